@@ -1,0 +1,47 @@
+# frontdesk: two commands on a fresh machine, `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-unit test-integration test-e2e bench lint format install asyncapi clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install frontdesk with its test tools
+
+run: $(STAMP) ## the whole system locally: embedded NATS + PostgreSQL, demo spa, simulator, inbox
+	$(PY) -m shared.cli dev
+
+test: $(STAMP) ## every test tier against real embedded servers
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q -m unit
+
+test-integration: $(STAMP)
+	$(PY) -m pytest -q -m integration
+
+test-e2e: $(STAMP)
+	$(PY) -m pytest -q -m e2e
+
+bench: $(STAMP) ## benchmarks; each prints its figures
+	$(PY) -m benchmarks
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+asyncapi: $(STAMP) ## regenerate docs/asyncapi.json from the code
+	$(PY) -m shared.cli asyncapi --out docs/asyncapi.json
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache .ruff_cache

@@ -1,0 +1,129 @@
+"""NATS plumbing: the broker factory, idempotent stream creation, publish with dedupe, requests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+import structlog
+from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+from nats.js.errors import BadRequestError, NotFoundError
+from pydantic import BaseModel
+
+from shared.contracts.tools import ToolError, ToolReply, ToolRequest
+from shared.subjects import StreamSpec, Topology
+
+log = structlog.get_logger()
+
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+MSG_ID = "Nats-Msg-Id"
+EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence"
+
+
+def make_broker(nats_url: str, *, name: str, **kwargs: Any) -> NatsBroker:
+    """A FastStream NatsBroker that reconnects forever and drains on close."""
+    servers = [u.strip() for u in nats_url.split(",") if u.strip()]
+    return NatsBroker(
+        servers,
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        connect_timeout=5,
+        drain_timeout=15,
+        **kwargs,
+    )
+
+
+def nats_client(broker: NatsBroker) -> NatsClient | None:
+    """The nats-py client under a started broker (None before start or after stop)."""
+    return broker._connection  # type: ignore[no-any-return]
+
+
+def jetstream(broker: NatsBroker) -> JetStreamContext:
+    """The JetStream context of a started broker."""
+    client = nats_client(broker)
+    if client is None:
+        raise RuntimeError("broker is not connected")
+    return client.jetstream()
+
+
+async def ensure_stream(js: JetStreamContext, spec: StreamSpec, replicas: int = 1) -> None:
+    """Create the stream, or bring an existing one to this configuration; safe to call concurrently."""
+    config = spec.config(replicas)
+    try:
+        await js.stream_info(spec.name)
+    except NotFoundError:
+        try:
+            await js.add_stream(config)
+            log.info("stream.created", stream=spec.name)
+            return
+        except BadRequestError as exc:
+            # Another replica created it between our look and our add.
+            if getattr(exc, "err_code", None) != 10058:
+                raise
+    await js.update_stream(config)
+
+
+async def ensure_streams(js: JetStreamContext, topology: Topology, replicas: int = 1) -> None:
+    """Create every stream of the topology, idempotently."""
+    for spec in topology.streams():
+        await ensure_stream(js, spec, replicas)
+
+
+def encode(model: BaseModel) -> bytes:
+    """The wire form of a contract: JSON."""
+    return model.model_dump_json().encode()
+
+
+async def publish_event(
+    js: JetStreamContext,
+    subject: str,
+    message: BaseModel,
+    *,
+    msg_id: str | None = None,
+    expected_last_subject_seq: int | None = None,
+    timeout: float = 5.0,
+) -> int:
+    """Publish to JetStream and wait for its acknowledgement; returns the stream sequence.
+
+    `msg_id` (default: the message's own id) makes a retried publish one message.
+    """
+    headers = {MSG_ID: msg_id or str(getattr(message, "id", ""))}
+    if expected_last_subject_seq is not None:
+        headers[EXPECTED_LAST_SUBJECT_SEQ] = str(expected_last_subject_seq)
+    ack = await js.publish(subject, encode(message), timeout=timeout, headers=headers)
+    return ack.seq
+
+
+class ToolCallFailed(Exception):
+    """A tool call got no usable reply (timeout, no responder, malformed)."""
+
+
+async def request_tool(
+    broker: NatsBroker,
+    topology: Topology,
+    name: str,
+    request: ToolRequest,
+    result_type: type[ResultT],
+    *,
+    timeout: float,
+) -> ToolReply[ResultT]:
+    """Call a scheduler tool over request/reply with an explicit timeout; returns result or error."""
+    try:
+        response = await broker.request(request, topology.tool(name), timeout=timeout)
+    except TimeoutError as exc:
+        raise ToolCallFailed(f"{name}: no reply within {timeout}s") from exc
+    body = response.body
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise ToolCallFailed(f"{name}: reply is not JSON") from exc
+    return ToolReply[result_type].model_validate(data)  # type: ignore[valid-type]
+
+
+def tool_error(code: str, message: str, field: str | None = None) -> ToolReply[Any]:
+    """A typed error reply."""
+    return ToolReply[Any](ok=False, error=ToolError(code=code, message=message, field=field))  # type: ignore[arg-type]

@@ -1,0 +1,72 @@
+"""Handing a conversation to the spa's staff, and staff acting on it."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID, uuid4
+
+from pydantic import Field
+
+from shared.contracts.envelope import Command, Event, OpaqueId
+from shared.contracts.sms import E164
+
+EscalationCategory = Literal[
+    "medical",
+    "cancellation",
+    "reschedule",
+    "refund",
+    "payment_dispute",
+    "complaint",
+    "human_request",
+    "blocked_reply",
+    "send_cap",
+    "delivery_failed",
+    "dead_letter",
+    "other",
+]
+
+
+class EscalationRaised(Event):
+    """A conversation (or the spa itself) needs a person. Staff are alerted; the AI pauses on it."""
+
+    escalation_id: UUID = Field(default_factory=uuid4)
+    conversation_id: OpaqueId | None = None
+    category: EscalationCategory
+    reason: str = Field(max_length=500, description="why, in staff words; no clinical detail")
+    client_number: E164 | None = None
+    client_name: str | None = None
+    handoff_text: str | None = Field(
+        default=None, description="the text to send the client; None when nothing is sent"
+    )
+    source: Literal["agent", "gateway", "escalation", "staff"] = "agent"
+
+
+class EscalationResolved(Event):
+    """A staff member closed an escalation."""
+
+    escalation_id: UUID
+    conversation_id: OpaqueId | None = None
+    staff_user: str
+
+
+class PauseAi(Command):
+    """Staff take over a conversation: no AI reply until resumed."""
+
+    conversation_id: OpaqueId
+    staff_user: str
+
+
+class ResumeAi(Command):
+    """Staff hand a conversation back to the AI."""
+
+    conversation_id: OpaqueId
+    staff_user: str
+
+
+class StaffReply(Command):
+    """A staff member's reply to a client, to be recorded in the conversation and sent."""
+
+    conversation_id: OpaqueId
+    staff_user: str
+    to_number: E164
+    body: str = Field(min_length=1, max_length=1600)

@@ -1,0 +1,287 @@
+"""Tool requests the agent sends to the scheduler over NATS request/reply, and their replies.
+
+The client a tool acts on (`client_id`) is bound by the agent's tool layer from the conversation,
+never taken from what a client wrote or what a model proposed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Generic, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.envelope import Command, OpaqueId
+from shared.contracts.sms import E164
+
+ErrorCode = Literal[
+    "service_not_found",
+    "slot_taken",
+    "hold_expired",
+    "invalid_request",
+    "not_found",
+    "internal",
+]
+
+
+class Actor(BaseModel):
+    """Who asked: the calling service and instance, and the conversation it acts for."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    service: str
+    instance: str = ""
+    conversation_id: OpaqueId | None = None
+    staff_user: str | None = None
+
+
+class ToolRequest(Command):
+    """Base of every tool request."""
+
+    actor: Actor
+    client_id: UUID | None = None
+
+
+# ----- values shared by requests and replies -----
+
+
+class Value(BaseModel):
+    """An immutable value inside a message."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+PartOfDay = Literal["morning", "afternoon", "evening"]
+
+
+class TimePreference(Value):
+    """When the client would like to come, parsed from their words, in the spa's time zone."""
+
+    dates: list[date] = Field(default_factory=list, description="specific days")
+    date_from: date | None = None
+    date_to: date | None = None
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list, description="0 = Monday")
+    part_of_day: PartOfDay | None = None
+    target_time: time | None = None
+    earliest_time: time | None = None
+    latest_time: time | None = None
+    asap: bool = False
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> TimePreference:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+        if self.earliest_time and self.latest_time and self.earliest_time > self.latest_time:
+            raise ValueError("earliest_time is after latest_time")
+        return self
+
+
+class SlotOption(Value):
+    """A concrete appointment time with a qualified provider."""
+
+    service_id: UUID
+    provider_id: UUID
+    provider_first_name: str
+    start: AwareDatetime
+    end: AwareDatetime
+    local_label: str = Field(default="", description="e.g. 'Monday, Mar 4 at 1:30pm', spa time zone")
+
+
+class ServiceMatch(Value):
+    """A catalog service ranked against the client's words."""
+
+    service_id: UUID
+    name: str
+    category: str
+    confidence: float = Field(ge=0, le=1)
+    is_consultation: bool
+    duration_minutes: int
+    price_cents: int
+    free_consult: bool = False
+    consult_service_id: UUID | None = None
+
+
+class Hold(Value):
+    """A provider's time reserved while the client decides."""
+
+    hold_id: UUID
+    option: SlotOption
+    expires_at: AwareDatetime
+
+
+class PackageBalance(Value):
+    """A package the client bought, with sessions left."""
+
+    package_name: str
+    sessions_remaining: int
+    covers_service: bool
+
+
+class PackageOffer(Value):
+    """A package the spa sells for a service."""
+
+    name: str
+    sessions: int
+    price_cents: int
+    per_session_cents: int
+
+
+class MembershipInfo(Value):
+    """The client's membership tier and what it gives on this service."""
+
+    tier: str
+    discount_percent: int = 0
+    covers_service: bool = False
+
+
+# ----- requests -----
+
+
+class MatchService(ToolRequest):
+    """Rank catalog services for the client's words."""
+
+    text: str = Field(min_length=1, max_length=1600)
+    limit: int = Field(default=3, ge=1, le=10)
+
+
+class FindAvailability(ToolRequest):
+    """Find open slots for a service with qualified providers only."""
+
+    service_id: UUID
+    preference: TimePreference = Field(default_factory=TimePreference)
+    limit: int = Field(default=3, ge=1, le=10)
+    now: AwareDatetime | None = Field(default=None, description="override of 'now' for tests")
+
+
+class HoldSlots(ToolRequest):
+    """Hold the offered options while the client decides."""
+
+    options: list[SlotOption] = Field(min_length=1, max_length=10)
+    ttl_seconds: int | None = Field(default=None, ge=10, le=3600)
+
+
+class ConfirmBooking(ToolRequest):
+    """Book the held option; confirming the same hold twice returns the same booking."""
+
+    hold_id: UUID
+
+
+class ReleaseHolds(ToolRequest):
+    """Release holds the client did not choose."""
+
+    hold_ids: list[UUID] = Field(max_length=20)
+
+
+class GetClientBenefits(ToolRequest):
+    """The client's packages, membership and what the spa offers for a service."""
+
+    service_id: UUID | None = None
+
+
+class LookupOrCreateClient(ToolRequest):
+    """Find the client by phone number, or create them from their first text."""
+
+    phone: E164
+    name: str | None = Field(default=None, max_length=120)
+
+
+class GetSpaProfile(ToolRequest):
+    """The spa's public settings the agent may say: name, time zone, address, parking note."""
+
+
+# ----- results -----
+
+
+class ServiceMatches(Value):
+    matches: list[ServiceMatch]
+
+
+class AvailabilityFound(Value):
+    options: list[SlotOption]
+    timezone: str
+    exact: bool = Field(description="False when the options are alternatives to a full day")
+
+
+class SlotsHeld(Value):
+    holds: list[Hold]
+
+
+class BookingRecord(Value):
+    booking_id: UUID
+    hold_id: UUID
+    service_name: str
+    provider_first_name: str
+    start: AwareDatetime
+    end: AwareDatetime
+    local_label: str
+    address: str = ""
+    covered_by_package: str | None = None
+
+
+class HoldsReleased(Value):
+    released: int
+
+
+class ClientBenefits(Value):
+    packages: list[PackageBalance] = Field(default_factory=list)
+    membership: MembershipInfo | None = None
+    package_offers: list[PackageOffer] = Field(default_factory=list)
+    free_consult_available: bool = False
+    free_consult_service_id: UUID | None = None
+    service_price_cents: int | None = None
+
+
+class ClientRecord(Value):
+    client_id: UUID
+    first_name: str | None = None
+    is_new: bool
+
+
+class SpaProfile(Value):
+    tenant_id: str
+    name: str
+    timezone: str
+    address: str = ""
+    parking_note: str = ""
+    help_text: str = ""
+    hours_summary: str = ""
+
+
+class ToolError(Value):
+    code: ErrorCode
+    message: str
+    field: str | None = None
+
+
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+class ToolReply(BaseModel, Generic[ResultT]):
+    """A result or a typed error; never both."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    ok: bool
+    result: ResultT | None = None
+    error: ToolError | None = None
+    served_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ToolReply[ResultT]:
+        if self.ok != (self.error is None) or self.ok != (self.result is not None):
+            raise ValueError("a reply carries either a result (ok) or an error")
+        return self
+
+
+# Which result each request gets; the tool name is also its subject suffix.
+TOOLS: dict[str, tuple[type[ToolRequest], type[BaseModel]]] = {
+    "match_service": (MatchService, ServiceMatches),
+    "find_availability": (FindAvailability, AvailabilityFound),
+    "hold_slots": (HoldSlots, SlotsHeld),
+    "confirm_booking": (ConfirmBooking, BookingRecord),
+    "release_holds": (ReleaseHolds, HoldsReleased),
+    "client_benefits": (GetClientBenefits, ClientBenefits),
+    "lookup_or_create_client": (LookupOrCreateClient, ClientRecord),
+    "spa_profile": (GetSpaProfile, SpaProfile),
+}

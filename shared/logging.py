@@ -1,0 +1,143 @@
+"""One logging setup for every service: structlog, JSON off a terminal, no phone numbers or bodies."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import phonenumbers
+import structlog
+
+REDACTED = "[redacted]"
+
+# Fields that carry what a person wrote or will read; never logged, whatever their value.
+BODY_FIELDS = frozenset(
+    {
+        "body",
+        "text",
+        "message",
+        "message_body",
+        "content",
+        "utterance",
+        "reply",
+        "reply_text",
+        "handoff_text",
+        "prompt",
+        "from_number",
+        "to_number",
+        "phone",
+        "phone_number",
+        "name",
+        "client_name",
+        "first_name",
+    }
+)
+
+_DIGITS = re.compile(r"\d")
+# A run that looks like a number even where phonenumbers would not call it one (e.g. 555 numbers).
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])\+?\(?\d[\d\s().-]{5,}\d(?![A-Za-z0-9])")
+# Dates, times and UUIDs are digits too, but never phone numbers.
+_PROTECTED = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+_REGIONS = ("US", "GB")
+
+
+def redact_text(value: str) -> str:
+    """Replace every phone number in a string, in any format phonenumbers recognises."""
+    if len(_DIGITS.findall(value)) < 7:
+        return value
+    protected = [m.span() for m in _PROTECTED.finditer(value)]
+    spans: list[tuple[int, int]] = []
+    for region in _REGIONS:
+        for match in phonenumbers.PhoneNumberMatcher(value, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            spans.append((match.start, match.end))
+    for match in _DIGIT_RUN.finditer(value):
+        if len(_DIGITS.findall(match.group())) >= 7:
+            spans.append(match.span())
+    spans = [(a, b) for a, b in spans if not any(pa <= a and b <= pb for pa, pb in protected)]
+    if not spans:
+        return value
+    spans.sort()
+    out: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        if end <= cursor:
+            continue
+        start = max(start, cursor)
+        out.append(value[cursor:start])
+        out.append(REDACTED)
+        cursor = end
+    out.append(value[cursor:])
+    return "".join(out)
+
+
+def _redact_value(key: str | None, value: Any) -> Any:
+    if key is not None and key.lower() in BODY_FIELDS and value is not None:
+        return REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {k: _redact_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_redact_value(None, v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1_000_000:
+        return redact_text(str(value))
+    return value
+
+
+def redact_processor(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: drop message bodies and phone numbers from every field, event included."""
+    for key in list(event_dict.keys()):
+        if key == "timestamp":
+            continue
+        if key == "event":
+            event_dict[key] = redact_text(str(event_dict[key]))
+            continue
+        event_dict[key] = _redact_value(key, event_dict[key])
+    return event_dict
+
+
+def shared_processors() -> list[Any]:
+    """The processors every log line passes, redaction last so nothing added later escapes it."""
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        redact_processor,
+    ]
+
+
+def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> None:
+    """Configure structlog and the standard library to emit redacted structured logs."""
+    use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared_processors(), renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+    # Libraries that log through the standard library go through the same redaction.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processor=renderer,
+            foreign_pre_chain=shared_processors(),
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if level.upper() == "DEBUG" else level.upper())
+    for noisy in ("uvicorn.access",):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

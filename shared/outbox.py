@@ -1,0 +1,92 @@
+"""The transactional outbox: a message written with its effect is published even if we die next."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import asyncpg
+import structlog
+from nats.js import JetStreamContext
+from pydantic import BaseModel
+
+from shared.bus import MSG_ID, encode
+
+log = structlog.get_logger()
+
+
+async def enqueue(
+    conn: asyncpg.Connection, subject: str, message: BaseModel, *, message_id: str | None = None
+) -> None:
+    """Add a message to the outbox inside the caller's transaction (idempotent by message id)."""
+    await conn.execute(
+        "INSERT INTO outbox (message_id, subject, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        message_id or str(getattr(message, "id")),  # noqa: B009
+        subject,
+        encode(message),
+    )
+
+
+class OutboxRelay:
+    """Publishes outbox rows to JetStream (deduplicated by message id) and marks them published."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, js: JetStreamContext, *, interval: float = 0.2, batch: int = 200
+    ) -> None:
+        self._pool = pool
+        self._js = js
+        self._interval = interval
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        """Publish soon: call after committing a transaction that enqueued."""
+        self._wake.set()
+
+    async def flush(self) -> int:
+        """Publish every pending row now; returns how many were published."""
+        total = 0
+        while True:
+            async with self._pool.acquire() as conn, conn.transaction():
+                rows = await conn.fetch(
+                    "SELECT seq, message_id, subject, payload FROM outbox WHERE published_at IS NULL "
+                    "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+                    self._batch,
+                )
+                if not rows:
+                    return total
+                acks = [
+                    self._js.publish(r["subject"], bytes(r["payload"]), headers={MSG_ID: r["message_id"]})
+                    for r in rows
+                ]
+                await asyncio.gather(*acks)
+                await conn.execute(
+                    "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
+                    [r["seq"] for r in rows],
+                )
+                total += len(rows)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.flush()
+            except Exception as exc:  # the bus or database is away: try again, lose nothing
+                log.warning("outbox.publish_failed", error=type(exc).__name__)
+                await asyncio.sleep(1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+
+    def start(self) -> None:
+        """Run in the background until stop()."""
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        """Publish what is pending and stop."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        with contextlib.suppress(Exception):
+            await self.flush()

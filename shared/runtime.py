@@ -1,0 +1,129 @@
+"""Running one service: connect, migrate, serve the bus and HTTP, drain on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from faststream.nats import NatsBroker
+
+from shared.bus import ensure_streams, jetstream
+from shared.db import create_pool
+from shared.health import Check, add_health_routes, nats_check, postgres_check
+from shared.logging import configure_logging
+from shared.migrations import apply_migrations
+from shared.settings import CommonSettings
+from shared.subjects import Topology
+
+log = structlog.get_logger()
+
+Hook = Callable[["ServiceContext"], Awaitable[None]]
+
+
+@dataclass
+class ServiceContext:
+    """What a running service holds: its settings, bus, database pool and HTTP app."""
+
+    name: str
+    settings: CommonSettings
+    topology: Topology
+    broker: NatsBroker
+    http: FastAPI
+    pool: asyncpg.Pool | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class ServiceSpec:
+    """How to run a service: its schema and migrations, HTTP port, and start/stop hooks."""
+
+    name: str
+    http_port: int
+    schema: str | None = None
+    migrations: Path | None = None
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+
+
+def build_context(
+    spec: ServiceSpec, settings: CommonSettings, broker: NatsBroker, http: FastAPI
+) -> ServiceContext:
+    """The context before anything connects."""
+    return ServiceContext(
+        name=spec.name,
+        settings=settings,
+        topology=Topology(settings.subject_prefix),
+        broker=broker,
+        http=http,
+    )
+
+
+async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
+    """Migrate, connect the pool and the broker, create streams, run the start hooks."""
+    settings = ctx.settings
+    checks: dict[str, Check] = {"nats": nats_check(ctx.broker)}
+    if spec.schema:
+        await apply_migrations(settings.database_url, spec.schema, spec.migrations)
+        ctx.pool = await create_pool(
+            settings.database_url,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            schema=spec.schema,
+        )
+        checks["postgres"] = postgres_check(ctx.pool)
+    add_health_routes(ctx.http, checks)
+    await ctx.broker.connect()
+    await ensure_streams(jetstream(ctx.broker), ctx.topology, settings.stream_replicas)
+    for hook in spec.on_start:
+        await hook(ctx)
+    await ctx.broker.start()
+
+
+async def stop_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
+    """Drain the bus, run stop hooks, close the pool."""
+    with contextlib.suppress(Exception):
+        await ctx.broker.stop()
+    for hook in reversed(spec.on_stop):
+        with contextlib.suppress(Exception):
+            await hook(ctx)
+    if ctx.pool is not None:
+        await ctx.pool.close()
+
+
+async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
+    """Run until SIGTERM or SIGINT, then drain and stop cleanly."""
+    settings = ctx.settings
+    configure_logging(spec.name, settings.log_level, settings.log_format)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await start_context(spec, ctx)
+    config = uvicorn.Config(
+        ctx.http,
+        host=settings.http_host,
+        port=spec.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    http_task = asyncio.create_task(server.serve(), name=f"{spec.name}-http")
+    log.info("service.started", port=spec.http_port, instance=settings.instance_id)
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({stopper, http_task}, return_when=asyncio.FIRST_COMPLETED)
+    log.info("service.stopping")
+    server.should_exit = True
+    with contextlib.suppress(Exception):
+        await http_task
+    await stop_context(spec, ctx)
+    log.info("service.stopped")

@@ -1,0 +1,43 @@
+"""Settings read from the environment, with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_instance() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class CommonSettings(BaseSettings):
+    """What every service reads: where the bus and the database are, how to log, who it is."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server URL(s)")
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/frontdesk", description="PostgreSQL DSN"
+    )
+    subject_prefix: str = Field(
+        default="frontdesk",
+        pattern=r"^[a-z][a-z0-9_]{0,31}$",
+        description="Prefix of every subject and stream name; lets several systems share a server",
+    )
+    stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas (3 in production)")
+    request_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="NATS request/reply timeout for tool calls"
+    )
+    log_level: str = Field(default="INFO")
+    log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
+    instance_id: str = Field(default_factory=_default_instance)
+    id_hash_key: SecretStr = Field(
+        default=SecretStr("frontdesk-local-development-key"),
+        description="Key for the opaque ids derived from phone numbers; set a secret one in production",
+    )
+    http_host: str = Field(default="127.0.0.1")
+    db_pool_min: int = Field(default=1, ge=0)
+    db_pool_max: int = Field(default=10, ge=1)

@@ -1,0 +1,201 @@
+"""Subject and stream names: the only place they are spelled.
+
+Every name is built from a prefix (``SUBJECT_PREFIX``, default ``frontdesk``) so several systems, or
+several tests, can share one server. A subject never carries a phone number, a name or message
+text: only the spa's id and opaque ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+
+# Suffixes; handlers use Topology, never these strings directly.
+SMS_INBOUND = "sms.inbound"
+SMS_OUTBOUND = "sms.outbound"
+SMS_EVENTS = "sms.events"
+CONVERSATION = "conv"
+ESCALATION = "escalation"
+STAFF = "staff"
+AUDIT = "audit"
+TOOL = "tool"
+DEADLETTER = "deadletter"
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A JetStream stream this system owns."""
+
+    name: str
+    subjects: tuple[str, ...]
+    max_age: timedelta
+    duplicate_window: timedelta = timedelta(minutes=2)
+    max_msgs_per_subject: int = -1
+
+    def config(self, replicas: int = 1) -> StreamConfig:
+        """The nats-py StreamConfig for this stream (file storage)."""
+        return StreamConfig(
+            name=self.name,
+            subjects=list(self.subjects),
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.LIMITS,
+            discard=DiscardPolicy.OLD,
+            max_age=self.max_age.total_seconds(),
+            duplicate_window=self.duplicate_window.total_seconds(),
+            max_msgs_per_subject=self.max_msgs_per_subject,
+            num_replicas=replicas,
+        )
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Every subject and stream of one frontdesk system, under one prefix."""
+
+    prefix: str = "frontdesk"
+
+    # ---- subjects ----
+    def sms_inbound(self, tenant_id: str, conversation_id: str) -> str:
+        """Where the gateway publishes SmsReceived."""
+        return f"{self.prefix}.{SMS_INBOUND}.{tenant_id}.{conversation_id}"
+
+    def sms_outbound(self, tenant_id: str, conversation_id: str) -> str:
+        """Where SendSms commands go for the gateway."""
+        return f"{self.prefix}.{SMS_OUTBOUND}.{tenant_id}.{conversation_id}"
+
+    def sms_event(self, tenant_id: str, kind: str) -> str:
+        """Outbound results and carrier status: kind is sent, failed, deferred, status, optout, optin."""
+        return f"{self.prefix}.{SMS_EVENTS}.{tenant_id}.{kind}"
+
+    def conversation(self, tenant_id: str, conversation_id: str) -> str:
+        """One conversation's event stream subject."""
+        return f"{self.prefix}.{CONVERSATION}.{tenant_id}.{conversation_id}"
+
+    def escalation(self, tenant_id: str, kind: str = "raised") -> str:
+        """EscalationRaised and EscalationResolved."""
+        return f"{self.prefix}.{ESCALATION}.{tenant_id}.{kind}"
+
+    def staff(self, tenant_id: str, action: str) -> str:
+        """Staff commands to the agent: pause, resume, reply."""
+        return f"{self.prefix}.{STAFF}.{tenant_id}.{action}"
+
+    def audit(self, tenant_id: str) -> str:
+        """AuditRecorded."""
+        return f"{self.prefix}.{AUDIT}.{tenant_id}"
+
+    def tool(self, name: str) -> str:
+        """Request/reply subject of a scheduler tool (core NATS, not a stream)."""
+        return f"{self.prefix}.{TOOL}.{name}"
+
+    def deadletter(self, service: str) -> str:
+        """Where a service parks a message it could not handle after its attempts."""
+        return f"{self.prefix}.{DEADLETTER}.{service}"
+
+    # ---- wildcards for consumers ----
+    @property
+    def all_sms_inbound(self) -> str:
+        return f"{self.prefix}.{SMS_INBOUND}.>"
+
+    @property
+    def all_sms_outbound(self) -> str:
+        return f"{self.prefix}.{SMS_OUTBOUND}.>"
+
+    @property
+    def all_sms_events(self) -> str:
+        return f"{self.prefix}.{SMS_EVENTS}.>"
+
+    @property
+    def all_conversations(self) -> str:
+        return f"{self.prefix}.{CONVERSATION}.>"
+
+    @property
+    def all_escalations(self) -> str:
+        return f"{self.prefix}.{ESCALATION}.>"
+
+    @property
+    def all_staff(self) -> str:
+        return f"{self.prefix}.{STAFF}.>"
+
+    @property
+    def all_audit(self) -> str:
+        return f"{self.prefix}.{AUDIT}.>"
+
+    @property
+    def all_deadletters(self) -> str:
+        return f"{self.prefix}.{DEADLETTER}.>"
+
+    # ---- streams ----
+    def _stream(self, name: str) -> str:
+        return f"{self.prefix.upper()}_{name}"
+
+    @property
+    def stream_sms_inbound(self) -> StreamSpec:
+        # Long dedupe window: a retried webhook (same MessageSid) is one message.
+        return StreamSpec(
+            self._stream("SMS_INBOUND"),
+            (self.all_sms_inbound,),
+            timedelta(days=30),
+            duplicate_window=timedelta(hours=2),
+        )
+
+    @property
+    def stream_sms_outbound(self) -> StreamSpec:
+        return StreamSpec(
+            self._stream("SMS_OUTBOUND"),
+            (self.all_sms_outbound,),
+            timedelta(days=30),
+            duplicate_window=timedelta(hours=2),
+        )
+
+    @property
+    def stream_sms_events(self) -> StreamSpec:
+        return StreamSpec(
+            self._stream("SMS_EVENTS"),
+            (self.all_sms_events,),
+            timedelta(days=30),
+            duplicate_window=timedelta(hours=2),
+        )
+
+    @property
+    def stream_conversations(self) -> StreamSpec:
+        return StreamSpec(
+            self._stream("CONVERSATIONS"),
+            (self.all_conversations,),
+            timedelta(days=365),
+            duplicate_window=timedelta(hours=2),
+        )
+
+    @property
+    def stream_escalations(self) -> StreamSpec:
+        return StreamSpec(
+            self._stream("ESCALATIONS"),
+            (self.all_escalations, self.all_staff),
+            timedelta(days=365),
+            duplicate_window=timedelta(hours=2),
+        )
+
+    @property
+    def stream_audit(self) -> StreamSpec:
+        return StreamSpec(
+            self._stream("AUDIT"),
+            (self.all_audit,),
+            timedelta(days=30),
+            duplicate_window=timedelta(hours=2),
+        )
+
+    @property
+    def stream_deadletters(self) -> StreamSpec:
+        return StreamSpec(self._stream("DEADLETTERS"), (self.all_deadletters,), timedelta(days=90))
+
+    def streams(self) -> list[StreamSpec]:
+        """Every stream, created idempotently at start-up by each service."""
+        return [
+            self.stream_sms_inbound,
+            self.stream_sms_outbound,
+            self.stream_sms_events,
+            self.stream_conversations,
+            self.stream_escalations,
+            self.stream_audit,
+            self.stream_deadletters,
+        ]

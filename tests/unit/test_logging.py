@@ -1,0 +1,56 @@
+"""Log lines never carry a phone number or a message body."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import structlog
+
+from shared.logging import REDACTED, redact_processor, redact_text, shared_processors
+
+pytestmark = pytest.mark.unit
+
+NUMBERS = ["+1 (415) 555-0100", "4155550100", "+44 20 7946 0958", "415.555.0100", "+14155550100"]
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_phone_numbers_are_removed_from_text(number: str) -> None:
+    out = redact_text(f"client {number} wrote")
+    assert number not in out
+    assert REDACTED in out
+    assert "0100" not in out and "0958" not in out
+
+
+def test_non_numbers_are_kept() -> None:
+    assert redact_text("booking 42 at 14:30 on 2026-03-09") == "booking 42 at 14:30 on 2026-03-09"
+
+
+def _render(**fields: object) -> str:
+    out = io.StringIO()
+    logger = structlog.wrap_logger(
+        structlog.PrintLogger(file=out),
+        processors=[*shared_processors(), structlog.processors.JSONRenderer()],
+    )
+    logger.info("sms.received", **fields)
+    return out.getvalue()
+
+
+def test_a_full_log_line_holds_no_number_and_no_body() -> None:
+    line = _render(
+        body="my number is 4155550100 and I want botox",
+        sender="+1 (415) 555-0100",
+        nested={"to": "+44 20 7946 0958", "items": ["call 4155550100"]},
+        booking_id="b-1",
+    )
+    record = json.loads(line)
+    for needle in ("4155550100", "555-0100", "7946", "botox"):
+        assert needle not in line
+    assert record["body"] == REDACTED
+    assert record["booking_id"] == "b-1"
+
+
+def test_processor_redacts_the_event_name_too() -> None:
+    out = redact_processor(None, "info", {"event": "texted +14155550100"})
+    assert "+14155550100" not in out["event"]
