@@ -7,7 +7,6 @@ into every audit record. When the token is empty the inbox is open, which the se
 on a loopback address.
 """
 
-
 import asyncio
 import hmac
 import json
