@@ -249,7 +249,7 @@ def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
     service = EscalationService(settings, topology, spas)
     spec = ServiceSpec(
         name="escalation",
-        http_port=settings.http_port,
+        http_port=settings.inbox_http_port,
         schema="escalation",
         migrations=MIGRATIONS,
         on_start=[service.start],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.escalation import devsink
 from services.escalation.settings import EscalationSettings
 
-_FIELDS = {"http_host", "http_port", "inbox_public_url", "inbox_staff_token"}
+_FIELDS = {"http_host", "inbox_http_port", "inbox_public_url", "inbox_staff_token"}
 
 
 def _settings(env: dict[str, str]) -> EscalationSettings:

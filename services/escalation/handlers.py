@@ -515,7 +515,7 @@ async def record_conversation_event(
                 service_name=booking.service_name,
                 price_cents=booking.price_cents,
                 after_hours=domain.is_after_hours(
-                    at, spa.timezone if spa else "UTC", ports.settings.business_hours
+                    at, spa.timezone if spa else "UTC", ports.settings.inbox_business_hours
                 ),
                 at=at,
             )

@@ -164,7 +164,7 @@ def inbox_router(
             rows = await repo.recovered_summary(conn, tenant)
         names = {spa_id: spa.name for spa_id, spa in p.spas.items()}
         return {
-            "business_hours": p.settings.business_hours,
+            "business_hours": p.settings.inbox_business_hours,
             "spas": [{**dict(r), "name": names.get(r["tenant_id"], r["tenant_id"])} for r in rows],
         }
 

@@ -10,7 +10,7 @@ from shared.settings import CommonSettings
 class EscalationSettings(CommonSettings):
     """Where the inbox listens, how staff sign in, how hard notifiers are retried."""
 
-    http_port: int = Field(default=8083, ge=1, le=65535, description="staff inbox HTTP port")
+    inbox_http_port: int = Field(default=8083, ge=1, le=65535, description="staff inbox HTTP port")
     spa_files: str = Field(default="spas/*.yaml", description="glob of the spa files (notifiers section)")
     inbox_staff_token: SecretStr = Field(
         default=SecretStr(""),
@@ -26,7 +26,7 @@ class EscalationSettings(CommonSettings):
     notifier_poll_seconds: float = Field(
         default=1.0, gt=0, description="how often due retries are looked for"
     )
-    business_hours: str = Field(
+    inbox_business_hours: str = Field(
         default="09:00-18:00",
         pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
         description="spa-local opening hours; bookings outside them count as recovered after hours",
@@ -37,4 +37,4 @@ class EscalationSettings(CommonSettings):
         if self.inbox_public_url:
             return self.inbox_public_url.rstrip("/")
         host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::", "") else self.http_host
-        return f"http://{host}:{self.http_port}"
+        return f"http://{host}:{self.inbox_http_port}"

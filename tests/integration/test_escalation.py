@@ -216,6 +216,26 @@ async def _all_delivered(svc: Running, escalation_id: uuid.UUID) -> bool:
     return set(states) == {"inbox", "webhook", "email"} and all(s == "delivered" for s, _ in states.values())
 
 
+async def test_send_cap_alert_without_a_conversation_alerts_staff_and_texts_nobody(
+    start_service: StartService, webhook: WebhookReceiver, smtp: SmtpSink
+) -> None:
+    svc = await start_service()
+    event = EscalationRaised(
+        tenant_id=SPA, category="send_cap", reason="daily send cap of 500 reached", source="gateway"
+    )
+    shown = await raise_and_wait(svc, event)
+    assert shown["conversation_id"] is None and shown["label"] == "the daily send cap was reached"
+    [hook] = await webhook.wait_for(1)
+    await smtp.wait_for(1)
+    assert "daily send cap" in hook["text"] and f"/#/e/{event.escalation_id}" in hook["text"]
+    await until(lambda: _all_delivered(svc, event.escalation_id), what="alerts delivered")
+    await until(lambda: svc.db.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"))
+    assert (
+        await messages_on(svc.js, svc.topology.stream_sms_outbound.name, svc.topology.all_sms_outbound) == []
+    )
+    assert (await svc.http.get("/api/conversations")).json()["conversations"] == []
+
+
 async def test_redelivered_escalation_is_handled_once(
     start_service: StartService, webhook: WebhookReceiver, smtp: SmtpSink
 ) -> None:

@@ -180,7 +180,8 @@ async function start() {
   } catch (err) { return; }
   $("login").hidden = true;
   $("app").hidden = false;
-  $("me").textContent = `signed in as ${state.me.staff_user}`;
+  $("me").textContent = `signed in as ${state.me.staff_user} (change)`;
+  $("me").onclick = showLogin;
   const match = location.hash.match(/^#\/c\/(.+)$/);
   await refresh();
   if (match) {
