@@ -290,8 +290,7 @@ def _verdict(category: EscalationCategory) -> GuardVerdict:
 # ----- outbound -----
 
 _OUT_DOSAGE = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:units?|u|mg|mcg|µg|ug|ml|mL|cc|iu|milligrams?|micrograms?|milliliters?|"
-    r")\b",
+    r"\b\d+(?:[.,]\d+)?\s*(?:units?|u|mg|mcg|µg|ug|ml|cc|iu|milligrams?|micrograms?|milliliters?)\b",
     re.IGNORECASE,
 )
 _OUT_CLINICAL = re.compile(
