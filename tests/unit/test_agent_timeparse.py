@@ -151,3 +151,21 @@ def test_aware_now_is_read_in_the_spa_time_zone() -> None:
 )
 def test_text_without_time_gives_none(text: str) -> None:
     assert parse_preference(text, NOW, TZ) is None
+
+
+def test_a_corrected_time_keeps_the_last_one() -> None:
+    assert _parse("4pm, actually make it 5pm").time == time(17, 0)
+    assert _parse("can you make it for 1 pm instead? I have something else at 2").time == time(13, 0)
+
+
+def test_a_day_named_as_the_one_to_avoid_is_dropped() -> None:
+    assert _parse("I want it at 3:30 pm on the 14th instead of the 15th").date == date(2026, 3, 14)
+
+
+def test_a_past_weekday_this_week_rolls_forward() -> None:
+    friday = datetime(2019, 3, 1, 9, 0)
+    assert _parse("Wednesday this week", friday).date == date(2019, 3, 6)
+
+
+def test_a_week_from_today() -> None:
+    assert _parse("a week from today").date == date(2026, 3, 11)

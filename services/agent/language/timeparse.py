@@ -333,6 +333,8 @@ _DATE = re.compile(
     r"\b(?P<dat>day after tomorrow)\b"
     r"|\b(?P<tom>tomorrow)\b"
     r"|\b(?P<tod>today|tonight|this (?:morning|afternoon|evening)|later on today|later today)\b"
+    r"|\b(?P<n2>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit2w>days?|"
+    r"weeks?) from (?P<base>today|now|tomorrow)\b"
     r"|\bin (?P<n>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit>days?|weeks?)\b"
     r"|\b(?P<iso>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
     r"|\b(?P<nm>\d{1,2})/(?P<nd>\d{1,2})(?:/(?P<ny>\d{2,4}))?\b"
@@ -386,6 +388,10 @@ def _find_dates(t: str, today: date) -> _Dates:
             d = today + timedelta(days=1)
         elif m["tod"]:
             d = today
+        elif m["unit2w"]:
+            n = int(m["n2"]) if m["n2"].isdigit() else COUNT_WORDS[m["n2"]]
+            step = timedelta(weeks=n) if m["unit2w"].startswith("week") else timedelta(days=n)
+            d = today + step + timedelta(days=1 if m["base"] == "tomorrow" else 0)
         elif m["unit"]:
             n = int(m["n"]) if m["n"].isdigit() else COUNT_WORDS[m["n"]]
             if m["unit"].startswith("week"):
@@ -448,6 +454,8 @@ def _find_dates(t: str, today: date) -> _Dates:
         if wk:
             week_start = _monday(today) + timedelta(weeks=0 if wk == "this" else 1)
             d = week_start + timedelta(days=wd)
+            if d < today:  # "Wednesday this week" said on Friday: nobody books the past
+                d = _next_weekday(today, wd, strictly_after=True)
         elif q == "next":
             d = _next_weekday(today, wd, strictly_after=True)
         else:
@@ -506,13 +514,18 @@ def _find_dates(t: str, today: date) -> _Dates:
 # ----- which of several days the client means -----
 
 _NEGATED_BEFORE = re.compile(
-    r"\b(?:not|never|can'?t|cannot|won'?t|unable|busy|booked|except|other than|(?:day|thing|time) but|"
+    r"\b(?:not|never|can'?t|cannot|won'?t|unable|busy|booked|except|other than|instead of|rather than|"
+    r"(?:day|thing|time) but|"
     r"but not|don'?t think|"
     r"(?:had|have|got) (?:something|plans|a thing)|already have)\b[^.!?;,]{0,25}$"
 )
 _NEGATED_AFTER = re.compile(
     r"^[^.!?;,]{0,12}\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|wouldn'?t|is bad|is no good|"
     r"no good|is out|is busy|is full)\b"
+)
+_TIME_NEGATED = re.compile(
+    r"\b(?:not|never|can'?t|cannot|won'?t|except|other than|instead of|rather than|"
+    r"i(?:'ve| have| had| got|'ve got) (?:something|plans|a thing))\b[^.!?;,]{0,20}$"
 )
 _CORRECTION = re.compile(
     r"\b(?:instead|change|changed|switch|make it|actually|rather|move it|scratch that)\b"
@@ -570,6 +583,7 @@ def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | No
     earliest: time | None = None
     latest: time | None = None
     stated: list[time] = []  # every clock time written, whatever its relation
+    targets: list[time] = []
     for c in clocks:
         resolved = _resolve_clock(c, _nearest_period(t, c))
         if resolved is None:
@@ -588,8 +602,12 @@ def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | No
             earliest = earliest or resolved
         elif c.relation == "before":
             latest = latest or resolved
-        elif target is None:
-            target = resolved
+        elif not _TIME_NEGATED.search(t[max(0, c.start - 30) : c.start]):
+            targets.append(resolved)
+    # Several times: the client corrected themselves ("4pm, actually make it 5") or offered
+    # alternatives ("4 or 5"), where the first is the one to try.
+    if targets:
+        target = targets[-1] if len(set(targets)) > 1 and _CORRECTION.search(t) else targets[0]
 
     part: PartOfDay | None = None
     pm = _PART_OF_DAY.search(t)
