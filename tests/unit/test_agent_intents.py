@@ -129,3 +129,16 @@ def test_rejection_of_every_option() -> None:
 )
 def test_small_talk(text: str, intents: set[str]) -> None:
     assert detect_intents(text) == intents
+
+
+@pytest.mark.parametrize(
+    "text", ["Can I do Tuesday at 3 instead?", "what about Saturday?", "do you have 5pm?"]
+)
+def test_asking_for_a_time_no_option_has_is_not_a_choice(text: str) -> None:
+    assert parse_choice(text, 3, LABELS) is None
+
+
+def test_service_choice_by_name() -> None:
+    services = ["Botox Consultation", "Dermal Filler Consultation"]
+    assert parse_choice("the botox one", 2, services) == 0
+    assert parse_choice("filler", 2, services) == 1

@@ -249,6 +249,7 @@ _WEEKDAY_NAMES = {
     "wed": "wed", "thursday": "thu", "thurs": "thu", "thu": "thu", "friday": "fri", "fri": "fri",
     "saturday": "sat", "sat": "sat", "sunday": "sun", "sun": "sun", "today": "today", "tomorrow": "tomorrow",
 }  # fmt: skip
+_DAY_KEYS = frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
 _EXPLICIT_NUMBER = re.compile(
     r"(?:#|\b(?:option|number|no\.?|choice|slot|num)\s*#?)\s*(\d{1,2})\b", re.IGNORECASE
 )
@@ -341,6 +342,19 @@ def _match_label(text: str, labels: list[str]) -> int | None:
     common = set.intersection(*label_words) if label_words else set()
     text_words = _words(text)
     text_times = _times(text)
+    all_times = set().union(*label_times)
+    # A time or day none of the options has ("Tuesday at 3 instead?") asks for something else.
+    if text_times - all_times and not text_times & all_times:
+        return None
+    all_days = set().union(*label_words) & _DAY_KEYS
+    if all_days and (text_words & _DAY_KEYS) - all_days:
+        return None
+    bare = re.search(r"\b(?:at|around|about|@)\s+(\d{1,2})\b(?!:)", text)
+    if bare and not text_times:
+        hour = int(bare[1])
+        hour = hour + 12 if 1 <= hour <= 7 else hour
+        if all_times and not any(h == hour for h, _ in all_times):
+            return None
     if not text_times:
         # "the 2 one", "at 2": a bare hour against the labels' times
         text_times = {(h + 12 if 1 <= h <= 7 else h, 0) for h in map(int, re.findall(r"\b(\d{1,2})\b", text))}
