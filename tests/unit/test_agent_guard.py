@@ -149,3 +149,8 @@ def test_spa_service_names_can_be_allowed_explicitly() -> None:
     reply = "You're booked for Cold Sore Laser Treatment on Friday at 2pm."
     assert not check_outbound(reply).allowed
     assert check_outbound(reply, allowed_terms=("Cold Sore Laser Treatment",)).allowed
+
+
+def test_what_is_a_spa_service_is_a_product_question() -> None:
+    assert not check_inbound("What is a HydraFacial?").escalate
+    assert check_inbound("What is (are) Shingles ?").category == "medical"

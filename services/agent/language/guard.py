@@ -173,6 +173,8 @@ def _topic_is_medical(topic: str) -> bool:
         return True
     if _DETERMINER_START.match(topic) or _LOGISTICS.search(topic):
         return False
+    if re.match(r"(?i)an?\s", topic) and _COSMETIC_OK.search(topic):
+        return False  # "what is a HydraFacial?": a question about what the spa sells
     if len(topic.split()) > 6:
         return False  # a sentence, not a topic
     return True
