@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -57,6 +58,7 @@ def inbox_router(
     router = APIRouter()
 
     def staff(request: Request) -> str:
+        _same_origin(request)
         if token:
             supplied = request.cookies.get(TOKEN_COOKIE, "")
             header = request.headers.get("authorization", "")
@@ -89,7 +91,8 @@ def inbox_router(
     # ----- sign-in -----
 
     @router.post("/api/login", tags=["inbox"], summary="Sign in with the staff token and a name")
-    async def login(payload: LoginRequest, response: Response) -> dict[str, Any]:
+    async def login(payload: LoginRequest, request: Request, response: Response) -> dict[str, Any]:
+        _same_origin(request)
         if token and not hmac.compare_digest(payload.token.encode(), token.encode()):
             raise HTTPException(401, "wrong staff token")
         try:
@@ -241,6 +244,15 @@ def inbox_router(
         )
 
     return router
+
+
+def _same_origin(request: Request) -> None:
+    """Refuse a browser's cross-site request: another web page must not press the inbox's buttons."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise HTTPException(403, "cross-site request refused")
 
 
 async def _act(call: Any) -> Any:

@@ -384,9 +384,17 @@ async def test_staff_actions_reject_bad_input_and_change_nothing(start_service: 
     assert empty.status_code == 422
     extra = await svc.http.post(f"/api/conversations/{SPA}/{CONV}/reply", json={"body": "hi", "to": "+1"})
     assert extra.status_code == 422
+    cross_site = await svc.http.post(
+        f"/api/conversations/{SPA}/{CONV}/resume", headers={"Origin": "https://evil.example"}
+    )
+    assert cross_site.status_code == 403
+    same_site = await svc.http.get(f"/api/conversations/{SPA}/{CONV}", headers={"Origin": "http://inbox"})
+    assert same_site.status_code == 200
     bad_user = await svc.http.post(f"/api/conversations/{SPA}/{CONV}/pause", headers={"X-Staff-User": "\x00"})
     assert bad_user.status_code == 400
     assert await svc.db.fetchval("SELECT count(*) FROM outbox WHERE subject LIKE '%.staff.%'") == 0
+    conv = (await svc.http.get(f"/api/conversations/{SPA}/{CONV}")).json()["conversation"]
+    assert conv["ai_paused"] is True
 
 
 async def test_inbox_page_renders_and_api_shows_messages_in_and_out(start_service: StartService) -> None:
