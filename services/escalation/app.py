@@ -15,7 +15,7 @@ from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.js.api import AckPolicy
 
-from services.escalation import handlers
+from services.escalation import handlers, readmodel
 from services.escalation.handlers import Ports
 from services.escalation.inbox import inbox_router
 from services.escalation.live import LiveHub
@@ -167,38 +167,38 @@ def register_bus(
         broker,
         topology.all_sms_inbound,
         topology.stream_sms_inbound,
-        handlers.SMS_INBOUND,
+        readmodel.SMS_INBOUND,
         description="clients' texts in the inbox",
     )
     async def on_sms_received(message: SmsReceived) -> None:
-        await handlers.record_inbound(message, ports=ports())
+        await readmodel.record_inbound(message, ports=ports())
 
     @_durable(
         broker,
         topology.all_sms_outbound,
         topology.stream_sms_outbound,
-        handlers.SMS_OUTBOUND,
+        readmodel.SMS_OUTBOUND,
         description="the spa's texts, as queued",
     )
     async def on_send_sms(command: SendSms) -> None:
-        await handlers.record_outbound_request(command, ports=ports())
+        await readmodel.record_outbound_request(command, ports=ports())
 
     @_durable(
         broker,
         topology.all_sms_events,
         topology.stream_sms_events,
-        handlers.SMS_EVENTS,
+        readmodel.SMS_EVENTS,
         description="sent, failed, deferred and delivery status of the spa's texts",
     )
     async def on_sms_event(body: dict[str, Any], msg: NatsMessage) -> None:
         kind = msg.raw_message.subject.rsplit(".", 1)[-1]
-        await handlers.record_sms_event(kind, body, ports=ports())
+        await readmodel.record_sms_event(kind, body, ports=ports())
 
     @_durable(
         broker,
         topology.all_conversations,
         topology.stream_conversations,
-        handlers.CONVERSATIONS,
+        readmodel.CONVERSATIONS,
         description="bookings the agent made (recovered revenue) and AI pause state",
     )
     async def on_conversation_event(body: Any, msg: NatsMessage) -> None:
@@ -206,7 +206,7 @@ def register_bus(
             return  # not an event this service reads
         parts = msg.raw_message.subject.split(".")
         tenant_id, conversation_id = parts[-2], parts[-1]
-        await handlers.record_conversation_event(tenant_id, conversation_id, body, ports=ports())
+        await readmodel.record_conversation_event(tenant_id, conversation_id, body, ports=ports())
 
     @broker.subscriber(
         MAX_DELIVERIES_ADVISORY,
