@@ -21,7 +21,14 @@ from shared.subjects import Topology
 
 from .brain import Brain
 from .deterministic import DeterministicBrain
-from .handlers import AgentPorts, Outgoing, StaffCommand, handle_inbound, handle_staff_command, record_failed_turn
+from .handlers import (
+    AgentPorts,
+    Outgoing,
+    StaffCommand,
+    handle_inbound,
+    handle_staff_command,
+    record_failed_turn,
+)
 from .settings import AgentSettings
 from .store import ConversationStore
 
@@ -124,7 +131,9 @@ def register_bus(
         pull_sub=PullSub(batch_size=10, timeout=1.0),
         ack_policy=FsAckPolicy.NACK_ON_ERROR,
         config=ConsumerConfig(
-            ack_policy=AckPolicy.EXPLICIT, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait_seconds
+            ack_policy=AckPolicy.EXPLICIT,
+            max_deliver=settings.max_deliver,
+            ack_wait=settings.ack_wait_seconds,
         ),
         title="agent-staff",
     )

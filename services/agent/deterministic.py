@@ -59,7 +59,9 @@ def choose_service(matches: list[ServiceMatch]) -> tuple[ServiceMatch | None, li
     if not ranked or ranked[0].confidence < CANDIDATE_MIN:
         return None, []
     top = ranked[0]
-    close = [m for m in ranked if m.confidence >= CANDIDATE_MIN and top.confidence - m.confidence < MATCH_MARGIN]
+    close = [
+        m for m in ranked if m.confidence >= CANDIDATE_MIN and top.confidence - m.confidence < MATCH_MARGIN
+    ]
     if top.confidence >= MATCH_MIN and len(close) == 1:
         return top, []
     if len(close) == 1:
@@ -67,9 +69,7 @@ def choose_service(matches: list[ServiceMatch]) -> tuple[ServiceMatch | None, li
     return None, close[:3]
 
 
-def objection_reply(
-    state: ConversationState, benefits: ClientBenefits
-) -> tuple[str, str]:
+def objection_reply(state: ConversationState, benefits: ClientBenefits) -> tuple[str, str]:
     """The answer to a price objection from the client's own benefits; never an invented discount."""
     service = state.service
     name = state.service.name if service else "that"
@@ -144,7 +144,11 @@ class DeterministicBrain:
             name = intents.extract_name(text, asked=state.last_asked in ("name", "name_and_service"))
             if name:
                 record = await ctx.tools.identify(name=name)
-                learn(ctx.event(ClientIdentified, client_id=record.client_id, first_name=name, is_new=record.is_new))
+                learn(
+                    ctx.event(
+                        ClientIdentified, client_id=record.client_id, first_name=name, is_new=record.is_new
+                    )
+                )
 
         # 5. The service, from the client's words through the catalog.
         if state.service is None or (state.just_booked and intents.mentions_booking(text)):
@@ -173,7 +177,12 @@ class DeterministicBrain:
         return decision
 
     async def _propose(
-        self, ctx: TurnContext, state: ConversationState, facts: list[ConversationEvent], tz: ZoneInfo, lead: str
+        self,
+        ctx: TurnContext,
+        state: ConversationState,
+        facts: list[ConversationEvent],
+        tz: ZoneInfo,
+        lead: str,
     ) -> Decision:
         """Find, hold and offer two or three options; release what was offered before."""
         assert state.service is not None
@@ -198,8 +207,12 @@ class DeterministicBrain:
             for h in held.holds
         ]
         if not proposed:
-            facts.append(ctx.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken"))
-            return Decision(facts=facts, reply=f"{lead}Those times just filled up. Would another day work?", asks="time")
+            facts.append(
+                ctx.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken")
+            )
+            return Decision(
+                facts=facts, reply=f"{lead}Those times just filled up. Would another day work?", asks="time"
+            )
         facts.append(ctx.event(SlotsProposed, service_id=state.service.service_id, options=proposed))
         note = "" if found.exact else "That exact time isn't open, but "
         text = domain.proposal_text([p.label for p in proposed])
@@ -208,7 +221,12 @@ class DeterministicBrain:
         return Decision(facts=facts, reply=f"{lead}{text}", asks="choice")
 
     async def _confirm(
-        self, ctx: TurnContext, state: ConversationState, facts: list[ConversationEvent], index: int, tz: ZoneInfo
+        self,
+        ctx: TurnContext,
+        state: ConversationState,
+        facts: list[ConversationEvent],
+        index: int,
+        tz: ZoneInfo,
     ) -> Decision:
         """Book the chosen option and release the others; a lost hold gets an apology and fresh options."""
         chosen = state.proposals[index]
@@ -265,7 +283,10 @@ class DeterministicBrain:
             facts.append(ctx.event(ObjectionHandled, answer="ask_service"))
             return Decision(
                 facts=facts,
-                reply="I understand! Which treatment are you considering? I'll check your packages and our pricing.",
+                reply=(
+                    "I understand! Which treatment are you considering? "
+                    "I'll check your packages and our pricing."
+                ),
                 asks="service",
             )
         benefits = await ctx.tools.benefits(state.service.service_id)

@@ -176,7 +176,11 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
             return _with_turn(new, event.caused_by, reply=event)
         case TurnCompleted():
             new = _with_turn(state, event.inbound_id, completed=True)
-            open_turn = None if state.open_turn and state.open_turn.inbound_id == event.inbound_id else state.open_turn
+            open_turn = (
+                None
+                if state.open_turn and state.open_turn.inbound_id == event.inbound_id
+                else state.open_turn
+            )
             return replace(
                 new, last_completed_seq=max(state.last_completed_seq, event.inbound_seq), open_turn=open_turn
             )

@@ -200,7 +200,11 @@ async def _decide(
         return events, "escalated"
     events.append(
         conv.ReplySent(
-            **base(), caused_by=msg.id, idempotency_key=reply_key(msg.id), body=decision.reply, asks=decision.asks
+            **base(),
+            caused_by=msg.id,
+            idempotency_key=reply_key(msg.id),
+            body=decision.reply,
+            asks=decision.asks,
         )
     )
     return events, "replied"
@@ -227,7 +231,9 @@ async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPort
             log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
             if state.open_turn.inbound_id != msg.id:
                 return TurnResult("wait", detail="an earlier turn was left open")
-        first = await ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, state.last_completed_seq)
+        first = await ports.store.first_inbound_after(
+            msg.tenant_id, msg.conversation_id, state.last_completed_seq
+        )
         if first is not None and first < inbound_seq:
             return TurnResult("wait", detail="an earlier text of this conversation is not handled yet")
         try:
@@ -243,9 +249,15 @@ async def _run_turn(
 ) -> TurnResult:
     state = loaded.state
     head: list[conv.ConversationEvent] = []
-    common = {"tenant_id": msg.tenant_id, "conversation_id": msg.conversation_id, "correlation_id": msg.correlation_id}
+    common = {
+        "tenant_id": msg.tenant_id,
+        "conversation_id": msg.conversation_id,
+        "correlation_id": msg.correlation_id,
+    }
     if not state.started:
-        head.append(conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number))
+        head.append(
+            conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number)
+        )
     if not resumed:
         head.append(
             conv.InboundReceived(
@@ -267,8 +279,14 @@ async def _run_turn(
         held = [o.hold_id for e in events if isinstance(e, conv.SlotsProposed) for o in e.options]
         if held and before.client_number:
             tools = ConversationTools(
-                ports.broker, ports.topology, msg.tenant_id, msg.conversation_id, before.client_number,
-                ports.tool_timeout, ports.instance, client_id=before.client_id,
+                ports.broker,
+                ports.topology,
+                msg.tenant_id,
+                msg.conversation_id,
+                before.client_number,
+                ports.tool_timeout,
+                ports.instance,
+                client_id=before.client_id,
             )
             await tools.release(held)
         raise
@@ -284,15 +302,25 @@ async def record_failed_turn(msg: SmsReceived, inbound_seq: int, *, ports: Agent
     turn = loaded.state.turn_for(msg.id)
     if turn is not None and turn.completed:
         return
-    common = {"tenant_id": msg.tenant_id, "conversation_id": msg.conversation_id, "correlation_id": msg.correlation_id}
+    common = {
+        "tenant_id": msg.tenant_id,
+        "conversation_id": msg.conversation_id,
+        "correlation_id": msg.correlation_id,
+    }
     events: list[conv.ConversationEvent] = []
     if not loaded.state.started:
-        events.append(conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number))
+        events.append(
+            conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number)
+        )
     if turn is None:
         events.append(
             conv.InboundReceived(
-                **common, inbound_id=msg.id, message_sid=msg.message_sid, inbound_seq=inbound_seq,
-                body=msg.body, keyword=msg.keyword,
+                **common,
+                inbound_id=msg.id,
+                message_sid=msg.message_sid,
+                inbound_seq=inbound_seq,
+                body=msg.body,
+                keyword=msg.keyword,
             )
         )
     events.append(conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome="failed"))
@@ -304,7 +332,11 @@ StaffCommand = PauseAi | ResumeAi | StaffReply
 
 async def handle_staff_command(cmd: StaffCommand, *, ports: AgentPorts) -> list[Outgoing]:
     """Record a staff command in its conversation: pause, resume, or a staff reply."""
-    common = {"tenant_id": cmd.tenant_id, "conversation_id": cmd.conversation_id, "correlation_id": cmd.correlation_id}
+    common = {
+        "tenant_id": cmd.tenant_id,
+        "conversation_id": cmd.conversation_id,
+        "correlation_id": cmd.correlation_id,
+    }
     event: conv.ConversationEvent
     if isinstance(cmd, PauseAi):
         event = conv.AiPaused(**common, by="staff", staff_user=cmd.staff_user, command_id=cmd.id)

@@ -82,7 +82,9 @@ class ConversationStore:
         self._remember(loaded)
         return loaded
 
-    async def append(self, loaded: Loaded, events: Sequence[ConversationEvent], *, strict: bool = True) -> Loaded:
+    async def append(
+        self, loaded: Loaded, events: Sequence[ConversationEvent], *, strict: bool = True
+    ) -> Loaded:
         """Append events in order after `loaded.last_seq`.
 
         The first event must land right after what was loaded (else AppendConflict, nothing written).

@@ -106,7 +106,9 @@ class ConversationTools:
         except Exception as exc:  # no responders, connection closed: the same to us
             log.warning("agent.tool.unavailable", tool=name, error=type(exc).__name__)
             raise ToolUnavailable(f"{name}: {type(exc).__name__}") from exc
-        log.debug("agent.tool.called", tool=name, ok=reply.ok, ms=round((time.perf_counter() - started) * 1000, 1))
+        log.debug(
+            "agent.tool.called", tool=name, ok=reply.ok, ms=round((time.perf_counter() - started) * 1000, 1)
+        )
         if not reply.ok:
             assert reply.error is not None
             raise ToolRefused(name, reply.error)

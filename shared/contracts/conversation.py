@@ -134,11 +134,13 @@ class ObjectionHandled(ConversationEvent):
 
     type: Literal["objection_handled"] = "objection_handled"
     service_id: UUID | None = None
-    answer: Literal["package_balance", "membership", "package_offer", "free_consult", "price_only", "ask_service"]
+    answer: Literal[
+        "package_balance", "membership", "package_offer", "free_consult", "price_only", "ask_service"
+    ]
 
 
 class EscalationRaised(ConversationEvent):
-    """The conversation was handed to staff (the bus-level event is `contracts.escalation.EscalationRaised`)."""
+    """The conversation was handed to staff (on the bus: `contracts.escalation.EscalationRaised`)."""
 
     type: Literal["escalation_raised"] = "escalation_raised"
     escalation_id: UUID = Field(default_factory=uuid4)
