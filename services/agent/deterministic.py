@@ -18,13 +18,12 @@ from shared.contracts.conversation import (
     ObjectionHandled,
     PreferenceUnderstood,
     ProposedOption,
-    ServiceCandidate,
     ServiceMatched,
     ServicesOffered,
     SlotsProposed,
     SlotsUnavailable,
 )
-from shared.contracts.tools import ClientBenefits, ServiceMatch, TimePreference
+from shared.contracts.tools import TimePreference
 
 from . import domain
 from .brain import Decision, TurnContext
@@ -34,73 +33,6 @@ from .language.timeparse import parse_preference
 from .tools import ToolRefused
 
 log = structlog.get_logger()
-
-# Catalog matching: a clear winner is matched; close runners-up make the agent ask.
-MATCH_MIN = 0.45
-MATCH_MARGIN = 0.15
-CANDIDATE_MIN = 0.25
-
-
-def candidate(match: ServiceMatch) -> ServiceCandidate:
-    """The conversation's view of a catalog match."""
-    return ServiceCandidate(
-        service_id=match.service_id,
-        name=match.name,
-        price_cents=match.price_cents,
-        duration_minutes=match.duration_minutes,
-        is_consultation=match.is_consultation,
-        free_consult=match.free_consult,
-    )
-
-
-def choose_service(matches: list[ServiceMatch]) -> tuple[ServiceMatch | None, list[ServiceMatch]]:
-    """A clear match, or the close candidates to ask about (both empty when nothing fits)."""
-    ranked = sorted(matches, key=lambda m: m.confidence, reverse=True)
-    if not ranked or ranked[0].confidence < CANDIDATE_MIN:
-        return None, []
-    top = ranked[0]
-    close = [
-        m for m in ranked if m.confidence >= CANDIDATE_MIN and top.confidence - m.confidence < MATCH_MARGIN
-    ]
-    if top.confidence >= MATCH_MIN and len(close) == 1:
-        return top, []
-    if len(close) == 1:
-        return top, []
-    return None, close[:3]
-
-
-def objection_reply(state: ConversationState, benefits: ClientBenefits) -> tuple[str, str]:
-    """The answer to a price objection from the client's own benefits; never an invented discount."""
-    service = state.service
-    name = state.service.name if service else "that"
-    covering = [p for p in benefits.packages if p.covers_service and p.sessions_remaining > 0]
-    if covering:
-        pkg = max(covering, key=lambda p: p.sessions_remaining)
-        sessions = "session" if pkg.sessions_remaining == 1 else "sessions"
-        return (
-            f"Good news: your {pkg.package_name} has {pkg.sessions_remaining} {sessions} left, "
-            f"so this {name} is covered.",
-            "package_balance",
-        )
-    parts: list[str] = []
-    answer = "price_only"
-    if benefits.membership and benefits.membership.covers_service and benefits.membership.discount_percent:
-        m = benefits.membership
-        parts.append(f"As a {m.tier} member you get {m.discount_percent}% off {name}.")
-        answer = "membership"
-    if benefits.package_offers:
-        offer = min(benefits.package_offers, key=lambda o: o.per_session_cents)
-        parts.append(
-            f"Our {offer.name} ({offer.sessions} sessions for {domain.money(offer.price_cents)}) works out "
-            f"to {domain.money(offer.per_session_cents)} per session."
-        )
-        answer = "package_offer" if answer == "price_only" else answer
-    if benefits.free_consult_available:
-        parts.append("The consultation is free, so you can meet the provider and get a plan first.")
-        answer = "free_consult" if answer == "price_only" else answer
-    if not parts:
-        parts.append("I understand. Our team can walk you through options for your budget at your visit.")
-    return " ".join(parts), answer
 
 
 class DeterministicBrain:
@@ -153,11 +85,13 @@ class DeterministicBrain:
         # 5. The service, from the client's words through the catalog.
         if state.service is None or (state.just_booked and intents.mentions_booking(text)):
             matches = await ctx.tools.match_service(text)
-            chosen, close = choose_service(matches.matches)
+            chosen, close = domain.choose_service(matches.matches)
             if chosen is not None:
-                learn(ctx.event(ServiceMatched, service=candidate(chosen), confidence=chosen.confidence))
+                learn(
+                    ctx.event(ServiceMatched, service=domain.candidate(chosen), confidence=chosen.confidence)
+                )
             elif close and state.service is None:
-                learn(ctx.event(ServicesOffered, candidates=[candidate(m) for m in close]))
+                learn(ctx.event(ServicesOffered, candidates=[domain.candidate(m) for m in close]))
 
         # 6. When they would like to come.
         parsed = parse_preference(text, ctx.now, ctx.spa.timezone)
@@ -290,7 +224,7 @@ class DeterministicBrain:
                 asks="service",
             )
         benefits = await ctx.tools.benefits(state.service.service_id)
-        text, answer = objection_reply(state, benefits)
+        text, answer = domain.objection_reply(state, benefits)
         facts.append(ctx.event(ObjectionHandled, service_id=state.service.service_id, answer=answer))
         if state.proposals:
             numbers = [str(i + 1) for i in range(len(state.proposals))]

@@ -31,7 +31,7 @@ from shared.contracts.conversation import (
     StaffReplied,
     TurnCompleted,
 )
-from shared.contracts.tools import TimePreference
+from shared.contracts.tools import ClientBenefits, ServiceMatch, TimePreference
 
 MAX_REPLY_CHARS = 320
 # Completed turns remembered for redelivery (a redelivered text is a recent one).
@@ -256,6 +256,74 @@ def confirmation_text(
 def article(name: str) -> str:
     """'a Botox consultation', 'an HydraFacial' (by sound of the first letter)."""
     return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
+# Catalog matching: a clear winner is matched; close runners-up make the agent ask.
+MATCH_MIN = 0.45
+MATCH_MARGIN = 0.15
+CANDIDATE_MIN = 0.25
+
+
+def candidate(match: ServiceMatch) -> ServiceCandidate:
+    """The conversation's view of a catalog match."""
+    return ServiceCandidate(
+        service_id=match.service_id,
+        name=match.name,
+        price_cents=match.price_cents,
+        duration_minutes=match.duration_minutes,
+        is_consultation=match.is_consultation,
+        free_consult=match.free_consult,
+    )
+
+
+def choose_service(matches: list[ServiceMatch]) -> tuple[ServiceMatch | None, list[ServiceMatch]]:
+    """A clear match, or the close candidates to ask about (both empty when nothing fits)."""
+    ranked = sorted(matches, key=lambda m: m.confidence, reverse=True)
+    if not ranked or ranked[0].confidence < CANDIDATE_MIN:
+        return None, []
+    top = ranked[0]
+    close = [
+        m for m in ranked if m.confidence >= CANDIDATE_MIN and top.confidence - m.confidence < MATCH_MARGIN
+    ]
+    if top.confidence >= MATCH_MIN and len(close) == 1:
+        return top, []
+    if len(close) == 1:
+        return top, []
+    return None, close[:3]
+
+
+def objection_reply(state: ConversationState, benefits: ClientBenefits) -> tuple[str, str]:
+    """The answer to a price objection from the client's own benefits; never an invented discount."""
+    service = state.service
+    name = state.service.name if service else "that"
+    covering = [p for p in benefits.packages if p.covers_service and p.sessions_remaining > 0]
+    if covering:
+        pkg = max(covering, key=lambda p: p.sessions_remaining)
+        sessions = "session" if pkg.sessions_remaining == 1 else "sessions"
+        return (
+            f"Good news: your {pkg.package_name} has {pkg.sessions_remaining} {sessions} left, "
+            f"so this {name} is covered.",
+            "package_balance",
+        )
+    parts: list[str] = []
+    answer = "price_only"
+    if benefits.membership and benefits.membership.covers_service and benefits.membership.discount_percent:
+        m = benefits.membership
+        parts.append(f"As a {m.tier} member you get {m.discount_percent}% off {name}.")
+        answer = "membership"
+    if benefits.package_offers:
+        offer = min(benefits.package_offers, key=lambda o: o.per_session_cents)
+        parts.append(
+            f"Our {offer.name} ({offer.sessions} sessions for {money(offer.price_cents)}) works out "
+            f"to {money(offer.per_session_cents)} per session."
+        )
+        answer = "package_offer" if answer == "price_only" else answer
+    if benefits.free_consult_available:
+        parts.append("The consultation is free, so you can meet the provider and get a plan first.")
+        answer = "free_consult" if answer == "price_only" else answer
+    if not parts:
+        parts.append("I understand. Our team can walk you through options for your budget at your visit.")
+    return " ".join(parts), answer
 
 
 Step = Literal[
