@@ -83,7 +83,7 @@ class DeterministicBrain:
                 )
 
         # 5. The service, from the client's words through the catalog.
-        if state.service is None or (state.just_booked and intents.mentions_booking(text)):
+        if state.service is None or state.just_booked:
             matches = await ctx.tools.match_service(text)
             chosen, close = domain.choose_service(matches.matches)
             if chosen is not None:

@@ -150,7 +150,13 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
             if any(b.booking_id == event.booking_id for b in state.bookings):
                 return state
             return replace(
-                state, bookings=(*state.bookings, event), proposals=(), unavailable=False, just_booked=True
+                state,
+                bookings=(*state.bookings, event),
+                proposals=(),
+                unavailable=False,
+                just_booked=True,
+                # A next booking starts with its own "when".
+                preference=None,
             )
         case ObjectionHandled():
             return replace(state, objections=state.objections + 1)

@@ -192,7 +192,9 @@ async def _decide(
         return events, "escalated"
     if not decision.reply:
         return events, "silent"
-    outbound = check_outbound(decision.reply, MAX_REPLY_CHARS)
+    outbound = check_outbound(
+        decision.reply, MAX_REPLY_CHARS, allowed_terms=_spa_terms(fold(events, state), spa.name)
+    )
     if not outbound.allowed:
         log.warning("agent.reply.blocked", reason=outbound.reason, conversation_id=msg.conversation_id)
         reason = f"The agent's reply was blocked by the outbound guard ({outbound.reason})."
@@ -208,6 +210,14 @@ async def _decide(
         )
     )
     return events, "replied"
+
+
+def _spa_terms(state: ConversationState, spa_name: str) -> tuple[str, ...]:
+    """The spa's own words in a reply (its name, its service names) are not clinical content."""
+    names = {spa_name, *(c.name for c in state.candidates), *(b.service_name for b in state.bookings)}
+    if state.service is not None:
+        names.add(state.service.name)
+    return tuple(sorted(names, key=len, reverse=True))
 
 
 def _apply_all(state: ConversationState, events: list[conv.ConversationEvent]) -> ConversationState:
