@@ -28,7 +28,6 @@ from shared.contracts.tools import TimePreference
 from . import domain
 from .brain import Decision, TurnContext
 from .domain import MAX_REPLY_CHARS, ConversationState
-from .language import intents
 from .language.timeparse import parse_preference
 from .tools import ToolRefused
 
@@ -42,6 +41,8 @@ class DeterministicBrain:
 
     async def decide(self, ctx: TurnContext) -> Decision:
         """One step of the booking flow."""
+        from .language import intents
+
         facts: list[ConversationEvent] = []
         state = ctx.state
         text = ctx.text
