@@ -120,7 +120,7 @@ def register_bus(
             raise
         if result.outcome == "wait":
             log.info("agent.turn.deferred", conversation_id=message.conversation_id, detail=result.detail)
-            await msg.nak(delay=settings.order_nak_delay_seconds)
+            await msg.nack(delay=settings.order_nak_delay_seconds)
             return
         await publish_all(ports, result.outgoing)
 

@@ -224,6 +224,19 @@ def _apply_all(state: ConversationState, events: list[conv.ConversationEvent]) -
     return fold(events, state)  # type: ignore[arg-type]
 
 
+async def _is_next(msg: SmsReceived, inbound_seq: int, state: ConversationState, ports: AgentPorts) -> bool:
+    """No earlier text of the conversation is waiting (a repeat of a handled text does not count)."""
+    after = state.last_completed_seq
+    while True:
+        first = await ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after)
+        if first is None or first[0] >= inbound_seq:
+            return True
+        earlier = state.turn_for(first[1]) if first[1] is not None else None
+        if earlier is None or not earlier.completed:
+            return False
+        after = first[0]
+
+
 async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPorts) -> TurnResult:
     """Handle one client text in its conversation's order; a repeat of a handled text only re-publishes."""
     for _attempt in range(CONFLICT_RETRIES):
@@ -241,10 +254,7 @@ async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPort
             log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
             if state.open_turn.inbound_id != msg.id:
                 return TurnResult("wait", detail="an earlier turn was left open")
-        first = await ports.store.first_inbound_after(
-            msg.tenant_id, msg.conversation_id, state.last_completed_seq
-        )
-        if first is not None and first < inbound_seq:
+        if not await _is_next(msg, inbound_seq, state, ports):
             return TurnResult("wait", detail="an earlier text of this conversation is not handled yet")
         try:
             return await _run_turn(msg, inbound_seq, loaded, resumed=turn is not None, ports=ports)

@@ -7,9 +7,11 @@ and catches up from the cached one, so three replicas never act on a stale state
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 import structlog
 from nats.js import JetStreamContext
@@ -122,11 +124,17 @@ class ConversationStore:
         self._remember(current)
         return current
 
-    async def first_inbound_after(self, tenant_id: str, conversation_id: str, after_seq: int) -> int | None:
-        """The SMS_INBOUND sequence of the conversation's first text after `after_seq` (None if none)."""
+    async def first_inbound_after(
+        self, tenant_id: str, conversation_id: str, after_seq: int
+    ) -> tuple[int, UUID | None] | None:
+        """The conversation's first text after `after_seq` in SMS_INBOUND: its sequence and SmsReceived id."""
         subject = self._topology.sms_inbound(tenant_id, conversation_id)
         try:
             msg = await self._js.get_msg(self._inbound_stream, seq=after_seq + 1, subject=subject, next=True)
         except NotFoundError:
             return None
-        return int(msg.seq or 0) or None
+        try:
+            inbound_id: UUID | None = UUID(json.loads(msg.data or b"{}")["id"])
+        except (ValueError, KeyError, TypeError):
+            inbound_id = None
+        return int(msg.seq or 0), inbound_id

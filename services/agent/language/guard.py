@@ -290,7 +290,7 @@ def _verdict(category: EscalationCategory) -> GuardVerdict:
 # ----- outbound -----
 
 _OUT_DOSAGE = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:units?|u|mg|mcg|µg|ug|ml|mL|cc|iu|milligrams?|micrograms?|milliliters?|"
+    r"\b\d+(?:[.,]\d+)?\s*(?:units?|u|mg|mcg|µg|ug|ml|mL|cc|iu|milligrams?|micrograms?|milliliters?"
     r")\b",
     re.IGNORECASE,
 )
