@@ -1,1 +1,1 @@
-"""The agent: the conversation with a client, from first text to booking or handoff."""
+"""The agent: event-sourced conversations, the booking flow, the escalation guard, the brains."""
