@@ -33,7 +33,7 @@ def register_bus(
     topology: Topology | None = None,
     ports: Callable[[], Ports] = _not_started,
     *,
-    workers: int = 32,
+    workers: int = 16,
 ) -> None:
     """One core request/reply subscriber per tool, queue group "scheduler" (replicas share the load).
 
