@@ -5,8 +5,8 @@ Every request that reads the log is itself appended to the log (action `audit.qu
 A client's phone number is turned into its keyed hash at the door and never stored.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI resolves the route signatures' annotations, and
+# some are local to build_router.
 import csv
 import io
 import json

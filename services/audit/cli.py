@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 import time
 from dataclasses import asdict
@@ -33,6 +34,7 @@ from services.audit import handlers, repo
 from services.audit.app import MIGRATIONS, run
 from services.audit.settings import AuditSettings
 from shared.db import create_pool
+from shared.logging import configure_logging
 from shared.migrations import apply_migrations
 
 
@@ -113,6 +115,9 @@ def main(argv: list[str]) -> int:
         run()
         return 0
     settings = AuditSettings()
+    # Logs go to stderr: stdout carries what the command prints (a token, records, a report).
+    configure_logging("audit", settings.log_level, settings.log_format)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if command == "keygen":
         return _keygen()
     if command in ("query", "export"):

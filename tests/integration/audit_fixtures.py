@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
@@ -20,6 +22,7 @@ from pydantic import SecretStr
 from services.audit.app import build
 from services.audit.settings import AuditSettings
 from shared.contracts.audit import AuditActor, AuditRecorded
+from shared.embedded import free_port
 from shared.runtime import ServiceContext, ServiceSpec, start_context, stop_context
 from shared.subjects import Topology
 
@@ -107,6 +110,25 @@ def audit_record(
         latency_ms=extra.pop("latency_ms", 12.5),
         **extra,
     )
+
+
+@contextlib.asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    """The app on a real local port (uvicorn): for streaming, and for other processes to call."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    try:
+        await eventually(lambda: _true(server.started), timeout=10)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
