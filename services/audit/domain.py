@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
@@ -33,8 +35,33 @@ class InvalidRecord(ValueError):
     """A record that cannot be stored as it is (and never will be): it goes to the dead letters."""
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+def _raise_unserialisable(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _encoder(*, sort_keys: bool) -> Callable[[Any], str]:
+    """Compact JSON, UTF-8 as is, no NaN: the C encoder built once (json.dumps builds one per call)."""
+    if c_make_encoder is None:  # pragma: no cover - CPython always has it
+        return functools.partial(
+            json.dumps, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys, allow_nan=False
+        )
+    encode = c_make_encoder(
+        None, _raise_unserialisable, encode_basestring, None, ":", ",", sort_keys, False, False
+    )
+    return lambda value: "".join(encode(value, 0))
+
+
+_dumps = _encoder(sort_keys=True)
+_dumps_head = _encoder(sort_keys=False)
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+# PostgreSQL counts timestamps in microseconds from 2000-01-01 (what the verifier reads raw).
+PG_EPOCH_OFFSET_US = 946_684_800_000_000
+
+
+def micros(value: datetime) -> int:
+    """Microseconds since the Unix epoch: how times enter the hash (exact, no formatting)."""
+    return (value - _UNIX_EPOCH) // _ONE_MICROSECOND
 
 
 def genesis_hash(tenant_id: str) -> bytes:
@@ -42,8 +69,7 @@ def genesis_hash(tenant_id: str) -> bytes:
     return hashlib.sha256(f"frontdesk-audit-genesis\x1f{tenant_id}".encode()).digest()
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One audit_log row, as stored; `arguments`, `result_summary`, `disclosed_fields` are JSON text."""
 
     tenant_id: str
@@ -70,15 +96,15 @@ class Row:
 
 
 # Column order shared by the repository's INSERT and SELECT.
-ROW_COLUMNS: tuple[str, ...] = tuple(Row.__dataclass_fields__)
+ROW_COLUMNS: tuple[str, ...] = Row._fields
 
 
 def canonical_bytes(
     tenant_id: str,
     seq: int,
     record_id: UUID,
-    occurred_at: datetime,
-    recorded_at: datetime,
+    occurred_us: int,
+    recorded_us: int,
     schema_version: int,
     correlation_id: UUID,
     actor_service: str,
@@ -88,25 +114,24 @@ def canonical_bytes(
     client_id: str | None,
     staff_user: str | None,
     action: str,
-    arguments: str,
-    result_summary: str,
-    disclosed_fields: str,
     outcome: str,
     latency_ms: float,
+    payload: str,
 ) -> bytes:
     """The bytes a row's hash covers: every stored field, in a fixed order, nothing else.
 
-    Scalars go in one JSON array; the JSON columns follow verbatim on their own lines (canonical
-    JSON never contains a raw newline, so the split is unambiguous).
+    Scalars go in one JSON array (times as integer microseconds since the Unix epoch); `payload` is
+    the three JSON columns verbatim joined by newlines (canonical JSON never holds a raw newline, so
+    the split is unambiguous).
     """
-    head = json.dumps(
+    head = _dumps_head(
         [
             CANONICAL_VERSION,
             tenant_id,
             seq,
             str(record_id),
-            occurred_at.isoformat(),
-            recorded_at.isoformat(),
+            occurred_us,
+            recorded_us,
             schema_version,
             str(correlation_id),
             actor_service,
@@ -118,12 +143,9 @@ def canonical_bytes(
             action,
             outcome,
             latency_ms,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-        allow_nan=False,
+        ]
     )
-    return f"{head}\n{arguments}\n{result_summary}\n{disclosed_fields}".encode()
+    return f"{head}\n{payload}".encode()
 
 
 def row_hash(prev_hash: bytes, canonical: bytes) -> bytes:
@@ -131,9 +153,11 @@ def row_hash(prev_hash: bytes, canonical: bytes) -> bytes:
     return hashlib.sha256(prev_hash + canonical).digest()
 
 
-def _check_text(name: str, value: str | None) -> None:
-    if value is not None and "\x00" in value:
-        raise InvalidRecord(f"{name} contains a NUL character")
+def _has_nul(*values: str | None) -> str | None:
+    for value in values:
+        if value is not None and "\x00" in value:
+            return value
+    return None
 
 
 def prepare(record: AuditRecorded, *, now: datetime) -> Row:
@@ -143,69 +167,40 @@ def prepare(record: AuditRecorded, *, now: datetime) -> Row:
     if not math.isfinite(record.latency_ms):
         raise InvalidRecord("latency_ms is not a finite number")
     actor = record.actor
-    for name, value in (
-        ("actor.service", actor.service),
-        ("actor.instance", actor.instance),
-        ("actor.conversation_id", actor.conversation_id),
-        ("actor.client_ref", actor.client_ref),
-        ("actor.client_id", actor.client_id),
-        ("actor.staff_user", actor.staff_user),
-        ("action", record.action),
-        ("outcome", record.outcome),
-    ):
-        _check_text(name, value)
+    if _has_nul(
+        actor.service, actor.instance, actor.conversation_id, actor.client_ref, actor.client_id,
+        actor.staff_user, record.action, record.outcome,
+    ) is not None:  # fmt: skip
+        raise InvalidRecord("a text field contains a NUL character")
     try:
         arguments = _dumps(record.arguments)
         result_summary = _dumps(record.result_summary)
-        disclosed = _dumps(list(record.disclosed_fields))
-        # Lone surrogates cannot be stored as UTF-8: find them now, not in the database.
-        (arguments + result_summary + disclosed).encode()
+        disclosed = _dumps(record.disclosed_fields)
+        joined = arguments + result_summary + disclosed
+        if not joined.isascii():
+            joined.encode()  # lone surrogates cannot be stored as UTF-8: find them now
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
         raise InvalidRecord(f"payload is not storable JSON: {exc}") from None
     return Row(
-        tenant_id=record.tenant_id,
-        seq=0,
-        record_id=record.id,
-        occurred_at=record.occurred_at.astimezone(UTC),
-        recorded_at=now,
-        schema_version=record.schema_version,
-        correlation_id=record.correlation_id,
-        actor_service=actor.service,
-        actor_instance=actor.instance,
-        conversation_id=actor.conversation_id,
-        client_ref=actor.client_ref,
-        client_id=actor.client_id,
-        staff_user=actor.staff_user,
-        action=record.action,
-        arguments=arguments,
-        result_summary=result_summary,
-        disclosed_fields=disclosed,
-        outcome=record.outcome,
-        latency_ms=float(record.latency_ms),
-    )
-
-
-def _canonical_of(row: Row) -> bytes:
-    return canonical_bytes(
-        row.tenant_id,
-        row.seq,
-        row.record_id,
-        row.occurred_at,
-        row.recorded_at,
-        row.schema_version,
-        row.correlation_id,
-        row.actor_service,
-        row.actor_instance,
-        row.conversation_id,
-        row.client_ref,
-        row.client_id,
-        row.staff_user,
-        row.action,
-        row.arguments,
-        row.result_summary,
-        row.disclosed_fields,
-        row.outcome,
-        row.latency_ms,
+        record.tenant_id,
+        0,
+        record.id,
+        record.occurred_at,
+        now,
+        record.schema_version,
+        record.correlation_id,
+        actor.service,
+        actor.instance,
+        actor.conversation_id,
+        actor.client_ref,
+        actor.client_id,
+        actor.staff_user,
+        record.action,
+        arguments,
+        result_summary,
+        disclosed,
+        record.outcome,
+        float(record.latency_ms),
     )
 
 
@@ -213,23 +208,70 @@ def chain(rows: Iterable[Row], *, head_seq: int, head_hash: bytes) -> list[Row]:
     """Give rows (of one spa, in order) their seq, prev_hash and hash after the given head."""
     out: list[Row] = []
     seq, prev = head_seq, head_hash
-    for row in rows:
+    sha256 = hashlib.sha256
+    for r in rows:
         seq += 1
-        placed = _replace(row, seq=seq, prev_hash=prev)
-        digest = row_hash(prev, _canonical_of(placed))
-        placed = _replace(placed, hash=digest)
-        out.append(placed)
+        canonical = canonical_bytes(
+            r.tenant_id, seq, r.record_id, micros(r.occurred_at), micros(r.recorded_at), r.schema_version,
+            r.correlation_id, r.actor_service, r.actor_instance, r.conversation_id, r.client_ref, r.client_id,
+            r.staff_user, r.action, r.outcome, r.latency_ms,
+            f"{r.arguments}\n{r.result_summary}\n{r.disclosed_fields}",
+        )  # fmt: skip
+        digest = sha256(prev + canonical).digest()
+        out.append(
+            Row(
+                r.tenant_id,
+                seq,
+                r.record_id,
+                r.occurred_at,
+                r.recorded_at,
+                r.schema_version,
+                r.correlation_id,
+                r.actor_service,
+                r.actor_instance,
+                r.conversation_id,
+                r.client_ref,
+                r.client_id,
+                r.staff_user,
+                r.action,
+                r.arguments,
+                r.result_summary,
+                r.disclosed_fields,
+                r.outcome,
+                r.latency_ms,
+                prev,
+                digest,
+            )
+        )
         prev = digest
     return out
 
 
-def _replace(row: Row, **changes: Any) -> Row:
-    values = {name: getattr(row, name) for name in ROW_COLUMNS}
-    values.update(changes)
-    return Row(**values)
-
-
 # ---------------------------------------------------------------------------- verification
+
+# What the verifier reads per row: canonical_bytes' arguments in order (ids as text, times as
+# integer microseconds since the Unix epoch, the three JSON columns joined), then prev_hash, hash.
+VERIFY_SHAPE = (
+    "tenant_id", "seq", "record_id", "occurred_us", "recorded_us", "schema_version", "correlation_id",
+    "actor_service", "actor_instance", "conversation_id", "client_ref", "client_id", "staff_user", "action",
+    "outcome", "latency_ms", "payload", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def verify_shape(row: Row) -> tuple[Any, ...]:
+    """A row as the verifier reads it from the database."""
+    return (
+        row.tenant_id, row.seq, str(row.record_id), micros(row.occurred_at), micros(row.recorded_at),
+        row.schema_version, str(row.correlation_id), row.actor_service, row.actor_instance,
+        row.conversation_id, row.client_ref, row.client_id, row.staff_user, row.action, row.outcome,
+        row.latency_ms, f"{row.arguments}\n{row.result_summary}\n{row.disclosed_fields}", row.prev_hash,
+        row.hash,
+    )  # fmt: skip
+
+
+def from_micros(value: int) -> datetime:
+    """The inverse of micros()."""
+    return _UNIX_EPOCH + timedelta(microseconds=value)
 
 
 @dataclass(frozen=True)
@@ -272,37 +314,31 @@ class ChainVerifier:
     checkpoints_checked: int = 0
     broken: Break | None = None
 
-    def feed(self, rows: Iterable[tuple[Any, ...]]) -> bool:
-        """Check these rows; returns False once a break is found (the rest is not looked at)."""
+    def feed(self, rows: Iterable[Sequence[Any]]) -> bool:
+        """Check rows shaped as VERIFY_SHAPE; False once a break is found (the rest is not looked at)."""
         if self.broken is not None:
             return False
-        sha256 = hashlib.sha256
+        sha256, dumps = hashlib.sha256, _dumps_head
         expected_seq, prev, checkpoints = self.expected_seq, self.prev_hash, self.checkpoints
         checked = 0
         for r in rows:
-            (tenant_id, seq, record_id, occurred_at, recorded_at, schema_version, correlation_id,
-             actor_service, actor_instance, conversation_id, client_ref, client_id, staff_user,
-             action, arguments, result_summary, disclosed_fields, outcome, latency_ms,
-             prev_hash, digest) = r  # fmt: skip
+            seq = r[1]
             if seq != expected_seq:
                 kind = "missing_record" if seq > expected_seq else "duplicate_seq"
                 self._break(kind, r, f"seq {expected_seq}", f"seq {seq}", "the chain is not contiguous")
                 break
-            if prev_hash != prev:
+            if r[17] != prev:
                 self._break(
-                    "prev_hash_mismatch", r, prev.hex(), bytes(prev_hash).hex(),
+                    "prev_hash_mismatch", r, prev.hex(), bytes(r[17]).hex(),
                     "prev_hash does not match the previous record's hash",
                 )  # fmt: skip
                 break
-            canonical = canonical_bytes(
-                tenant_id, seq, record_id, occurred_at, recorded_at, schema_version, correlation_id,
-                actor_service, actor_instance, conversation_id, client_ref, client_id, staff_user, action,
-                arguments, result_summary, disclosed_fields, outcome, latency_ms,
-            )  # fmt: skip
-            computed = sha256(prev + canonical).digest()
-            if computed != digest:
+            # The head is the first sixteen columns as they come, in canonical_bytes' order.
+            head = dumps([CANONICAL_VERSION, *r[:16]])
+            computed = sha256(prev + f"{head}\n{r[16]}".encode()).digest()
+            if computed != r[18]:
                 self._break(
-                    "hash_mismatch", r, computed.hex(), bytes(digest).hex(),
+                    "hash_mismatch", r, computed.hex(), bytes(r[18]).hex(),
                     "the record's content does not match its hash (altered after it was written)",
                 )  # fmt: skip
                 break
@@ -322,12 +358,12 @@ class ChainVerifier:
         self.expected_seq, self.prev_hash = expected_seq, prev
         return self.broken is None
 
-    def _break(self, kind: str, r: tuple[Any, ...], expected: str, found: str, detail: str) -> None:
+    def _break(self, kind: str, r: Sequence[Any], expected: str, found: str, detail: str) -> None:
         self.broken = Break(
             kind=kind,
             seq=int(r[1]),
             record_id=str(r[2]),
-            occurred_at=r[3].isoformat(),
+            occurred_at=from_micros(r[3]).isoformat(),
             expected=expected,
             found=found,
             detail=detail,

@@ -279,8 +279,7 @@ async def verify(
                         # Earlier months were dropped past retention: trust this record's link.
                         report.anchored_at_retention = True
                         report.notes.append(f"records before seq {lo} are past retention")
-                        rows = [r async for r in repo.stream_chain(conn, tenant_id, lo, lo, chunk=1)]
-                        before = bytes(rows[0][0]["prev_hash"])
+                        before = await repo.prev_hash_at(conn, tenant_id, lo)
                     else:
                         verifier.fail("missing_record", lo - 1, f"seq {lo - 1}", "nothing",
                                       "the record before the period is missing")  # fmt: skip
@@ -288,9 +287,10 @@ async def verify(
                 verifier.prev_hash = before or b""
             verifier.checkpoints = {cp.seq: cp for cp in all_checkpoints if lo <= cp.seq <= hi}
             if verifier.broken is None:
-                async for rows in repo.stream_chain(conn, tenant_id, lo, hi):
-                    if not verifier.feed(rows):
-                        break
+                async with repo.raw_times(conn):
+                    async for rows in repo.stream_chain(conn, tenant_id, lo, hi):
+                        if not verifier.feed(rows):
+                            break
                 if verifier.broken is None and verifier.expected_seq != hi + 1:
                     verifier.fail("missing_record", verifier.expected_seq, f"seq {hi}",
                                   f"seq {verifier.expected_seq - 1}", "the chain ends early")  # fmt: skip

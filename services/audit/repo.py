@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,15 +13,11 @@ from uuid import UUID
 
 import asyncpg
 
-from services.audit.domain import ROW_COLUMNS, Checkpoint, Row, next_month
+from services.audit.domain import PG_EPOCH_OFFSET_US, ROW_COLUMNS, Checkpoint, Row, next_month
 
 SCHEMA = "audit"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
-# The JSON columns are read back as their stored text: the hash covers that text byte for byte.
-SELECT_COLUMNS = ", ".join(
-    f"{c}::text" if c in ("arguments", "result_summary", "disclosed_fields") else c for c in ROW_COLUMNS
-)
 _INSERT_TYPES = {
     "tenant_id": "text",
     "seq": "bigint",
@@ -171,12 +168,8 @@ async def existing_record_ids(
 
 
 async def insert_rows(conn: asyncpg.Connection, rows: Sequence[Row]) -> None:
-    """Insert chained rows in one statement."""
-    columns: list[list[Any]] = [[] for _ in ROW_COLUMNS]
-    for row in rows:
-        for i, name in enumerate(ROW_COLUMNS):
-            columns[i].append(getattr(row, name))
-    await conn.execute(_INSERT, *columns)
+    """Insert chained rows in one statement (rows are tuples: transposed into one array per column)."""
+    await conn.execute(_INSERT, *(list(column) for column in zip(*rows, strict=True)))
 
 
 async def register_chain(conn: asyncpg.Connection, tenant_id: str) -> None:
@@ -258,6 +251,14 @@ async def seq_range(
     return row["lo"], row["hi"]
 
 
+async def prev_hash_at(conn: asyncpg.Connection, tenant_id: str, seq: int) -> bytes | None:
+    """The prev_hash stored on the spa's record at seq."""
+    value = await conn.fetchval(
+        "SELECT prev_hash FROM audit_log WHERE tenant_id = $1 AND seq = $2 LIMIT 1", tenant_id, seq
+    )
+    return bytes(value) if value is not None else None
+
+
 async def hash_at(conn: asyncpg.Connection, tenant_id: str, seq: int) -> bytes | None:
     """The hash of the spa's record at seq."""
     value = await conn.fetchval(
@@ -266,18 +267,40 @@ async def hash_at(conn: asyncpg.Connection, tenant_id: str, seq: int) -> bytes |
     return bytes(value) if value is not None else None
 
 
+# domain.VERIFY_SHAPE, computed by the database where it is cheaper than in Python.
+_VERIFY_SELECT = (
+    "SELECT tenant_id, seq, record_id::text, occurred_at, recorded_at, schema_version, correlation_id::text, "
+    "actor_service, actor_instance, conversation_id, client_ref, client_id, staff_user, action, outcome, "
+    "latency_ms, arguments::text || E'\\n' || result_summary::text || E'\\n' || disclosed_fields::text, "
+    "prev_hash, hash FROM audit_log"
+)
+
+
+@asynccontextmanager
+async def raw_times(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """Read timestamptz as integer microseconds since the Unix epoch on this connection, for a while."""
+    await conn.set_type_codec(
+        "timestamptz",
+        schema="pg_catalog",
+        encoder=lambda value: (value - PG_EPOCH_OFFSET_US,),
+        decoder=lambda value: value[0] + PG_EPOCH_OFFSET_US,
+        format="tuple",
+    )
+    try:
+        yield
+    finally:
+        await conn.reset_type_codec("timestamptz", schema="pg_catalog")
+
+
 async def stream_chain(
     conn: asyncpg.Connection, tenant_id: str, lo: int, hi: int, *, chunk: int = 20_000
 ) -> AsyncIterator[list[asyncpg.Record]]:
-    """The spa's rows from seq lo to hi in order, in chunks, through a server-side cursor.
+    """The spa's rows from seq lo to hi in order, shaped as domain.VERIFY_SHAPE, in chunks.
 
-    Must run inside a transaction.
+    Must run inside a transaction, under raw_times().
     """
     cursor = await conn.cursor(
-        f"SELECT {SELECT_COLUMNS} FROM audit_log WHERE tenant_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
-        tenant_id,
-        lo,
-        hi,
+        f"{_VERIFY_SELECT} WHERE tenant_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq", tenant_id, lo, hi
     )
     while True:
         rows = await cursor.fetch(chunk)

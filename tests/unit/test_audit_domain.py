@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.audit.domain import (
-    ROW_COLUMNS,
     ChainVerifier,
     InvalidCursor,
     InvalidKey,
     InvalidRecord,
+    Row,
     chain,
     decode_cursor,
     encode_cursor,
@@ -28,6 +28,7 @@ from services.audit.domain import (
     prepare,
     sign_checkpoint,
     signature_valid,
+    verify_shape,
 )
 from services.audit.handlers import load_keys, retention_cutoff
 from shared.contracts.audit import AuditActor, AuditRecorded
@@ -53,8 +54,8 @@ def _record(**extra: object) -> AuditRecorded:
     return AuditRecorded(**values)  # type: ignore[arg-type]
 
 
-def _tuples(rows: list) -> list[tuple]:  # type: ignore[type-arg]
-    return [tuple(getattr(r, c) for c in ROW_COLUMNS) for r in rows]
+def _tuples(rows: list[Row]) -> list[tuple[object, ...]]:
+    return [verify_shape(r) for r in rows]
 
 
 def test_chained_rows_verify_and_link_to_the_spa_genesis() -> None:
@@ -78,7 +79,7 @@ def test_changing_any_field_breaks_the_link_at_that_record() -> None:
             "occurred_at": rows[2].occurred_at + timedelta(microseconds=1),
             "tenant_id": "other-spa",
         }[column]
-        tampered = [*rows[:2], replace(rows[2], **{column: value}), rows[3]]
+        tampered = [*rows[:2], rows[2]._replace(**{column: value}), rows[3]]
         v = ChainVerifier(SPA, expected_seq=1, prev_hash=genesis_hash(SPA))
         assert not v.feed(_tuples(tampered))
         assert v.broken is not None
