@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 
 from shared.settings import CommonSettings
 
@@ -12,7 +12,13 @@ from shared.settings import CommonSettings
 class AuditSettings(CommonSettings):
     """What the audit service reads from the environment."""
 
-    http_port: int = Field(default=8084, description="port of the compliance API")
+    http_port: int = Field(
+        default=8084,
+        validation_alias=AliasChoices("AUDIT_HTTP_PORT", "http_port"),
+        ge=0,
+        le=65535,
+        description="port of the compliance API",
+    )
     audit_signing_key: SecretStr = Field(
         default=SecretStr(""),
         description="Ed25519 private key signing checkpoints: a file path (PEM or raw base64) or a "
