@@ -31,9 +31,13 @@ from shared.subjects import Topology
 log = structlog.get_logger()
 
 DURABLE = "audit-recorder"
-MAX_DELIVER = 5
-# Errors of the data itself: retrying the same batch would fail the same way.
-_DATA_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError, asyncpg.SyntaxOrAccessError)
+# Unlimited, unlike the other consumers' 5: a record that can never be stored is dead-lettered by the
+# recorder itself, so what is retried is only a batch that met an outage (database away, ...), and
+# giving up on that after a few attempts would drop audit records from the consumer for good.
+MAX_DELIVER = -1
+MAX_NAK_DELAY = 30.0
+# Errors of the data itself: retrying the same record would fail the same way.
+_DATA_ERRORS = (asyncpg.DataError,)
 
 
 class Recorder:
@@ -66,7 +70,7 @@ class Recorder:
         self._sub: JetStreamContext.PullSubscription | None = None
 
     def consumer_config(self) -> ConsumerConfig:
-        """Durable, explicit acks, five attempts, room for two batches in flight."""
+        """Durable, explicit acks, retried until stored, room for a few batches in flight."""
         return ConsumerConfig(
             durable_name=DURABLE,
             ack_policy=AckPolicy.EXPLICIT,
@@ -167,7 +171,7 @@ class Recorder:
         except BaseException:
             for msg, _ in good:
                 with contextlib.suppress(Exception):
-                    await msg.nak(delay=1.0)
+                    await msg.nak(delay=_backoff(msg))
             raise
         else:
             for msg, _ in good:
@@ -199,6 +203,15 @@ class Recorder:
         await self._js.publish(self._topology.deadletter("audit"), msg.data, headers=headers)
         await msg.ack()
         log.error("audit.record_dead_lettered", reason=reason[:200])
+
+
+def _backoff(msg: Msg) -> float:
+    """1, 2, 4, ... up to 30 seconds with each delivery: an outage is waited out, not hammered."""
+    try:
+        attempts = msg.metadata.num_delivered or 1
+    except Exception:
+        attempts = 1
+    return min(MAX_NAK_DELAY, 2.0 ** min(attempts - 1, 5))
 
 
 def _reason(exc: Exception) -> str:
