@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -293,20 +295,30 @@ async def raw_times(conn: asyncpg.Connection) -> AsyncIterator[None]:
 
 
 async def stream_chain(
-    conn: asyncpg.Connection, tenant_id: str, lo: int, hi: int, *, chunk: int = 20_000
+    conn: asyncpg.Connection, tenant_id: str, lo: int, hi: int, *, chunk: int = 5_000
 ) -> AsyncIterator[list[asyncpg.Record]]:
     """The spa's rows from seq lo to hi in order, shaped as domain.VERIFY_SHAPE, in chunks.
 
-    Must run inside a transaction, under raw_times().
+    The next chunk is requested before this one is handed over, so the database produces it while
+    the caller hashes. Must run inside a transaction, under raw_times().
     """
     cursor = await conn.cursor(
         f"{_VERIFY_SELECT} WHERE tenant_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq", tenant_id, lo, hi
     )
-    while True:
-        rows = await cursor.fetch(chunk)
-        if not rows:
-            return
-        yield rows
+    pending = asyncio.ensure_future(cursor.fetch(chunk))
+    try:
+        while True:
+            rows = await pending
+            if not rows:
+                return
+            pending = asyncio.ensure_future(cursor.fetch(chunk))
+            await asyncio.sleep(0)  # let the request go out
+            yield rows
+    finally:
+        if not pending.done():
+            # The connection must be idle again before the transaction ends.
+            with contextlib.suppress(Exception):
+                await pending
 
 
 # ---------------------------------------------------------------------------- querying
