@@ -51,6 +51,8 @@ class ServiceSpec:
     migrations: Path | None = None
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    # False for services that never LISTEN, lock or SET on a pooled connection (saves a round trip).
+    pool_session_reset: bool = True
 
 
 def build_context(
@@ -77,6 +79,7 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
             min_size=settings.db_pool_min,
             max_size=settings.db_pool_max,
             schema=spec.schema,
+            session_reset=spec.pool_session_reset,
         )
         checks["postgres"] = postgres_check(ctx.pool)
     add_health_routes(ctx.http, checks)

@@ -7,6 +7,7 @@ it wrote is rolled back and only the audit record of the failure is committed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.scheduler import domain, matching, repo
 from services.scheduler.domain import SpaCatalog
-from shared.audit import record
+from shared.audit import record, record_many
 from shared.contracts.audit import AuditActor, AuditRecorded
 from shared.contracts.envelope import utcnow
 from shared.contracts.tools import (
@@ -108,6 +109,48 @@ class CatalogCache:
         return catalog
 
 
+class AuditBatcher:
+    """Commits the audit records of concurrent read-only requests together, each before its reply.
+
+    A caller waits until the one INSERT holding its record has committed, so invariant 5 holds as
+    if it had written alone; under load one commit (one WAL flush) serves many requests.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, topology: Topology, *, max_batch: int = 500) -> None:
+        self._pool = pool
+        self._topology = topology
+        self._max_batch = max_batch
+        self._pending: list[tuple[AuditRecorded, asyncio.Future[None]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def record(self, entry: AuditRecorded) -> None:
+        """Return once `entry` is committed to the outbox; raise if it could not be."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((entry, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="scheduler-audit-batch")
+        await future
+
+    async def _drain(self) -> None:
+        # While one INSERT is in flight the next requests queue up; the next INSERT takes them all.
+        while self._pending:
+            batch = self._pending[: self._max_batch]
+            del self._pending[: self._max_batch]
+            try:
+                async with self._pool.acquire() as conn:
+                    await record_many(conn, self._topology, [entry for entry, _ in batch])
+            except BaseException as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc if isinstance(exc, Exception) else ConnectionError())
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+
+
 @dataclass
 class Ports:
     """What the use cases need besides the request."""
@@ -120,6 +163,11 @@ class Ports:
     instance: str = ""
     crash_after_commit: str | None = None
     on_commit: Callable[[], None] = lambda: None
+    audit: AuditBatcher | None = None
+
+    def __post_init__(self) -> None:
+        if self.audit is None:
+            self.audit = AuditBatcher(self.pool, self.topology)
 
 
 # ----- use cases -----
@@ -563,8 +611,8 @@ async def _audit_invalid(
         await record(conn, ports.topology, entry)
 
 
-# Tools that only read: their one write is the audit record, a single autocommitted INSERT, which
-# saves the BEGIN/SAVEPOINT/COMMIT round trips on the hottest calls.
+# Tools that only read: their one write is the audit record, committed in a batch with the records of
+# concurrent read-only requests (AuditBatcher) before the reply; no BEGIN/SAVEPOINT/COMMIT round trips.
 READ_ONLY = frozenset({"match_service", "find_availability", "client_benefits", "spa_profile"})
 
 
@@ -625,7 +673,11 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
             outcome=outcome,
             latency_ms=(time.perf_counter() - started) * 1000,
         )
-        await record(conn, ports.topology, entry)
+        if not read_only:
+            await record(conn, ports.topology, entry)
+    if read_only:
+        assert ports.audit is not None
+        await ports.audit.record(entry)
     if ports.crash_after_commit == name:
         # Test hook (FRONTDESK_CRASH_AFTER_COMMIT): die between the commit and the reply.
         os._exit(17)

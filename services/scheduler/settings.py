@@ -21,6 +21,9 @@ class SchedulerSettings(CommonSettings):
     catalog_recheck_seconds: float = Field(
         default=2.0, ge=0, description="how often the cached catalog checks the spa's version"
     )
+    outbox_settle_seconds: float = Field(
+        default=0.02, ge=0, le=1, description="after a commit, how long the outbox relay gathers a batch"
+    )
     # Test-only: exit right after committing this tool's transaction, before replying.
     crash_after_commit: str | None = Field(
         default=None, validation_alias=AliasChoices("FRONTDESK_CRASH_AFTER_COMMIT", "crash_after_commit")
