@@ -16,6 +16,4 @@ async def record(conn: asyncpg.Connection, topology: Topology, entry: AuditRecor
 
 async def record_many(conn: asyncpg.Connection, topology: Topology, entries: list[AuditRecorded]) -> None:
     """Enqueue several audit records in one statement (atomic: all or none)."""
-    await enqueue_many(
-        conn, [(topology.audit(e.tenant_id), e, f"audit:{e.id}") for e in entries]
-    )
+    await enqueue_many(conn, [(topology.audit(e.tenant_id), e, f"audit:{e.id}") for e in entries])

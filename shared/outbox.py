@@ -27,9 +27,7 @@ async def enqueue(
     )
 
 
-async def enqueue_many(
-    conn: asyncpg.Connection, messages: list[tuple[str, BaseModel, str]]
-) -> None:
+async def enqueue_many(conn: asyncpg.Connection, messages: list[tuple[str, BaseModel, str]]) -> None:
     """Add (subject, message, message_id) rows in one statement: one round trip, one commit."""
     await conn.execute(
         "INSERT INTO outbox (message_id, subject, payload) "
