@@ -8,13 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 
 from services.scheduler.handlers import CatalogCache, Ports, serve_tool
 from services.scheduler.settings import SchedulerSettings
-from shared.bus import jetstream, make_broker
+from shared.bus import jetstream, make_broker, nats_client
 from shared.contracts.tools import TOOLS, ToolReply
 from shared.outbox import OutboxRelay
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
@@ -22,6 +26,9 @@ from shared.subjects import Topology
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 QUEUE = "scheduler"
+REPLY_HEADERS = {"content-type": "application/json"}
+
+log = structlog.get_logger()
 
 
 def _not_started() -> Ports:
@@ -68,6 +75,43 @@ def register_bus(
         )(make(name))
 
 
+class ToolServer:
+    """Serves the tools on the broker's own NATS connection, with the subjects register_bus documents.
+
+    FastStream's per-message machinery (task group, semaphore, middlewares, dependency injection)
+    cost more CPU than answering a find_availability, so the hot path is a plain nats-py
+    subscription. Each tool gets `workers` subscriptions in the "scheduler" queue group, each
+    answering one request at a time: `workers` per tool in flight, and the broker's drain on stop
+    waits for every request being answered before the connection closes.
+    """
+
+    def __init__(self, topology: Topology, ports: Ports, *, workers: int) -> None:
+        self._topology = topology
+        self._ports = ports
+        self._workers = workers
+        self._subscriptions: list[Subscription] = []
+
+    async def start(self, nc: NatsClient) -> None:
+        """Subscribe every tool's workers."""
+        for name in TOOLS:
+            handler = self._handler(nc, name)
+            for _ in range(self._workers):
+                self._subscriptions.append(await nc.subscribe(self._topology.tool(name), QUEUE, cb=handler))
+
+    def _handler(self, nc: NatsClient, tool: str) -> Callable[[Msg], Any]:
+        ports = self._ports
+
+        async def on_request(msg: Msg) -> None:
+            try:
+                reply = await serve_tool(tool, msg.data, ports)
+                if msg.reply:
+                    await nc.publish(msg.reply, reply.model_dump_json().encode(), headers=REPLY_HEADERS)
+            except Exception as exc:  # the database is away: no reply, the caller times out and retries
+                log.warning("tool.not_answered", tool=tool, error=type(exc).__name__)
+
+        return on_request
+
+
 def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
     """The scheduler's spec and context, before anything connects."""
     # FastStream's per-message "Received/Processed" lines go to DEBUG: at hundreds of tool calls a
@@ -81,7 +125,7 @@ def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
         relay = OutboxRelay(ctx.pool, jetstream(ctx.broker), settle=settings.outbox_settle_seconds)
         relay.start()
         ctx.extras["relay"] = relay
-        holder["ports"] = Ports(
+        ports = holder["ports"] = Ports(
             pool=ctx.pool,
             topology=ctx.topology,
             catalogs=CatalogCache(settings.catalog_recheck_seconds),
@@ -91,6 +135,9 @@ def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
             crash_after_commit=settings.crash_after_commit,
             on_commit=relay.kick,
         )
+        client = nats_client(ctx.broker)
+        assert client is not None
+        await ToolServer(ctx.topology, ports, workers=settings.tool_workers).start(client)
 
     async def stop(ctx: ServiceContext) -> None:
         relay = ctx.extras.get("relay")
@@ -107,9 +154,7 @@ def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
         # No LISTEN, advisory lock or SET on a pooled connection here: skip the reset round trip.
         pool_session_reset=False,
     )
-    ctx = build_context(spec, settings, broker, http)
-    register_bus(broker, ctx.topology, lambda: holder["ports"], workers=settings.tool_workers)
-    return spec, ctx
+    return spec, build_context(spec, settings, broker, http)
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

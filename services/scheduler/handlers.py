@@ -334,7 +334,8 @@ async def confirm_booking(
     hold = await repo.hold_for_update(conn, spa.id, req.hold_id)
     if hold is None or (req.client_id is not None and hold["client_id"] not in (None, req.client_id)):
         raise ToolFailure("not_found", "no such hold", "hold_id")
-    booking = await repo.booking_for_hold(conn, req.hold_id)
+    # A hold is marked booked in the statement that books it, so only a booked hold has a booking.
+    booking = await repo.booking_for_hold(conn, req.hold_id) if hold["status"] == "booked" else None
     if booking is None:
         if hold["status"] != "held" or hold["lapsed"]:
             raise ToolFailure("hold_expired", "the hold has expired or was released", "hold_id")
@@ -346,11 +347,10 @@ async def confirm_booking(
                     covered = p["name"]
                     break
         try:
-            async with conn.transaction():
-                booking = await repo.insert_booking(conn, hold, covered)
+            # No savepoint of its own: the use case's savepoint (serve_tool) undoes a failed insert.
+            booking = await repo.insert_booking(conn, hold, covered)
         except asyncpg.ExclusionViolationError as exc:
             raise ToolFailure("slot_taken", "that time was just booked", "hold_id") from exc
-        await repo.set_hold_status(conn, req.hold_id, "booked")
     else:
         service = spa.services.get(booking["service_id"])
     provider = spa.providers.get(booking["provider_id"])

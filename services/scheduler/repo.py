@@ -473,8 +473,12 @@ async def booking_for_hold(conn: asyncpg.Connection, hold_id: UUID) -> asyncpg.R
 async def insert_booking(
     conn: asyncpg.Connection, hold: asyncpg.Record, covered_by_package: str | None
 ) -> asyncpg.Record:
-    """A booking from a hold; raises asyncpg.ExclusionViolationError when the time is booked."""
+    """A booking from a hold, and the hold marked booked, in one statement.
+
+    Raises asyncpg.ExclusionViolationError when the time is booked (and then nothing changed).
+    """
     return await conn.fetchrow(  # type: ignore[no-any-return]
+        "WITH booked AS (UPDATE holds SET status = 'booked' WHERE id = $3) "
         "INSERT INTO bookings (id, spa_id, hold_id, client_id, provider_id, service_id, start_at, end_at, "
         "blocked, covered_by_package) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
         uuid4(),
