@@ -1,4 +1,4 @@
-"""The scheduler's wiring: FastStream subscribers for every tool, the outbox relay, health routes."""
+"""The scheduler's wiring: tool subscriptions (documented through FastStream), outbox relay, health."""
 
 from __future__ import annotations
 
@@ -50,9 +50,10 @@ def register_bus(
     *,
     workers: int = 16,
 ) -> None:
-    """One core request/reply subscriber per tool, queue group "scheduler" (replicas share the load).
+    """One core request/reply subscriber per tool, queue group "scheduler", declared to FastStream.
 
-    Called without ports to build the AsyncAPI document.
+    The AsyncAPI document comes from here; the running service answers the same subjects through
+    ToolServer (the same serve_tool, without FastStream's per-message overhead).
     """
     topology = topology or Topology()
     for name, (request_type, result_type) in TOOLS.items():
