@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -70,3 +72,35 @@ async def test_every_served_request_leaves_exactly_one_audit_record(
         # Never the number in clear, in any form.
         dump = json.dumps(records)
         assert "5550177" not in dump and "555-0177" not in dump
+
+
+async def test_concurrent_read_only_requests_each_reply_after_their_own_record_is_committed(
+    nats_url: str, database_url: str, topology: Topology
+) -> None:
+    # Read-only tools commit their records in batches (AuditBatcher): under concurrency each reply
+    # must still find its own record already committed, exactly once.
+    async with running_scheduler(nats_url, database_url, topology) as h:
+        pool = h.ctx.pool
+        assert pool is not None
+        service = h.spa.service_id(h.spa.catalog[0].key)
+
+        async def call_and_check(i: int) -> str:
+            if i % 2:
+                request: Any = GetSpaProfile(tenant_id=DEMO, actor=AGENT)
+                reply = await h.call("spa_profile", request)
+            else:
+                request = FindAvailability(tenant_id=DEMO, actor=AGENT, service_id=service)
+                reply = await h.call("find_availability", request)
+            assert reply.ok
+            committed = await pool.fetchval(
+                "SELECT count(*) FROM outbox WHERE convert_from(payload, 'UTF8') LIKE $1",
+                f'%"correlation_id":"{request.correlation_id}"%',
+            )
+            assert committed == 1
+            return str(request.correlation_id)
+
+        correlations = await asyncio.gather(*(call_and_check(i) for i in range(40)))
+        relay = h.ctx.extras["relay"]
+        await relay.flush()  # type: ignore[attr-defined]
+        records = await audit_records(h.js, topology, 40)
+        assert Counter(r["correlation_id"] for r in records) == Counter(correlations)
