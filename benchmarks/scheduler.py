@@ -25,6 +25,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import httpx
 import nats
 import yaml
 
@@ -75,7 +76,8 @@ def spa_document() -> dict[str, Any]:
         }
         for i in range(20)
     ]
-    providers.append({"key": "booker", "name": "Booker Free", "qualifications": ["body"], "hours": HOURS})
+    for key in ("booker", "booker-2"):  # kept free for the confirm_booking phases
+        providers.append({"key": key, "name": f"Booker {key}", "qualifications": ["body"], "hours": HOURS})
     return {
         "id": SPA_ID,
         "name": "Bench Spa",
@@ -215,16 +217,23 @@ async def _load(nc: Any, subject: str, bodies: list[bytes], seconds: float, conc
 
 
 async def over_nats(
-    nats_url: str, topology: Topology, spa: spafile.SpaFile, seconds: float, concurrency: int
+    nats_url: str,
+    topology: Topology,
+    spa: spafile.SpaFile,
+    seconds: float,
+    concurrency: int,
+    tools: tuple[str, ...] = ("find_availability", "spa_profile"),
 ) -> None:
-    """find_availability and spa_profile over request/reply against the scheduler process."""
+    """find_availability and spa_profile over request/reply against the scheduler process(es)."""
     nc = await nats.connect(nats_url)
     rng = random.Random(5)
+    phases = {
+        "find_availability": [random_request(spa, rng).model_dump_json().encode() for _ in range(500)],
+        "spa_profile": [GetSpaProfile(tenant_id=SPA_ID, actor=ACTOR).model_dump_json().encode()],
+    }
     try:
-        for name, bodies in (
-            ("find_availability", [random_request(spa, rng).model_dump_json().encode() for _ in range(500)]),
-            ("spa_profile", [GetSpaProfile(tenant_id=SPA_ID, actor=ACTOR).model_dump_json().encode()]),
-        ):
+        for name in tools:
+            bodies = phases[name]
             figures = await _load(nc, topology.tool(name), bodies, seconds, concurrency)
             target = "  (target: >= 1,000 requests/s)" if name == "find_availability" else ""
             line = f"{name} over NATS, {concurrency} in flight, each audited via the outbox: {figures}"
@@ -234,12 +243,17 @@ async def over_nats(
 
 
 async def confirms(
-    nats_url: str, pool: asyncpg.Pool, topology: Topology, spa: spafile.SpaFile, concurrency: int
+    nats_url: str,
+    pool: asyncpg.Pool,
+    topology: Topology,
+    spa: spafile.SpaFile,
+    concurrency: int,
+    provider_key: str = "booker",
 ) -> None:
     """confirm_booking throughput: holds on a free provider, confirmed over NATS concurrently."""
     tz = spa.catalog_view().tz
     today = datetime.now(tz).date()
-    provider = spa.provider_id("booker")
+    provider = spa.provider_id(provider_key)
     service = spa.service_id("service-3")  # a body service, 30-90 minutes
     duration = next(s.duration_minutes for s in spa.catalog if s.key == "service-3")
     holds: list[UUID] = []
@@ -305,7 +319,7 @@ async def run(tmp: Path) -> None:
     nats = EmbeddedNats(tmp / "nats").start()
     os.chmod(tmp, 0o755)
     pg = EmbeddedPostgres(tmp / "postgres", durable=os.environ.get("BENCH_FSYNC", "1") == "1").start()
-    proc: subprocess.Popen[bytes] | None = None
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         dsn = pg.create_database("bench")
         spa_path = tmp / "bench-spa.yaml"
@@ -323,29 +337,55 @@ async def run(tmp: Path) -> None:
             "NATS_URL": nats.url,
             "DATABASE_URL": dsn,
             "SUBJECT_PREFIX": topology.prefix,
-            "SCHEDULER_HTTP_PORT": str(free_port()),
             "LOG_LEVEL": "WARNING",
             "LOG_FORMAT": "json",
             "DB_POOL_MAX": "20",
             "TOOL_WORKERS": os.environ.get("BENCH_TOOL_WORKERS", "16"),
         }
-        proc = subprocess.Popen([sys.executable, "-m", "services.scheduler"], cwd=ROOT, env=env)
-        await wait_ready(nats.url, topology)
         concurrency = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+        loop_kind = type(asyncio.get_running_loop()).__module__.split(".")[0]
         print(
-            f"scheduler: its own process (pid {proc.pid}, TOOL_WORKERS={env['TOOL_WORKERS']}, "
-            f"DB_POOL_MAX={env['DB_POOL_MAX']}); load generator: this process (pid {os.getpid()}, "
-            f"{type(asyncio.get_running_loop()).__module__.split('.')[0]} loop)"
+            f"load generator: this process (pid {os.getpid()}, {loop_kind} loop); each scheduler replica "
+            f"its own process (TOOL_WORKERS={env['TOOL_WORKERS']}, DB_POOL_MAX={env['DB_POOL_MAX']})"
         )
+        procs.append(await start_scheduler(env, "bench-1"))
+        await wait_ready(nats.url, topology)
+        print(f"-- one scheduler process (pid {procs[0].pid}):")
         await over_nats(nats.url, topology, spa, seconds, concurrency=concurrency)
         await confirms(nats.url, pool, topology, spa, concurrency=32)
+        # Replicas share the tool subjects through the "scheduler" queue group: one per core here.
+        procs.append(await start_scheduler(env, "bench-2"))
+        print(f"-- two scheduler processes (replicas, pids {procs[0].pid} and {procs[1].pid}):")
+        only = ("find_availability",)
+        await over_nats(nats.url, topology, spa, seconds, concurrency=concurrency, tools=only)
+        await confirms(nats.url, pool, topology, spa, concurrency=32, provider_key="booker-2")
         await pool.close()
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             proc.wait(20)
         pg.stop()
         nats.stop()
+
+
+async def start_scheduler(env: dict[str, str], instance: str) -> subprocess.Popen[bytes]:
+    """A scheduler process, returned once its HTTP port answers (its tool subscriptions exist then)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.scheduler"],
+        cwd=ROOT,
+        env={**env, "SCHEDULER_HTTP_PORT": str(port), "INSTANCE_ID": instance},
+    )
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5)).status_code == 200:
+                    return proc
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"scheduler {instance} did not start")
 
 
 async def wait_ready(nats_url: str, topology: Topology) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +27,6 @@ from shared.subjects import Topology
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 QUEUE = "scheduler"
-REPLY_HEADERS = {"content-type": "application/json"}
 
 log = structlog.get_logger()
 
@@ -106,7 +106,8 @@ class ToolServer:
             try:
                 reply = await serve_tool(tool, msg.data, ports)
                 if msg.reply:
-                    await nc.publish(msg.reply, reply.model_dump_json().encode(), headers=REPLY_HEADERS)
+                    # Bare JSON (no headers): callers decode the body as JSON either way.
+                    await nc.publish(msg.reply, reply.__pydantic_serializer__.to_json(reply))
             except Exception as exc:  # the database is away: no reply, the caller times out and retries
                 log.warning("tool.not_answered", tool=tool, error=type(exc).__name__)
 
@@ -139,6 +140,9 @@ def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
         client = nats_client(ctx.broker)
         assert client is not None
         await ToolServer(ctx.topology, ports, workers=settings.tool_workers).start(client)
+        # Everything built so far lives as long as the process: keep the collector from rescanning
+        # it on every full collection while requests churn short-lived objects.
+        gc.freeze()
 
     async def stop(ctx: ServiceContext) -> None:
         relay = ctx.extras.get("relay")

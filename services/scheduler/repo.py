@@ -460,11 +460,6 @@ async def hold_for_update(conn: asyncpg.Connection, spa_id: str, hold_id: UUID) 
     )
 
 
-async def set_hold_status(conn: asyncpg.Connection, hold_id: UUID, status: str) -> None:
-    """Move a hold to booked, released or expired."""
-    await conn.execute("UPDATE holds SET status = $2 WHERE id = $1", hold_id, status)
-
-
 async def booking_for_hold(conn: asyncpg.Connection, hold_id: UUID) -> asyncpg.Record | None:
     """The booking made from a hold, if any (confirming twice returns it)."""
     return await conn.fetchrow("SELECT * FROM bookings WHERE hold_id = $1", hold_id)
