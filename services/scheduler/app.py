@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,9 @@ def register_bus(
 
 def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
     """The scheduler's spec and context, before anything connects."""
-    broker = make_broker(settings.nats_url, name=f"scheduler-{settings.instance_id}")
+    # FastStream's per-message "Received/Processed" lines go to DEBUG: at hundreds of tool calls a
+    # second they drown the log, and tool.served already says what was served.
+    broker = make_broker(settings.nats_url, name=f"scheduler-{settings.instance_id}", log_level=logging.DEBUG)
     http = FastAPI(title="frontdesk scheduler", version="1")
     holder: dict[str, Ports] = {}
 

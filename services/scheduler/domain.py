@@ -11,6 +11,7 @@ import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -107,16 +108,18 @@ class SpaCatalog:
         return sorted((p for p in self.providers.values() if p.can_perform(service)), key=lambda p: p.key)
 
 
-@dataclass(frozen=True, order=True)
-class Candidate:
-    """An open slot before selection; `score` is lower-is-better, then time, then provider."""
+class Candidate(NamedTuple):
+    """An open slot before selection; sorts by score (lower is better), then time, then provider.
+
+    A named tuple, not a dataclass: a busy day makes thousands of them per request.
+    """
 
     score: float
     start: datetime
     provider_key: str
-    provider_id: UUID = field(compare=False)
-    provider_first_name: str = field(compare=False)
-    end: datetime = field(compare=False)
+    provider_id: UUID
+    provider_first_name: str
+    end: datetime
 
 
 Busy = Mapping[UUID, Sequence[tuple[datetime, datetime]]]
@@ -291,32 +294,36 @@ def day_candidates(
     lo_at, hi_at = local_at(day, lo, tz), local_at(day, hi, tz)
     target_at = local_at(day, pref.target_time, tz) if pref.target_time else None
     opening = spa.opening.get(day.weekday(), ())
+    # Only starts inside every bound are walked: the preference's time of day, the lead time and
+    # horizon, and the target window.
+    first_at, last_at = max(lo_at, window.earliest), min(hi_at, window.latest - timedelta(microseconds=1))
+    if target_at is not None:
+        first_at, last_at = max(first_at, target_at - TARGET_WINDOW), min(last_at, target_at + TARGET_WINDOW)
     out: list[Candidate] = []
+    if first_at > last_at:
+        return out
     for provider in providers:
         spans = intersect(provider.hours_on(day), opening)
         if not spans:
             continue
         blocked = busy.get(provider.id, ())
         starts = [b[0] for b in blocked]
+        key, pid, first_name = provider.key, provider.id, provider.first_name
         for span_start, span_end in spans:
             start = local_at(day, span_start, tz)
-            stop = local_at(day, span_end, tz)
-            # Align to the spa's slot grid counted from the working span's start.
-            while start + duration <= stop:
-                if start >= window.earliest and start < window.latest and lo_at <= start <= hi_at:
-                    end = start + duration
-                    if target_at is not None:
-                        gap = abs(start - target_at)
-                        ok = gap <= TARGET_WINDOW
-                        # At equal distance prefer the later slot: "around 2" leans afternoon.
-                        score = gap.total_seconds() - (0.5 if start > target_at else 0.0)
-                    else:
-                        ok = True
+            latest_start = min(local_at(day, span_end, tz) - duration, last_at)
+            # Stay on the spa's slot grid, counted from the working span's start.
+            if start < first_at:
+                start += step * -((start - first_at) // step)
+            while start <= latest_start:
+                end = start + duration
+                if not (blocked and _overlaps(blocked, starts, start, end + buffer)):
+                    if target_at is None:
                         score = 0.0
-                    if ok and not (blocked and _overlaps(blocked, starts, start, end + buffer)):
-                        out.append(
-                            Candidate(score, start, provider.key, provider.id, provider.first_name, end)
-                        )
+                    else:
+                        # At equal distance prefer the later slot: "around 2" leans afternoon.
+                        score = abs((start - target_at).total_seconds()) - (0.5 if start > target_at else 0.0)
+                    out.append(Candidate(score, start, key, pid, first_name, end))
                 start += step
     return out
 
@@ -333,8 +340,6 @@ def choose(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
             if len(chosen) >= limit:
                 return chosen
             if cand.start in times or (distinct_provider and cand.provider_id in providers):
-                continue
-            if any(c is cand for c in chosen):
                 continue
             chosen.append(cand)
             providers.add(cand.provider_id)
@@ -354,9 +359,11 @@ def to_option(spa: SpaCatalog, service: ServiceDef, cand: Candidate) -> SlotOpti
     )
 
 
-def enough(candidates: Sequence[Candidate], days_with_slots: int) -> bool:
-    """Stop gathering days when the client has no day in mind: a couple of days to choose from."""
-    return days_with_slots >= ASAP_DAYS_WITH_SLOTS and bool(candidates)
+def enough(candidates: Sequence[Candidate], days_with_slots: int, limit: int) -> bool:
+    """Stop gathering days (client has no day in mind): a full first day, or two days with room."""
+    if days_with_slots >= ASAP_DAYS_WITH_SLOTS:
+        return True
+    return days_with_slots >= 1 and len({c.provider_id for c in candidates}) >= limit
 
 
 def slot_fits_hours(spa: SpaCatalog, provider: ProviderDef, start: datetime, end: datetime) -> bool:

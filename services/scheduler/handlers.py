@@ -8,11 +8,12 @@ it wrote is rolled back and only the audit record of the failure is committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -46,7 +47,6 @@ from shared.contracts.tools import (
     ReleaseHolds,
     ServiceMatch,
     ServiceMatches,
-    SlotOption,
     SlotsHeld,
     SpaProfile,
     ToolError,
@@ -159,6 +159,7 @@ async def _gather(
     window: domain.Window,
     *,
     stop_early: bool,
+    limit: int,
 ) -> list[domain.Candidate]:
     # Bookings are read chunk by chunk for the days being considered only, so a 90-day horizon costs
     # one small indexed query when the first days have room.
@@ -177,7 +178,7 @@ async def _gather(
             if cands:
                 days_with_slots += 1
                 found.extend(cands)
-            if stop_early and domain.enough(found, days_with_slots):
+            if stop_early and domain.enough(found, days_with_slots, limit):
                 return found
     return found
 
@@ -195,12 +196,16 @@ async def find_availability(
     pref = req.preference
     named_days = bool(pref.dates)
     days = domain.requested_days(pref, window)
-    cands = await _gather(conn, spa, service, providers, days, pref, window, stop_early=not named_days)
+    cands = await _gather(
+        conn, spa, service, providers, days, pref, window, stop_early=not named_days, limit=req.limit
+    )
     exact = True
     if not cands and domain.has_day_constraint(pref):
         exact = False
         alternatives = domain.alternative_days(pref, window)
-        cands = await _gather(conn, spa, service, providers, alternatives, pref, window, stop_early=True)
+        cands = await _gather(
+            conn, spa, service, providers, alternatives, pref, window, stop_early=True, limit=req.limit
+        )
     options = [domain.to_option(spa, service, c) for c in domain.choose(cands, req.limit)]
     summary = {
         "options": len(options),
@@ -556,6 +561,21 @@ async def _audit_invalid(
         await record(conn, ports.topology, entry)
 
 
+# Tools that only read: their one write is the audit record, a single autocommitted INSERT, which
+# saves the BEGIN/SAVEPOINT/COMMIT round trips on the hottest calls.
+READ_ONLY = frozenset({"match_service", "find_availability", "client_benefits", "spa_profile"})
+
+
+@contextlib.asynccontextmanager
+async def _unit_of_work(pool: asyncpg.Pool, *, read_only: bool) -> AsyncIterator[asyncpg.Connection]:
+    if read_only:
+        async with pool.acquire() as conn:
+            yield conn
+    else:
+        async with transaction(pool) as conn:
+            yield conn
+
+
 async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
     """Answer one tool request and leave exactly one audit record of it, in the same transaction."""
     started = time.perf_counter()
@@ -569,10 +589,12 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         log.info("tool.invalid_request", tool=name, field=field_name)
         return _reply_error("invalid_request", message, field_name)
     arguments = audit_arguments(name, req, ports.id_hash_key)
-    async with transaction(ports.pool) as conn:
+    read_only = name in READ_ONLY
+    async with _unit_of_work(ports.pool, read_only=read_only) as conn:
         served: Served | None = None
         try:
-            async with conn.transaction():  # savepoint: a failed use case leaves no partial row
+            # A savepoint: a failed use case leaves no partial row (nothing to undo when read-only).
+            async with contextlib.nullcontext() if read_only else conn.transaction():
                 spa = await ports.catalogs.get(conn, req.tenant_id)
                 served = await USE_CASES[name](req, conn=conn, spa=spa, ports=ports)
             reply: ToolReply[Any] = ToolReply[result_type](ok=True, result=served.result, served_at=utcnow())  # type: ignore[valid-type]
@@ -606,13 +628,8 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         # Test hook (FRONTDESK_CRASH_AFTER_COMMIT): die between the commit and the reply.
         os._exit(17)
     ports.on_commit()
-    log.info("tool.served", tool=name, outcome=outcome, latency_ms=round(entry.latency_ms, 2))
+    # Every call is in the audit log already; the service log keeps the failures visible.
+    (log.debug if outcome == "ok" else log.info)(
+        "tool.served", tool=name, outcome=outcome, latency_ms=round(entry.latency_ms, 2)
+    )
     return reply
-
-
-def now_utc() -> datetime:
-    """The current time (UTC); separate so callers need not import the envelope module."""
-    return utcnow()
-
-
-__all__ = ["USE_CASES", "CatalogCache", "Ports", "SlotOption", "ToolFailure", "serve_tool"]

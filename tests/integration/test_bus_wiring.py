@@ -36,8 +36,12 @@ async def test_jetstream_consumer_receives_a_typed_event(nats_url: str, topology
     await broker.start()
     try:
         msg = SmsReceived(
-            tenant_id="demo-spa", message_sid="SM1", conversation_id="c1", from_number="+14155550100",
-            to_number="+14155550199", body="hi",
+            tenant_id="demo-spa",
+            message_sid="SM1",
+            conversation_id="c1",
+            from_number="+14155550100",
+            to_number="+14155550199",
+            body="hi",
         )
         await publish_event(jetstream(broker), topology.sms_inbound("demo-spa", "c1"), msg)
         received = await asyncio.wait_for(got.get(), 10)
@@ -57,9 +61,12 @@ async def test_request_reply_tool_round_trip(nats_url: str, topology: Topology) 
     await broker.start()
     try:
         reply = await request_tool(
-            broker, topology, "lookup_or_create_client",
+            broker,
+            topology,
+            "lookup_or_create_client",
             LookupOrCreateClient(tenant_id="demo-spa", actor=Actor(service="agent"), phone="+14155550100"),
-            ClientRecord, timeout=5,
+            ClientRecord,
+            timeout=5,
         )
         assert reply.ok and reply.result is not None
         assert reply.result.client_id == client_id
