@@ -125,6 +125,34 @@ async def _wait_for_scheduler(nc: nats.NATS, topology: Topology, timeout: float 
             await asyncio.sleep(0.2)
 
 
+async def _tool_latency(nc: nats.NATS, topology: Topology, calls: int = 40) -> None:
+    """The scheduler's own latency per tool a turn uses, one request at a time."""
+    from shared.contracts.tools import Actor, GetSpaProfile, LookupOrCreateClient, MatchService
+
+    actor = Actor(service="bench", instance="bench")
+    tenant = "glow-medspa"
+    requests = {
+        "spa_profile": lambda i: GetSpaProfile(tenant_id=tenant, actor=actor),
+        "lookup_or_create_client": lambda i: LookupOrCreateClient(
+            tenant_id=tenant, actor=actor, phone=f"+1415888{i % 10:04d}"
+        ),
+        "match_service": lambda i: MatchService(tenant_id=tenant, actor=actor, text="I'd like a HydraFacial"),
+    }
+    figures = []
+    for name, make in requests.items():
+        times = []
+        for i in range(calls):
+            payload = make(i).model_dump_json().encode()
+            started = time.perf_counter()
+            await nc.request(topology.tool(name), payload, timeout=5)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        figures.append(
+            f"{name} p50 {statistics.median(times):.1f} ms / p99 {_percentile(times, 0.99):.1f} ms"
+        )
+    print("agent: scheduler tool latency, one at a time: " + "; ".join(figures), flush=True)
+
+
 async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
     from tests.integration.agent_harness import Phone
 
@@ -152,6 +180,7 @@ async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
         for number in numbers(16):
             await converse(number)
         solo = sorted(latencies)
+        await _tool_latency(nc, topology)
         print(
             f"agent: one conversation at a time: {len(solo)} turns, p50 {statistics.median(solo):.1f} ms, "
             f"p99 {_percentile(solo, 0.99):.1f} ms",

@@ -83,8 +83,9 @@ class DeterministicBrain:
                     )
                 )
 
-        # 5. The service, from the client's words through the catalog.
-        if state.service is None or state.just_booked:
+        # 5. The service, from the client's words through the catalog (a bare greeting or name
+        # cannot match a treatment: no need to ask the scheduler).
+        if (state.service is None or state.just_booked) and not intents.is_small_talk(text, state.first_name):
             matches = await ctx.tools.match_service(text)
             chosen, close = domain.choose_service(matches.matches)
             if chosen is not None:

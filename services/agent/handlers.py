@@ -8,6 +8,7 @@ same idempotency key), never a second reply.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from shared.subjects import Topology
 from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
 from .language.guard import check_inbound, check_outbound
-from .store import AppendConflict, ConversationStore, Loaded
+from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
 from .tools import ConversationTools
 
 log = structlog.get_logger()
@@ -224,11 +225,24 @@ def _apply_all(state: ConversationState, events: list[conv.ConversationEvent]) -
     return fold(events, state)  # type: ignore[arg-type]
 
 
-async def _is_next(msg: SmsReceived, inbound_seq: int, state: ConversationState, ports: AgentPorts) -> bool:
-    """No earlier text of the conversation is waiting (a repeat of a handled text does not count)."""
+async def _is_next(
+    msg: SmsReceived,
+    inbound_seq: int,
+    state: ConversationState,
+    ports: AgentPorts,
+    prefetched: tuple[int, FirstInbound] | None = None,
+) -> bool:
+    """No earlier text of the conversation is waiting (a repeat of a handled text does not count).
+
+    `prefetched` is the first text after some sequence, read together with the state; it is used
+    when that sequence is still the state's last completed one.
+    """
     after = state.last_completed_seq
     while True:
-        first = await ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after)
+        if prefetched is not None and prefetched[0] == after:
+            first = prefetched[1]
+        else:
+            first = await ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after)
         if first is None or first[0] >= inbound_seq:
             return True
         earlier = state.turn_for(first[1]) if first[1] is not None else None
@@ -240,7 +254,14 @@ async def _is_next(msg: SmsReceived, inbound_seq: int, state: ConversationState,
 async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPorts) -> TurnResult:
     """Handle one client text in its conversation's order; a repeat of a handled text only re-publishes."""
     for _attempt in range(CONFLICT_RETRIES):
-        loaded = await ports.store.load(msg.tenant_id, msg.conversation_id)
+        # The state and the order check read JetStream at the same time: one round trip, not two.
+        # The order check assumes the cached state is current, which it nearly always is.
+        cached = ports.store.cached(msg.tenant_id, msg.conversation_id)
+        after = cached.state.last_completed_seq if cached is not None else 0
+        loaded, first = await asyncio.gather(
+            ports.store.load(msg.tenant_id, msg.conversation_id),
+            ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after),
+        )
         state = loaded.state
         turn = state.turn_for(msg.id)
         if turn is not None and turn.completed:
@@ -254,7 +275,7 @@ async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPort
             log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
             if state.open_turn.inbound_id != msg.id:
                 return TurnResult("wait", detail="an earlier turn was left open")
-        if not await _is_next(msg, inbound_seq, state, ports):
+        if not await _is_next(msg, inbound_seq, state, ports, prefetched=(after, first)):
             return TurnResult("wait", detail="an earlier text of this conversation is not handled yet")
         try:
             return await _run_turn(msg, inbound_seq, loaded, resumed=turn is not None, ports=ports)

@@ -27,6 +27,9 @@ log = structlog.get_logger()
 
 WRONG_LAST_SEQUENCE = 10071
 
+# A conversation's first text after some sequence: its SMS_INBOUND sequence and SmsReceived id.
+FirstInbound = tuple[int, UUID | None] | None
+
 
 class AppendConflict(Exception):
     """Someone appended to the conversation since it was loaded: reload and decide again."""
@@ -64,6 +67,10 @@ class ConversationStore:
         self._cache.move_to_end(loaded.subject)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+
+    def cached(self, tenant_id: str, conversation_id: str) -> Loaded | None:
+        """The last state this process saw of the conversation (may be stale: `load` is the truth)."""
+        return self._cache.get(self._topology.conversation(tenant_id, conversation_id))
 
     async def load(self, tenant_id: str, conversation_id: str) -> Loaded:
         """The conversation as JetStream has it now (the cache only saves re-reading old events)."""
@@ -124,9 +131,7 @@ class ConversationStore:
         self._remember(current)
         return current
 
-    async def first_inbound_after(
-        self, tenant_id: str, conversation_id: str, after_seq: int
-    ) -> tuple[int, UUID | None] | None:
+    async def first_inbound_after(self, tenant_id: str, conversation_id: str, after_seq: int) -> FirstInbound:
         """The conversation's first text after `after_seq` in SMS_INBOUND: its sequence and SmsReceived id."""
         subject = self._topology.sms_inbound(tenant_id, conversation_id)
         try:
