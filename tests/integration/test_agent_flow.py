@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -155,3 +157,26 @@ async def test_three_replicas_handle_each_conversation_in_order(
             assert await phone.outbound_count(n) == len(texts)
     finally:
         await system.stop()
+
+
+async def test_a_text_that_always_fails_is_redelivered_then_dead_lettered(
+    system: System, phone: Phone, topology: Topology, nc: NatsClient
+) -> None:
+    from services.agent.app import INBOUND_DURABLE
+
+    stream = topology.stream_sms_inbound.name
+    advisories: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def on_advisory(msg: Any) -> None:
+        await advisories.put(msg.data)
+
+    sub = await nc.subscribe(
+        f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{INBOUND_DURABLE}", cb=on_advisory
+    )
+    try:
+        subject = topology.sms_inbound("glow-medspa", phone.conversation(NEW))
+        await phone.js.publish(subject, b'{"tenant_id": "glow-medspa", "body": 5}')
+        advisory = json.loads(await asyncio.wait_for(advisories.get(), 15))
+        assert advisory["deliveries"] == 5, "nak'd and redelivered up to max_deliver, not terminated"
+    finally:
+        await sub.unsubscribe()
