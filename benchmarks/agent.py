@@ -11,8 +11,8 @@ concurrencies (throughput, and the latency a client sees at that load). Target: 
 turns/s, p99 under 100 ms.
 
 Environment: BENCH_AGENT_CONCURRENCY (e.g. "8,32,64"), BENCH_AGENT_CONVERSATIONS (per level),
-BENCH_AGENT_WORKERS (AGENT_MAX_WORKERS of the agent), BENCH_AGENT_PROFILE=FILE (cProfile the agent
-process into FILE), NATS_URL / DATABASE_URL (use existing servers).
+BENCH_AGENT_WORKERS (AGENT_MAX_WORKERS of the agent), BENCH_AGENT_PROFILE=FILE /
+BENCH_SCHEDULER_PROFILE=FILE (cProfile the agent / scheduler process into FILE), NATS_URL / DATABASE_URL (use existing servers).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ CONCURRENCY = [int(c) for c in os.environ.get("BENCH_AGENT_CONCURRENCY", "8,32,6
 CONVERSATIONS = int(os.environ.get("BENCH_AGENT_CONVERSATIONS", "256"))
 WORKERS = os.environ.get("BENCH_AGENT_WORKERS", "")
 PROFILE = os.environ.get("BENCH_AGENT_PROFILE", "")
+SCHEDULER_PROFILE = os.environ.get("BENCH_SCHEDULER_PROFILE", "")
 # Greeting, name, service (catalog match), then a question the flow answers with a follow-up.
 SCRIPT = ["Hi there", "I'm Robin", "I'd like a HydraFacial", "what about dermaplaning"]
 
@@ -250,7 +251,7 @@ def main() -> None:
         env["AGENT_MAX_WORKERS"] = WORKERS
     log_path = tmp / "services.log"
     try:
-        procs.append(_spawn("services.scheduler", env, log_path))
+        procs.append(_spawn("services.scheduler", env, log_path, profile=SCHEDULER_PROFILE))
 
         async def prepare() -> None:
             from services.scheduler.loading import load_files
