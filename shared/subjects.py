@@ -33,8 +33,6 @@ class StreamSpec:
     max_age: timedelta
     duplicate_window: timedelta = timedelta(minutes=2)
     max_msgs_per_subject: int = -1
-    # Atomic batch publish (nats-server 2.12+): several messages stored all together or not at all.
-    allow_atomic: bool = False
 
     def config(self, replicas: int = 1) -> StreamConfig:
         """The nats-py StreamConfig for this stream (file storage)."""
@@ -48,7 +46,6 @@ class StreamSpec:
             duplicate_window=self.duplicate_window.total_seconds(),
             max_msgs_per_subject=self.max_msgs_per_subject,
             num_replicas=replicas,
-            allow_atomic=self.allow_atomic or None,
         )
 
 
@@ -167,8 +164,6 @@ class Topology:
             (self.all_conversations,),
             timedelta(days=365),
             duplicate_window=timedelta(hours=2),
-            # The agent commits a turn's events as one atomic batch.
-            allow_atomic=True,
         )
 
     @property

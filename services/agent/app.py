@@ -13,11 +13,10 @@ import structlog
 from fastapi import FastAPI
 from faststream.middlewares import AckPolicy as FsAckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
-from nats.aio.client import Client as NatsClient
 from nats.js.api import AckPolicy, DeliverPolicy
 from pydantic import ValidationError
 
-from shared.bus import jetstream, make_broker, nats_client, publish_event
+from shared.bus import jetstream, make_broker, publish_event
 from shared.contracts.escalation import PauseAi, ResumeAi, StaffReply
 from shared.contracts.sms import SmsReceived
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
@@ -206,13 +205,6 @@ def bus_logger() -> logging.Logger:
     return logger
 
 
-def _connected(broker: NatsBroker) -> NatsClient:
-    client = nats_client(broker)
-    if client is None:
-        raise RuntimeError("broker is not connected")
-    return client
-
-
 def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
     """The agent's service spec and context (no database: the conversation log is JetStream)."""
     broker = make_broker(settings.nats_url, name=f"agent-{settings.instance_id}", logger=bus_logger())
@@ -223,7 +215,7 @@ def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
 
     async def start(ctx: ServiceContext) -> None:
         runtime.ports = AgentPorts(
-            store=ConversationStore(_connected(broker), topology, cache_size=settings.cache_size),
+            store=ConversationStore(jetstream(broker), topology, cache_size=settings.cache_size),
             broker=broker,
             topology=topology,
             brain=make_brain(settings),

@@ -11,13 +11,13 @@ import json
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import structlog
-from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
 
-from shared.bus import EXPECTED_LAST_SUBJECT_SEQ, MSG_ID, encode, publish_event
+from shared.bus import publish_event
 from shared.contracts.conversation import ConversationEvent, InboundReceived, parse_conversation_event
 from shared.subjects import Topology
 
@@ -26,10 +26,6 @@ from .domain import ConversationState, apply
 log = structlog.get_logger()
 
 WRONG_LAST_SEQUENCE = 10071
-DUPLICATE_IN_BATCH = 10201
-BATCH_ID = "Nats-Batch-Id"
-BATCH_SEQUENCE = "Nats-Batch-Sequence"
-BATCH_COMMIT = "Nats-Batch-Commit"
 
 # A conversation's first text after some sequence: its SMS_INBOUND sequence and SmsReceived id.
 FirstInbound = tuple[int, UUID | None] | None
@@ -37,15 +33,6 @@ FirstInbound = tuple[int, UUID | None] | None
 
 class AppendConflict(Exception):
     """Someone appended to the conversation since it was loaded: reload and decide again."""
-
-
-class AppendFailed(Exception):
-    """JetStream refused an append for another reason (the message is retried)."""
-
-
-def _msg_id(event: ConversationEvent) -> str:
-    # A text is recorded once however often its turn is tried; other events by their own id.
-    return f"inbound:{event.inbound_id}" if isinstance(event, InboundReceived) else str(event.id)
 
 
 @dataclass(frozen=True)
@@ -60,9 +47,8 @@ class Loaded:
 class ConversationStore:
     """Loads and appends conversation events on the CONVERSATIONS stream."""
 
-    def __init__(self, nc: NatsClient, topology: Topology, *, cache_size: int = 10_000) -> None:
-        self._nc = nc
-        self._js = nc.jetstream()
+    def __init__(self, js: JetStreamContext, topology: Topology, *, cache_size: int = 10_000) -> None:
+        self._js = js
         self._topology = topology
         self._stream = topology.stream_conversations.name
         self._inbound_stream = topology.stream_sms_inbound.name
@@ -108,68 +94,40 @@ class ConversationStore:
     async def append(
         self, loaded: Loaded, events: Sequence[ConversationEvent], *, strict: bool = True
     ) -> Loaded:
-        """Append events in order right after `loaded.last_seq`, all together or not at all.
+        """Append events in order after `loaded.last_seq`.
 
-        Several events go as one atomic batch (one round trip): the first carries
-        Nats-Expected-Last-Subject-Sequence, so a conflict (someone appended since the load) or a
-        repeat of an event already in the log stores nothing and raises AppendConflict: reload and
-        decide again. A crash mid-append cannot leave half a turn in the log. `strict=False`
-        appends without the sequence check.
+        The first event must land right after what was loaded (else AppendConflict, nothing written).
+        Once it has, the turn owns its facts: a later event that meets a concurrent append (a staff
+        command) is appended after it instead of being lost. `strict=False` appends without the check.
         """
-        if not events:
-            return loaded
-        if len(events) == 1:
-            return await self._append_one(loaded, events[0], strict=strict)
-        batch_id = uuid4().hex
-        last = len(events) - 1
+        current = loaded
         for i, event in enumerate(events):
-            headers = {
-                MSG_ID: _msg_id(event),
-                BATCH_ID: batch_id,
-                BATCH_SEQUENCE: str(i + 1),
-            }
-            if i == 0 and strict:
-                headers[EXPECTED_LAST_SUBJECT_SEQ] = str(loaded.last_seq)
-            if i < last:
-                # The server answers only the commit; a failure anywhere in the batch shows there.
-                await self._nc.publish(loaded.subject, encode(event), headers=headers)
-                continue
-            headers[BATCH_COMMIT] = "1"
-            reply = await self._nc.request(loaded.subject, encode(event), timeout=5.0, headers=headers)
-        ack = json.loads(reply.data or b"{}")
-        error = ack.get("error")
-        if error:
-            if error.get("err_code") in (WRONG_LAST_SEQUENCE, DUPLICATE_IN_BATCH):
-                raise AppendConflict(loaded.subject)
-            raise AppendFailed(f"append to the conversation failed: {error.get('description', error)}")
-        if int(ack.get("count", 0)) != len(events):
-            raise AppendFailed(f"atomic append stored {ack.get('count')} of {len(events)} events")
-        state = loaded.state
-        for event in events:
-            state = apply(state, event)  # type: ignore[arg-type]
-        # A batch is stored contiguously: its last event is at the acknowledged sequence.
-        current = Loaded(loaded.subject, state, int(ack["seq"]))
-        self._remember(current)
-        return current
-
-    async def _append_one(self, loaded: Loaded, event: ConversationEvent, *, strict: bool) -> Loaded:
-        """One event with the sequence check (a staff command); a repeat is a conflict."""
-        try:
-            seq = await publish_event(
-                self._js,
-                loaded.subject,
-                event,
-                msg_id=_msg_id(event),
-                expected_last_subject_seq=loaded.last_seq if strict else None,
-            )
-        except APIError as exc:
-            if getattr(exc, "err_code", None) == WRONG_LAST_SEQUENCE:
-                raise AppendConflict(loaded.subject) from None
-            raise
-        if seq <= loaded.last_seq:
-            # Deduplicated: this event is already in the log.
-            raise AppendConflict(loaded.subject)
-        current = Loaded(loaded.subject, apply(loaded.state, event), seq)  # type: ignore[arg-type]
+            msg_id = f"inbound:{event.inbound_id}" if isinstance(event, InboundReceived) else str(event.id)
+            for _attempt in range(5):
+                try:
+                    seq = await publish_event(
+                        self._js,
+                        current.subject,
+                        event,
+                        msg_id=msg_id,
+                        expected_last_subject_seq=current.last_seq if strict or i > 0 else None,
+                    )
+                except APIError as exc:
+                    if getattr(exc, "err_code", None) != WRONG_LAST_SEQUENCE:
+                        raise
+                    if i == 0:
+                        raise AppendConflict(current.subject) from None
+                    current = await self.load(current.state.tenant_id, current.state.conversation_id)
+                    continue
+                if seq <= current.last_seq:
+                    # Deduplicated: this event (e.g. this text) is already in the log.
+                    if i == 0:
+                        raise AppendConflict(current.subject)
+                    break
+                current = Loaded(current.subject, apply(current.state, event), seq)  # type: ignore[arg-type]
+                break
+            else:
+                raise AppendConflict(current.subject)
         self._remember(current)
         return current
 
