@@ -272,23 +272,77 @@ async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPort
             opened_at = state.open_turn.occurred_at
             if ports.clock() - opened_at < OPEN_TURN_STALE_AFTER:
                 return TurnResult("wait", detail="another turn of this conversation is in progress")
-            log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
             if state.open_turn.inbound_id != msg.id:
                 return TurnResult("wait", detail="an earlier turn was left open")
         if not await _is_next(msg, inbound_seq, state, ports, prefetched=(after, first)):
             return TurnResult("wait", detail="an earlier text of this conversation is not handled yet")
         try:
-            return await _run_turn(msg, inbound_seq, loaded, resumed=turn is not None, ports=ports)
+            if turn is not None:
+                # A crash left this text's turn half-written (its events are appended one by one).
+                log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
+                return await _resume_turn(msg, inbound_seq, loaded, turn, ports=ports)
+            return await _run_turn(msg, inbound_seq, loaded, ports=ports)
         except AppendConflict:
             log.info("agent.turn.conflict", conversation_id=msg.conversation_id)
             continue
     return TurnResult("wait", detail="the conversation kept changing")
 
 
-async def _run_turn(
-    msg: SmsReceived, inbound_seq: int, loaded: Loaded, *, resumed: bool, ports: AgentPorts
+async def _resume_turn(
+    msg: SmsReceived, inbound_seq: int, loaded: Loaded, turn: TurnRecord, *, ports: AgentPorts
 ) -> TurnResult:
-    state = loaded.state
+    """Finish a turn a crash left open.
+
+    If its reply or handoff was already recorded, the decision stands: only TurnCompleted is
+    missing, and the recorded messages go out (same ids). Otherwise the turn is decided again from
+    the state before it opened: the dead attempt's partial facts (options it held that the client
+    never saw) must not steer the new decision, and its holds are released.
+    """
+    common = {
+        "tenant_id": msg.tenant_id,
+        "conversation_id": msg.conversation_id,
+        "correlation_id": msg.correlation_id,
+    }
+    if turn.reply is not None or turn.escalation is not None:
+        outcome = "replied" if turn.reply is not None else "escalated"
+        completed = conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome=outcome)
+        after = await ports.store.append(loaded, [completed])
+        done = after.state.turn_for(msg.id)
+        assert done is not None
+        return TurnResult("handled", _effects(ports.topology, after.state, done))
+    before, partial = await ports.store.before_open_turn(msg.tenant_id, msg.conversation_id, msg.id)
+    held = [o.hold_id for e in partial if isinstance(e, conv.SlotsProposed) for o in e.options]
+    if held and before.client_number:
+        await _tools(msg, before, ports).release(held)
+    return await _run_turn(msg, inbound_seq, loaded, ports=ports, decide_from=before)
+
+
+def _tools(msg: SmsReceived, state: ConversationState, ports: AgentPorts) -> ConversationTools:
+    assert state.client_number is not None
+    return ConversationTools(
+        ports.broker,
+        ports.topology,
+        msg.tenant_id,
+        msg.conversation_id,
+        state.client_number,
+        ports.tool_timeout,
+        ports.instance,
+        client_id=state.client_id,
+    )
+
+
+async def _run_turn(
+    msg: SmsReceived,
+    inbound_seq: int,
+    loaded: Loaded,
+    *,
+    ports: AgentPorts,
+    decide_from: ConversationState | None = None,
+) -> TurnResult:
+    """Decide a turn and append its events after `loaded`; `decide_from` is the state to decide on
+    when it differs from the log's (a resumed turn: its InboundReceived is already recorded)."""
+    resumed = decide_from is not None
+    state = decide_from if decide_from is not None else loaded.state
     head: list[conv.ConversationEvent] = []
     common = {
         "tenant_id": msg.tenant_id,
@@ -319,17 +373,7 @@ async def _run_turn(
         # Nothing of this turn was written: let go of options it held before deciding again.
         held = [o.hold_id for e in events if isinstance(e, conv.SlotsProposed) for o in e.options]
         if held and before.client_number:
-            tools = ConversationTools(
-                ports.broker,
-                ports.topology,
-                msg.tenant_id,
-                msg.conversation_id,
-                before.client_number,
-                ports.tool_timeout,
-                ports.instance,
-                client_id=before.client_id,
-            )
-            await tools.release(held)
+            await _tools(msg, before, ports).release(held)
         raise
     turn = after.state.turn_for(msg.id)
     assert turn is not None

@@ -161,11 +161,27 @@ class System:
         await start_context(spec, ctx)
         self.services.append((spec, ctx))
         await load_files(self.database_url, [DEMO_SPA], KEY)
-        for i in range(replicas):
-            settings = AgentSettings(**common, instance_id=f"agent-{i}", **agent_settings)  # type: ignore[arg-type]
-            a_spec, a_ctx = build_agent(settings)
-            await start_context(a_spec, a_ctx)
-            self.services.append((a_spec, a_ctx))
+        for _ in range(replicas):
+            await self.add_agent(**agent_settings)
+
+    async def add_agent(self, **agent_settings: Any) -> None:
+        """Start one more agent replica (after the scheduler)."""
+        settings = AgentSettings(
+            nats_url=self.nats_url,
+            database_url=self.database_url,
+            subject_prefix=self.topology.prefix,
+            instance_id=f"agent-{len(self.services)}",
+            **agent_settings,
+        )
+        a_spec, a_ctx = build_agent(settings)
+        await start_context(a_spec, a_ctx)
+        self.services.append((a_spec, a_ctx))
+
+    async def stop_agents(self) -> None:
+        """Stop the agent replicas only (the scheduler keeps serving), as if they had died."""
+        while len(self.services) > 1:
+            spec, ctx = self.services.pop()
+            await stop_context(spec, ctx)
 
     async def stop(self) -> None:
         """Stop every service, agents first."""
