@@ -306,7 +306,8 @@ async def run(tmp: Path) -> None:
         pool = await create_pool(dsn, min_size=2, max_size=4, schema=SCHEMA)
         topology = Topology("bench")
         await seed_bookings(pool, spa, 5000)
-        print("spa: 20 providers, 40 services, 90-day horizon, 5,000 bookings (PostgreSQL with fsync on)")
+        fsync = "on" if os.environ.get("BENCH_FSYNC", "1") == "1" else "off"
+        print(f"spa: 20 providers, 40 services, 90-day horizon, 5,000 bookings (PostgreSQL fsync {fsync})")
         await in_process(pool, spa, topology)
         env = {
             **os.environ,
@@ -317,7 +318,7 @@ async def run(tmp: Path) -> None:
             "LOG_LEVEL": "WARNING",
             "LOG_FORMAT": "json",
             "DB_POOL_MAX": "20",
-            "TOOL_WORKERS": "64",
+            "TOOL_WORKERS": os.environ.get("BENCH_TOOL_WORKERS", "16"),
         }
         proc = subprocess.Popen([sys.executable, "-m", "services.scheduler"], cwd=ROOT, env=env)
         await wait_ready(nats.url, topology)

@@ -24,10 +24,22 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 QUEUE = "scheduler"
 
 
+def _not_started() -> Ports:
+    raise RuntimeError("the scheduler is not started: registered for documentation only")
+
+
 def register_bus(
-    broker: NatsBroker, topology: Topology, ports: Callable[[], Ports], *, workers: int = 32
+    broker: NatsBroker,
+    topology: Topology | None = None,
+    ports: Callable[[], Ports] = _not_started,
+    *,
+    workers: int = 16,
 ) -> None:
-    """One core request/reply subscriber per tool, queue group "scheduler" (replicas share the load)."""
+    """One core request/reply subscriber per tool, queue group "scheduler" (replicas share the load).
+
+    Called without ports to build the AsyncAPI document.
+    """
+    topology = topology or Topology()
     for name, (request_type, result_type) in TOOLS.items():
 
         def make(tool: str) -> Callable[..., Any]:

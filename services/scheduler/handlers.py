@@ -7,8 +7,8 @@ it wrote is rolled back and only the audit record of the failure is committed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import json
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -88,7 +88,6 @@ class CatalogCache:
     def __init__(self, recheck_seconds: float = 2.0) -> None:
         self._recheck = recheck_seconds
         self._entries: dict[str, tuple[SpaCatalog, float]] = {}
-        self._lock = asyncio.Lock()
 
     async def get(self, conn: asyncpg.Connection, spa_id: str) -> SpaCatalog:
         """The spa's catalog; ToolFailure(not_found) for an unknown spa."""
@@ -237,6 +236,11 @@ async def hold_slots(req: HoldSlots, *, conn: asyncpg.Connection, spa: SpaCatalo
             raise ToolFailure("invalid_request", "start is outside the booking window", f"options.{i}.start")
         if not domain.slot_fits_hours(spa, provider, option.start, option.end):
             raise ToolFailure("invalid_request", "outside the provider's working hours", f"options.{i}.start")
+    ref = None
+    if req.client_id is not None:
+        ref = await repo.client_ref_of(conn, spa.id, req.client_id)
+        if ref is None:
+            raise ToolFailure("not_found", "no such client at this spa", "client_id")
     await repo.expire_holds(conn, sorted({o.provider_id for o in req.options}))
     ttl = req.ttl_seconds or ports.hold_ttl_seconds
     holds: list[Hold] = []
@@ -272,7 +276,7 @@ async def hold_slots(req: HoldSlots, *, conn: asyncpg.Connection, spa: SpaCatalo
         "taken": taken,
         "ttl_seconds": ttl,
     }
-    return Served(SlotsHeld(holds=holds), summary, client_id=req.client_id)
+    return Served(SlotsHeld(holds=holds), summary, client_id=req.client_id, client_ref=ref)
 
 
 async def confirm_booking(
@@ -480,7 +484,7 @@ def disclosed_fields(result: BaseModel, prefix: str = "") -> list[str]:
     names: list[str] = []
     for name in type(result).model_fields:
         value = getattr(result, name)
-        if (value in (None, "", [], False) and not isinstance(value, int | float)) or value is None:
+        if value is None or value == "" or value == []:
             continue
         path = f"{prefix}{name}"
         if isinstance(value, BaseModel):
@@ -520,8 +524,6 @@ async def _audit_invalid(
 ) -> None:
     # A request that does not validate still leaves one record, in its own transaction, with only
     # what can be trusted from it (tenant and correlation id when they parse).
-    import json
-
     tenant, correlation, service, conversation = "unknown", None, "unknown", None
     try:
         data = json.loads(raw)

@@ -17,7 +17,7 @@ class SchedulerSettings(CommonSettings):
     hold_ttl_seconds: int = Field(
         default=600, ge=1, le=3600, description="how long a hold lasts when the request names no TTL"
     )
-    tool_workers: int = Field(default=32, ge=1, le=512, description="tool requests served concurrently")
+    tool_workers: int = Field(default=16, ge=1, le=512, description="tool requests served concurrently")
     catalog_recheck_seconds: float = Field(
         default=2.0, ge=0, description="how often the cached catalog checks the spa's version"
     )
