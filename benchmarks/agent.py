@@ -12,7 +12,8 @@ turns/s, p99 under 100 ms.
 
 Environment: BENCH_AGENT_CONCURRENCY (e.g. "8,32,64"), BENCH_AGENT_CONVERSATIONS (per level),
 BENCH_AGENT_WORKERS (AGENT_MAX_WORKERS of the agent), BENCH_AGENT_PROFILE=FILE /
-BENCH_SCHEDULER_PROFILE=FILE (cProfile the agent / scheduler process into FILE), NATS_URL / DATABASE_URL (use existing servers).
+BENCH_SCHEDULER_PROFILE=FILE (cProfile the agent / scheduler process into FILE), NATS_URL /
+DATABASE_URL (use existing servers).
 """
 
 from __future__ import annotations
