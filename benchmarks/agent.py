@@ -84,7 +84,11 @@ def _cpu_seconds(roots: dict[str, int | str]) -> dict[str, float]:
 
 def _cpu_line(before: dict[str, float], after: dict[str, float], turns: int) -> str:
     used = {k: (after.get(k, 0.0) - before.get(k, 0.0)) * 1000 / max(turns, 1) for k in after}
-    return ", ".join(f"{k} {v:.1f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1]))
+    total = sum(used.values())
+    # What the machine could do if the whole system had every core to itself (others share it).
+    capacity = (os.cpu_count() or 1) * 1000 / total if total else 0.0
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1]))
+    return f"{parts}; total {total:.1f} = {capacity:.0f} turns/s on {os.cpu_count()} idle cores"
 
 
 def _percentile(ordered: Sequence[float], q: float) -> float:
