@@ -46,6 +46,13 @@ PROFILE = os.environ.get("BENCH_AGENT_PROFILE", "")
 SCHEDULER_PROFILE = os.environ.get("BENCH_SCHEDULER_PROFILE", "")
 # Greeting, name, service (catalog match), then a question the flow answers with a follow-up.
 SCRIPT = ["Hi there", "I'm Robin", "I'd like a HydraFacial", "what about dermaplaning"]
+# The whole booking flow: name and service in one text, a time (find, hold, propose), a digit (book).
+BOOKING = ["Hi, I'm Robin and I'd like a HydraFacial", "anytime next week", "2"]
+# One at a time by default: concurrent hold_slots for the same slots currently deadlock in the
+# scheduler's PostgreSQL (exclusion constraint), and the texts wait for redelivery.
+BOOKING_CONCURRENCY = int(os.environ.get("BENCH_AGENT_BOOKING_CONCURRENCY", "1"))
+BOOKING_CONVERSATIONS = int(os.environ.get("BENCH_AGENT_BOOKING_CONVERSATIONS", "24"))
+REPLY_TIMEOUT = float(os.environ.get("BENCH_AGENT_REPLY_TIMEOUT", "10"))
 
 
 def _proc_table() -> dict[int, tuple[int, str, float]]:
@@ -169,11 +176,18 @@ async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
     latencies: list[float] = []
     counter = iter(range(10_000_000))
 
-    async def converse(number: str) -> None:
-        for body in SCRIPT:
+    unanswered: list[str] = []
+
+    async def converse(number: str, script: Sequence[str] = SCRIPT) -> None:
+        for body in script:
             started = time.perf_counter()
             await phone.text(number, body)
-            await phone.reply(number, timeout=60)
+            try:
+                await phone.reply(number, timeout=REPLY_TIMEOUT)
+            except TimeoutError:
+                # Counted and reported, not fatal: the rest of the run still measures.
+                unanswered.append(body)
+                return
             latencies.append((time.perf_counter() - started) * 1000)
 
     def numbers(n: int) -> list[str]:
@@ -192,30 +206,38 @@ async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
             f"p99 {_percentile(solo, 0.99):.1f} ms",
             flush=True,
         )
-        for level in CONCURRENCY:
+        runs = [(level, SCRIPT, max(CONVERSATIONS, level), "conversations") for level in CONCURRENCY]
+        if BOOKING_CONCURRENCY:
+            runs.append((BOOKING_CONCURRENCY, BOOKING, BOOKING_CONVERSATIONS, "bookings"))
+        for level, script, count, what in runs:
             latencies.clear()
-            pending = numbers(max(CONVERSATIONS, level))
             queue: asyncio.Queue[str] = asyncio.Queue()
-            for number in pending:
+            for number in numbers(count):
                 queue.put_nowait(number)
 
-            async def client(queue: asyncio.Queue[str]) -> None:
+            async def client(queue: asyncio.Queue[str], script: Sequence[str]) -> None:
                 while not queue.empty():
-                    await converse(queue.get_nowait())
+                    await converse(queue.get_nowait(), script)
 
             cpu = _cpu_seconds(roots)
             begun = time.perf_counter()
-            await asyncio.gather(*(client(queue) for _ in range(level)))
+            await asyncio.gather(*(client(queue, script) for _ in range(level)))
             elapsed = time.perf_counter() - begun
             cpu_line = _cpu_line(cpu, _cpu_seconds(roots), len(latencies))
             ordered = sorted(latencies)
             print(
-                f"agent: {level:>3} conversations at once: {len(ordered)} turns in {elapsed:.2f} s = "
+                f"agent: {level:>3} {what} at once: {len(ordered)} turns in {elapsed:.2f} s = "
                 f"{len(ordered) / elapsed:.0f} turns/s; latency p50 {statistics.median(ordered):.1f} ms, "
                 f"p99 {_percentile(ordered, 0.99):.1f} ms",
                 flush=True,
             )
             print(f"agent:      CPU ms per turn: {cpu_line}", flush=True)
+            if unanswered:
+                print(
+                    f"agent:      {len(unanswered)} texts got no reply within {REPLY_TIMEOUT:.0f} s",
+                    flush=True,
+                )
+                unanswered.clear()
         print(f"agent: load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print("agent: targets: >= 300 turns/s, p99 < 100 ms")
     finally:

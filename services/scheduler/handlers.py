@@ -604,7 +604,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         except ToolFailure as failure:
             reply = _reply_error(failure.code, failure.message, failure.field)
             outcome, summary = failure.code, {"error": failure.message, "field": failure.field}
-        except (asyncpg.PostgresConnectionStatusError, asyncpg.InterfaceError, OSError):
+        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
             raise  # the database is away: no reply, the caller times out and may retry
         except Exception as exc:
             log.exception("tool.failed", tool=name, error=type(exc).__name__)
