@@ -34,6 +34,7 @@ from .handlers import (
 )
 from .settings import AgentSettings
 from .store import ConversationStore
+from .tools import ToolRefused, ToolUnavailable
 
 log = structlog.get_logger()
 
@@ -121,10 +122,24 @@ def register_bus(
                 # An earlier text of this conversation is being handled: it usually takes milliseconds.
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.1)
-        except Exception:
+        except Exception as exc:
             if delivered >= settings.max_deliver:
                 log.error("agent.turn.failed", conversation_id=message.conversation_id, attempts=delivered)
                 await record_failed_turn(message, seq, ports=ports)
+                raise
+            if isinstance(exc, ToolUnavailable | ToolRefused):
+                # The scheduler is busy or briefly failing: try again after a pause that grows,
+                # rather than spending every delivery within the same second.
+                delay = settings.retry_delay_seconds * 2 ** (delivered - 1)
+                log.warning(
+                    "agent.turn.retry",
+                    conversation_id=message.conversation_id,
+                    attempt=delivered,
+                    delay_s=delay,
+                    error=type(exc).__name__,
+                )
+                await msg.nack(delay=delay)
+                return
             raise
         if result.outcome == "wait":
             log.info("agent.turn.deferred", conversation_id=message.conversation_id, detail=result.detail)

@@ -148,6 +148,12 @@ class System:
 
     async def start(self, *, replicas: int = 1, **agent_settings: Any) -> None:
         """Start the scheduler (demo spa loaded), then the agents."""
+        await self.start_scheduler()
+        for _ in range(replicas):
+            await self.add_agent(**agent_settings)
+
+    async def start_scheduler(self) -> None:
+        """Start the scheduler and load the demo spa."""
         from services.scheduler.app import build as build_scheduler
         from services.scheduler.loading import load_files
         from services.scheduler.settings import SchedulerSettings
@@ -161,8 +167,6 @@ class System:
         await start_context(spec, ctx)
         self.services.append((spec, ctx))
         await load_files(self.database_url, [DEMO_SPA], KEY)
-        for _ in range(replicas):
-            await self.add_agent(**agent_settings)
 
     async def add_agent(self, **agent_settings: Any) -> None:
         """Start one more agent replica (after the scheduler)."""
@@ -179,8 +183,8 @@ class System:
 
     async def stop_agents(self) -> None:
         """Stop the agent replicas only (the scheduler keeps serving), as if they had died."""
-        while len(self.services) > 1:
-            spec, ctx = self.services.pop()
+        for spec, ctx in [sc for sc in self.services if sc[0].name == "agent"]:
+            self.services.remove((spec, ctx))
             await stop_context(spec, ctx)
 
     async def stop(self) -> None:

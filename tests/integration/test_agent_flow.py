@@ -180,3 +180,29 @@ async def test_a_text_that_always_fails_is_redelivered_then_dead_lettered(
         assert advisory["deliveries"] == 5, "nak'd and redelivered up to max_deliver, not terminated"
     finally:
         await sub.unsubscribe()
+
+
+async def test_a_text_that_meets_an_absent_scheduler_is_retried_later_and_answered(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone, nc: NatsClient
+) -> None:
+    from services.agent.app import INBOUND_DURABLE
+
+    system = System(nats_url, database_url, topology)
+    await system.add_agent(request_timeout_seconds=0.5, retry_delay_seconds=0.2)
+    try:
+        await phone.text(NEW, "Hi, I'd like a HydraFacial")
+        js = nc.jetstream()
+        stream = topology.stream_sms_inbound.name
+        async with asyncio.timeout(10):
+            # JetStream is the witness: the text was tried, failed and is due again.
+            while True:
+                if (await js.consumer_info(stream, INBOUND_DURABLE)).num_redelivered >= 1:
+                    break
+                await asyncio.sleep(0.05)
+        await system.start_scheduler()
+        reply = await phone.reply(NEW, timeout=10)
+        assert "HydraFacial" in reply.body
+        events = await phone.wait_for_turns(NEW, 1)
+        assert [e.outcome for e in events if isinstance(e, TurnCompleted)] == ["replied"]
+    finally:
+        await system.stop()
