@@ -137,6 +137,8 @@ def register_bus(
                     attempt=delivered,
                     delay_s=delay,
                     error=type(exc).__name__,
+                    tool=getattr(exc, "tool", None),
+                    code=getattr(exc, "code", None),
                 )
                 await msg.nack(delay=delay)
                 return

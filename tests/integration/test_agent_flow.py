@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 NEW = "+14155550150"
 OTHER_NEW = "+14155550151"
 BEN = "+14155550102"  # demo spa client with 2 HydraFacial sessions left
+NAMES = ["Ada", "Bea", "Cleo", "Dora", "Edie", "Flo"]
 
 
 @pytest.fixture
@@ -204,5 +205,28 @@ async def test_a_text_that_meets_an_absent_scheduler_is_retried_later_and_answer
         assert "HydraFacial" in reply.body
         events = await phone.wait_for_turns(NEW, 1)
         assert [e.outcome for e in events if isinstance(e, TurnCompleted)] == ["replied"]
+    finally:
+        await system.stop()
+
+
+async def test_clients_racing_for_the_same_slots_all_get_options_at_once(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone
+) -> None:
+    system = System(nats_url, database_url, topology)
+    # A failed turn would come back only after 30 s: every reply below must come from the first try.
+    await system.start(retry_delay_seconds=30)
+    try:
+        numbers = [f"+1415555019{i}" for i in range(6)]
+        await asyncio.gather(
+            *(
+                phone.say(n, f"Hi I'm {name}, I'd like a HydraFacial")
+                for n, name in zip(numbers, NAMES, strict=True)
+            )
+        )
+        offers = await asyncio.gather(*(phone.say(n, "anytime next week") for n in numbers))
+        for offer in offers:
+            assert offer.startswith("I have ") or "filled up" in offer, offer
+        held = [o for o in offers if o.startswith("I have ")]
+        assert len(held) >= 2, "several clients were offered distinct held options"
     finally:
         await system.stop()
