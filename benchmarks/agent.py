@@ -48,10 +48,9 @@ SCHEDULER_PROFILE = os.environ.get("BENCH_SCHEDULER_PROFILE", "")
 SCRIPT = ["Hi there", "I'm Robin", "I'd like a HydraFacial", "what about dermaplaning"]
 # The whole booking flow: name and service in one text, a time (find, hold, propose), a digit (book).
 BOOKING = ["Hi, I'm Robin and I'd like a HydraFacial", "anytime next week", "2"]
-# One at a time by default: concurrent hold_slots for the same slots currently deadlock in the
-# scheduler's PostgreSQL (exclusion constraint), and the texts wait for redelivery.
-BOOKING_CONCURRENCY = int(os.environ.get("BENCH_AGENT_BOOKING_CONCURRENCY", "1"))
-BOOKING_CONVERSATIONS = int(os.environ.get("BENCH_AGENT_BOOKING_CONVERSATIONS", "24"))
+# Clients competing for the same earliest slots: holds race, some are taken and searched again.
+BOOKING_CONCURRENCY = int(os.environ.get("BENCH_AGENT_BOOKING_CONCURRENCY", "8"))
+BOOKING_CONVERSATIONS = int(os.environ.get("BENCH_AGENT_BOOKING_CONVERSATIONS", "48"))
 REPLY_TIMEOUT = float(os.environ.get("BENCH_AGENT_REPLY_TIMEOUT", "10"))
 
 
