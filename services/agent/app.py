@@ -13,7 +13,9 @@ import structlog
 from fastapi import FastAPI
 from faststream.middlewares import AckPolicy as FsAckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, DeliverPolicy
+from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import ValidationError
 
 from shared.bus import jetstream, make_broker, publish_event
@@ -82,6 +84,36 @@ def _staff_command(subject: str, body: bytes) -> StaffCommand:
     if model is None:
         raise ValueError(f"unknown staff action {action!r}")
     return model.model_validate_json(body)
+
+
+def staff_consumer_config(settings: AgentSettings) -> ConsumerConfig:
+    """The staff commands' consumer: explicit acks, bounded deliveries, one command in flight."""
+    return ConsumerConfig(
+        ack_policy=AckPolicy.EXPLICIT,
+        max_deliver=settings.max_deliver,
+        ack_wait=settings.ack_wait_seconds,
+        max_ack_pending=1,
+    )
+
+
+async def update_staff_consumer(js: JetStreamContext, topology: Topology, settings: AgentSettings) -> None:
+    """Bring an existing `agent-staff` consumer to this version's settings (one command in flight).
+
+    FastStream (nats-py) binds to an existing durable as it is; this runs before it subscribes. A
+    consumer that does not exist yet is left for the subscriber to create.
+    """
+    stream = topology.stream_escalations.name
+    try:
+        await js.consumer_info(stream, STAFF_DURABLE)
+    except NotFoundError:
+        return
+    config = staff_consumer_config(settings)
+    config.durable_name = config.name = STAFF_DURABLE
+    config.filter_subject = topology.all_staff
+    try:
+        await js.add_consumer(stream, config=config)
+    except BadRequestError as exc:
+        log.warning("agent.staff.consumer_not_updated", error=type(exc).__name__, code=exc.err_code)
 
 
 def register_bus(
@@ -158,12 +190,7 @@ def register_bus(
         # Staff commands are rare (people clicking), so one in flight is plenty.
         pull_sub=PullSub(batch_size=1, timeout=1.0),
         ack_policy=FsAckPolicy.NACK_ON_ERROR,
-        config=ConsumerConfig(
-            ack_policy=AckPolicy.EXPLICIT,
-            max_deliver=settings.max_deliver,
-            ack_wait=settings.ack_wait_seconds,
-            max_ack_pending=1,
-        ),
+        config=staff_consumer_config(settings),
         title="agent-staff",
     )
     async def on_staff_command(msg: NatsMessage) -> None:
@@ -231,6 +258,7 @@ def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
     register_bus(broker, topology, runtime)
 
     async def start(ctx: ServiceContext) -> None:
+        await update_staff_consumer(jetstream(broker), topology, settings)
         runtime.ports = AgentPorts(
             store=ConversationStore(jetstream(broker), topology, cache_size=settings.cache_size),
             broker=broker,

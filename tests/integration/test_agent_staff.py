@@ -222,3 +222,36 @@ async def test_malformed_staff_commands_are_dropped_and_later_ones_still_apply(
     paused = await until(lambda: _events_with(phone, AiPaused), "the valid pause recorded")
     assert paused[0].command_id == pause.id
     assert [e.type for e in await phone.events(CLIENT)].count("staff_replied") == 0
+
+
+async def test_an_older_staff_consumer_is_brought_to_one_command_in_flight(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone, nc: NatsClient
+) -> None:
+    from nats.js.api import AckPolicy, ConsumerConfig
+
+    from services.agent.app import STAFF_DURABLE
+
+    js = nc.jetstream()
+    stream = topology.stream_escalations.name
+    # As an earlier version of the agent created it: up to a thousand commands in flight.
+    await js.add_consumer(
+        stream,
+        config=ConsumerConfig(
+            name=STAFF_DURABLE,
+            durable_name=STAFF_DURABLE,
+            filter_subject=topology.all_staff,
+            ack_policy=AckPolicy.EXPLICIT,
+            max_deliver=5,
+            ack_wait=30,
+        ),
+    )
+    system = System(nats_url, database_url, topology)
+    await system.start()
+    try:
+        assert (await js.consumer_info(stream, STAFF_DURABLE)).config.max_ack_pending == 1
+        await phone.say(CLIENT, "Hi, I'm Erin, I'd like a HydraFacial")
+        pause = PauseAi(tenant_id=TENANT, conversation_id=phone.conversation(CLIENT), staff_user="maria")
+        await publish_event(phone.js, topology.staff(TENANT, "pause"), pause)
+        await until(lambda: _events_with(phone, AiPaused), "the pause recorded through the updated consumer")
+    finally:
+        await system.stop()
