@@ -139,5 +139,6 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if level.upper() == "DEBUG" else level.upper())
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # FastStream logs every consumer start/stop and task callback at INFO through its own handler.
+    for noisy in ("uvicorn.access", "faststream", "frontdesk.bus"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
