@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Mapping, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -104,13 +106,39 @@ def redact_processor(
     return event_dict
 
 
+def safe_exception(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Render an exception as its type and where it was raised, never its message.
+
+    An exception's message can repeat what it failed on (a validation error quotes its input: a
+    client's text), and redaction catches numbers, not free text.
+    """
+    exc_info = event_dict.pop("exc_info", None)
+    if not exc_info:
+        return event_dict
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    exc = (
+        exc_info
+        if isinstance(exc_info, BaseException)
+        else (exc_info[1] if isinstance(exc_info, tuple) else None)
+    )
+    if exc is None:
+        return event_dict
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    event_dict["exception"] = type(exc).__name__
+    event_dict["stack"] = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames]
+    return event_dict
+
+
 def shared_processors() -> list[Any]:
     """The processors every log line passes, redaction last so nothing added later escapes it."""
     return [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.format_exc_info,
+        safe_exception,
         redact_processor,
     ]
 
