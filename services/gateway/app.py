@@ -1,0 +1,148 @@
+"""The gateway's wiring: FastAPI routes, the outbound JetStream consumer, background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.js.api import AckPolicy
+
+from services.gateway import handlers, webhooks
+from services.gateway.handlers import Ports, SendInProgress
+from services.gateway.providers import SimulatorProvider, SmsProvider, TwilioProvider
+from services.gateway.settings import GatewaySettings
+from services.gateway.spas import load_spas
+from services.gateway.spool import InboundPublisher, Spool
+from shared.bus import jetstream, make_broker, nats_client
+from shared.contracts.sms import SendSms
+from shared.outbox import OutboxRelay
+from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.subjects import Topology
+
+log = structlog.get_logger()
+
+NAME = "gateway"
+SCHEMA = "gateway"
+MIGRATIONS = Path(__file__).with_name("migrations")
+OUTBOUND_DURABLE = "gateway-outbound"
+
+
+def register_bus(broker: NatsBroker, topology: Topology, ports: Callable[[], Ports]) -> None:
+    """Subscribe the outbound consumer (durable `gateway-outbound`) to every SendSms."""
+
+    @broker.subscriber(
+        topology.all_sms_outbound,
+        stream=JStream(topology.stream_sms_outbound.name, declare=False),
+        durable=OUTBOUND_DURABLE,
+        pull_sub=PullSub(batch_size=10, timeout=1.0),
+        # Long ack wait: a send may retry with backoff on 429/5xx before it settles.
+        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=120),
+    )
+    async def send_requested(command: SendSms, message: NatsMessage) -> None:
+        try:
+            await handlers.send_sms(command, ports=ports())
+        except SendInProgress:
+            # Another delivery holds a fresh claim on the key: look again after it settles.
+            await message.nack(delay=5)
+
+
+def make_provider(settings: GatewaySettings, ctx: ServiceContext) -> SmsProvider:
+    """Twilio when configured (or asked for), the simulator otherwise."""
+    if settings.provider == "twilio":
+        return TwilioProvider(
+            settings.twilio_api_base_url,
+            timeout=settings.send_timeout_seconds,
+            status_callback_base=settings.public_base_url,
+        )
+    assert ctx.pool is not None
+    return SimulatorProvider(ctx.pool)
+
+
+async def _release_loop(ports: Ports, interval: float) -> None:
+    """Texts waiting for the cap go out when the spa's day rolls over (checked every `interval`)."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ports.release_wake.wait(), interval)
+        ports.release_wake.clear()
+        try:
+            await handlers.release_waiting(ports)
+        except Exception as exc:  # the database may be away for a moment; the texts stay waiting
+            log.warning("send_cap.release_failed", error=type(exc).__name__)
+
+
+def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
+    """The gateway, not yet started: start with shared.runtime.start_context (or run())."""
+    broker = make_broker(settings.nats_url, name=f"{NAME}-{settings.instance_id}")
+    http = FastAPI(title="frontdesk gateway", version="1")
+    spec = ServiceSpec(name=NAME, http_port=settings.gateway_http_port, schema=SCHEMA, migrations=MIGRATIONS)
+    ctx = build_context(spec, settings, broker, http)
+    holder: dict[str, Ports] = {}
+
+    def ports() -> Ports:
+        if "ports" not in holder:
+            raise RuntimeError("gateway not started")
+        return holder["ports"]
+
+    webhooks.install(http, settings, ports)
+    register_bus(broker, ctx.topology, ports)
+
+    async def on_start(ctx: ServiceContext) -> None:
+        assert ctx.pool is not None
+        spas = load_spas(
+            settings.spa_files, settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value()
+        )
+        publisher = InboundPublisher(
+            lambda: nats_client(broker), Spool(settings.spool_dir), timeout=settings.publish_timeout_seconds
+        )
+        relay = OutboxRelay(ctx.pool, jetstream(broker))
+        p = Ports(
+            pool=ctx.pool,
+            topology=ctx.topology,
+            spas=spas,
+            provider=make_provider(settings, ctx),
+            publisher=publisher,
+            relay=relay,
+            id_key=settings.id_hash_key.get_secret_value(),
+            max_reply_chars=settings.max_reply_chars,
+            send_attempts=settings.send_attempts,
+            send_backoff=settings.send_backoff_seconds,
+            stale_sending=timedelta(seconds=settings.stale_sending_seconds),
+        )
+        holder["ports"] = p
+        ctx.extras["ports"] = p
+        publisher.start()
+        relay.start()
+        ctx.extras["release_task"] = asyncio.create_task(
+            _release_loop(p, settings.release_interval_seconds), name="gateway-release"
+        )
+        log.info("gateway.ready", provider=p.provider.name, spas=len(spas))
+
+    async def on_stop(ctx: ServiceContext) -> None:
+        task = ctx.extras.get("release_task")
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        p = holder.get("ports")
+        if p is not None:
+            await p.publisher.stop()
+            if p.relay is not None:
+                await p.relay.stop()
+            await p.provider.close()
+
+    spec.on_start.append(on_start)
+    spec.on_stop.append(on_stop)
+    return spec, ctx
+
+
+async def run(settings: GatewaySettings) -> None:
+    """Run the gateway until SIGTERM."""
+    spec, ctx = build(settings)
+    await serve(spec, ctx)
