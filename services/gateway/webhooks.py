@@ -26,6 +26,7 @@ from shared.phones import InvalidPhoneNumber, to_e164
 log = structlog.get_logger()
 
 SIMULATOR_PAGE = Path(__file__).with_name("simulator.html")
+SSE_LIFETIME = 15.0
 STATUSES = {
     "accepted",
     "queued",
@@ -291,21 +292,31 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
 
     @router.get("/stream", summary="Texts as they arrive (server-sent events)")
     async def stream(
-        request: Request, number: str, spa_id: str | None = None, after: int = 0
+        request: Request,
+        number: str,
+        spa_id: str | None = None,
+        after: int = 0,
+        last_event_id: str | None = Header(default=None),
     ) -> StreamingResponse:
         spa = _spa(spa_id)
         phone = _number(number, "number")
+        if last_event_id and last_event_id.isdigit():
+            after = max(after, int(last_event_id))
 
         async def events() -> AsyncIterator[bytes]:
             last = after
-            yield b": connected\n\n"
-            while not await request.is_disconnected():
+            yield b"retry: 500\n\n"
+            # Each stream ends after a while and the browser reconnects from Last-Event-ID: an open
+            # stream then never holds up a graceful shutdown for long.
+            loop = asyncio.get_running_loop()
+            ends = loop.time() + SSE_LIFETIME
+            while loop.time() < ends and not await request.is_disconnected():
                 async with ports().pool.acquire() as conn:
                     rows = await repo.simulator_thread(conn, spa.id, phone, last)
                 for row in rows:
                     last = int(row["seq"])  # type: ignore[call-overload]
                     yield f"id: {last}\ndata: {json.dumps(row)}\n\n".encode()
-                await asyncio.sleep(0.4)
+                await asyncio.sleep(0.3)
 
         return StreamingResponse(
             events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
