@@ -36,6 +36,8 @@ class Spool:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._seq = 0
+        # Kept in memory so the hot path (every webhook) does not list a directory.
+        self._count = len(self.pending())
 
     def _write(self, subject: str, msg_id: str, payload: bytes) -> Path:
         # Time-ordered names keep per-conversation order when the spool is published.
@@ -52,6 +54,7 @@ class Spool:
             os.close(fd)
         final = self.directory / name
         os.rename(tmp, final)
+        self._count += 1
         dir_fd = os.open(self.directory, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
@@ -67,8 +70,13 @@ class Spool:
         """Spooled files, oldest first."""
         return sorted(p for p in self.directory.glob("*.json"))
 
+    def remove(self, path: Path) -> None:
+        """Forget a message the bus acknowledged."""
+        path.unlink()
+        self._count = max(0, self._count - 1)
+
     def __len__(self) -> int:
-        return len(self.pending())
+        return self._count
 
 
 class InboundPublisher:
@@ -94,7 +102,7 @@ class InboundPublisher:
         """Acknowledged by JetStream, or durably spooled; raises only if the disk fails too."""
         nc = self._client()
         # While anything is spooled, new texts queue behind it: a conversation keeps its order.
-        if nc is not None and nc.is_connected and not self.spool.pending():
+        if nc is not None and nc.is_connected and not len(self.spool):
             try:
                 await nc.jetstream().publish(
                     subject, payload, timeout=self._timeout, headers={MSG_ID: msg_id}
@@ -127,7 +135,7 @@ class InboundPublisher:
                 except Exception as exc:
                     log.warning("spool.publish_failed", error=type(exc).__name__)
                     return done
-                path.unlink()
+                self.spool.remove(path)
                 done += 1
             if done:
                 log.info("spool.drained", published=done)
@@ -136,7 +144,7 @@ class InboundPublisher:
     async def _run(self) -> None:
         while True:
             try:
-                if self.spool.pending():
+                if len(self.spool):
                     await self.drain()
             except Exception as exc:  # keep trying; the files stay until acknowledged
                 log.warning("spool.drain_failed", error=type(exc).__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ log = structlog.get_logger()
 
 SIMULATOR_PAGE = Path(__file__).with_name("simulator.html")
 SSE_LIFETIME = 15.0
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 STATUSES = {
     "accepted",
     "queued",
@@ -129,6 +131,8 @@ def check_signature(request: Request, form: FormParams, spa: Spa, settings: Gate
 def _number(value: str | None, field: str) -> str:
     if not value:
         raise HTTPException(400, f"missing field {field}")
+    if E164.fullmatch(value):
+        return value  # what Twilio sends; phonenumbers parses the rest
     try:
         return to_e164(value)
     except InvalidPhoneNumber:

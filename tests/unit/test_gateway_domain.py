@@ -115,3 +115,13 @@ def test_spa_file_with_a_bad_sms_section_is_refused(tmp_path: Path) -> None:
 def test_demo_spa_file_loads() -> None:
     spas = load_spas(str(Path(__file__).resolve().parents[2] / "spas" / "*.yaml"))
     assert spas.get("glow-medspa") is not None
+
+
+def test_conversation_ids_and_twilio_sids_survive_log_redaction_but_numbers_do_not() -> None:
+    from shared.ids import conversation_id
+    from shared.logging import redact_text
+
+    conv = conversation_id("key", "glow", "+14155550123")
+    assert redact_text(conv) == conv
+    assert redact_text("SM" + "0123456789abcdef" * 2) == "SM" + "0123456789abcdef" * 2
+    assert "4155550123" not in redact_text("call +1 415 555 0123 back")
