@@ -119,6 +119,15 @@ async def _load(base: str, rate: float, seconds: float) -> tuple[list[float], in
     return latencies, errors, elapsed
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc), 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -161,7 +170,9 @@ async def _run(rate: float, seconds: float) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         await _wait_ready(base, proc)
+        cpu_before = _cpu_seconds(proc.pid)
         latencies, errors, elapsed = await _load(base, rate, seconds)
+        cpu = _cpu_seconds(proc.pid) - cpu_before
         nc = await nats.connect(nats_url)
         try:
             info = await nc.jetstream().stream_info(topology.stream_sms_inbound.name)
@@ -180,6 +191,12 @@ async def _run(rate: float, seconds: float) -> None:
     print(f"target rate          {rate:.0f} webhooks/s for {seconds:.0f} s ({int(rate * seconds)} requests)")
     print(f"sustained rate       {done / elapsed:.0f} acked webhooks/s")
     print(f"errors               {errors}")
+    if done:
+        # CPU the gateway process spent per webhook: what the latency tail depends on when the
+        # machine is shared (load average shown) and the generator runs on the same cores.
+        per = cpu / (done + 50) * 1000
+        print(f"gateway CPU          {per:.2f} ms per webhook ({cpu / elapsed:.0%} of a core)")
+    print(f"load average         {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"in JetStream         {stored} (warm-up 50 + {done} acked)")
     if latencies:
         print(
