@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
 def urls(env: dict[str, str]) -> dict[str, str]:
@@ -15,3 +16,9 @@ def urls(env: dict[str, str]) -> dict[str, str]:
         return {"SMS simulator (phone)": f"http://{host}:{port}/simulator"}
     base = env.get("PUBLIC_BASE_URL") or f"http://{host}:{port}"
     return {"Twilio webhook (gateway)": f"{base.rstrip('/')}/twilio/sms"}
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Keep the inbound spool beside the embedded servers' data (FRONTDESK_DATA_DIR)."""
+    data = env.get("FRONTDESK_DATA_DIR") or str(Path(__file__).resolve().parents[2] / ".data")
+    env.setdefault("SPOOL_DIR", str(Path(data) / "gateway-spool"))
