@@ -21,7 +21,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.spas import load_spas
 from services.gateway.spool import InboundPublisher, Spool
 from shared.bus import jetstream, make_broker, nats_client
-from shared.contracts.sms import SendSms
+from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms
 from shared.outbox import OutboxRelay
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
 from shared.subjects import Topology
@@ -41,7 +41,9 @@ def register_bus(broker: NatsBroker, topology: Topology, ports: Callable[[], Por
         topology.all_sms_outbound,
         stream=JStream(topology.stream_sms_outbound.name, declare=False),
         durable=OUTBOUND_DURABLE,
-        pull_sub=PullSub(batch_size=10, timeout=1.0),
+        # One at a time: FastStream handles a fetched batch concurrently, and two replies to one
+        # client must leave in the order the agent asked for them.
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
         # Long ack wait: a send may retry with backoff on 429/5xx before it settles.
         config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=120),
     )
@@ -51,6 +53,23 @@ def register_bus(broker: NatsBroker, topology: Topology, ports: Callable[[], Por
         except SendInProgress:
             # Another delivery holds a fresh claim on the key: look again after it settles.
             await message.nack(delay=5)
+
+
+    for kind, durable in (("optout", "gateway-optouts"), ("optin", "gateway-optins")):
+        event_type = ClientOptedOut if kind == "optout" else ClientOptedIn
+
+        @broker.subscriber(
+            topology.sms_event("*", kind),
+            stream=JStream(topology.stream_sms_events.name, declare=False),
+            durable=durable,
+            pull_sub=PullSub(batch_size=50, timeout=1.0),
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=30),
+            title=f"{durable}:consume",
+        )
+        async def opt_change_published(event: event_type) -> None:  # type: ignore[valid-type]
+            # Records the change again from the bus: it lands even if the database was away
+            # when the keyword text arrived.
+            await handlers.opt_change_published(event, ports=ports())
 
 
 def make_provider(settings: GatewaySettings, ctx: ServiceContext) -> SmsProvider:

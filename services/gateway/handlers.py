@@ -37,6 +37,8 @@ from shared.subjects import Topology
 log = structlog.get_logger()
 
 State = Literal["new", "deferred", "sending", "sent", "failed"]
+# What a database that is away looks like to asyncpg.
+DB_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class SendInProgress(Exception):
@@ -89,19 +91,14 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
     keyword = keyword_of(text.body)
     now = ports.clock()
     if keyword in ("stop", "start"):
-        # Recorded before the publish: an outbound text racing the STOP must already see it.
-        async with transaction(ports.pool) as conn:
-            await repo.set_opt_out(
-                conn,
-                spa.id,
-                client_ref(ports.id_key, spa.id, text.from_number),
-                keyword == "stop",
-                now,
-                text.message_sid,
-            )
-        log.info(
-            "optout.recorded" if keyword == "stop" else "optin.recorded", tenant=spa.id, conversation=conv
-        )
+        # Recorded before the publish: an outbound text racing the STOP must already see it. If the
+        # database is away the text is still published with its ClientOptedOut/In event, which the
+        # gateway's own opt-out consumer records once the database is back.
+        try:
+            ref = client_ref(ports.id_key, spa.id, text.from_number)
+            await apply_opt_change(ports, spa.id, ref, keyword == "stop", now, text.message_sid)
+        except DB_ERRORS as exc:
+            log.error("optout.record_deferred", tenant=spa.id, conversation=conv, error=type(exc).__name__)
     event = SmsReceived(
         tenant_id=spa.id,
         message_sid=text.message_sid,
@@ -121,12 +118,9 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
     correlation = event.correlation_id
     if keyword == "stop" or keyword == "start":
         ref = client_ref(ports.id_key, spa.id, text.from_number)
-        change = (
-            ClientOptedOut(tenant_id=spa.id, conversation_id=conv, phone_ref=ref, correlation_id=correlation)
-            if keyword == "stop"
-            else ClientOptedIn(
-                tenant_id=spa.id, conversation_id=conv, phone_ref=ref, correlation_id=correlation
-            )
+        kind_of = ClientOptedOut if keyword == "stop" else ClientOptedIn
+        change = kind_of(
+            tenant_id=spa.id, conversation_id=conv, phone_ref=ref, correlation_id=correlation, occurred_at=now
         )
         kind = "optout" if keyword == "stop" else "optin"
         await ports.publisher.publish(
@@ -148,6 +142,21 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
         )
     log.info("inbound.received", tenant=spa.id, conversation=conv, outcome=outcome, keyword=keyword)
     return outcome
+
+
+async def apply_opt_change(
+    ports: Ports, tenant: str, phone_ref: str, opted_out: bool, at: datetime, sid: str | None
+) -> None:
+    """Record an opt-out or opt-in (idempotent; a late, older change does not undo a newer one)."""
+    async with transaction(ports.pool) as conn:
+        await repo.set_opt_out(conn, tenant, phone_ref, opted_out, at, sid)
+    log.info("optout.recorded" if opted_out else "optin.recorded", tenant=tenant)
+
+
+async def opt_change_published(event: ClientOptedOut | ClientOptedIn, *, ports: Ports) -> None:
+    """The gateway's own opt-out events, recorded from the bus (repeating the inline write is harmless)."""
+    opted_out = isinstance(event, ClientOptedOut)
+    await apply_opt_change(ports, event.tenant_id, event.phone_ref, opted_out, event.occurred_at, None)
 
 
 # ---------------------------------------------------------------- outbound
@@ -443,7 +452,33 @@ async def record_status(
     idempotency_key: str | None,
     ports: Ports,
 ) -> SmsDeliveryUpdated:
-    """A carrier status callback: update the text's row, settle a crashed send, publish the event."""
+    """A carrier status callback: publish the event (acked or spooled), then update the text's row.
+
+    The event goes first so that a database outage loses no status staff should see; the row
+    update (and settling a send whose result a crash left unrecorded) is then best effort.
+    """
+    conv = conversation_id(ports.id_key, spa.id, client_number) if client_number else None
+    event = SmsDeliveryUpdated(
+        tenant_id=spa.id,
+        provider_sid=sid,
+        status=status,  # type: ignore[arg-type]
+        error_code=error_code,
+        conversation_id=conv,
+    )
+    await ports.publisher.publish(
+        ports.topology.sms_event(spa.id, "status"), f"status:{sid}:{status}", encode(event)
+    )
+    try:
+        await _settle_from_status(spa, sid, status, error_code, idempotency_key, ports)
+    except DB_ERRORS as exc:
+        log.error("delivery.record_failed", tenant=spa.id, error=type(exc).__name__)
+    log.info("delivery.updated", tenant=spa.id, status=status, error_code=error_code)
+    return event
+
+
+async def _settle_from_status(
+    spa: Spa, sid: str, status: str, error_code: int | None, idempotency_key: str | None, ports: Ports
+) -> None:
     async with transaction(ports.pool) as conn:
         if idempotency_key:
             row = await repo.lock_outbound(conn, spa.id, idempotency_key)
@@ -451,34 +486,17 @@ async def record_status(
                 # The send's result was never recorded (we died after Twilio accepted it): now it is.
                 seg = count_segments(row.body)
                 await repo.mark_sent(conn, spa.id, idempotency_key, sid, seg.count, seg.encoding)
-                await enqueue(
-                    conn,
-                    ports.topology.sms_event(spa.id, "sent"),
-                    SmsSent(
-                        tenant_id=spa.id,
-                        idempotency_key=idempotency_key,
-                        conversation_id=row.conversation_id,
-                        provider_sid=sid,
-                        segments=seg.count,
-                        encoding=seg.encoding,
-                        provider=ports.provider.name,
-                        body=row.body,
-                    ),
-                    message_id=f"sent:{spa.id}:{idempotency_key}",
+                sent = SmsSent(
+                    tenant_id=spa.id,
+                    idempotency_key=idempotency_key,
+                    conversation_id=row.conversation_id,
+                    provider_sid=sid,
+                    segments=seg.count,
+                    encoding=seg.encoding,
+                    provider=ports.provider.name,
+                    body=row.body,
                 )
-        conv = await repo.set_delivery_status(conn, sid, status, error_code)
-    if conv is None and client_number:
-        conv = conversation_id(ports.id_key, spa.id, client_number)
-    event = SmsDeliveryUpdated(
-        tenant_id=spa.id,
-        provider_sid=sid,
-        status=status,
-        error_code=error_code,
-        conversation_id=conv,  # type: ignore[arg-type]
-    )
-    await ports.publisher.publish(
-        ports.topology.sms_event(spa.id, "status"), f"status:{sid}:{status}", encode(event)
-    )
+                message_id = f"sent:{spa.id}:{idempotency_key}"
+                await enqueue(conn, ports.topology.sms_event(spa.id, "sent"), sent, message_id=message_id)
+        await repo.set_delivery_status(conn, sid, status, error_code)
     ports.kick()
-    log.info("delivery.updated", tenant=spa.id, status=status, error_code=error_code)
-    return event

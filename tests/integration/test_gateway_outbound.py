@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -14,8 +15,8 @@ from nats.aio.client import Client as NatsClient
 
 from services.gateway.settings import GatewaySettings
 from shared.bus import publish_event
-from shared.contracts.sms import SendSms
-from shared.ids import conversation_id
+from shared.contracts.sms import ClientOptedOut, SendSms
+from shared.ids import client_ref, conversation_id
 from shared.subjects import Topology
 from tests.support.fake_twilio import FakeTwilio, SentMessage
 from tests.support.gateway_harness import (
@@ -297,3 +298,27 @@ async def test_status_callback_records_delivery_on_the_sent_text(
     finally:
         await conn.close()
     assert status == "failed"
+
+
+async def test_opt_out_event_on_the_bus_is_recorded_even_without_the_inline_write(
+    gateway: RunningGateway, nc: NatsClient, topology: Topology, twilio: FakeTwilio
+) -> None:
+    """What a replica publishes when its database write failed during STOP still stops sends."""
+    key = gateway.settings.id_hash_key.get_secret_value()
+    opted_out = ClientOptedOut(
+        tenant_id=SPA_ID,
+        conversation_id=send_cmd("x").conversation_id,
+        phone_ref=client_ref(key, SPA_ID, CLIENT),
+    )
+    await publish_event(nc.jetstream(), topology.sms_event(SPA_ID, "optout"), opted_out)
+    conn = await asyncpg.connect(gateway.settings.database_url)
+    try:
+        for _ in range(200):  # the consumer records it within moments
+            if await conn.fetchval("SELECT opted_out FROM gateway.opt_outs WHERE tenant_id = $1", SPA_ID):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+    await request_send(nc, topology, send_cmd("reply:after-bus-optout"))
+    [failed] = await events(nc, topology, "failed", 1)
+    assert failed["reason"] == "opted_out" and twilio.requests == []
