@@ -55,21 +55,24 @@ def register_bus(broker: NatsBroker, topology: Topology, ports: Callable[[], Por
             await message.nack(delay=5)
 
 
-    for kind, durable in (("optout", "gateway-optouts"), ("optin", "gateway-optins")):
-        event_type = ClientOptedOut if kind == "optout" else ClientOptedIn
-
-        @broker.subscriber(
+    def opt_subscriber(kind: str, durable: str):  # type: ignore[no-untyped-def]
+        return broker.subscriber(
             topology.sms_event("*", kind),
             stream=JStream(topology.stream_sms_events.name, declare=False),
             durable=durable,
             pull_sub=PullSub(batch_size=50, timeout=1.0),
             config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=30),
-            title=f"{durable}:consume",
         )
-        async def opt_change_published(event: event_type) -> None:  # type: ignore[valid-type]
-            # Records the change again from the bus: it lands even if the database was away
-            # when the keyword text arrived.
-            await handlers.opt_change_published(event, ports=ports())
+
+    # The gateway records its own opt-out events again from the bus, so a change lands even if
+    # the database was away when the keyword text arrived.
+    @opt_subscriber("optout", "gateway-optouts")
+    async def client_opted_out(event: ClientOptedOut) -> None:
+        await handlers.opt_change_published(event, ports=ports())
+
+    @opt_subscriber("optin", "gateway-optins")
+    async def client_opted_in(event: ClientOptedIn) -> None:
+        await handlers.opt_change_published(event, ports=ports())
 
 
 def make_provider(settings: GatewaySettings, ctx: ServiceContext) -> SmsProvider:
