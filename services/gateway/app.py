@@ -34,8 +34,18 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 OUTBOUND_DURABLE = "gateway-outbound"
 
 
-def register_bus(broker: NatsBroker, topology: Topology, ports: Callable[[], Ports]) -> None:
-    """Subscribe the outbound consumer (durable `gateway-outbound`) to every SendSms."""
+def _not_started() -> Ports:
+    raise RuntimeError("gateway not started")
+
+
+def register_bus(
+    broker: NatsBroker, topology: Topology | None = None, ports: Callable[[], Ports] = _not_started
+) -> None:
+    """Subscribe the outbound consumer (durable `gateway-outbound`) and the opt-out recorders.
+
+    Called with only a broker it documents the subscriptions (AsyncAPI) under the default prefix.
+    """
+    topology = topology or Topology()
 
     @broker.subscriber(
         topology.all_sms_outbound,
