@@ -22,7 +22,7 @@ def build_document() -> dict[str, object]:
         if register is not None:
             register(broker)
     spec = AsyncAPI(broker, title="frontdesk bus", version="1.0.0", schema_version="3.0.0")
-    return json.loads(spec.to_json())
+    return json.loads(spec.to_specification().to_json())
 
 
 def main(argv: list[str] | None = None) -> int:

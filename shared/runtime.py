@@ -114,6 +114,8 @@ async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
         log_config=None,
         access_log=False,
         lifespan="off",
+        # Long-lived responses (the inbox's Server-Sent Events) must not hold a stopping service.
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

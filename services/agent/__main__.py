@@ -1,0 +1,7 @@
+"""python -m services.agent"""
+
+import sys
+
+from services.agent.cli import main
+
+raise SystemExit(main(sys.argv[1:]))

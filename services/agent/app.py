@@ -1,0 +1,183 @@
+"""The agent's wiring: JetStream consumers for texts and staff commands, the HTTP health routes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import structlog
+from fastapi import FastAPI
+from faststream.middlewares import AckPolicy as FsAckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from nats.js.api import AckPolicy, DeliverPolicy
+from pydantic import ValidationError
+
+from shared.bus import jetstream, make_broker, publish_event
+from shared.contracts.escalation import PauseAi, ResumeAi, StaffReply
+from shared.contracts.sms import SmsReceived
+from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.subjects import Topology
+
+from .brain import Brain
+from .deterministic import DeterministicBrain
+from .handlers import (
+    AgentPorts,
+    Outgoing,
+    StaffCommand,
+    handle_inbound,
+    handle_staff_command,
+    record_failed_turn,
+)
+from .settings import AgentSettings
+from .store import ConversationStore
+
+log = structlog.get_logger()
+
+INBOUND_DURABLE = "agent-inbound"
+STAFF_DURABLE = "agent-staff"
+
+
+def make_brain(settings: AgentSettings) -> Brain:
+    """The configured brain (the deterministic one needs no key and carries the whole flow)."""
+    return DeterministicBrain()
+
+
+@dataclass
+class AgentRuntime:
+    """What the subscribers reach at call time; filled in once the broker is connected."""
+
+    settings: AgentSettings = field(default_factory=AgentSettings)
+    ports: AgentPorts | None = None
+
+    def require(self) -> AgentPorts:
+        """The ports, or a clear error when a message arrives before start-up finished."""
+        if self.ports is None:
+            raise RuntimeError("the agent is not started")
+        return self.ports
+
+
+async def publish_all(ports: AgentPorts, outgoing: list[Outgoing]) -> None:
+    """Publish a turn's messages (acknowledged; the same msg ids make a repeat a no-op)."""
+    js = jetstream(ports.broker)
+    for out in outgoing:
+        await publish_event(js, out.subject, out.message, msg_id=out.msg_id)
+
+
+def _staff_command(subject: str, body: bytes) -> StaffCommand:
+    action = subject.rsplit(".", 1)[-1]
+    if action.startswith("pause"):
+        return PauseAi.model_validate_json(body)
+    if action.startswith("resume"):
+        return ResumeAi.model_validate_json(body)
+    if action.startswith("reply"):
+        return StaffReply.model_validate_json(body)
+    raise ValueError(f"unknown staff action {action!r}")
+
+
+def register_bus(
+    broker: NatsBroker, topology: Topology | None = None, runtime: AgentRuntime | None = None
+) -> AgentRuntime:
+    """Register the agent's consumers on a broker (also used to build the AsyncAPI document)."""
+    topology = topology or Topology()
+    runtime = runtime or AgentRuntime()
+    settings = runtime.settings
+
+    @broker.subscriber(
+        topology.all_sms_inbound,
+        stream=JStream(topology.stream_sms_inbound.name, declare=False),
+        durable=INBOUND_DURABLE,
+        pull_sub=PullSub(batch_size=settings.max_workers, timeout=1.0),
+        max_workers=settings.max_workers,
+        ack_policy=FsAckPolicy.NACK_ON_ERROR,
+        config=ConsumerConfig(
+            ack_policy=AckPolicy.EXPLICIT,
+            max_deliver=settings.max_deliver,
+            ack_wait=settings.ack_wait_seconds,
+            deliver_policy=DeliverPolicy.ALL,
+        ),
+        title="agent-inbound",
+    )
+    async def on_sms_received(message: SmsReceived, msg: NatsMessage) -> None:
+        """A client's text: one turn of its conversation, in order."""
+        ports = runtime.require()
+        meta = msg.raw_message.metadata
+        seq, delivered = meta.sequence.stream, meta.num_delivered
+        deadline = time.monotonic() + settings.order_wait_seconds
+        pause = 0.005
+        try:
+            while True:
+                result = await handle_inbound(message, seq, ports=ports)
+                if result.outcome != "wait" or time.monotonic() >= deadline:
+                    break
+                # An earlier text of this conversation is being handled: it usually takes milliseconds.
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.1)
+        except Exception:
+            if delivered >= settings.max_deliver:
+                log.error("agent.turn.failed", conversation_id=message.conversation_id, attempts=delivered)
+                await record_failed_turn(message, seq, ports=ports)
+            raise
+        if result.outcome == "wait":
+            log.info("agent.turn.deferred", conversation_id=message.conversation_id, detail=result.detail)
+            await msg.nack(delay=settings.order_nak_delay_seconds)
+            return
+        await publish_all(ports, result.outgoing)
+
+    @broker.subscriber(
+        topology.all_staff,
+        stream=JStream(topology.stream_escalations.name, declare=False),
+        durable=STAFF_DURABLE,
+        pull_sub=PullSub(batch_size=10, timeout=1.0),
+        ack_policy=FsAckPolicy.NACK_ON_ERROR,
+        config=ConsumerConfig(
+            ack_policy=AckPolicy.EXPLICIT,
+            max_deliver=settings.max_deliver,
+            ack_wait=settings.ack_wait_seconds,
+        ),
+        title="agent-staff",
+    )
+    async def on_staff_command(msg: NatsMessage) -> None:
+        """Staff paused, resumed or replied on a conversation: recorded in its stream."""
+        ports = runtime.require()
+        try:
+            command = _staff_command(msg.raw_message.subject, msg.body)
+        except (ValidationError, ValueError) as exc:
+            # A malformed command can never succeed: drop it loudly instead of retrying it.
+            log.error("agent.staff.invalid", error=str(exc)[:200])
+            await msg.reject()
+            return
+        await publish_all(ports, await handle_staff_command(command, ports=ports))
+
+    return runtime
+
+
+def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
+    """The agent's service spec and context (no database: the conversation log is JetStream)."""
+    broker = make_broker(settings.nats_url, name=f"agent-{settings.instance_id}")
+    http = FastAPI(title="frontdesk agent", version="1.0.0")
+    runtime = AgentRuntime(settings=settings)
+    topology = Topology(settings.subject_prefix)
+    register_bus(broker, topology, runtime)
+
+    async def start(ctx: ServiceContext) -> None:
+        runtime.ports = AgentPorts(
+            store=ConversationStore(jetstream(broker), topology, cache_size=settings.cache_size),
+            broker=broker,
+            topology=topology,
+            brain=make_brain(settings),
+            tool_timeout=settings.request_timeout_seconds,
+            instance=settings.instance_id,
+            hold_ttl_seconds=settings.hold_ttl_seconds,
+        )
+        ctx.extras["runtime"] = runtime
+
+    spec = ServiceSpec(name="agent", http_port=settings.http_port, on_start=[start])
+    ctx = build_context(spec, settings, broker, http)
+    return spec, ctx
+
+
+def run(settings: AgentSettings) -> None:
+    """Run the agent until SIGTERM."""
+    spec, ctx = build(settings)
+    asyncio.run(serve(spec, ctx))

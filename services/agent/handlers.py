@@ -1,0 +1,377 @@
+"""Use cases of the agent: a client's text (one turn), and staff commands on a conversation.
+
+A turn is: order check → guard → bind client → brain → outbound guard → append the turn's events
+(the append is the commit) → return what to publish. The conversation log is the outbox: a
+redelivered text whose turn is complete gets the same outgoing messages again (same Nats-Msg-Id,
+same idempotency key), never a second reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+import structlog
+from faststream.nats import NatsBroker
+from pydantic import BaseModel
+
+from shared.contracts import conversation as conv
+from shared.contracts.envelope import utcnow
+from shared.contracts.escalation import EscalationCategory, PauseAi, ResumeAi, StaffReply
+from shared.contracts.escalation import EscalationRaised as BusEscalationRaised
+from shared.contracts.sms import SendSms, SmsReceived
+from shared.subjects import Topology
+
+from .brain import Brain, Decision, TurnContext
+from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
+from .language.guard import check_inbound, check_outbound
+from .store import AppendConflict, ConversationStore, Loaded
+from .tools import ConversationTools
+
+log = structlog.get_logger()
+
+# A turn another replica opened this recently is still being worked on: wait for it.
+OPEN_TURN_STALE_AFTER = timedelta(seconds=30)
+CONFLICT_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to publish to JetStream once the turn's events are appended."""
+
+    subject: str
+    message: BaseModel
+    msg_id: str
+
+
+@dataclass
+class TurnResult:
+    """What handling one inbound text came to."""
+
+    outcome: Literal["handled", "duplicate", "wait"]
+    outgoing: list[Outgoing] = field(default_factory=list)
+    detail: str = ""
+
+
+@dataclass
+class AgentPorts:
+    """What the handlers use: the log, the bus, the brain and a clock."""
+
+    store: ConversationStore
+    broker: NatsBroker
+    topology: Topology
+    brain: Brain
+    tool_timeout: float
+    instance: str = ""
+    hold_ttl_seconds: int | None = None
+    clock: Callable[[], datetime] = utcnow
+
+
+def reply_key(inbound_id: UUID) -> str:
+    """The idempotency key of the agent's reply to a text."""
+    return f"reply:{inbound_id}"
+
+
+def _effects(topology: Topology, state: ConversationState, turn: TurnRecord) -> list[Outgoing]:
+    """The messages a turn publishes, rebuilt from its recorded events (same ids every time)."""
+    out: list[Outgoing] = []
+    number = state.client_number
+    if turn.escalation is not None and number:
+        esc = turn.escalation
+        out.append(
+            Outgoing(
+                topology.escalation(state.tenant_id),
+                BusEscalationRaised(
+                    id=esc.escalation_id,
+                    tenant_id=state.tenant_id,
+                    correlation_id=esc.correlation_id,
+                    escalation_id=esc.escalation_id,
+                    conversation_id=state.conversation_id,
+                    category=esc.category,
+                    reason=esc.reason,
+                    client_number=number,
+                    client_name=state.first_name,
+                    handoff_text=esc.handoff_text,
+                    source="agent",
+                ),
+                f"escalation:{esc.escalation_id}",
+            )
+        )
+    if turn.reply is not None and number:
+        reply = turn.reply
+        out.append(
+            Outgoing(
+                topology.sms_outbound(state.tenant_id, state.conversation_id),
+                SendSms(
+                    id=reply.id,
+                    tenant_id=state.tenant_id,
+                    correlation_id=reply.correlation_id,
+                    idempotency_key=reply.idempotency_key,
+                    conversation_id=state.conversation_id,
+                    to_number=number,
+                    body=reply.body,
+                    purpose="confirmation" if reply.asks is None and state.bookings else "reply",
+                    caused_by=str(reply.caused_by),
+                ),
+                reply.idempotency_key,
+            )
+        )
+    return out
+
+
+def _escalation_events(
+    base: Callable[..., dict[str, object]],
+    category: EscalationCategory,
+    reason: str,
+    inbound_id: UUID,
+) -> list[conv.ConversationEvent]:
+    raised = conv.EscalationRaised(
+        **base(), category=category, reason=reason[:500], handoff_text=HANDOFF_TEXT, caused_by=inbound_id
+    )
+    return [raised, conv.AiPaused(**base(), by="escalation", escalation_id=raised.escalation_id)]
+
+
+async def _decide(
+    msg: SmsReceived, state: ConversationState, ports: AgentPorts
+) -> tuple[list[conv.ConversationEvent], str]:
+    """The events of one turn after InboundReceived, and its outcome (no I/O but the tools)."""
+
+    def base() -> dict[str, object]:
+        return {
+            "tenant_id": msg.tenant_id,
+            "conversation_id": msg.conversation_id,
+            "correlation_id": msg.correlation_id,
+        }
+
+    if msg.keyword is not None:
+        # STOP/START/HELP belong to the gateway: the agent records the text and stays quiet.
+        return [], "keyword"
+    if state.paused:
+        return [], "paused"
+    verdict = check_inbound(msg.body)
+    if verdict.escalate:
+        log.info("agent.escalated", category=verdict.category, conversation_id=msg.conversation_id)
+        return _escalation_events(base, verdict.category, verdict.reason, msg.id), "escalated"
+
+    events: list[conv.ConversationEvent] = []
+    assert state.client_number is not None
+    tools = ConversationTools(
+        broker=ports.broker,
+        topology=ports.topology,
+        tenant_id=msg.tenant_id,
+        conversation_id=msg.conversation_id,
+        client_number=state.client_number,
+        timeout=ports.tool_timeout,
+        instance=ports.instance,
+        client_id=state.client_id,
+    )
+    if state.client_id is None:
+        record = await tools.identify()
+        identified = conv.ClientIdentified(
+            **base(), client_id=record.client_id, first_name=record.first_name, is_new=record.is_new
+        )
+        events.append(identified)
+        state = _apply_all(state, [identified])
+    spa = await tools.spa_profile()
+    ctx = TurnContext(
+        state=state,
+        text=msg.body,
+        now=ports.clock(),
+        spa=spa,
+        tools=tools,
+        correlation_id=msg.correlation_id,
+        hold_ttl_seconds=ports.hold_ttl_seconds,
+    )
+    decision: Decision = await ports.brain.decide(ctx)
+    events.extend(decision.facts)
+    if decision.handoff is not None:
+        events.extend(_escalation_events(base, decision.handoff.category, decision.handoff.reason, msg.id))
+        return events, "escalated"
+    if not decision.reply:
+        return events, "silent"
+    outbound = check_outbound(
+        decision.reply, MAX_REPLY_CHARS, allowed_terms=_spa_terms(fold(events, state), spa.name)
+    )
+    if not outbound.allowed:
+        log.warning("agent.reply.blocked", reason=outbound.reason, conversation_id=msg.conversation_id)
+        reason = f"The agent's reply was blocked by the outbound guard ({outbound.reason})."
+        events.extend(_escalation_events(base, "blocked_reply", reason, msg.id))
+        return events, "escalated"
+    events.append(
+        conv.ReplySent(
+            **base(),
+            caused_by=msg.id,
+            idempotency_key=reply_key(msg.id),
+            body=decision.reply,
+            asks=decision.asks,
+        )
+    )
+    return events, "replied"
+
+
+def _spa_terms(state: ConversationState, spa_name: str) -> tuple[str, ...]:
+    """The spa's own words in a reply (its name, its service names) are not clinical content."""
+    names = {spa_name, *(c.name for c in state.candidates), *(b.service_name for b in state.bookings)}
+    if state.service is not None:
+        names.add(state.service.name)
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def _apply_all(state: ConversationState, events: list[conv.ConversationEvent]) -> ConversationState:
+    return fold(events, state)  # type: ignore[arg-type]
+
+
+async def _is_next(msg: SmsReceived, inbound_seq: int, state: ConversationState, ports: AgentPorts) -> bool:
+    """No earlier text of the conversation is waiting (a repeat of a handled text does not count)."""
+    after = state.last_completed_seq
+    while True:
+        first = await ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after)
+        if first is None or first[0] >= inbound_seq:
+            return True
+        earlier = state.turn_for(first[1]) if first[1] is not None else None
+        if earlier is None or not earlier.completed:
+            return False
+        after = first[0]
+
+
+async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPorts) -> TurnResult:
+    """Handle one client text in its conversation's order; a repeat of a handled text only re-publishes."""
+    for _attempt in range(CONFLICT_RETRIES):
+        loaded = await ports.store.load(msg.tenant_id, msg.conversation_id)
+        state = loaded.state
+        turn = state.turn_for(msg.id)
+        if turn is not None and turn.completed:
+            return TurnResult("duplicate", _effects(ports.topology, state, turn))
+        if turn is None and inbound_seq <= state.last_completed_seq:
+            return TurnResult("duplicate", detail="older than the conversation's last turn")
+        if state.open_turn is not None:
+            opened_at = state.open_turn.occurred_at
+            if ports.clock() - opened_at < OPEN_TURN_STALE_AFTER:
+                return TurnResult("wait", detail="another turn of this conversation is in progress")
+            log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
+            if state.open_turn.inbound_id != msg.id:
+                return TurnResult("wait", detail="an earlier turn was left open")
+        if not await _is_next(msg, inbound_seq, state, ports):
+            return TurnResult("wait", detail="an earlier text of this conversation is not handled yet")
+        try:
+            return await _run_turn(msg, inbound_seq, loaded, resumed=turn is not None, ports=ports)
+        except AppendConflict:
+            log.info("agent.turn.conflict", conversation_id=msg.conversation_id)
+            continue
+    return TurnResult("wait", detail="the conversation kept changing")
+
+
+async def _run_turn(
+    msg: SmsReceived, inbound_seq: int, loaded: Loaded, *, resumed: bool, ports: AgentPorts
+) -> TurnResult:
+    state = loaded.state
+    head: list[conv.ConversationEvent] = []
+    common = {
+        "tenant_id": msg.tenant_id,
+        "conversation_id": msg.conversation_id,
+        "correlation_id": msg.correlation_id,
+    }
+    if not state.started:
+        head.append(
+            conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number)
+        )
+    if not resumed:
+        head.append(
+            conv.InboundReceived(
+                **common,
+                inbound_id=msg.id,
+                message_sid=msg.message_sid,
+                inbound_seq=inbound_seq,
+                body=msg.body,
+                keyword=msg.keyword,
+            )
+        )
+    before = _apply_all(state, head)
+    events, outcome = await _decide(msg, before, ports)
+    completed = conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome=outcome)  # type: ignore[arg-type]
+    try:
+        after = await ports.store.append(loaded, [*head, *events, completed])
+    except AppendConflict:
+        # Nothing of this turn was written: let go of options it held before deciding again.
+        held = [o.hold_id for e in events if isinstance(e, conv.SlotsProposed) for o in e.options]
+        if held and before.client_number:
+            tools = ConversationTools(
+                ports.broker,
+                ports.topology,
+                msg.tenant_id,
+                msg.conversation_id,
+                before.client_number,
+                ports.tool_timeout,
+                ports.instance,
+                client_id=before.client_id,
+            )
+            await tools.release(held)
+        raise
+    turn = after.state.turn_for(msg.id)
+    assert turn is not None
+    log.info("agent.turn.handled", outcome=outcome, conversation_id=msg.conversation_id, facts=len(events))
+    return TurnResult("handled", _effects(ports.topology, after.state, turn))
+
+
+async def record_failed_turn(msg: SmsReceived, inbound_seq: int, *, ports: AgentPorts) -> None:
+    """After the last attempt: close the text's turn so later texts of the conversation are not blocked."""
+    loaded = await ports.store.load(msg.tenant_id, msg.conversation_id)
+    turn = loaded.state.turn_for(msg.id)
+    if turn is not None and turn.completed:
+        return
+    common = {
+        "tenant_id": msg.tenant_id,
+        "conversation_id": msg.conversation_id,
+        "correlation_id": msg.correlation_id,
+    }
+    events: list[conv.ConversationEvent] = []
+    if not loaded.state.started:
+        events.append(
+            conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number)
+        )
+    if turn is None:
+        events.append(
+            conv.InboundReceived(
+                **common,
+                inbound_id=msg.id,
+                message_sid=msg.message_sid,
+                inbound_seq=inbound_seq,
+                body=msg.body,
+                keyword=msg.keyword,
+            )
+        )
+    events.append(conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome="failed"))
+    await ports.store.append(loaded, events, strict=False)
+
+
+StaffCommand = PauseAi | ResumeAi | StaffReply
+
+
+async def handle_staff_command(cmd: StaffCommand, *, ports: AgentPorts) -> list[Outgoing]:
+    """Record a staff command in its conversation: pause, resume, or a staff reply."""
+    common = {
+        "tenant_id": cmd.tenant_id,
+        "conversation_id": cmd.conversation_id,
+        "correlation_id": cmd.correlation_id,
+    }
+    event: conv.ConversationEvent
+    if isinstance(cmd, PauseAi):
+        event = conv.AiPaused(**common, by="staff", staff_user=cmd.staff_user, command_id=cmd.id)
+    elif isinstance(cmd, ResumeAi):
+        event = conv.AiResumed(**common, staff_user=cmd.staff_user, command_id=cmd.id)
+    else:
+        event = conv.StaffReplied(**common, staff_user=cmd.staff_user, body=cmd.body, command_id=cmd.id)
+    for _attempt in range(CONFLICT_RETRIES * 2):
+        loaded = await ports.store.load(cmd.tenant_id, cmd.conversation_id)
+        if cmd.id in loaded.state.staff_commands:
+            return []
+        try:
+            await ports.store.append(loaded, [event])
+        except AppendConflict:
+            continue
+        log.info("agent.staff.recorded", action=event.type, conversation_id=cmd.conversation_id)
+        return []
+    raise AppendConflict(f"staff command {cmd.id} kept conflicting")

@@ -1,0 +1,670 @@
+"""When a client would like to come, from their own words, in the spa's time zone.
+
+Pure: no I/O, no clock of its own (the caller passes `now`). The rules follow how people text a
+spa: "Monday around 2pm", "tomorrow morning", "after work Thursday", "the 12th at 3", "ASAP".
+
+Conventions (shared with the Schema-Guided Dialogue annotations the parser is scored on):
+- "next Friday" is the first Friday strictly after today; "this Saturday" / a bare "Saturday" the
+  first one on or after today; "Tuesday next week" is the Tuesday of the next Monday-to-Sunday week.
+- "the 12th" is the next 12th on or after today; "March 9th" / "3/9" the next March 9th.
+- A bare hour is read in business hours: 1-7 mean pm, 8-11 mean am, 12 is noon ("the 12th at 3" is
+  15:00). A stated part of day ("4 in the evening", "morning 11:30") or am/pm always wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.contracts.tools import PartOfDay, TimePreference
+
+__all__ = ["ParsedPreference", "parse_preference"]
+
+
+@dataclass(frozen=True)
+class ParsedPreference:
+    """A parsed time preference, plus the single date and clock time the text states, if any."""
+
+    preference: TimePreference
+    date: date | None = None
+    time: time | None = None
+    flexible: bool = False  # "anytime", "whenever": the client stated no constraint on purpose
+    matched: tuple[str, ...] = field(default=())  # the phrases understood, for logs and debugging
+
+
+# ----- vocabulary -----
+
+WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2, "weds": 2,
+    "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
+    "sunday": 6, "sun": 6,
+}  # fmt: skip
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}  # fmt: skip
+HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+MINUTE_WORDS = {
+    "oh five": 5, "o five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "twenty five": 25,
+    "thirty": 30, "thirty five": 35, "forty": 40, "forty five": 45, "fifty": 50, "fifty five": 55,
+}  # fmt: skip
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "twenty first": 21, "twenty second": 22, "twenty third": 23,
+    "twenty fourth": 24, "twenty fifth": 25, "twenty sixth": 26, "twenty seventh": 27,
+    "twenty eighth": 28, "twenty ninth": 29, "thirtieth": 30, "thirty first": 31,
+}  # fmt: skip
+COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _alt(words: object) -> str:
+    """A regex alternation, longest first so "tuesday" wins over "tue"."""
+    return "|".join(sorted((re.escape(str(w)) for w in words), key=len, reverse=True))
+
+
+WD = _alt(WEEKDAYS)
+MON = _alt(MONTHS)
+HW = _alt(HOUR_WORDS)
+MW = _alt(MINUTE_WORDS)
+OW = _alt(ORDINAL_WORDS)
+PERIOD = r"morning|afternoon|evening|night|tonight"
+
+# A bare number is an hour only after one of these words ("the 12th at 3", "around 2").
+HOUR_CUES = (
+    r"no later than|no earlier than|later than|earlier than|"
+    r"at|around|about|after|before|by|until|till|til|from|between|@|say|or|~"
+)
+# ...and not when it counts or measures something ("for 2 people", "at 5 main street").
+NOT_AN_HOUR = (
+    r"(?!\s*(?:st|nd|rd|th)\b)(?!\s*(?:[/.,:]\d|-\d{2,}))"
+    r"(?!\s*(?:people|persons|person|of us|guests|min|mins|minutes|hours?|hrs?|days?|weeks?|"
+    r"months?|years?|sessions?|units?|percent|%|dollars?|bucks|main|street|st\b|ave|avenue|"
+    r"road|rd\b|blvd|suite|ml|mg|cc))"
+)
+
+
+# ----- normalisation -----
+
+_SPELLED_HOUR_MINUTE = re.compile(rf"\b({HW})[\s-]+({MW})\b")
+_SPELLED_HOUR_BEFORE_CUE = re.compile(
+    rf"\b({HW})\b(?=\s*(?:am\b|pm\b|o'clock|ish\b|in the (?:morning|afternoon|evening)|at night|"
+    rf"tonight|this (?:morning|afternoon|evening)))"
+)
+# "one" is the commonest of these words ("how about one in Sunnyvale?"): only a time when nothing
+# but a part of day or punctuation follows it.
+_SPELLED_HOUR_AFTER_CUE = re.compile(
+    r"\b(at|around|about|after|before|by|until|till|til|from|@|past|quarter to|morning|afternoon|evening|"
+    rf"between \d{{1,2}} and|between)\s+({HW})\b"
+    r"(?!(?<=one)\s+(?:in (?!the (?:morning|afternoon|evening))|of\b|that\b|which\b|with\b|for\b|more\b|"
+    r"near|closer|who\b|where\b|there\b|here\b|available|instead|too\b|i\b|you\b|on\b|by\b|at\b))"
+)
+
+
+def _normalise(text: str) -> str:
+    """Lower-case, straighten quotes, and turn time words into digits where they name a time."""
+    t = text.lower()
+    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    t = re.sub(r"\bo\s*['\"`]?\s*clock\b", " o'clock", t)
+    t = re.sub(r"\b([ap])\.\s?m\.?(?=\W|$)", r"\1m", t)
+    t = re.sub(r"(?<=\d)\s*([ap])(?=\s|$|[.,!?])", r" \1m", t)  # "4p" -> "4 pm"
+    t = re.sub(r"\b(twenty|thirty|forty|fifty)-", r"\1 ", t)
+    t = re.sub(r"\bmid[\s-]?day\b|\bnoon\s*time\b|\b12\s*noon\b", "noon", t)
+    t = re.sub(r"\b(tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|2morrow)\b", "tomorrow", t)
+    t = re.sub(r"\b(tonite|2nite)\b", "tonight", t)
+    t = re.sub(r"\s+", " ", t)
+    t = _SPELLED_HOUR_MINUTE.sub(lambda m: f"{HOUR_WORDS[m[1]]}:{MINUTE_WORDS[m[2]]:02d}", t)
+    t = _SPELLED_HOUR_BEFORE_CUE.sub(lambda m: str(HOUR_WORDS[m[1]]), t)
+    t = _SPELLED_HOUR_AFTER_CUE.sub(lambda m: f"{m[1]} {HOUR_WORDS[m[2]]}", t)
+    return t
+
+
+# ----- clock times -----
+
+
+@dataclass
+class _Clock:
+    start: int
+    end: int
+    hour: int
+    minute: int
+    meridiem: str | None  # "am" / "pm" / None
+    zero_padded: bool  # "09:45": a 24-hour clock, no business-hours guess
+    offset: int = 0  # minutes added after resolving the hour ("quarter to 11" = 11:00 - 15)
+    relation: str = "target"  # target / after / before
+    range_end: _Clock | None = None
+
+
+_REL_MINUTES = {"half": 30, "quarter": 15, "a quarter": 15, "twenty": 20, "ten": 10, "five": 5}
+_CLOCK = re.compile(
+    r"(?P<rel>a quarter|quarter|half|twenty five|twenty|ten|five|\d{1,2})\s+(?P<dir>past|to|till|til)"
+    r"\s+(?P<rh>\d{1,2})(?!\d|:)"
+    r"|(?P<h>\d{1,2}):(?P<m>[0-5]\d)(?:\s*(?P<mer>am|pm)\b)?"
+    r"|(?P<h2>\d{1,2})\s*(?:(?P<mer2>am|pm)\b|o'clock|ish\b)"
+    r"|\b(?P<noon>noon|midnight)\b"
+    rf"|\b(?P<cue>{HOUR_CUES})\s+(?:(?:about|around|like)\s+)?(?P<h3>\d{{1,2}})\b{NOT_AN_HOUR}"
+    rf"|\b(?:{PERIOD})\s+(?:at\s+)?(?P<h4>\d{{1,2}})\b{NOT_AN_HOUR}"
+    rf"|\b(?P<h5>\d{{1,2}})\s+(?=(?:in the|this|at)\s+(?:{PERIOD})\b)"
+    r"|\b(?P<h6>\d{1,2})(?=\s*(?:or later|or after|or earlier|or before|onwards?)\b)"
+)
+_BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
+_AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
+_AFTER_SUFFIX = re.compile(r"^\s*(?:or later|or after|onwards?|and later|and after)\b")
+_BEFORE_SUFFIX = re.compile(r"^\s*(?:or earlier|or before|at the latest)\b")
+
+
+_T = r"(?:\d{1,2}(?::[0-5]\d)?(?:\s*(?:am|pm)\b)?|noon)"
+_RANGE = re.compile(
+    rf"\b(?:between|from)\s+(?P<a>{_T})\s*(?:and|to|-|–|till|til|until)\s*(?P<b>{_T})"
+    rf"|\b(?P<a2>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|to)\s*(?P<b2>\d{{1,2}}(?::[0-5]\d)?\s*(?:am|pm)\b)"
+)
+
+
+def _find_clocks(t: str) -> list[_Clock]:
+    clocks: list[_Clock] = []
+    ranges = list(_RANGE.finditer(t))
+    for r in ranges:
+        a = _clock_at(r["a"] or r["a2"], r.start(), r.start())
+        b = _clock_at(r["b"] or r["b2"], r.end(), r.end())
+        if a is None or b is None:
+            continue
+        if a.meridiem is None and b.meridiem is not None and a.hour <= b.hour:
+            a.meridiem = b.meridiem  # "2-4pm": both pm
+        a.end, a.range_end = r.end(), b
+        clocks.append(a)
+    masked = t
+    for r in ranges:  # blank the ranges so their ends are not read again as single times
+        masked = masked[: r.start()] + " " * (r.end() - r.start()) + masked[r.end() :]
+    t = masked
+    for m in _CLOCK.finditer(t):
+        if m["rel"]:
+            rel = m["rel"]
+            minutes = int(rel) if rel.isdigit() else _REL_MINUTES[rel]
+            if minutes >= 60:
+                continue
+            sign = -1 if m["dir"] in ("to", "till", "til") else 1
+            c = _Clock(m.start(), m.end(), int(m["rh"]), 0, None, False, offset=sign * minutes)
+        elif m["h"]:
+            c = _Clock(m.start(), m.end(), int(m["h"]), int(m["m"]), m["mer"], m["h"].startswith("0"))
+        elif m["h2"]:
+            c = _Clock(m.start(), m.end(), int(m["h2"]), 0, m["mer2"], m["h2"].startswith("0"))
+        elif m["noon"]:
+            c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
+        else:
+            h = m["h3"] or m["h4"] or m["h5"] or m["h6"]
+            c = _Clock(m.start(), m.end(), int(h), 0, None, False)
+            if m["cue"] in ("after", "from", "no earlier than", "later than"):
+                c.relation = "after"
+            elif m["cue"] in ("before", "by", "until", "till", "til", "no later than", "earlier than"):
+                c.relation = "before"
+        if c.hour > 23 or (c.meridiem and not 1 <= c.hour <= 12):
+            continue
+        clocks.append(c)
+    for c in clocks:
+        head, tail = t[max(0, c.start - 20) : c.start], t[c.end : c.end + 20]
+        if _BEFORE_WORDS.search(head) or _BEFORE_SUFFIX.search(tail):
+            c.relation = "before"
+        elif _AFTER_WORDS.search(head) or _AFTER_SUFFIX.search(tail):
+            c.relation = "after"
+    return sorted(clocks, key=lambda c: c.start)
+
+
+def _clock_at(s: str, start: int, end: int) -> _Clock | None:
+    """A clock mention from one end of a range ("2", "4:30pm", "noon")."""
+    m = re.fullmatch(r"(\d{1,2})(?::(\d\d))?\s*(am|pm)?|noon", s.strip())
+    if m is None:
+        return None
+    if s.strip() == "noon":
+        return _Clock(start, end, 12, 0, None, True)
+    hour = int(m[1])
+    if hour > 23:
+        return None
+    return _Clock(start, end, hour, int(m[2] or 0), m[3], m[1].startswith("0"))
+
+
+_PERIOD_WORD = re.compile(
+    r"\b(morning|afternoon|evening|night|tonight|after work|after school|before work|lunch\w*)\b"
+)
+
+
+def _nearest_period(t: str, c: _Clock) -> str | None:
+    """The part of day written closest to a clock time, if any ("4 in the evening", "morning 11")."""
+    best: tuple[int, str] | None = None
+    for m in _PERIOD_WORD.finditer(t):
+        dist = c.start - m.end() if m.end() <= c.start else m.start() - c.end
+        if dist < 0 or dist > 25:
+            continue
+        if best is None or dist < best[0]:
+            best = (dist, m[1])
+    return best[1] if best else None
+
+
+def _resolve_clock(c: _Clock, period: str | None) -> time | None:
+    """24-hour time for a clock mention, using am/pm, the part of day, or business hours."""
+    h = c.hour
+    if c.meridiem == "pm":
+        h = h if h == 12 else h + 12
+    elif c.meridiem == "am":
+        h = 0 if h == 12 else h
+    elif h == 0 or h >= 13 or c.zero_padded:
+        pass
+    elif period in ("afternoon", "evening", "night", "tonight", "after work", "after school"):
+        h = h if h == 12 else h + 12
+    elif period in ("morning", "before work"):
+        pass  # "12 in the morning" is noon here; nobody books a facial at midnight
+    elif h <= 7:
+        h += 12  # business hours: "at 3" is 3pm
+    minutes = h * 60 + c.minute + c.offset
+    if not 0 <= minutes < 24 * 60:
+        return None
+    return time(minutes // 60, minutes % 60)
+
+
+# ----- dates -----
+
+
+@dataclass
+class _Dates:
+    days: list[tuple[int, int, date, bool]] = field(default_factory=list)  # (start, end, day, relative)
+    weekdays: set[int] = field(default_factory=set)
+    date_from: date | None = None
+    date_to: date | None = None
+    matched: list[str] = field(default_factory=list)
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _next_weekday(today: date, wd: int, *, strictly_after: bool) -> date:
+    ahead = (wd - today.weekday()) % 7
+    if ahead == 0 and strictly_after:
+        ahead = 7
+    return today + timedelta(days=ahead)
+
+
+def _month_day(today: date, month: int, day: int, year: int | None) -> date | None:
+    """The next such calendar day on or after today (this year, else next), or None if invalid."""
+    years = [year] if year else [today.year, today.year + 1]
+    for y in years:
+        try:
+            d = date(y, month, day)
+        except ValueError:
+            continue
+        if year or d >= today:
+            return d
+    return None
+
+
+def _day_of_month(today: date, day: int) -> date | None:
+    """The next `day`th of a month on or after today."""
+    y, m = today.year, today.month
+    for _ in range(3):
+        try:
+            d = date(y, m, day)
+            if d >= today:
+                return d
+        except ValueError:
+            pass
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return None
+
+
+def _year(s: str | None) -> int | None:
+    if not s:
+        return None
+    y = int(s)
+    return y + 2000 if y < 100 else y
+
+
+_ORD = r"(?:st|nd|rd|th)"
+_NOT_A_DAY = (
+    r"(?!\s*(?:one|option|choice|slot|time|floor|street|st\b|ave|avenue|road|grade|birthday|anniversary))"
+)
+_DATE = re.compile(
+    r"\b(?P<dat>day after tomorrow)\b"
+    r"|\b(?P<tom>tomorrow)\b"
+    r"|\b(?P<tod>today|tonight|this (?:morning|afternoon|evening)|later on today|later today)\b"
+    r"|\b(?P<n2>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit2w>days?|"
+    r"weeks?) from (?P<base>today|now|tomorrow)\b"
+    r"|\bin (?P<n>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit>days?|weeks?)\b"
+    r"|\b(?P<iso>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
+    r"|\b(?P<nm>\d{1,2})/(?P<nd>\d{1,2})(?:/(?P<ny>\d{2,4}))?\b"
+    rf"|\b(?P<mon>{MON})\.?\s+(?:the\s+)?(?P<md>\d{{1,2}}){_ORD}?\b(?!:)(?:,?\s+(?P<my>\d{{4}}))?"
+    rf"|\b(?P<mon2>{MON})\.?\s+(?:the\s+)?(?P<mdw>{OW})\b"
+    rf"|\b(?:the\s+)?(?P<dm>\d{{1,2}}){_ORD}?\s+(?:of\s+)?(?P<mon3>{MON})\b(?:,?\s+(?P<dy>\d{{4}}))?"
+    rf"|\b(?:the\s+)?(?P<dmw>{OW})\s+of\s+(?P<mon4>{MON})\b"
+    rf"|\b(?:the\s+)?(?P<dt>\d{{1,2}}){_ORD}\s+of\s+(?P<which>this|next|the) month\b"
+    rf"|\b(?:the\s+)?(?P<dtw>{OW})\s+of\s+(?P<which2>this|next|the) month\b"
+    rf"|\b(?P<dom>\d{{1,2}}){_ORD}\b{_NOT_A_DAY}"
+    rf"|\b(?:on\s+)?the\s+(?P<domw>{OW})\b(?=\s*(?:at|@|in the|around)\b)"
+    rf"|\bon the\s+(?P<domw2>{OW})\b"
+)
+_WEEKDAY = re.compile(
+    rf"\b(?:(?P<q>this|next|coming|this coming|upcoming|on|the)\s+)?(?P<wd>{WD})(?P<plural>s)?\b"
+    r"(?P<after>\s+after\s+next)?"
+    r"(?:\s+(?:of\s+)?(?P<wk>this|next|the following|following) week\b)?"
+)
+_NEXT_WEEK_WEEKDAY = re.compile(rf"\bnext week(?:'s)?\s+(?:on\s+)?(?P<wd>{WD})\b")
+_WEEK_RANGE = re.compile(
+    r"\b(?P<early>early|beginning of|start of|late|later|end of|rest of|middle of|mid)?\s*"
+    r"(?:in\s+)?(?:the\s+)?(?P<which>this|next|the following|following|coming) "
+    r"(?P<unit>week|weekend|month)\b"
+    r"|\b(?P<later>later|end of|rest of|sometime|some time)\s+(?:in\s+|of\s+)?the\s+"
+    r"(?P<unit2>week|weekend|month)\b"
+    r"|\b(?:the\s+|a\s+)?(?P<bare>weekend)\b"
+)
+_WEEKDAYS_WORD = re.compile(r"\b(?:any\s+)?(?P<w>weekdays?|week days?|weekends)\b")
+
+
+def _find_dates(t: str, today: date) -> _Dates:
+    out = _Dates()
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    def add(pos: int, end: int, d: date | None, phrase: str, relative: bool = False) -> None:
+        if d is not None:
+            out.days.append((pos, end, d, relative))
+            out.matched.append(phrase)
+        taken.append((pos, end))
+
+    for m in _DATE.finditer(t):
+        if not free(m.start(), m.end()):
+            continue
+        d: date | None = None
+        if m["dat"]:
+            d = today + timedelta(days=2)
+        elif m["tom"]:
+            d = today + timedelta(days=1)
+        elif m["tod"]:
+            d = today
+        elif m["unit2w"]:
+            n = int(m["n2"]) if m["n2"].isdigit() else COUNT_WORDS[m["n2"]]
+            step = timedelta(weeks=n) if m["unit2w"].startswith("week") else timedelta(days=n)
+            d = today + step + timedelta(days=1 if m["base"] == "tomorrow" else 0)
+        elif m["unit"]:
+            n = int(m["n"]) if m["n"].isdigit() else COUNT_WORDS[m["n"]]
+            if m["unit"].startswith("week"):
+                start = _monday(today) + timedelta(weeks=n)
+                out.date_from, out.date_to = start, start + timedelta(days=6)
+                out.matched.append(m[0])
+                taken.append((m.start(), m.end()))
+                continue
+            d = today + timedelta(days=n)
+        elif m["iso"]:
+            d = _month_day(today, int(m["im"]), int(m["id"]), int(m["iso"]))
+        elif m["nm"]:
+            if m["nm"] == "24" or not 1 <= int(m["nm"]) <= 12:
+                continue
+            d = _month_day(today, int(m["nm"]), int(m["nd"]), _year(m["ny"]))
+        elif m["mon"]:
+            if m["mon"] == "may" and not re.search(r"\d", m[0]):
+                continue
+            if m["mon"] in ("mar", "sat", "sun", "jun") and not m["md"]:
+                continue
+            d = _month_day(today, MONTHS[m["mon"]], int(m["md"]), _year(m["my"]))
+        elif m["mon2"]:
+            if m["mon2"] == "may":
+                continue  # "may first" is rarely a date in a text; "may the first one work" is not
+            d = _month_day(today, MONTHS[m["mon2"]], ORDINAL_WORDS[m["mdw"]], None)
+        elif m["dm"]:
+            d = _month_day(today, MONTHS[m["mon3"]], int(m["dm"]), _year(m["dy"]))
+        elif m["dmw"]:
+            d = _month_day(today, MONTHS[m["mon4"]], ORDINAL_WORDS[m["dmw"]], None)
+        elif m["dt"] or m["dtw"]:
+            day = int(m["dt"]) if m["dt"] else ORDINAL_WORDS[m["dtw"]]
+            if (m["which"] or m["which2"]) == "next":
+                y, mo = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+                d = _month_day(date(y, mo, 1), mo, day, y)
+            else:
+                d = _day_of_month(today, day)
+        elif m["dom"]:
+            d = _day_of_month(today, int(m["dom"]))
+        elif m["domw"] or m["domw2"]:
+            d = _day_of_month(today, ORDINAL_WORDS[m["domw"] or m["domw2"]])
+        add(m.start(), m.end(), d, m[0], relative=bool(m["dat"] or m["tom"] or m["tod"]))
+
+    for m in _NEXT_WEEK_WEEKDAY.finditer(t):
+        if free(m.start(), m.end()):
+            add(m.start(), m.end(), _monday(today) + timedelta(weeks=1, days=WEEKDAYS[m["wd"]]), m[0])
+
+    for m in _WEEKDAY.finditer(t):
+        if not free(m.start(), m.end()):
+            continue
+        word, wd = m["wd"], WEEKDAYS[m["wd"]]
+        if word in ("sat", "sun", "wed", "mon") and not m["q"] and not m["wk"]:
+            continue  # short forms are common words ("sun", "wed") unless qualified
+        if m["plural"]:
+            if word.endswith("day"):
+                out.weekdays.add(wd)  # "mondays", "any tuesdays": a standing preference, not one day
+                out.matched.append(m[0])
+                taken.append((m.start(), m.end()))
+            continue
+        q, wk = m["q"], m["wk"]
+        if wk:
+            week_start = _monday(today) + timedelta(weeks=0 if wk == "this" else 1)
+            d = week_start + timedelta(days=wd)
+            if d < today:  # "Wednesday this week" said on Friday: nobody books the past
+                d = _next_weekday(today, wd, strictly_after=True)
+        elif q == "next":
+            d = _next_weekday(today, wd, strictly_after=True)
+        else:
+            d = _next_weekday(today, wd, strictly_after=False)
+        if m["after"]:
+            d = _next_weekday(today, wd, strictly_after=True) + timedelta(weeks=1)
+        add(m.start(), m.end(), d, m[0])
+
+    for m in _WEEK_RANGE.finditer(t):
+        if not free(m.start(), m.end()):
+            continue
+        unit = m["unit"] or m["unit2"] or "weekend"
+        which = m["which"] or "this"
+        if which in ("the following", "following"):
+            which = "next"
+        part = m["early"] or m["later"] or ""
+        monday = _monday(today) + timedelta(weeks=1 if which == "next" else 0)
+        if unit == "week":
+            start, end = monday, monday + timedelta(days=6)
+            if part in ("early", "beginning of", "start of"):
+                end = monday + timedelta(days=2)
+            elif part in ("late", "later", "end of"):
+                start = monday + timedelta(days=3)
+            elif part in ("middle of", "mid"):
+                start, end = monday + timedelta(days=1), monday + timedelta(days=3)
+            if which != "next" and part in ("later", "rest of") and start <= today:
+                start = today + timedelta(days=1)
+        elif unit == "weekend":
+            if which == "next" and today.weekday() >= 5:
+                monday = _monday(today) + timedelta(weeks=1)
+            start, end = monday + timedelta(days=5), monday + timedelta(days=6)
+        else:
+            first = today.replace(day=1)
+            if which == "next":
+                first = (first + timedelta(days=32)).replace(day=1)
+            end = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            start = first
+            if part in ("late", "later", "end of"):
+                start = end - timedelta(days=9)
+            elif part in ("early", "beginning of", "start of"):
+                end = first + timedelta(days=9)
+        start = max(start, today)
+        if start > end:
+            continue
+        out.date_from, out.date_to = start, end
+        out.matched.append(m[0])
+        taken.append((m.start(), m.end()))
+
+    for m in _WEEKDAYS_WORD.finditer(t):
+        if free(m.start(), m.end()):
+            out.weekdays.update(range(5) if m["w"].startswith("week") else (5, 6))
+            out.matched.append(m[0])
+    return out
+
+
+# ----- which of several days the client means -----
+
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:not|never|can'?t|cannot|won'?t|unable|busy|booked|except|other than|instead of|rather than|"
+    r"(?:day|thing|time) but|"
+    r"but not|don'?t think|"
+    r"(?:had|have|got) (?:something|plans|a thing)|already have)\b[^.!?;,]{0,25}$"
+)
+_NEGATED_AFTER = re.compile(
+    r"^[^.!?;,]{0,12}\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|wouldn'?t|is bad|is no good|"
+    r"no good|is out|is busy|is full)\b"
+)
+_TIME_NEGATED = re.compile(
+    r"\b(?:not|never|can'?t|cannot|won'?t|except|other than|instead of|rather than|"
+    r"i(?:'ve| have| had| got|'ve got) (?:something|plans|a thing))\b[^.!?;,]{0,20}$"
+)
+_CORRECTION = re.compile(
+    r"\b(?:instead|change|changed|switch|make it|actually|rather|move it|scratch that)\b"
+)
+
+
+def _chosen_days(t: str, mentions: list[tuple[int, int, date, bool]]) -> list[date]:
+    """Drop days the client rules out; on a correction keep the last one said."""
+    kept = [
+        (start, day, relative)
+        for start, end, day, relative in sorted(mentions)
+        if not (_NEGATED_BEFORE.search(t[max(0, start - 40) : start]) or _NEGATED_AFTER.search(t[end:]))
+    ]
+    if not kept:
+        return []
+    if len({d for _, d, _ in kept}) > 1:
+        calendar = [k for k in kept if not k[2]]
+        if calendar and len(calendar) < len(kept):
+            kept = calendar  # "tomorrow morning... that's the 10th": the calendar date is the restatement
+        if len({d for _, d, _ in kept}) > 1 and _CORRECTION.search(t):
+            kept = kept[-1:]
+    return sorted({d for _, d, _ in kept})
+
+
+# ----- the rest of the preference -----
+
+_ASAP = re.compile(
+    r"\b(asap|a\.s\.a\.p|as soon as (?:possible|you can|u can|i can)|soonest|"
+    r"earliest(?: available| possible| opening| slot| appointment| time)?|"
+    r"first (?:available|opening|thing available)|next available|right away|whenever is soonest)\b"
+)
+_FLEXIBLE = re.compile(r"\b(any\s?time|whenever|flexible|any day|doesn'?t matter|no preference)\b")
+_PART_OF_DAY = re.compile(
+    r"\b(?P<early>early|late|mid)?[\s-]*(?P<p>mornings?|afternoons?|evenings?|tonight|nights?|after work|"
+    r"after school|before work|lunch\s?(?:time|break|hour)?|first thing)\b"
+)
+
+
+def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | None:
+    """Parse when the client would like to come; None when the text says nothing about time.
+
+    `now` is the current instant (aware, converted to `tz`; naive is taken as already local).
+    """
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone) if now.tzinfo else now
+    today = local_now.date()
+    t = _normalise(text)
+    matched: list[str] = []
+
+    found = _find_dates(t, today)
+    matched.extend(found.matched)
+
+    clocks = _find_clocks(t)
+    target: time | None = None
+    earliest: time | None = None
+    latest: time | None = None
+    stated: list[time] = []  # every clock time written, whatever its relation
+    targets: list[time] = []
+    for c in clocks:
+        resolved = _resolve_clock(c, _nearest_period(t, c))
+        if resolved is None:
+            continue
+        matched.append(t[c.start : c.end])
+        stated.append(resolved)
+        if c.range_end is not None:
+            end = _resolve_clock(c.range_end, _nearest_period(t, c.range_end))
+            if end is not None and end > resolved:
+                earliest = earliest or resolved
+                latest = latest or end
+                continue
+        if c.range_end is not None:
+            continue
+        if c.relation == "after":
+            earliest = earliest or resolved
+        elif c.relation == "before":
+            latest = latest or resolved
+        elif not _TIME_NEGATED.search(t[max(0, c.start - 30) : c.start]):
+            targets.append(resolved)
+    # Several times: the client corrected themselves ("4pm, actually make it 5") or offered
+    # alternatives ("4 or 5"), where the first is the one to try.
+    if targets:
+        target = targets[-1] if len(set(targets)) > 1 and _CORRECTION.search(t) else targets[0]
+
+    part: PartOfDay | None = None
+    pm = _PART_OF_DAY.search(t)
+    if pm:
+        matched.append(pm[0].strip())
+        p, early = pm["p"], pm["early"]
+        if p.startswith("morning") or p == "first thing":
+            part = "morning"
+            if early == "early" and latest is None:
+                latest = time(10, 0)
+        elif p.startswith("afternoon"):
+            part = "afternoon"
+            if early == "late" and earliest is None:
+                earliest = time(15, 0)
+            elif early == "early" and latest is None:
+                latest = time(14, 0)
+        elif p in ("after work",):
+            earliest = earliest or time(17, 0)
+        elif p == "after school":
+            earliest = earliest or time(15, 0)
+        elif p == "before work":
+            part, latest = "morning", latest or time(9, 0)
+        elif p.startswith("lunch"):
+            earliest, latest = earliest or time(11, 30), latest or time(13, 30)
+        else:
+            part = "evening"
+            if p == "tonight" and not found.days:
+                found.days.append((pm.start(), pm.end(), today, True))
+    if earliest and latest and earliest > latest:
+        earliest, latest = latest, earliest
+
+    asap = bool(_ASAP.search(t))
+    flexible = bool(_FLEXIBLE.search(t))
+    if asap:
+        matched.append("asap")
+
+    days = _chosen_days(t, found.days)
+    said = days or found.date_from or found.weekdays or target or earliest or latest or part
+    if not (said or asap or flexible):
+        return None
+    # A target inside an explicit window is still the target; outside it the window is noise.
+    preference = TimePreference(
+        dates=days,
+        date_from=found.date_from if not days else None,
+        date_to=found.date_to if not days else None,
+        weekdays=sorted(found.weekdays),
+        part_of_day=part,
+        target_time=target,
+        earliest_time=earliest,
+        latest_time=latest,
+        asap=asap,
+    )
+    single_day = days[0] if len(days) == 1 else None
+    return ParsedPreference(
+        preference=preference,
+        date=single_day,
+        time=target or (stated[0] if len(stated) == 1 else None),
+        flexible=flexible and not (days or target),
+        matched=tuple(matched),
+    )

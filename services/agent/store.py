@@ -1,0 +1,140 @@
+"""The conversation log on JetStream: load (fold) a conversation, append with optimistic concurrency.
+
+This is the agent's repository: the CONVERSATIONS stream is the source of truth. A per-process cache
+of folded states is only an optimisation: every load asks JetStream for the subject's last sequence
+and catches up from the cached one, so three replicas never act on a stale state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import structlog
+from nats.js import JetStreamContext
+from nats.js.errors import APIError, NotFoundError
+
+from shared.bus import publish_event
+from shared.contracts.conversation import ConversationEvent, InboundReceived, parse_conversation_event
+from shared.subjects import Topology
+
+from .domain import ConversationState, apply
+
+log = structlog.get_logger()
+
+WRONG_LAST_SEQUENCE = 10071
+
+
+class AppendConflict(Exception):
+    """Someone appended to the conversation since it was loaded: reload and decide again."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A conversation's state and the stream sequence of its last event (0 when it has none)."""
+
+    subject: str
+    state: ConversationState
+    last_seq: int
+
+
+class ConversationStore:
+    """Loads and appends conversation events on the CONVERSATIONS stream."""
+
+    def __init__(self, js: JetStreamContext, topology: Topology, *, cache_size: int = 10_000) -> None:
+        self._js = js
+        self._topology = topology
+        self._stream = topology.stream_conversations.name
+        self._inbound_stream = topology.stream_sms_inbound.name
+        self._cache: OrderedDict[str, Loaded] = OrderedDict()
+        self._cache_size = cache_size
+
+    async def _last_seq(self, subject: str) -> int:
+        try:
+            msg = await self._js.get_msg(self._stream, subject=subject)
+        except NotFoundError:
+            return 0
+        return int(msg.seq or 0)
+
+    def _remember(self, loaded: Loaded) -> None:
+        self._cache[loaded.subject] = loaded
+        self._cache.move_to_end(loaded.subject)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    async def load(self, tenant_id: str, conversation_id: str) -> Loaded:
+        """The conversation as JetStream has it now (the cache only saves re-reading old events)."""
+        subject = self._topology.conversation(tenant_id, conversation_id)
+        last = await self._last_seq(subject)
+        cached = self._cache.get(subject)
+        if cached is not None and cached.last_seq == last:
+            return cached
+        if cached is None or cached.last_seq > last:
+            state, seq = ConversationState(tenant_id=tenant_id, conversation_id=conversation_id), 0
+        else:
+            state, seq = cached.state, cached.last_seq
+        while seq < last:
+            msg = await self._js.get_msg(self._stream, seq=seq + 1, subject=subject, next=True)
+            state = apply(state, parse_conversation_event(msg.data or b"{}"))
+            seq = int(msg.seq or 0)
+        loaded = Loaded(subject=subject, state=state, last_seq=seq)
+        self._remember(loaded)
+        return loaded
+
+    async def append(
+        self, loaded: Loaded, events: Sequence[ConversationEvent], *, strict: bool = True
+    ) -> Loaded:
+        """Append events in order after `loaded.last_seq`.
+
+        The first event must land right after what was loaded (else AppendConflict, nothing written).
+        Once it has, the turn owns its facts: a later event that meets a concurrent append (a staff
+        command) is appended after it instead of being lost. `strict=False` appends without the check.
+        """
+        current = loaded
+        for i, event in enumerate(events):
+            msg_id = f"inbound:{event.inbound_id}" if isinstance(event, InboundReceived) else str(event.id)
+            for _attempt in range(5):
+                try:
+                    seq = await publish_event(
+                        self._js,
+                        current.subject,
+                        event,
+                        msg_id=msg_id,
+                        expected_last_subject_seq=current.last_seq if strict or i > 0 else None,
+                    )
+                except APIError as exc:
+                    if getattr(exc, "err_code", None) != WRONG_LAST_SEQUENCE:
+                        raise
+                    if i == 0:
+                        raise AppendConflict(current.subject) from None
+                    current = await self.load(current.state.tenant_id, current.state.conversation_id)
+                    continue
+                if seq <= current.last_seq:
+                    # Deduplicated: this event (e.g. this text) is already in the log.
+                    if i == 0:
+                        raise AppendConflict(current.subject)
+                    break
+                current = Loaded(current.subject, apply(current.state, event), seq)  # type: ignore[arg-type]
+                break
+            else:
+                raise AppendConflict(current.subject)
+        self._remember(current)
+        return current
+
+    async def first_inbound_after(
+        self, tenant_id: str, conversation_id: str, after_seq: int
+    ) -> tuple[int, UUID | None] | None:
+        """The conversation's first text after `after_seq` in SMS_INBOUND: its sequence and SmsReceived id."""
+        subject = self._topology.sms_inbound(tenant_id, conversation_id)
+        try:
+            msg = await self._js.get_msg(self._inbound_stream, seq=after_seq + 1, subject=subject, next=True)
+        except NotFoundError:
+            return None
+        try:
+            inbound_id: UUID | None = UUID(json.loads(msg.data or b"{}")["id"])
+        except (ValueError, KeyError, TypeError):
+            inbound_id = None
+        return int(msg.seq or 0), inbound_id

@@ -1,0 +1,275 @@
+"""The only wiring of the escalation service: bus subscribers, the inbox HTTP app, background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, HTTPException
+from faststream import AckPolicy as HandlerAckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.js.api import AckPolicy
+
+from services.escalation import handlers, readmodel
+from services.escalation.handlers import Ports
+from services.escalation.inbox import inbox_router
+from services.escalation.live import LiveHub
+from services.escalation.notifiers import AlertDispatcher
+from services.escalation.settings import EscalationSettings
+from services.escalation.spas import Spa, load_spas
+from shared.bus import jetstream, make_broker
+from shared.contracts.escalation import EscalationRaised, EscalationResolved
+from shared.contracts.sms import SendSms, SmsReceived
+from shared.outbox import OutboxRelay
+from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.subjects import StreamSpec, Topology
+
+log = structlog.get_logger()
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# JetStream publishes this when a consumer gives up on a message after max_deliver attempts.
+MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"
+DEADLETTER_QUEUE = "escalation-deadletters"
+
+
+class EscalationService:
+    """What the running service holds; `ports` exists between start and stop."""
+
+    def __init__(self, settings: EscalationSettings, topology: Topology, spas: dict[str, Spa]) -> None:
+        self.settings = settings
+        self.topology = topology
+        self.spas = spas
+        self._ports: Ports | None = None
+        self.relay: OutboxRelay | None = None
+        self.dispatcher: AlertDispatcher | None = None
+        self._hub: LiveHub | None = None
+
+    @property
+    def ports(self) -> Ports:
+        """The handlers' ports; 503 to a request that arrives before start."""
+        if self._ports is None:
+            raise HTTPException(503, "the escalation service is starting")
+        return self._ports
+
+    @property
+    def hub(self) -> LiveHub:
+        """The live update hub."""
+        if self._hub is None:
+            raise HTTPException(503, "the escalation service is starting")
+        return self._hub
+
+    async def start(self, ctx: ServiceContext) -> None:
+        """Start the outbox relay, the alert dispatcher and live updates (before the consumers)."""
+        assert ctx.pool is not None
+        self.relay = OutboxRelay(ctx.pool, jetstream(ctx.broker))
+        self.dispatcher = AlertDispatcher(ctx.pool, self.spas, self.settings)
+        self._hub = LiveHub(self.settings.database_url)
+        await self._hub.start()
+        self._ports = Ports(
+            pool=ctx.pool,
+            topology=self.topology,
+            settings=self.settings,
+            spas=self.spas,
+            after_commit=[self.relay.kick, self.dispatcher.kick],
+        )
+        self.relay.start()
+        self.dispatcher.start()
+
+    async def stop(self, _ctx: ServiceContext) -> None:
+        """Stop background work; pending outbox rows are published first."""
+        if self._hub:
+            await self._hub.stop()
+        if self.dispatcher:
+            await self.dispatcher.stop()
+        if self.relay:
+            await self.relay.stop()
+
+    async def dead_letter(self, advisory: dict[str, Any], broker: NatsBroker) -> None:
+        """A max-deliveries advisory for one of this system's streams → a dead_letter escalation."""
+        stream = str(advisory.get("stream", ""))
+        if not stream.startswith(f"{self.topology.prefix.upper()}_"):
+            return  # another system (or test) sharing the server
+        consumer = str(advisory.get("consumer", ""))
+        seq = int(advisory.get("stream_seq", 0))
+        tenant = await self._tenant_of(broker, stream, seq)
+        await handlers.record_dead_letter(
+            tenant_id=tenant,
+            stream=stream,
+            consumer=consumer,
+            stream_seq=seq,
+            deliveries=advisory.get("deliveries"),
+            ports=self.ports,
+        )
+
+    async def _tenant_of(self, broker: NatsBroker, stream: str, seq: int) -> str:
+        # Only the spa id is read from the dead message; nothing of its content is kept.
+        try:
+            stored = await jetstream(broker).get_msg(stream, seq)
+            tenant = json.loads(stored.data or b"{}").get("tenant_id")
+            if isinstance(tenant, str) and tenant:
+                return tenant
+        except Exception as exc:
+            log.warning("deadletter.tenant_unknown", stream=stream, error=type(exc).__name__)
+        return next(iter(self.spas), "system")
+
+
+def _durable(broker: NatsBroker, subject: str, stream: StreamSpec, durable: str, *, description: str) -> Any:
+    """A durable pull consumer: explicit ack, 5 attempts, a failing handler is nak'd and redelivered."""
+    return broker.subscriber(
+        subject,
+        stream=JStream(stream.name, declare=False),
+        durable=durable,
+        pull_sub=PullSub(batch_size=20, timeout=1.0),
+        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=30),
+        ack_policy=HandlerAckPolicy.NACK_ON_ERROR,
+        title=durable,
+        description=description,
+    )
+
+
+def register_bus(
+    broker: NatsBroker, topology: Topology | None = None, service: EscalationService | None = None
+) -> None:
+    """Register every subscriber (also used, without a service, to document the bus in AsyncAPI)."""
+    topology = topology or Topology()
+
+    def ports() -> Ports:
+        if service is None:
+            raise RuntimeError("registered for documentation only")
+        return service.ports
+
+    @_durable(
+        broker,
+        topology.escalation("*", "raised"),
+        topology.stream_escalations,
+        handlers.RAISED,
+        description="store, hand off to the client, alert staff on every notifier",
+    )
+    async def on_escalation_raised(event: EscalationRaised) -> None:
+        await handlers.raise_escalation(event, ports=ports())
+
+    @_durable(
+        broker,
+        topology.escalation("*", "resolved"),
+        topology.stream_escalations,
+        handlers.RESOLVED,
+        description="close the escalation in the inbox",
+    )
+    async def on_escalation_resolved(event: EscalationResolved) -> None:
+        await handlers.record_resolved(event, ports=ports())
+
+    @_durable(
+        broker,
+        topology.all_sms_inbound,
+        topology.stream_sms_inbound,
+        readmodel.SMS_INBOUND,
+        description="clients' texts in the inbox",
+    )
+    async def on_sms_received(message: SmsReceived) -> None:
+        await readmodel.record_inbound(message, ports=ports())
+
+    @_durable(
+        broker,
+        topology.all_sms_outbound,
+        topology.stream_sms_outbound,
+        readmodel.SMS_OUTBOUND,
+        description="the spa's texts, as queued",
+    )
+    async def on_send_sms(command: SendSms) -> None:
+        await readmodel.record_outbound_request(command, ports=ports())
+
+    @_durable(
+        broker,
+        topology.all_sms_events,
+        topology.stream_sms_events,
+        readmodel.SMS_EVENTS,
+        description="sent, failed, deferred and delivery status of the spa's texts",
+    )
+    async def on_sms_event(body: dict[str, Any], msg: NatsMessage) -> None:
+        kind = msg.raw_message.subject.rsplit(".", 1)[-1]
+        await readmodel.record_sms_event(kind, body, ports=ports())
+
+    @_durable(
+        broker,
+        topology.all_conversations,
+        topology.stream_conversations,
+        readmodel.CONVERSATIONS,
+        description="bookings the agent made (recovered revenue) and AI pause state",
+    )
+    async def on_conversation_event(body: Any, msg: NatsMessage) -> None:
+        if not isinstance(body, dict):
+            return  # not an event this service reads
+        parts = msg.raw_message.subject.split(".")
+        tenant_id, conversation_id = parts[-2], parts[-1]
+        await readmodel.record_conversation_event(tenant_id, conversation_id, body, ports=ports())
+
+    @broker.subscriber(
+        MAX_DELIVERIES_ADVISORY,
+        queue=DEADLETTER_QUEUE,
+        title="escalation-deadletters",
+        description="JetStream max-deliveries advisories, shown to staff as dead_letter escalations",
+    )
+    async def on_max_deliveries(advisory: dict[str, Any]) -> None:
+        if service is None:
+            raise RuntimeError("registered for documentation only")
+        await service.dead_letter(advisory, broker)
+
+
+def _check_open_inbox(settings: EscalationSettings) -> None:
+    if settings.inbox_staff_token.get_secret_value():
+        return
+    host = settings.http_host
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            f"INBOX_STAFF_TOKEN is empty and the inbox would listen on {host}: set a token, "
+            "or listen on 127.0.0.1"
+        )
+
+
+def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
+    """The service, ready to start: its spec and context, subscribers and routes registered."""
+    _check_open_inbox(settings)
+    spas = load_spas(settings.spa_files)
+    broker = make_broker(settings.nats_url, name=f"escalation-{settings.instance_id}")
+    http = FastAPI(
+        title="frontdesk staff inbox",
+        version="1.0.0",
+        description="Conversations, escalations and staff actions for the spa's team.",
+    )
+    topology = Topology(settings.subject_prefix)
+    service = EscalationService(settings, topology, spas)
+    spec = ServiceSpec(
+        name="escalation",
+        http_port=settings.inbox_http_port,
+        schema="escalation",
+        migrations=MIGRATIONS,
+        on_start=[service.start],
+        on_stop=[service.stop],
+    )
+    ctx = build_context(spec, settings, broker, http)
+    ctx.extras["service"] = service
+    register_bus(broker, topology, service)
+    http.include_router(
+        inbox_router(
+            lambda: service.ports,
+            lambda: service.hub,
+            token=settings.inbox_staff_token.get_secret_value(),
+            sse_seconds=60.0,
+        )
+    )
+    return spec, ctx
+
+
+def run(settings: EscalationSettings | None = None) -> None:
+    """Run the service until SIGTERM."""
+    spec, ctx = build(settings or EscalationSettings())
+    asyncio.run(serve(spec, ctx))

@@ -1,0 +1,30 @@
+"""`make run` hooks: local alert sinks for the demo spa's notifiers, and where the staff inbox is."""
+
+from __future__ import annotations
+
+from services.escalation import devsink
+from services.escalation.settings import EscalationSettings
+
+_FIELDS = {"http_host", "inbox_http_port", "inbox_public_url", "inbox_staff_token"}
+
+
+def _settings(env: dict[str, str]) -> EscalationSettings:
+    return EscalationSettings(**{k.lower(): v for k, v in env.items() if k.lower() in _FIELDS})
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Start the local webhook receiver and SMTP sink the demo spa's notifiers point at.
+
+    `ESCALATION_DEV_SINKS=0` skips them (e.g. when real notifiers are configured).
+    """
+    if env.get("ESCALATION_DEV_SINKS", "1") == "0":
+        return
+    for url in devsink.start():
+        print(f"alert sink (dev)         {url}")
+
+
+def urls(env: dict[str, str]) -> dict[str, str]:
+    """The staff inbox URL `make run` prints."""
+    settings = _settings(env)
+    note = "" if settings.inbox_staff_token.get_secret_value() else "  (open: no INBOX_STAFF_TOKEN)"
+    return {"staff inbox": settings.inbox_url() + note}

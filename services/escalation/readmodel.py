@@ -1,0 +1,196 @@
+"""The staff inbox read model: texts in and out, delivery state, pause state, recovered bookings.
+
+Each handler claims its message and updates the read model in one transaction, and `repo.notify`
+tells the live inbox at commit. A handler raises on bad input, so the message is redelivered and,
+after its attempts, dead-lettered where staff see it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from services.escalation import domain, repo
+from services.escalation.handlers import Ports
+from shared.contracts.envelope import utcnow
+from shared.contracts.sms import SendSms, SmsDeferred, SmsDeliveryUpdated, SmsReceived, SmsSendFailed, SmsSent
+from shared.db import UnitOfWork, claim_message
+
+log = structlog.get_logger()
+
+# Durable consumer names; also the claim namespaces in processed_messages.
+SMS_INBOUND = "escalation-inbox-sms-inbound"
+SMS_OUTBOUND = "escalation-inbox-sms-outbound"
+SMS_EVENTS = "escalation-inbox-sms-events"
+CONVERSATIONS = "escalation-inbox-conversations"
+
+
+async def record_inbound(message: SmsReceived, *, ports: Ports) -> None:
+    """A client's text appears in its conversation."""
+    async with UnitOfWork(ports.pool) as uow:
+        if not await claim_message(uow.conn, SMS_INBOUND, str(message.id)):
+            return
+        await repo.touch_conversation(
+            uow.conn,
+            message.tenant_id,
+            message.conversation_id,
+            message.occurred_at,
+            client_number=message.from_number,
+        )
+        await repo.insert_inbound(
+            uow.conn,
+            message.tenant_id,
+            message.conversation_id,
+            message.message_sid,
+            message.body,
+            message.keyword,
+            message.occurred_at,
+        )
+        await repo.notify(uow.conn, "message", message.tenant_id, message.conversation_id)
+
+
+async def record_outbound_request(command: SendSms, *, ports: Ports) -> None:
+    """A text the spa is about to send appears as queued."""
+    async with UnitOfWork(ports.pool) as uow:
+        if not await claim_message(uow.conn, SMS_OUTBOUND, str(command.id)):
+            return
+        await repo.touch_conversation(
+            uow.conn,
+            command.tenant_id,
+            command.conversation_id,
+            command.occurred_at,
+            client_number=command.to_number,
+        )
+        await repo.upsert_outbound(
+            uow.conn,
+            command.tenant_id,
+            command.conversation_id,
+            command.idempotency_key,
+            command.occurred_at,
+            status="queued",
+            body=command.body,
+            purpose=command.purpose,
+        )
+        await repo.notify(uow.conn, "message", command.tenant_id, command.conversation_id)
+
+
+SMS_EVENT_TYPES: dict[str, type[Any]] = {
+    "sent": SmsSent,
+    "failed": SmsSendFailed,
+    "deferred": SmsDeferred,
+    "status": SmsDeliveryUpdated,
+}
+
+
+async def record_sms_event(kind: str, data: dict[str, Any], *, ports: Ports) -> None:
+    """Sent, failed, deferred and carrier status events update the texts staff see; others are ignored."""
+    model = SMS_EVENT_TYPES.get(kind)
+    if model is None:
+        return
+    event = model.model_validate(data)
+    async with UnitOfWork(ports.pool) as uow:
+        conn = uow.conn
+        if not await claim_message(conn, SMS_EVENTS, str(event.id)):
+            return
+        tenant = event.tenant_id
+        conversation_id: str | None = event.conversation_id
+        if isinstance(event, SmsDeliveryUpdated):
+            await repo.upsert_delivery(
+                conn, tenant, event.provider_sid, event.status, event.error_code, event.occurred_at
+            )
+            conversation_id = conversation_id or await repo.conversation_of_delivery(
+                conn, tenant, event.provider_sid
+            )
+        else:
+            assert conversation_id is not None
+            await repo.touch_conversation(conn, tenant, conversation_id, event.occurred_at)
+            if isinstance(event, SmsSent):
+                await repo.upsert_outbound(
+                    conn,
+                    tenant,
+                    conversation_id,
+                    event.idempotency_key,
+                    event.occurred_at,
+                    status="sent",
+                    body=event.body,
+                    provider_sid=event.provider_sid,
+                )
+            elif isinstance(event, SmsSendFailed):
+                status = "failed" if event.permanent else "queued"
+                error = f"{event.reason}" + (f" (error {event.error_code})" if event.error_code else "")
+                await repo.upsert_outbound(
+                    conn,
+                    tenant,
+                    conversation_id,
+                    event.idempotency_key,
+                    event.occurred_at,
+                    status=status,
+                    error=error,
+                )
+            else:
+                await repo.upsert_outbound(
+                    conn,
+                    tenant,
+                    conversation_id,
+                    event.idempotency_key,
+                    event.occurred_at,
+                    status="deferred",
+                    error="waiting: the spa's daily send cap is reached",
+                )
+        await repo.notify(conn, "message", tenant, conversation_id)
+
+
+async def record_conversation_event(
+    tenant_id: str, conversation_id: str, data: dict[str, Any], *, ports: Ports
+) -> None:
+    """The agent's conversation events: bookings count as recovered, pauses show in the inbox.
+
+    Tolerant on purpose: an event type this service does not know is skipped, not an error.
+    """
+    kind = data.get("type")
+    if kind not in ("BookingConfirmed", "AiPaused", "AiResumed"):
+        return
+    at = _occurred_at(data)
+    message_id = str(data.get("id") or f"{kind}:{conversation_id}:{at.isoformat()}")
+    async with UnitOfWork(ports.pool) as uow:
+        conn = uow.conn
+        if not await claim_message(conn, CONVERSATIONS, message_id):
+            return
+        if kind == "BookingConfirmed":
+            booking = domain.booking_from_event(data)
+            if booking is None:
+                log.warning("inbox.booking_event_unreadable", conversation_id=conversation_id)
+                return
+            spa = ports.spas.get(tenant_id)
+            await repo.insert_booking(
+                conn,
+                booking_id=booking.booking_id,
+                tenant_id=tenant_id,
+                conversation_id=conversation_id,
+                service_name=booking.service_name,
+                price_cents=booking.price_cents,
+                after_hours=domain.is_after_hours(
+                    at, spa.timezone if spa else "UTC", ports.settings.inbox_business_hours
+                ),
+                at=at,
+            )
+            await repo.notify(conn, "booking", tenant_id, conversation_id)
+            return
+        await repo.touch_conversation(conn, tenant_id, conversation_id, at)
+        by = data.get("staff_user") or data.get("by") or "agent"
+        await repo.set_paused(conn, tenant_id, conversation_id, kind == "AiPaused", str(by)[:64], at)
+        await repo.notify(conn, "conversation", tenant_id, conversation_id)
+
+
+def _occurred_at(data: dict[str, Any]) -> datetime:
+    raw = data.get("occurred_at")
+    if isinstance(raw, str):
+        try:
+            parsed = datetime.fromisoformat(raw)
+            if parsed.tzinfo is not None:
+                return parsed
+        except ValueError:
+            pass
+    return utcnow()

@@ -1,0 +1,415 @@
+"""The only SQL of the escalation service (schema `escalation`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+LIVE_CHANNEL = "escalation_inbox"
+
+# An outbound text's status only moves forward: events from two streams can arrive crossed.
+_RANK = "array_position(ARRAY['queued','deferred','sent','failed']::text[], {})"
+
+
+async def notify(conn: asyncpg.Connection, kind: str, tenant_id: str, conversation_id: str | None) -> None:
+    """Tell every inbox instance something changed; delivered at commit, dropped on rollback."""
+    payload = json.dumps({"kind": kind, "tenant_id": tenant_id, "conversation_id": conversation_id})
+    await conn.execute("SELECT pg_notify($1, $2)", LIVE_CHANNEL, payload)
+
+
+# ----- conversations -----
+
+
+async def touch_conversation(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    conversation_id: str,
+    at: datetime,
+    *,
+    client_number: str | None = None,
+    client_name: str | None = None,
+) -> None:
+    """Create the conversation or move its last activity forward; keep known number and name."""
+    await conn.execute(
+        "INSERT INTO conversations (tenant_id, conversation_id, client_number, client_name, last_activity_at)"
+        " VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET"
+        "  client_number = COALESCE(EXCLUDED.client_number, conversations.client_number),"
+        "  client_name = COALESCE(EXCLUDED.client_name, conversations.client_name),"
+        "  last_activity_at = GREATEST(conversations.last_activity_at, EXCLUDED.last_activity_at)",
+        tenant_id,
+        conversation_id,
+        client_number,
+        client_name,
+        at,
+    )
+
+
+async def set_paused(
+    conn: asyncpg.Connection, tenant_id: str, conversation_id: str, paused: bool, by: str | None, at: datetime
+) -> None:
+    """Record whether the AI is paused on a conversation, and who paused it."""
+    await conn.execute(
+        "UPDATE conversations SET ai_paused = $3, paused_by = CASE WHEN $3 THEN $4::text ELSE NULL END,"
+        " paused_at = CASE WHEN $3 THEN $5::timestamptz ELSE NULL END"
+        " WHERE tenant_id = $1 AND conversation_id = $2",
+        tenant_id,
+        conversation_id,
+        paused,
+        by,
+        at,
+    )
+
+
+async def get_conversation(
+    conn: asyncpg.Connection, tenant_id: str, conversation_id: str, *, for_update: bool = False
+) -> asyncpg.Record | None:
+    """One conversation row."""
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(
+        "SELECT * FROM conversations WHERE tenant_id = $1 AND conversation_id = $2" + lock,
+        tenant_id,
+        conversation_id,
+    )
+
+
+async def list_conversations(
+    conn: asyncpg.Connection, tenant_id: str | None, limit: int
+) -> list[asyncpg.Record]:
+    """Conversations newest first, with their last message and open escalations."""
+    return await conn.fetch(
+        "SELECT c.tenant_id, c.conversation_id, c.client_number, c.client_name, c.ai_paused, c.paused_by,"
+        "  c.last_activity_at,"
+        "  (SELECT m.body FROM messages m WHERE m.tenant_id = c.tenant_id"
+        "     AND m.conversation_id = c.conversation_id ORDER BY m.occurred_at DESC, m.seq DESC LIMIT 1)"
+        "     AS last_body,"
+        "  (SELECT count(*) FROM escalations e WHERE e.tenant_id = c.tenant_id"
+        "     AND e.conversation_id = c.conversation_id AND e.status = 'open') AS open_escalations,"
+        "  (SELECT array_agg(DISTINCT e.category) FROM escalations e WHERE e.tenant_id = c.tenant_id"
+        "     AND e.conversation_id = c.conversation_id AND e.status = 'open') AS open_categories"
+        " FROM conversations c WHERE ($1::text IS NULL OR c.tenant_id = $1)"
+        " ORDER BY c.last_activity_at DESC LIMIT $2",
+        tenant_id,
+        limit,
+    )
+
+
+# ----- messages -----
+
+
+async def insert_inbound(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    conversation_id: str,
+    message_sid: str,
+    body: str,
+    keyword: str | None,
+    at: datetime,
+) -> bool:
+    """A client's text; False when it was already recorded."""
+    row = await conn.fetchval(
+        "INSERT INTO messages (tenant_id, conversation_id, direction, message_key, body, status, keyword,"
+        " occurred_at) VALUES ($1, $2, 'in', $3, $4, 'received', $5, $6)"
+        " ON CONFLICT (tenant_id, direction, message_key) DO NOTHING RETURNING 1",
+        tenant_id,
+        conversation_id,
+        message_sid,
+        body,
+        keyword,
+        at,
+    )
+    return row is not None
+
+
+async def upsert_outbound(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    conversation_id: str,
+    idempotency_key: str,
+    at: datetime,
+    *,
+    status: str,
+    body: str = "",
+    purpose: str | None = None,
+    provider_sid: str | None = None,
+    error: str | None = None,
+) -> None:
+    """A text the spa sends, at whatever stage we learn of it; status only moves forward."""
+    await conn.execute(
+        "INSERT INTO messages (tenant_id, conversation_id, direction, message_key, body, purpose, status,"
+        " provider_sid, error, occurred_at) VALUES ($1, $2, 'out', $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (tenant_id, direction, message_key) DO UPDATE SET"
+        "  body = CASE WHEN messages.body = '' THEN EXCLUDED.body ELSE messages.body END,"
+        "  purpose = COALESCE(messages.purpose, EXCLUDED.purpose),"
+        f"  status = CASE WHEN {_RANK.format('EXCLUDED.status')} >= {_RANK.format('messages.status')}"
+        "    THEN EXCLUDED.status ELSE messages.status END,"
+        "  provider_sid = COALESCE(EXCLUDED.provider_sid, messages.provider_sid),"
+        "  error = COALESCE(EXCLUDED.error, messages.error),"
+        "  updated_at = now()",
+        tenant_id,
+        conversation_id,
+        idempotency_key,
+        body,
+        purpose,
+        status,
+        provider_sid,
+        error,
+        at,
+    )
+
+
+async def upsert_delivery(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    provider_sid: str,
+    status: str,
+    error_code: int | None,
+    at: datetime,
+) -> None:
+    """The carrier's latest status for a sent text (the latest callback wins)."""
+    await conn.execute(
+        "INSERT INTO deliveries (tenant_id, provider_sid, status, error_code, occurred_at)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, provider_sid) DO UPDATE SET"
+        "  status = EXCLUDED.status, error_code = EXCLUDED.error_code, occurred_at = EXCLUDED.occurred_at"
+        " WHERE deliveries.occurred_at <= EXCLUDED.occurred_at",
+        tenant_id,
+        provider_sid,
+        status,
+        error_code,
+        at,
+    )
+
+
+async def conversation_of_delivery(conn: asyncpg.Connection, tenant_id: str, provider_sid: str) -> str | None:
+    """Which conversation a sent text belongs to, when we know."""
+    return await conn.fetchval(
+        "SELECT conversation_id FROM messages WHERE tenant_id = $1 AND provider_sid = $2 LIMIT 1",
+        tenant_id,
+        provider_sid,
+    )
+
+
+_MESSAGE_COLUMNS = (
+    "m.seq, m.tenant_id, m.conversation_id, m.direction, m.message_key, m.body, m.purpose, m.status,"
+    " m.provider_sid, m.error, m.keyword, m.occurred_at, d.status AS delivery_status, d.error_code"
+)
+
+
+async def list_messages(
+    conn: asyncpg.Connection, tenant_id: str, conversation_id: str
+) -> list[asyncpg.Record]:
+    """A conversation's texts, oldest first, with carrier delivery status."""
+    return await conn.fetch(
+        f"SELECT {_MESSAGE_COLUMNS} FROM messages m LEFT JOIN deliveries d"
+        " ON d.tenant_id = m.tenant_id AND d.provider_sid = m.provider_sid"
+        " WHERE m.tenant_id = $1 AND m.conversation_id = $2 ORDER BY m.occurred_at, m.seq",
+        tenant_id,
+        conversation_id,
+    )
+
+
+async def failed_deliveries(
+    conn: asyncpg.Connection, tenant_id: str | None, limit: int
+) -> list[asyncpg.Record]:
+    """Texts the spa could not get to a client: refused by the carrier or reported undelivered."""
+    return await conn.fetch(
+        f"SELECT {_MESSAGE_COLUMNS} FROM messages m LEFT JOIN deliveries d"
+        " ON d.tenant_id = m.tenant_id AND d.provider_sid = m.provider_sid"
+        " WHERE m.direction = 'out' AND ($1::text IS NULL OR m.tenant_id = $1)"
+        "  AND (m.status = 'failed' OR d.status IN ('failed', 'undelivered'))"
+        " ORDER BY m.occurred_at DESC LIMIT $2",
+        tenant_id,
+        limit,
+    )
+
+
+# ----- escalations -----
+
+
+async def insert_escalation(
+    conn: asyncpg.Connection,
+    *,
+    escalation_id: UUID,
+    tenant_id: str,
+    conversation_id: str | None,
+    category: str,
+    reason: str,
+    source: str,
+    client_last4: str | None,
+    raised_at: datetime,
+) -> bool:
+    """Store an escalation; False when this escalation id is already stored."""
+    row = await conn.fetchval(
+        "INSERT INTO escalations (escalation_id, tenant_id, conversation_id, category, reason, source,"
+        " client_last4, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " ON CONFLICT (escalation_id) DO NOTHING RETURNING 1",
+        escalation_id,
+        tenant_id,
+        conversation_id,
+        category,
+        reason,
+        source,
+        client_last4,
+        raised_at,
+    )
+    return row is not None
+
+
+async def get_escalation(
+    conn: asyncpg.Connection, escalation_id: UUID, *, for_update: bool = False
+) -> asyncpg.Record | None:
+    """One escalation row."""
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow("SELECT * FROM escalations WHERE escalation_id = $1" + lock, escalation_id)
+
+
+async def mark_resolved(conn: asyncpg.Connection, escalation_id: UUID, by: str, at: datetime) -> bool:
+    """Close an open escalation; False when it was not open."""
+    row = await conn.fetchval(
+        "UPDATE escalations SET status = 'resolved', resolved_by = $2, resolved_at = $3"
+        " WHERE escalation_id = $1 AND status = 'open' RETURNING 1",
+        escalation_id,
+        by,
+        at,
+    )
+    return row is not None
+
+
+async def list_escalations(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: str | None = None,
+    conversation_id: str | None = None,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[asyncpg.Record]:
+    """Escalations newest first, each with its alert deliveries."""
+    return await conn.fetch(
+        "SELECT e.*, COALESCE((SELECT json_agg(json_build_object('notifier', a.notifier, 'state', a.state,"
+        "   'attempts', a.attempts, 'last_error', a.last_error) ORDER BY a.notifier)"
+        "   FROM alert_deliveries a WHERE a.escalation_id = e.escalation_id), '[]'::json) AS alerts"
+        " FROM escalations e WHERE ($1::text IS NULL OR e.tenant_id = $1)"
+        "  AND ($2::text IS NULL OR e.conversation_id = $2) AND ($3::text IS NULL OR e.status = $3)"
+        " ORDER BY e.raised_at DESC LIMIT $4",
+        tenant_id,
+        conversation_id,
+        status,
+        limit,
+    )
+
+
+# ----- alert deliveries -----
+
+
+async def add_alerts(
+    conn: asyncpg.Connection, escalation_id: UUID, notifiers: list[str], delivered: set[str]
+) -> None:
+    """One delivery row per notifier; those in `delivered` (the live inbox) are done already."""
+    await conn.executemany(
+        "INSERT INTO alert_deliveries (escalation_id, notifier, state, attempts, delivered_at)"
+        " VALUES ($1, $2, $3, $4, CASE WHEN $3 = 'delivered' THEN now() END) ON CONFLICT DO NOTHING",
+        [
+            (escalation_id, n, "delivered" if n in delivered else "pending", 1 if n in delivered else 0)
+            for n in notifiers
+        ],
+    )
+
+
+async def lease_due_alerts(
+    conn: asyncpg.Connection, limit: int, lease_seconds: float
+) -> list[asyncpg.Record]:
+    """Take due pending alerts for a while (another instance skips them; a crash gives them back)."""
+    return await conn.fetch(
+        "WITH due AS (SELECT escalation_id, notifier FROM alert_deliveries"
+        "  WHERE state = 'pending' AND next_attempt_at <= now()"
+        "  ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+        " UPDATE alert_deliveries a SET next_attempt_at = now() + make_interval(secs => $2)"
+        " FROM due, escalations e"
+        " WHERE a.escalation_id = due.escalation_id AND a.notifier = due.notifier"
+        "  AND e.escalation_id = a.escalation_id"
+        " RETURNING a.escalation_id, a.notifier, a.attempts, e.tenant_id, e.conversation_id, e.category,"
+        "  e.client_last4",
+        limit,
+        lease_seconds,
+    )
+
+
+async def alert_delivered(conn: asyncpg.Connection, escalation_id: UUID, notifier: str) -> None:
+    """An alert reached its notifier."""
+    await conn.execute(
+        "UPDATE alert_deliveries SET state = 'delivered', attempts = attempts + 1, delivered_at = now(),"
+        " last_error = NULL WHERE escalation_id = $1 AND notifier = $2",
+        escalation_id,
+        notifier,
+    )
+
+
+async def alert_attempt_failed(
+    conn: asyncpg.Connection,
+    escalation_id: UUID,
+    notifier: str,
+    error: str,
+    *,
+    retry_in: float | None,
+) -> None:
+    """An attempt failed: retry later, or give up when `retry_in` is None."""
+    await conn.execute(
+        "UPDATE alert_deliveries SET attempts = attempts + 1, last_error = $3,"
+        " state = CASE WHEN $4::float8 IS NULL THEN 'failed' ELSE 'pending' END,"
+        " next_attempt_at = now() + make_interval(secs => COALESCE($4::float8, 0))"
+        " WHERE escalation_id = $1 AND notifier = $2",
+        escalation_id,
+        notifier,
+        error[:500],
+        retry_in,
+    )
+
+
+# ----- what the agent recovered -----
+
+
+async def insert_booking(
+    conn: asyncpg.Connection,
+    *,
+    booking_id: str,
+    tenant_id: str,
+    conversation_id: str | None,
+    service_name: str,
+    price_cents: int,
+    after_hours: bool,
+    at: datetime,
+) -> bool:
+    """A booking the agent confirmed; False when already counted."""
+    row = await conn.fetchval(
+        "INSERT INTO bookings (booking_id, tenant_id, conversation_id, service_name, price_cents,"
+        " after_hours, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (booking_id) DO NOTHING RETURNING 1",
+        booking_id,
+        tenant_id,
+        conversation_id,
+        service_name,
+        price_cents,
+        after_hours,
+        at,
+    )
+    return row is not None
+
+
+async def recovered_summary(conn: asyncpg.Connection, tenant_id: str | None) -> list[asyncpg.Record]:
+    """Bookings and revenue per spa, in total and after hours."""
+    return await conn.fetch(
+        "SELECT tenant_id, count(*) AS bookings, COALESCE(sum(price_cents), 0)::bigint AS revenue_cents,"
+        "  count(*) FILTER (WHERE after_hours) AS after_hours_bookings,"
+        "  COALESCE(sum(price_cents) FILTER (WHERE after_hours), 0)::bigint AS after_hours_revenue_cents"
+        " FROM bookings WHERE ($1::text IS NULL OR tenant_id = $1) GROUP BY tenant_id ORDER BY tenant_id",
+        tenant_id,
+    )
+
+
+def row_dict(row: asyncpg.Record | None) -> dict[str, Any] | None:
+    """A record as a plain dict (for the JSON API)."""
+    return dict(row) if row is not None else None

@@ -1,0 +1,40 @@
+"""The escalation service's settings, with safe local defaults."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from shared.settings import CommonSettings
+
+
+class EscalationSettings(CommonSettings):
+    """Where the inbox listens, how staff sign in, how hard notifiers are retried."""
+
+    inbox_http_port: int = Field(default=8083, ge=1, le=65535, description="staff inbox HTTP port")
+    spa_files: str = Field(default="spas/*.yaml", description="glob of the spa files (notifiers section)")
+    inbox_staff_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="shared staff sign-in token; empty means open, allowed only on a loopback host",
+    )
+    inbox_public_url: str = Field(
+        default="", description="the inbox URL alerts link to; defaults to http://<host>:<port>"
+    )
+    notifier_max_attempts: int = Field(default=8, ge=1, le=100, description="attempts per alert")
+    notifier_backoff_seconds: float = Field(default=2.0, gt=0, description="first retry delay")
+    notifier_backoff_max_seconds: float = Field(default=300.0, gt=0, description="longest retry delay")
+    notifier_timeout_seconds: float = Field(default=10.0, gt=0, description="per webhook/SMTP attempt")
+    notifier_poll_seconds: float = Field(
+        default=1.0, gt=0, description="how often due retries are looked for"
+    )
+    inbox_business_hours: str = Field(
+        default="09:00-18:00",
+        pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
+        description="spa-local opening hours; bookings outside them count as recovered after hours",
+    )
+
+    def inbox_url(self) -> str:
+        """The URL staff open (and alerts point to)."""
+        if self.inbox_public_url:
+            return self.inbox_public_url.rstrip("/")
+        host = "127.0.0.1" if self.http_host in ("0.0.0.0", "::", "") else self.http_host
+        return f"http://{host}:{self.inbox_http_port}"

@@ -1,0 +1,203 @@
+// The staff inbox: a list of conversations, one conversation, staff actions; live through SSE.
+"use strict";
+
+const state = { current: null, conversations: [], me: null };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    ...options,
+  });
+  if (response.status === 401) { showLogin(); throw new Error("sign in first"); }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+    throw new Error(detail || response.statusText);
+  }
+  return data;
+}
+
+function when(iso) {
+  const d = new Date(iso);
+  return d.toLocaleString([], { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+}
+function dollars(cents) { return "$" + (cents / 100).toLocaleString(undefined, { maximumFractionDigits: 0 }); }
+
+function showLogin() { $("login").hidden = false; $("app").hidden = true; }
+
+async function loadRecovered() {
+  const data = await api("/api/recovered");
+  const box = $("recovered");
+  box.textContent = "";
+  if (!data.spas.length) { box.textContent = "Recovered: no bookings yet"; return; }
+  for (const spa of data.spas) {
+    box.append(el("span", {},
+      `${spa.name}: ${spa.bookings} booked (${dollars(spa.revenue_cents)}), `
+      + `${spa.after_hours_bookings} after hours (${dollars(spa.after_hours_revenue_cents)})   `));
+  }
+}
+
+async function loadList() {
+  const data = await api("/api/conversations");
+  state.conversations = data.conversations;
+  const list = $("conversations");
+  list.textContent = "";
+  for (const c of data.conversations) {
+    const key = `${c.tenant_id}/${c.conversation_id}`;
+    const classes = [c.open_escalations > 0 ? "escalated" : "", state.current === key ? "active" : ""];
+    list.append(el("li", { class: classes.join(" "), "data-key": key, onclick: () => openConversation(key) },
+      el("div", { class: "who" }, c.client_name || c.client,
+        el("span", { class: "badge " + (c.ai_paused ? "paused" : "ai") }, c.ai_paused ? "AI paused" : "AI active"),
+        c.open_escalations > 0 ? el("span", { class: "badge esc" }, (c.open_categories || []).join(", ") || "escalated") : null),
+      el("div", { class: "preview" }, c.last_body || ""),
+      el("div", { class: "meta" }, `${c.client} · ${when(c.last_activity_at)}`)));
+  }
+  const open = await api("/api/escalations?status=open");
+  const escalations = $("escalations");
+  escalations.textContent = "";
+  for (const e of open.escalations) {
+    const key = e.conversation_id ? `${e.tenant_id}/${e.conversation_id}` : null;
+    escalations.append(el("li", { onclick: () => key ? openConversation(key) : null },
+      el("strong", {}, e.label), ` · ${when(e.raised_at)}`,
+      e.conversation_id ? null : el("div", {}, e.reason,
+        el("button", { onclick: (ev) => { ev.stopPropagation(); resolve(e.escalation_id); } }, "Resolve"))));
+  }
+  const failed = await api("/api/failed-deliveries");
+  const failedList = $("failed");
+  failedList.textContent = "";
+  for (const m of failed.messages) {
+    failedList.append(el("li", { onclick: () => openConversation(`${m.tenant_id}/${m.conversation_id}`) },
+      `${when(m.occurred_at)} · ${m.error || m.delivery_status || "failed"}`));
+  }
+}
+
+async function openConversation(key) {
+  state.current = key;
+  location.hash = "#/c/" + key.split("/")[1];
+  for (const li of document.querySelectorAll(".conversations li")) {
+    li.classList.toggle("active", li.dataset.key === key);
+  }
+  await renderConversation();
+}
+
+async function renderConversation() {
+  if (!state.current) return;
+  const data = await api(`/api/conversations/${state.current}`);
+  const c = data.conversation;
+  const pane = $("conversation");
+  pane.textContent = "";
+  const head = el("div", { class: "conv-head" },
+    el("span", { class: "title" }, `${c.client_name || "Client"} ${c.client}`),
+    el("span", { class: "badge " + (c.ai_paused ? "paused" : "ai") },
+      c.ai_paused ? `AI paused${c.paused_by ? " by " + c.paused_by : ""}` : "AI active"),
+    c.ai_paused
+      ? el("button", { onclick: () => act("resume") }, "Resume AI")
+      : el("button", { onclick: () => act("pause") }, "Take over"));
+  pane.append(head);
+  const open = data.escalations.filter((e) => e.status === "open");
+  if (open.length) {
+    const box = el("div", { class: "esc-list" });
+    for (const e of open) {
+      const alerts = e.alerts.map((a) => `${a.notifier}: ${a.state}`).join(", ");
+      box.append(el("div", {}, el("strong", {}, e.label), ` — ${e.reason} (${when(e.raised_at)}; alerts ${alerts}) `,
+        el("button", { onclick: () => resolve(e.escalation_id) }, "Resolve")));
+    }
+    pane.append(box);
+  }
+  const messages = el("div", { class: "messages" });
+  for (const m of data.messages) {
+    const failed = m.status === "failed" || ["failed", "undelivered"].includes(m.delivery_status);
+    const status = m.direction === "out" ? ` · ${m.delivery_status || m.status}${m.error ? " — " + m.error : ""}` : "";
+    messages.append(el("div", { class: `msg ${m.direction} ${m.purpose || ""} ${failed ? "failed" : ""}` },
+      m.body || "(text not available)",
+      el("span", { class: "meta" }, `${m.purpose ? m.purpose + " · " : ""}${when(m.occurred_at)}${status}`)));
+  }
+  pane.append(messages);
+  const box = el("textarea", { placeholder: "Reply to the client as staff…", maxlength: "1600" });
+  const form = el("form", { class: "reply", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const body = box.value.trim();
+    if (!body) return;
+    try {
+      await api(`/api/conversations/${state.current}/reply`, {
+        method: "POST", body: JSON.stringify({ body, request_id: crypto.randomUUID() }),
+      });
+      box.value = "";
+    } catch (err) { alert(err.message); }
+  } }, box, el("button", { class: "primary", type: "submit" }, "Send"));
+  pane.append(form);
+  messages.scrollTop = messages.scrollHeight;
+}
+
+async function act(action) {
+  try { await api(`/api/conversations/${state.current}/${action}`, { method: "POST" }); await refresh(); }
+  catch (err) { alert(err.message); }
+}
+
+async function resolve(id) {
+  try { await api(`/api/escalations/${id}/resolve`, { method: "POST" }); await refresh(); }
+  catch (err) { alert(err.message); }
+}
+
+let pending = null;
+function refreshSoon() {
+  // Coalesce a burst of changes into one reload.
+  if (pending) return;
+  pending = setTimeout(() => { pending = null; refresh(); }, 150);
+}
+
+async function refresh() {
+  try {
+    await Promise.all([loadList(), loadRecovered()]);
+    await renderConversation();
+  } catch (err) { console.warn(err); }
+}
+
+function listen() {
+  const source = new EventSource("/api/events");
+  source.addEventListener("change", refreshSoon);
+  source.addEventListener("hello", refreshSoon);
+}
+
+async function start() {
+  try {
+    state.me = await api("/api/me");
+  } catch (err) { return; }
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("me").textContent = `signed in as ${state.me.staff_user} (change)`;
+  $("me").onclick = showLogin;
+  const match = location.hash.match(/^#\/c\/(.+)$/);
+  await refresh();
+  if (match) {
+    const found = state.conversations.find((c) => c.conversation_id === match[1]);
+    if (found) await openConversation(`${found.tenant_id}/${found.conversation_id}`);
+  }
+  listen();
+}
+
+$("login-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = new FormData(ev.target);
+  try {
+    await api("/api/login", { method: "POST", body: JSON.stringify(Object.fromEntries(form)) });
+    start();
+  } catch (err) { $("login-error").textContent = err.message; }
+});
+
+start();

@@ -1,0 +1,95 @@
+"""The language handling meets its thresholds on the public data sets, and the eval command scores
+any file in their format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from services.agent import evaluate
+from services.agent.evaluate import read_jsonl, score_escalation, score_time_parsing
+
+pytestmark = pytest.mark.unit
+
+SGD = "sgd_appointments.jsonl"
+MEDQUAD = "medquad_questions.jsonl"
+
+
+def _require(shared_data: Path, name: str) -> Path:
+    path = shared_data / name
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the public data sets live beside the project (../shared/data)")
+    return path
+
+
+def test_time_parser_agrees_with_sgd_annotations(shared_data: Path) -> None:
+    score = score_time_parsing(read_jsonl(_require(shared_data, SGD)))
+    assert score.time_total > 1000 and score.date_total > 1000
+    assert score.time_agreement >= 0.97, score.time_misses[:10]
+    assert score.date_agreement >= 0.95, score.date_misses[:10]
+
+
+def test_guard_escalates_medquad_questions(shared_data: Path) -> None:
+    score = score_escalation(read_jsonl(_require(shared_data, MEDQUAD)))
+    assert score.positives >= 1000
+    assert score.recall >= 0.99, score.misses[:10]
+
+
+def test_guard_leaves_salon_booking_chatter_alone(shared_data: Path) -> None:
+    score = score_escalation(read_jsonl(_require(shared_data, SGD)))
+    assert score.negatives > 1000
+    assert score.false_escalation_rate <= 0.01, score.false_alarms[:10]
+
+
+def _write(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_time_parsing_command_prints_agreement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        {
+            "utterance": "the 7th at 4 pm please",
+            "reference_date": "2019-03-01",
+            "appointment_date": {"text": "the 7th", "canonical": "2019-03-07"},
+            "appointment_time": {"text": "4 pm", "canonical": "16:00"},
+        },
+        {
+            "utterance": "half past 3 tomorrow",
+            "reference_date": "2019-03-01",
+            "appointment_time": {"text": "half past 3", "canonical": "10:00"},
+        },
+        {"utterance": "Find me a salon", "reference_date": "2019-03-01"},
+    ]
+    assert evaluate.main(["time-parsing", str(_write(tmp_path / "t.jsonl", rows))]) == 0
+    out = capsys.readouterr().out
+    assert "time agreement       50.00%  (1/2)" in out
+    assert "date agreement       100.00%  (1/1)" in out
+
+
+def test_escalation_command_detects_the_format_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {"question": "What are the side effects of Botox?"},
+        {"question": "What time is it?"},
+        {"utterance": "What is the address?", "service": "Services_1"},
+        {"utterance": "I need to see a doctor about my rash", "service": "Services_3"},
+    ]
+    assert evaluate.main(["escalation", str(_write(tmp_path / "e.jsonl", rows))]) == 0
+    out = capsys.readouterr().out
+    assert "recall               50.00%  (1/2 must-escalate)" in out
+    assert "false escalations    0.00%  (0/1 Services_1 turns)" in out
+
+
+def test_eval_command_rejects_a_broken_line_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"utterance": "hi", "reference_date": "2019-03-01"}\nnot json\n', encoding="utf-8")
+    assert evaluate.main(["time-parsing", str(bad)]) == 2
+    assert "bad.jsonl:2: not JSON" in capsys.readouterr().err
+    assert evaluate.main(["escalation", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
