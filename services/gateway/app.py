@@ -65,7 +65,6 @@ def register_bus(
             # Another delivery holds a fresh claim on the key: look again after it settles.
             await message.nack(delay=5)
 
-
     def opt_subscriber(kind: str, durable: str):  # type: ignore[no-untyped-def]
         return broker.subscriber(
             topology.sms_event("*", kind),

@@ -39,7 +39,9 @@ class GatewaySettings(CommonSettings):
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="largest webhook body accepted")
     max_reply_chars: int = Field(default=320, ge=1, le=1600, description="longest outbound text sent")
-    admin_token: SecretStr = Field(default=SecretStr(""), description="bearer token of /admin endpoints")
+    gateway_admin_token: SecretStr = Field(
+        default=SecretStr(""), description="bearer token of /admin endpoints"
+    )
     publish_timeout_seconds: float = Field(default=3.0, gt=0, description="JetStream ack wait per webhook")
     send_attempts: int = Field(default=4, ge=1, le=10, description="tries per text on 429/5xx")
     send_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay; doubles")

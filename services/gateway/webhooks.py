@@ -233,7 +233,7 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
 
     @router.post("/admin/spas/{spa_id}/send-cap", tags=["admin"], summary="Change a spa's daily send cap")
     async def change_cap(spa_id: str, change: CapChange, authorization: str = Header(default="")) -> dict:
-        token = settings.admin_token.get_secret_value()
+        token = settings.gateway_admin_token.get_secret_value()
         given = authorization.removeprefix("Bearer ").strip()
         if not token or not hmac.compare_digest(given.encode(), token.encode()):
             raise HTTPException(401, "admin token required (Authorization: Bearer ...)")
@@ -332,7 +332,9 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
 def install(app: FastAPI, settings: GatewaySettings, ports: Callable[[], Ports]) -> None:
     """Mount the routes, and turn request validation errors into a clear 400/422."""
     app.include_router(build_router(settings, ports))
-    app.include_router(build_simulator_router(settings, ports))
+    # The simulator's routes inject texts without a signature: they exist only when it is the provider.
+    if settings.provider == "simulator":
+        app.include_router(build_simulator_router(settings, ports))
 
     @app.exception_handler(UnicodeDecodeError)
     async def _not_utf8(request: Request, exc: UnicodeDecodeError) -> JSONResponse:

@@ -322,3 +322,9 @@ async def test_opt_out_event_on_the_bus_is_recorded_even_without_the_inline_writ
     await request_send(nc, topology, send_cmd("reply:after-bus-optout"))
     [failed] = await events(nc, topology, "failed", 1)
     assert failed["reason"] == "opted_out" and twilio.requests == []
+
+
+async def test_simulator_routes_do_not_exist_when_twilio_is_the_provider(gateway: RunningGateway) -> None:
+    resp = await gateway.http.post("/simulator/messages", json={"from_number": CLIENT, "body": "hi"})
+    assert resp.status_code == 404
+    assert (await gateway.http.get("/simulator")).status_code == 404

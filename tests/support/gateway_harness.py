@@ -120,7 +120,7 @@ def gateway_settings(
         "sms_provider": "simulator",
         "send_backoff_seconds": 0.01,
         "publish_timeout_seconds": 1.0,
-        "admin_token": "admin-secret",
+        "gateway_admin_token": "admin-secret",
         "db_pool_max": 5,
         "log_format": "json",
     }
