@@ -19,7 +19,7 @@ from services.gateway import handlers, webhooks
 from services.gateway.handlers import Ports, SendInProgress
 from services.gateway.providers import SimulatorProvider, SmsProvider, TwilioProvider
 from services.gateway.settings import GatewaySettings
-from services.gateway.spas import load_spas
+from services.gateway.spas import SpaDirectory, files_fingerprint, load_spas
 from services.gateway.spool import InboundPublisher, Spool
 from shared.bus import jetstream, make_broker, nats_client
 from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms
@@ -97,16 +97,35 @@ def make_provider(settings: GatewaySettings, ctx: ServiceContext) -> SmsProvider
     return SimulatorProvider(ctx.pool)
 
 
-async def _release_loop(ports: Ports, interval: float) -> None:
-    """Texts waiting for the cap go out when the spa's day rolls over (checked every `interval`)."""
+async def _release_loop(ports: Ports, settings: GatewaySettings) -> None:
+    """Texts waiting for the cap go out when the spa's day rolls over or the cap is raised.
+
+    Checked every RELEASE_INTERVAL_SECONDS, and at once when staff raise the cap. An edited spa
+    file (a new `daily_send_cap`, numbers, help text) is reloaded here too; a file that no longer
+    parses is logged and the spas as they were stay in force.
+    """
+    seen = files_fingerprint(settings.spa_files)
     while True:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ports.release_wake.wait(), interval)
+            await asyncio.wait_for(ports.release_wake.wait(), settings.release_interval_seconds)
         ports.release_wake.clear()
+        current = files_fingerprint(settings.spa_files)
+        if current != seen:
+            seen = current
+            try:
+                ports.spas = _load(settings)
+            except Exception as exc:  # a half-edited file must not stop the gateway
+                log.error("spas.reload_failed", error=type(exc).__name__, detail=str(exc)[:300])
         try:
             await handlers.release_waiting(ports)
         except Exception as exc:  # the database may be away for a moment; the texts stay waiting
             log.warning("send_cap.release_failed", error=type(exc).__name__)
+
+
+def _load(settings: GatewaySettings) -> SpaDirectory:
+    return load_spas(
+        settings.spa_files, settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value()
+    )
 
 
 def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
@@ -127,9 +146,7 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
 
     async def on_start(ctx: ServiceContext) -> None:
         assert ctx.pool is not None
-        spas = load_spas(
-            settings.spa_files, settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value()
-        )
+        spas = _load(settings)
         publisher = InboundPublisher(
             lambda: nats_client(broker), Spool(settings.spool_dir), timeout=settings.publish_timeout_seconds
         )
@@ -151,9 +168,7 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         ctx.extras["ports"] = p
         publisher.start()
         relay.start()
-        ctx.extras["release_task"] = asyncio.create_task(
-            _release_loop(p, settings.release_interval_seconds), name="gateway-release"
-        )
+        ctx.extras["release_task"] = asyncio.create_task(_release_loop(p, settings), name="gateway-release")
         # Everything loaded so far (FastAPI, pydantic, the twilio SDK's many classes) lives for the
         # process: freezing it keeps full garbage collections, and the webhook latency tail, short.
         gc.collect()

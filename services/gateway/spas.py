@@ -104,6 +104,18 @@ class SpaDirectory:
         return None
 
 
+def files_fingerprint(pattern: str) -> tuple[tuple[str, int, int], ...]:
+    """What identifies the spa files' current contents cheaply: names, mtimes and sizes."""
+    out = []
+    for path in sorted(glob.glob(pattern)):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        out.append((path, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
 def load_spas(pattern: str, default_account_sid: str = "", default_auth_token: str = "") -> SpaDirectory:
     """Read every spa file matching the glob; a file that does not parse stops start-up loudly."""
     spas: list[Spa] = []

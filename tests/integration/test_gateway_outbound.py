@@ -328,3 +328,54 @@ async def test_simulator_routes_do_not_exist_when_twilio_is_the_provider(gateway
     resp = await gateway.http.post("/simulator/messages", json={"from_number": CLIENT, "body": "hi"})
     assert resp.status_code == 404
     assert (await gateway.http.get("/simulator")).status_code == 404
+
+
+async def test_editing_the_spa_file_cap_releases_waiting_texts(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio, nc: NatsClient
+) -> None:
+    settings = twilio_settings(nats_url, database_url, topology, tmp_path, twilio, cap=1)
+    async with running_gateway(settings) as gw:
+        await request_send(nc, topology, send_cmd("file:1", body="first"))
+        await request_send(nc, topology, send_cmd("file:2", body="second"))
+        await events(nc, topology, "deferred", 1)
+        write_spa(tmp_path / "spas", cap=5)
+        gw.ports.release_wake.set()
+        sent = await twilio.wait_for_sent(2)
+        assert [m.body for m in sent] == ["first", "second"]
+        assert gw.ports.spas.get(SPA_ID).daily_send_cap == 5  # type: ignore[union-attr]
+        (tmp_path / "spas" / "broken.yaml").write_text("id: [not a slug\n")
+        gw.ports.release_wake.set()
+        await request_send(nc, topology, send_cmd("file:3", body="third"))
+        await twilio.wait_for_sent(3)  # a broken file leaves the spas as they were
+
+
+async def test_status_callback_carrying_the_key_settles_a_send_whose_result_was_lost(
+    gateway: RunningGateway, nc: NatsClient, topology: Topology, twilio: FakeTwilio
+) -> None:
+    cmd = send_cmd("reply:lost-result", body="See you soon")
+    conn = await asyncpg.connect(gateway.settings.database_url)
+    try:
+        now = datetime.now(UTC)
+        await conn.execute(
+            "INSERT INTO gateway.outbound_messages (tenant_id, idempotency_key, conversation_id, to_number,"
+            " body, purpose, command, state, attempts, cap_day, claimed_at, provider)"
+            " VALUES ($1, $2, $3, $4, $5, 'reply', $6::jsonb, 'sending', 1, $7, $8, 'twilio')",
+            SPA_ID, cmd.idempotency_key, cmd.conversation_id, CLIENT, cmd.body,
+            cmd.model_dump_json(), now.date(), now,
+        )  # fmt: skip
+        params = {"MessageSid": "SM" + "d" * 32, "MessageStatus": "sent", "AccountSid": ACCOUNT_SID,
+                  "From": "+14155550199", "To": CLIENT}  # fmt: skip
+        path = f"/twilio/status?ik={cmd.idempotency_key}"
+        assert (await gateway.post_sms(params, path=path)).status_code == 204
+        [sent] = await events(nc, topology, "sent", 1)
+        assert sent["idempotency_key"] == cmd.idempotency_key and sent["provider_sid"] == "SM" + "d" * 32
+        state = await conn.fetchval(
+            "SELECT state FROM gateway.outbound_messages WHERE idempotency_key = $1", cmd.idempotency_key
+        )
+        assert state == "sent"
+    finally:
+        await conn.close()
+    await request_send(nc, topology, cmd)  # the redelivery finds it sent
+    await request_send(nc, topology, send_cmd("reply:next", body="next"))
+    [only] = await twilio.wait_for_sent(1)
+    assert only.body == "next"
