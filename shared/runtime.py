@@ -87,15 +87,24 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
     await ctx.broker.start()
 
 
-async def stop_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
-    """Drain the bus, run stop hooks, close the pool."""
-    with contextlib.suppress(Exception):
-        await ctx.broker.stop()
+async def stop_context(spec: ServiceSpec, ctx: ServiceContext, *, step_timeout: float = 10.0) -> None:
+    """Drain the bus, run stop hooks, close the pool; each step bounded so a stop never hangs."""
+    try:
+        await asyncio.wait_for(ctx.broker.stop(), step_timeout)
+    except Exception as exc:
+        log.warning("service.stop_step_failed", step="broker", error=type(exc).__name__)
     for hook in reversed(spec.on_stop):
-        with contextlib.suppress(Exception):
-            await hook(ctx)
+        try:
+            await asyncio.wait_for(hook(ctx), step_timeout)
+        except Exception as exc:
+            log.warning("service.stop_step_failed", step="hook", error=type(exc).__name__)
     if ctx.pool is not None:
-        await ctx.pool.close()
+        try:
+            await asyncio.wait_for(ctx.pool.close(), step_timeout)
+        except Exception as exc:
+            # A connection still held (a handler stuck on a lock) must not keep the process alive.
+            log.warning("service.stop_step_failed", step="pool", error=type(exc).__name__)
+            ctx.pool.terminate()
 
 
 async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
