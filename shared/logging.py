@@ -47,11 +47,13 @@ _PROTECTED = re.compile(
     r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _REGIONS = ("US", "GB")
+# Opaque ids (shared.ids: conversation and client refs) and Twilio SIDs are hex, not phone numbers.
+_OPAQUE = re.compile(r"[cp][0-9a-f]{31}|[A-Z]{2}[0-9a-fA-F]{32}")
 
 
 def redact_text(value: str) -> str:
     """Replace every phone number in a string, in any format phonenumbers recognises."""
-    if len(_DIGITS.findall(value)) < 7:
+    if len(_DIGITS.findall(value)) < 7 or _OPAQUE.fullmatch(value):
         return value
     protected = [m.span() for m in _PROTECTED.finditer(value)]
     spans: list[tuple[int, int]] = []
