@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, TypeVar
 
 import structlog
@@ -26,6 +27,10 @@ EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence"
 def make_broker(nats_url: str, *, name: str, **kwargs: Any) -> NatsBroker:
     """A FastStream NatsBroker that reconnects forever and drains on close."""
     servers = [u.strip() for u in nats_url.split(",") if u.strip()]
+    # FastStream logs through our stdlib logger (so through redaction); its per-message access
+    # lines are DEBUG, its errors stay errors.
+    kwargs.setdefault("logger", logging.getLogger("frontdesk.bus"))
+    kwargs.setdefault("log_level", logging.DEBUG)
     return NatsBroker(
         servers,
         name=name,

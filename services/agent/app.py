@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import structlog
 from fastapi import FastAPI
 from faststream.middlewares import AckPolicy as FsAckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, DeliverPolicy
+from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import ValidationError
 
 from shared.bus import jetstream, make_broker, publish_event
@@ -31,6 +36,7 @@ from .handlers import (
 )
 from .settings import AgentSettings
 from .store import ConversationStore
+from .tools import ToolRefused, ToolUnavailable
 
 log = structlog.get_logger()
 
@@ -64,15 +70,50 @@ async def publish_all(ports: AgentPorts, outgoing: list[Outgoing]) -> None:
         await publish_event(js, out.subject, out.message, msg_id=out.msg_id)
 
 
+# The actions the escalation service publishes on Topology.staff(tenant, action), and their payloads.
+STAFF_ACTIONS: dict[str, type[PauseAi] | type[ResumeAi] | type[StaffReply]] = {
+    "pause": PauseAi,
+    "resume": ResumeAi,
+    "reply": StaffReply,
+}
+
+
 def _staff_command(subject: str, body: bytes) -> StaffCommand:
     action = subject.rsplit(".", 1)[-1]
-    if action.startswith("pause"):
-        return PauseAi.model_validate_json(body)
-    if action.startswith("resume"):
-        return ResumeAi.model_validate_json(body)
-    if action.startswith("reply"):
-        return StaffReply.model_validate_json(body)
-    raise ValueError(f"unknown staff action {action!r}")
+    model = STAFF_ACTIONS.get(action)
+    if model is None:
+        raise ValueError(f"unknown staff action {action!r}")
+    return model.model_validate_json(body)
+
+
+def staff_consumer_config(settings: AgentSettings) -> ConsumerConfig:
+    """The staff commands' consumer: explicit acks, bounded deliveries, one command in flight."""
+    return ConsumerConfig(
+        ack_policy=AckPolicy.EXPLICIT,
+        max_deliver=settings.max_deliver,
+        ack_wait=settings.ack_wait_seconds,
+        max_ack_pending=1,
+    )
+
+
+async def update_staff_consumer(js: JetStreamContext, topology: Topology, settings: AgentSettings) -> None:
+    """Bring an existing `agent-staff` consumer to this version's settings (one command in flight).
+
+    FastStream (nats-py) binds to an existing durable as it is; this runs before it subscribes. A
+    consumer that does not exist yet is left for the subscriber to create.
+    """
+    stream = topology.stream_escalations.name
+    try:
+        await js.consumer_info(stream, STAFF_DURABLE)
+    except NotFoundError:
+        return
+    config = staff_consumer_config(settings)
+    config.durable_name = config.name = STAFF_DURABLE
+    config.filter_subject = topology.all_staff
+    try:
+        await js.add_consumer(stream, config=config)
+    except BadRequestError as exc:
+        log.warning("agent.staff.consumer_not_updated", error=type(exc).__name__, code=exc.err_code)
 
 
 def register_bus(
@@ -113,10 +154,26 @@ def register_bus(
                 # An earlier text of this conversation is being handled: it usually takes milliseconds.
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.1)
-        except Exception:
+        except Exception as exc:
             if delivered >= settings.max_deliver:
                 log.error("agent.turn.failed", conversation_id=message.conversation_id, attempts=delivered)
                 await record_failed_turn(message, seq, ports=ports)
+                raise
+            if isinstance(exc, ToolUnavailable | ToolRefused):
+                # The scheduler is busy or briefly failing: try again after a pause that grows,
+                # rather than spending every delivery within the same second.
+                delay = settings.retry_delay_seconds * 2 ** (delivered - 1)
+                log.warning(
+                    "agent.turn.retry",
+                    conversation_id=message.conversation_id,
+                    attempt=delivered,
+                    delay_s=delay,
+                    error=type(exc).__name__,
+                    tool=getattr(exc, "tool", None),
+                    code=getattr(exc, "code", None),
+                )
+                await msg.nack(delay=delay)
+                return
             raise
         if result.outcome == "wait":
             log.info("agent.turn.deferred", conversation_id=message.conversation_id, detail=result.detail)
@@ -128,13 +185,12 @@ def register_bus(
         topology.all_staff,
         stream=JStream(topology.stream_escalations.name, declare=False),
         durable=STAFF_DURABLE,
-        pull_sub=PullSub(batch_size=10, timeout=1.0),
+        # One command at a time, in stream order, across every replica: a pause and a resume
+        # pressed in quick succession must land in the conversation in the order staff pressed them.
+        # Staff commands are rare (people clicking), so one in flight is plenty.
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
         ack_policy=FsAckPolicy.NACK_ON_ERROR,
-        config=ConsumerConfig(
-            ack_policy=AckPolicy.EXPLICIT,
-            max_deliver=settings.max_deliver,
-            ack_wait=settings.ack_wait_seconds,
-        ),
+        config=staff_consumer_config(settings),
         title="agent-staff",
     )
     async def on_staff_command(msg: NatsMessage) -> None:
@@ -143,8 +199,20 @@ def register_bus(
         try:
             command = _staff_command(msg.raw_message.subject, msg.body)
         except (ValidationError, ValueError) as exc:
-            # A malformed command can never succeed: drop it loudly instead of retrying it.
-            log.error("agent.staff.invalid", error=str(exc)[:200])
+            # A malformed command can never succeed: drop it loudly instead of retrying it. Only
+            # the field names go to the log: a validation error's text repeats the input (a number,
+            # a reply's body).
+            fields = (
+                [".".join(map(str, e["loc"])) for e in exc.errors()]
+                if isinstance(exc, ValidationError)
+                else []
+            )
+            log.error(
+                "agent.staff.invalid",
+                subject=msg.raw_message.subject,
+                fields=fields,
+                error=type(exc).__name__,
+            )
             await msg.reject()
             return
         await publish_all(ports, await handle_staff_command(command, ports=ports))
@@ -152,15 +220,45 @@ def register_bus(
     return runtime
 
 
+class ExceptionTextFilter(logging.Filter):
+    """Keeps an exception's type and where it was raised in a log record, never its message.
+
+    FastStream logs a failing handler as "<Type>: <message>" with the traceback, and an exception's
+    message can repeat what it failed on: a validation error quotes its input (a phone number, a
+    client's text). The redaction processor catches numbers, not free text, so the text goes here.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a record that carries an exception; let every record through."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+            record.msg = f"{type(exc).__name__}{where}"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def bus_logger() -> logging.Logger:
+    """The logger the agent's broker writes to (through the shared, redacting root handler)."""
+    logger = logging.getLogger("frontdesk.agent.bus")
+    if not any(isinstance(f, ExceptionTextFilter) for f in logger.filters):
+        logger.addFilter(ExceptionTextFilter())
+    return logger
+
+
 def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
     """The agent's service spec and context (no database: the conversation log is JetStream)."""
-    broker = make_broker(settings.nats_url, name=f"agent-{settings.instance_id}")
+    broker = make_broker(settings.nats_url, name=f"agent-{settings.instance_id}", logger=bus_logger())
     http = FastAPI(title="frontdesk agent", version="1.0.0")
     runtime = AgentRuntime(settings=settings)
     topology = Topology(settings.subject_prefix)
     register_bus(broker, topology, runtime)
 
     async def start(ctx: ServiceContext) -> None:
+        await update_staff_consumer(jetstream(broker), topology, settings)
         runtime.ports = AgentPorts(
             store=ConversationStore(jetstream(broker), topology, cache_size=settings.cache_size),
             broker=broker,

@@ -33,6 +33,9 @@ from .tools import ToolRefused
 
 log = structlog.get_logger()
 
+# Searches for open slots per proposal when others keep taking the ones found.
+HOLD_ATTEMPTS = 3
+
 
 class DeterministicBrain:
     """Rules over the language modules and the scheduler's tools."""
@@ -83,8 +86,9 @@ class DeterministicBrain:
                     )
                 )
 
-        # 5. The service, from the client's words through the catalog.
-        if state.service is None or state.just_booked:
+        # 5. The service, from the client's words through the catalog (a bare greeting or name
+        # cannot match a treatment: no need to ask the scheduler).
+        if (state.service is None or state.just_booked) and not intents.is_small_talk(text, state.first_name):
             matches = await ctx.tools.match_service(text)
             chosen, close = domain.choose_service(matches.matches)
             if chosen is not None:
@@ -122,15 +126,31 @@ class DeterministicBrain:
         """Find, hold and offer two or three options; release what was offered before."""
         assert state.service is not None
         preference = state.preference or TimePreference(asap=True)
-        found = await ctx.tools.find_availability(state.service.service_id, preference, ctx.max_options)
         stale = [p.hold_id for p in state.proposals]
         if stale:
             await ctx.tools.release(stale)
-        if not found.options:
-            facts.append(ctx.event(SlotsUnavailable, service_id=state.service.service_id))
-            text = f"{lead}I don't have anything open then. Would another day or time work?"
-            return Decision(facts=facts, reply=text.strip(), asks="time")
-        held = await ctx.tools.hold(found.options, ctx.hold_ttl_seconds)
+        held = None
+        # Other clients may take the same slots between the search and the hold: search again.
+        for _attempt in range(HOLD_ATTEMPTS):
+            found = await ctx.tools.find_availability(state.service.service_id, preference, ctx.max_options)
+            if not found.options:
+                facts.append(ctx.event(SlotsUnavailable, service_id=state.service.service_id))
+                text = f"{lead}I don't have anything open then. Would another day or time work?"
+                return Decision(facts=facts, reply=text.strip(), asks="time")
+            try:
+                held = await ctx.tools.hold(found.options, ctx.hold_ttl_seconds)
+            except ToolRefused as exc:
+                if exc.code != "slot_taken":
+                    raise
+                continue
+            break
+        if held is None:
+            facts.append(
+                ctx.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken")
+            )
+            return Decision(
+                facts=facts, reply=f"{lead}Those times just filled up. Would another day work?", asks="time"
+            )
         today = ctx.now.astimezone(tz).date()
         proposed = [
             ProposedOption(

@@ -8,6 +8,7 @@ same idempotency key), never a second reply.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from shared.subjects import Topology
 from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
 from .language.guard import check_inbound, check_outbound
-from .store import AppendConflict, ConversationStore, Loaded
+from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
 from .tools import ConversationTools
 
 log = structlog.get_logger()
@@ -224,11 +225,24 @@ def _apply_all(state: ConversationState, events: list[conv.ConversationEvent]) -
     return fold(events, state)  # type: ignore[arg-type]
 
 
-async def _is_next(msg: SmsReceived, inbound_seq: int, state: ConversationState, ports: AgentPorts) -> bool:
-    """No earlier text of the conversation is waiting (a repeat of a handled text does not count)."""
+async def _is_next(
+    msg: SmsReceived,
+    inbound_seq: int,
+    state: ConversationState,
+    ports: AgentPorts,
+    prefetched: tuple[int, FirstInbound] | None = None,
+) -> bool:
+    """No earlier text of the conversation is waiting (a repeat of a handled text does not count).
+
+    `prefetched` is the first text after some sequence, read together with the state; it is used
+    when that sequence is still the state's last completed one.
+    """
     after = state.last_completed_seq
     while True:
-        first = await ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after)
+        if prefetched is not None and prefetched[0] == after:
+            first = prefetched[1]
+        else:
+            first = await ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after)
         if first is None or first[0] >= inbound_seq:
             return True
         earlier = state.turn_for(first[1]) if first[1] is not None else None
@@ -240,7 +254,14 @@ async def _is_next(msg: SmsReceived, inbound_seq: int, state: ConversationState,
 async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPorts) -> TurnResult:
     """Handle one client text in its conversation's order; a repeat of a handled text only re-publishes."""
     for _attempt in range(CONFLICT_RETRIES):
-        loaded = await ports.store.load(msg.tenant_id, msg.conversation_id)
+        # The state and the order check read JetStream at the same time: one round trip, not two.
+        # The order check assumes the cached state is current, which it nearly always is.
+        cached = ports.store.cached(msg.tenant_id, msg.conversation_id)
+        after = cached.state.last_completed_seq if cached is not None else 0
+        loaded, first = await asyncio.gather(
+            ports.store.load(msg.tenant_id, msg.conversation_id),
+            ports.store.first_inbound_after(msg.tenant_id, msg.conversation_id, after),
+        )
         state = loaded.state
         turn = state.turn_for(msg.id)
         if turn is not None and turn.completed:
@@ -251,23 +272,77 @@ async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPort
             opened_at = state.open_turn.occurred_at
             if ports.clock() - opened_at < OPEN_TURN_STALE_AFTER:
                 return TurnResult("wait", detail="another turn of this conversation is in progress")
-            log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
             if state.open_turn.inbound_id != msg.id:
                 return TurnResult("wait", detail="an earlier turn was left open")
-        if not await _is_next(msg, inbound_seq, state, ports):
+        if not await _is_next(msg, inbound_seq, state, ports, prefetched=(after, first)):
             return TurnResult("wait", detail="an earlier text of this conversation is not handled yet")
         try:
-            return await _run_turn(msg, inbound_seq, loaded, resumed=turn is not None, ports=ports)
+            if turn is not None:
+                # A crash left this text's turn half-written (its events are appended one by one).
+                log.warning("agent.turn.resumed", conversation_id=msg.conversation_id)
+                return await _resume_turn(msg, inbound_seq, loaded, turn, ports=ports)
+            return await _run_turn(msg, inbound_seq, loaded, ports=ports)
         except AppendConflict:
             log.info("agent.turn.conflict", conversation_id=msg.conversation_id)
             continue
     return TurnResult("wait", detail="the conversation kept changing")
 
 
-async def _run_turn(
-    msg: SmsReceived, inbound_seq: int, loaded: Loaded, *, resumed: bool, ports: AgentPorts
+async def _resume_turn(
+    msg: SmsReceived, inbound_seq: int, loaded: Loaded, turn: TurnRecord, *, ports: AgentPorts
 ) -> TurnResult:
-    state = loaded.state
+    """Finish a turn a crash left open.
+
+    If its reply or handoff was already recorded, the decision stands: only TurnCompleted is
+    missing, and the recorded messages go out (same ids). Otherwise the turn is decided again from
+    the state before it opened: the dead attempt's partial facts (options it held that the client
+    never saw) must not steer the new decision, and its holds are released.
+    """
+    common = {
+        "tenant_id": msg.tenant_id,
+        "conversation_id": msg.conversation_id,
+        "correlation_id": msg.correlation_id,
+    }
+    if turn.reply is not None or turn.escalation is not None:
+        outcome = "replied" if turn.reply is not None else "escalated"
+        completed = conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome=outcome)
+        after = await ports.store.append(loaded, [completed])
+        done = after.state.turn_for(msg.id)
+        assert done is not None
+        return TurnResult("handled", _effects(ports.topology, after.state, done))
+    before, partial = await ports.store.before_open_turn(msg.tenant_id, msg.conversation_id, msg.id)
+    held = [o.hold_id for e in partial if isinstance(e, conv.SlotsProposed) for o in e.options]
+    if held and before.client_number:
+        await _tools(msg, before, ports).release(held)
+    return await _run_turn(msg, inbound_seq, loaded, ports=ports, decide_from=before)
+
+
+def _tools(msg: SmsReceived, state: ConversationState, ports: AgentPorts) -> ConversationTools:
+    assert state.client_number is not None
+    return ConversationTools(
+        ports.broker,
+        ports.topology,
+        msg.tenant_id,
+        msg.conversation_id,
+        state.client_number,
+        ports.tool_timeout,
+        ports.instance,
+        client_id=state.client_id,
+    )
+
+
+async def _run_turn(
+    msg: SmsReceived,
+    inbound_seq: int,
+    loaded: Loaded,
+    *,
+    ports: AgentPorts,
+    decide_from: ConversationState | None = None,
+) -> TurnResult:
+    """Decide a turn and append its events after `loaded`; `decide_from` is the state to decide on
+    when it differs from the log's (a resumed turn: its InboundReceived is already recorded)."""
+    resumed = decide_from is not None
+    state = decide_from if decide_from is not None else loaded.state
     head: list[conv.ConversationEvent] = []
     common = {
         "tenant_id": msg.tenant_id,
@@ -298,17 +373,7 @@ async def _run_turn(
         # Nothing of this turn was written: let go of options it held before deciding again.
         held = [o.hold_id for e in events if isinstance(e, conv.SlotsProposed) for o in e.options]
         if held and before.client_number:
-            tools = ConversationTools(
-                ports.broker,
-                ports.topology,
-                msg.tenant_id,
-                msg.conversation_id,
-                before.client_number,
-                ports.tool_timeout,
-                ports.instance,
-                client_id=before.client_id,
-            )
-            await tools.release(held)
+            await _tools(msg, before, ports).release(held)
         raise
     turn = after.state.turn_for(msg.id)
     assert turn is not None

@@ -42,6 +42,13 @@ class AgentSettings(CommonSettings):
         gt=0,
         validation_alias=AliasChoices("AGENT_ORDER_NAK_DELAY_SECONDS", "order_nak_delay_seconds"),
     )
+    retry_delay_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        validation_alias=AliasChoices("AGENT_RETRY_DELAY_SECONDS", "retry_delay_seconds"),
+        description="first pause before a text whose scheduler call failed is tried again (doubles)",
+    )
     hold_ttl_seconds: int | None = Field(
         default=None,
         ge=10,

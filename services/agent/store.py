@@ -18,7 +18,14 @@ from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
 
 from shared.bus import publish_event
-from shared.contracts.conversation import ConversationEvent, InboundReceived, parse_conversation_event
+from shared.contracts.conversation import (
+    AiPaused,
+    AiResumed,
+    ConversationEvent,
+    InboundReceived,
+    StaffReplied,
+    parse_conversation_event,
+)
 from shared.subjects import Topology
 
 from .domain import ConversationState, apply
@@ -26,6 +33,9 @@ from .domain import ConversationState, apply
 log = structlog.get_logger()
 
 WRONG_LAST_SEQUENCE = 10071
+
+# A conversation's first text after some sequence: its SMS_INBOUND sequence and SmsReceived id.
+FirstInbound = tuple[int, UUID | None] | None
 
 
 class AppendConflict(Exception):
@@ -39,6 +49,13 @@ class Loaded:
     subject: str
     state: ConversationState
     last_seq: int
+
+
+def _by_staff(event: ConversationEvent) -> bool:
+    """Staff wrote it (a pause, a resume, a reply): never part of one of the agent's turns."""
+    return isinstance(event, AiResumed | StaffReplied) or (
+        isinstance(event, AiPaused) and event.by == "staff"
+    )
 
 
 class ConversationStore:
@@ -64,6 +81,10 @@ class ConversationStore:
         self._cache.move_to_end(loaded.subject)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+
+    def cached(self, tenant_id: str, conversation_id: str) -> Loaded | None:
+        """The last state this process saw of the conversation (may be stale: `load` is the truth)."""
+        return self._cache.get(self._topology.conversation(tenant_id, conversation_id))
 
     async def load(self, tenant_id: str, conversation_id: str) -> Loaded:
         """The conversation as JetStream has it now (the cache only saves re-reading old events)."""
@@ -124,9 +145,34 @@ class ConversationStore:
         self._remember(current)
         return current
 
-    async def first_inbound_after(
-        self, tenant_id: str, conversation_id: str, after_seq: int
-    ) -> tuple[int, UUID | None] | None:
+    async def before_open_turn(
+        self, tenant_id: str, conversation_id: str, inbound_id: UUID
+    ) -> tuple[ConversationState, list[ConversationEvent]]:
+        """The state as it was when a half-written turn opened, and that turn's partial facts.
+
+        Reads the whole conversation (only when resuming a turn a crash left open): events after
+        the turn's InboundReceived count again only if staff wrote them, the rest are the partial
+        facts of the attempt that died.
+        """
+        subject = self._topology.conversation(tenant_id, conversation_id)
+        state = ConversationState(tenant_id=tenant_id, conversation_id=conversation_id)
+        partial: list[ConversationEvent] = []
+        opened = False
+        seq = 0
+        while True:
+            try:
+                msg = await self._js.get_msg(self._stream, seq=seq + 1, subject=subject, next=True)
+            except NotFoundError:
+                return state, partial
+            seq = int(msg.seq or 0)
+            event = parse_conversation_event(msg.data or b"{}")
+            if opened and not _by_staff(event):
+                partial.append(event)
+                continue
+            state = apply(state, event)
+            opened = opened or (isinstance(event, InboundReceived) and event.inbound_id == inbound_id)
+
+    async def first_inbound_after(self, tenant_id: str, conversation_id: str, after_seq: int) -> FirstInbound:
         """The conversation's first text after `after_seq` in SMS_INBOUND: its sequence and SmsReceived id."""
         subject = self._topology.sms_inbound(tenant_id, conversation_id)
         try:

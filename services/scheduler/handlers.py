@@ -289,6 +289,7 @@ async def hold_slots(req: HoldSlots, *, conn: asyncpg.Connection, spa: SpaCatalo
         ref = await repo.client_ref_of(conn, spa.id, req.client_id)
         if ref is None:
             raise ToolFailure("not_found", "no such client at this spa", "client_id")
+    await repo.lock_providers(conn, (o.provider_id for o in req.options))
     await repo.expire_holds(conn, sorted({o.provider_id for o in req.options}))
     ttl = req.ttl_seconds or ports.hold_ttl_seconds
     holds: list[Hold] = []
@@ -331,6 +332,10 @@ async def confirm_booking(
     req: ConfirmBooking, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
 ) -> Served:
     """Book a live hold; the same hold confirmed again returns the same booking."""
+    provider_id = await repo.hold_provider(conn, spa.id, req.hold_id)
+    if provider_id is not None:
+        # Before the hold's row lock: the same order as hold_slots (provider, then rows).
+        await repo.lock_providers(conn, [provider_id])
     hold = await repo.hold_for_update(conn, spa.id, req.hold_id)
     if hold is None or (req.client_id is not None and hold["client_id"] not in (None, req.client_id)):
         raise ToolFailure("not_found", "no such hold", "hold_id")
@@ -652,7 +657,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         except ToolFailure as failure:
             reply = _reply_error(failure.code, failure.message, failure.field)
             outcome, summary = failure.code, {"error": failure.message, "field": failure.field}
-        except (asyncpg.PostgresConnectionStatusError, asyncpg.InterfaceError, OSError):
+        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
             raise  # the database is away: no reply, the caller times out and may retry
         except Exception as exc:
             log.exception("tool.failed", tool=name, error=type(exc).__name__)

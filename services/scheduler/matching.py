@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.scheduler.domain import ServiceDef
 
@@ -20,6 +21,12 @@ STOPWORDS = frozenset(
 )
 
 
+# The helpers below are pure and see the same catalog words on every request: memoized, a match
+# costs a fraction of recomputing every synonym's stems and trigrams each time.
+_MEMO = 65_536
+
+
+@lru_cache(maxsize=_MEMO)
 def normalize(text: str) -> str:
     """Lowercase, straight apostrophes, punctuation to spaces, single spaces."""
     lowered = text.lower().translate(_APOSTROPHES)
@@ -35,16 +42,19 @@ def _stem(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=_MEMO)
 def _stems(text: str) -> str:
     return " ".join(_stem(t) for t in text.split())
 
 
-def trigrams(word: str) -> set[str]:
+@lru_cache(maxsize=_MEMO)
+def trigrams(word: str) -> frozenset[str]:
     """pg_trgm-style trigrams of one word (padded with two spaces before, one after)."""
     padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
+@lru_cache(maxsize=_MEMO)
 def similarity(a: str, b: str) -> float:
     """Trigram similarity of two words in [0, 1], as pg_trgm's similarity()."""
     ta, tb = trigrams(a), trigrams(b)

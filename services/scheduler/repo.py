@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -448,6 +448,23 @@ async def insert_hold(
         end,
         blocked_until,
         float(ttl_seconds),
+    )
+
+
+async def lock_providers(conn: asyncpg.Connection, provider_ids: Iterable[UUID]) -> None:
+    """Serialize hold and booking writes per provider until the transaction ends (sorted: no cycles).
+
+    Inserting into an exclusion constraint checks after writing, so two transactions offering
+    overlapping slots of one provider can each wait on the other's row: a deadlock.
+    """
+    for provider_id in sorted(set(provider_ids), key=str):
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", str(provider_id))
+
+
+async def hold_provider(conn: asyncpg.Connection, spa_id: str, hold_id: UUID) -> UUID | None:
+    """The provider of a hold (it never changes), read without a lock."""
+    return await conn.fetchval(  # type: ignore[no-any-return]
+        "SELECT provider_id FROM holds WHERE id = $1 AND spa_id = $2", hold_id, spa_id
     )
 
 

@@ -148,6 +148,12 @@ class System:
 
     async def start(self, *, replicas: int = 1, **agent_settings: Any) -> None:
         """Start the scheduler (demo spa loaded), then the agents."""
+        await self.start_scheduler()
+        for _ in range(replicas):
+            await self.add_agent(**agent_settings)
+
+    async def start_scheduler(self) -> None:
+        """Start the scheduler and load the demo spa."""
         from services.scheduler.app import build as build_scheduler
         from services.scheduler.loading import load_files
         from services.scheduler.settings import SchedulerSettings
@@ -161,11 +167,25 @@ class System:
         await start_context(spec, ctx)
         self.services.append((spec, ctx))
         await load_files(self.database_url, [DEMO_SPA], KEY)
-        for i in range(replicas):
-            settings = AgentSettings(**common, instance_id=f"agent-{i}", **agent_settings)  # type: ignore[arg-type]
-            a_spec, a_ctx = build_agent(settings)
-            await start_context(a_spec, a_ctx)
-            self.services.append((a_spec, a_ctx))
+
+    async def add_agent(self, **agent_settings: Any) -> None:
+        """Start one more agent replica (after the scheduler)."""
+        settings = AgentSettings(
+            nats_url=self.nats_url,
+            database_url=self.database_url,
+            subject_prefix=self.topology.prefix,
+            instance_id=f"agent-{len(self.services)}",
+            **agent_settings,
+        )
+        a_spec, a_ctx = build_agent(settings)
+        await start_context(a_spec, a_ctx)
+        self.services.append((a_spec, a_ctx))
+
+    async def stop_agents(self) -> None:
+        """Stop the agent replicas only (the scheduler keeps serving), as if they had died."""
+        for spec, ctx in [sc for sc in self.services if sc[0].name == "agent"]:
+            self.services.remove((spec, ctx))
+            await stop_context(spec, ctx)
 
     async def stop(self) -> None:
         """Stop every service, agents first."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.integration
 NEW = "+14155550150"
 OTHER_NEW = "+14155550151"
 BEN = "+14155550102"  # demo spa client with 2 HydraFacial sessions left
+NAMES = ["Ada", "Bea", "Cleo", "Dora", "Edie", "Flo"]
 
 
 @pytest.fixture
@@ -153,5 +156,77 @@ async def test_three_replicas_handle_each_conversation_in_order(
             kinds = [e.type for e in events if e.type in ("inbound_received", "turn_completed")]
             assert kinds == ["inbound_received", "turn_completed"] * len(texts)
             assert await phone.outbound_count(n) == len(texts)
+    finally:
+        await system.stop()
+
+
+async def test_a_text_that_always_fails_is_redelivered_then_dead_lettered(
+    system: System, phone: Phone, topology: Topology, nc: NatsClient
+) -> None:
+    from services.agent.app import INBOUND_DURABLE
+
+    stream = topology.stream_sms_inbound.name
+    advisories: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def on_advisory(msg: Any) -> None:
+        await advisories.put(msg.data)
+
+    sub = await nc.subscribe(
+        f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{INBOUND_DURABLE}", cb=on_advisory
+    )
+    try:
+        subject = topology.sms_inbound("glow-medspa", phone.conversation(NEW))
+        await phone.js.publish(subject, b'{"tenant_id": "glow-medspa", "body": 5}')
+        advisory = json.loads(await asyncio.wait_for(advisories.get(), 15))
+        assert advisory["deliveries"] == 5, "nak'd and redelivered up to max_deliver, not terminated"
+    finally:
+        await sub.unsubscribe()
+
+
+async def test_a_text_that_meets_an_absent_scheduler_is_retried_later_and_answered(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone, nc: NatsClient
+) -> None:
+    from services.agent.app import INBOUND_DURABLE
+
+    system = System(nats_url, database_url, topology)
+    await system.add_agent(request_timeout_seconds=0.5, retry_delay_seconds=0.2)
+    try:
+        await phone.text(NEW, "Hi, I'd like a HydraFacial")
+        js = nc.jetstream()
+        stream = topology.stream_sms_inbound.name
+        async with asyncio.timeout(10):
+            # JetStream is the witness: the text was tried, failed and is due again.
+            while True:
+                if (await js.consumer_info(stream, INBOUND_DURABLE)).num_redelivered >= 1:
+                    break
+                await asyncio.sleep(0.05)
+        await system.start_scheduler()
+        reply = await phone.reply(NEW, timeout=10)
+        assert "HydraFacial" in reply.body
+        events = await phone.wait_for_turns(NEW, 1)
+        assert [e.outcome for e in events if isinstance(e, TurnCompleted)] == ["replied"]
+    finally:
+        await system.stop()
+
+
+async def test_clients_racing_for_the_same_slots_all_get_options_at_once(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone
+) -> None:
+    system = System(nats_url, database_url, topology)
+    # A failed turn would come back only after 30 s: every reply below must come from the first try.
+    await system.start(retry_delay_seconds=30)
+    try:
+        numbers = [f"+1415555019{i}" for i in range(6)]
+        await asyncio.gather(
+            *(
+                phone.say(n, f"Hi I'm {name}, I'd like a HydraFacial")
+                for n, name in zip(numbers, NAMES, strict=True)
+            )
+        )
+        offers = await asyncio.gather(*(phone.say(n, "anytime next week") for n in numbers))
+        for offer in offers:
+            assert offer.startswith("I have ") or "filled up" in offer, offer
+        held = [o for o in offers if o.startswith("I have ")]
+        assert len(held) >= 2, "several clients were offered distinct held options"
     finally:
         await system.stop()

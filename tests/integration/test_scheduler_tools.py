@@ -374,3 +374,26 @@ async def test_forehead_lines_match_the_neurotoxin_consultation_over_nats(demo: 
         and top.is_consultation
         and top.confidence > 0.8
     )
+
+
+async def test_concurrent_holds_of_overlapping_options_in_any_order_never_deadlock(demo: Harness) -> None:
+    clients = [await _client(demo, f"+1212555{300 + i:04d}") for i in range(20)]
+    options = (await _find(demo, "hydrafacial", asap=True, limit=3)).options
+    assert len(options) >= 2
+    replies = await asyncio.gather(
+        *(
+            demo.call(
+                "hold_slots",
+                HoldSlots(
+                    tenant_id=demo.spa.id,
+                    actor=AGENT,
+                    client_id=c,
+                    # Half offer the slots in reverse: inserting in different orders used to deadlock.
+                    options=options if i % 2 else list(reversed(options)),
+                ),
+            )
+            for i, c in enumerate(clients)
+        )
+    )
+    assert {r.error.code for r in replies if not r.ok} <= {"slot_taken"}, [r.error for r in replies]
+    assert any(r.ok for r in replies)

@@ -154,3 +154,40 @@ def test_spa_service_names_can_be_allowed_explicitly() -> None:
 def test_what_is_a_spa_service_is_a_product_question() -> None:
     assert not check_inbound("What is a HydraFacial?").escalate
     assert check_inbound("What is (are) Shingles ?").category == "medical"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I got bruising", "medical"),
+        ("there is a lump in my lip", "medical"),
+        ("my eyelid is drooping", "medical"),
+        ("it hurts where I got injected", "medical"),
+        ("Does it hurt?", "medical"),
+        ("how many units will I need", "medical"),
+        ("I have rosacea, will the facial help?", "medical"),
+        ("my skin is peeling and red after the laser", "medical"),
+        ("can i work out after botox", "medical"),
+        ("My lip feels numb", "medical"),
+        ("you charged my card twice", "payment_dispute"),
+        ("this place is a joke", "complaint"),
+    ],
+)
+def test_post_treatment_symptoms_aftercare_and_disputes_escalate(text: str, category: str) -> None:
+    verdict = check_inbound(text)
+    assert verdict.escalate and verdict.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I have their phone number?",
+        "Thanks so much! I know I have been a bit of a pain!",
+        "I have a wedding next week",
+        "my friend got botox here and loved it",
+        "I would like to come after my workout",
+        "I have a gift card",
+    ],
+)
+def test_everyday_first_person_chatter_does_not_escalate(text: str) -> None:
+    assert not check_inbound(text).escalate

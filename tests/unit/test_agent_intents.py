@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.agent.language import intents
 from services.agent.language.intents import (
     detect_intents,
     extract_name,
@@ -142,3 +143,26 @@ def test_service_choice_by_name() -> None:
     services = ["Botox Consultation", "Dermal Filler Consultation"]
     assert parse_choice("the botox one", 2, services) == 0
     assert parse_choice("filler", 2, services) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Hi there", None), ("hello!", None), ("I'm Robin", "Robin"), ("Hi, this is Dana Lee", "Dana Lee")],
+)
+def test_greeting_or_name_alone_is_small_talk(text: str, name: str | None) -> None:
+    assert intents.is_small_talk(text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hi I'd like botox", None),
+        ("I'm Robin, HydraFacial please", "Robin"),
+        ("hi there, something for my forehead lines", None),
+        ("Sarah", None),
+        ("2", None),
+        ("", None),
+    ],
+)
+def test_a_text_that_may_name_a_treatment_is_not_small_talk(text: str, name: str | None) -> None:
+    assert not intents.is_small_talk(text, name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 
 import pytest
 import structlog
@@ -54,3 +55,33 @@ def test_a_full_log_line_holds_no_number_and_no_body() -> None:
 def test_processor_redacts_the_event_name_too() -> None:
     out = redact_processor(None, "info", {"event": "texted +14155550100"})
     assert "+14155550100" not in out["event"]
+
+
+def test_an_exception_is_logged_by_type_and_place_never_its_message() -> None:
+    try:
+        raise ValueError("input_value='I want botox, call me at 415 555 0100'")
+    except ValueError:
+        line = _render(exc_info=True)
+    assert "botox" not in line and "0100" not in line
+    record = json.loads(line)
+    assert record["exception"] == "ValueError"
+    assert any("test_logging.py" in frame for frame in record["stack"])
+
+
+def test_stdlib_records_with_exceptions_lose_the_message_too() -> None:
+    import logging
+
+    from shared.logging import configure_logging
+
+    configure_logging("test", "INFO", "json")
+    stream = io.StringIO()
+    handler = logging.getLogger().handlers[0]
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    try:
+        raise RuntimeError("client wrote: my lips are swollen")
+    except RuntimeError:
+        logging.getLogger("some.library").exception("handler failed")
+    handler.setStream(sys.stderr)  # type: ignore[attr-defined]
+    out = stream.getvalue()
+    assert "swollen" not in out
+    assert "RuntimeError" in out

@@ -93,6 +93,25 @@ _CLINICAL = _rx(
     r"blister\w*|numb(?:ness|ed|ing)?|droop\w*|lumps?|bumps?|pus|bleeding|burn\w*|red|pain\w*|"
     r"hurts?|sore|asymmetr\w*|"
     r"uneven|reaction|infect\w*)\b",
+    # A client describing their own body after (or about) a treatment: an adverse reaction until a
+    # qualified person says otherwise.
+    r"\b(?:i|i'?ve|i'?m|i am|my|it'?s|there'?s|there is)\b.{0,40}\b(?:got|have|has|having|is|are|feels?|"
+    r"looks?|been|getting|developed|noticed|see)\b.{0,25}\b(?:bruis\w*|swollen|swelling|lumps?|lumpy|"
+    r"droop\w*|rash\w*|itch\w*|numb(?:ness|ed|ing)?|blister\w*|peeling|redness|infect\w*|asymmetr\w*|"
+    r"uneven|tingl\w*|scarring|discolou?r\w*|welts?|hives|burns?|burned|burnt|(?<!a )pain|painful|sore|"
+    r"tender)\b",
+    r"\bthere(?:'s| is| are)\b.{0,15}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
+    r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns)\b",
+    r"\b(?:does|will|did) (?:it|this|that|the \w+(?: \w+)?) hurt\b",
+    r"\bhow (?:painful|much (?:does|will) it hurt)\b|\bis (?:it|this|that) painful\b",
+    r"\bhow many units\b|\b\d+\s*units?\s+of\b|\bunits? (?:do|will|would|should) i\b",
+    r"\b(?:rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|lupus|alopecia|hyperhidrosis|"
+    r"keratosis|shingles)\b",
+    r"\baftercare\b|\bafter[\s-]care\b",
+    r"\b(?:work ?out|exercise|gym|run|sauna|steam room|hot tub|sun ?bathe|tan|tanning|makeup|make-up|"
+    r"lie down|fly|flying|drink|alcohol|coffee|shower|swim\w*|sleep)\b.{0,25}\b(?:after|before|post)\b.{0,20}"
+    r"\b(?:botox|tox|filler|fillers|treatment|laser|peel|injections?|procedure|microneedling|facial|"
+    r"appointment|session|kybella|sculptra)\b",
     r"\bbrand names?\b",
     r"\bstorage and disposal\b|\bdisposal of\b",
     r"\bforg[eo]t (?:a|to take|my) (?:dose|pill|medication)",
@@ -199,6 +218,7 @@ def _is_medical(text: str) -> bool:
 _APPOINTMENT = r"(?:appointment|appt|booking|reservation|visit|session|consult\w*|treatment)s?"
 _PAYMENT_DISPUTE = _rx(
     r"\bcharged (?:me )?(?:twice|two times|double|again|extra|more|wrong\w*|incorrectly|without)\b",
+    r"\b(?:charged|billed)\b.{0,25}\b(?:twice|two times|double|three times)\b",
     r"\b(?:double|over|wrongly|incorrectly|mistakenly)[\s-]?(?:charged|billed)\b",
     r"\bbilled (?:me )?(?:twice|two times|double|again|wrong\w*|incorrectly)\b",
     r"\b(?:unauthori[sz]ed|unknown|wrong|duplicate|extra|mystery) (?:charge|payment|transaction)s?\b",
@@ -212,6 +232,7 @@ _COMPLAINT = _rx(
     r"\b(?:terrible|horrible|awful|appalling|unacceptable|disgusting|ridiculous|outrageous|pathetic)\b",
     r"\b(?:worst|rude|unprofessional|incompetent|careless|botched|ruined|scam\w*|rip[\s-]?off)\b",
     r"\bcomplain\w*|\bcomplaint\b",
+    r"\b(?:is|was) a joke\b|\bwaste of (?:money|time)\b|\bnever (?:coming|going) back\b",
     r"\b(?:unhappy|not happy|dissatisfied|not satisfied|disappointed|upset|angry|furious|livid|pissed)\b",
     r"\bmessed up\b(?! again, could)|\bscrewed up\b",
     r"\b(?:lawyer|attorney|lawsuit|sue you|small claims|better business bureau|bbb)\b",

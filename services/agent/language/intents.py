@@ -238,6 +238,30 @@ def extract_name(text: str, asked: bool = False) -> str | None:
     return None
 
 
+# Words of a text that only greets or gives a name: nothing in it can name a treatment.
+_SMALL_TALK_WORDS = frozenset(
+    """
+    hi hii hiii hello hey heya hiya howdy yo greetings hola bonjour there good morning afternoon evening
+    day my name is name's the am i i'm im this it's its it call me here again and thanks thank you
+    """.split()
+)
+
+
+def is_small_talk(text: str, name: str | None = None) -> bool:
+    """The text only greets and/or gives the client's name ("Hi there", "I'm Robin"): no treatment in it.
+
+    Lets the brain skip a catalog lookup that could not match anything; any other word counts as
+    content, so a text that might name a treatment is always matched.
+    """
+    allowed = _SMALL_TALK_WORDS | {w.lower() for w in (name or "").split()}
+    words = re.findall(r"[a-z][a-z']*", _flat(text).lower())
+    return (
+        bool(words)
+        and all(w.strip("'") in allowed or w in allowed for w in words)
+        and not re.search(r"\d", text)
+    )
+
+
 # ----- choosing one of the offered options -----
 
 _ORDINALS = {

@@ -1,0 +1,7 @@
+"""python -m services.gateway"""
+
+import sys
+
+from services.gateway.cli import main
+
+raise SystemExit(main(sys.argv[1:]))

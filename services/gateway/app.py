@@ -1,0 +1,199 @@
+"""The gateway's wiring: FastAPI routes, the outbound JetStream consumer, background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.js.api import AckPolicy
+
+from services.gateway import handlers, webhooks
+from services.gateway.handlers import Ports, SendInProgress
+from services.gateway.providers import SimulatorProvider, SmsProvider, TwilioProvider
+from services.gateway.settings import GatewaySettings
+from services.gateway.spas import SpaDirectory, files_fingerprint, load_spas
+from services.gateway.spool import InboundPublisher, Spool
+from shared.bus import jetstream, make_broker, nats_client
+from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms
+from shared.outbox import OutboxRelay
+from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.subjects import Topology
+
+log = structlog.get_logger()
+
+NAME = "gateway"
+SCHEMA = "gateway"
+MIGRATIONS = Path(__file__).with_name("migrations")
+OUTBOUND_DURABLE = "gateway-outbound"
+
+
+def _not_started() -> Ports:
+    raise RuntimeError("gateway not started")
+
+
+def register_bus(
+    broker: NatsBroker, topology: Topology | None = None, ports: Callable[[], Ports] = _not_started
+) -> None:
+    """Subscribe the outbound consumer (durable `gateway-outbound`) and the opt-out recorders.
+
+    Called with only a broker it documents the subscriptions (AsyncAPI) under the default prefix.
+    """
+    topology = topology or Topology()
+
+    @broker.subscriber(
+        topology.all_sms_outbound,
+        stream=JStream(topology.stream_sms_outbound.name, declare=False),
+        durable=OUTBOUND_DURABLE,
+        # One at a time: FastStream handles a fetched batch concurrently, and two replies to one
+        # client must leave in the order the agent asked for them.
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        # Long ack wait: a send may retry with backoff on 429/5xx before it settles.
+        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=120),
+    )
+    async def send_requested(command: SendSms, message: NatsMessage) -> None:
+        try:
+            await handlers.send_sms(command, ports=ports())
+        except SendInProgress:
+            # Another delivery holds a fresh claim on the key: look again after it settles.
+            await message.nack(delay=5)
+
+    def opt_subscriber(kind: str, durable: str):  # type: ignore[no-untyped-def]
+        return broker.subscriber(
+            topology.sms_event("*", kind),
+            stream=JStream(topology.stream_sms_events.name, declare=False),
+            durable=durable,
+            pull_sub=PullSub(batch_size=50, timeout=1.0),
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=30),
+        )
+
+    # The gateway records its own opt-out events again from the bus, so a change lands even if
+    # the database was away when the keyword text arrived.
+    @opt_subscriber("optout", "gateway-optouts")
+    async def client_opted_out(event: ClientOptedOut) -> None:
+        await handlers.opt_change_published(event, ports=ports())
+
+    @opt_subscriber("optin", "gateway-optins")
+    async def client_opted_in(event: ClientOptedIn) -> None:
+        await handlers.opt_change_published(event, ports=ports())
+
+
+def make_provider(settings: GatewaySettings, ctx: ServiceContext) -> SmsProvider:
+    """Twilio when configured (or asked for), the simulator otherwise."""
+    if settings.provider == "twilio":
+        return TwilioProvider(
+            settings.twilio_api_base_url,
+            timeout=settings.send_timeout_seconds,
+            status_callback_base=settings.public_base_url,
+        )
+    assert ctx.pool is not None
+    return SimulatorProvider(ctx.pool)
+
+
+async def _release_loop(ports: Ports, settings: GatewaySettings) -> None:
+    """Texts waiting for the cap go out when the spa's day rolls over or the cap is raised.
+
+    Checked every RELEASE_INTERVAL_SECONDS, and at once when staff raise the cap. An edited spa
+    file (a new `daily_send_cap`, numbers, help text) is reloaded here too; a file that no longer
+    parses is logged and the spas as they were stay in force.
+    """
+    seen = files_fingerprint(settings.spa_files)
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ports.release_wake.wait(), settings.release_interval_seconds)
+        ports.release_wake.clear()
+        current = files_fingerprint(settings.spa_files)
+        if current != seen:
+            seen = current
+            try:
+                ports.spas = _load(settings)
+            except Exception as exc:  # a half-edited file must not stop the gateway
+                log.error("spas.reload_failed", error=type(exc).__name__, detail=str(exc)[:300])
+        try:
+            await handlers.release_waiting(ports)
+        except Exception as exc:  # the database may be away for a moment; the texts stay waiting
+            log.warning("send_cap.release_failed", error=type(exc).__name__)
+
+
+def _load(settings: GatewaySettings) -> SpaDirectory:
+    return load_spas(
+        settings.spa_files, settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value()
+    )
+
+
+def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
+    """The gateway, not yet started: start with shared.runtime.start_context (or run())."""
+    broker = make_broker(settings.nats_url, name=f"{NAME}-{settings.instance_id}")
+    http = FastAPI(title="frontdesk gateway", version="1")
+    spec = ServiceSpec(name=NAME, http_port=settings.gateway_http_port, schema=SCHEMA, migrations=MIGRATIONS)
+    ctx = build_context(spec, settings, broker, http)
+    holder: dict[str, Ports] = {}
+
+    def ports() -> Ports:
+        if "ports" not in holder:
+            raise RuntimeError("gateway not started")
+        return holder["ports"]
+
+    webhooks.install(http, settings, ports)
+    register_bus(broker, ctx.topology, ports)
+
+    async def on_start(ctx: ServiceContext) -> None:
+        assert ctx.pool is not None
+        spas = _load(settings)
+        publisher = InboundPublisher(
+            lambda: nats_client(broker), Spool(settings.spool_dir), timeout=settings.publish_timeout_seconds
+        )
+        relay = OutboxRelay(ctx.pool, jetstream(broker))
+        p = Ports(
+            pool=ctx.pool,
+            topology=ctx.topology,
+            spas=spas,
+            provider=make_provider(settings, ctx),
+            publisher=publisher,
+            relay=relay,
+            id_key=settings.id_hash_key.get_secret_value(),
+            max_reply_chars=settings.max_reply_chars,
+            send_attempts=settings.send_attempts,
+            send_backoff=settings.send_backoff_seconds,
+            stale_sending=timedelta(seconds=settings.stale_sending_seconds),
+        )
+        holder["ports"] = p
+        ctx.extras["ports"] = p
+        publisher.start()
+        relay.start()
+        ctx.extras["release_task"] = asyncio.create_task(_release_loop(p, settings), name="gateway-release")
+        # Everything loaded so far (FastAPI, pydantic, the twilio SDK's many classes) lives for the
+        # process: freezing it keeps full garbage collections, and the webhook latency tail, short.
+        gc.collect()
+        gc.freeze()
+        log.info("gateway.ready", provider=p.provider.name, spas=len(spas))
+
+    async def on_stop(ctx: ServiceContext) -> None:
+        task = ctx.extras.get("release_task")
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        p = holder.get("ports")
+        if p is not None:
+            await p.publisher.stop()
+            if p.relay is not None:
+                await p.relay.stop()
+            await p.provider.close()
+
+    spec.on_start.append(on_start)
+    spec.on_stop.append(on_stop)
+    return spec, ctx
+
+
+async def run(settings: GatewaySettings) -> None:
+    """Run the gateway until SIGTERM."""
+    spec, ctx = build(settings)
+    await serve(spec, ctx)

@@ -1,0 +1,102 @@
+"""Pure gateway rules: carrier keywords, segment counting, the spa's day, retry classification."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from shared.contracts.sms import Keyword
+
+OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+OPT_IN = frozenset({"START", "YES", "UNSTOP"})
+HELP = frozenset({"HELP", "INFO"})
+
+# Twilio error codes that no retry will fix.
+OPTED_OUT_CODE = 21610
+PERMANENT_CODES = frozenset({21211, 21212, 21408, 21602, 21604, 21606, 21610, 21612, 21614, 21617, 30006})
+
+
+def keyword_of(body: str) -> Keyword | None:
+    """The carrier keyword a text is, if it is exactly one (trimmed, case-insensitive), else None.
+
+    "cancel" alone opts out by carrier rules; "I need to cancel my appointment" is a sentence.
+    """
+    word = body.strip().upper()
+    if word in OPT_OUT:
+        return "stop"
+    if word in OPT_IN:
+        return "start"
+    if word in HELP:
+        return "help"
+    return None
+
+
+# GSM 03.38 basic character set and its extension table (two septets each).
+_GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
+
+Encoding = Literal["GSM-7", "UCS-2"]
+
+
+@dataclass(frozen=True)
+class Segments:
+    """How a text travels: its encoding, its length in that encoding's units, and its segments."""
+
+    encoding: Encoding
+    units: int
+    count: int
+
+
+def count_segments(body: str) -> Segments:
+    """GSM-7 when every character is in the GSM alphabet, else UCS-2 (UTF-16 code units).
+
+    Single texts hold 160 septets or 70 UCS-2 units; concatenated ones lose a header per segment
+    (153 and 67). An extension character is two septets and is not split across segments.
+    """
+    if all(ch in _GSM_BASIC or ch in _GSM_EXTENDED for ch in body):
+        if sum(2 if ch in _GSM_EXTENDED else 1 for ch in body) <= 160:
+            return Segments("GSM-7", sum(2 if ch in _GSM_EXTENDED else 1 for ch in body), 1)
+        count, used = 1, 0
+        for ch in body:
+            size = 2 if ch in _GSM_EXTENDED else 1
+            if used + size > 153:
+                count, used = count + 1, 0
+            used += size
+        return Segments("GSM-7", sum(2 if ch in _GSM_EXTENDED else 1 for ch in body), count)
+    units = len(body.encode("utf-16-le")) // 2
+    if units <= 70:
+        return Segments("UCS-2", units, 1)
+    # A surrogate pair (emoji) is not split across segments either.
+    count, used = 1, 0
+    for ch in body:
+        size = 2 if ord(ch) > 0xFFFF else 1
+        if used + size > 67:
+            count, used = count + 1, 0
+        used += size
+    return Segments("UCS-2", units, max(count, math.ceil(units / 67)))
+
+
+def spa_day(now: datetime, tz: ZoneInfo) -> date:
+    """The spa's calendar day at `now`: the daily send cap counts in the spa's own time zone."""
+    return now.astimezone(tz).date()
+
+
+def is_retryable(status: int | None, code: int | None) -> bool:
+    """429 and 5xx (or no answer at all) are worth another try; a permanent error code never is."""
+    if code is not None and code in PERMANENT_CODES:
+        return False
+    return status is None or status == 429 or status >= 500
+
+
+def backoff(attempt: int, base: float, cap: float = 8.0) -> float:
+    """Delay before retry number `attempt` (1-based): base, 2·base, 4·base ... capped."""
+    return min(cap, base * (2 ** (attempt - 1)))
+
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'

@@ -1,0 +1,502 @@
+"""Gateway use cases: receive a text, send a text, release waiting texts, record a delivery status."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+import asyncpg
+import structlog
+
+from services.gateway import repo
+from services.gateway.domain import OPTED_OUT_CODE, backoff, count_segments, is_retryable, keyword_of, spa_day
+from services.gateway.providers import SendResult, SmsProvider, UnknownOutcome
+from services.gateway.spas import Spa, SpaDirectory
+from services.gateway.spool import InboundPublisher, Outcome
+from shared.bus import encode
+from shared.contracts.escalation import EscalationRaised
+from shared.contracts.sms import (
+    ClientOptedIn,
+    ClientOptedOut,
+    SendSms,
+    SmsDeferred,
+    SmsDeliveryUpdated,
+    SmsReceived,
+    SmsSendFailed,
+    SmsSent,
+)
+from shared.db import transaction
+from shared.ids import client_ref, conversation_id
+from shared.outbox import OutboxRelay, enqueue
+from shared.subjects import Topology
+
+log = structlog.get_logger()
+
+State = Literal["new", "deferred", "sending", "sent", "failed"]
+# What a database that is away looks like to asyncpg.
+DB_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+class SendInProgress(Exception):
+    """Another delivery of the same key holds a fresh claim: try this one again later."""
+
+
+@dataclass
+class Ports:
+    """What the use cases talk to."""
+
+    pool: asyncpg.Pool
+    topology: Topology
+    spas: SpaDirectory
+    provider: SmsProvider
+    publisher: InboundPublisher
+    relay: OutboxRelay | None
+    id_key: str
+    max_reply_chars: int = 320
+    send_attempts: int = 4
+    send_backoff: float = 0.5
+    stale_sending: timedelta = timedelta(seconds=60)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    release_wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def kick(self) -> None:
+        """Publish what the last transaction put in the outbox."""
+        if self.relay is not None:
+            self.relay.kick()
+
+
+# ---------------------------------------------------------------- inbound
+@dataclass(frozen=True)
+class InboundText:
+    """A text as the carrier (or the simulator) handed it over, already mapped to its spa."""
+
+    spa: Spa
+    message_sid: str
+    from_number: str
+    to_number: str
+    body: str
+    num_media: int = 0
+    media_urls: tuple[str, ...] = ()
+    provider: Literal["twilio", "simulator"] = "twilio"
+
+
+async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
+    """Record keywords, then publish SmsReceived (acked or spooled) and what the keyword implies."""
+    spa = text.spa
+    conv = conversation_id(ports.id_key, spa.id, text.from_number)
+    keyword = keyword_of(text.body)
+    now = ports.clock()
+    if keyword in ("stop", "start"):
+        # Recorded before the publish: an outbound text racing the STOP must already see it. If the
+        # database is away the text is still published with its ClientOptedOut/In event, which the
+        # gateway's own opt-out consumer records once the database is back.
+        try:
+            ref = client_ref(ports.id_key, spa.id, text.from_number)
+            await apply_opt_change(ports, spa.id, ref, keyword == "stop", now, text.message_sid)
+        except DB_ERRORS as exc:
+            log.error("optout.record_deferred", tenant=spa.id, conversation=conv, error=type(exc).__name__)
+    event = SmsReceived(
+        tenant_id=spa.id,
+        message_sid=text.message_sid,
+        conversation_id=conv,
+        from_number=text.from_number,
+        to_number=text.to_number,
+        body=text.body,
+        num_media=text.num_media,
+        media_urls=list(text.media_urls),
+        keyword=keyword,
+        provider=text.provider,
+        occurred_at=now,
+    )
+    outcome = await ports.publisher.publish(
+        ports.topology.sms_inbound(spa.id, conv), text.message_sid, encode(event)
+    )
+    correlation = event.correlation_id
+    if keyword == "stop" or keyword == "start":
+        ref = client_ref(ports.id_key, spa.id, text.from_number)
+        kind_of = ClientOptedOut if keyword == "stop" else ClientOptedIn
+        change = kind_of(
+            tenant_id=spa.id, conversation_id=conv, phone_ref=ref, correlation_id=correlation, occurred_at=now
+        )
+        kind = "optout" if keyword == "stop" else "optin"
+        await ports.publisher.publish(
+            ports.topology.sms_event(spa.id, kind), f"{kind}:{text.message_sid}", encode(change)
+        )
+    elif keyword == "help":
+        help_cmd = SendSms(
+            tenant_id=spa.id,
+            correlation_id=correlation,
+            idempotency_key=f"help:{text.message_sid}",
+            conversation_id=conv,
+            to_number=text.from_number,
+            body=spa.help_text,
+            purpose="help",
+            caused_by=text.message_sid,
+        )
+        await ports.publisher.publish(
+            ports.topology.sms_outbound(spa.id, conv), help_cmd.idempotency_key, encode(help_cmd)
+        )
+    log.info("inbound.received", tenant=spa.id, conversation=conv, outcome=outcome, keyword=keyword)
+    return outcome
+
+
+async def apply_opt_change(
+    ports: Ports, tenant: str, phone_ref: str, opted_out: bool, at: datetime, sid: str | None
+) -> None:
+    """Record an opt-out or opt-in (idempotent; a late, older change does not undo a newer one)."""
+    async with transaction(ports.pool) as conn:
+        await repo.set_opt_out(conn, tenant, phone_ref, opted_out, at, sid)
+    log.info("optout.recorded" if opted_out else "optin.recorded", tenant=tenant)
+
+
+async def opt_change_published(event: ClientOptedOut | ClientOptedIn, *, ports: Ports) -> None:
+    """The gateway's own opt-out events, recorded from the bus (repeating the inline write is harmless)."""
+    opted_out = isinstance(event, ClientOptedOut)
+    await apply_opt_change(ports, event.tenant_id, event.phone_ref, opted_out, event.occurred_at, None)
+
+
+# ---------------------------------------------------------------- outbound
+async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
+    """Handle one SendSms: record its key, refuse what must not go, then deliver it (once)."""
+    spa = ports.spas.get(cmd.tenant_id)
+    async with transaction(ports.pool) as conn:
+        fresh = await repo.insert_outbound(conn, cmd)
+        if fresh and (spa is None or len(cmd.body) > ports.max_reply_chars):
+            reason = "unknown_spa" if spa is None else "too_long"
+            await _fail(
+                conn,
+                ports,
+                cmd.tenant_id,
+                cmd.idempotency_key,
+                cmd.conversation_id,
+                reason,
+                None,
+                correlation=cmd.correlation_id,
+            )
+            ports.kick()
+            log.warning("outbound.refused", tenant=cmd.tenant_id, reason=reason, length=len(cmd.body))
+            return "failed"
+    if not fresh:
+        log.info("outbound.redelivered", tenant=cmd.tenant_id, key=cmd.idempotency_key)
+    if spa is None:
+        return "failed"
+    return await deliver(spa, cmd.idempotency_key, ports=ports)
+
+
+async def _fail(
+    conn: asyncpg.Connection,
+    ports: Ports,
+    tenant: str,
+    key: str,
+    conv: str,
+    reason: str,
+    code: int | None,
+    *,
+    permanent: bool = True,
+    correlation: UUID | str | None = None,
+) -> None:
+    await repo.mark_failed(conn, tenant, key, reason, code)
+    extra = {"correlation_id": correlation} if correlation else {}
+    event = SmsSendFailed(
+        tenant_id=tenant,
+        idempotency_key=key,
+        conversation_id=conv,
+        reason=reason,
+        error_code=code,
+        permanent=permanent,
+        **extra,  # type: ignore[arg-type]
+    )
+    await enqueue(
+        conn, ports.topology.sms_event(tenant, "failed"), event, message_id=f"failed:{tenant}:{key}"
+    )
+
+
+async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
+    """Claim the key, check opt-out and the daily cap, send with retries, record the result.
+
+    The claim ('sending') is committed before the HTTP call and the result after it. A gateway that
+    dies in between leaves a 'sending' row; whoever finds it stale asks the provider whether the
+    text went out (Twilio's message log; the simulator knows exactly) before sending again.
+    """
+    now = ports.clock()
+    reconcile = False
+    async with transaction(ports.pool) as conn:
+        row = await repo.lock_outbound(conn, spa.id, key)
+        if row is None or row.state in ("sent", "failed"):
+            return row.state if row else "failed"  # type: ignore[return-value]
+        if row.state == "sending":
+            if row.claimed_at and now - row.claimed_at < ports.stale_sending:
+                raise SendInProgress(key)
+            reconcile = True
+        extra = {"correlation_id": row.correlation_id} if row.correlation_id else {}
+        ref = client_ref(ports.id_key, spa.id, row.to_number)
+        if not reconcile and await repo.is_opted_out(conn, spa.id, ref):
+            await _fail(
+                conn,
+                ports,
+                spa.id,
+                key,
+                row.conversation_id,
+                "opted_out",
+                OPTED_OUT_CODE,
+                correlation=row.correlation_id,
+            )
+            ports.kick()
+            log.info("outbound.opted_out", tenant=spa.id, conversation=row.conversation_id)
+            return "failed"
+        if not reconcile:
+            await repo.lock_tenant_cap(conn, spa.id)
+            day = spa_day(now, spa.tz)
+            override = await repo.cap_override(conn, spa.id)
+            cap = spa.daily_send_cap if override is None else override
+            if await repo.count_for_day(conn, spa.id, day) >= cap:
+                if row.state != "deferred":
+                    await repo.mark_deferred(conn, spa.id, key)
+                    await enqueue(
+                        conn,
+                        ports.topology.sms_event(spa.id, "deferred"),
+                        SmsDeferred(
+                            tenant_id=spa.id,
+                            idempotency_key=key,
+                            conversation_id=row.conversation_id,
+                            **extra,
+                        ),
+                        message_id=f"deferred:{spa.id}:{key}",
+                    )
+                if await repo.claim_cap_alert(conn, spa.id, day):
+                    alert = EscalationRaised(
+                        tenant_id=spa.id,
+                        category="send_cap",
+                        source="gateway",
+                        reason=(
+                            f"Daily send cap of {cap} texts reached for {day.isoformat()}. Further texts "
+                            "wait and go out tomorrow, or as soon as the cap is raised."
+                        ),
+                    )
+                    await enqueue(
+                        conn,
+                        ports.topology.escalation(spa.id),
+                        alert,
+                        message_id=f"send_cap:{spa.id}:{day.isoformat()}",
+                    )
+                    log.warning("send_cap.reached", tenant=spa.id, cap=cap, day=day.isoformat())
+                ports.kick()
+                return "deferred"
+            await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
+        else:
+            # Re-claim with a fresh time so nobody else reconciles the same row at once.
+            await conn.execute(
+                "UPDATE outbound_messages SET claimed_at = $3 WHERE tenant_id = $1 AND idempotency_key = $2",
+                spa.id,
+                key,
+                now,
+            )
+    if reconcile:
+        try:
+            sid = await ports.provider.find_sent(spa, row.to_number, row.body, key, row.claimed_at or now)
+        except UnknownOutcome:
+            async with transaction(ports.pool) as conn:
+                await _fail(
+                    conn,
+                    ports,
+                    spa.id,
+                    key,
+                    row.conversation_id,
+                    "send_outcome_unknown",
+                    None,
+                    permanent=False,
+                    correlation=row.correlation_id,
+                )
+            ports.kick()
+            log.error("outbound.outcome_unknown", tenant=spa.id, conversation=row.conversation_id)
+            return "failed"
+        if sid is not None:
+            await _record(
+                spa,
+                key,
+                row.conversation_id,
+                row.body,
+                SendResult(sid=sid, status=201),
+                ports,
+                row.correlation_id,
+            )
+            log.info("outbound.reconciled", tenant=spa.id, conversation=row.conversation_id)
+            return "sent"
+    result = await _send_with_retries(spa, row.to_number, row.body, key, ports)
+    return await _record(spa, key, row.conversation_id, row.body, result, ports, row.correlation_id)
+
+
+async def _send_with_retries(spa: Spa, to: str, body: str, key: str, ports: Ports) -> SendResult:
+    result = SendResult()
+    for attempt in range(1, ports.send_attempts + 1):
+        result = await ports.provider.send(spa, to, body, key)
+        if result.ok or not is_retryable(result.status, result.code):
+            return result
+        log.warning("outbound.retry", tenant=spa.id, attempt=attempt, status=result.status, code=result.code)
+        if attempt < ports.send_attempts:
+            await asyncio.sleep(backoff(attempt, ports.send_backoff))
+    return result
+
+
+async def _record(
+    spa: Spa, key: str, conv: str, body: str, result: SendResult, ports: Ports, correlation: str
+) -> State:
+    extra = {"correlation_id": correlation} if correlation else {}
+    async with transaction(ports.pool) as conn:
+        if result.ok:
+            assert result.sid is not None
+            seg = count_segments(body)
+            await repo.mark_sent(conn, spa.id, key, result.sid, seg.count, seg.encoding)
+            sent = SmsSent(
+                tenant_id=spa.id,
+                idempotency_key=key,
+                conversation_id=conv,
+                provider_sid=result.sid,
+                segments=seg.count,
+                encoding=seg.encoding,
+                provider=ports.provider.name,
+                body=body,
+                **extra,  # type: ignore[arg-type]
+            )
+            await enqueue(
+                conn, ports.topology.sms_event(spa.id, "sent"), sent, message_id=f"sent:{spa.id}:{key}"
+            )
+            state: State = "sent"
+            log.info(
+                "outbound.sent", tenant=spa.id, conversation=conv, segments=seg.count, encoding=seg.encoding
+            )
+        else:
+            retryable = is_retryable(result.status, result.code)
+            if result.code == OPTED_OUT_CODE:
+                reason = "opted_out"
+                row = await repo.get_outbound(conn, spa.id, key)
+                if row is not None:
+                    # The carrier knows of an opt-out we missed: remember it, never try again.
+                    await repo.set_opt_out(
+                        conn,
+                        spa.id,
+                        client_ref(ports.id_key, spa.id, row.to_number),
+                        True,
+                        ports.clock(),
+                        None,
+                    )
+            elif retryable:
+                reason = "provider_unavailable"
+            else:
+                reason = "rejected"
+            await _fail(
+                conn,
+                ports,
+                spa.id,
+                key,
+                conv,
+                reason,
+                result.code,
+                permanent=not retryable,
+                correlation=correlation,
+            )
+            state = "failed"
+            log.warning(
+                "outbound.failed",
+                tenant=spa.id,
+                conversation=conv,
+                reason=reason,
+                code=result.code,
+                status=result.status,
+            )
+    ports.kick()
+    return state
+
+
+async def release_waiting(ports: Ports, tenant_id: str | None = None) -> int:
+    """Send texts that waited for the cap while the cap allows (new day, or cap raised)."""
+    released = 0
+    for spa in ports.spas:
+        if tenant_id is not None and spa.id != tenant_id:
+            continue
+        async with ports.pool.acquire() as conn:
+            keys = await repo.waiting_keys(conn, spa.id)
+        for key in keys:
+            try:
+                state = await deliver(spa, key, ports=ports)
+            except SendInProgress:
+                continue
+            if state == "deferred":
+                break
+            released += 1
+    if released:
+        log.info("send_cap.released", count=released)
+    return released
+
+
+async def set_send_cap(tenant_id: str, daily_cap: int, *, ports: Ports) -> int:
+    """Staff change a spa's daily cap; texts waiting for it go out now if the new cap allows."""
+    async with transaction(ports.pool) as conn:
+        await repo.set_cap(conn, tenant_id, daily_cap)
+    log.info("send_cap.changed", tenant=tenant_id, cap=daily_cap)
+    return await release_waiting(ports, tenant_id)
+
+
+# ---------------------------------------------------------------- status callbacks
+async def record_status(
+    spa: Spa,
+    *,
+    sid: str,
+    status: str,
+    error_code: int | None,
+    client_number: str | None,
+    idempotency_key: str | None,
+    ports: Ports,
+) -> SmsDeliveryUpdated:
+    """A carrier status callback: publish the event (acked or spooled), then update the text's row.
+
+    The event goes first so that a database outage loses no status staff should see; the row
+    update (and settling a send whose result a crash left unrecorded) is then best effort.
+    """
+    conv = conversation_id(ports.id_key, spa.id, client_number) if client_number else None
+    event = SmsDeliveryUpdated(
+        tenant_id=spa.id,
+        provider_sid=sid,
+        status=status,  # type: ignore[arg-type]
+        error_code=error_code,
+        conversation_id=conv,
+    )
+    await ports.publisher.publish(
+        ports.topology.sms_event(spa.id, "status"), f"status:{sid}:{status}", encode(event)
+    )
+    try:
+        await _settle_from_status(spa, sid, status, error_code, idempotency_key, ports)
+    except DB_ERRORS as exc:
+        log.error("delivery.record_failed", tenant=spa.id, error=type(exc).__name__)
+    log.info("delivery.updated", tenant=spa.id, status=status, error_code=error_code)
+    return event
+
+
+async def _settle_from_status(
+    spa: Spa, sid: str, status: str, error_code: int | None, idempotency_key: str | None, ports: Ports
+) -> None:
+    async with transaction(ports.pool) as conn:
+        if idempotency_key:
+            row = await repo.lock_outbound(conn, spa.id, idempotency_key)
+            if row is not None and row.state == "sending":
+                # The send's result was never recorded (we died after Twilio accepted it): now it is.
+                seg = count_segments(row.body)
+                await repo.mark_sent(conn, spa.id, idempotency_key, sid, seg.count, seg.encoding)
+                sent = SmsSent(
+                    tenant_id=spa.id,
+                    idempotency_key=idempotency_key,
+                    conversation_id=row.conversation_id,
+                    provider_sid=sid,
+                    segments=seg.count,
+                    encoding=seg.encoding,
+                    provider=ports.provider.name,
+                    body=row.body,
+                )
+                message_id = f"sent:{spa.id}:{idempotency_key}"
+                await enqueue(conn, ports.topology.sms_event(spa.id, "sent"), sent, message_id=message_id)
+        await repo.set_delivery_status(conn, sid, status, error_code)
+    ports.kick()

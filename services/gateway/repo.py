@@ -1,0 +1,270 @@
+"""The gateway's SQL: opt-outs, outbound claims and results, send caps, the simulator's phone."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from shared.contracts.sms import SendSms
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One outbound text's row."""
+
+    tenant_id: str
+    idempotency_key: str
+    conversation_id: str
+    to_number: str
+    body: str
+    purpose: str
+    state: str
+    attempts: int
+    cap_day: date | None
+    claimed_at: datetime | None
+    provider_sid: str | None
+    correlation_id: str
+
+
+def _outbound(row: asyncpg.Record) -> Outbound:
+    return Outbound(
+        tenant_id=row["tenant_id"],
+        idempotency_key=row["idempotency_key"],
+        conversation_id=row["conversation_id"],
+        to_number=row["to_number"],
+        body=row["body"],
+        purpose=row["purpose"],
+        state=row["state"],
+        attempts=row["attempts"],
+        cap_day=row["cap_day"],
+        claimed_at=row["claimed_at"],
+        provider_sid=row["provider_sid"],
+        correlation_id=row["command"].get("correlation_id", ""),
+    )
+
+
+# ---- opt-outs ----
+async def set_opt_out(
+    conn: asyncpg.Connection, tenant_id: str, phone_ref: str, opted_out: bool, at: datetime, sid: str | None
+) -> None:
+    """Record an opt-out or opt-in; an older keyword arriving late does not undo a newer one."""
+    await conn.execute(
+        "INSERT INTO opt_outs (tenant_id, phone_ref, opted_out, changed_at, source_sid) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, phone_ref) DO UPDATE "
+        "SET opted_out = EXCLUDED.opted_out, changed_at = EXCLUDED.changed_at, "
+        "source_sid = EXCLUDED.source_sid "
+        "WHERE opt_outs.changed_at <= EXCLUDED.changed_at",
+        tenant_id,
+        phone_ref,
+        opted_out,
+        at,
+        sid,
+    )
+
+
+async def is_opted_out(conn: asyncpg.Connection, tenant_id: str, phone_ref: str) -> bool:
+    """Whether the client opted out of this spa's texts."""
+    value = await conn.fetchval(
+        "SELECT opted_out FROM opt_outs WHERE tenant_id = $1 AND phone_ref = $2", tenant_id, phone_ref
+    )
+    return bool(value)
+
+
+# ---- outbound ----
+async def insert_outbound(conn: asyncpg.Connection, cmd: SendSms) -> bool:
+    """Record a send request by its idempotency key; False when the key is already known."""
+    row = await conn.fetchval(
+        "INSERT INTO outbound_messages "
+        "(tenant_id, idempotency_key, conversation_id, to_number, body, purpose, command) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1",
+        cmd.tenant_id,
+        cmd.idempotency_key,
+        cmd.conversation_id,
+        cmd.to_number,
+        cmd.body,
+        cmd.purpose,
+        cmd.model_dump(mode="json"),
+    )
+    return row is not None
+
+
+async def lock_outbound(conn: asyncpg.Connection, tenant_id: str, key: str) -> Outbound | None:
+    """The row of a key, locked for this transaction."""
+    row = await conn.fetchrow(
+        "SELECT * FROM outbound_messages WHERE tenant_id = $1 AND idempotency_key = $2 FOR UPDATE",
+        tenant_id,
+        key,
+    )
+    return _outbound(row) if row else None
+
+
+async def get_outbound(conn: asyncpg.Connection, tenant_id: str, key: str) -> Outbound | None:
+    """The row of a key."""
+    row = await conn.fetchrow(
+        "SELECT * FROM outbound_messages WHERE tenant_id = $1 AND idempotency_key = $2", tenant_id, key
+    )
+    return _outbound(row) if row else None
+
+
+async def lock_tenant_cap(conn: asyncpg.Connection, tenant_id: str) -> None:
+    """Serialise cap decisions of one spa (across replicas) until this transaction ends."""
+    key = int.from_bytes(hashlib.sha256(f"gateway-cap:{tenant_id}".encode()).digest()[:8], "big", signed=True)
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+
+
+async def count_for_day(conn: asyncpg.Connection, tenant_id: str, day: date) -> int:
+    """Texts claimed or sent on a spa's day: what the daily cap counts."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM outbound_messages "
+            "WHERE tenant_id = $1 AND cap_day = $2 AND state IN ('sending', 'sent')",
+            tenant_id,
+            day,
+        )
+    )
+
+
+async def cap_override(conn: asyncpg.Connection, tenant_id: str) -> int | None:
+    """The cap staff set, if any."""
+    value = await conn.fetchval("SELECT daily_cap FROM send_caps WHERE tenant_id = $1", tenant_id)
+    return None if value is None else int(value)
+
+
+async def set_cap(conn: asyncpg.Connection, tenant_id: str, daily_cap: int) -> None:
+    """Staff raise (or lower) a spa's daily cap."""
+    await conn.execute(
+        "INSERT INTO send_caps (tenant_id, daily_cap) VALUES ($1, $2) ON CONFLICT (tenant_id) "
+        "DO UPDATE SET daily_cap = EXCLUDED.daily_cap, updated_at = now()",
+        tenant_id,
+        daily_cap,
+    )
+
+
+async def claim_cap_alert(conn: asyncpg.Connection, tenant_id: str, day: date) -> bool:
+    """True the first time the cap is hit on a spa's day: one alert per spa per day."""
+    row = await conn.fetchval(
+        "INSERT INTO cap_alerts (tenant_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+        tenant_id,
+        day,
+    )
+    return row is not None
+
+
+async def mark_deferred(conn: asyncpg.Connection, tenant_id: str, key: str) -> None:
+    """The text waits for the cap."""
+    await conn.execute(
+        "UPDATE outbound_messages SET state = 'deferred', updated_at = now() "
+        "WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant_id,
+        key,
+    )
+
+
+async def mark_sending(
+    conn: asyncpg.Connection, tenant_id: str, key: str, day: date, now: datetime, provider: str
+) -> None:
+    """Claim the key before the HTTP call: a restarted gateway sees the claim and does not resend blindly."""
+    await conn.execute(
+        "UPDATE outbound_messages SET state = 'sending', cap_day = $3, claimed_at = $4, provider = $5, "
+        "attempts = attempts + 1, updated_at = now() WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant_id,
+        key,
+        day,
+        now,
+        provider,
+    )
+
+
+async def mark_sent(
+    conn: asyncpg.Connection, tenant_id: str, key: str, sid: str, segments: int, encoding: str
+) -> None:
+    """The carrier accepted the text."""
+    await conn.execute(
+        "UPDATE outbound_messages SET state = 'sent', provider_sid = $3, segments = $4, encoding = $5, "
+        "reason = NULL, error_code = NULL, updated_at = now() WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant_id,
+        key,
+        sid,
+        segments,
+        encoding,
+    )
+
+
+async def mark_failed(
+    conn: asyncpg.Connection, tenant_id: str, key: str, reason: str, error_code: int | None
+) -> None:
+    """The text was not sent and will not be (by this request)."""
+    await conn.execute(
+        "UPDATE outbound_messages SET state = 'failed', reason = $3, error_code = $4, updated_at = now() "
+        "WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant_id,
+        key,
+        reason,
+        error_code,
+    )
+
+
+async def waiting_keys(conn: asyncpg.Connection, tenant_id: str, limit: int = 500) -> list[str]:
+    """Keys of texts waiting for the cap, oldest first."""
+    rows = await conn.fetch(
+        "SELECT idempotency_key FROM outbound_messages WHERE tenant_id = $1 AND state = 'deferred' "
+        "ORDER BY created_at LIMIT $2",
+        tenant_id,
+        limit,
+    )
+    return [r["idempotency_key"] for r in rows]
+
+
+async def set_delivery_status(
+    conn: asyncpg.Connection, sid: str, status: str, code: int | None
+) -> str | None:
+    """Record a carrier status on the text it belongs to; returns its conversation id, if ours."""
+    return await conn.fetchval(
+        "UPDATE outbound_messages SET delivery_status = $2, error_code = coalesce($3, error_code), "
+        "updated_at = now() WHERE provider_sid = $1 RETURNING conversation_id",
+        sid,
+        status,
+        code,
+    )
+
+
+# ---- simulator ----
+async def simulator_record(
+    conn: asyncpg.Connection, tenant_id: str, client_number: str, direction: str, body: str, sid: str
+) -> bool:
+    """A text on the simulated phone; False when that sid is already there (idempotent)."""
+    row = await conn.fetchval(
+        "INSERT INTO simulator_messages (tenant_id, client_number, direction, body, sid) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sid) DO NOTHING RETURNING 1",
+        tenant_id,
+        client_number,
+        direction,
+        body,
+        sid,
+    )
+    return row is not None
+
+
+async def simulator_has(conn: asyncpg.Connection, sid: str) -> bool:
+    """Whether the simulator carried this sid."""
+    return bool(await conn.fetchval("SELECT 1 FROM simulator_messages WHERE sid = $1", sid))
+
+
+async def simulator_thread(
+    conn: asyncpg.Connection, tenant_id: str, client_number: str, after: int = 0
+) -> list[dict[str, object]]:
+    """The simulated phone's texts with a spa after a sequence number, oldest first."""
+    rows = await conn.fetch(
+        "SELECT seq, direction, body, created_at FROM simulator_messages "
+        "WHERE tenant_id = $1 AND client_number = $2 AND seq > $3 ORDER BY seq LIMIT 500",
+        tenant_id,
+        client_number,
+        after,
+    )
+    return [
+        {"seq": r["seq"], "direction": r["direction"], "body": r["body"], "at": r["created_at"].isoformat()}
+        for r in rows
+    ]

@@ -1,0 +1,62 @@
+"""The gateway's settings: Twilio credentials, public URL, provider, limits; safe local defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from shared.settings import CommonSettings
+
+TWILIO_API = "https://api.twilio.com"
+
+
+class GatewaySettings(CommonSettings):
+    """Everything the gateway reads from the environment."""
+
+    twilio_account_sid: str = Field(default="", description="default Account SID of every spa")
+    twilio_auth_token: SecretStr = Field(
+        default=SecretStr(""), description="default Auth Token of every spa (a spa file may override)"
+    )
+    twilio_api_base_url: str = Field(
+        default=TWILIO_API, description="Twilio REST API base; point it at a fake Twilio server"
+    )
+    public_base_url: str = Field(
+        default="", description="the URL Twilio calls (scheme://host[:port]), for signature validation"
+    )
+    trust_forwarded_headers: bool = Field(
+        default=True, description="use X-Forwarded-Proto/Host when PUBLIC_BASE_URL is not set"
+    )
+    sms_provider: Literal["twilio", "simulator", ""] = Field(
+        default="", description="twilio or simulator; empty means simulator unless Twilio credentials are set"
+    )
+    gateway_http_port: int = Field(default=8080, ge=0, le=65535)
+    spa_files: str = Field(default="spas/*.yaml", description="glob of the spa files")
+    spool_dir: Path = Field(
+        default=Path(".data/gateway-spool"),
+        description="where inbound texts wait on local disk while NATS is unreachable",
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="largest webhook body accepted")
+    max_reply_chars: int = Field(default=320, ge=1, le=1600, description="longest outbound text sent")
+    gateway_admin_token: SecretStr = Field(
+        default=SecretStr(""), description="bearer token of /admin endpoints"
+    )
+    publish_timeout_seconds: float = Field(default=3.0, gt=0, description="JetStream ack wait per webhook")
+    send_attempts: int = Field(default=4, ge=1, le=10, description="tries per text on 429/5xx")
+    send_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay; doubles")
+    send_timeout_seconds: float = Field(default=10.0, gt=0, description="HTTP timeout of one send")
+    stale_sending_seconds: float = Field(
+        default=60.0, gt=0, description="a 'sending' claim older than this belongs to a dead process"
+    )
+    release_interval_seconds: float = Field(
+        default=30.0, gt=0, description="how often waiting (capped) texts are reconsidered"
+    )
+
+    @property
+    def provider(self) -> Literal["twilio", "simulator"]:
+        """The provider in use: explicit, else simulator without credentials."""
+        if self.sms_provider:
+            return self.sms_provider
+        has_credentials = bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value())
+        return "twilio" if has_credentials else "simulator"

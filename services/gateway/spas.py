@@ -1,0 +1,143 @@
+"""The spas the gateway serves, read from the spa files (`SPA_FILES`): identity and `sms` section."""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import structlog
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.contracts.envelope import TenantId
+from shared.contracts.sms import E164
+
+log = structlog.get_logger()
+
+DEFAULT_HELP = "Reply STOP to opt out. Msg&data rates may apply."
+
+
+class SmsSection(BaseModel):
+    """The `sms` section of a spa file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    numbers: list[E164] = Field(default_factory=list)
+    messaging_service_sid: str | None = Field(default=None, pattern=r"^MG[0-9a-fA-F]{32}$")
+    daily_send_cap: int = Field(default=500, ge=0)
+    help_text: str = Field(default=DEFAULT_HELP, min_length=1, max_length=320)
+    account_sid_env: str | None = Field(default=None, description="env var with this spa's Account SID")
+    auth_token_env: str | None = Field(default=None, description="env var with this spa's Auth Token")
+
+
+class SpaFile(BaseModel):
+    """What the gateway reads of a spa file; other services' sections are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: TenantId
+    name: str
+    timezone: str = "UTC"
+    sms: SmsSection = Field(default_factory=SmsSection)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+@dataclass(frozen=True)
+class Spa:
+    """One spa as the gateway uses it, with its credentials resolved."""
+
+    id: str
+    name: str
+    tz: ZoneInfo
+    numbers: tuple[str, ...]
+    messaging_service_sid: str | None
+    daily_send_cap: int
+    help_text: str
+    account_sid: str
+    auth_token: str
+
+    @property
+    def sender(self) -> str:
+        """What to send from: the first number (a Messaging Service is used when there is none)."""
+        return self.numbers[0] if self.numbers else ""
+
+
+class SpaDirectory:
+    """Look spas up by id, by number, or by Messaging Service SID."""
+
+    def __init__(self, spas: list[Spa]) -> None:
+        self._by_id = {s.id: s for s in spas}
+        self._by_number = {n: s for s in spas for n in s.numbers}
+        self._by_service = {s.messaging_service_sid: s for s in spas if s.messaging_service_sid}
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, spa_id: str) -> Spa | None:
+        """The spa with this id."""
+        return self._by_id.get(spa_id)
+
+    def for_inbound(self, to_number: str | None, messaging_service_sid: str | None) -> Spa | None:
+        """The spa a text was sent to.
+
+        A Messaging Service names its spa even when the number belongs to a shared pool; only
+        without one does the `To` number decide.
+        """
+        if messaging_service_sid and messaging_service_sid in self._by_service:
+            return self._by_service[messaging_service_sid]
+        if to_number:
+            return self._by_number.get(to_number)
+        return None
+
+
+def files_fingerprint(pattern: str) -> tuple[tuple[str, int, int], ...]:
+    """What identifies the spa files' current contents cheaply: names, mtimes and sizes."""
+    out = []
+    for path in sorted(glob.glob(pattern)):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        out.append((path, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def load_spas(pattern: str, default_account_sid: str = "", default_auth_token: str = "") -> SpaDirectory:
+    """Read every spa file matching the glob; a file that does not parse stops start-up loudly."""
+    spas: list[Spa] = []
+    for path in sorted(glob.glob(pattern)):
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        parsed = SpaFile.model_validate(data)
+        sms = parsed.sms
+        account_sid = os.environ.get(sms.account_sid_env, "") if sms.account_sid_env else ""
+        auth_token = os.environ.get(sms.auth_token_env, "") if sms.auth_token_env else ""
+        spas.append(
+            Spa(
+                id=parsed.id,
+                name=parsed.name,
+                tz=ZoneInfo(parsed.timezone),
+                numbers=tuple(sms.numbers),
+                messaging_service_sid=sms.messaging_service_sid,
+                daily_send_cap=sms.daily_send_cap,
+                help_text=sms.help_text,
+                account_sid=account_sid or default_account_sid,
+                auth_token=auth_token or default_auth_token,
+            )
+        )
+    directory = SpaDirectory(spas)
+    log.info("spas.loaded", count=len(directory), pattern=pattern)
+    return directory

@@ -1,0 +1,341 @@
+"""HTTP endpoints: Twilio webhooks, the admin send-cap endpoint, and the SMS simulator's phone."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import structlog
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from twilio.request_validator import RequestValidator
+
+from services.gateway import handlers, repo
+from services.gateway.domain import EMPTY_TWIML
+from services.gateway.handlers import InboundText, Ports
+from services.gateway.settings import GatewaySettings
+from services.gateway.spas import Spa
+from shared.phones import InvalidPhoneNumber, to_e164
+
+log = structlog.get_logger()
+
+SIMULATOR_PAGE = Path(__file__).with_name("simulator.html")
+SSE_LIFETIME = 15.0
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+STATUSES = {
+    "accepted",
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "read",
+    "receiving",
+    "received",
+    "scheduled",
+    "canceled",
+}
+
+
+class FormParams:
+    """Form fields with repeats kept, in the shape RequestValidator reads (`getall`)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+        self._first: dict[str, str] = {}
+        for key, value in pairs:
+            self._first.setdefault(key, value)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._first)
+
+    def getall(self, name: str) -> list[str]:
+        return [v for k, v in self._pairs if k == name]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._first.get(name, default)
+
+
+def twiml(body: str = EMPTY_TWIML) -> Response:
+    """A TwiML answer."""
+    return Response(content=body, media_type="application/xml")
+
+
+async def read_form(request: Request, limit: int) -> FormParams:
+    """The webhook's form body: 413 past the limit, 415 not a form, 400 not UTF-8 or malformed."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise HTTPException(400, "Content-Length is not a number")
+        if int(declared) > limit:
+            raise HTTPException(413, f"body larger than {limit} bytes")
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/x-www-form-urlencoded":
+        raise HTTPException(415, "expected application/x-www-form-urlencoded")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"body larger than {limit} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    try:
+        text = raw.decode("ascii")
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=200)
+    except UnicodeDecodeError:
+        raise HTTPException(400, "form body is not valid UTF-8") from None
+    except ValueError:
+        raise HTTPException(400, "malformed form body") from None
+    if any("\x00" in k or "\x00" in v for k, v in pairs):
+        raise HTTPException(400, "form body contains NUL characters")
+    return FormParams(pairs)
+
+
+def public_url(request: Request, settings: GatewaySettings) -> str:
+    """The URL Twilio called: PUBLIC_BASE_URL, else X-Forwarded-Proto/Host, else what we saw."""
+    path = request.url.path
+    query = request.url.query
+    tail = path + (f"?{query}" if query else "")
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/") + tail
+    if settings.trust_forwarded_headers:
+        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
+        host = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+        if proto or host:
+            return f"{proto or request.url.scheme}://{host or request.url.netloc}{tail}"
+    return str(request.url)
+
+
+def check_signature(request: Request, form: FormParams, spa: Spa, settings: GatewaySettings) -> None:
+    """403 unless X-Twilio-Signature is the spa's token's signature of this URL and form."""
+    signature = request.headers.get("x-twilio-signature")
+    if not signature:
+        raise HTTPException(403, "missing X-Twilio-Signature")
+    if not spa.auth_token:
+        log.error("webhook.no_auth_token", tenant=spa.id)
+        raise HTTPException(403, "no Twilio auth token configured for this number")
+    if not RequestValidator(spa.auth_token).validate(public_url(request, settings), form, signature):
+        log.warning("webhook.bad_signature", tenant=spa.id)
+        raise HTTPException(403, "invalid X-Twilio-Signature")
+
+
+def _number(value: str | None, field: str) -> str:
+    if not value:
+        raise HTTPException(400, f"missing field {field}")
+    if E164.fullmatch(value):
+        return value  # what Twilio sends; phonenumbers parses the rest
+    try:
+        return to_e164(value)
+    except InvalidPhoneNumber:
+        raise HTTPException(400, f"{field} is not a phone number") from None
+
+
+def _int(value: str | None, field: str, default: int | None = 0) -> int | None:
+    if value is None or value == "":
+        return default
+    if not value.isdigit() or len(value) > 9:
+        raise HTTPException(400, f"{field} is not a number")
+    return int(value)
+
+
+class CapChange(BaseModel):
+    """Body of POST /admin/spas/{id}/send-cap."""
+
+    model_config = ConfigDict(extra="forbid")
+    daily_cap: int = Field(ge=0, le=1_000_000)
+
+
+class SimulatedText(BaseModel):
+    """A text typed on the simulator's phone."""
+
+    model_config = ConfigDict(extra="forbid")
+    spa_id: str | None = None
+    from_number: str = Field(min_length=3, max_length=32)
+    body: str = Field(min_length=1, max_length=1600)
+
+
+def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRouter:
+    """Every gateway route; `ports` is read per request so the app can be built before start."""
+    router = APIRouter()
+    limit = settings.max_body_bytes
+
+    @router.post("/twilio/sms", tags=["twilio"], summary="Inbound text (Twilio messaging webhook)")
+    async def inbound_sms(request: Request) -> Response:
+        form = await read_form(request, limit)
+        p = ports()
+        spa = p.spas.for_inbound(form.get("To"), form.get("MessagingServiceSid"))
+        if spa is None:
+            log.warning("inbound.unknown_number")
+            return twiml()
+        check_signature(request, form, spa, settings)
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        if not sid or len(sid) > 64:
+            raise HTTPException(400, "missing or invalid field MessageSid")
+        body = form.get("Body")
+        if body is None:
+            raise HTTPException(400, "missing field Body")
+        if len(body) > 10_000:
+            raise HTTPException(413, "Body longer than 10000 characters")
+        num_media = _int(form.get("NumMedia"), "NumMedia") or 0
+        media = tuple(form.get(f"MediaUrl{i}") or "" for i in range(min(num_media, 10)))
+        text = InboundText(
+            spa=spa,
+            message_sid=sid,
+            from_number=_number(form.get("From"), "From"),
+            to_number=_number(form.get("To") or spa.sender, "To"),
+            body=body,
+            num_media=num_media,
+            media_urls=tuple(m for m in media if m),
+        )
+        await handlers.receive_text(text, ports=p)
+        return twiml()
+
+    @router.post("/twilio/status", tags=["twilio"], summary="Delivery status callback")
+    async def status_callback(request: Request) -> Response:
+        form = await read_form(request, limit)
+        p = ports()
+        # On a status callback the spa's number is `From`.
+        spa = p.spas.for_inbound(form.get("From"), form.get("MessagingServiceSid"))
+        if spa is None:
+            log.warning("status.unknown_number")
+            return Response(status_code=204)
+        check_signature(request, form, spa, settings)
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+        if not sid:
+            raise HTTPException(400, "missing field MessageSid")
+        if status not in STATUSES:
+            raise HTTPException(400, "missing or unknown MessageStatus")
+        client = form.get("To")
+        try:
+            client_number = to_e164(client) if client else None
+        except InvalidPhoneNumber:
+            client_number = None
+        await handlers.record_status(
+            spa,
+            sid=sid,
+            status=status,
+            error_code=_int(form.get("ErrorCode"), "ErrorCode", None),
+            client_number=client_number,
+            idempotency_key=request.query_params.get("ik"),
+            ports=p,
+        )
+        return Response(status_code=204)
+
+    @router.post("/admin/spas/{spa_id}/send-cap", tags=["admin"], summary="Change a spa's daily send cap")
+    async def change_cap(spa_id: str, change: CapChange, authorization: str = Header(default="")) -> dict:
+        token = settings.gateway_admin_token.get_secret_value()
+        given = authorization.removeprefix("Bearer ").strip()
+        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(401, "admin token required (Authorization: Bearer ...)")
+        p = ports()
+        if p.spas.get(spa_id) is None:
+            raise HTTPException(404, "unknown spa")
+        released = await handlers.set_send_cap(spa_id, change.daily_cap, ports=p)
+        return {"spa_id": spa_id, "daily_cap": change.daily_cap, "released": released}
+
+    return router
+
+
+def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRouter:
+    """The simulated phone: a page, texts in through the same pipeline, replies live over SSE."""
+    router = APIRouter(prefix="/simulator", tags=["simulator"])
+
+    def _spa(spa_id: str | None) -> Spa:
+        p = ports()
+        spa = p.spas.get(spa_id) if spa_id else next(iter(p.spas), None)
+        if spa is None:
+            raise HTTPException(404, "unknown spa")
+        return spa
+
+    @router.get("", response_class=HTMLResponse, summary="The simulated phone")
+    async def page() -> HTMLResponse:
+        return HTMLResponse(SIMULATOR_PAGE.read_text())
+
+    @router.get("/spas", summary="Spas and their numbers")
+    async def spas() -> list[dict[str, object]]:
+        return [{"id": s.id, "name": s.name, "numbers": list(s.numbers)} for s in ports().spas]
+
+    @router.post("/messages", summary="A client texts the spa", status_code=202)
+    async def send(text: SimulatedText) -> dict[str, str]:
+        p = ports()
+        if p.provider.name != "simulator":
+            raise HTTPException(409, "the simulator is off (SMS_PROVIDER=twilio)")
+        spa = _spa(text.spa_id)
+        number = _number(text.from_number, "from_number")
+        sid = "SM" + uuid.uuid4().hex
+        async with p.pool.acquire() as conn:
+            await repo.simulator_record(conn, spa.id, number, "in", text.body, sid)
+        outcome = await handlers.receive_text(
+            InboundText(
+                spa=spa,
+                message_sid=sid,
+                from_number=number,
+                to_number=spa.sender or number,
+                body=text.body,
+                provider="simulator",
+            ),
+            ports=p,
+        )
+        return {"message_sid": sid, "outcome": outcome}
+
+    @router.get("/messages", summary="The phone's texts with a spa after a sequence number")
+    async def thread(number: str, spa_id: str | None = None, after: int = 0) -> list[dict[str, object]]:
+        spa = _spa(spa_id)
+        async with ports().pool.acquire() as conn:
+            return await repo.simulator_thread(conn, spa.id, _number(number, "number"), after)
+
+    @router.get("/stream", summary="Texts as they arrive (server-sent events)")
+    async def stream(
+        request: Request,
+        number: str,
+        spa_id: str | None = None,
+        after: int = 0,
+        last_event_id: str | None = Header(default=None),
+    ) -> StreamingResponse:
+        spa = _spa(spa_id)
+        phone = _number(number, "number")
+        if last_event_id and last_event_id.isdigit():
+            after = max(after, int(last_event_id))
+
+        async def events() -> AsyncIterator[bytes]:
+            last = after
+            yield b"retry: 500\n\n"
+            # Each stream ends after a while and the browser reconnects from Last-Event-ID: an open
+            # stream then never holds up a graceful shutdown for long.
+            loop = asyncio.get_running_loop()
+            ends = loop.time() + SSE_LIFETIME
+            while loop.time() < ends and not await request.is_disconnected():
+                async with ports().pool.acquire() as conn:
+                    rows = await repo.simulator_thread(conn, spa.id, phone, last)
+                for row in rows:
+                    last = int(row["seq"])  # type: ignore[call-overload]
+                    yield f"id: {last}\ndata: {json.dumps(row)}\n\n".encode()
+                await asyncio.sleep(0.3)
+
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+
+    return router
+
+
+def install(app: FastAPI, settings: GatewaySettings, ports: Callable[[], Ports]) -> None:
+    """Mount the routes, and turn request validation errors into a clear 400/422."""
+    app.include_router(build_router(settings, ports))
+    # The simulator's routes inject texts without a signature: they exist only when it is the provider.
+    if settings.provider == "simulator":
+        app.include_router(build_simulator_router(settings, ports))
+
+    @app.exception_handler(UnicodeDecodeError)
+    async def _not_utf8(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
+        return JSONResponse({"detail": "request is not valid UTF-8"}, status_code=400)
