@@ -332,10 +332,8 @@ async def confirm_booking(
     req: ConfirmBooking, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
 ) -> Served:
     """Book a live hold; the same hold confirmed again returns the same booking."""
-    provider_id = await repo.hold_provider(conn, spa.id, req.hold_id)
-    if provider_id is not None:
-        # Before the hold's row lock: the same order as hold_slots (provider, then rows).
-        await repo.lock_providers(conn, [provider_id])
+    # The provider's lock before the hold's row lock: the same order as hold_slots (provider, then rows).
+    await repo.lock_hold_provider(conn, spa.id, req.hold_id)
     hold = await repo.hold_for_update(conn, spa.id, req.hold_id)
     if hold is None or (req.client_id is not None and hold["client_id"] not in (None, req.client_id)):
         raise ToolFailure("not_found", "no such hold", "hold_id")

@@ -461,10 +461,13 @@ async def lock_providers(conn: asyncpg.Connection, provider_ids: Iterable[UUID])
         await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", str(provider_id))
 
 
-async def hold_provider(conn: asyncpg.Connection, spa_id: str, hold_id: UUID) -> UUID | None:
-    """The provider of a hold (it never changes), read without a lock."""
+async def lock_hold_provider(conn: asyncpg.Connection, spa_id: str, hold_id: UUID) -> UUID | None:
+    """lock_providers for the provider of a hold, in one round trip; None when there is no such hold."""
     return await conn.fetchval(  # type: ignore[no-any-return]
-        "SELECT provider_id FROM holds WHERE id = $1 AND spa_id = $2", hold_id, spa_id
+        "SELECT provider_id FROM holds, pg_advisory_xact_lock(hashtextextended(provider_id::text, 0)) "
+        "WHERE id = $1 AND spa_id = $2",
+        hold_id,
+        spa_id,
     )
 
 
