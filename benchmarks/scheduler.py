@@ -188,8 +188,22 @@ async def in_process(pool: asyncpg.Pool, spa: spafile.SpaFile, topology: Topolog
     print(f"  pure slot computation, one day:  p50 {pct(pure, 50):.3f} ms   p99 {pct(pure, 99):.3f} ms")
 
 
-async def _load(nc: Any, subject: str, bodies: list[bytes], seconds: float, concurrency: int) -> str:
-    """Keep `concurrency` requests in flight for `seconds`; the rate and latencies as a line."""
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time used so far by these processes (Linux /proc; None elsewhere)."""
+    try:
+        total = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+async def _load(
+    nc: Any, subject: str, bodies: list[bytes], seconds: float, concurrency: int, pids: list[int]
+) -> str:
+    """Keep `concurrency` requests in flight for `seconds`; the rate, latencies and CPU as a line."""
     # A raw nats-py client with pre-encoded requests: the load generator shares the two cores with
     # the scheduler, PostgreSQL and nats-server, so it should spend as little as it can.
     done = failed = 0
@@ -208,11 +222,18 @@ async def _load(nc: Any, subject: str, bodies: list[bytes], seconds: float, conc
             i += concurrency
 
     began = time.perf_counter()
+    cpu_before = cpu_seconds(pids)
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    cpu_after = cpu_seconds(pids)
     rate = done / (time.perf_counter() - began)
+    cpu = ""
+    if cpu_before is not None and cpu_after is not None and done:
+        # Robust to a shared machine: what one request costs the scheduler, whatever else runs.
+        per_request = (cpu_after - cpu_before) / done * 1000
+        cpu = f"; scheduler CPU {per_request:.2f} ms/request = {1000 / per_request:,.0f} requests/s per core"
     return (
         f"{rate:,.0f} requests/s (p50 {pct(latencies, 50):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
-        f"{failed} errors)"
+        f"{failed} errors{cpu})"
     )
 
 
@@ -223,6 +244,7 @@ async def over_nats(
     seconds: float,
     concurrency: int,
     tools: tuple[str, ...] = ("find_availability", "spa_profile"),
+    pids: tuple[int, ...] = (),
 ) -> None:
     """find_availability and spa_profile over request/reply against the scheduler process(es)."""
     nc = await nats.connect(nats_url)
@@ -234,7 +256,7 @@ async def over_nats(
     try:
         for name in tools:
             bodies = phases[name]
-            figures = await _load(nc, topology.tool(name), bodies, seconds, concurrency)
+            figures = await _load(nc, topology.tool(name), bodies, seconds, concurrency, list(pids))
             target = "  (target: >= 1,000 requests/s)" if name == "find_availability" else ""
             line = f"{name} over NATS, {concurrency} in flight, each audited via the outbox: {figures}"
             print(line + target)
@@ -310,7 +332,8 @@ async def confirms(
     elapsed = time.perf_counter() - began
     print(
         f"confirm_booking over NATS, {concurrency} in flight: {len(holds) / elapsed:,.0f} bookings/s "
-        f"({ok}/{len(holds)} booked, exclusion constraints and audit outbox in every transaction)"
+        f"({ok}/{len(holds)} booked, one provider: they serialize on its advisory lock; "
+        "exclusion constraints and audit outbox in every transaction)"
     )
 
 
@@ -351,13 +374,14 @@ async def run(tmp: Path) -> None:
         procs.append(await start_scheduler(env, "bench-1"))
         await wait_ready(nats.url, topology)
         print(f"-- one scheduler process (pid {procs[0].pid}):")
-        await over_nats(nats.url, topology, spa, seconds, concurrency=concurrency)
+        await over_nats(nats.url, topology, spa, seconds, concurrency=concurrency, pids=(procs[0].pid,))
         await confirms(nats.url, pool, topology, spa, concurrency=32)
         # Replicas share the tool subjects through the "scheduler" queue group: one per core here.
         procs.append(await start_scheduler(env, "bench-2"))
         print(f"-- two scheduler processes (replicas, pids {procs[0].pid} and {procs[1].pid}):")
         only = ("find_availability",)
-        await over_nats(nats.url, topology, spa, seconds, concurrency=concurrency, tools=only)
+        pids = tuple(p.pid for p in procs)
+        await over_nats(nats.url, topology, spa, seconds, concurrency=concurrency, tools=only, pids=pids)
         await confirms(nats.url, pool, topology, spa, concurrency=32, provider_key="booker-2")
         await pool.close()
     finally:
