@@ -11,8 +11,8 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
-from faststream.message import StreamMessage
 from faststream.nats import NatsBroker
+from faststream.nats.annotations import NatsMessage
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
@@ -35,14 +35,6 @@ def _not_started() -> Ports:
     raise RuntimeError("the scheduler is not started: registered for documentation only")
 
 
-async def _raw_body(msg: StreamMessage[Any]) -> bytes:
-    # The raw body is validated by the dispatcher, not by FastStream, so a malformed request still
-    # gets a typed invalid_request reply and an audit record. Taking it from the decoder (not from a
-    # NatsMessage parameter) also keeps FastDepends from resolving a context field in a worker
-    # thread for every request, which cost more than the request itself.
-    return msg.body
-
-
 def register_bus(
     broker: NatsBroker,
     topology: Topology | None = None,
@@ -59,8 +51,10 @@ def register_bus(
     for name, (request_type, result_type) in TOOLS.items():
 
         def make(tool: str) -> Callable[..., Any]:
-            async def handler(body: bytes) -> ToolReply[Any]:
-                return await serve_tool(tool, body, ports())
+            # The raw body is validated by the dispatcher, not by FastStream, so a malformed request
+            # still gets a typed invalid_request reply and an audit record.
+            async def handler(body: Any, msg: NatsMessage) -> ToolReply[Any]:
+                return await serve_tool(tool, msg.body, ports())
 
             handler.__name__ = f"on_{tool}"
             return handler
@@ -69,7 +63,6 @@ def register_bus(
             topology.tool(name),
             queue=QUEUE,
             max_workers=workers,
-            decoder=_raw_body,
             title=f"scheduler.{name}",
             description=f"{request_type.__doc__ or name} Request: {request_type.__name__}; "
             f"reply: ToolReply[{result_type.__name__}].",
