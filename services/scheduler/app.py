@@ -149,7 +149,8 @@ def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
         migrations=MIGRATIONS,
         on_start=[start],
         on_stop=[stop],
-        # No LISTEN, advisory lock or SET on a pooled connection here: skip the reset round trip.
+        # No LISTEN, session-level advisory lock or SET on a pooled connection here (its advisory
+        # locks are transaction-scoped): skip the reset round trip on every release.
         pool_session_reset=False,
     )
     return spec, build_context(spec, settings, broker, http)
