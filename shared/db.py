@@ -15,10 +15,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def _rollback_if_open(conn: asyncpg.Connection) -> None:
-    # The light reset: only what our own code could leave behind, and no round trip when clean.
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    # The light reset: asyncpg itself rolls back a transaction left open (and drops listeners)
+    # before calling this, so nothing is left to undo and no round trip is made.
+    return None
 
 
 async def create_pool(
@@ -40,7 +40,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
-        reset=None if session_reset else _rollback_if_open,
+        reset=None if session_reset else _keep_session,
         server_settings={"application_name": f"frontdesk-{schema or 'shared'}", **settings},
     )
     assert pool is not None
