@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -50,13 +51,21 @@ def register_bus(
     topology = topology or Topology()
     for name, (request_type, result_type) in TOOLS.items():
 
-        def make(tool: str) -> Callable[..., Any]:
+        def make(tool: str, request: type[Any], result: type[Any]) -> Callable[..., Any]:
             # The raw body is validated by the dispatcher, not by FastStream, so a malformed request
             # still gets a typed invalid_request reply and an audit record.
             async def handler(body: Any, msg: NatsMessage) -> ToolReply[Any]:
                 return await serve_tool(tool, msg.body, ports())
 
             handler.__name__ = f"on_{tool}"
+            # The document shows the typed request and reply; the handler itself takes raw bytes.
+            handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+                [
+                    inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=request),
+                    inspect.Parameter("msg", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=NatsMessage),
+                ],
+                return_annotation=ToolReply[result],
+            )
             return handler
 
         broker.subscriber(
@@ -66,7 +75,7 @@ def register_bus(
             title=f"scheduler.{name}",
             description=f"{request_type.__doc__ or name} Request: {request_type.__name__}; "
             f"reply: ToolReply[{result_type.__name__}].",
-        )(make(name))
+        )(make(name, request_type, result_type))
 
 
 class ToolServer:
