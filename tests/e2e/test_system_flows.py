@@ -1,0 +1,203 @@
+"""The five flows of the mission, end to end: every service a real process, texts in through the
+gateway's signed Twilio webhook, replies out through a fake Twilio server, alerts at local sinks.
+
+Each test uses its own client number, so the tests share one running system (started once for the
+module) and stay independent of each other's order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from shared.contracts.conversation import BookingConfirmed, SlotsProposed, TurnCompleted
+from tests.e2e.system_support import TENANT, System, started_system
+
+pytestmark = pytest.mark.e2e
+
+BEN = "+14155550102"  # demo client with 2 HydraFacial sessions left on a package
+OPTION = re.compile(
+    r"(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[^,]*? at "
+    r"(?P<time>\d{1,2}(?::\d{2})?[ap]m) with (?P<provider>[A-Z][a-z]+)"
+)
+HANDOFF = "connecting you with our team"
+
+
+@pytest.fixture(scope="module")
+async def system(servers: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+    """All five services as processes on a database and subject prefix of this module's own."""
+    tmp: Path = tmp_path_factory.mktemp("system")
+    async with started_system(servers["postgres"], servers["nats"], tmp) as running:
+        yield running
+
+
+def last4(number: str) -> str:
+    """What alerts show of a client's number."""
+    return number[-4:]
+
+
+async def test_new_client_is_booked_from_first_text_to_confirmation(system: System) -> None:
+    dana = "+14155550160"
+    first = await system.say(dana, "Hi, I'm Dana — something for my forehead lines")
+    assert "Neurotoxin Consultation" in first, first
+    offer = await system.say(dana, "Monday around 2pm")
+    assert "Reply 1, 2, or 3" in offer, offer
+    options = list(OPTION.finditer(offer))
+    assert len(options) == 3, offer
+    second = options[1]
+    confirmation = await system.say(dana, "2")
+    assert confirmation.startswith("You're booked: Botox / Neurotoxin Consultation"), confirmation
+    for part in ("day", "time", "provider"):
+        assert second[part] in confirmation, (part, offer, confirmation)
+    assert "2140 Chestnut St" in confirmation
+
+    # The booking is in the system of record, and the inbox counts it as recovered.
+    conn = await asyncpg.connect(system.database_url)
+    try:
+        booked = await conn.fetch(
+            "SELECT b.status, s.name FROM scheduler.bookings b JOIN scheduler.clients c ON c.id = b.client_id"
+            " JOIN scheduler.services s ON s.id = b.service_id WHERE c.phone = $1",
+            dana,
+        )
+    finally:
+        await conn.close()
+    assert [(r["status"], r["name"]) for r in booked] == [("booked", "Botox / Neurotoxin Consultation")]
+
+    async def recovered() -> bool:
+        spas = (await system.inbox("/api/recovered"))["spas"]
+        return any(s["tenant_id"] == TENANT and s.get("bookings", s.get("count", 0)) for s in spas)
+
+    await system.eventually(recovered, "the inbox's recovered summary")
+
+    # Every tool call of the conversation is in the audit log, readable through the compliance API.
+    async def audited() -> set[str]:
+        resp = await system.http.post(
+            system.urls["audit"] + "/v1/records/search",
+            json={"spa": TENANT, "conversation_id": system.conversation(dana), "limit": 1000},
+            headers={"Authorization": f"Bearer {system.audit_token}"},
+        )
+        resp.raise_for_status()
+        actions = {r["action"] for r in resp.json()["records"]}
+        return actions if {"hold_slots", "confirm_booking"} <= actions else set()
+
+    actions = await system.eventually(audited, "audit records of the booking's tool calls")
+    assert {"find_availability", "hold_slots", "confirm_booking"} <= actions, actions
+
+
+async def test_medical_question_hands_off_alerts_staff_and_pauses_the_ai(system: System) -> None:
+    client = "+14155550161"
+    webhooks, emails = len(system.webhook.received), len(system.smtp.messages)
+    handoff = await system.say(client, "Is Botox safe while I'm pregnant?")
+    assert HANDOFF in handoff, handoff
+
+    alerts = await system.webhook.wait_for(webhooks + 1)
+    assert any(last4(client) in a["text"] and "medical" in a["text"].lower() for a in alerts[webhooks:]), (
+        alerts
+    )
+    assert all("pregnant" not in a["text"].lower() for a in alerts), "alerts never carry the clinical reason"
+    mails = await system.smtp.wait_for(emails + 1)
+    assert any(
+        last4(client) in str(m.get_payload()) or last4(client) in str(m["Subject"]) for m in mails[emails:]
+    )
+
+    path = f"/api/conversations/{TENANT}/{system.conversation(client)}"
+
+    async def paused() -> dict | None:
+        view = await system.inbox(path)
+        return view if view["conversation"]["ai_paused"] and view["escalations"] else None
+
+    view = await system.eventually(paused, "the inbox to show the conversation paused")
+    assert [e["category"] for e in view["escalations"]] == ["medical"]
+
+    await system.text(client, "hello? can I book for monday")
+    events = await system.agent_log.wait_for_turns(client, 2, timeout=15)
+    outcomes = [e.outcome for e in events if isinstance(e, TurnCompleted)]
+    assert outcomes == ["escalated", "paused"]
+    assert [m.body for m in system.twilio.sent_to(client)] == [handoff], "no AI reply while paused"
+
+
+async def test_price_objection_with_a_package_says_how_many_sessions_remain(system: System) -> None:
+    await system.say(BEN, "Hi it's Ben, I'd like a HydraFacial")
+    answer = await system.say(BEN, "hmm that's expensive")
+    assert "2 sessions left" in answer, answer
+
+
+async def test_price_objection_without_a_package_offers_package_pricing_and_the_free_consult(
+    system: System,
+) -> None:
+    client = "+14155550162"
+    await system.say(client, "Hi I'm Dana, I'm interested in laser hair removal")
+    answer = await system.say(client, "that's expensive")
+    assert "$125 per session" in answer, answer  # the 6-session package: $750 / 6
+    assert "consultation is free" in answer, answer
+    assert "sessions left" not in answer and "% off" not in answer, "no invented package or discount"
+
+
+async def test_digit_reply_after_the_hold_expired_apologises_with_fresh_options(system: System) -> None:
+    client = "+14155550163"
+    await system.say(client, "Hi I'm Erin, I'd like a HydraFacial")
+    offer = await system.say(client, "Friday afternoon")
+    assert "Reply 1" in offer, offer
+    # The hold runs out while the client decides (the scheduler's clock is the database's).
+    conn = await asyncpg.connect(system.database_url)
+    try:
+        expired = await conn.execute(
+            "UPDATE scheduler.holds h SET expires_at = now() - interval '1 second' FROM scheduler.clients c"
+            " WHERE c.id = h.client_id AND c.phone = $1 AND h.status = 'held'",
+            client,
+        )
+    finally:
+        await conn.close()
+    assert expired != "UPDATE 0", "the options were held for this client"
+    again = await system.say(client, "1")
+    assert again.startswith("Sorry"), again
+    assert "Reply 1" in again, again
+    events = await system.agent_log.events(client)
+    assert not any(isinstance(e, BookingConfirmed) for e in events)
+    assert sum(isinstance(e, SlotsProposed) for e in events) == 2
+
+
+async def test_cancellation_request_goes_to_staff_with_an_alert_and_pauses_the_ai(system: System) -> None:
+    client = "+14155550164"
+    webhooks = len(system.webhook.received)
+    handoff = await system.say(client, "I need to cancel my appointment tomorrow")
+    assert HANDOFF in handoff, handoff
+    alerts = await system.webhook.wait_for(webhooks + 1)
+    assert any(last4(client) in a["text"] for a in alerts[webhooks:]), alerts
+
+    path = f"/api/conversations/{TENANT}/{system.conversation(client)}"
+
+    async def paused() -> dict | None:
+        view = await system.inbox(path)
+        return view if view["conversation"]["ai_paused"] and view["escalations"] else None
+
+    view = await system.eventually(paused, "the inbox to show the conversation paused")
+    assert view["escalations"][0]["category"] in ("cancellation", "reschedule")
+
+
+async def test_after_stop_a_staff_reply_is_not_sent(system: System) -> None:
+    client = "+14155550165"
+    await system.say(client, "Hi I'm Sam, I'd like a HydraFacial")
+    await system.text(client, "STOP")
+    path = f"/api/conversations/{TENANT}/{system.conversation(client)}"
+
+    async def stopped() -> bool:
+        view = await system.inbox(path)
+        return any(m["direction"] == "in" and m["keyword"] == "stop" for m in view["messages"])
+
+    await system.eventually(stopped, "the inbox to record the STOP")
+    resp = await system.http.post(
+        system.urls["escalation"] + path + "/reply", json={"body": "Hi Sam, this is Glow, any questions?"}
+    )
+    assert resp.status_code == 200, resp.text
+
+    async def refused() -> bool:
+        view = await system.inbox(path)
+        return any(m["direction"] == "out" and m["status"] == "failed" for m in view["messages"])
+
+    await system.eventually(refused, "the staff reply to be recorded as not sent")
+    assert len(system.twilio.sent_to(client)) == 1, [m.body for m in system.twilio.sent_to(client)]
