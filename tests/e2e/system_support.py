@@ -194,8 +194,13 @@ def tail(system: System, name: str, chars: int = 3000) -> str:
 
 
 @asynccontextmanager
-async def started_system(admin_dsn: str, nats_url: str, tmp: Path) -> AsyncIterator[System]:
-    """Start everything (see the module docstring); stop it and drop its database afterwards."""
+async def started_system(
+    admin_dsn: str, nats_url: str, tmp: Path, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[System]:
+    """Start everything (see the module docstring); stop it and drop its database afterwards.
+
+    `extra_env` is added to every process's environment (e.g. a short AGENT_HOLD_TTL_SECONDS).
+    """
     name = f"e2e_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(admin_dsn)
     try:
@@ -248,6 +253,7 @@ async def started_system(admin_dsn: str, nats_url: str, tmp: Path) -> AsyncItera
     }
     for var in ("AUDIT_TOKEN", "INBOX_STAFF_TOKEN", "HTTP_HOST"):
         env.pop(var, None)  # the developer's own settings must not leak into the system under test
+    env.update(extra_env or {})
     logs = tmp / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     nc = await nats.connect(nats_url)
@@ -264,6 +270,10 @@ async def started_system(admin_dsn: str, nats_url: str, tmp: Path) -> AsyncItera
         system.audit_token = await run_cli(env, "audit", "token", "create", "--all-spas", "--name", "e2e")
         system.audit_token = system.audit_token.strip().splitlines()[-1]
         yield system
+        # Every service stops cleanly on SIGTERM (what a deploy or `make run`'s Ctrl-C sends).
+        codes = await stop_processes(system)
+        unclean = {svc: code for svc, code in codes.items() if code != 0}
+        assert not unclean, f"unclean exits {unclean}: " + "".join(tail(system, s, 1500) for s in unclean)
     finally:
         await stop_processes(system)
         await system.http.aclose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -159,6 +160,40 @@ async def test_digit_reply_after_the_hold_expired_apologises_with_fresh_options(
     events = await system.agent_log.events(client)
     assert not any(isinstance(e, BookingConfirmed) for e in events)
     assert sum(isinstance(e, SlotsProposed) for e in events) == 2
+
+
+async def test_digit_reply_after_a_short_agent_hold_ttl_ran_out_gets_fresh_options(
+    servers: dict[str, str], tmp_path: Path
+) -> None:
+    # A system of its own whose agent holds options for AGENT_HOLD_TTL_SECONDS=10 (its minimum):
+    # the client really does answer after the hold ran out on the clock.
+    client = "+14155550166"
+    async with started_system(
+        servers["postgres"], servers["nats"], tmp_path, {"AGENT_HOLD_TTL_SECONDS": "10"}
+    ) as short:
+        await short.say(client, "Hi I'm Fay, I'd like a HydraFacial")
+        offer = await short.say(client, "Friday afternoon")
+        assert "Reply 1" in offer, offer
+        conn = await asyncpg.connect(short.database_url)
+        try:
+            query = (
+                "SELECT h.expires_at - h.created_at AS ttl, h.expires_at <= now() AS expired"
+                " FROM scheduler.holds h JOIN scheduler.clients c ON c.id = h.client_id WHERE c.phone = $1"
+            )
+            holds = await conn.fetch(query, client)
+            assert holds and all(timedelta(seconds=9) <= h["ttl"] <= timedelta(seconds=11) for h in holds)
+
+            async def ran_out() -> bool:
+                return all(h["expired"] for h in await conn.fetch(query, client))
+
+            await short.eventually(ran_out, "the holds to run out", timeout=20)
+        finally:
+            await conn.close()
+        again = await short.say(client, "1")
+        assert again.startswith("Sorry"), again
+        assert "Reply 1" in again, again
+        events = await short.agent_log.events(client)
+        assert not any(isinstance(e, BookingConfirmed) for e in events)
 
 
 async def test_cancellation_request_goes_to_staff_with_an_alert_and_pauses_the_ai(system: System) -> None:
