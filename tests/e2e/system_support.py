@@ -127,6 +127,18 @@ class System:
         resp.raise_for_status()
         return resp.json()
 
+    async def alert_for(self, number: str, timeout: float = 15.0) -> tuple[str, str]:
+        """Wait for this client's staff alert at both sinks; returns (webhook text, email body)."""
+        tag = f"ending {number[-4:]}"
+
+        async def both() -> tuple[str, str] | None:
+            hooks = [a["text"] for a in self.webhook.received if tag in a.get("text", "")]
+            mails = [str(m.get_payload(decode=True), "utf-8") for m in self.smtp.messages]
+            mails = [body for body in mails if tag in body]
+            return (hooks[0], mails[0]) if hooks and mails else None
+
+        return await self.eventually(both, f"alerts for the client {tag}", timeout)  # type: ignore[no-any-return]
+
     async def eventually(self, check: Any, what: str, timeout: float = 15.0) -> Any:
         """Poll an async check until it returns something truthy; fail naming `what` otherwise."""
         loop = asyncio.get_running_loop()

@@ -11,6 +11,7 @@ import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -34,11 +35,6 @@ async def system(servers: dict[str, str], tmp_path_factory: pytest.TempPathFacto
     tmp: Path = tmp_path_factory.mktemp("system")
     async with started_system(servers["postgres"], servers["nats"], tmp) as running:
         yield running
-
-
-def last4(number: str) -> str:
-    """What alerts show of a client's number."""
-    return number[-4:]
 
 
 async def test_new_client_is_booked_from_first_text_to_confirmation(system: System) -> None:
@@ -91,23 +87,16 @@ async def test_new_client_is_booked_from_first_text_to_confirmation(system: Syst
 
 async def test_medical_question_hands_off_alerts_staff_and_pauses_the_ai(system: System) -> None:
     client = "+14155550161"
-    webhooks, emails = len(system.webhook.received), len(system.smtp.messages)
     handoff = await system.say(client, "Is Botox safe while I'm pregnant?")
     assert HANDOFF in handoff, handoff
-
-    alerts = await system.webhook.wait_for(webhooks + 1)
-    assert any(last4(client) in a["text"] and "medical" in a["text"].lower() for a in alerts[webhooks:]), (
-        alerts
-    )
-    assert all("pregnant" not in a["text"].lower() for a in alerts), "alerts never carry the clinical reason"
-    mails = await system.smtp.wait_for(emails + 1)
-    assert any(
-        last4(client) in str(m.get_payload()) or last4(client) in str(m["Subject"]) for m in mails[emails:]
-    )
+    webhook, email = await system.alert_for(client)
+    assert "medical" in webhook.lower() and "medical" in email.lower(), (webhook, email)
+    for alert in (webhook, email):
+        assert "pregnan" not in alert.lower() and "botox" not in alert.lower(), "never the clinical reason"
 
     path = f"/api/conversations/{TENANT}/{system.conversation(client)}"
 
-    async def paused() -> dict | None:
+    async def paused() -> dict[str, Any] | None:
         view = await system.inbox(path)
         return view if view["conversation"]["ai_paused"] and view["escalations"] else None
 
@@ -198,15 +187,14 @@ async def test_digit_reply_after_a_short_agent_hold_ttl_ran_out_gets_fresh_optio
 
 async def test_cancellation_request_goes_to_staff_with_an_alert_and_pauses_the_ai(system: System) -> None:
     client = "+14155550164"
-    webhooks = len(system.webhook.received)
     handoff = await system.say(client, "I need to cancel my appointment tomorrow")
     assert HANDOFF in handoff, handoff
-    alerts = await system.webhook.wait_for(webhooks + 1)
-    assert any(last4(client) in a["text"] for a in alerts[webhooks:]), alerts
+    webhook, _email = await system.alert_for(client)
+    assert "cancel" in webhook.lower() or "reschedul" in webhook.lower(), webhook
 
     path = f"/api/conversations/{TENANT}/{system.conversation(client)}"
 
-    async def paused() -> dict | None:
+    async def paused() -> dict[str, Any] | None:
         view = await system.inbox(path)
         return view if view["conversation"]["ai_paused"] and view["escalations"] else None
 
