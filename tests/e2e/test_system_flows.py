@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -23,9 +24,10 @@ pytestmark = pytest.mark.e2e
 
 BEN = "+14155550102"  # demo client with 2 HydraFacial sessions left on a package
 OPTION = re.compile(
-    r"(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[^,]*? at "
+    r"(?P<day>today|tomorrow|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)[^,]*? at "
     r"(?P<time>\d{1,2}(?::\d{2})?[ap]m) with (?P<provider>[A-Z][a-z]+)"
 )
+SPA_TZ = ZoneInfo("America/Los_Angeles")  # the demo spa's time zone
 HANDOFF = "connecting you with our team"
 
 
@@ -48,8 +50,12 @@ async def test_new_client_is_booked_from_first_text_to_confirmation(system: Syst
     second = options[1]
     confirmation = await system.say(dana, "2")
     assert confirmation.startswith("You're booked: Botox / Neurotoxin Consultation"), confirmation
-    for part in ("day", "time", "provider"):
-        assert second[part] in confirmation, (part, offer, confirmation)
+    # Options say "today"/"tomorrow" when they can; the confirmation always names the weekday.
+    today = datetime.now(SPA_TZ).date()
+    day = {"today": today, "tomorrow": today + timedelta(days=1)}.get(second["day"])
+    weekday = day.strftime("%A") if day else second["day"]
+    for part in (f"on {weekday}, ", f" at {second['time']} with {second['provider']} "):
+        assert part in confirmation, (part, offer, confirmation)
     assert "2140 Chestnut St" in confirmation
 
     # The booking is in the system of record, and the inbox counts it as recovered.
