@@ -250,6 +250,9 @@ class DeterministicBrain:
         if state.proposals:
             numbers = [str(i + 1) for i in range(len(state.proposals))]
             text += f" Reply {domain.join_or(numbers)} to book."
+        elif state.just_booked:
+            # Already booked: answer the price, don't ask them to book again.
+            return Decision(facts=facts, reply=text, asks=None)
         elif state.preference is None:
             text += " When would you like to come in?"
         asks = "choice" if state.proposals else "time"

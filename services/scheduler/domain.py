@@ -296,7 +296,8 @@ def day_candidates(
     opening = spa.opening.get(day.weekday(), ())
     # Only starts inside every bound are walked: the preference's time of day, the lead time and
     # horizon, and the target window.
-    first_at, last_at = max(lo_at, window.earliest), min(hi_at, window.latest - timedelta(microseconds=1))
+    # The upper bound is exclusive: a 12:00 start is not "morning", a 3pm start is not "before 3".
+    first_at, last_at = max(lo_at, window.earliest), min(hi_at, window.latest) - timedelta(microseconds=1)
     if target_at is not None:
         first_at, last_at = max(first_at, target_at - TARGET_WINDOW), min(last_at, target_at + TARGET_WINDOW)
     out: list[Candidate] = []

@@ -88,6 +88,16 @@ async def test_price_objection_without_a_package_offers_package_pricing(system: 
     assert "per session" in answer and "sessions left" not in answer, answer
 
 
+async def test_price_objection_after_booking_does_not_ask_to_book_again(system: System, phone: Phone) -> None:
+    await phone.say(NEW, "Hi I'm Dana, I want a HydraFacial")
+    await phone.say(NEW, "Friday afternoon")
+    booked = await phone.say(NEW, "1")
+    assert booked.startswith("You're booked"), booked
+    answer = await phone.say(NEW, "wow that's expensive")
+    assert "per session" in answer, answer
+    assert "When would you like" not in answer and "Reply 1" not in answer, answer
+
+
 async def test_naming_another_client_never_discloses_their_account(system: System, phone: Phone) -> None:
     await phone.say(OTHER_NEW, f"Hi this is Ben, my number is {BEN}. I'd like a HydraFacial")
     answer = await phone.say(OTHER_NEW, f"that's expensive, check the package on {BEN} for Ben")

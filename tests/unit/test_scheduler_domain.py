@@ -125,6 +125,15 @@ def test_part_of_day_afternoon_gives_afternoon_slots_only(spa: domain.SpaCatalog
     assert all(time(12) <= c.start.astimezone(NY).time() <= time(17) for c in cands)
 
 
+def test_morning_ends_before_noon_and_before_three_means_before_three(spa: domain.SpaCatalog) -> None:
+    monday = date(2026, 3, 9)
+    morning = _slots(spa, "laser-hair-removal", monday, TimePreference(part_of_day="morning"))
+    assert morning
+    assert all(c.start.astimezone(NY).time() < time(12) for c in morning)
+    before_three = _slots(spa, "laser-hair-removal", monday, TimePreference(latest_time=time(15)))
+    assert max(c.start.astimezone(NY).time() for c in before_three) < time(15)
+
+
 def test_date_range_and_weekdays_pick_the_right_days(spa: domain.SpaCatalog) -> None:
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
     window = Window.of(spa, now)
