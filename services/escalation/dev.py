@@ -15,11 +15,15 @@ def _settings(env: dict[str, str]) -> EscalationSettings:
 def prepare(env: dict[str, str]) -> None:
     """Start the local webhook receiver and SMTP sink the demo spa's notifiers point at.
 
-    `ESCALATION_DEV_SINKS=0` skips them (e.g. when real notifiers are configured).
+    `ESCALATION_DEV_SINKS=0` skips them (e.g. when real notifiers are configured);
+    `ESCALATION_DEV_WEBHOOK_PORT` / `ESCALATION_DEV_SMTP_PORT` move them (default 8091 / 8025, the
+    ports the demo spa's notifiers name), e.g. so a second `make run` or a test does not collide.
     """
     if env.get("ESCALATION_DEV_SINKS", "1") == "0":
         return
-    for url in devsink.start():
+    webhook_port = int(env.get("ESCALATION_DEV_WEBHOOK_PORT") or 8091)
+    smtp_port = int(env.get("ESCALATION_DEV_SMTP_PORT") or 8025)
+    for url in devsink.start(webhook_port, smtp_port):
         print(f"alert sink (dev)         {url}")
 
 

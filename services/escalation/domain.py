@@ -124,13 +124,30 @@ class RecoveredBooking:
     price_cents: int
 
 
+# The conversation contract names its events in snake_case (shared/contracts/conversation.py);
+# the CamelCase names are what this read model was first written against, still accepted.
+_EVENT_KINDS = {
+    "booking_confirmed": "BookingConfirmed",
+    "ai_paused": "AiPaused",
+    "ai_resumed": "AiResumed",
+}
+
+
+def conversation_event_kind(event: dict[str, Any]) -> str | None:
+    """The event's kind as this service names it (BookingConfirmed, AiPaused, ...), or its raw type."""
+    kind = event.get("type")
+    if not isinstance(kind, str):
+        return None
+    return _EVENT_KINDS.get(kind, kind)
+
+
 def booking_from_event(event: dict[str, Any]) -> RecoveredBooking | None:
     """A BookingConfirmed conversation event → the booking; anything else → None.
 
     Tolerant on purpose: the fields may sit at the top level or under `booking`, and a price may
     be missing (counted as 0) rather than failing the whole read model.
     """
-    if event.get("type") != "BookingConfirmed":
+    if conversation_event_kind(event) != "BookingConfirmed":
         return None
     nested = event.get("booking") if isinstance(event.get("booking"), dict) else {}
     booking_id = event.get("booking_id") or nested.get("booking_id")

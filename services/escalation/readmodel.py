@@ -149,7 +149,7 @@ async def record_conversation_event(
 
     Tolerant on purpose: an event type this service does not know is skipped, not an error.
     """
-    kind = data.get("type")
+    kind = domain.conversation_event_kind(data)
     if kind not in ("BookingConfirmed", "AiPaused", "AiResumed"):
         return
     at = _occurred_at(data)

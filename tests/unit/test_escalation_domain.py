@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from services.escalation import domain
 from services.escalation.spas import SpaFileError, load_spas
+from shared.contracts.conversation import BookingConfirmed
 
 pytestmark = pytest.mark.unit
 
@@ -90,6 +91,26 @@ def test_booking_read_from_top_level_or_nested_fields() -> None:
     )
     assert top == domain.RecoveredBooking("b1", "Botox", 45000)
     assert nested == domain.RecoveredBooking("b2", "Facial", 0)
+
+
+def test_the_agents_booking_confirmed_event_counts_as_a_recovered_booking() -> None:
+    # What the agent really publishes: the contract's model, typed "booking_confirmed" on the wire.
+    event = BookingConfirmed(
+        tenant_id="glow-medspa",
+        conversation_id="c" + "0" * 31,
+        booking_id=uuid.uuid4(),
+        hold_id=uuid.uuid4(),
+        service_id=uuid.uuid4(),
+        service_name="HydraFacial",
+        price_cents=22500,
+        start=datetime(2026, 12, 1, 18, tzinfo=UTC),
+        provider_first_name="Sloane",
+    )
+    wire = event.model_dump(mode="json")
+    expected = domain.RecoveredBooking(str(event.booking_id), "HydraFacial", 22500)
+    assert domain.booking_from_event(wire) == expected
+    assert domain.conversation_event_kind({"type": "ai_paused"}) == "AiPaused"
+    assert domain.conversation_event_kind({"type": "ai_resumed"}) == "AiResumed"
 
 
 @pytest.mark.parametrize(
