@@ -4,9 +4,7 @@ database work and its reply; every served tool call ends up as exactly one row o
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -38,6 +36,7 @@ from shared.db import create_pool
 from shared.embedded import free_port
 from shared.subjects import Topology
 from tests.integration.audit_fixtures import eventually, signing_key_b64
+from tests.support.processes import service_process
 
 pytestmark = pytest.mark.e2e
 
@@ -50,23 +49,8 @@ AGENT = Actor(service="agent", instance="e2e", conversation_id="c-e2e")
 @contextmanager
 def process(module: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     """`python -m <module>` as a real process; terminated (then killed) on exit."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", module],
-        cwd=ROOT,
-        env={**os.environ, "LOG_FORMAT": "json", "ID_HASH_KEY": ID_KEY, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with service_process(module, {"ID_HASH_KEY": ID_KEY, **env}) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 @pytest.fixture

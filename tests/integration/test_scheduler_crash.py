@@ -4,9 +4,7 @@ record of that call still reaches the AUDIT stream exactly once after a restart.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -17,7 +15,7 @@ import asyncpg
 import pytest
 from faststream.nats import NatsBroker
 
-from services.scheduler.cli import DEMO_SPA, ROOT
+from services.scheduler.cli import DEMO_SPA
 from services.scheduler.loading import load_files
 from shared.bus import ToolCallFailed, jetstream, make_broker, request_tool
 from shared.contracts.tools import (
@@ -34,6 +32,7 @@ from shared.contracts.tools import (
 from shared.embedded import free_port
 from shared.subjects import Topology
 from tests.integration.scheduler_support import AGENT, ID_KEY, audit_records
+from tests.support.processes import service_process
 
 pytestmark = pytest.mark.integration
 
@@ -46,32 +45,15 @@ def scheduler_process(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`python -m services.scheduler` as a real process against the test servers."""
     env = {
-        **os.environ,
         "NATS_URL": nats_url,
         "DATABASE_URL": database_url,
         "SUBJECT_PREFIX": topology.prefix,
         "SCHEDULER_HTTP_PORT": str(free_port()),
         "ID_HASH_KEY": ID_KEY,
-        "LOG_FORMAT": "json",
         **extra,
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.scheduler"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with service_process("services.scheduler", env) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 async def _call(
