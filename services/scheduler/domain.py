@@ -329,23 +329,35 @@ def day_candidates(
     return out
 
 
-def choose(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
-    """Up to `limit` options, best first, spread over providers and distinct times."""
+# Without a target time, options at least this far apart let the client pick a time of day.
+SPREAD = timedelta(minutes=90)
+
+
+def choose(candidates: Sequence[Candidate], limit: int, *, spread: bool = False) -> list[Candidate]:
+    """Up to `limit` options, best first, spread over providers and distinct times.
+
+    With `spread` (the client named no target time) the first picks are also SPREAD apart, so
+    "Tuesday afternoon" offers early, mid and late afternoon rather than three quarter-hours.
+    """
     ordered = sorted(candidates)
     chosen: list[Candidate] = []
     providers: set[UUID] = set()
     times: set[datetime] = set()
-    # First pass: one option per provider; second: any provider, still distinct times.
-    for distinct_provider in (True, False):
-        for cand in ordered:
-            if len(chosen) >= limit:
-                return chosen
-            if cand.start in times or (distinct_provider and cand.provider_id in providers):
-                continue
-            chosen.append(cand)
-            providers.add(cand.provider_id)
-            times.add(cand.start)
-    return chosen
+    gaps = (SPREAD, timedelta(0)) if spread else (timedelta(0),)
+    # Passes: one option per provider, then any provider; each wide apart first when spreading.
+    for gap in gaps:
+        for distinct_provider in (True, False):
+            for cand in ordered:
+                if len(chosen) >= limit:
+                    return chosen
+                if cand.start in times or (distinct_provider and cand.provider_id in providers):
+                    continue
+                if gap and any(abs(cand.start - c.start) < gap for c in chosen):
+                    continue
+                chosen.append(cand)
+                providers.add(cand.provider_id)
+                times.add(cand.start)
+    return sorted(chosen, key=lambda c: c.start) if spread else chosen
 
 
 def to_option(spa: SpaCatalog, service: ServiceDef, cand: Candidate) -> SlotOption:

@@ -253,7 +253,8 @@ async def find_availability(
         cands = await _gather(
             conn, spa, service, providers, alternatives, pref, window, stop_early=True, limit=req.limit
         )
-    options = [domain.to_option(spa, service, c) for c in domain.choose(cands, req.limit)]
+    spread = pref.target_time is None
+    options = [domain.to_option(spa, service, c) for c in domain.choose(cands, req.limit, spread=spread)]
     summary = {
         "options": len(options),
         "exact": exact,

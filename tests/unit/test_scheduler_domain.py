@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -132,6 +133,15 @@ def test_morning_ends_before_noon_and_before_three_means_before_three(spa: domai
     assert all(c.start.astimezone(NY).time() < time(12) for c in morning)
     before_three = _slots(spa, "laser-hair-removal", monday, TimePreference(latest_time=time(15)))
     assert max(c.start.astimezone(NY).time() for c in before_three) < time(15)
+
+
+def test_without_a_target_time_options_spread_over_the_afternoon(spa: domain.SpaCatalog) -> None:
+    monday = date(2026, 3, 9)
+    pref = TimePreference(dates=[monday], part_of_day="afternoon")
+    chosen = domain.choose(_slots(spa, "laser-hair-removal", monday, pref), 3, spread=True)
+    starts = [c.start for c in chosen]
+    assert len(starts) == 3 and starts == sorted(starts)
+    assert all(b - a >= domain.SPREAD for a, b in itertools.pairwise(starts))
 
 
 def test_date_range_and_weekdays_pick_the_right_days(spa: domain.SpaCatalog) -> None:
