@@ -162,3 +162,11 @@ def test_spa_file_with_a_bad_notifier_is_a_clear_error(tmp_path: Path) -> None:
 def test_spa_without_notifiers_alerts_the_inbox_only(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("id: quiet-spa\nname: Quiet\n")
     assert load_spas(str(tmp_path / "*.yaml"))["quiet-spa"].notifiers.names() == ["inbox"]
+
+
+def test_inbox_css_keeps_hidden_sections_hidden() -> None:
+    # `.login { display: flex }` would otherwise show the sign-in form over an open inbox.
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "services/escalation/web/inbox.css").read_text()
+    assert "[hidden] { display: none !important; }" in css
