@@ -130,6 +130,7 @@ _EVENT_KINDS = {
     "booking_confirmed": "BookingConfirmed",
     "ai_paused": "AiPaused",
     "ai_resumed": "AiResumed",
+    "client_identified": "ClientIdentified",
 }
 
 

@@ -150,7 +150,7 @@ async def record_conversation_event(
     Tolerant on purpose: an event type this service does not know is skipped, not an error.
     """
     kind = domain.conversation_event_kind(data)
-    if kind not in ("BookingConfirmed", "AiPaused", "AiResumed"):
+    if kind not in ("BookingConfirmed", "AiPaused", "AiResumed", "ClientIdentified"):
         return
     at = _occurred_at(data)
     message_id = str(data.get("id") or f"{kind}:{conversation_id}:{at.isoformat()}")
@@ -177,6 +177,14 @@ async def record_conversation_event(
                 at=at,
             )
             await repo.notify(conn, "booking", tenant_id, conversation_id)
+            return
+        if kind == "ClientIdentified":
+            # The first name the client gave, so staff see "Dana" rather than a masked number.
+            name = data.get("first_name")
+            if isinstance(name, str) and name.strip():
+                name = name.strip()[:80]
+                await repo.touch_conversation(conn, tenant_id, conversation_id, at, client_name=name)
+                await repo.notify(conn, "conversation", tenant_id, conversation_id)
             return
         await repo.touch_conversation(conn, tenant_id, conversation_id, at)
         by = data.get("staff_user") or data.get("by") or "agent"

@@ -481,6 +481,26 @@ async def test_booking_events_count_as_recovered_and_unknown_events_are_ignored(
     assert spa["after_hours_bookings"] == 1 and spa["after_hours_revenue_cents"] == 45000
 
 
+async def test_the_name_the_client_gave_the_agent_shows_in_the_inbox(start_service: StartService) -> None:
+    svc = await start_service()
+    event = {
+        "type": "client_identified",
+        "id": str(uuid.uuid4()),
+        "tenant_id": SPA,
+        "conversation_id": CONV,
+        "client_id": str(uuid.uuid4()),
+        "first_name": "Dana",
+        "occurred_at": "2026-03-05T19:00:00+00:00",
+    }
+    await svc.js.publish(svc.topology.conversation(SPA, CONV), json.dumps(event).encode())
+
+    async def named() -> Any:
+        rows = (await svc.http.get("/api/conversations")).json()["conversations"]
+        return next((c for c in rows if c["conversation_id"] == CONV and c["client_name"] == "Dana"), None)
+
+    assert await until(named, what="the client's name in the inbox")
+
+
 async def test_dead_letter_advisory_becomes_a_dead_letter_escalation(
     start_service: StartService, webhook: WebhookReceiver
 ) -> None:
