@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import structlog
@@ -331,6 +331,39 @@ def _tools(msg: SmsReceived, state: ConversationState, ports: AgentPorts) -> Con
     )
 
 
+def _common(msg: SmsReceived) -> dict[str, Any]:
+    """The envelope fields every event of this text's turn shares."""
+    return {
+        "tenant_id": msg.tenant_id,
+        "conversation_id": msg.conversation_id,
+        "correlation_id": msg.correlation_id,
+    }
+
+
+def _opening_events(
+    msg: SmsReceived, inbound_seq: int, *, started: bool, received: bool
+) -> list[conv.ConversationEvent]:
+    """What opens a turn: the conversation's start (first text only) and the text itself (once)."""
+    common = _common(msg)
+    events: list[conv.ConversationEvent] = []
+    if not started:
+        events.append(
+            conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number)
+        )
+    if not received:
+        events.append(
+            conv.InboundReceived(
+                **common,
+                inbound_id=msg.id,
+                message_sid=msg.message_sid,
+                inbound_seq=inbound_seq,
+                body=msg.body,
+                keyword=msg.keyword,
+            )
+        )
+    return events
+
+
 async def _run_turn(
     msg: SmsReceived,
     inbound_seq: int,
@@ -343,27 +376,8 @@ async def _run_turn(
     when it differs from the log's (a resumed turn: its InboundReceived is already recorded)."""
     resumed = decide_from is not None
     state = decide_from if decide_from is not None else loaded.state
-    head: list[conv.ConversationEvent] = []
-    common = {
-        "tenant_id": msg.tenant_id,
-        "conversation_id": msg.conversation_id,
-        "correlation_id": msg.correlation_id,
-    }
-    if not state.started:
-        head.append(
-            conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number)
-        )
-    if not resumed:
-        head.append(
-            conv.InboundReceived(
-                **common,
-                inbound_id=msg.id,
-                message_sid=msg.message_sid,
-                inbound_seq=inbound_seq,
-                body=msg.body,
-                keyword=msg.keyword,
-            )
-        )
+    common = _common(msg)
+    head = _opening_events(msg, inbound_seq, started=state.started, received=resumed)
     before = _apply_all(state, head)
     events, outcome = await _decide(msg, before, ports)
     completed = conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome=outcome)  # type: ignore[arg-type]
@@ -387,27 +401,8 @@ async def record_failed_turn(msg: SmsReceived, inbound_seq: int, *, ports: Agent
     turn = loaded.state.turn_for(msg.id)
     if turn is not None and turn.completed:
         return
-    common = {
-        "tenant_id": msg.tenant_id,
-        "conversation_id": msg.conversation_id,
-        "correlation_id": msg.correlation_id,
-    }
-    events: list[conv.ConversationEvent] = []
-    if not loaded.state.started:
-        events.append(
-            conv.ConversationStarted(**common, client_number=msg.from_number, spa_number=msg.to_number)
-        )
-    if turn is None:
-        events.append(
-            conv.InboundReceived(
-                **common,
-                inbound_id=msg.id,
-                message_sid=msg.message_sid,
-                inbound_seq=inbound_seq,
-                body=msg.body,
-                keyword=msg.keyword,
-            )
-        )
+    common = _common(msg)
+    events = _opening_events(msg, inbound_seq, started=loaded.state.started, received=turn is not None)
     events.append(conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome="failed"))
     await ports.store.append(loaded, events, strict=False)
 
