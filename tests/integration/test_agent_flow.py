@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -13,7 +12,7 @@ from nats.aio.client import Client as NatsClient
 
 from shared.contracts.conversation import BookingConfirmed, InboundReceived, SlotsProposed, TurnCompleted
 from shared.subjects import Topology
-from tests.integration.agent_harness import Phone, System, ensure
+from tests.integration.agent_harness import Phone, System
 
 pytestmark = pytest.mark.integration
 
@@ -21,25 +20,6 @@ NEW = "+14155550150"
 OTHER_NEW = "+14155550151"
 BEN = "+14155550102"  # demo spa client with 2 HydraFacial sessions left
 NAMES = ["Ada", "Bea", "Cleo", "Dora", "Edie", "Flo"]
-
-
-@pytest.fixture
-async def phone(nc: NatsClient, topology: Topology) -> AsyncIterator[Phone]:
-    """A client's phone on this test's subjects."""
-    await ensure(nc, topology)
-    p = Phone(nc, topology)
-    await p.start()
-    yield p
-    await p.stop()
-
-
-@pytest.fixture
-async def system(nats_url: str, database_url: str, topology: Topology, phone: Phone) -> AsyncIterator[System]:
-    """The scheduler (demo spa) and one agent, in-process."""
-    s = System(nats_url, database_url, topology)
-    await s.start()
-    yield s
-    await s.stop()
 
 
 async def test_new_client_is_booked_from_first_text_to_confirmation(system: System, phone: Phone) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from nats.aio.client import Client as NatsClient
 
 import services.agent.app as agent_app
 from services.agent.brain import Decision, TurnContext
 from shared.subjects import Topology
-from tests.integration.agent_harness import Phone, System, ensure
+from tests.integration.agent_harness import Phone, System
 
 pytestmark = pytest.mark.integration
 
@@ -25,16 +22,6 @@ class ClinicalBrain:
     async def decide(self, ctx: TurnContext) -> Decision:
         """Always the same unsafe reply."""
         return Decision(reply="For your migraines take 20 units of Botox and 400 mg ibuprofen.")
-
-
-@pytest.fixture
-async def phone(nc: NatsClient, topology: Topology) -> AsyncIterator[Phone]:
-    """A client's phone on this test's subjects."""
-    await ensure(nc, topology)
-    p = Phone(nc, topology)
-    await p.start()
-    yield p
-    await p.stop()
 
 
 async def test_a_blocked_reply_escalates_instead_of_sending(

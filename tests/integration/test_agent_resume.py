@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from nats.aio.client import Client as NatsClient
 
 from shared.bus import publish_event
 from shared.contracts.conversation import (
@@ -23,31 +21,11 @@ from shared.contracts.conversation import (
 from shared.contracts.envelope import utcnow
 from shared.contracts.sms import SmsReceived
 from shared.contracts.tools import SlotOption
-from shared.subjects import Topology
-from tests.integration.agent_harness import TENANT, Phone, System, ensure
+from tests.integration.agent_harness import TENANT, Phone, System
 
 pytestmark = pytest.mark.integration
 
 CLIENT = "+14155550180"
-
-
-@pytest.fixture
-async def phone(nc: NatsClient, topology: Topology) -> AsyncIterator[Phone]:
-    """A client's phone on this test's subjects."""
-    await ensure(nc, topology)
-    p = Phone(nc, topology)
-    await p.start()
-    yield p
-    await p.stop()
-
-
-@pytest.fixture
-async def system(nats_url: str, database_url: str, topology: Topology, phone: Phone) -> AsyncIterator[System]:
-    """The scheduler (demo spa) and one agent, in-process."""
-    s = System(nats_url, database_url, topology)
-    await s.start()
-    yield s
-    await s.stop()
 
 
 async def crash_mid_turn(phone: Phone, system: System, body: str) -> tuple[SmsReceived, InboundReceived]:

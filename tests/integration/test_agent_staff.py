@@ -32,32 +32,13 @@ from shared.contracts.escalation import PauseAi, ResumeAi
 from shared.contracts.sms import SendSms
 from shared.runtime import start_context, stop_context
 from shared.subjects import Topology
-from tests.integration.agent_harness import TENANT, Phone, System, ensure
+from tests.integration.agent_harness import TENANT, Phone, System
 
 pytestmark = pytest.mark.integration
 
 CLIENT = "+14155550170"
 STAFF = {"X-Staff-User": "maria"}
 EventT = TypeVar("EventT")
-
-
-@pytest.fixture
-async def phone(nc: NatsClient, topology: Topology) -> AsyncIterator[Phone]:
-    """A client's phone on this test's subjects."""
-    await ensure(nc, topology)
-    p = Phone(nc, topology)
-    await p.start()
-    yield p
-    await p.stop()
-
-
-@pytest.fixture
-async def system(nats_url: str, database_url: str, topology: Topology, phone: Phone) -> AsyncIterator[System]:
-    """The scheduler (demo spa) and one agent, in-process."""
-    s = System(nats_url, database_url, topology)
-    await s.start()
-    yield s
-    await s.stop()
 
 
 @pytest.fixture
