@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import get_args
 from urllib.parse import parse_qsl
 
 import structlog
@@ -22,27 +23,15 @@ from services.gateway.domain import EMPTY_TWIML
 from services.gateway.handlers import InboundText, Ports
 from services.gateway.settings import GatewaySettings
 from services.gateway.spas import Spa
+from shared.contracts.sms import E164_PATTERN, DeliveryStatus
 from shared.phones import InvalidPhoneNumber, to_e164
 
 log = structlog.get_logger()
 
 SIMULATOR_PAGE = Path(__file__).with_name("simulator.html")
 SSE_LIFETIME = 15.0
-E164 = re.compile(r"\+[1-9]\d{6,14}")
-STATUSES = {
-    "accepted",
-    "queued",
-    "sending",
-    "sent",
-    "delivered",
-    "undelivered",
-    "failed",
-    "read",
-    "receiving",
-    "received",
-    "scheduled",
-    "canceled",
-}
+E164 = re.compile(E164_PATTERN)
+STATUSES = frozenset(get_args(DeliveryStatus))
 
 
 class FormParams:

@@ -8,9 +8,25 @@ from pydantic import Field, StringConstraints
 
 from shared.contracts.envelope import Command, Event, OpaqueId
 
-E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9]\d{6,14}$")]
+E164_PATTERN = r"^\+[1-9]\d{6,14}$"
+E164 = Annotated[str, StringConstraints(pattern=E164_PATTERN)]
 Keyword = Literal["stop", "start", "help"]
 Provider = Literal["twilio", "simulator"]
+DeliveryStatus = Literal[
+    "accepted",
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "read",
+    "receiving",
+    "received",
+    "scheduled",
+    "canceled",
+]
+"""The message statuses Twilio reports in status callbacks."""
 
 
 class SmsReceived(Event):
@@ -72,20 +88,7 @@ class SmsDeliveryUpdated(Event):
     """A carrier status callback: queued, sent, delivered, undelivered or failed."""
 
     provider_sid: str
-    status: Literal[
-        "accepted",
-        "queued",
-        "sending",
-        "sent",
-        "delivered",
-        "undelivered",
-        "failed",
-        "read",
-        "receiving",
-        "received",
-        "scheduled",
-        "canceled",
-    ]
+    status: DeliveryStatus
     error_code: int | None = None
     conversation_id: OpaqueId | None = None
 
