@@ -9,6 +9,7 @@ same idempotency key), never a second reply.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -140,12 +141,7 @@ async def _decide(
 ) -> tuple[list[conv.ConversationEvent], str]:
     """The events of one turn after InboundReceived, and its outcome (no I/O but the tools)."""
 
-    def base() -> dict[str, object]:
-        return {
-            "tenant_id": msg.tenant_id,
-            "conversation_id": msg.conversation_id,
-            "correlation_id": msg.correlation_id,
-        }
+    base = functools.partial(_common, msg)
 
     if msg.keyword is not None:
         # STOP/START/HELP belong to the gateway: the agent records the text and stays quiet.
@@ -158,17 +154,7 @@ async def _decide(
         return _escalation_events(base, verdict.category, verdict.reason, msg.id), "escalated"
 
     events: list[conv.ConversationEvent] = []
-    assert state.client_number is not None
-    tools = ConversationTools(
-        broker=ports.broker,
-        topology=ports.topology,
-        tenant_id=msg.tenant_id,
-        conversation_id=msg.conversation_id,
-        client_number=state.client_number,
-        timeout=ports.tool_timeout,
-        instance=ports.instance,
-        client_id=state.client_id,
-    )
+    tools = _tools(msg, state, ports)
     if state.client_id is None:
         record = await tools.identify()
         identified = conv.ClientIdentified(
@@ -298,11 +284,7 @@ async def _resume_turn(
     the state before it opened: the dead attempt's partial facts (options it held that the client
     never saw) must not steer the new decision, and its holds are released.
     """
-    common = {
-        "tenant_id": msg.tenant_id,
-        "conversation_id": msg.conversation_id,
-        "correlation_id": msg.correlation_id,
-    }
+    common = _common(msg)
     if turn.reply is not None or turn.escalation is not None:
         outcome = "replied" if turn.reply is not None else "escalated"
         completed = conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome=outcome)
