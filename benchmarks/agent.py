@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nats
 
-from shared.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from shared.embedded import LocalServers, free_port
 from shared.logging import configure_logging
 from shared.subjects import Topology
 
@@ -250,19 +250,9 @@ def main() -> None:
     logging.disable(logging.WARNING)
     configure_logging("bench-agent", "WARNING", "json")
     tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-agent-"))
-    started: list[EmbeddedNats | EmbeddedPostgres] = []
+    local = LocalServers(tmp, database="bench_agent")
+    nats_url, pg_url = local.nats_url, local.database_url
     procs: list[subprocess.Popen[bytes]] = []
-    nats_url = os.environ.get("NATS_URL")
-    if not nats_url:
-        n = EmbeddedNats(tmp / "nats").start()
-        started.append(n)
-        nats_url = n.url
-    pg_url = os.environ.get("DATABASE_URL")
-    if not pg_url:
-        os.chmod(tmp, 0o755)
-        p = EmbeddedPostgres(tmp / "postgres", durable=False).start()
-        started.append(p)
-        pg_url = p.create_database("bench_agent")
     env = {
         **os.environ,
         "NATS_URL": nats_url,
@@ -305,9 +295,8 @@ def main() -> None:
     finally:
         for proc in reversed(procs):
             _stop(proc)
-        for s in reversed(started):
-            with contextlib.suppress(Exception):
-                s.stop()
+        with contextlib.suppress(Exception):
+            local.stop()
         print(f"agent: service logs in {log_path}")
 
 

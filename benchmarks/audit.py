@@ -29,7 +29,7 @@ from services.audit.domain import prepare
 from shared.bus import MSG_ID, encode, ensure_streams
 from shared.contracts.audit import AuditActor, AuditRecorded
 from shared.db import create_pool
-from shared.embedded import EmbeddedNats, EmbeddedPostgres
+from shared.embedded import LocalServers
 from shared.logging import configure_logging
 from shared.migrations import apply_migrations
 from shared.subjects import Topology
@@ -199,23 +199,13 @@ def main() -> None:
     """Start servers unless given, run, clean up."""
     tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-audit-"))
     os.chmod(tmp, 0o755)
-    started: list[EmbeddedNats | EmbeddedPostgres] = []
+    local = LocalServers(tmp, database=f"bench_audit_{uuid4().hex[:8]}", durable=True)
     try:
-        nats_url = os.environ.get("NATS_URL")
-        if not nats_url:
-            n = EmbeddedNats(tmp / "nats").start()
-            started.append(n)
-            nats_url = n.url
-        database_url = os.environ.get("DATABASE_URL")
-        if not database_url:
-            p = EmbeddedPostgres(tmp / "postgres").start()
-            started.append(p)
-            database_url = p.create_database(f"bench_audit_{uuid4().hex[:8]}")
+        nats_url, database_url = local.nats_url, local.database_url
         configure_logging("audit-bench", "WARNING", "console")
         asyncio.run(run(nats_url, database_url, tmp))
     finally:
-        for server in reversed(started):
-            server.stop()
+        local.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

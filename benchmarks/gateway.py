@@ -32,7 +32,7 @@ import httpx
 import nats
 from twilio.request_validator import RequestValidator
 
-from shared.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from shared.embedded import LocalServers, free_port
 from shared.subjects import Topology
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,17 +144,8 @@ def _pct(values: list[float], p: float) -> float:
 async def _run(rate: float, seconds: float) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-gw-"))
     os.chmod(tmp, 0o755)
-    started: list[EmbeddedNats | EmbeddedPostgres] = []
-    nats_url = os.environ.get("NATS_URL")
-    if not nats_url:
-        n = EmbeddedNats(tmp / "nats").start()
-        started.append(n)
-        nats_url = n.url
-    database_url = os.environ.get("DATABASE_URL")
-    if not database_url:
-        p = EmbeddedPostgres(tmp / "postgres", durable=False).start()
-        started.append(p)
-        database_url = p.create_database("bench")
+    local = LocalServers(tmp, database="bench")
+    nats_url, database_url = local.nats_url, local.database_url
     topology = Topology(prefix=f"bench{uuid.uuid4().hex[:8]}")
     _spa_file(tmp / "spas")
     port = free_port()
@@ -193,8 +184,7 @@ async def _run(rate: float, seconds: float) -> None:
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        for server in reversed(started):
-            server.stop()
+        local.stop()
     done = len(latencies)
     print(f"target rate          {rate:.0f} webhooks/s for {seconds:.0f} s ({int(rate * seconds)} requests)")
     print(f"sustained rate       {done / elapsed:.0f} acked webhooks/s")

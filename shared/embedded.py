@@ -270,3 +270,38 @@ class EmbeddedPostgres:
 def write_state(path: Path, data: dict[str, str]) -> None:
     """Record where the embedded servers listen, for other commands of the same checkout."""
     path.write_text(json.dumps(data, indent=2))
+
+
+class LocalServers:
+    """NATS and PostgreSQL for a test session or a benchmark: `NATS_URL` / `DATABASE_URL` when set,
+    embedded servers under `data_dir` otherwise (stopped by `stop`)."""
+
+    def __init__(
+        self, data_dir: Path, *, database: str = "postgres", durable: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        env = dict(os.environ) if env is None else env
+        self.started: list[EmbeddedNats | EmbeddedPostgres] = []
+        try:
+            nats_url = env.get("NATS_URL")
+            if not nats_url:
+                nats = EmbeddedNats(data_dir / "nats").start()
+                self.started.append(nats)
+                nats_url = nats.url
+            database_url = env.get("DATABASE_URL")
+            if not database_url:
+                os.chmod(data_dir, 0o755)  # the PostgreSQL system user must reach its data folder
+                pg = EmbeddedPostgres(data_dir / "postgres", durable=durable).start()
+                self.started.append(pg)
+                database_url = pg.dsn() if database == "postgres" else pg.create_database(database)
+        except BaseException:
+            self.stop()
+            raise
+        self.nats_url: str = nats_url
+        self.database_url: str = database_url
+
+    def stop(self) -> None:
+        """Stop what this started, newest first."""
+        for server in reversed(self.started):
+            server.stop()
+        self.started.clear()

@@ -17,7 +17,7 @@ import nats
 import pytest
 from nats.aio.client import Client as NatsClient
 
-from shared.embedded import EmbeddedNats, EmbeddedPostgres
+from shared.embedded import LocalServers
 from shared.subjects import Topology
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -46,22 +46,9 @@ def servers() -> Iterator[dict[str, str]]:
         for h in handles:
             h.stop()  # type: ignore[attr-defined]
         return
-    tmp = Path(tempfile.mkdtemp(prefix="frontdesk-test-"))
-    started: list[EmbeddedNats | EmbeddedPostgres] = []
-    nats_url = os.environ.get("NATS_URL")
-    if not nats_url:
-        n = EmbeddedNats(tmp / "nats").start()
-        started.append(n)
-        nats_url = n.url
-    pg_url = os.environ.get("DATABASE_URL")
-    if not pg_url:
-        os.chmod(tmp, 0o755)
-        p = EmbeddedPostgres(tmp / "postgres", durable=False).start()
-        started.append(p)
-        pg_url = p.dsn("postgres")
-    yield {"nats": nats_url, "postgres": pg_url}
-    for s in reversed(started):
-        s.stop()
+    local = LocalServers(Path(tempfile.mkdtemp(prefix="frontdesk-test-")))
+    yield {"nats": local.nats_url, "postgres": local.database_url}
+    local.stop()
 
 
 @pytest.fixture(scope="session")
