@@ -151,6 +151,13 @@ class FindAvailability(ToolRequest):
     service_id: UUID
     preference: TimePreference = Field(default_factory=TimePreference)
     limit: int = Field(default=3, ge=1, le=10)
+    provider_id: UUID | None = Field(default=None, description="only this provider")
+    after: AwareDatetime | None = Field(
+        default=None, description="only slots starting after this instant ('none of those, anything later?')"
+    )
+    exclude_starts: list[AwareDatetime] = Field(
+        default_factory=list, max_length=20, description="starts already offered and turned down"
+    )
     now: AwareDatetime | None = Field(default=None, description="override of 'now' for tests")
 
 
@@ -238,6 +245,36 @@ class ClientRecord(Value):
     is_new: bool
 
 
+class OpeningDay(Value):
+    """A weekday's opening hours, local to the spa; no intervals means closed."""
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    intervals: list[tuple[time, time]] = Field(default_factory=list)
+
+
+class ServiceInfo(Value):
+    """A catalog service as the spa advertises it: what a front desk may say about it."""
+
+    service_id: UUID
+    key: str
+    name: str
+    category: str
+    price_cents: int
+    duration_minutes: int
+    is_consultation: bool = False
+    free_consult: bool = False
+    consult_service_id: UUID | None = None
+    provider_ids: list[UUID] = Field(default_factory=list, description="providers qualified for it")
+
+
+class ProviderInfo(Value):
+    """A provider by first name, with their usual working week (no dated exceptions)."""
+
+    provider_id: UUID
+    first_name: str
+    week: list[OpeningDay] = Field(default_factory=list)
+
+
 class SpaProfile(Value):
     tenant_id: str
     name: str
@@ -246,6 +283,13 @@ class SpaProfile(Value):
     parking_note: str = ""
     help_text: str = ""
     hours_summary: str = ""
+    hours: list[OpeningDay] = Field(default_factory=list)
+    services: list[ServiceInfo] = Field(default_factory=list)
+    providers: list[ProviderInfo] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=lambda: ["en"], description="reply languages")
+    consult_first: bool = Field(
+        default=True, description="a new client is offered a service's consultation before the service"
+    )
 
 
 class ToolError(Value):
