@@ -130,7 +130,8 @@ def safe_exception(
         return event_dict
     frames = traceback.extract_tb(exc.__traceback__)[-8:]
     event_dict["exception"] = type(exc).__name__
-    event_dict["stack"] = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames]
+    # Not "stack": structlog's console renderer takes that key for a preformatted string.
+    event_dict["frames"] = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames]
     return event_dict
 
 
@@ -170,5 +171,6 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if level.upper() == "DEBUG" else level.upper())
     # FastStream logs every consumer start/stop and task callback at INFO through its own handler.
-    for noisy in ("uvicorn.access", "faststream", "frontdesk.bus"):
+    # The Twilio SDK logs every request (URL and headers) at INFO.
+    for noisy in ("uvicorn.access", "faststream", "frontdesk.bus", "twilio.http_client"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)

@@ -65,7 +65,24 @@ def test_an_exception_is_logged_by_type_and_place_never_its_message() -> None:
     assert "botox" not in line and "0100" not in line
     record = json.loads(line)
     assert record["exception"] == "ValueError"
-    assert any("test_logging.py" in frame for frame in record["stack"])
+    assert any("test_logging.py" in frame for frame in record["frames"])
+
+
+def test_the_console_renderer_renders_an_exception_line() -> None:
+    import logging
+
+    from shared.logging import configure_logging
+
+    configure_logging("test", "INFO", "console")
+    stream = io.StringIO()
+    handler = logging.getLogger().handlers[0]
+    handler.setStream(stream)  # type: ignore[attr-defined]
+    try:
+        raise TimeoutError("fetch")
+    except TimeoutError:
+        logging.getLogger("faststream.test").error("task failed", exc_info=True)
+    line = stream.getvalue()
+    assert "TimeoutError" in line and "test_logging.py" in line
 
 
 def test_stdlib_records_with_exceptions_lose_the_message_too() -> None:
