@@ -20,7 +20,8 @@ class CommonSettings(BaseSettings):
 
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server URL(s)")
     database_url: str = Field(
-        default="postgresql://postgres@127.0.0.1:5432/frontdesk", description="PostgreSQL DSN"
+        default="postgresql://postgres@127.0.0.1:54329/frontdesk",
+        description="PostgreSQL DSN (the default is the one `make run` starts)",
     )
     subject_prefix: str = Field(
         default="frontdesk",

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 from pydantic import AwareDatetime, Field, TypeAdapter
 
 from shared.contracts.envelope import Event, OpaqueId
-from shared.contracts.escalation import EscalationCategory
+from shared.contracts.escalation import EscalationCategory, EscalationPriority
 from shared.contracts.sms import E164, Keyword
 from shared.contracts.tools import SlotOption, TimePreference, Value
 
@@ -154,6 +154,7 @@ class AiPaused(ConversationEvent):
     """No AI reply on this conversation until staff resume it."""
 
     type: Literal["ai_paused"] = "ai_paused"
+    priority: EscalationPriority = "normal"
     by: Literal["escalation", "staff"] = "escalation"
     staff_user: str | None = None
     escalation_id: UUID | None = None

@@ -24,6 +24,9 @@ EscalationCategory = Literal[
     "dead_letter",
     "other",
 ]
+# "urgent": a possible emergency (breathing, vision, overdose, a reaction after a treatment) that
+# staff and notifiers should page on; everything else is "normal".
+EscalationPriority = Literal["normal", "urgent"]
 
 
 class EscalationRaised(Event):
@@ -39,6 +42,7 @@ class EscalationRaised(Event):
         default=None, description="the text to send the client; None when nothing is sent"
     )
     source: Literal["agent", "gateway", "escalation", "staff"] = "agent"
+    priority: EscalationPriority = "normal"
 
 
 class EscalationResolved(Event):

@@ -80,7 +80,7 @@ def test_the_console_renderer_renders_an_exception_line() -> None:
     try:
         raise TimeoutError("fetch")
     except TimeoutError:
-        logging.getLogger("faststream.test").error("task failed", exc_info=True)
+        logging.getLogger("frontdesk.tasks").error("task failed", exc_info=True)
     line = stream.getvalue()
     assert "TimeoutError" in line and "test_logging.py" in line
 
