@@ -87,6 +87,12 @@ class PreferenceUnderstood(ConversationEvent):
 
     type: Literal["preference_understood"] = "preference_understood"
     preference: TimePreference
+    provider_id: UUID | None = Field(default=None, description="only this provider, when the client named one")
+    provider_first_name: str | None = None
+    after: AwareDatetime | None = Field(default=None, description="only slots after this ('anything later?')")
+    exclude_starts: list[AwareDatetime] = Field(
+        default_factory=list, max_length=20, description="starts already offered and turned down"
+    )
 
 
 class ProposedOption(Value):
@@ -148,13 +154,13 @@ class EscalationRaised(ConversationEvent):
     reason: str = Field(max_length=500)
     handoff_text: str | None = None
     caused_by: UUID | None = Field(default=None, description="the inbound id that triggered it")
+    priority: EscalationPriority = "normal"
 
 
 class AiPaused(ConversationEvent):
     """No AI reply on this conversation until staff resume it."""
 
     type: Literal["ai_paused"] = "ai_paused"
-    priority: EscalationPriority = "normal"
     by: Literal["escalation", "staff"] = "escalation"
     staff_user: str | None = None
     escalation_id: UUID | None = None
@@ -178,6 +184,13 @@ class StaffReplied(ConversationEvent):
     command_id: UUID | None = None
 
 
+class StaffNoteAdded(ConversationEvent):
+    """Something the agent noted for staff, in staff words (e.g. the text was about someone else)."""
+
+    type: Literal["staff_note_added"] = "staff_note_added"
+    note: str = Field(min_length=1, max_length=300)
+
+
 Asked = Literal["name", "service", "name_and_service", "service_choice", "time", "choice", "anything"]
 
 
@@ -189,6 +202,7 @@ class ReplySent(ConversationEvent):
     idempotency_key: str
     body: str = Field(min_length=1, max_length=1600)
     asks: Asked | None = Field(default=None, description="what the reply asked the client for")
+    language: str = Field(default="en", description="the language the reply was written in (en, es)")
 
 
 class TurnCompleted(ConversationEvent):
@@ -215,6 +229,7 @@ AnyConversationEvent = Annotated[
     | AiPaused
     | AiResumed
     | StaffReplied
+    | StaffNoteAdded
     | ReplySent
     | TurnCompleted,
     Field(discriminator="type"),
