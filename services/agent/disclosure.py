@@ -20,8 +20,11 @@ from shared.contracts.tools import (
     Hold,
     HoldsReleased,
     MembershipInfo,
+    OpeningDay,
     PackageBalance,
     PackageOffer,
+    ProviderInfo,
+    ServiceInfo,
     ServiceMatch,
     ServiceMatches,
     SlotOption,
@@ -67,7 +70,27 @@ MODEL_FIELDS: dict[type[BaseModel], frozenset[str]] = {
     MembershipInfo: frozenset({"tier", "discount_percent", "covers_service"}),
     PackageOffer: frozenset({"name", "sessions", "price_cents", "per_session_cents"}),
     ClientRecord: frozenset({"first_name", "is_new"}),
-    SpaProfile: frozenset({"name", "timezone", "address", "parking_note", "help_text", "hours_summary"}),
+    SpaProfile: frozenset(
+        {
+            "name",
+            "timezone",
+            "address",
+            "parking_note",
+            "help_text",
+            "hours_summary",
+            "hours",
+            "services",
+            "providers",
+            "languages",
+            "consult_first",
+        }
+    ),
+    # The spa's public catalog and its providers' usual weeks (no dated time off, nothing of clients).
+    OpeningDay: frozenset({"weekday", "intervals"}),
+    ServiceInfo: frozenset(
+        {"key", "name", "category", "price_cents", "duration_minutes", "is_consultation", "free_consult"}
+    ),
+    ProviderInfo: frozenset({"first_name", "week"}),
 }
 
 

@@ -40,6 +40,8 @@ class Rules:
     horizon_days: int = 60
     slot_minutes: int = 15
     buffer_minutes: int = 0
+    # A new client is offered a service's consultation before the service (the spa may turn it off).
+    consult_first: bool = True
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class SpaCatalog:
     address: str = ""
     parking_note: str = ""
     help_text: str = ""
+    languages: tuple[str, ...] = ("en",)
     version: int = 0
 
     @property
@@ -200,8 +203,11 @@ class Window:
     last_day: date
 
     @classmethod
-    def of(cls, spa: SpaCatalog, now: datetime) -> Window:
+    def of(cls, spa: SpaCatalog, now: datetime, after: datetime | None = None) -> Window:
+        """The window at `now`; with `after`, only starts strictly after that instant."""
         earliest = now + timedelta(minutes=spa.rules.lead_minutes)
+        if after is not None and after >= earliest:
+            earliest = after + timedelta(microseconds=1)
         latest = now + timedelta(days=spa.rules.horizon_days)
         tz = spa.tz
         return cls(earliest, latest, earliest.astimezone(tz).date(), latest.astimezone(tz).date())
@@ -283,8 +289,12 @@ def day_candidates(
     pref: TimePreference,
     window: Window,
     busy: Busy,
+    excluded: frozenset[datetime] = frozenset(),
 ) -> list[Candidate]:
-    """Open slots that day for the service, scored by the preference (lower is better)."""
+    """Open slots that day for the service, scored by the preference (lower is better).
+
+    Starts in `excluded` (offered before and turned down) are skipped with every provider.
+    """
     tz = spa.tz
     rules = spa.rules
     duration = timedelta(minutes=service.duration_minutes)
@@ -318,7 +328,9 @@ def day_candidates(
                 start += step * -((start - first_at) // step)
             while start <= latest_start:
                 end = start + duration
-                if not (blocked and _overlaps(blocked, starts, start, end + buffer)):
+                if not (blocked and _overlaps(blocked, starts, start, end + buffer)) and not (
+                    excluded and start in excluded
+                ):
                     if target_at is None:
                         score = 0.0
                     else:

@@ -12,9 +12,9 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -43,13 +43,17 @@ from shared.contracts.tools import (
     LookupOrCreateClient,
     MatchService,
     MembershipInfo,
+    OpeningDay,
     PackageBalance,
     PackageOffer,
+    ProviderInfo,
     ReleaseHolds,
+    ServiceInfo,
     ServiceMatch,
     ServiceMatches,
     SlotsHeld,
     SpaProfile,
+    TimePreference,
     ToolError,
     ToolReply,
     ToolRequest,
@@ -81,6 +85,7 @@ class Served:
     summary: dict[str, Any] = field(default_factory=dict)
     client_id: UUID | None = None
     client_ref: str | None = None
+    disclosed: list[str] | None = None  # precomputed disclosed_fields(result) of a cached result
 
 
 class CatalogCache:
@@ -196,22 +201,26 @@ async def match_service(
     return Served(ServiceMatches(matches=matches), summary)
 
 
+@dataclass(frozen=True)
+class Search:
+    """What one availability search walks: the service, its providers, the preference and limits."""
+
+    spa: SpaCatalog
+    service: domain.ServiceDef
+    providers: list[domain.ProviderDef]
+    pref: TimePreference
+    window: domain.Window
+    excluded: frozenset[datetime]
+    limit: int
+
+
 async def _gather(
-    conn: asyncpg.Connection,
-    spa: SpaCatalog,
-    service: domain.ServiceDef,
-    providers: list[domain.ProviderDef],
-    days: list[Any],
-    pref: Any,
-    window: domain.Window,
-    *,
-    stop_early: bool,
-    limit: int,
+    conn: asyncpg.Connection, search: Search, days: list[date], *, stop_early: bool
 ) -> list[domain.Candidate]:
     # Bookings are read chunk by chunk for the days being considered only, so a 90-day horizon costs
     # one small indexed query when the first days have room.
-    tz = spa.tz
-    ids = [p.id for p in providers]
+    spa, tz = search.spa, search.spa.tz
+    ids = [p.id for p in search.providers]
     found: list[domain.Candidate] = []
     days_with_slots = 0
     chunk = ASAP_CHUNK_DAYS if stop_early else max(len(days), 1)
@@ -221,39 +230,59 @@ async def _gather(
         end = domain.local_at(max(part) + timedelta(days=1), domain.time(0), tz)
         busy = await repo.busy(conn, ids, start, end)
         for day in part:
-            cands = domain.day_candidates(spa, service, providers, day, pref, window, busy)
+            cands = domain.day_candidates(
+                spa, search.service, search.providers, day, search.pref, search.window, busy, search.excluded
+            )
             if cands:
                 days_with_slots += 1
                 found.extend(cands)
-            if stop_early and domain.enough(found, days_with_slots, limit):
+            if stop_early and domain.enough(found, days_with_slots, search.limit):
                 return found
     return found
+
+
+def _providers_for(
+    spa: SpaCatalog, service: domain.ServiceDef, provider_id: UUID | None
+) -> list[domain.ProviderDef]:
+    """The qualified providers, or only the one asked for (who must be qualified)."""
+    if provider_id is None:
+        return spa.qualified(service)
+    provider = spa.providers.get(provider_id)
+    if provider is None:
+        raise ToolFailure("invalid_request", "no such provider at this spa", "provider_id")
+    if not provider.can_perform(service):
+        raise ToolFailure("invalid_request", "that provider does not perform this service", "provider_id")
+    return [provider]
 
 
 async def find_availability(
     req: FindAvailability, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
 ) -> Served:
-    """Open slots with qualified providers; alternatives on other days when the asked days are full."""
+    """Open slots with qualified providers; alternatives on other days when the asked days are full.
+
+    `provider_id` narrows to one provider, `after` keeps only later starts, `exclude_starts` are never
+    offered again; alternatives honour all three.
+    """
     service = spa.services.get(req.service_id)
     if service is None:
         raise ToolFailure("service_not_found", "no such service at this spa", "service_id")
-    now = req.now or utcnow()
-    window = domain.Window.of(spa, now)
-    providers = spa.qualified(service)
-    pref = req.preference
-    named_days = bool(pref.dates)
-    days = domain.requested_days(pref, window)
-    cands = await _gather(
-        conn, spa, service, providers, days, pref, window, stop_early=not named_days, limit=req.limit
+    search = Search(
+        spa=spa,
+        service=service,
+        providers=_providers_for(spa, service, req.provider_id),
+        pref=req.preference,
+        window=domain.Window.of(spa, req.now or utcnow(), req.after),
+        excluded=frozenset(req.exclude_starts),
+        limit=req.limit,
     )
+    days = domain.requested_days(search.pref, search.window)
+    cands = await _gather(conn, search, days, stop_early=not search.pref.dates)
     exact = True
-    if not cands and domain.has_day_constraint(pref):
+    if not cands and (domain.has_day_constraint(search.pref) or req.after or req.provider_id):
         exact = False
-        alternatives = domain.alternative_days(pref, window)
-        cands = await _gather(
-            conn, spa, service, providers, alternatives, pref, window, stop_early=True, limit=req.limit
-        )
-    spread = pref.target_time is None
+        alternatives = domain.alternative_days(search.pref, search.window)
+        cands = await _gather(conn, search, alternatives, stop_early=True)
+    spread = search.pref.target_time is None
     options = [domain.to_option(spa, service, c) for c in domain.choose(cands, req.limit, spread=spread)]
     summary = {
         "options": len(options),
@@ -465,8 +494,25 @@ async def lookup_or_create_client(
 async def spa_profile(
     req: GetSpaProfile, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
 ) -> Served:
-    """The spa's public settings the agent may say."""
-    result = SpaProfile(
+    """The spa's public settings the agent may say: hours, catalog, providers' usual weeks, languages.
+
+    Providers appear by first name with their weekly hours only: dated exceptions (time off) and
+    anything about clients stay out.
+    """
+    cached = _PROFILES.get(spa.id)
+    if cached is None or cached[0] is not spa:
+        profile = _profile(spa)
+        summary = {"services": len(profile.services), "providers": len(profile.providers)}
+        # The catalog is immutable and replaced on a new version: one profile per catalog object.
+        cached = _PROFILES[spa.id] = (spa, Served(profile, summary, disclosed=disclosed_fields(profile)))
+    return cached[1]
+
+
+_PROFILES: dict[str, tuple[SpaCatalog, Served]] = {}
+
+
+def _profile(spa: SpaCatalog) -> SpaProfile:
+    return SpaProfile(
         tenant_id=spa.id,
         name=spa.name,
         timezone=spa.timezone,
@@ -474,8 +520,35 @@ async def spa_profile(
         parking_note=spa.parking_note,
         help_text=spa.help_text,
         hours_summary=domain.hours_summary(spa.opening),
+        hours=_week(spa.opening),
+        services=[_service_info(spa, s) for s in sorted(spa.services.values(), key=lambda s: s.key)],
+        providers=[
+            ProviderInfo(provider_id=p.id, first_name=p.first_name, week=_week(p.weekly))
+            for p in sorted(spa.providers.values(), key=lambda p: p.key)
+        ],
+        languages=list(spa.languages),
+        consult_first=spa.rules.consult_first,
     )
-    return Served(result)
+
+
+def _week(hours: Mapping[int, Sequence[domain.Interval]]) -> list[OpeningDay]:
+    """Seven days, Monday first; a day without intervals is closed."""
+    return [OpeningDay(weekday=wd, intervals=list(hours.get(wd, ()))) for wd in range(7)]
+
+
+def _service_info(spa: SpaCatalog, service: domain.ServiceDef) -> ServiceInfo:
+    return ServiceInfo(
+        service_id=service.id,
+        key=service.key,
+        name=service.name,
+        category=service.category,
+        price_cents=service.price_cents,
+        duration_minutes=service.duration_minutes,
+        is_consultation=service.is_consultation,
+        free_consult=service.free_consult,
+        consult_service_id=service.consult_service_id,
+        provider_ids=[p.id for p in spa.qualified(service)],
+    )
 
 
 UseCase = Callable[..., Awaitable[Served]]
@@ -503,6 +576,9 @@ def audit_arguments(name: str, req: ToolRequest, id_hash_key: str) -> dict[str, 
             "service_id": str(req.service_id),
             "preference": req.preference.model_dump(mode="json", exclude_defaults=True),
             "limit": req.limit,
+            **({"provider_id": str(req.provider_id)} if req.provider_id else {}),
+            **({"after": req.after.isoformat()} if req.after else {}),
+            **({"excluded_starts": len(req.exclude_starts)} if req.exclude_starts else {}),
             **({"now": req.now.isoformat()} if req.now else {}),
         }
     if isinstance(req, HoldSlots):
@@ -546,6 +622,10 @@ def disclosed_fields(result: BaseModel, prefix: str = "") -> list[str]:
         else:
             names.append(path)
     return names
+
+
+def _disclosed(served: Served) -> list[str]:
+    return served.disclosed if served.disclosed is not None else disclosed_fields(served.result)
 
 
 def _field_of(exc: ValidationError) -> tuple[str, str]:
@@ -673,7 +753,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
             action=name,
             arguments=arguments,
             result_summary=summary,
-            disclosed_fields=disclosed_fields(served.result) if served and outcome == "ok" else [],
+            disclosed_fields=_disclosed(served) if served and outcome == "ok" else [],
             outcome=outcome,
             latency_ms=(time.perf_counter() - started) * 1000,
         )

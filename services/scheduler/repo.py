@@ -151,6 +151,7 @@ async def load_spa(conn: asyncpg.Connection, spa: SpaFile, id_hash_key: str) -> 
         "horizon_days": r.horizon_days,
         "slot_minutes": r.slot_minutes,
         "buffer_minutes": r.buffer_minutes,
+        "consult_first": r.consult_first,
     }
     spa_row = {
         "name": spa.name,
@@ -160,13 +161,14 @@ async def load_spa(conn: asyncpg.Connection, spa: SpaFile, id_hash_key: str) -> 
         "help_text": spa.sms.help_text,
         "opening_hours": hours_json(weekly_hours(spa.opening_hours)),
         "rules": rules,
+        "languages": list(spa.languages),
     }
     old = await conn.fetchrow("SELECT * FROM spas WHERE id = $1 FOR UPDATE", spa.id)
     spa_counts = Counts()
     if old is None:
         await conn.execute(
-            "INSERT INTO spas (id, name, timezone, address, parking_note, help_text, opening_hours, rules) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO spas (id, name, timezone, address, parking_note, help_text, opening_hours, rules, "
+            "languages) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             spa.id,
             *spa_row.values(),
         )
@@ -175,7 +177,7 @@ async def load_spa(conn: asyncpg.Connection, spa: SpaFile, id_hash_key: str) -> 
     elif any(old[k] != v for k, v in spa_row.items()):
         await conn.execute(
             "UPDATE spas SET name = $2, timezone = $3, address = $4, parking_note = $5, help_text = $6, "
-            "opening_hours = $7, rules = $8 WHERE id = $1",
+            "opening_hours = $7, rules = $8, languages = $9 WHERE id = $1",
             spa.id,
             *spa_row.values(),
         )
@@ -378,6 +380,7 @@ async def load_catalog(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> 
         address=spa["address"],
         parking_note=spa["parking_note"],
         help_text=spa["help_text"],
+        languages=tuple(spa["languages"]),
         version=spa["version"],
     )
 

@@ -49,6 +49,8 @@ WEEKDAYS = {
     )
     for name in names
 }
+# Languages a spa may reply in (ISO 639-1): those its clients commonly text in, US first.
+LANGUAGES = frozenset("en es fr pt it de zh vi ko tl ru ar ja hi fa pl uk ht he hy pa ur bn th km".split())
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://frontdesk.dev/spa")
 
@@ -110,6 +112,9 @@ class RulesSpec(Section):
     horizon_days: int = Field(default=60, ge=1, le=365)
     slot_minutes: int = Field(default=15, ge=5, le=120)
     buffer_minutes: int = Field(default=0, ge=0, le=120)
+    consult_first: bool = Field(
+        default=True, description="a new client is offered a service's consultation before the service"
+    )
 
 
 class ServiceSpec(Section):
@@ -203,6 +208,7 @@ class SpaFile(BaseModel):
     timezone: str
     address: str = ""
     parking_note: str = ""
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1, max_length=10)
     sms: SmsSection = Field(default_factory=SmsSection)
     booking_rules: RulesSpec = Field(default_factory=RulesSpec)
     opening_hours: dict[str, Hours]
@@ -220,6 +226,17 @@ class SpaFile(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        codes = [code.strip().lower() for code in value]
+        unknown = [c for c in codes if c not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language code(s) {unknown}: use ISO 639-1 codes such as en, es")
+        if len(set(codes)) != len(codes):
+            raise ValueError("a language is listed twice")
+        return codes
 
     @field_validator("opening_hours")
     @classmethod
@@ -242,7 +259,7 @@ class SpaFile(BaseModel):
 
     def rules(self) -> Rules:
         r = self.booking_rules
-        return Rules(r.lead_time_minutes, r.horizon_days, r.slot_minutes, r.buffer_minutes)
+        return Rules(r.lead_time_minutes, r.horizon_days, r.slot_minutes, r.buffer_minutes, r.consult_first)
 
     def service_defs(self) -> list[ServiceDef]:
         return [
@@ -290,6 +307,7 @@ class SpaFile(BaseModel):
             address=self.address,
             parking_note=self.parking_note,
             help_text=self.sms.help_text,
+            languages=tuple(self.languages),
         )
 
 

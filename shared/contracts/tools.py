@@ -156,7 +156,9 @@ class FindAvailability(ToolRequest):
         default=None, description="only slots starting after this instant ('none of those, anything later?')"
     )
     exclude_starts: list[AwareDatetime] = Field(
-        default_factory=list, max_length=20, description="starts already offered and turned down"
+        default_factory=list,
+        max_length=20,
+        description="starts already offered and turned down: not offered again, with any provider",
     )
     now: AwareDatetime | None = Field(default=None, description="override of 'now' for tests")
 
@@ -194,7 +196,7 @@ class LookupOrCreateClient(ToolRequest):
 
 
 class GetSpaProfile(ToolRequest):
-    """The spa's public settings the agent may say: name, time zone, address, parking note."""
+    """The spa's public settings the agent may say: name, address, hours, catalog, providers, languages."""
 
 
 # ----- results -----

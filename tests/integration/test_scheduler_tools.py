@@ -17,6 +17,7 @@ from shared.contracts.tools import (
     ConfirmBooking,
     FindAvailability,
     GetClientBenefits,
+    GetSpaProfile,
     HoldSlots,
     LookupOrCreateClient,
     MatchService,
@@ -397,3 +398,138 @@ async def test_concurrent_holds_of_overlapping_options_in_any_order_never_deadlo
     )
     assert {r.error.code for r in replies if not r.ok} <= {"slot_taken"}, [r.error for r in replies]
     assert any(r.ok for r in replies)
+
+
+# ----- the spa profile, and availability by provider, after an instant and without turned-down starts
+
+
+async def _find_with(h: Harness, key: str, pref: TimePreference, limit: int = 3, **constraints: Any) -> Any:
+    return await h.call(
+        "find_availability",
+        FindAvailability(
+            limit=limit,
+            tenant_id=h.spa.id,
+            actor=AGENT,
+            service_id=_service(h, key),
+            preference=pref,
+            **constraints,
+        ),
+    )
+
+
+async def test_profile_carries_hours_catalog_providers_weeks_and_languages(demo: Harness) -> None:
+    reply = await demo.call("spa_profile", GetSpaProfile(tenant_id=DEMO, actor=AGENT))
+    profile = reply.result
+    assert profile.languages == ["en", "es"] and profile.consult_first
+    assert [d.weekday for d in profile.hours] == list(range(7))
+    assert profile.hours[3].intervals == [(time(9), time(20))] and profile.hours[6].intervals == []
+    services = {s.key: s for s in profile.services}
+    assert len(services) == len(demo.spa.catalog)
+    lips = services["lip-filler"]
+    assert (lips.price_cents, lips.free_consult) == (65000, True)
+    assert lips.consult_service_id == services["filler-consult"].service_id
+    assert set(services["botox"].provider_ids) == {_provider(demo, "julia"), _provider(demo, "lilian")}
+    assert set(services["hydrafacial"].provider_ids) == {_provider(demo, "sloane"), _provider(demo, "priya")}
+    providers = {p.first_name: p for p in profile.providers}
+    assert set(providers) == {"Julia", "Lilian", "Sloane", "Marco", "Priya"}
+    julia = {d.weekday: d.intervals for d in providers["Julia"].week}
+    assert julia[0] == [] and julia[3] == [(time(11), time(20))]
+    assert providers["Priya"].week[1].intervals == [(time(9), time(13)), (time(14), time(18))]
+    dumped = profile.model_dump_json()
+    # First names and usual weeks only: no surname, no dated time off, no client.
+    for hidden in ("Alvarez", "Okafor", "2026-12-24", "holiday", "Ava", "+1415"):
+        assert hidden not in dumped
+
+
+async def test_a_spa_file_can_turn_consult_first_off_and_choose_languages(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path
+) -> None:
+    path = tmp_path / "small-spa.yaml"
+    text = SMALL_SPA.replace("buffer_minutes: 0}", "buffer_minutes: 0, consult_first: false}")
+    path.write_text("languages: [en, fr]\n" + text)
+    async with running_scheduler(nats_url, database_url, topology, spa_file=path) as h:
+        profile = (await h.call("spa_profile", GetSpaProfile(tenant_id=h.spa.id, actor=AGENT))).result
+    assert profile.languages == ["en", "fr"] and not profile.consult_first
+    assert [p.first_name for p in profile.providers] == ["Sam"]
+
+
+async def test_a_named_provider_gets_only_their_own_slots(demo: Harness) -> None:
+    priya = _provider(demo, "priya")
+    friday = _next(4, LA)
+    reply = await _find_with(
+        demo, "hydrafacial", TimePreference(dates=[friday], part_of_day="afternoon"), provider_id=priya
+    )
+    found = reply.result
+    assert found.exact and len(found.options) == 3
+    assert {o.provider_id for o in found.options} == {priya}
+    assert all(o.start.astimezone(LA).date() == friday for o in found.options)
+
+
+async def test_a_provider_not_qualified_for_the_service_is_an_invalid_request(demo: Harness) -> None:
+    reply = await _find_with(
+        demo, "laser-hair-removal", TimePreference(asap=True), provider_id=_provider(demo, "sloane")
+    )
+    assert not reply.ok and reply.error.code == "invalid_request" and reply.error.field == "provider_id"
+    unknown = await _find_with(demo, "botox", TimePreference(asap=True), provider_id=_service(demo, "botox"))
+    assert not unknown.ok and unknown.error.field == "provider_id"
+
+
+async def test_a_named_provider_off_that_day_is_offered_on_their_nearest_days(demo: Harness) -> None:
+    julia = _provider(demo, "julia")
+    monday = _next(0, LA)  # Julia does not work Mondays
+    reply = await _find_with(
+        demo, "botox", TimePreference(dates=[monday], part_of_day="afternoon"), provider_id=julia
+    )
+    found = reply.result
+    assert not found.exact and found.options
+    assert {o.provider_id for o in found.options} == {julia}
+    for option in found.options:
+        local = option.start.astimezone(LA)
+        assert local.weekday() != 0 and time(12) <= local.time() < time(17)
+
+
+async def test_later_that_day_offers_only_starts_after_the_last_offered(demo: Harness) -> None:
+    tuesday = _next(1, LA)
+    morning = await _find(demo, "hydrafacial", dates=[tuesday], part_of_day="morning")
+    last = max(o.start for o in morning.options)
+    reply = await _find_with(demo, "hydrafacial", TimePreference(dates=[tuesday]), after=last)
+    found = reply.result
+    assert found.exact and len(found.options) == 3
+    assert all(o.start > last and o.start.astimezone(LA).date() == tuesday for o in found.options)
+
+
+async def test_after_the_last_slot_of_the_day_moves_to_later_days(small: Harness) -> None:
+    day = _next(2, NY)
+    after = datetime.combine(day, time(10), NY)
+    reply = await _find_with(small, "facial", TimePreference(dates=[day]), after=after)
+    found = reply.result
+    assert not found.exact and found.options
+    assert all(o.start > after and o.start.astimezone(NY).date() > day for o in found.options)
+
+
+async def test_turned_down_starts_of_a_full_day_move_to_other_days(small: Harness) -> None:
+    day = _next(3, NY)
+    first = await _find(small, "facial", dates=[day])
+    declined = [o.start for o in first.options]
+    assert len(declined) == 2
+    again = (await _find_with(small, "facial", TimePreference(dates=[day]), exclude_starts=declined)).result
+    assert not again.exact and again.options
+    assert not {o.start for o in again.options} & set(declined)
+
+
+async def test_turned_down_starts_are_never_offered_again(demo: Harness) -> None:
+    tuesday = _next(1, LA)
+    pref = TimePreference(dates=[tuesday], part_of_day="afternoon")
+    offered = (await _find_with(demo, "hydrafacial", pref)).result.options
+    fresh = (await _find_with(demo, "hydrafacial", pref, exclude_starts=[o.start for o in offered])).result
+    assert fresh.exact and len(fresh.options) >= 2
+    assert not {o.start for o in fresh.options} & {o.start for o in offered}
+
+
+async def test_microneedling_thursday_evening_offers_three_options(demo: Harness) -> None:
+    # "I'm interested in microneedling, do you have Thursday evening?": Sloane works until 8pm.
+    thursday = _next(3, LA)
+    found = await _find(demo, "microneedling", dates=[thursday], part_of_day="evening")
+    assert found.exact and len(found.options) == 3
+    assert all(o.start.astimezone(LA).time() >= time(17) for o in found.options)
+    assert len({o.start for o in found.options}) == 3

@@ -110,3 +110,21 @@ def test_misspelt_key_is_rejected_not_ignored() -> None:
 def test_broken_yaml_names_its_line() -> None:
     (problem,) = _problems(GOOD.replace("  - key: sam", "  - key: [sam"))
     assert problem.line is not None and problem.line >= 14 and "YAML" in problem.reason
+
+
+def test_languages_default_to_english_and_consult_first_to_on() -> None:
+    spa = spafile.parse(GOOD)
+    assert spa.languages == ["en"] and spa.catalog_view().languages == ("en",)
+    assert spa.catalog_view().rules.consult_first
+    off = spafile.parse(GOOD.replace("timezone:", "booking_rules: {consult_first: false}\ntimezone:"))
+    assert not off.catalog_view().rules.consult_first
+
+
+def test_demo_spa_replies_in_english_and_spanish(demo: spafile.SpaFile) -> None:
+    assert demo.catalog_view().languages == ("en", "es")
+
+
+@pytest.mark.parametrize("codes", ["[en, klingon]", "[en, EN]", "[]"])
+def test_unknown_or_repeated_languages_name_their_line(codes: str) -> None:
+    (problem,) = _problems(GOOD.replace("timezone:", f"languages: {codes}\ntimezone:"))
+    assert problem.line == 3 and problem.where.startswith("languages")
