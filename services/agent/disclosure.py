@@ -30,6 +30,7 @@ from shared.contracts.tools import (
     SlotOption,
     SlotsHeld,
     SpaProfile,
+    UpcomingBookingsFound,
 )
 
 # Per result type: the fields a model may read. Ids stay out (the tool layer keeps them); so does
@@ -91,6 +92,8 @@ MODEL_FIELDS: dict[type[BaseModel], frozenset[str]] = {
         {"key", "name", "category", "price_cents", "duration_minutes", "is_consultation", "free_consult"}
     ),
     ProviderInfo: frozenset({"first_name", "week"}),
+    # The gateway's tool (a number's bookings ahead): nothing of it ever reaches a model.
+    UpcomingBookingsFound: frozenset(),
 }
 
 

@@ -57,6 +57,8 @@ from shared.contracts.tools import (
     ToolError,
     ToolReply,
     ToolRequest,
+    UpcomingBookings,
+    UpcomingBookingsFound,
 )
 from shared.db import transaction
 from shared.ids import client_ref
@@ -551,6 +553,17 @@ def _service_info(spa: SpaCatalog, service: domain.ServiceDef) -> ServiceInfo:
     )
 
 
+async def upcoming_bookings(
+    req: UpcomingBookings, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
+) -> Served:
+    """The gateway's question after a bare CANCEL: does this number have bookings ahead? (count only)"""
+    if req.actor.service != "gateway":
+        raise ToolFailure("invalid_request", "upcoming_bookings answers the gateway only", "actor.service")
+    count, next_start = await repo.upcoming_bookings(conn, spa.id, req.phone, utcnow())
+    ref = client_ref(ports.id_hash_key, spa.id, req.phone)
+    return Served(UpcomingBookingsFound(count=count, next_start=next_start), {"count": count}, client_ref=ref)
+
+
 UseCase = Callable[..., Awaitable[Served]]
 USE_CASES: dict[str, UseCase] = {
     "match_service": match_service,
@@ -561,6 +574,7 @@ USE_CASES: dict[str, UseCase] = {
     "client_benefits": client_benefits,
     "lookup_or_create_client": lookup_or_create_client,
     "spa_profile": spa_profile,
+    "upcoming_bookings": upcoming_bookings,
 }
 
 
@@ -604,6 +618,8 @@ def audit_arguments(name: str, req: ToolRequest, id_hash_key: str) -> dict[str, 
             "client_ref": client_ref(id_hash_key, req.tenant_id, req.phone),
             "name_given": req.name is not None,
         }
+    if isinstance(req, UpcomingBookings):
+        return {"client_ref": client_ref(id_hash_key, req.tenant_id, req.phone)}
     return {}
 
 
@@ -697,7 +713,9 @@ async def _audit_invalid(
 
 # Tools that only read: their one write is the audit record, committed in a batch with the records of
 # concurrent read-only requests (AuditBatcher) before the reply; no BEGIN/SAVEPOINT/COMMIT round trips.
-READ_ONLY = frozenset({"match_service", "find_availability", "client_benefits", "spa_profile"})
+READ_ONLY = frozenset(
+    {"match_service", "find_availability", "client_benefits", "spa_profile", "upcoming_bookings"}
+)
 
 
 @contextlib.asynccontextmanager

@@ -554,6 +554,21 @@ async def lookup_or_create_client(
     return row, False
 
 
+async def upcoming_bookings(
+    conn: asyncpg.Connection, spa_id: str, phone: str, after: datetime
+) -> tuple[int, datetime | None]:
+    """How many booked appointments the client with this number has after `after`, and the next start."""
+    row = await conn.fetchrow(
+        "SELECT count(b.id) AS n, min(b.start_at) AS next_start FROM clients c "
+        "JOIN bookings b ON b.client_id = c.id AND b.status = 'booked' AND b.start_at > $3 "
+        "WHERE c.spa_id = $1 AND c.phone = $2",
+        spa_id,
+        phone,
+        after,
+    )
+    return (int(row["n"]), row["next_start"]) if row else (0, None)
+
+
 async def client_ref_of(conn: asyncpg.Connection, spa_id: str, client_id: UUID) -> str | None:
     """The client's keyed reference (None when not a client of this spa)."""
     return await conn.fetchval(  # type: ignore[no-any-return]

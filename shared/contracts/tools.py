@@ -300,6 +300,23 @@ class ToolError(Value):
     field: str | None = None
 
 
+# ----- a tool of the gateway (never offered to the agent or a model) -----
+
+
+class UpcomingBookings(ToolRequest):
+    """Whether the client with this number has bookings ahead: asked by the gateway (actor service
+    "gateway") when a bare CANCEL opted the number out, bound to the number the text came from."""
+
+    phone: E164
+
+
+class UpcomingBookingsFound(Value):
+    """How many bookings the number has ahead and when the next starts; no names, no services."""
+
+    count: int = Field(ge=0)
+    next_start: AwareDatetime | None = None
+
+
 ResultT = TypeVar("ResultT", bound=BaseModel)
 
 
@@ -330,4 +347,5 @@ TOOLS: dict[str, tuple[type[ToolRequest], type[BaseModel]]] = {
     "client_benefits": (GetClientBenefits, ClientBenefits),
     "lookup_or_create_client": (LookupOrCreateClient, ClientRecord),
     "spa_profile": (GetSpaProfile, SpaProfile),
+    "upcoming_bookings": (UpcomingBookings, UpcomingBookingsFound),
 }
