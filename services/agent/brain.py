@@ -31,6 +31,7 @@ class Handoff:
 
     category: EscalationCategory
     reason: str
+    text: str | None = None  # the handoff text to the client, when not the standard one
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Decision:
     asks: Asked | None = None
     handoff: Handoff | None = None
     purpose: str = "reply"
+    language: str = "en"
 
 
 @dataclass

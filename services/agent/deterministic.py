@@ -1,12 +1,17 @@
-"""The deterministic brain: the whole booking flow with no model and no API key.
+"""The deterministic brain: a front desk's booking conversation with no model and no API key.
 
-Interprets a text with the language modules (choice, price objection, name, time preference),
-matches the service through the scheduler's catalog, and moves the conversation one step:
-greet and qualify, ask, propose held options, confirm, answer an objection with real benefits.
+Each turn reads the text once (`understand`), then acts on everything it gives, in this order:
+the language, the client's name, a choice among options, the service (catalog match, a choice
+among candidates, the consultation a new client starts with), a price objection, the time
+preference or a new constraint on options already offered, front-desk questions; then one reply
+that answers and moves the booking on (options at once when the service and time are known).
+The policy (what next, what to say) is pure and lives in policy.py; wording in replies.py.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -18,242 +23,449 @@ from shared.contracts.conversation import (
     ObjectionHandled,
     PreferenceUnderstood,
     ProposedOption,
+    ServiceCandidate,
     ServiceMatched,
     ServicesOffered,
     SlotsProposed,
     SlotsUnavailable,
+    StaffNoteAdded,
 )
-from shared.contracts.tools import TimePreference
+from shared.contracts.tools import AvailabilityFound, TimePreference
 
-from . import domain
-from .brain import Decision, TurnContext
-from .domain import MAX_REPLY_CHARS, ConversationState
-from .language.timeparse import parse_preference
+from . import domain, frontdesk_answers, policy
+from .brain import Decision, Handoff, TurnContext
+from .domain import ConversationState
+from .language.understanding import Understanding, understand
+from .replies import join_or, lang_of, option_label, say, when_label
 from .tools import ToolRefused
 
 log = structlog.get_logger()
 
 # Searches for open slots per proposal when others keep taking the ones found.
 HOLD_ATTEMPTS = 3
+THIRD_PARTY_NOTE = (
+    "The client wrote about someone else (another person's booking or name): check who it is for."
+)
+LANGUAGE_REASON = (
+    "The client texts in a language the spa does not text in ({language}): please reply yourself."
+)
+# Questions whose answer needs the service the client means.
+SERVICE_QUESTIONS = frozenset({"price", "providers"})
+
+
+@dataclass
+class Turn:
+    """One turn's working set: what the text says, what was learned, and the reply's sentences."""
+
+    ctx: TurnContext
+    u: Understanding
+    state: ConversationState
+    lang: str
+    tz: ZoneInfo
+    facts: list[ConversationEvent] = field(default_factory=list)
+    lead: list[str] = field(default_factory=list)  # sentences before the booking question
+    fresh_search: bool = False
+    two_services: bool = False
+    topic: ServiceCandidate | None = None  # the service a question is about (may differ from the booking's)
+
+    def learn(self, event: ConversationEvent) -> None:
+        """Record a fact of this turn and fold it into the state."""
+        self.facts.append(event)
+        self.state = domain.apply(self.state, event)  # type: ignore[arg-type]
+
+    def event(self, cls: type[Any], **fields: Any) -> Any:
+        """A conversation event of this turn."""
+        return self.ctx.event(cls, **fields)
 
 
 class DeterministicBrain:
-    """Rules over the language modules and the scheduler's tools."""
+    """A dialogue policy over `understand` and the scheduler's tools."""
 
     name = "deterministic"
 
     async def decide(self, ctx: TurnContext) -> Decision:
-        """One step of the booking flow."""
-        from .language import intents
+        """One turn: act on everything the text gives, then answer and move the booking on."""
+        turn = read(ctx)
+        if (handoff := language_handoff(turn)) is not None:
+            return handoff
+        await take_name(turn)
+        if (index := chosen_option(turn)) is not None:
+            return await confirm(turn, index)
+        await take_service(turn)
+        if turn.u.price_objection:
+            await answer_objection(turn)
+        take_preference(turn)
+        await answer_questions(turn)
+        return await move_on(turn)
 
-        facts: list[ConversationEvent] = []
-        state = ctx.state
-        text = ctx.text
 
-        def learn(event: ConversationEvent) -> None:
-            nonlocal state
-            facts.append(event)
-            state = domain.apply(state, event)  # type: ignore[arg-type]
+# ----- reading the text
 
-        tz = ZoneInfo(ctx.spa.timezone)
-        greeting = "" if state.greeted else f"Hi! Thanks for texting {ctx.spa.name}. "
 
-        # 1. A choice among the options on the table.
-        if state.proposals:
-            labels = [p.label for p in state.proposals]
-            index = intents.parse_choice(text, len(labels), labels)
-            if index is not None:
-                return await self._confirm(ctx, state, facts, index, tz)
+def read(ctx: TurnContext) -> Turn:
+    """Understand the text once, against what is on the table (options, candidates, providers)."""
+    state = ctx.state
+    labels = [p.label for p in state.proposals] or (
+        [c.name for c in state.candidates] if state.service is None else []
+    )
+    u = understand(
+        ctx.text,
+        now=ctx.now,
+        tz=ctx.spa.timezone,
+        option_labels=labels,
+        provider_names=[p.first_name for p in ctx.spa.providers],
+        name_asked=state.last_asked in ("name", "name_and_service"),
+    )
+    lang = state.language if state.greeted else "en"
+    if u.language == "es" and "es" in ctx.spa.languages:
+        lang = "es"
+    return Turn(ctx=ctx, u=u, state=state, lang=lang_of(lang), tz=ZoneInfo(ctx.spa.timezone))
 
-        # 2. A choice among the services we asked about.
-        if state.candidates and state.service is None:
-            index = intents.parse_choice(text, len(state.candidates), [c.name for c in state.candidates])
-            if index is not None:
-                learn(ctx.event(ServiceMatched, service=state.candidates[index]))
 
-        # 3. A price objection: answered from the client's own account.
-        if intents.is_price_objection(text):
-            return await self._objection(ctx, state, facts)
+def language_handoff(turn: Turn) -> Decision | None:
+    """A language the spa does not text in goes to staff with a short bilingual note."""
+    language = turn.u.language
+    if language == "en" or (language == "es" and "es" in turn.ctx.spa.languages):
+        return None
+    if turn.state.language != "en" and language != "other":
+        return None
+    log.info("agent.language.handoff", language=language, conversation_id=turn.state.conversation_id)
+    return Decision(
+        facts=turn.facts,
+        handoff=Handoff(
+            category="other",
+            reason=LANGUAGE_REASON.format(language=language),
+            text=say("en", "handoff_language"),
+        ),
+    )
 
-        # 4. The client's name, when they give it.
-        if state.first_name is None:
-            name = intents.extract_name(text, asked=state.last_asked in ("name", "name_and_service"))
-            if name:
-                record = await ctx.tools.identify(name=name)
-                learn(
-                    ctx.event(
-                        ClientIdentified, client_id=record.client_id, first_name=name, is_new=record.is_new
-                    )
-                )
 
-        # 5. The service, from the client's words through the catalog (a bare greeting or name
-        # cannot match a treatment: no need to ask the scheduler).
-        if (state.service is None or state.just_booked) and not intents.is_small_talk(text, state.first_name):
-            matches = await ctx.tools.match_service(text)
-            chosen, close = domain.choose_service(matches.matches)
-            if chosen is not None:
-                learn(
-                    ctx.event(ServiceMatched, service=domain.candidate(chosen), confidence=chosen.confidence)
-                )
-            elif close and state.service is None:
-                learn(ctx.event(ServicesOffered, candidates=[domain.candidate(m) for m in close]))
+async def take_name(turn: Turn) -> None:
+    """The client's own first name, when they give it; a text about someone else is noted for staff."""
+    u, state = turn.u, turn.state
+    if u.about_someone_else and THIRD_PARTY_NOTE not in state.notes:
+        turn.learn(turn.event(StaffNoteAdded, note=THIRD_PARTY_NOTE))
+    if u.name and u.name != state.first_name and (state.first_name is None or state.last_asked == "name"):
+        record = await turn.ctx.tools.identify(name=u.name)
+        turn.learn(
+            turn.event(ClientIdentified, client_id=record.client_id, first_name=u.name, is_new=record.is_new)
+        )
 
-        # 6. When they would like to come.
-        parsed = parse_preference(text, ctx.now, ctx.spa.timezone)
-        if parsed is not None:
-            learn(ctx.event(PreferenceUnderstood, preference=parsed.preference))
 
-        step = domain.next_step(state)
-        if step == "propose":
-            decision = await self._propose(ctx, state, facts, tz, lead="")
-        else:
-            reply, asks = domain.question_for(step, state, ctx.spa.name)
-            if step == "greet":
-                greeting = ""
-            decision = Decision(facts=facts, reply=reply, asks=asks)
-        if greeting and decision.reply and len(greeting) + len(decision.reply) <= MAX_REPLY_CHARS:
-            decision.reply = greeting + decision.reply
-        return decision
+def chosen_option(turn: Turn) -> int | None:
+    """The option the client picked, if options are on the table and the text picks one."""
+    u, proposals = turn.u, turn.state.proposals
+    if not proposals or u.reject_options or u.shift:
+        return None
+    if u.choice is not None and u.choice < len(proposals):
+        return u.choice
+    if len(proposals) == 1 and u.affirm and u.preference is None:
+        return 0
+    return None
 
-    async def _propose(
-        self,
-        ctx: TurnContext,
-        state: ConversationState,
-        facts: list[ConversationEvent],
-        tz: ZoneInfo,
-        lead: str,
-    ) -> Decision:
-        """Find, hold and offer two or three options; release what was offered before."""
-        assert state.service is not None
-        preference = state.preference or TimePreference(asap=True)
-        stale = [p.hold_id for p in state.proposals]
-        if stale:
-            await ctx.tools.release(stale)
-        held = None
-        # Other clients may take the same slots between the search and the hold: search again.
-        for _attempt in range(HOLD_ATTEMPTS):
-            found = await ctx.tools.find_availability(state.service.service_id, preference, ctx.max_options)
-            if not found.options:
-                facts.append(ctx.event(SlotsUnavailable, service_id=state.service.service_id))
-                text = f"{lead}I don't have anything open then. Would another day or time work?"
-                return Decision(facts=facts, reply=text.strip(), asks="time")
-            try:
-                held = await ctx.tools.hold(found.options, ctx.hold_ttl_seconds)
-            except ToolRefused as exc:
-                if exc.code != "slot_taken":
-                    raise
-                continue
-            break
-        if held is None:
-            facts.append(
-                ctx.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken")
-            )
-            return Decision(
-                facts=facts, reply=f"{lead}Those times just filled up. Would another day work?", asks="time"
-            )
-        today = ctx.now.astimezone(tz).date()
+
+# ----- the service
+
+
+async def take_service(turn: Turn) -> None:
+    """The service: a candidate picked, the catalog's match for the words, or staff's words on resume."""
+    state, u = turn.state, turn.u
+    if state.candidates and state.service is None:
+        picked = (
+            u.choice if u.choice is not None else (0 if u.affirm and len(state.candidates) == 1 else None)
+        )
+        if picked is not None and picked < len(state.candidates):
+            await matched(turn, state.candidates[picked])
+            return
+    if should_match(turn):
+        await match_words(turn, u.service_text)
+    if turn.state.service is None and state.last_staff_text and state.staff_involved:
+        # Back from staff: what they told the client may name the service.
+        await match_words(turn, state.last_staff_text, ask=False)
+
+
+def should_match(turn: Turn) -> bool:
+    """Whether the text may name a service worth a catalog lookup (a bare name or greeting cannot)."""
+    state, u = turn.state, turn.u
+    if u.small_talk or not u.service_text.strip():
+        return False
+    if state.service is None or state.just_booked or (u.questions & SERVICE_QUESTIONS):
+        return True
+    # Mid-booking, a text that only gives a time, a choice or a yes/no is not about the service.
+    only_logistics = (
+        u.preference is not None or u.shift is not None or u.reject_options or u.choice is not None
+    )
+    return not only_logistics and not (u.thanks or u.goodbye or u.affirm or u.negate)
+
+
+async def match_words(turn: Turn, words: str, *, ask: bool = True) -> None:
+    """Match words to the catalog: a clear winner is the service; close ones are asked about once."""
+    state = turn.state
+    found = await turn.ctx.tools.match_service(words)
+    chosen, close = domain.choose_service(found.matches)
+    if state.service is not None and not state.just_booked:
+        # Already booking something: only a clear, different match changes it, and a question
+        # about another service ("how much is a hydrafacial?") is answered without changing it.
+        if chosen is None or chosen.confidence < domain.MATCH_MIN:
+            return
+        if turn.u.questions & SERVICE_QUESTIONS and turn.u.preference is None:
+            turn.topic = domain.candidate(chosen)
+        elif chosen.service_id != state.service.service_id:
+            await matched(turn, domain.candidate(chosen))
+        return
+    if chosen is not None:
+        await matched(turn, domain.candidate(chosen), confidence=chosen.confidence)
+    elif close and ask:
+        if state.last_asked == "service_choice" and state.candidates:
+            # Asked once already: take the best match rather than ask again.
+            await matched(turn, domain.candidate(close[0]), confidence=close[0].confidence)
+            return
+        turn.two_services = sum(m.confidence >= domain.MATCH_MIN for m in close) >= 2
+        turn.learn(turn.event(ServicesOffered, candidates=[domain.candidate(m) for m in close]))
+
+
+async def matched(turn: Turn, service: ServiceCandidate, confidence: float = 1.0) -> None:
+    """The client's service; a new client starts a service that has a consultation with that consultation."""
+    turn.topic = service
+    consult = consult_for(turn, service)
+    if consult is not None:
+        key = "consult_first" if consult.price_cents == 0 else "consult_first_paid"
+        turn.lead.append(say(turn.lang, key, service=service.name, consult=consult.name))
+        service = consult
+    turn.learn(turn.event(ServiceMatched, service=service, confidence=confidence))
+    turn.fresh_search = True
+
+
+def consult_for(turn: Turn, service: ServiceCandidate) -> ServiceCandidate | None:
+    """The consultation a new client is offered first, when the spa's rules and catalog say so."""
+    state, spa = turn.state, turn.ctx.spa
+    if service.consult_service_id is None or not spa.consult_first:
+        return None
+    if not state.new_client or state.bookings:
+        return None
+    info = frontdesk_answers.service_info(spa, service.consult_service_id)
+    if info is None:
+        return None
+    return ServiceCandidate(
+        service_id=info.service_id,
+        name=info.name,
+        price_cents=info.price_cents,
+        duration_minutes=info.duration_minutes,
+        is_consultation=True,
+    )
+
+
+# ----- when, and with whom
+
+
+def take_preference(turn: Turn) -> None:
+    """A time preference, a named provider, or a new constraint on the options on the table."""
+    u, state = turn.u, turn.state
+    provider = frontdesk_answers.find_provider(turn.ctx.spa, u.provider)
+    asks_about_provider = "provider_schedule" in u.questions and u.preference is None
+    fields = policy.shifted(u, state, turn.tz)
+    if fields is None and u.preference is not None:
+        fields = {"preference": u.preference}
+    if provider is not None and not asks_about_provider and state.service is not None:
+        fields = fields or {"preference": state.preference or TimePreference(asap=True)}
+        fields["provider_id"], fields["provider_first_name"] = provider.provider_id, provider.first_name
+    elif fields is not None and "provider_id" not in fields and state.search is not None and u.shift is None:
+        # A new time keeps the provider the client asked for.
+        fields["provider_id"] = state.search.provider_id
+        fields["provider_first_name"] = state.search.provider_first_name
+    if fields is not None:
+        turn.learn(turn.event(PreferenceUnderstood, **fields))
+        turn.fresh_search = True
+
+
+# ----- answers
+
+
+async def answer_questions(turn: Turn) -> None:
+    """Front-desk questions answered from the spa's profile, before the booking question."""
+    u = turn.u
+    if not u.questions:
+        return
+    service = turn.topic or turn.state.service
+    offers = []
+    if "price" in u.questions and service is not None and turn.state.client_id is not None:
+        offers = list((await turn.ctx.tools.benefits(service.service_id)).package_offers)
+    asked = frontdesk_answers.Asked(
+        profile=turn.ctx.spa,
+        lang=turn.lang,
+        service=service,
+        offers=offers,
+        weekday=u.question_weekday,
+        provider=u.provider,
+    )
+    turn.lead.extend(frontdesk_answers.answers(u.questions, asked))
+
+
+async def answer_objection(turn: Turn) -> None:
+    """'That's a lot': the client's package balance, the spa's package offer or the free consult."""
+    service = turn.state.service
+    if service is None:
+        turn.learn(turn.event(ObjectionHandled, answer="ask_service"))
+        turn.lead.append(say(turn.lang, "objection_ask_service"))
+        return
+    benefits = await turn.ctx.tools.benefits(service.service_id)
+    text, answer = policy.objection_reply(service, benefits, turn.lang)
+    turn.learn(turn.event(ObjectionHandled, service_id=service.service_id, answer=answer))
+    turn.lead.append(text)
+
+
+# ----- the reply
+
+
+async def move_on(turn: Turn) -> Decision:
+    """The reply: opening, answers, and the next booking step (options at once when possible)."""
+    state = turn.state
+    step = policy.next_step(state, fresh_search=turn.fresh_search, u=turn.u)
+    if step == "propose":
+        return await propose(turn)
+    if turn.u.price_objection and step == "booked_followup":
+        # Already booked: answer the price, don't ask them to book again.
+        return reply(turn, [], None)
+    if step == "ask_service" and turn.u.price_objection:
+        return reply(turn, [], "service")
+    text, asks = policy.step_text(step, state, turn.lang, two_services=turn.two_services)
+    if step == "booked_followup" and turn.lead:
+        text, asks = say(turn.lang, "anything_else"), "anything"
+    return reply(turn, [text], asks)
+
+
+def reply(turn: Turn, body: list[str], asks: Any, purpose: str = "reply", ask_name: bool = False) -> Decision:
+    """The turn's decision: opening + answers + body (+ the name question), fitted into one text."""
+    opening = policy.opening(turn.state, turn.ctx.spa.name, turn.lang)
+    optional = [say(turn.lang, "ask_name")] if ask_name else []
+    text = policy.fit(opening, turn.lead, body, optional)
+    return Decision(facts=turn.facts, reply=text, asks=asks, purpose=purpose, language=turn.lang)
+
+
+async def propose(turn: Turn, lead: str = "") -> Decision:
+    """Find, hold and offer two or three options; release what was offered before."""
+    state = turn.state
+    assert state.service is not None
+    search = policy.Search.of(state)
+    stale = [p.hold_id for p in state.proposals]
+    if stale:
+        await turn.ctx.tools.release(stale)
+    found, nearest = await find(turn, search)
+    if found is None or not found.options:
+        turn.learn(turn.event(SlotsUnavailable, service_id=state.service.service_id))
+        return reply(turn, [lead, say(turn.lang, "nothing_open", service=state.service.name)], "time")
+    held = await hold(turn, found, search)
+    if held is None:
+        turn.learn(turn.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken"))
+        return reply(turn, [lead, say(turn.lang, "filled_up")], "time")
+    turn.learn(turn.event(SlotsProposed, service_id=state.service.service_id, options=held))
+    labels = join_or([p.label for p in held], turn.lang)
+    values = {
+        "service": state.service.name,
+        "labels": labels,
+        "numbers": join_or([str(i + 1) for i in range(len(held))], turn.lang),
+    }
+    if nearest:
+        provider = state.search.provider_first_name if state.search else None
+        words = policy.constraint_words(turn.u, search, turn.lang, provider)
+        text = say(turn.lang, "options_nearest", constraint=words, **values)
+    else:
+        text = say(turn.lang, "options" if found.exact else "options_not_exact", **values)
+    ask_name = state.first_name is None and state.name_asks == 0
+    return reply(turn, [lead, text], "choice", ask_name=ask_name)
+
+
+async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | None, bool]:
+    """Options for the search; when a narrowed search finds none, the nearest without the narrowing."""
+    service = turn.state.service
+    assert service is not None
+    tools, limit = turn.ctx.tools, turn.ctx.max_options
+    found = await tools.find_availability(
+        service.service_id,
+        search.preference,
+        limit,
+        provider_id=search.provider_id,
+        after=search.after,
+        exclude_starts=search.exclude_starts,
+    )
+    if found.options or not (search.narrowed or search.exclude_starts):
+        return found, False
+    nearest = await tools.find_availability(
+        service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
+    )
+    return nearest, bool(nearest.options)
+
+
+async def hold(turn: Turn, found: AvailabilityFound, search: policy.Search) -> list[ProposedOption] | None:
+    """Hold the options found; others may take them between the search and the hold: search again."""
+    ctx, service = turn.ctx, turn.state.service
+    assert service is not None
+    today = ctx.now.astimezone(turn.tz).date()
+    options = found.options
+    for _attempt in range(HOLD_ATTEMPTS):
+        try:
+            held = await ctx.tools.hold(options, ctx.hold_ttl_seconds)
+        except ToolRefused as exc:
+            if exc.code != "slot_taken":
+                raise
+            again, _ = await find(turn, search)
+            if again is None or not again.options:
+                return None
+            options = again.options
+            continue
         proposed = [
             ProposedOption(
                 hold_id=h.hold_id,
                 option=h.option,
                 expires_at=h.expires_at,
-                label=domain.option_label(h.option.start, h.option.provider_first_name, tz, today),
+                label=option_label(h.option.start, h.option.provider_first_name, turn.tz, today, turn.lang),
             )
             for h in held.holds
         ]
-        if not proposed:
-            facts.append(
-                ctx.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken")
-            )
-            return Decision(
-                facts=facts, reply=f"{lead}Those times just filled up. Would another day work?", asks="time"
-            )
-        facts.append(ctx.event(SlotsProposed, service_id=state.service.service_id, options=proposed))
-        note = "" if found.exact else "That exact time isn't open, but "
-        text = domain.proposal_text([p.label for p in proposed])
-        if note:
-            text = note + text[0].lower() + text[1:]
-        return Decision(facts=facts, reply=f"{lead}{text}", asks="choice")
+        return proposed or None
+    return None
 
-    async def _confirm(
-        self,
-        ctx: TurnContext,
-        state: ConversationState,
-        facts: list[ConversationEvent],
-        index: int,
-        tz: ZoneInfo,
-    ) -> Decision:
-        """Book the chosen option and release the others; a lost hold gets an apology and fresh options."""
-        chosen = state.proposals[index]
-        others = [p.hold_id for p in state.proposals if p.hold_id != chosen.hold_id]
-        try:
-            booking = await ctx.tools.confirm(chosen.hold_id)
-        except ToolRefused as exc:
-            if exc.code not in ("hold_expired", "slot_taken", "not_found"):
-                raise
-            reason = "slot_taken" if exc.code == "slot_taken" else "hold_expired"
-            log.info("agent.hold.lost", reason=reason, conversation_id=state.conversation_id)
-            await ctx.tools.release(others)
-            unavailable = ctx.event(SlotsUnavailable, service_id=chosen.option.service_id, reason=reason)
-            facts.append(unavailable)
-            state = domain.apply(state, unavailable)
-            lead = (
-                "Sorry, that time was just taken. "
-                if reason == "slot_taken"
-                else "Sorry, I couldn't hold that time any longer. "
-            )
-            return await self._propose(ctx, state, facts, tz, lead=lead)
-        await ctx.tools.release(others)
-        service = state.service
-        price = service.price_cents if service and service.service_id == chosen.option.service_id else 0
-        facts.append(
-            ctx.event(
-                BookingConfirmed,
-                booking_id=booking.booking_id,
-                hold_id=booking.hold_id,
-                service_id=chosen.option.service_id,
-                service_name=booking.service_name,
-                price_cents=price,
-                start=booking.start,
-                provider_first_name=booking.provider_first_name,
-                local_label=booking.local_label or chosen.label,
-                covered_by_package=booking.covered_by_package,
-            )
-        )
-        text = domain.confirmation_text(
-            booking.service_name,
-            booking.start,
-            booking.provider_first_name,
-            tz,
-            ctx.spa.name,
-            booking.address or ctx.spa.address,
-        )
-        return Decision(facts=facts, reply=text, asks=None, purpose="confirmation")
 
-    async def _objection(
-        self, ctx: TurnContext, state: ConversationState, facts: list[ConversationEvent]
-    ) -> Decision:
-        """Answer 'that's expensive' with the client's package balance, or real package pricing."""
-        if state.service is None:
-            facts.append(ctx.event(ObjectionHandled, answer="ask_service"))
-            return Decision(
-                facts=facts,
-                reply=(
-                    "I understand! Which treatment are you considering? "
-                    "I'll check your packages and our pricing."
-                ),
-                asks="service",
-            )
-        benefits = await ctx.tools.benefits(state.service.service_id)
-        text, answer = domain.objection_reply(state, benefits)
-        facts.append(ctx.event(ObjectionHandled, service_id=state.service.service_id, answer=answer))
-        if state.proposals:
-            numbers = [str(i + 1) for i in range(len(state.proposals))]
-            text += f" Reply {domain.join_or(numbers)} to book."
-        elif state.just_booked:
-            # Already booked: answer the price, don't ask them to book again.
-            return Decision(facts=facts, reply=text, asks=None)
-        elif state.preference is None:
-            text += " When would you like to come in?"
-        asks = "choice" if state.proposals else "time"
-        return Decision(facts=facts, reply=text, asks=asks)
+async def confirm(turn: Turn, index: int) -> Decision:
+    """Book the chosen option and release the others; a lost hold gets an apology and fresh options."""
+    state, tools = turn.state, turn.ctx.tools
+    chosen = state.proposals[index]
+    others = [p.hold_id for p in state.proposals if p.hold_id != chosen.hold_id]
+    try:
+        booking = await tools.confirm(chosen.hold_id)
+    except ToolRefused as exc:
+        if exc.code not in ("hold_expired", "slot_taken", "not_found"):
+            raise
+        reason = "slot_taken" if exc.code == "slot_taken" else "hold_expired"
+        log.info("agent.hold.lost", reason=reason, conversation_id=state.conversation_id)
+        await tools.release(others)
+        turn.learn(turn.event(SlotsUnavailable, service_id=chosen.option.service_id, reason=reason))
+        return await propose(turn, lead=say(turn.lang, reason))
+    await tools.release(others)
+    service = state.service
+    price = service.price_cents if service and service.service_id == chosen.option.service_id else 0
+    turn.learn(
+        turn.event(
+            BookingConfirmed,
+            booking_id=booking.booking_id,
+            hold_id=booking.hold_id,
+            service_id=chosen.option.service_id,
+            service_name=booking.service_name,
+            price_cents=price,
+            start=booking.start,
+            provider_first_name=booking.provider_first_name,
+            local_label=booking.local_label or chosen.label,
+            covered_by_package=booking.covered_by_package,
+        )
+    )
+    spa = turn.ctx.spa
+    address = booking.address or spa.address
+    text = say(
+        turn.lang,
+        "confirmation",
+        service=booking.service_name,
+        when=when_label(booking.start, turn.tz, turn.lang),
+        provider=booking.provider_first_name,
+        place=f"{spa.name}, {address}" if address else spa.name,
+    )
+    return reply(turn, [text], None, purpose="confirmation")

@@ -1,13 +1,12 @@
-"""A conversation's state, folded from its events, and the plain-language replies. No I/O."""
+"""A conversation's state, folded from its events, and how catalog matches become its service. No I/O.
+
+What to do next and how to say it live in policy.py and replies.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from shared.contracts.conversation import (
     AiPaused,
@@ -28,10 +27,11 @@ from shared.contracts.conversation import (
     ServicesOffered,
     SlotsProposed,
     SlotsUnavailable,
+    StaffNoteAdded,
     StaffReplied,
     TurnCompleted,
 )
-from shared.contracts.tools import ClientBenefits, ServiceMatch, TimePreference
+from shared.contracts.tools import ServiceMatch, TimePreference
 
 MAX_REPLY_CHARS = 320
 # Completed turns remembered for redelivery (a redelivered text is a recent one).
@@ -65,6 +65,7 @@ class ConversationState:
     service: ServiceCandidate | None = None
     candidates: tuple[ServiceCandidate, ...] = ()
     preference: TimePreference | None = None
+    search: PreferenceUnderstood | None = None  # the last constraint: provider, after, turned-down starts
     proposals: tuple[ProposedOption, ...] = ()
     unavailable: bool = False
     bookings: tuple[BookingConfirmed, ...] = ()
@@ -79,6 +80,11 @@ class ConversationState:
     open_turn: InboundReceived | None = None
     turns: tuple[TurnRecord, ...] = field(default_factory=tuple)
     staff_commands: tuple[UUID, ...] = ()
+    new_client: bool = False
+    language: str = "en"
+    staff_replies: int = 0
+    last_staff_text: str | None = None
+    notes: tuple[str, ...] = ()
 
     def turn_for(self, inbound_id: UUID) -> TurnRecord | None:
         """The recorded turn of an inbound text, if it was received."""
@@ -91,6 +97,11 @@ class ConversationState:
     def greeted(self) -> bool:
         """The agent has already said hello on this conversation."""
         return self.replies > 0
+
+    @property
+    def staff_involved(self) -> bool:
+        """Staff have had the conversation (a handoff or a staff text): the AI picks up, never re-greets."""
+        return bool(self.escalations) or self.staff_replies > 0
 
 
 def _with_turn(state: ConversationState, inbound_id: UUID, **changes: object) -> ConversationState:
@@ -126,7 +137,12 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
             record = TurnRecord(inbound_id=event.inbound_id, inbound_seq=event.inbound_seq)
             return replace(state, open_turn=event, turns=(*state.turns, record)[-RECENT_TURNS:])
         case ClientIdentified():
-            return replace(state, client_id=event.client_id, first_name=event.first_name or state.first_name)
+            return replace(
+                state,
+                client_id=event.client_id,
+                first_name=event.first_name or state.first_name,
+                new_client=event.is_new or state.new_client,
+            )
         case ServicesOffered():
             return replace(state, candidates=tuple(event.candidates))
         case ServiceMatched():
@@ -141,7 +157,9 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
                 just_booked=False,
             )
         case PreferenceUnderstood():
-            return replace(state, preference=event.preference, unavailable=False, just_booked=False)
+            return replace(
+                state, preference=event.preference, search=event, unavailable=False, just_booked=False
+            )
         case SlotsProposed():
             return replace(state, proposals=tuple(event.options), unavailable=False)
         case SlotsUnavailable():
@@ -157,6 +175,7 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
                 just_booked=True,
                 # A next booking starts with its own "when".
                 preference=None,
+                search=None,
             )
         case ObjectionHandled():
             return replace(state, objections=state.objections + 1)
@@ -170,13 +189,17 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
         case AiResumed():
             return _with_command(replace(state, paused=False), event.command_id)
         case StaffReplied():
-            return _with_command(state, event.command_id)
+            spoke = replace(state, staff_replies=state.staff_replies + 1, last_staff_text=event.body)
+            return _with_command(spoke, event.command_id)
+        case StaffNoteAdded():
+            return replace(state, notes=(*state.notes, event.note)[-8:])
         case ReplySent():
             asked_name = event.asks in ("name", "name_and_service")
             new = replace(
                 state,
                 replies=state.replies + 1,
                 last_asked=event.asks,
+                language=event.language,
                 name_asks=state.name_asks + (1 if asked_name else 0),
             )
             return _with_turn(new, event.caused_by, reply=event)
@@ -201,67 +224,7 @@ def fold(events: Iterable[AnyConversationEvent], state: ConversationState | None
     return current
 
 
-# ---------------------------------------------------------------- plain-language replies
-
-
-def money(cents: int) -> str:
-    """$300, or $12.50 when there are cents."""
-    return f"${cents // 100:,}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
-
-
-def time_label(moment: datetime) -> str:
-    """1:30pm, 2pm (in the moment's own time zone)."""
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
-
-
-def day_label(moment: datetime, today: date) -> str:
-    """today, tomorrow, Monday (within the week), or Monday, Mar 11."""
-    days = (moment.date() - today).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if 1 < days < 7:
-        return moment.strftime("%A")
-    return f"{moment.strftime('%A')}, {moment.strftime('%b')} {moment.day}"
-
-
-def option_label(start: datetime, provider_first_name: str, tz: ZoneInfo, today: date) -> str:
-    """'Monday at 1:30pm with Julia', in the spa's time zone."""
-    local = start.astimezone(tz)
-    return f"{day_label(local, today)} at {time_label(local)} with {provider_first_name}"
-
-
-def join_or(items: Sequence[str]) -> str:
-    """A, B, or C."""
-    if len(items) == 1:
-        return items[0]
-    if len(items) == 2:
-        return f"{items[0]} or {items[1]}"
-    return f"{', '.join(items[:-1])}, or {items[-1]}"
-
-
-def proposal_text(labels: Sequence[str]) -> str:
-    """'I have A, B, or C. Reply 1, 2, or 3 to confirm.'"""
-    numbers = [str(i + 1) for i in range(len(labels))]
-    return f"I have {join_or(labels)}. Reply {join_or(numbers)} to confirm."
-
-
-def confirmation_text(
-    service_name: str, start: datetime, provider: str, tz: ZoneInfo, spa_name: str, address: str
-) -> str:
-    """The booking confirmation: service, day, time, provider, address."""
-    local = start.astimezone(tz)
-    when = f"{local.strftime('%A')}, {local.strftime('%b')} {local.day} at {time_label(local)}"
-    where = f" at {spa_name}, {address}" if address else f" at {spa_name}"
-    return f"You're booked: {service_name} on {when} with {provider}{where}. See you then!"
-
-
-def article(name: str) -> str:
-    """'a Botox consultation', 'an HydraFacial' (by sound of the first letter)."""
-    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+# ---------------------------------------------------------------- catalog matching
 
 
 # Catalog matching: a clear winner is matched; close runners-up make the agent ask.
@@ -279,6 +242,7 @@ def candidate(match: ServiceMatch) -> ServiceCandidate:
         duration_minutes=match.duration_minutes,
         is_consultation=match.is_consultation,
         free_consult=match.free_consult,
+        consult_service_id=match.consult_service_id,
     )
 
 
@@ -296,104 +260,3 @@ def choose_service(matches: list[ServiceMatch]) -> tuple[ServiceMatch | None, li
     if len(close) == 1:
         return top, []
     return None, close[:3]
-
-
-def objection_reply(state: ConversationState, benefits: ClientBenefits) -> tuple[str, str]:
-    """The answer to a price objection from the client's own benefits; never an invented discount."""
-    service = state.service
-    name = state.service.name if service else "that"
-    covering = [p for p in benefits.packages if p.covers_service and p.sessions_remaining > 0]
-    if covering:
-        pkg = max(covering, key=lambda p: p.sessions_remaining)
-        sessions = "session" if pkg.sessions_remaining == 1 else "sessions"
-        return (
-            f"Good news: your {pkg.package_name} has {pkg.sessions_remaining} {sessions} left, "
-            f"so this {name} is covered.",
-            "package_balance",
-        )
-    parts: list[str] = []
-    answer = "price_only"
-    if benefits.membership and benefits.membership.covers_service and benefits.membership.discount_percent:
-        m = benefits.membership
-        parts.append(f"As a {m.tier} member you get {m.discount_percent}% off {name}.")
-        answer = "membership"
-    if benefits.package_offers:
-        offer = min(benefits.package_offers, key=lambda o: o.per_session_cents)
-        parts.append(
-            f"Our {offer.name} ({offer.sessions} sessions for {money(offer.price_cents)}) works out "
-            f"to {money(offer.per_session_cents)} per session."
-        )
-        answer = "package_offer" if answer == "price_only" else answer
-    if benefits.free_consult_available:
-        parts.append("The consultation is free, so you can meet the provider and get a plan first.")
-        answer = "free_consult" if answer == "price_only" else answer
-    if not parts:
-        parts.append("I understand. Our team can walk you through options for your budget at your visit.")
-    return " ".join(parts), answer
-
-
-Step = Literal[
-    "greet",  # say hello, ask for name and interest
-    "ask_service",
-    "ask_service_choice",
-    "ask_name",
-    "ask_time",
-    "propose",
-    "booked_followup",
-]
-
-
-def next_step(state: ConversationState) -> Step:
-    """What the conversation needs next, once this turn's facts are in the state."""
-    if state.just_booked:
-        return "booked_followup"
-    if state.service is None:
-        if state.candidates:
-            return "ask_service_choice"
-        if not state.greeted:
-            return "greet"
-        return "ask_service"
-    # Asked at most twice (the greeting and once more): a client who would rather not say still books.
-    if state.first_name is None and state.name_asks < 2:
-        return "ask_name"
-    if state.preference is None:
-        return "ask_time"
-    return "propose"
-
-
-def question_for(step: Step, state: ConversationState, spa_name: str) -> tuple[str, Asked | None]:
-    """The reply text of a step that asks the client something, and what it asked."""
-    name = f", {state.first_name}" if state.first_name else ""
-    if step == "greet":
-        if state.first_name:
-            return (
-                f"Hi{name}! Thanks for texting {spa_name}. What can we help you with today?",
-                "service",
-            )
-        return (
-            f"Hi! Thanks for texting {spa_name}. May I have your name, and what treatment are you "
-            "interested in?",
-            "name_and_service",
-        )
-    if step == "ask_service":
-        return (f"Thanks{name}! What treatment are you interested in?", "service")
-    if step == "ask_service_choice":
-        names = [c.name for c in state.candidates[:3]]
-        return (f"Happy to help{name}! Did you mean {join_or(names)}?", "service_choice")
-    if step == "ask_name":
-        service = state.service.name if state.service else "that"
-        return (f"Great, {service} it is. May I have your first name?", "name")
-    if step == "ask_time":
-        service = state.service.name if state.service else "your visit"
-        return (
-            f"Great{name}! When would you like to come in for {article(service)}? "
-            "For example 'Monday around 2pm' or 'tomorrow morning'.",
-            "time",
-        )
-    if step == "booked_followup" and state.bookings:
-        last = state.bookings[-1]
-        return (
-            f"You're all set{name}: {last.service_name}, {last.local_label}. Anything else I can help with?",
-            "anything",
-        )
-    return ("What day and time would work best for you?", "time")

@@ -129,9 +129,14 @@ def _escalation_events(
     category: EscalationCategory,
     reason: str,
     inbound_id: UUID,
+    handoff_text: str | None = None,
 ) -> list[conv.ConversationEvent]:
     raised = conv.EscalationRaised(
-        **base(), category=category, reason=reason[:500], handoff_text=HANDOFF_TEXT, caused_by=inbound_id
+        **base(),
+        category=category,
+        reason=reason[:500],
+        handoff_text=handoff_text or HANDOFF_TEXT,
+        caused_by=inbound_id,
     )
     return [raised, conv.AiPaused(**base(), by="escalation", escalation_id=raised.escalation_id)]
 
@@ -175,7 +180,8 @@ async def _decide(
     decision: Decision = await ports.brain.decide(ctx)
     events.extend(decision.facts)
     if decision.handoff is not None:
-        events.extend(_escalation_events(base, decision.handoff.category, decision.handoff.reason, msg.id))
+        handoff = decision.handoff
+        events.extend(_escalation_events(base, handoff.category, handoff.reason, msg.id, handoff.text))
         return events, "escalated"
     if not decision.reply:
         return events, "silent"
@@ -194,6 +200,7 @@ async def _decide(
             idempotency_key=reply_key(msg.id),
             body=decision.reply,
             asks=decision.asks,
+            language=decision.language,
         )
     )
     return events, "replied"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -137,9 +138,17 @@ class ConversationTools:
         )
 
     async def find_availability(
-        self, service_id: UUID, preference: TimePreference, limit: int = 3
+        self,
+        service_id: UUID,
+        preference: TimePreference,
+        limit: int = 3,
+        *,
+        provider_id: UUID | None = None,
+        after: datetime | None = None,
+        exclude_starts: Sequence[datetime] = (),
     ) -> AvailabilityFound:
-        """Open slots with qualified providers for a service and preference."""
+        """Open slots with qualified providers for a service and preference (only `provider_id`'s, only
+        after `after`, none of `exclude_starts` when given)."""
         return await self._call(
             "find_availability",
             FindAvailability(
@@ -148,6 +157,9 @@ class ConversationTools:
                 service_id=service_id,
                 preference=preference,
                 limit=limit,
+                provider_id=provider_id,
+                after=after,
+                exclude_starts=list(exclude_starts)[-20:],
             ),
             AvailabilityFound,
         )

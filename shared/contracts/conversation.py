@@ -65,6 +65,7 @@ class ServiceCandidate(Value):
     duration_minutes: int = 0
     is_consultation: bool = False
     free_consult: bool = False
+    consult_service_id: UUID | None = Field(default=None, description="its consultation, for new clients")
 
 
 class ServicesOffered(ConversationEvent):
@@ -87,7 +88,9 @@ class PreferenceUnderstood(ConversationEvent):
 
     type: Literal["preference_understood"] = "preference_understood"
     preference: TimePreference
-    provider_id: UUID | None = Field(default=None, description="only this provider, when the client named one")
+    provider_id: UUID | None = Field(
+        default=None, description="only this provider, when the client named one"
+    )
     provider_first_name: str | None = None
     after: AwareDatetime | None = Field(default=None, description="only slots after this ('anything later?')")
     exclude_starts: list[AwareDatetime] = Field(

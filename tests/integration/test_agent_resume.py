@@ -88,7 +88,7 @@ async def test_half_written_turn_is_decided_again_from_before_it_opened(system: 
     await system.add_agent()
     reply = (await phone.reply(CLIENT)).body
     # Deciding on the unseen options would read "Friday afternoon" as choosing the first of them.
-    assert reply.startswith("I have ") and "Reply 1" in reply, reply
+    assert reply.startswith("For your HydraFacial I have ") and "Reply 1" in reply, reply
     events = await phone.wait_for_turns(CLIENT, 2)
     assert not any(isinstance(e, BookingConfirmed) for e in events)
     assert [e.inbound_id for e in events if isinstance(e, InboundReceived)].count(inbound.inbound_id) == 1

@@ -6,14 +6,12 @@ from uuid import uuid4
 
 import pytest
 
-from services.agent.domain import choose_service, fold, objection_reply
-from shared.contracts.conversation import ServiceCandidate, ServiceMatched
+from services.agent.domain import choose_service
+from services.agent.policy import objection_reply
+from shared.contracts.conversation import ServiceCandidate
 from shared.contracts.tools import ClientBenefits, MembershipInfo, PackageBalance, PackageOffer, ServiceMatch
 
 pytestmark = pytest.mark.unit
-
-BASE = {"tenant_id": "glow-medspa", "conversation_id": "cabc"}
-
 
 def _match(name: str, confidence: float, consult: bool = False) -> ServiceMatch:
     return ServiceMatch(
@@ -27,9 +25,8 @@ def _match(name: str, confidence: float, consult: bool = False) -> ServiceMatch:
     )
 
 
-def _state(name: str = "HydraFacial", price: int = 22500):
-    service = ServiceCandidate(service_id=uuid4(), name=name, price_cents=price)
-    return fold([ServiceMatched(**BASE, service=service)])
+def _state(name: str = "HydraFacial", price: int = 22500) -> ServiceCandidate:
+    return ServiceCandidate(service_id=uuid4(), name=name, price_cents=price)
 
 
 def test_clear_winner_is_matched() -> None:

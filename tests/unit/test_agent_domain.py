@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.agent import domain
-from services.agent.domain import ConversationState, fold, next_step
+from services.agent.domain import ConversationState, fold
 from shared.contracts.conversation import (
     AiPaused,
     AiResumed,
     BookingConfirmed,
     ClientIdentified,
     ConversationStarted,
+    EscalationRaised,
     InboundReceived,
     PreferenceUnderstood,
     ProposedOption,
     ReplySent,
     ServiceCandidate,
     ServiceMatched,
-    ServicesOffered,
     SlotsProposed,
+    StaffNoteAdded,
+    StaffReplied,
     TurnCompleted,
     parse_conversation_event,
 )
@@ -64,7 +65,6 @@ def _turn(seq: int, body: str = "hi") -> tuple[InboundReceived, TurnCompleted]:
 def test_fold_of_nothing_is_a_new_conversation() -> None:
     state = fold([])
     assert not state.started and not state.greeted and state.last_completed_seq == 0
-    assert next_step(state) == "greet"
 
 
 def test_turn_is_open_until_its_completion_marker() -> None:
@@ -129,73 +129,6 @@ def test_booking_counts_once_and_clears_the_proposals() -> None:
     )
     state = fold([SlotsProposed(**BASE, service_id=botox.service_id, options=[option]), booked, booked])
     assert len(state.bookings) == 1 and state.proposals == () and state.just_booked
-    assert next_step(state) == "booked_followup"
-
-
-def test_next_step_walks_the_qualifying_questions_in_order() -> None:
-    client = ClientIdentified(**BASE, client_id=uuid4())
-    greeted = ReplySent(**BASE, caused_by=uuid4(), idempotency_key="k", body="Hi", asks="name_and_service")
-    state = fold([client, greeted])
-    assert next_step(state) == "ask_service"
-    state = fold([ServiceMatched(**BASE, service=_service())], state)
-    assert next_step(state) == "ask_name"
-    state = fold([ClientIdentified(**BASE, client_id=state.client_id, first_name="Sarah")], state)
-    assert next_step(state) == "ask_time"
-    state = fold([PreferenceUnderstood(**BASE, preference=TimePreference(weekdays=[0]))], state)
-    assert next_step(state) == "propose"
-
-
-def test_a_client_who_will_not_give_a_name_still_gets_times() -> None:
-    asks = [
-        ReplySent(**BASE, caused_by=uuid4(), idempotency_key=f"k{i}", body="?", asks=a)
-        for i, a in enumerate(["name_and_service", "name"])
-    ]
-    state = fold([*asks, ServiceMatched(**BASE, service=_service())])
-    assert next_step(state) == "ask_time"
-
-
-def test_ambiguous_service_asks_which_one() -> None:
-    state = fold([ServicesOffered(**BASE, candidates=[_service("Botox"), _service("Dysport")])])
-    assert next_step(state) == "ask_service_choice"
-    text, asks = domain.question_for("ask_service_choice", state, "Glow Med Spa")
-    assert "Botox or Dysport" in text and asks == "service_choice"
-
-
-def test_proposal_text_matches_the_house_style() -> None:
-    labels = ["Monday at 1:30pm with Julia", "Tuesday at 2pm with Lilian", "Friday at 2:15pm with Sloane"]
-    assert domain.proposal_text(labels) == (
-        "I have Monday at 1:30pm with Julia, Tuesday at 2pm with Lilian, or Friday at 2:15pm with Sloane. "
-        "Reply 1, 2, or 3 to confirm."
-    )
-    assert domain.proposal_text(labels[:2]) == (
-        "I have Monday at 1:30pm with Julia or Tuesday at 2pm with Lilian. Reply 1 or 2 to confirm."
-    )
-
-
-def test_option_label_uses_the_spa_time_zone_and_weekday_names() -> None:
-    today = date(2025, 3, 3)  # a Monday
-    start = datetime(2025, 3, 4, 21, 30, tzinfo=UTC)  # 1:30pm in San Francisco
-    assert domain.option_label(start, "Julia", TZ, today) == "tomorrow at 1:30pm with Julia"
-    friday = datetime(2025, 3, 7, 22, 0, tzinfo=UTC)
-    assert domain.option_label(friday, "Sloane", TZ, today) == "Friday at 2pm with Sloane"
-    later = datetime(2025, 3, 12, 17, 0, tzinfo=UTC)
-    assert domain.option_label(later, "Lilian", TZ, today) == "Wednesday, Mar 12 at 10am with Lilian"
-
-
-def test_confirmation_names_service_day_time_provider_and_address() -> None:
-    start = datetime(2025, 3, 4, 21, 30, tzinfo=UTC)
-    text = domain.confirmation_text(
-        "Botox consultation", start, "Julia", TZ, "Glow Med Spa", "2140 Chestnut St"
-    )
-    assert text == (
-        "You're booked: Botox consultation on Tuesday, Mar 4 at 1:30pm with Julia at Glow Med Spa, "
-        "2140 Chestnut St. See you then!"
-    )
-    assert len(text) <= domain.MAX_REPLY_CHARS
-
-
-def test_money_shows_cents_only_when_there_are_some() -> None:
-    assert domain.money(30000) == "$300" and domain.money(1250) == "$12.50"
 
 
 def test_every_event_round_trips_through_the_stream_decoder() -> None:
@@ -214,3 +147,53 @@ def test_state_is_not_changed_by_folding_more_events() -> None:
     state = fold([ServiceMatched(**BASE, service=_service())])
     fold([AiPaused(**BASE)], state)
     assert isinstance(state, ConversationState) and not state.paused
+
+
+def test_the_reply_language_is_remembered() -> None:
+    reply = ReplySent(
+        **BASE, caused_by=uuid4(), idempotency_key="k", body="¡Hola!", asks="service", language="es"
+    )
+    assert fold([reply]).language == "es"
+    assert fold([]).language == "en"
+
+
+def test_a_handoff_or_a_staff_text_means_staff_were_involved() -> None:
+    assert not fold([]).staff_involved
+    staff = fold([StaffReplied(**BASE, staff_user="amy", body="We can do Botox on Friday.")])
+    assert staff.staff_involved and staff.last_staff_text == "We can do Botox on Friday."
+    raised = fold([EscalationRaised(**BASE, category="medical", reason="A clinical question.")])
+    assert raised.staff_involved
+
+
+def test_a_new_constraint_is_the_search_of_the_conversation_until_a_booking() -> None:
+    botox = _service()
+    option = _proposal(botox)
+    constraint = PreferenceUnderstood(
+        **BASE,
+        preference=TimePreference(asap=True),
+        after=option.option.start,
+        exclude_starts=[option.option.start],
+    )
+    state = fold([ServiceMatched(**BASE, service=botox), constraint])
+    assert state.search == constraint and state.preference == TimePreference(asap=True)
+    booked = BookingConfirmed(
+        **BASE,
+        booking_id=uuid4(),
+        hold_id=option.hold_id,
+        service_id=botox.service_id,
+        service_name=botox.name,
+        price_cents=0,
+        start=option.option.start,
+        provider_first_name="Julia",
+    )
+    assert fold([booked], state).search is None
+
+
+def test_a_new_client_and_notes_for_staff_are_remembered() -> None:
+    state = fold(
+        [
+            ClientIdentified(**BASE, client_id=uuid4(), is_new=True),
+            StaffNoteAdded(**BASE, note="The client wrote about someone else."),
+        ]
+    )
+    assert state.new_client and state.notes == ("The client wrote about someone else.",)

@@ -1,0 +1,197 @@
+"""What a front desk answers from the spa's public profile: prices, address, hours, parking, providers.
+
+Pure: no I/O. Each answer is one or two sentences from the reply table of the conversation's
+language; a question the profile cannot answer gives no sentence (the booking question still goes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from shared.contracts.conversation import ServiceCandidate
+from shared.contracts.tools import OpeningDay, PackageOffer, ProviderInfo, ServiceInfo, SpaProfile
+
+from .replies import day_name, hours_label, join_and, money, say
+
+# The order answers are given in when one text asks several things.
+ORDER = ("price", "services", "providers", "provider_schedule", "hours", "address", "parking")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the answers need besides the profile: the service, offers, weekday and provider asked about."""
+
+    profile: SpaProfile
+    lang: str = "en"
+    service: ServiceCandidate | None = None
+    offers: Sequence[PackageOffer] = ()
+    weekday: int | None = None
+    provider: str | None = None
+
+
+def answers(questions: frozenset[str], asked: Asked) -> list[str]:
+    """The sentences answering every question the text asked, in a fixed order."""
+    out: list[str] = []
+    for question in ORDER:
+        if question in questions:
+            text = ANSWERS[question](asked)
+            if text:
+                out.append(text)
+    return out
+
+
+def price(asked: Asked) -> str:
+    """'Lip Filler is $650. The consultation is free.' (with the package offer when there is one)."""
+    service, lang = asked.service, asked.lang
+    if service is None:
+        return ""  # the booking question asks which treatment
+    if service.price_cents == 0:
+        parts = [say(lang, "price_free", service=service.name)]
+    else:
+        parts = [say(lang, "price", service=service.name, price=money(service.price_cents))]
+    if asked.offers:
+        offer = min(asked.offers, key=lambda o: o.per_session_cents)
+        parts.append(
+            say(
+                lang,
+                "price_package",
+                package=offer.name,
+                sessions=offer.sessions,
+                price=money(offer.price_cents),
+            )
+        )
+    if service.free_consult:
+        parts.append(say(lang, "price_free_consult"))
+    return " ".join(parts)
+
+
+def address(asked: Asked) -> str:
+    """'We're at 2140 Chestnut St, ...'."""
+    return say(asked.lang, "address", address=asked.profile.address) if asked.profile.address else ""
+
+
+def parking(asked: Asked) -> str:
+    """The spa's parking note."""
+    note = asked.profile.parking_note
+    return say(asked.lang, "parking", note=note) if note else ""
+
+
+def hours(asked: Asked) -> str:
+    """Opening hours of the day asked about, or of the week."""
+    profile, lang = asked.profile, asked.lang
+    if asked.weekday is not None and profile.hours:
+        day = _day(profile.hours, asked.weekday)
+        name = day_name(asked.weekday, lang)
+        if day is None or not day.intervals:
+            return say(lang, "closed_day", day=name)
+        return say(lang, "hours_day", day=name, hours=hours_label(day.intervals, lang))
+    summary = profile.hours_summary or week_summary(profile.hours, lang)
+    return say(lang, "hours_week", summary=summary) if summary else ""
+
+
+def providers(asked: Asked) -> str:
+    """Who does the service asked about."""
+    service = _service_info(asked)
+    if service is None or not service.provider_ids:
+        return ""
+    names = [p.first_name for p in asked.profile.providers if p.provider_id in service.provider_ids]
+    return (
+        say(asked.lang, "providers", service=service.name, names=join_and(names, asked.lang)) if names else ""
+    )
+
+
+def provider_schedule(asked: Asked) -> str:
+    """Whether a named provider works the day asked about, or their usual days."""
+    provider = find_provider(asked.profile, asked.provider)
+    lang = asked.lang
+    if provider is None:
+        return say(lang, "provider_unknown") if asked.provider else ""
+    days = days_summary([d.weekday for d in provider.week if d.intervals], lang)
+    if asked.weekday is None:
+        return say(lang, "provider_week", provider=provider.first_name, days=days)
+    day = _day(provider.week, asked.weekday)
+    name = day_name(asked.weekday, lang)
+    if day is None or not day.intervals:
+        return say(lang, "provider_day_no", provider=provider.first_name, day=name, days=days)
+    return say(
+        lang,
+        "provider_day_yes",
+        provider=provider.first_name,
+        day=name,
+        hours=hours_label(day.intervals, lang),
+    )
+
+
+def services(asked: Asked) -> str:
+    """The catalog by category, with a few names, short enough for a text."""
+    offered = [s for s in asked.profile.services if not s.is_consultation]
+    if not offered:
+        return ""
+    names = [s.name for s in offered][:6]
+    return say(asked.lang, "services", names=join_and(names, asked.lang))
+
+
+ANSWERS: dict[str, Callable[[Asked], str]] = {
+    "price": price,
+    "address": address,
+    "parking": parking,
+    "hours": hours,
+    "providers": providers,
+    "provider_schedule": provider_schedule,
+    "services": services,
+}
+
+
+def find_provider(profile: SpaProfile, name: str | None) -> ProviderInfo | None:
+    """The provider with this first name (any case)."""
+    if not name:
+        return None
+    return next((p for p in profile.providers if p.first_name.lower() == name.lower()), None)
+
+
+def service_info(profile: SpaProfile, service_id: object) -> ServiceInfo | None:
+    """The catalog entry of a service id, when the profile lists the catalog."""
+    return next((s for s in profile.services if s.service_id == service_id), None)
+
+
+def _service_info(asked: Asked) -> ServiceInfo | None:
+    return service_info(asked.profile, asked.service.service_id) if asked.service else None
+
+
+def _day(week: Sequence[OpeningDay], weekday: int) -> OpeningDay | None:
+    return next((d for d in week if d.weekday == weekday), None)
+
+
+def days_summary(weekdays: Sequence[int], lang: str = "en") -> str:
+    """'Tuesday to Saturday', 'Monday, Wednesday and Friday' (runs of three or more as a range)."""
+    ordered = sorted(set(weekdays))
+    runs: list[list[int]] = []
+    for day in ordered:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(
+                f"{day_name(run[0], lang)} {'a' if lang == 'es' else 'to'} {day_name(run[-1], lang)}"
+            )
+        else:
+            parts.extend(day_name(d, lang) for d in run)
+    return join_and(parts, lang)
+
+
+def week_summary(week: Sequence[OpeningDay], lang: str = "en") -> str:
+    """'Monday to Friday 9am to 7pm, Saturday 9am to 5pm' (days with the same hours grouped)."""
+    groups: list[tuple[list[int], str]] = []
+    for day in sorted(week, key=lambda d: d.weekday):
+        if not day.intervals:
+            continue
+        label = hours_label(day.intervals, lang)
+        if groups and groups[-1][1] == label and day.weekday == groups[-1][0][-1] + 1:
+            groups[-1][0].append(day.weekday)
+        else:
+            groups.append(([day.weekday], label))
+    return ", ".join(f"{days_summary(days, lang)} {label}" for days, label in groups)

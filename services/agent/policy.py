@@ -1,0 +1,240 @@
+"""The deterministic brain's dialogue policy, as pure functions: what to do next and how to say it.
+
+No I/O. The brain (deterministic.py) gathers the facts of a turn, then asks this module for the next
+step, the search a new constraint calls for, and the reply's sentences; wording comes from the
+reply tables (replies.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from shared.contracts.conversation import Asked, ServiceCandidate
+from shared.contracts.tools import ClientBenefits, TimePreference
+
+from .domain import MAX_REPLY_CHARS, ConversationState
+from .language.understanding import Understanding
+from .replies import article, join_or, money, say
+
+Step = Literal[
+    "greet",  # nothing known yet: what treatment, and when
+    "ask_service",
+    "ask_service_choice",
+    "ask_time",
+    "propose",  # search, hold and offer options
+    "await_choice",  # options are on the table and still stand
+    "booked_followup",
+    "welcome",  # a thank-you or goodbye after a booking
+]
+
+
+def next_step(
+    state: ConversationState, *, fresh_search: bool = False, u: Understanding | None = None
+) -> Step:
+    """What the conversation needs next, once this turn's facts are in the state.
+
+    The name is never a gate: with a service and a time the client gets options.
+    """
+    if state.just_booked:
+        if u is not None and (u.thanks or u.goodbye) and u.preference is None:
+            return "welcome"
+        return "booked_followup"
+    if state.service is None:
+        if state.candidates:
+            return "ask_service_choice"
+        return "ask_service" if state.greeted or state.staff_involved else "greet"
+    if state.preference is None:
+        return "ask_time"
+    if state.proposals and not fresh_search:
+        return "await_choice"
+    return "propose"
+
+
+def step_text(
+    step: Step, state: ConversationState, lang: str, *, two_services: bool = False
+) -> tuple[str, Asked | None]:
+    """The sentence of a step that asks the client something, and what it asked."""
+    service = state.service.name if state.service else ""
+    name = f", {state.first_name}" if state.first_name else ""
+    if step == "greet":
+        return say(lang, "ask_what"), "service"
+    if step == "ask_service":
+        return say(lang, "ask_service"), "service"
+    if step == "ask_service_choice":
+        choices = join_or([c.name for c in state.candidates[:3]], lang)
+        return say(
+            lang, "ask_one_service" if two_services else "ask_service_choice", choices=choices
+        ), "service_choice"
+    if step == "ask_time":
+        return say(lang, "ask_time", service=article(service) if lang == "en" else service), "time"
+    if step == "await_choice":
+        return say(
+            lang, "reply_to_book", numbers=join_or([str(i + 1) for i in range(len(state.proposals))], lang)
+        ), "choice"
+    if step == "welcome":
+        return say(lang, "welcome", name=name), None
+    if step == "booked_followup" and state.bookings:
+        last = state.bookings[-1]
+        return say(
+            lang, "booked_followup", name=name, service=last.service_name, label=last.local_label
+        ), "anything"
+    return say(lang, "ask_time", service=service), "time"
+
+
+def opening(state: ConversationState, spa_name: str, lang: str) -> str:
+    """The first AI reply of a conversation says it is an automated assistant; later ones say nothing."""
+    if state.greeted:
+        return ""
+    if state.staff_involved:
+        return say(lang, "disclosure_after_staff", spa=spa_name)
+    if state.first_name:
+        return say(lang, "disclosure_named", spa=spa_name, name=state.first_name.split()[0])
+    return say(lang, "disclosure", spa=spa_name)
+
+
+def fit(
+    opening: str,
+    lead: Sequence[str],
+    body: Sequence[str],
+    optional: Sequence[str] = (),
+    limit: int = MAX_REPLY_CHARS,
+) -> str:
+    """One text: opening, answers, the booking step and optional sentences; when it is too long the
+    optional sentences go first, then answers from the last, never the opening or the step."""
+    answers = [p for p in lead if p]
+    extra = [p for p in optional if p]
+    while True:
+        text = " ".join(p for p in [opening, *answers, *body, *extra] if p)
+        if len(text) <= limit:
+            return text
+        if extra:
+            extra.pop()
+        elif answers:
+            answers.pop()
+        else:
+            return text[:limit]
+
+
+# ----- new constraints on options already offered ("later", "another day", "with julia")
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search for options asks the scheduler."""
+
+    preference: TimePreference
+    provider_id: Any = None
+    after: datetime | None = None
+    exclude_starts: tuple[datetime, ...] = ()
+
+    @classmethod
+    def of(cls, state: ConversationState) -> Search:
+        """The search the conversation's state calls for."""
+        s = state.search
+        preference = state.preference or TimePreference(asap=True)
+        if s is None:
+            return cls(preference)
+        return cls(preference, s.provider_id, s.after, tuple(s.exclude_starts))
+
+    @property
+    def narrowed(self) -> bool:
+        """Anything beyond the client's time preference narrows it."""
+        return self.provider_id is not None or self.after is not None
+
+
+_OPEN_DAY = {"part_of_day": None, "target_time": None, "earliest_time": None, "latest_time": None}
+
+
+def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[str, Any] | None:
+    """The PreferenceUnderstood fields for a new constraint on the options on the table, or None."""
+    if not (state.proposals or state.unavailable) or not (u.shift or u.reject_options):
+        return None
+    starts = [p.option.start for p in state.proposals]
+    old = state.search
+    exclude = [*(old.exclude_starts if old else []), *starts][-20:]
+    base = u.preference or state.preference or TimePreference(asap=True)
+    fields: dict[str, Any] = {"exclude_starts": exclude}
+    if old is not None and u.shift != "other_provider":
+        fields["provider_id"], fields["provider_first_name"] = old.provider_id, old.provider_first_name
+    if u.shift == "later" and starts and u.preference is None:
+        base = base.model_copy(update=_OPEN_DAY)
+        fields["after"] = max(starts)
+    elif u.shift == "earlier" and starts and u.preference is None:
+        first = min(starts).astimezone(tz)
+        base = base.model_copy(update={**_OPEN_DAY, "latest_time": _minus(first.time(), 15)})
+        fields["after"] = None
+    elif u.shift == "another_day" and starts and u.preference is None:
+        last_day = max(starts).astimezone(tz).date() + timedelta(days=1)
+        base = TimePreference(asap=True)
+        fields["after"] = datetime.combine(last_day, time(0), tzinfo=tz)
+    fields["preference"] = base
+    return fields
+
+
+def _minus(moment: time, minutes: int) -> time:
+    total = max(0, moment.hour * 60 + moment.minute - minutes)
+    return time(total // 60, total % 60)
+
+
+def constraint_words(u: Understanding | None, search: Search, lang: str, provider: str | None) -> str:
+    """How the reply names the constraint nothing satisfied ("later than those", "with Julia then")."""
+    if search.provider_id is not None and provider:
+        return say(lang, "constraint_provider", provider=provider)
+    shift = u.shift if u is not None else None
+    if shift in ("later", "earlier", "another_day", "other_provider"):
+        return say(lang, f"constraint_{shift}")
+    return say(lang, "constraint_time")
+
+
+# ----- price objections
+
+
+def objection_reply(
+    service: ServiceCandidate | None, benefits: ClientBenefits, lang: str = "en"
+) -> tuple[str, str]:
+    """The answer to a price objection from the client's own benefits; never an invented discount."""
+    name = service.name if service else "that"
+    covering = [p for p in benefits.packages if p.covers_service and p.sessions_remaining > 0]
+    if covering:
+        pkg = max(covering, key=lambda p: p.sessions_remaining)
+        unit = "session" if pkg.sessions_remaining == 1 else "sessions"
+        if lang == "es":
+            unit = "sesión" if pkg.sessions_remaining == 1 else "sesiones"
+        text = say(
+            lang,
+            "objection_package_balance",
+            package=pkg.package_name,
+            count=pkg.sessions_remaining,
+            unit=unit,
+            service=name,
+        )
+        return text, "package_balance"
+    parts: list[str] = []
+    answer = "price_only"
+    m = benefits.membership
+    if m and m.covers_service and m.discount_percent:
+        parts.append(say(lang, "objection_membership", tier=m.tier, percent=m.discount_percent, service=name))
+        answer = "membership"
+    if benefits.package_offers:
+        offer = min(benefits.package_offers, key=lambda o: o.per_session_cents)
+        parts.append(
+            say(
+                lang,
+                "objection_package_offer",
+                package=offer.name,
+                sessions=offer.sessions,
+                price=money(offer.price_cents),
+                per_session=money(offer.per_session_cents),
+            )
+        )
+        answer = "package_offer" if answer == "price_only" else answer
+    if benefits.free_consult_available:
+        parts.append(say(lang, "objection_free_consult"))
+        answer = "free_consult" if answer == "price_only" else answer
+    if not parts:
+        parts.append(say(lang, "objection_budget"))
+    return " ".join(parts), answer
