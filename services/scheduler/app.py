@@ -18,7 +18,7 @@ from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from services.scheduler.handlers import CatalogCache, Ports, serve_tool
+from services.scheduler.handlers import CatalogCache, Ports, encode_reply, serve_tool
 from services.scheduler.settings import SchedulerSettings
 from shared.bus import jetstream, make_broker, nats_client
 from shared.contracts.tools import TOOLS, ToolReply
@@ -109,7 +109,7 @@ class ToolServer:
                 reply = await serve_tool(tool, msg.data, ports)
                 if msg.reply:
                     # Bare JSON (no headers): callers decode the body as JSON either way.
-                    await nc.publish(msg.reply, reply.__pydantic_serializer__.to_json(reply))
+                    await nc.publish(msg.reply, encode_reply(tool, reply))
             except Exception as exc:  # the database is away: no reply, the caller times out and retries
                 log.warning("tool.not_answered", tool=tool, error=type(exc).__name__)
 

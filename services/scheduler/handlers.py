@@ -505,12 +505,24 @@ async def spa_profile(
     if cached is None or cached[0] is not spa:
         profile = _profile(spa)
         summary = {"services": len(profile.services), "providers": len(profile.providers)}
+        served = Served(profile, summary, disclosed=disclosed_fields(profile))
         # The catalog is immutable and replaced on a new version: one profile per catalog object.
-        cached = _PROFILES[spa.id] = (spa, Served(profile, summary, disclosed=disclosed_fields(profile)))
+        cached = _PROFILES[spa.id] = (spa, served, profile.__pydantic_serializer__.to_json(profile))
     return cached[1]
 
 
-_PROFILES: dict[str, tuple[SpaCatalog, Served]] = {}
+# Per spa: the catalog object a profile was built from, the profile served, and its JSON.
+_PROFILES: dict[str, tuple[SpaCatalog, Served, bytes]] = {}
+
+
+def encode_reply(tool: str, reply: ToolReply[Any]) -> bytes:
+    """The reply as JSON; a cached spa profile is spliced in as the bytes encoded once per catalog."""
+    if tool == "spa_profile" and reply.ok and reply.served_at is not None:
+        for _, served, encoded in _PROFILES.values():
+            if served.result is reply.result:
+                stamp = reply.served_at.isoformat().encode()
+                return b'{"ok":true,"result":' + encoded + b',"error":null,"served_at":"' + stamp + b'"}'
+    return reply.__pydantic_serializer__.to_json(reply)
 
 
 def _profile(spa: SpaCatalog) -> SpaProfile:
