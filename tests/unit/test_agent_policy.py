@@ -1,0 +1,153 @@
+"""The dialogue policy's pure decisions: the next step, the opening, fitting a reply, new constraints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.agent import policy
+from services.agent.domain import MAX_REPLY_CHARS, fold
+from services.agent.language.understanding import Understanding
+from shared.contracts.conversation import (
+    ClientIdentified,
+    EscalationRaised,
+    PreferenceUnderstood,
+    ProposedOption,
+    ReplySent,
+    ServiceCandidate,
+    ServiceMatched,
+    ServicesOffered,
+    SlotsProposed,
+)
+from shared.contracts.tools import SlotOption, TimePreference
+
+pytestmark = pytest.mark.unit
+
+TZ = ZoneInfo("America/Los_Angeles")
+BASE = {"tenant_id": "glow-medspa", "conversation_id": "cabc"}
+BOTOX = ServiceCandidate(service_id=uuid4(), name="Botox / Neurotoxin Consultation", is_consultation=True)
+MORNING = TimePreference(weekdays=[2], part_of_day="morning")
+
+
+def _reply(asks: str = "service") -> ReplySent:
+    return ReplySent(**BASE, caused_by=uuid4(), idempotency_key=f"k{uuid4()}", body="Hi", asks=asks)  # type: ignore[arg-type]
+
+
+def _options(*hours: int) -> list[ProposedOption]:
+    day = datetime(2026, 12, 9, tzinfo=TZ)  # a Wednesday
+    out = []
+    for hour in hours:
+        start = (day + timedelta(hours=hour)).astimezone(UTC)
+        option = SlotOption(
+            service_id=BOTOX.service_id,
+            provider_id=uuid4(),
+            provider_first_name="Julia",
+            start=start,
+            end=start + timedelta(minutes=20),
+        )
+        out.append(
+            ProposedOption(hold_id=uuid4(), option=option, expires_at=start, label=f"Wednesday at {hour}am")
+        )
+    return out
+
+
+def _offered(*hours: int):
+    return fold(
+        [
+            _reply(),
+            ServiceMatched(**BASE, service=BOTOX),
+            PreferenceUnderstood(**BASE, preference=MORNING),
+            SlotsProposed(**BASE, service_id=BOTOX.service_id, options=_options(*hours)),
+        ]
+    )
+
+
+def test_with_service_and_time_the_next_step_is_options_even_without_a_name() -> None:
+    state = fold([ServiceMatched(**BASE, service=BOTOX), PreferenceUnderstood(**BASE, preference=MORNING)])
+    assert state.first_name is None
+    assert policy.next_step(state) == "propose"
+
+
+def test_the_steps_ask_what_is_missing_in_order() -> None:
+    assert policy.next_step(fold([])) == "greet"
+    assert policy.next_step(fold([_reply()])) == "ask_service"
+    offered = fold([_reply(), ServicesOffered(**BASE, candidates=[BOTOX, BOTOX])])
+    assert policy.next_step(offered) == "ask_service_choice"
+    assert policy.next_step(fold([ServiceMatched(**BASE, service=BOTOX)])) == "ask_time"
+
+
+def test_options_on_the_table_stand_until_a_new_constraint() -> None:
+    state = _offered(9, 10)
+    assert policy.next_step(state) == "await_choice"
+    assert policy.next_step(state, fresh_search=True) == "propose"
+    text, asks = policy.step_text("await_choice", state, "en")
+    assert text == "Reply 1 or 2 to book." and asks == "choice"
+
+
+def test_after_staff_the_ai_never_greets_as_a_stranger() -> None:
+    raised = EscalationRaised(**BASE, category="medical", reason="A clinical question.")
+    state = fold([raised])
+    assert policy.next_step(state) == "ask_service"
+    assert policy.opening(state, "Glow Med Spa", "en") == (
+        "This is Glow Med Spa's automated assistant, picking up from our team."
+    )
+
+
+def test_the_first_reply_discloses_an_automated_assistant_and_later_ones_do_not() -> None:
+    assert policy.opening(fold([]), "Glow Med Spa", "en") == "Hi! This is Glow Med Spa's automated assistant."
+    named = fold([ClientIdentified(**BASE, client_id=uuid4(), first_name="Jess")])
+    assert (
+        policy.opening(named, "Glow Med Spa", "es")
+        == "¡Hola, Jess! Soy el asistente automático de Glow Med Spa."
+    )
+    assert policy.opening(fold([_reply()]), "Glow Med Spa", "en") == ""
+
+
+def test_a_long_reply_drops_the_name_question_then_answers_never_the_options() -> None:
+    opening, options = "Hi!", "For your Botox I have " + "x" * 200 + "."
+    answers = ["We're at 2140 Chestnut St.", "Parking: " + "y" * 80]
+    text = policy.fit(opening, answers, [options], ["May I have your first name?"])
+    assert len(text) <= MAX_REPLY_CHARS
+    assert text.startswith("Hi! We're at 2140 Chestnut St.") and text.endswith(options)
+    short = policy.fit(opening, answers[:1], ["Reply 1 to book."], ["May I have your first name?"])
+    assert short == "Hi! We're at 2140 Chestnut St. Reply 1 to book. May I have your first name?"
+
+
+def _u(**fields: object) -> Understanding:
+    return Understanding(text="", **fields)  # type: ignore[arg-type]
+
+
+def test_later_searches_after_the_last_option_offered_and_opens_the_day() -> None:
+    state = _offered(9, 10)
+    fields = policy.shifted(_u(shift="later", reject_options=True), state, TZ)
+    assert fields is not None
+    assert fields["after"] == max(p.option.start for p in state.proposals)
+    assert fields["preference"].part_of_day is None and fields["preference"].weekdays == [2]
+    assert fields["exclude_starts"] == [p.option.start for p in state.proposals]
+
+
+def test_earlier_searches_before_the_first_option() -> None:
+    fields = policy.shifted(_u(shift="earlier"), _offered(11, 12), TZ)
+    assert fields is not None and fields["preference"].latest_time == time(10, 45)
+
+
+def test_none_of_these_with_a_new_day_searches_that_day_without_the_old_options() -> None:
+    friday = TimePreference(weekdays=[4])
+    state = _offered(9, 10)
+    fields = policy.shifted(_u(reject_options=True, preference=friday), state, TZ)
+    assert fields is not None and fields["preference"] == friday
+    assert len(fields["exclude_starts"]) == 2
+
+
+def test_another_day_starts_the_search_the_day_after_the_options() -> None:
+    fields = policy.shifted(_u(shift="another_day"), _offered(9), TZ)
+    assert fields is not None
+    assert fields["after"] == datetime(2026, 12, 10, tzinfo=TZ)
+
+
+def test_no_constraint_without_options_or_without_a_shift() -> None:
+    assert policy.shifted(_u(shift="later"), fold([ServiceMatched(**BASE, service=BOTOX)]), TZ) is None
+    assert policy.shifted(_u(), _offered(9), TZ) is None
