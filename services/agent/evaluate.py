@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -27,6 +28,7 @@ from services.agent.language.timeparse import parse_preference
 # The data sets' conversations happen in no particular zone; any fixed zone gives the same dates.
 EVAL_TZ = "UTC"
 NEGATIVE_SERVICE = "Services_1"
+SHOW_DEFAULT = 50
 
 
 class EvalInputError(ValueError):
@@ -112,52 +114,130 @@ def score_time_parsing(rows: Iterable[tuple[int, dict[str, object]]]) -> TimeSco
 
 
 @dataclass
-class GuardScore:
-    """How the inbound guard does on questions that must escalate and chatter that must not."""
+class GroupScore:
+    """One group of lines (a file, or one SGD service): what the guard did with each."""
 
-    positives: int = 0
+    name: str
+    must_escalate: bool
+    total: int = 0
     escalated: int = 0
-    negatives: int = 0
-    false_escalations: int = 0
-    skipped: int = 0
-    misses: list[str] = field(default_factory=list)
-    false_alarms: list[tuple[str, str]] = field(default_factory=list)
+    right_category: int = 0
+    priority_total: int = 0
+    right_priority: int = 0
+    categories: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+    misses: list[tuple[str, str, str]] = field(default_factory=list)  # text, wanted, what fired
+
+    @property
+    def rate(self) -> float:
+        """Recall for a must-escalate group, false-escalation rate for a must-pass one."""
+        return self.escalated / self.total if self.total else 0.0
+
+
+@dataclass
+class GuardScore:
+    """How the inbound guard does on texts that must escalate and texts that must not, by group."""
+
+    groups: dict[str, GroupScore] = field(default_factory=dict)
+
+    def group(self, name: str, must_escalate: bool) -> GroupScore:
+        """The group of this name, created on first use."""
+        return self.groups.setdefault(name, GroupScore(name, must_escalate))
+
+    @property
+    def positives(self) -> int:
+        """Lines that must escalate."""
+        return sum(g.total for g in self.groups.values() if g.must_escalate)
+
+    @property
+    def escalated(self) -> int:
+        """Must-escalate lines the guard escalated."""
+        return sum(g.escalated for g in self.groups.values() if g.must_escalate)
+
+    @property
+    def negatives(self) -> int:
+        """Target must-pass lines: SGD Services_1 turns and project lines expecting "pass"."""
+        return sum(g.total for g in self._targets())
+
+    @property
+    def false_escalations(self) -> int:
+        """Target must-pass lines the guard escalated anyway."""
+        return sum(g.escalated for g in self._targets())
+
+    @property
+    def misses(self) -> list[str]:
+        """Texts of must-escalate lines that passed."""
+        return [m[0] for g in self.groups.values() if g.must_escalate for m in g.misses if m[2] == PASSED]
+
+    @property
+    def false_alarms(self) -> list[tuple[str, str]]:
+        """(text, what fired) of target must-pass lines that escalated."""
+        return [(m[0], m[2]) for g in self._targets() for m in g.misses]
 
     @property
     def recall(self) -> float:
-        """Share of must-escalate questions the guard escalated."""
+        """Share of must-escalate lines the guard escalated."""
         return self.escalated / self.positives if self.positives else 0.0
 
     @property
     def false_escalation_rate(self) -> float:
-        """Share of booking chatter the guard escalated anyway."""
+        """Share of target booking chatter the guard escalated anyway."""
         return self.false_escalations / self.negatives if self.negatives else 0.0
+
+    def _targets(self) -> list[GroupScore]:
+        return [
+            g for g in self.groups.values() if not g.must_escalate and not g.name.startswith(OTHER_SERVICE)
+        ]
+
+
+PASSED = "passed"
+OTHER_SERVICE = "SGD other service"
+ESCALATE = "escalate"  # any category will do (the public question sets)
+
+
+def _expectation(no: int, row: dict[str, object], source: str) -> tuple[str, str, str, str | None]:
+    """(group, text, wanted, wanted priority) of one line in any of the supported formats."""
+    text, expect = row.get("text"), row.get("expect")
+    if isinstance(text, str) and isinstance(expect, str):
+        priority = row.get("priority")
+        group = f"{source}: {'must pass' if expect == 'pass' else 'must escalate'}"
+        return group, text, expect, priority if isinstance(priority, str) else None
+    question, utterance = row.get("question"), row.get("utterance")
+    if isinstance(question, str):
+        return f"{source}: must escalate", question, ESCALATE, None
+    if isinstance(utterance, str):
+        service = str(row.get("service", NEGATIVE_SERVICE))
+        group = f"SGD {service} turns" if service == NEGATIVE_SERVICE else f"{OTHER_SERVICE} {service} turns"
+        return group, utterance, "pass", None
+    raise EvalInputError(
+        f"line {no}: needs `question` (MedQuAD / health questions), `utterance` (SGD) "
+        "or `text` + `expect` (project sets)"
+    )
 
 
 def score_escalation(
-    rows: Iterable[tuple[int, dict[str, object]]], score: GuardScore | None = None
+    rows: Iterable[tuple[int, dict[str, object]]], score: GuardScore | None = None, source: str = "file"
 ) -> GuardScore:
-    """Run the guard on each line: `question` lines are positives, salon `utterance` lines negatives."""
+    """Run the guard on each line and count it in its group (the format is detected per line)."""
     score = score or GuardScore()
     for no, row in rows:
-        question, utterance = row.get("question"), row.get("utterance")
-        if isinstance(question, str):
-            score.positives += 1
-            if check_inbound(question).escalate:
-                score.escalated += 1
-            else:
-                score.misses.append(question)
-        elif isinstance(utterance, str):
-            if row.get("service", NEGATIVE_SERVICE) != NEGATIVE_SERVICE:
-                score.skipped += 1  # dentist/doctor/therapist turns may rightly talk about health
-                continue
-            score.negatives += 1
-            verdict = check_inbound(utterance)
-            if verdict.escalate:
-                score.false_escalations += 1
-                score.false_alarms.append((utterance, verdict.category or ""))
-        else:
-            raise EvalInputError(f"line {no}: needs a `question` (MedQuAD) or `utterance` (SGD) string")
+        name, text, wanted, priority = _expectation(no, row, source)
+        group = score.group(name, wanted != "pass")
+        verdict = check_inbound(text)
+        fired = f"{verdict.category}/{verdict.rule}" if verdict.escalate else PASSED
+        group.total += 1
+        if verdict.escalate:
+            group.escalated += 1
+            group.categories[verdict.category or ""] += 1
+            group.rules[verdict.rule] += 1
+        right = verdict.escalate if wanted in (ESCALATE, "pass") else verdict.category == wanted
+        if wanted != "pass":
+            group.right_category += right
+            if priority is not None:
+                group.priority_total += 1
+                group.right_priority += verdict.escalate and verdict.priority == priority
+        if (wanted == "pass") == verdict.escalate or not right:
+            group.misses.append((text, wanted if priority is None else f"{wanted}/{priority}", fired))
     return score
 
 
@@ -168,51 +248,85 @@ def _print_examples(title: str, items: list[str], limit: int) -> None:
             print(f"    {item}")
 
 
+def _print_group(g: GroupScore, show: int) -> None:
+    if g.must_escalate:
+        print(f"  {g.name}: recall {g.rate:.2%} ({g.escalated}/{g.total})")
+        if g.right_category != g.escalated:
+            print(f"    expected category      {g.right_category}/{g.total}")
+        if g.priority_total:
+            print(f"    expected priority      {g.right_priority}/{g.priority_total}")
+    else:
+        print(f"  {g.name}: false escalations {g.rate:.2%} ({g.escalated}/{g.total})")
+    if g.categories:
+        print("    by category            " + ", ".join(f"{k} {v}" for k, v in g.categories.most_common()))
+    if g.rules:
+        print("    by rule                " + ", ".join(f"{k} {v}" for k, v in g.rules.most_common()))
+    title = (
+        "misses (text | wanted | what fired)" if g.must_escalate else "false escalations (text | what fired)"
+    )
+    lines = [f"{t} | {w} | {f}" if g.must_escalate else f"{t} | {f}" for t, w, f in g.misses]
+    _print_examples(title, lines, show)
+
+
+def _escalation(files: list[Path], show: int) -> None:
+    gs = GuardScore()
+    for path in files:
+        _require(path)
+        score_escalation(read_jsonl(path), gs, source=path.stem)
+    print(f"escalation guard: {', '.join(str(p) for p in files)}")
+    for g in gs.groups.values():
+        _print_group(g, show)
+    if gs.positives:
+        print(f"  recall               {gs.recall:.2%}  ({gs.escalated}/{gs.positives} must-escalate)")
+    if gs.negatives:
+        print(
+            f"  false escalations    {gs.false_escalation_rate:.2%}  "
+            f"({gs.false_escalations}/{gs.negatives} must-pass, other SGD services apart)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`time-parsing FILE` or `escalation FILE [--negatives FILE]`; prints the figures."""
+    """`time-parsing FILE` or `escalation FILE... [--negatives FILE] [--show [N]]`; prints the figures."""
     parser = argparse.ArgumentParser(prog="frontdesk agent eval", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     tp = sub.add_parser("time-parsing", help="agreement with annotated dates and times (SGD format)")
     tp.add_argument("file", type=Path)
     tp.add_argument("--show", type=int, default=0, metavar="N", help="print N disagreements of each kind")
-    esc = sub.add_parser("escalation", help="guard recall and false-escalation rate")
-    esc.add_argument("file", type=Path)
-    esc.add_argument("--negatives", type=Path, help="a second file (e.g. the SGD turns)")
-    esc.add_argument("--show", type=int, default=0, metavar="N", help="print N misses and false alarms")
+    esc = sub.add_parser("escalation", help="guard recall, false escalations, what fired")
+    esc.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    esc.add_argument(
+        "--negatives", type=Path, action="append", default=[], help="more files (e.g. the SGD turns)"
+    )
+    esc.add_argument(
+        "--show",
+        type=int,
+        nargs="?",
+        const=SHOW_DEFAULT,
+        default=0,
+        metavar="N",
+        help=f"print misses and false escalations with what fired (N per group, {SHOW_DEFAULT} if omitted)",
+    )
     args = parser.parse_args(argv)
-    n = args.show
-
     try:
         if args.command == "time-parsing":
-            _require(args.file)
-            ts = score_time_parsing(read_jsonl(args.file))
-            print(f"time parsing: {args.file}")
-            print(f"  turns read           {ts.turns}")
-            print(f"  time agreement       {ts.time_agreement:.2%}  ({ts.time_correct}/{ts.time_total})")
-            print(f"  date agreement       {ts.date_agreement:.2%}  ({ts.date_correct}/{ts.date_total})")
-            _print_examples("time misses (text | want | got)", [" | ".join(m) for m in ts.time_misses], n)
-            _print_examples("date misses (text | want | got)", [" | ".join(m) for m in ts.date_misses], n)
-            return 0
-        gs = GuardScore()
-        for path in [args.file, *([args.negatives] if args.negatives else [])]:
-            _require(path)
-            score_escalation(read_jsonl(path), gs)
-        print(f"escalation guard: {', '.join(str(p) for p in [args.file, args.negatives] if p)}")
-        if gs.positives:
-            print(f"  recall               {gs.recall:.2%}  ({gs.escalated}/{gs.positives} must-escalate)")
-        if gs.negatives:
-            print(
-                f"  false escalations    {gs.false_escalation_rate:.2%}  "
-                f"({gs.false_escalations}/{gs.negatives} {NEGATIVE_SERVICE} turns)"
-            )
-        if gs.skipped:
-            print(f"  skipped              {gs.skipped} turns of other services")
-        _print_examples("missed", gs.misses, args.show)
-        _print_examples("false alarms (text | category)", [" | ".join(f) for f in gs.false_alarms], args.show)
+            _time_parsing(args.file, args.show)
+        else:
+            _escalation([*args.files, *args.negatives], args.show)
         return 0
     except (EvalInputError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _time_parsing(path: Path, n: int) -> None:
+    _require(path)
+    ts = score_time_parsing(read_jsonl(path))
+    print(f"time parsing: {path}")
+    print(f"  turns read           {ts.turns}")
+    print(f"  time agreement       {ts.time_agreement:.2%}  ({ts.time_correct}/{ts.time_total})")
+    print(f"  date agreement       {ts.date_agreement:.2%}  ({ts.date_correct}/{ts.date_total})")
+    _print_examples("time misses (text | want | got)", [" | ".join(m) for m in ts.time_misses], n)
+    _print_examples("date misses (text | want | got)", [" | ".join(m) for m in ts.date_misses], n)
 
 
 def _require(path: Path) -> None:

@@ -1,0 +1,97 @@
+"""Appointment rules: moving an existing appointment (reschedule) before calling it off (cancellation)."""
+
+from __future__ import annotations
+
+import re
+
+from .rule import Rule, rx
+
+_APPOINTMENT = r"(?:appointment|appt|apt|booking|reservation|visit|session|consult\w*|treatment|facial|botox|filler|laser|peel)s?"
+
+RESCHEDULE: tuple[Rule, ...] = (
+    Rule(
+        "reschedule_word",
+        "reschedule",
+        rx(r"\bre-?sch\w*dul\w*|\bre-?book\w*|\bresched\b|\brain ?check\b"),
+        ("I need to reschedule", "can we rebook for next week?", "can I resched?"),
+        ("book me for friday",),
+    ),
+    Rule(
+        "move_my_appointment",
+        "reschedule",
+        rx(
+            rf"\b(?:move|change|switch|shift|push|bump|postpone|swap|reschedule)\s+(?:back\s+)?(?:my|our|her|his)\s+(?:\w+\s+)?{_APPOINTMENT}\b",
+            rf"\b(?:move|push|bump|postpone)\s+(?:it|that|the {_APPOINTMENT})\s+(?:back|up|out|forward|"
+            r"to (?:next|another|a different|later|earlier))\b",
+            rf"\b(?:different|another|new|other) (?:day|date|time) for (?:my|our|her|his) (?:\w+ )?{_APPOINTMENT}\b",
+            rf"\b(?:my|our) (?:\w+ )?{_APPOINTMENT}\b.{{0,40}}\b(?:to a different|to another|to next|earlier|later|instead)\b",
+        ),
+        (
+            "can I move my appointment to next week?",
+            "push my facial back an hour",
+            "my appt on friday to a different day?",
+        ),
+        ("Can you change the appointment to 3 pm instead?", "is there anything later on friday?"),
+    ),
+    Rule(
+        "cannot_make_it",
+        "reschedule",
+        rx(
+            r"\b(?:can'?t|cant|cannot|can not|won'?t|wont|will not|not going to|not gonna|unable to) "
+            r"(?:be able to )?make (?:it|my|the|our|tomorrow|today)\b",
+            r"\brunning (?:late|behind)\b|\bstuck in traffic\b|\bsomething came up\b",
+        ),
+        (
+            "I can't make it to my appointment tomorrow",
+            "I can\u2019t make it to my appointment tomorrow",
+            "running late!",
+        ),
+        ("can you make it a bit earlier in the day? like 10", "I can make it at 3"),
+    ),
+)
+
+_NOT_CANCEL = re.compile(
+    r"\b(?:don'?t|do not|didn'?t|did not|never|not|no need to|won'?t)\s+(?:want to\s+|need to\s+|wanna\s+)?cancel\b"
+)
+
+CANCELLATION: tuple[Rule, ...] = (
+    Rule(
+        "membership",
+        "cancellation",
+        rx(
+            r"\b(?:cancel|end|stop|terminate|quit|freeze|pause|get out of)\b.{0,15}\b(?:membership|subscription|"
+            r"auto-?pay|auto-?renew\w*|monthly (?:plan|payments?|charges?)|recurring)\b",
+        ),
+        ("cancel my membership", "how do I stop my monthly payments", "I want to freeze my membership"),
+        ("how much is the membership?", "what does the membership include?"),
+        reason="Client wants to cancel or pause a membership or recurring payment.",
+    ),
+    Rule(
+        "cancel_word",
+        "cancellation",
+        rx(
+            r"\bcancel(?:l?ed|l?ing|s)?\b(?!\s+(?:policy|fee))",
+            r"\bcancell?ations?\b(?!\s+(?:policy|fee|list))",
+        ),
+        ("cancel my appointment", "Please cancel my booking for Friday", "oh sorry i meant cancel my facial"),
+        (
+            "What's your cancellation policy?",
+            "I don't want to cancel, just confirming",
+            "is there a cancellation fee?",
+        ),
+        unless=_NOT_CANCEL,
+    ),
+    Rule(
+        "not_coming",
+        "cancellation",
+        rx(
+            rf"\b(?:won'?t|wont|will not|can'?t|cannot|not|no longer) (?:be )?(?:coming|come|attend\w*|going)"
+            rf"(?: to)?(?: my| the)? ?{_APPOINTMENT}?\b(?!.*\b(?:earlier|later|another|different|reschedul|until|till))",
+            r"\b(?:call|calling) off (?:my|the)\b",
+            rf"\bdon'?t (?:want|need) (?:my|the) {_APPOINTMENT} (?:anymore|any more)\b",
+            rf"\b(?:no longer|don'?t) (?:need|want) (?:my|the|this) {_APPOINTMENT}\b",
+        ),
+        ("I won't be coming to my appointment", "I no longer need the appointment", "calling off my facial"),
+        ("I won't be coming from work, I'll be coming from home", "not coming until 3, is that ok?"),
+    ),
+)

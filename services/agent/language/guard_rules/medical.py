@@ -1,0 +1,502 @@
+"""Medical rules: emergencies and post-treatment symptoms (urgent) first, then clinical questions.
+
+Each rule names one way clients ask a clinical question; the learned model (`medical_model`) catches
+the long tail. Urgent rules page staff and tell the client to call 911 if it is an emergency.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .rule import Rule, alt, rx
+from .vocabulary import (
+    CONDITION,
+    CONDITION_SHAPE,
+    DRUG,
+    DRUG_SHAPE,
+    SKIN_CONCERN,
+    SKIN_CONDITION,
+    SPA_OFFER,
+    SYMPTOM,
+    TREATMENT,
+)
+
+_AFTER = r"(?:after|since|from|post|following)[- ]?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |a )?(?:\w+ )?"
+_PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
+
+URGENT: tuple[Rule, ...] = (
+    Rule(
+        "breathing",
+        "medical",
+        rx(
+            r"\b(?:can'?t|cant|cannot|can not|hard to|trouble|difficulty|struggling to|hard time) breath\w*",
+            r"\bshort(?:ness)? of breath\b|\bwheez\w*|\bchoking\b",
+            r"\b(?:throat|tongue|airway)\b.{0,25}\b(?:swell\w*|swollen|closing|tight\w*|closed)",
+        ),
+        (
+            "I can't breathe",
+            "my throat feels like it's closing up",
+            "having trouble breathing since the shot",
+        ),
+        ("I need a breather, can we do 3pm?", "breathtaking results on your page!"),
+        priority="urgent",
+    ),
+    Rule(
+        "vision_change",
+        "medical",
+        rx(
+            r"\b(?:my|her|his|the) (?:vision|eyesight|sight)\b",
+            r"\bvision (?:is|went|got|changes?|loss|problems?|issues?)\b",
+            r"\b(?:blurr?y|blurred|double) (?:vision|eyes?|sight)\b",
+            r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark|spots)\b",
+            r"\bcan'?t see (?:out of|well|anything|properly|clearly|straight)\b",
+            r"\b(?:lost|losing|loss of) (?:my )?(?:vision|sight)\b|\bgoing blind\b|\bseeing (?:spots|double)",
+        ),
+        (
+            "my vision is blurry after the filler",
+            "I have blurred vision since this morning",
+            "can't see out of my left eye",
+        ),
+        ("the photo you sent is blurry", "Vision board goals: glowing skin!"),
+        priority="urgent",
+    ),
+    Rule(
+        "overdose_or_poisoning",
+        "medical",
+        rx(
+            r"\boverdos\w*",
+            rf"\b(?:took|taken|swallowed|ate|had) (?:too many|too much|like |about |over |around )?"
+            rf"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|extra)\b.{{0,25}}\b{_PILLS}",
+            r"\bswallowed\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent)",
+            r"\bpoison\w*",
+        ),
+        (
+            "Um...i took 25 iron pills...what do i do",
+            "I think I overdosed on tylenol",
+            "my son swallowed some bleach",
+        ),
+        ("I took 2 friends to their facials last week", "I'd like 3 sessions of laser"),
+        priority="urgent",
+    ),
+    Rule(
+        "chest_or_heart",
+        "medical",
+        rx(
+            r"\bchest\b.{0,15}\b(?:pains?|tight\w*|pressure|hurts?|hurting|heavy)",
+            r"\bheart (?:is )?(?:racing|pounding|attack)|\bpalpitations?\b",
+        ),
+        ("I have chest pain and feel weird", "my heart is racing since the injection"),
+        ("chest hair removal price?",),
+        priority="urgent",
+    ),
+    Rule(
+        "severe_allergic_reaction",
+        "medical",
+        rx(
+            r"\banaphyla\w*|\bepi-?pens?\b",
+            r"\b(?:having|had|getting|got|think i'?m having|i'?m having) (?:an? )?(?:severe |bad |serious )?allergic reaction",
+            r"\bsevere (?:allergic )?reaction\b",
+            r"\b(?:face|lips?|eyes?|eyelids?|tongue)\b.{0,15}\b(?:swelling up|swelled up|blown up|ballooned|puffed up)",
+            r"\bhives all over\b",
+        ),
+        ("I think I'm having an allergic reaction", "my face is swelling up", "do I need my epipen"),
+        ("I'd like to plump my lips up a bit",),
+        priority="urgent",
+    ),
+    Rule(
+        "fainting_or_seizure",
+        "medical",
+        rx(
+            r"\bfaint(?:ed|ing)\b|\bfeel(?:ing)? faint\b|\bpass(?:ed|ing)? out\b|\bunconscious\b",
+            r"\blost consciousness\b|\bseizures?\b|\bconvuls\w*|\bcollapsed\b",
+        ),
+        ("she fainted after the injection", "I passed out in the car", "feeling faint and dizzy"),
+        ("my forehead lines are faint, is baby botox enough to book?", "I'll pass on that time"),
+        priority="urgent",
+    ),
+    Rule(
+        "skin_colour_change",
+        "medical",
+        rx(
+            r"\bblanch\w*|\bdusky\b|\bmottled\b|\blivedo\b|\bnecros\w*",
+            r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it)\b.{0,20}\b(?:turn(?:ed|ing)?|gone|went|"
+            r"going|looks?|looking|is|got) (?:all |really |very )?(?:white|grey|gray|blue|bluish|purple|"
+            r"purplish|black|pale)\b",
+        ),
+        (
+            "the skin around my lip turned white after filler",
+            "my nose looks dusky",
+            "there's blanching near the injection",
+        ),
+        ("I'd like to go blonde, is it white or gray?",),
+        priority="urgent",
+    ),
+    Rule(
+        "spreading_or_worsening",
+        "medical",
+        rx(
+            rf"\b(?:redness|red|pain|swelling|rash|bruis\w*|infection|bump|lump|welts?)\b.{{0,40}}"
+            r"\b(?:spread\w*|getting worse|gotten worse|got worse|worse and worse|growing|getting bigger)",
+            r"\bspreading (?:redness|rash|pain|swelling|infection)",
+        ),
+        ("the redness is spreading down my cheek", "the swelling keeps getting worse"),
+        ("word is spreading about your spa!",),
+        priority="urgent",
+    ),
+    Rule(
+        "severe_pain",
+        "medical",
+        rx(
+            r"\b(?:severe|extreme|excruciating|unbearable|intense|horrible|terrible|really bad|so much|a lot of|"
+            r"awful|sharp|constant|throbbing) (?:pain|burning|swelling|headache)",
+            r"\b(?:pain|hurts?|hurting)\b.{0,10}\b(?:so bad|unbearable|severe|excruciating|like hell|a lot)\b",
+        ),
+        ("I'm in so much pain", "severe pain where she injected", "it hurts so bad"),
+        ("no pain no gain, book me in!",),
+        priority="urgent",
+    ),
+    Rule(
+        "emergency",
+        "medical",
+        rx(
+            r"\bemergenc\w*|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bthe er\b",
+            r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b|\bheart attack\b|\bstroke\b",
+        ),
+        ("is this an emergency?", "should I go to urgent care", "she's in the hospital since the treatment"),
+        ("how late are you open tonight?",),
+        priority="urgent",
+    ),
+    Rule(
+        "symptom_after_treatment",
+        "medical",
+        rx(
+            rf"\b{_AFTER}{TREATMENT}\b.{{0,80}}\b{SYMPTOM}\b",
+            rf"\b{SYMPTOM}\b.{{0,80}}\b{_AFTER}{TREATMENT}\b",
+            r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
+            r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
+            r"damaged|messed up) (?:my|me|her|him)\b",
+        ),
+        (
+            "my lips are still swollen 5 days after filler",
+            "I have a rash after my laser treatment",
+            "The laser burned my leg and nobody has called me back",
+            "since my botox I've had a headache every day",
+        ),
+        (
+            "I'd like a facial after my botox appointment next week",
+            "can I book laser after work on friday?",
+        ),
+        priority="urgent",
+    ),
+)
+
+_QUESTION_AFTER_TREATMENT = (
+    rf"\b(?:work ?out|exercise|gym|run|sauna|steam room|hot tub|hot yoga|sun ?bathe|tan|tanning|"
+    rf"makeup|make-up|lie down|lay down|fly|flying|drink|drinking|alcohol|wine|coffee|shower|swim\w*|"
+    rf"sleep|wash my face|retinol|exfoliat\w*|massage my|touch|rub)\b.{{0,30}}\b(?:after|before|post|"
+    rf"following)\b.{{0,25}}\b{TREATMENT}\b"
+)
+_NON_MEDICAL_TOPIC = re.compile(
+    r"\b(?:address|location|located|directions?|where|parking|park|rating|reviews?|number|phone|contact|"
+    r"email|website|hours|open|close|price|prices|pricing|cost|costs|fee|fees|deposit|policy|policies|"
+    r"charge|pay|payment|card|cash|time|times|date|dates|day|days|today|tomorrow|week|weekend|"
+    r"availability|available|slot|slots|appointment|appointments|booking|book|name|names|provider|"
+    r"providers|staff|team|salon|spa|clinic|office|business|package|packages|membership|deal|deals|"
+    r"special|specials|promo\w*|discount|gift|voucher|services?|menu|options?|difference|included|"
+    r"include|duration|long|wait|waitlist|consult\w*|schedule|it|this|that|up|new|next|best|plan|your|"
+    r"you|there|here|wrong|happening|weather|the (?:earliest|latest|soonest))\b"
+)
+_DETERMINER_START = re.compile(
+    r"^(?:the|their|its|your|our|my|this|that|these|those|his|her|it|there|they|you|we|he|she|i|on|in|"
+    r"for|at|to|with|when|where|how|a good|a great|available|left)\b"
+)
+_CLINICAL_WORD = re.compile(rf"\b{CONDITION}\b|\b{DRUG}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}")
+_SPA_TOPIC = re.compile(rf"\b{SPA_OFFER}\b|\b{SKIN_CONCERN}\b")
+
+
+def topic_is_medical(topic: str) -> bool:
+    """The subject of "what is X?" / "how to treat X": medical unless booking logistics or a spa offer."""
+    topic = topic.strip(" ?.!,")
+    if not topic:
+        return False
+    if _CLINICAL_WORD.search(topic):
+        return True
+    if _SPA_TOPIC.search(topic) or _DETERMINER_START.match(topic) or _NON_MEDICAL_TOPIC.search(topic):
+        return False
+    return len(topic.split()) <= 6  # a longer span is a sentence, not a topic
+
+
+QUESTIONS: tuple[Rule, ...] = (
+    Rule(
+        "side_effects_and_risks",
+        "medical",
+        rx(
+            r"\bside[\s-]?effects?\b|\badverse\b|\bcomplications?\b|\blong[\s-]term effects?\b",
+            r"\brisks?\s+(?:of|for|with|to|if|when|during|involved|in)\b|\bany risks?\b|\bdangers? of\b",
+        ),
+        (
+            "What are the side effects of Botox?",
+            "any risks with lip filler?",
+            "complications from microneedling?",
+        ),
+        ("I'll risk the traffic and come at 5",),
+    ),
+    Rule(
+        "reaction",
+        "medical",
+        rx(
+            r"\breact(?:ion|ed|s|ing)?\s+(?:to|badly)\b",
+            r"\b(?:bad|allergic|skin|adverse|weird|a) reactions?\b|\breactions? (?:last|before|to)\b",
+        ),
+        ("I had a bad reaction last time", "what if I react to the numbing cream?"),
+        ("your team reacted so fast to my booking, thanks",),
+    ),
+    Rule(
+        "dosage_and_units",
+        "medical",
+        rx(
+            r"\bdos(?:e|es|age|ages|ing)\b",
+            r"\bhow many (?:units|syringes|vials|ml|cc)\b|\b\d+\s*(?:units?|syringes?|ml|cc|mg)\b",
+            r"\bunits? (?:do|will|would|should|did) (?:i|you|she|he)\b",
+            r"\bhow much (?:botox|tox|filler|product|dysport|xeomin) (?:do|will|would|should|did|does)\b",
+        ),
+        ("How many units is the right dosage for me?", "how many units will I need", "20 units enough?"),
+        ("I want 2 sessions of laser", "how much is botox?"),
+    ),
+    Rule(
+        "contraindication",
+        "medical",
+        rx(r"\bcontra-?indicat\w*|\bprecautions?\b|\bsafety concerns?\b|\bwarnings?\b"),
+        ("Are there contraindications for microneedling?", "any precautions before a peel?"),
+        ("see you at 3!",),
+    ),
+    Rule(
+        "pregnancy_and_nursing",
+        "medical",
+        rx(
+            r"\bpregnan\w*|\btrying to (?:conceive|get pregnant|have a baby)\b|\bttc\b|\bexpecting a baby\b",
+            r"\bbreast[\s-]?feed\w*|\bnursing\b(?! home| student| school)|\blactat\w*|\bpostpartum\b",
+            r"\bmiscarr\w*|\bivf\b|\bfertility\b",
+        ),
+        (
+            "Can I get filler while pregnant?",
+            "I'm breastfeeding, is that ok?",
+            "we're ttc, can I still get botox",
+        ),
+        ("my sister is a nursing student, does she get a discount?",),
+    ),
+    Rule(
+        "medication",
+        "medical",
+        rx(
+            r"\bmedications?\b|\bmedicines?\b|\bmeds\b|\bprescri\w*|\bpharmac\w*|\bpills?\b|\btablets\b|\bcapsules\b",
+            rf"\b{DRUG}\b",
+            DRUG_SHAPE,
+        ),
+        (
+            "I take blood thinners, can I still get filler?",
+            "wait i take eliquis, will that be a problem with filler?",
+            "Does it interact with my medications?",
+            "I'm on accutane",
+        ),
+        ("I'd like the vitamin C facial", "book me for a hydrafacial"),
+        unless=re.compile(
+            r"\bvitamin c (?:facial|serum|peel|treatment|infusion)\b(?!.{0,40}\b(?:take|taking|pills?))"
+        ),
+    ),
+    Rule(
+        "interaction",
+        "medical",
+        rx(
+            r"\binteract(?:ion|ions|s)?\b(?!\s+with\s+(?:you|staff|the team|them|people|clients))",
+            r"\b(?:mix|combine|combining|mixing)\b.{0,30}\bwith (?:my|the|alcohol|\w+ (?:pills?|meds))\b(?!.{0,20}(?:appointment|facial|session))",
+            r"\b(?:problem|issue|ok|okay|affect|interfere)\b.{0,25}\bwith (?:the |my )?" + TREATMENT,
+        ),
+        ("will that be a problem with filler?", "does botox interact with anything?"),
+        ("I'd love to interact with staff in person at the consult",),
+    ),
+    Rule(
+        "allergy",
+        "medical",
+        rx(r"\ballerg\w*|\bhypersensitiv\w*|\blatex\b|\bsensitive to\b"),
+        ("I'm allergic to lidocaine", "does the peel have anything I could be allergic to?"),
+        ("I'd like a brow wax",),
+    ),
+    Rule(
+        "named_condition",
+        "medical",
+        rx(
+            rf"\b(?:i|i'?ve|i'?m|im|my|she|he|her|his|they|we)\b.{{0,40}}\b{CONDITION}\b",
+            rf"\b{CONDITION}\b.{{0,40}}\?",
+            rf"\b(?:someone|somebody|anyone|people|person|patients?|clients?) (?:with|who (?:has|have)) (?:a |an )?{CONDITION}\b",
+            rf"\b(?:my|a|medical|health|heart|chronic|pre-?existing|underlying|autoimmune) "
+            rf"(?:condition|illness|disease|disorder|problem|issue)s?\b",
+            r"\bconditions? (?:like|such as)\b|\bhealth (?:issues?|problems?|conditions?|history|concerns?)\b",
+        ),
+        (
+            "Is Botox right for my condition? I have rosacea and lupus",
+            "is it safe for someone with diabetes",
+            "I have herpes and take valacyclovir, is filler safe?",
+            "can I get a facial with a cold sore?",
+        ),
+        ("I want IPL for my rosacea", "something for acne scars please", "I have a wedding next week"),
+        unless=re.compile(
+            rf"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|help with)) .{{0,25}}\b(?:for|with) (?:my )?{SKIN_CONCERN}\b[^?]*$"
+        ),
+    ),
+    Rule(
+        "condition_shape",
+        "medical",
+        rx(CONDITION_SHAPE),
+        ("I have dermatitis on my hands", "my mom has neuralgia", "what helps tendonitis?"),
+        ("what time tomorrow?",),
+    ),
+    Rule(
+        "skin_concern_effect",
+        "medical",
+        rx(
+            rf"\b{SKIN_CONDITION}\b.{{0,40}}\b(?:worse|flare\w*|trigger\w*|aggravat\w*|irritat\w*|safe|help|cure|"
+            r"affect|bad for|react|cause|spread)\b",
+            rf"\b(?:worse|flare\w*|trigger\w*|aggravat\w*|irritat\w*|safe|cure|affect|bad for|cause)\b.{{0,40}}\b{SKIN_CONDITION}\b",
+        ),
+        (
+            "would IPL make my rosacea worse?",
+            "I have rosacea, will the facial help?",
+            "can a peel trigger my melasma?",
+        ),
+        ("I want IPL for my rosacea", "book me a facial for my acne please"),
+    ),
+    Rule(
+        "is_it_safe",
+        "medical",
+        rx(
+            r"\bis (?:it|this|that|botox|filler|the \w+(?: \w+)?|\w+) (?:safe|dangerous|harmful|risky|toxic|normal)\b",
+            r"\b(?:safe|dangerous|harmful|risky) (?:for|if|to|while|during|with|when|after|before|on)\b",
+            r"\bhow safe\b|\bsafe\?|\bis (?:this|that|it) (?:serious|bad|normal)\b",
+        ),
+        ("Is it safe?", "is it normal to be this swollen?", "safe to get botox on my period?"),
+        ("is it open on sundays?", "is that the safest time to call? I mean best time"),
+    ),
+    Rule(
+        "suitability",
+        "medical",
+        rx(
+            r"\b(?:good |right |ideal )?candidate\b",
+            r"\b(?:suitable|appropriate|right|safe) (?:for|option for) (?:me|someone|people|my|a|her|him)\b"
+            r"(?!.{0,20}\b(?:lines|wrinkles|budget|schedule))",
+            r"\bshould i (?:stop|avoid|skip|not|take|keep|be (?:worried|concerned)|see a doctor|go to|wait)\b",
+            r"\bcan i (?:still )?(?:take|drink|mix|combine|use) (?!the\b|that\b|it\b|this\b|one\b|an? (?:appointment|slot|spot|look|gift)|my (?:gift|package|membership|card|credit|points)|\d)",
+        ),
+        (
+            "Am I a good candidate for a chemical peel with eczema?",
+            "should I stop my retinol before the peel?",
+        ),
+        ("can I take the 3pm?", "can i use my gift card", "should i book the 2pm or 4pm?"),
+    ),
+    Rule(
+        "aftercare",
+        "medical",
+        rx(
+            r"\baftercare\b|\bafter[\s-]care\b|\bpost[\s-]?care\b|\bdowntime\b.{0,20}\?",
+            _QUESTION_AFTER_TREATMENT,
+        ),
+        (
+            "can i work out after botox",
+            "can I drink wine the night before my filler?",
+            "aftercare for the peel?",
+        ),
+        ("I would like to come after my workout", "I'll book a massage after my facial"),
+    ),
+    Rule(
+        "pain_question",
+        "medical",
+        rx(
+            r"\b(?:does|will|did|would) (?:it|this|that|the \w+(?: \w+)?) hurt\b",
+            r"\bhow (?:painful|much (?:does|will|would) it hurt)\b|\bis (?:it|this|that) painful\b",
+        ),
+        ("Does it hurt?", "how painful is microneedling?"),
+        ("any openings friday?",),
+    ),
+    Rule(
+        "symptom_in_first_person",
+        "medical",
+        rx(
+            rf"\b(?:i|i'?ve|i'?m|im|my|it'?s|there'?s|there is|she|he|her|his)\b.{{0,40}}\b(?:got|have|has|having|is|are|"
+            rf"feels?|looks?|been|getting|developed|noticed|see|still)\b.{{0,25}}\b{SYMPTOM}\b",
+            rf"\bthere(?:'s| is| are)\b.{{0,15}}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
+            r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
+            rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
+        ),
+        ("I got bruising", "there is a lump in my lip", "my eyelid is drooping", "My lip feels numb"),
+        (
+            "Thanks so much! I know I have been a bit of a pain!",
+            "I have a gift card",
+            "my friend got botox here and loved it",
+        ),
+        unless=re.compile(r"\b(?:a |such a |bit of a |being a )pain\b(?!ful)"),
+    ),
+    Rule(
+        "symptom_question",
+        "medical",
+        rx(
+            r"\bsymptoms?\b|\bdiagnos\w*|\bprognosis\b|\bbiops\w*|\bmri\b|\bct scan\b|\bx-?rays?\b|\bultrasound\b",
+            r"\bblood (?:tests?|work|sugar|count)\b|\blab (?:results|work|tests?)\b|\btest results\b|\bcholesterol\b",
+            r"\bsuffer(?:ing|s|ed)? (?:from|with)\b|\bi'?ve been (?:experiencing|suffering|feeling sick)\b",
+            r"\b(?:sick|ill|unwell|nauseous|feverish)\b.{0,30}\b(?:still|ok|okay|safe|can i|should i|come)\b",
+        ),
+        (
+            "what are the symptoms of an infection?",
+            "I was diagnosed with lupus last year",
+            "I'm sick, can I still come in?",
+        ),
+        ("I'm ready to book",),
+    ),
+    Rule(
+        "clinician_mention",
+        "medical",
+        rx(
+            r"\bmy (?:doctor|doc|physician|dermatologist|derm|obgyn|ob-gyn|ob|pcp|gp|oncologist|surgeon|"
+            r"cardiologist|neurologist|specialist|psychiatrist|rheumatologist|endocrinologist)\b",
+            r"\b(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|prescribed|wants|cleared)\b",
+            r"\bsee (?:a|my|the) (?:doctor|specialist|dermatologist|physician)\b",
+        ),
+        ("my doctor said to ask you first", "should I see a doctor about this?"),
+        ("is the injector a nurse or a doctor?",),
+    ),
+    Rule(
+        "health_question_shape",
+        "medical",
+        rx(
+            r"\b(?:cure|cures|remed(?:y|ies)|relief)\b.{0,5}\b(?:for|of|from)\b",
+            r"\bwhat (?:causes|caused|is causing|triggers)\b|\bwhat'?s causing\b|\bwhy do i (?:keep )?(?:get|getting|have)\b",
+            r"\b(?:is|are) (?:it|this|that|they) (?:contagious|infectious|hereditary|genetic|curable|fatal|cancer\w*)\b",
+            r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\b(?:if|about (?:my|the|this|it|her|his))\b",
+            r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|time|process)\b",
+        ),
+        ("What causes shingles?", "is it contagious?", "what should I do if it gets infected?"),
+        ("what are the treatments for forehead lines", "how do you treat forehead lines?"),
+    ),
+    Rule(
+        "information_request",
+        "medical",
+        rx(
+            r"^(?:(?:and|so|ok|okay|hi|hey|also|but)[,\s]+)?what(?:\s+is|\s+are|'s|'re|s)\s*(?:\(are\)\s*)?"
+            r"(?P<t1>[^?.!]{2,80})\s*\??$",
+            r"\b(?:any|some|more)?\s*info(?:rmation)?\s+(?:about|on|regarding)\s+(?P<t2>[^?.!]{2,80})",
+            r"\b(?:learn|know|read)\s+more\s+about\s+(?P<t3>[^?.!]{2,80})",
+            r"\bwhat (?:causes|triggers)\s+(?P<t4>[^?.!]{2,60})",
+            r"\bhow (?:to|can i|do i|do you|is|are) (?:prevent|diagnose|treat|cure|manage)(?:ed)?\s+(?P<t5>[^?.!]{2,60})",
+            r"\bwho (?:is|are) at risk (?:for|of)\s+(?P<t6>[^?.!]{2,60})",
+        ),
+        (
+            "What is (are) Scoliosis ?",
+            "what is fibromyalgia",
+            "any info about ringworm?",
+            "how to treat vertigo",
+        ),
+        ("What is the address?", "What is a HydraFacial?", "what is dermaplaning?", "what are your hours"),
+        topic=topic_is_medical,
+    ),
+)
+
+TABLE: tuple[Rule, ...] = URGENT + QUESTIONS

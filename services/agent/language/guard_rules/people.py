@@ -1,0 +1,96 @@
+"""People rules: complaints (unhappy clients) and requests for a person."""
+
+from __future__ import annotations
+
+from .rule import Rule, rx
+
+COMPLAINT: tuple[Rule, ...] = (
+    Rule(
+        "strong_words",
+        "complaint",
+        rx(
+            r"\b(?:terrible|horrible|awful|appalling|unacceptable|disgusting|ridiculous|outrageous|pathetic)\b",
+            r"\b(?:worst|rude|unprofessional|incompetent|careless|botched|ruined|scam\w*|rip[\s-]?off)\b",
+            r"\b(?:is|was) a joke\b|\bwaste of (?:money|time)\b|\bnever (?:coming|going) back\b",
+        ),
+        ("this is terrible", "this place is a joke", "the girl at the desk was so rude"),
+        ("your reviews are great!",),
+    ),
+    Rule(
+        "unhappy",
+        "complaint",
+        rx(
+            r"\b(?:unhappy|not happy|dissatisfied|not satisfied|disappointed|upset|angry|furious|livid|pissed)\b",
+            r"\b(?:you|y'?all|you guys|they|she|he|someone|somebody|injector|provider) (?:really |totally |completely )?"
+            r"(?:messed|screwed) up\b|\b(?:messed|screwed) up my\b",
+            r"\bnot what i (?:paid|asked) for\b|\bdidn'?t (?:work|do anything)\b",
+        ),
+        ("I'm unhappy with my results", "my botox didn't work", "not what I paid for"),
+        ("happy to come in friday",),
+    ),
+    Rule(
+        "complain_or_threat",
+        "complaint",
+        rx(
+            r"\bcomplain\w*|\bcomplaint\b",
+            r"\b(?:lawyer|attorney|lawsuit|sue you|small claims|better business bureau|bbb)\b",
+            r"\b(?:bad|negative|1[\s-]star|one[\s-]star) reviews?\b|\breport (?:you|this)\b",
+        ),
+        ("I want to file a complaint", "I'm leaving a 1 star review"),
+        ("see you friday",),
+    ),
+    Rule(
+        "ignored",
+        "complaint",
+        rx(
+            r"\b(?:nobody|no one|no-one|noone|no body)\b.{0,15}\b(?:called|texted|got back|gotten back|responded|"
+            r"replied|answered|returned|reached out|followed up)\b",
+            r"\bstill (?:waiting|haven'?t heard)\b.{0,20}\b(?:call|response|reply|answer|back|anyone)\b",
+            r"\b(?:never|didn'?t) (?:got|get|hear) (?:a )?(?:call|response|reply) back\b",
+        ),
+        ("nobody has called me back", "still waiting for a call back from anyone"),
+        ("no one has to call, text is fine",),
+    ),
+)
+
+_WHEN_FOLLOWS = (
+    r"(?:back|now|asap|please|pls|plz|today|tomorrow|tonight|later|when|whenever|at|on|in|if|after|before|"
+    r"right away|soon|instead|directly|about|re|regarding|\d)"
+)
+
+HUMAN_REQUEST: tuple[Rule, ...] = (
+    Rule(
+        "talk_to_a_person",
+        "human_request",
+        rx(
+            r"\b(?:talk|speak|chat|connect|text)\s+(?:to|with)\s+(?:a\s+|an\s+|the\s+|some\s+|your\s+)?"
+            r"(?:real\s+|actual\s+|live\s+)?(?:person|human|someone|somebody|people|staff|manager|owner|"
+            r"receptionist|front desk|agent|rep|representative|doctor|nurse|injector|provider|team|employee)\b",
+            r"\b(?:real|actual|live)\s+(?:person|human|people|agent|rep|representative)\b",
+            r"\bhuman\b(?!\s+hair)|\bmanager\b|\bsupervisor\b|\brepresentative\b|\boperator\b",
+        ),
+        ("can I talk to a person", "human please", "let me speak to the manager", "I want a real person"),
+        ("who is the injector on friday?",),
+    ),
+    Rule(
+        "call_me",
+        "human_request",
+        rx(
+            rf"\b(?:call|ring|phone)\s+me(?:\s+{_WHEN_FOLLOWS}\b|\s*[?.!,]|$)",
+            r"\b(?:give|gimme)\s+me\s+a\s+(?:call|ring)\b|\bcan (?:someone|somebody|you|anyone) (?:call|phone|ring)\b",
+            r"\bneed (?:a|to get a) call\b",
+        ),
+        ("call me", "Can someone call me back?", "please call me asap"),
+        ("Call me Sam", "call me sarah, I want botox"),
+    ),
+    Rule(
+        "not_a_bot",
+        "human_request",
+        rx(
+            r"\b(?:talk|talking|text|texting|chat|chatting) (?:to|with) (?:a |an |this )?(?:bot|robot|machine|ai)\b",
+            r"\bare you (?:a\s+)?(?:bot|robot|real|human|ai)\b.*\b(?:person|human|someone)\b",
+        ),
+        ("I don't want to keep talking to a bot", "are you a bot? I want someone real"),
+        ("are you open saturday?",),
+    ),
+)

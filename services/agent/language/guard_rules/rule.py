@@ -1,0 +1,59 @@
+"""A named guard rule: its pattern, the texts it must catch and the texts it must leave alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from shared.contracts.escalation import EscalationPriority
+
+__all__ = ["GuardCategory", "Rule", "alt", "rx"]
+
+GuardCategory = Literal[
+    "medical", "payment_dispute", "refund", "reschedule", "cancellation", "complaint", "human_request"
+]
+
+
+def rx(*parts: str) -> re.Pattern[str]:
+    """One pattern from alternatives; rules match text already through `shared.text.for_matching`."""
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def alt(words: str) -> str:
+    """'a b|c d' style word list (one string, '|'-separated) as a non-capturing group."""
+    return "(?:" + "|".join(w.strip() for w in words.split("|") if w.strip()) + ")"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One reason a text goes to a person.
+
+    `pattern` runs on the text as `for_matching` gives it (canonical punctuation, case-folded).
+    `unless` vetoes a match ("I don't want to cancel"). `topic`, when set, must accept one of the
+    pattern's named groups (the subject of "what is X?"). `examples` must escalate with this
+    rule's category, `counter_examples` must not escalate at all; one test runs them all.
+    """
+
+    name: str
+    category: GuardCategory
+    pattern: re.Pattern[str]
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...] = ()
+    priority: EscalationPriority = "normal"
+    unless: re.Pattern[str] | None = None
+    topic: Callable[[str], bool] | None = None
+    reason: str | None = None
+
+    def matches(self, text: str) -> bool:
+        """Whether this rule fires on an already-normalised text."""
+        if self.unless is not None and self.unless.search(text):
+            return False
+        if self.topic is None:
+            return self.pattern.search(text) is not None
+        for m in self.pattern.finditer(text):
+            subject = next((v for v in m.groupdict().values() if v), "")
+            if subject and self.topic(subject):
+                return True
+        return False

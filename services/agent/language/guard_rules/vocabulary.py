@@ -1,0 +1,94 @@
+"""Word lists the guard's rules share: treatments, symptoms, drugs, conditions, spa concerns.
+
+Lists are plain '|'-separated strings (regex fragments, lower case) so a reader can scan and extend
+them; `alt()` turns one into a group. They describe how clients write, not any data set's phrasing.
+"""
+
+from __future__ import annotations
+
+from .rule import alt
+
+# What a med spa does to a client: the "after my ..." of a post-treatment symptom.
+TREATMENT = alt(
+    r"botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|filler injections?|juvederm|"
+    r"restylane|rha|radiesse|sculptra|kybella|lip flip|lip injections?|injections?|injectables?|"
+    r"shots?|needles?|laser|lasers|ipl|bbl|photofacial|peel|peels|chemical peel|microneedling|"
+    r"morpheus8?|rf microneedling|hydrafacial|facial|facials|coolsculpting|cryo\w*|dermaplaning|prp|"
+    r"prf|vampire facial|hair removal|electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|"
+    r"treatments?|procedures?|sessions?|appointments?|appt|visit|injector|tech"
+)
+# What a client notices on their body; used only next to a treatment, a first person or a question.
+SYMPTOM = alt(
+    r"swelling|swollen|swelled|puffy|puffiness|bruis\w*|rash\w*|itch\w*|hives|welts?|blister\w*|"
+    r"numb|numbness|numbed|tingl\w*|droop\w*|lump\w*|bumps?|bumpy|nodules?|knots?|hard spots?|pus|ooz\w*|"
+    r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
+    r"migraines?|nause\w*|vomit\w*|throwing up|dizz\w*|infect\w*|inflam\w*|redness|red spots?|"
+    r"pain|painful|hurts?|hurting|aches?|aching|sore|soreness|tender\w*|throbbing|stinging|stings|"
+    r"peeling|scar|scarring|scarred|discolou?r\w*|asymmetr\w*|uneven|lopsided|crooked|dark patch\w*|"
+    r"hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin|sensitive"
+)
+# Drugs and products clients take, by the names they use.
+DRUG = alt(
+    r"antibiotics?|antidepressants?|antihistamines?|blood thinners?|steroids?|prednisone|cortisone|"
+    r"hormones?|hrt|estrogen|testosterone|progesterone|chemo\w*|radiation|immunotherap\w*|insulin|"
+    r"accutane|isotretinoin|tretinoin|retin-?a|spironolactone|warfarin|coumadin|eliquis|xarelto|"
+    r"plavix|heparin|lovenox|aspirin|ibuprofen|advil|motrin|aleve|naproxen|tylenol|acetaminophen|"
+    r"paracetamol|benadryl|zyrtec|claritin|allegra|metformin|ozempic|wegovy|mounjaro|zepbound|"
+    r"semaglutide|tirzepatide|glp-?1|lexapro|zoloft|prozac|wellbutrin|xanax|adderall|synthroid|"
+    r"levothyroxine|lisinopril|valtrex|valacyclovir|acyclovir|doxycycline|minocycline|humira|enbrel|"
+    r"methotrexate|biologics?|birth control|the pill|plan b|fish oil|vitamin [a-z]\d*|vitamins?|"
+    r"supplements?|arnica|ginkgo|turmeric|melatonin|iron pills?|tramadol|oxy\w*|percocet|vicodin|"
+    r"hydrocodone|codeine|morphine|opioids?|vaccin\w*|immuni[sz]ations?|flu shot|covid shot|booster"
+)
+# Drug names by their ending (-cillin, -statin...), endings no street, salon or first name carries.
+DRUG_SHAPE = (
+    r"\b[a-z]{3,}(?:cillin|mycin|cycline|floxacin|prazole|sartan|olol|dipine|statin|formin|gliptin|"
+    r"triptan|setron|xaban|gatran|zumab|ximab|mumab|tinib|navir|ciclovir|azepam|zolam|oxetine|"
+    r"pramine|triptyline|lukast|dronate|profen|codone|morphone|thiazide|semide|barbital|parin)\b"
+)
+# Illnesses and body conditions clients name.
+CONDITION = alt(
+    r"disease|diseases|disorder|disorders|syndrome|infection|infections|infected|cancer|tumou?rs?|"
+    r"diabet\w*|autoimmune|lupus|herpes|cold sores?|fever blisters?|shingles|keloids?|epilep\w*|"
+    r"seizures?|hepatitis|hiv|aids|arthritis|asthma|copd|migraines?|hypertension|high blood pressure|"
+    r"low blood pressure|blood pressure|heart (?:condition|disease|problems?|failure|murmur)|stroke|"
+    r"thyroid|kidney|liver(?! spots?)|bleeding disorder|blood clots?|anemi\w*|pacemaker|breast implants?|"
+    r"neuropathy|myasthenia|bell'?s palsy|palsy|glaucoma|depression|anxiety disorder|bipolar|"
+    r"schizo\w*|adhd|multiple sclerosis|parkinson'?s?|alzheimer'?s?|dementia|pcos|endometriosis|fibroids?|"
+    r"fibromyalgia|sepsis|pneumonia|covid|flu|strep|uti|std|sti|lice|scabies|mrsa|staph|ulcers?|"
+    r"cysts?|moles?|growths?|lesions?|tumou?r|obes\w*|menopause|perimenopause|"
+    r"rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|"
+    r"lichen planus|hidradenitis|impetigo|ringworm|fungal|warts?|surgery|surgeries|transplant\w*|"
+    r"chemotherapy|pregnan\w*|miscarriage|postpartum|ivf|fertility"
+)
+# Conditions by their ending (-itis, -osis, -ectomy...).
+CONDITION_SHAPE = (
+    r"\b[a-z]{3,}(?:itis|osis|ectomy|otomy|ostomy|oscopy|opathy|plasia|trophy|algia|aemia|"
+    r"anemia|glycemia|lipidemia|kalemia|natremia|leukemia|uremia|sarcoma|carcinoma|lymphoma|"
+    r"melanoma|myeloma|blastoma|adenoma|glioma|fibroma|lipoma|hematoma|edema|oedema|plegia|"
+    r"rrhea|rrhoea|cele|itus)\b"
+)
+# Skin concerns a med spa treats: "I want IPL for my rosacea" is a booking, not a clinical question.
+SKIN_CONCERN = alt(
+    r"rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
+    r"cystic acne|breakouts?|pigment\w*|hyperpigment\w*|sun ?spots?|age spots?|dark spots?|"
+    r"spider veins?|broken capillaries|redness|scars?|acne scars?|stretch marks?|cellulite|"
+    r"wrinkles?|lines|jowls|double chin|sagging|loose skin|large pores|pores|texture|dullness|"
+    r"unwanted hair|ingrown hairs?|tattoos?|sweating"
+)
+# What the spa sells and a client asks about by name ("what is dermaplaning?").
+SPA_OFFER = alt(
+    r"botox|tox|neurotoxins?|dysport|xeomin|jeuveau|daxxify|fillers?|dermal fillers?|juvederm|"
+    r"restylane|rha|radiesse|sculptra|kybella|lip flip|facials?|hydrafacial|peels?|chemical peels?|"
+    r"microneedling|morpheus8?|laser\w*|ipl|bbl|photofacial|hair removal|wax\w*|massage|lashes|"
+    r"lash lift|brows?|brow lamination|lips?|coolsculpting|dermaplaning|prp|prf|vampire facial|"
+    r"threads?|thread lift|pdo|emsculpt|body contouring|tightening|contouring|skin tightening|"
+    r"microdermabrasion|dermabrasion|sculpt\w*|membership|package|consultation|tattoo removal|"
+    r"wrinkles?|lines|acne|acne scars?|scars?|pigment\w*|sun ?spots?|dark spots?|cellulite|"
+    r"baby botox|brotox|skin booster|profhilo|glow|spa|med spa|medspa"
+)
+# Skin conditions (not concerns): what a treatment can make worse or better, a clinical question.
+SKIN_CONDITION = alt(
+    r"rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
+    r"cystic acne|breakouts?|keloids?|hyperpigment\w*|cold sores?|sensitive skin|dry skin|oily skin"
+)
