@@ -1,39 +1,36 @@
 """Everything one text gives the deterministic brain, read once: the brain acts on what it has.
 
-Pure: no I/O. `understand` runs every detector of the language package over the normalised text
-and returns one `Understanding`; the brain never re-reads the raw text itself. A text can carry
-several things at once ("how much is botox? can I come sat morning - Jess" is a price question, a
-service, a time and a name), so every field is filled independently.
+Pure: no I/O. `understand` runs every detector of the language package over the text and returns
+one `Understanding`; the brain never re-reads the raw text itself. A text can carry several things
+at once ("how much is botox? can I come sat morning - Jess" is a price question, a service, a time
+and a name), so every field is filled independently. The detectors read `shorthand.plain(text)`
+(case-folded, accent-free, shorthand spelled out); names read `shared.text.normalise(text)`,
+where a capital letter still tells "It's Mia" from "it's fine".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from zoneinfo import ZoneInfo
 
 from shared.contracts.tools import TimePreference
 from shared.text import normalise
 
 from . import intents
+from .choices import parse_choice
+from .language_id import Language, detect_language
+from .names import NameFound, about_someone_else, find_name
+from .providers import find_provider
+from .questions import Question, find_questions, question_weekday
+from .shifts import Shift, find_shift, is_rejection
+from .shorthand import plain
 from .timeparse import parse_preference
+from .vocabulary import LOGISTICS_WORDS
 
 __all__ = ["Language", "Question", "Shift", "Understanding", "understand"]
-
-Language = Literal["en", "es", "other"]
-# Front-desk questions answered from the spa's public profile.
-Question = Literal[
-    "price",  # "how much is botox", "what does a hydrafacial cost"
-    "address",  # "where are you located", "what's your address"
-    "hours",  # "what time do you close on saturday", "are you open sunday"
-    "parking",  # "is there parking nearby"
-    "providers",  # "who does lip filler"
-    "provider_schedule",  # "is julia in on friday", "when does sloane work"
-    "services",  # "what services do you offer", "do you do lip flips"
-]
-# A new constraint on options already offered.
-Shift = Literal["later", "earlier", "another_day", "other_provider"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +57,40 @@ class Understanding:
     service_text: str = ""  # the text with names, signatures and time words left for catalog matching
     small_talk: bool = False  # only greets and/or gives a name: no treatment can be in it
     notes: tuple[str, ...] = field(default=())  # what was understood, for logs (no client words)
+    availability_request: bool = False  # "whats the soonest you have?", "any openings thursday?"
+
+
+_TIME_TOKEN = re.compile(
+    r"^\d{1,2}(?::\d{2})?(?:am|pm)?$|^\d+(?:st|nd|rd|th)?$|^\d{1,2}/\d{1,2}(?:/\d{2,4})?$"
+)
+
+
+def service_words(text: str, name: NameFound | None, provider_names: Sequence[str]) -> str:
+    """The words of the text that may name a treatment: no signature, name, provider or time words."""
+    flat = normalise(text)
+    if name is not None:
+        flat = flat[: name.start] + " " + flat[name.end :]
+    providers = {p.split(" ")[0].casefold() for p in provider_names if p}
+    kept = []
+    for token in re.findall(r"[^\W_][\w'&+-]*", plain(flat)):
+        word = token.strip("'-")
+        if word in LOGISTICS_WORDS or word in providers or _TIME_TOKEN.match(word):
+            continue
+        kept.append(word)
+    return " ".join(kept)
+
+
+def _notes(u: dict[str, object]) -> tuple[str, ...]:
+    """Labels of what was understood (never the client's words), for logs."""
+    notes = [f"language:{u['language']}"]
+    notes += [f"question:{q}" for q in sorted(u["questions"])]  # type: ignore[arg-type]
+    for key in ("name", "provider", "choice", "shift", "preference"):
+        if u.get(key) is not None:
+            notes.append(key if key != "shift" else f"shift:{u[key]}")
+    for key in ("about_someone_else", "reject_options", "price_objection", "affirm", "negate", "greeting"):
+        if u.get(key):
+            notes.append(key)
+    return tuple(notes)
 
 
 def understand(
@@ -70,26 +101,44 @@ def understand(
     option_labels: Sequence[str] = (),
     provider_names: Sequence[str] = (),
     name_asked: bool = False,
+    service_names: Sequence[str] = (),
 ) -> Understanding:
-    """Read one text: every field of `Understanding` that the text gives."""
+    """Read one text: every field of `Understanding` that the text gives.
+
+    `provider_names` are the spa's providers (first names or full names); `service_names` the
+    catalog's words, which are never taken for a client's name.
+    """
     flat = normalise(text)
+    words = plain(flat)
+    firsts = [p.split(" ")[0] for p in provider_names if p]
+    found = find_name(flat, asked=name_asked, providers=firsts, service_words=_words_of(service_names))
     parsed = parse_preference(flat, now, tz)
-    choice = intents.parse_choice(flat, len(option_labels), list(option_labels)) if option_labels else None
-    lowered = flat.lower()
-    provider = next((p for p in provider_names if p and p.lower() in lowered.split()), None)
+    today = (now.astimezone(ZoneInfo(tz)) if now.tzinfo else now).date()
+    questions = find_questions(words, firsts, already_plain=True)
+    fields: dict[str, object] = {
+        "language": detect_language(flat),
+        "greeting": intents.is_greeting(words),
+        "thanks": intents.is_thanks(words),
+        "goodbye": intents.is_goodbye(words),
+        "affirm": intents.is_affirmative(words),
+        "negate": intents.is_negative(words),
+        "name": found.name if found else None,
+        "about_someone_else": about_someone_else(words),
+        "provider": find_provider(words, firsts, found.name if found else None),
+        "choice": parse_choice(flat, len(option_labels), list(option_labels)) if option_labels else None,
+        "questions": questions,
+        "question_weekday": question_weekday(words, today, already_plain=True) if questions else None,
+        "reject_options": is_rejection(words, already_plain=True),
+        "shift": find_shift(words, firsts, already_plain=True),
+        "price_objection": intents.is_price_objection(words),
+        "preference": parsed.preference if parsed else None,
+        "small_talk": intents.is_small_talk(flat, found.name if found else None),
+        "availability_request": intents.is_availability_request(words),
+    }
     return Understanding(
-        text=flat,
-        greeting=intents.is_greeting(flat),
-        thanks=intents.is_thanks(flat),
-        goodbye=intents.is_goodbye(flat),
-        affirm=intents.is_affirmative(flat),
-        negate=intents.is_negative(flat),
-        name=intents.extract_name(flat, asked=name_asked),
-        provider=provider,
-        choice=choice,
-        reject_options=intents.is_rejection(flat),
-        price_objection=intents.is_price_objection(flat),
-        preference=parsed.preference if parsed else None,
-        service_text=flat,
-        small_talk=intents.is_small_talk(flat),
-    )
+        text=flat, service_text=service_words(flat, found, provider_names), notes=_notes(fields), **fields
+    )  # type: ignore[arg-type]
+
+
+def _words_of(service_names: Sequence[str]) -> list[str]:
+    return [w for name in service_names for w in re.findall(r"[^\W\d_]+", name.casefold())]

@@ -1,0 +1,162 @@
+"""Which of the offered options a client picked: "2", "#2", "ok just do 1", "the 2nd one", "2️⃣",
+"option three", "la primera", "lets do the 3:15", "tuesday works", "the one with julia".
+
+Pure: no I/O. A number counts as a choice only with words that choose ("1 pls", "I'll take 2"), never
+when it counts something ("1 more question", "2 people", "I have 2 kids"); a day or time that none
+of the options has asks for something else and is not a choice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .shifts import is_rejection
+from .shorthand import plain
+
+__all__ = ["parse_choice"]
+
+ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+    "5th": 5, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "primera": 1, "primero": 1, "segunda": 2,
+    "segundo": 2, "tercera": 3, "tercero": 3, "cuarta": 4, "cuarto": 4, "uno": 1, "una": 1, "dos": 2,
+    "tres": 3,
+}  # fmt: skip
+_LAST = {"last": -1, "latter": -1, "ultima": -1, "ultimo": -1, "former": 0}
+_WEEKDAY_KEYS = {
+    "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
+    "saturday": "sat", "sunday": "sun", "mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri",
+    "sat": "sat", "sun": "sun", "lunes": "mon", "martes": "tue", "miercoles": "wed", "jueves": "thu",
+    "viernes": "fri", "sabado": "sat", "domingo": "sun",
+}  # fmt: skip
+_DAY_KEYS = frozenset(_WEEKDAY_KEYS.values())
+_EXPLICIT_NUMBER = re.compile(
+    r"(?:#|\b(?:option|number|no\.?|choice|slot|num|opcion|numero)\s*#?)\s*(\d{1,2})\b"
+)
+_ORDINAL = re.compile(
+    r"\b(?:the\s+|la\s+|el\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former|middle|"
+    r"primera|primero|segunda|segundo|tercera|tercero|ultima|ultimo)\b"
+    r"(?!\s+(?:of|week|time|thing|visit|appointment|treatment|question|vez))"
+)
+_WORD_NUMBER = re.compile(
+    r"^\W*(?:(?:ok|yes|sure)\W+)?(?:(?:option|number|opcion|numero|la|el)\s+)?(one|two|three|four|five|uno|una|dos|tres)\W*"
+    r"(?:please|por favor)?\W*$"
+)
+_BARE_HOUR = re.compile(r"(?:\b(?:at|around|the|la|las|a las)\s+|@\s*)(\d{1,2})\b(?!:)|\b(\d{1,2})\s+one\b")
+_NEGATED_WORD = re.compile(
+    r"\b(?:not|no|except|without|but not|sin|no con)\s+(?:with\s+|con\s+|on\s+|the\s+)?([a-z]+)"
+)
+_CLOCK_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?=\W|$)")
+_CLOCKISH = re.compile(r"\d{1,2}:\d{2}\s*(?:am|pm)?|\d{1,2}\s*(?:am|pm|o'?clock)\b")
+# Words that may stand around a chosen number without changing what it means.
+_FILLER = frozenset(
+    """
+    the one please ok okay sure yes yeah yep i'll ill take want choose pick go with would like works work for
+    me is fine good great perfect thanks thank you option number choice slot let's lets do no will that sounds
+    book it confirm i a an just then um hmm so can we let's go gimme give can i have la el quiero opcion
+    numero por favor esa ese si dale
+    """.split()
+)
+
+
+def _times(text: str) -> set[tuple[int, int]]:
+    """Clock times written in a text or label, as (hour 0-23, minute); bare hours in business hours."""
+    out: set[tuple[int, int]] = set()
+    for m in _CLOCKISH.finditer(text.lower()):
+        inner = _CLOCK_TIME.match(m[0].strip())
+        if not inner:
+            continue
+        hour, minute, meridiem = int(inner[1]), int(inner[2] or 0), inner[3] or ""
+        if meridiem == "pm" and hour < 12:
+            hour += 12
+        elif meridiem == "am" and hour == 12:
+            hour = 0
+        elif not meridiem and 1 <= hour <= 7:
+            hour += 12
+        out.add((hour, minute))
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return {_WEEKDAY_KEYS.get(w, w) for w in re.findall(r"[a-z][a-z']+", plain(text))}
+
+
+def _digit_choice(flat: str) -> int | None:
+    """A digit with only choosing words around it ("2", "1 please", "ok just do 1", "la 2")."""
+    tokens = re.findall(r"[a-z']+|\d+(?::\d+)?", flat)
+    digits = [t for t in tokens if t.isdigit()]
+    if len(digits) != 1 or _CLOCKISH.search(flat):
+        return None
+    if all(t in _FILLER for t in tokens if not t.isdigit()):
+        return int(digits[0])
+    return None
+
+
+def _ordinal_choice(flat: str, count: int) -> int | None:
+    m = _WORD_NUMBER.match(flat)
+    if m:
+        return ORDINALS[m[1]]
+    m = _ORDINAL.search(flat)
+    if m is None:
+        return None
+    word = m[1]
+    if word in _LAST:
+        return count if _LAST[word] == -1 else 1
+    if word == "middle":
+        return 2 if count == 3 else None
+    return ORDINALS[word]
+
+
+def parse_choice(text: str, options_count: int, option_labels: list[str] | None = None) -> int | None:
+    """Which offered option the client picked, as a 0-based index; None when unclear or out of range."""
+    if options_count < 1:
+        return None
+    flat = plain(text)
+    if not flat or is_rejection(flat, already_plain=True):
+        return None
+    m = _EXPLICIT_NUMBER.search(flat)
+    number = int(m[1]) if m else _digit_choice(flat) or _ordinal_choice(flat, options_count)
+    if number is not None:
+        return number - 1 if 1 <= number <= options_count else None
+    if option_labels:
+        return _match_label(flat, option_labels[:options_count])
+    return None
+
+
+def _asks_elsewhere(
+    text: str, text_words: set[str], text_times: set[tuple[int, int]], labels: list[str]
+) -> bool:
+    """A day or time none of the labels has ("Tuesday at 3 instead?"): a new request, not a choice."""
+    all_times = set().union(*(_times(label) for label in labels))
+    if text_times - all_times and not text_times & all_times:
+        return True
+    all_days = set().union(*(_words(label) for label in labels)) & _DAY_KEYS
+    if all_days and (text_words & _DAY_KEYS) - all_days:
+        return True
+    bare = re.search(r"\b(?:at|around|about|@)\s+(\d{1,2})\b(?!:)", text)
+    if bare and not text_times:
+        hour = int(bare[1])
+        hour = hour + 12 if 1 <= hour <= 7 else hour
+        return bool(all_times) and not any(h == hour for h, _ in all_times)
+    return False
+
+
+def _match_label(text: str, labels: list[str]) -> int | None:
+    """The one label that the text's distinctive words and times point to."""
+    label_words = [_words(label) for label in labels]
+    label_times = [_times(label) for label in labels]
+    common = set.intersection(*label_words) if label_words else set()
+    text_words = _words(text) - _words(" ".join(_NEGATED_WORD.findall(text)))
+    text_times = _times(text)
+    if _asks_elsewhere(text, text_words, text_times, labels):
+        return None
+    if not text_times:  # "the 2 one", "at 2": a bare hour against the labels' times
+        hours = [int(m[1] or m[2]) for m in _BARE_HOUR.finditer(text)]
+        text_times = {(h + 12 if 1 <= h <= 7 else h, 0) for h in hours}
+    scores = []
+    for words, times in zip(label_words, label_times, strict=True):
+        distinctive = {w for w in words - common if len(w) >= 3 and w not in ("with", "and", "the", "at")}
+        scores.append(2 * len(distinctive & text_words) + 3 * len(times & text_times))
+    best = max(scores, default=0)
+    if best == 0 or scores.count(best) > 1:
+        return None
+    return scores.index(best)

@@ -1,0 +1,86 @@
+"""Which language a client writes in: English, Spanish, or other.
+
+Pure: no I/O. Texts are short ("gracias", "Hola, soy Lucía", "hola! can I book botox?"), so this
+counts words that belong to one language only, rather than guessing from letters: a Spanish name
+or a lone "hola!" in an English text leaves it English. A text written mostly in a non-Latin script,
+or in words of another language the spa does not speak, is "other".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from shared.text import for_matching
+
+__all__ = ["Language", "detect_language"]
+
+Language = Literal["en", "es", "other"]
+
+# Words that are Spanish and not English (accent-free, case-folded). Names, "no", "me" are neutral.
+SPANISH = frozenset(
+    """
+    hola buenas buenos dias tardes noches gracias muchas favor porfa porfavor quiero quisiera queria
+    necesito gustaria puedo puede podria podemos tienen tiene tengo hay cita citas agendar reservar
+    hacer cuanto cuanta cuesta cuestan vale precio precios donde cuando como que quien cual soy llamo
+    nombre es esta estan estoy el la los las un una unos unas del al de para por con sin mi mis tu su
+    manana tarde noche semana proxima proximo esta este lunes martes miercoles jueves viernes sabado
+    domingo hoy ayer despues antes temprano mediodia hora horas horario si claro perfecto vale bueno
+    bien listo dale adios luego hasta pronto primera primero segunda segundo tercera tercero ultima
+    ultimo opcion numero otra otro otros otras dia labios arrugas frente ojos patas gallo cara piel
+    tratamiento tratamientos consulta relleno depilacion estacionamiento direccion ubicacion abren
+    cierran abierto ninguna ninguno sirve funciona puedes podrias quisieramos tambien pero porque
+    mejor mas menos muy caro barato descuento ofertas oferta y o nos vemos senora senorita
+    """.split()
+)
+# Words that are English and not Spanish.
+ENGLISH = frozenset(
+    """
+    hi hey hello yes yeah yep yup thanks thank you your i i'm im me my we our the a an and or but to
+    of in on at for with from is are was be been have has had do does did can could would will want
+    need like book booking appointment available availability any anything something time today
+    tomorrow morning afternoon evening night week weekend next this that these those what when where
+    how who which much price cost please pls ok okay sure great good sounds works work just get got
+    monday tuesday wednesday thursday friday saturday sunday open close closed address parking
+    facial filler laser lips lip lines forehead soonest earliest later earlier after before around
+    about it it's its there here not no nope other day days one two first second third last
+    """.split()
+)
+# Words of languages the spa may not speak, common in short texts (French, Portuguese, Italian, German).
+OTHER = frozenset(
+    """
+    bonjour merci je voudrais rendez vous est avec pour oui non bonsoir salut
+    obrigado obrigada voce gostaria marcar horario amanha
+    ciao grazie buongiorno vorrei appuntamento domani
+    hallo danke bitte ich mochte termin morgen guten
+    """.split()
+)
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_SPANISH_MARKS = re.compile(r"[¿¡ñ]")
+
+
+def _non_latin_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    foreign = sum(1 for ch in letters if not unicodedata.name(ch, "LATIN").startswith("LATIN"))
+    return foreign / len(letters)
+
+
+def detect_language(text: str) -> Language:
+    """The language of a client's text; "en" when it cannot tell (an emoji, a number, a name)."""
+    if _non_latin_share(text) > 0.5:
+        return "other"
+    folded = for_matching(text)
+    words = _WORD.findall(for_matching(text, accents=False))
+    es = sum(1 for w in words if w in SPANISH) + (2 if _SPANISH_MARKS.search(folded) else 0)
+    en = sum(1 for w in words if w in ENGLISH)
+    other = sum(1 for w in words if w in OTHER and w not in SPANISH and w not in ENGLISH)
+    if other and other > es and other > en:
+        return "other"
+    if es and es > en:
+        return "es"
+    if folded.strip() in ("si", "sí", "no gracias"):
+        return "es"
+    return "en"

@@ -1,0 +1,190 @@
+"""The client's own first name, from the ways people introduce themselves or sign a text.
+
+Pure: no I/O. A name comes from an introduction ("I'm Sarah", "my name is jess", "soy Lucía",
+"Priyanka here") or a signature ("... - Jess", "x Leah", "thx! -Sam"). It is never a word that is
+a treatment, a day, a month or an everyday word ("I'm interested", "it's my first time", "this is
+botox right?"), never a third party ("This is Ava's husband"), and a provider's name only where
+nothing else can be meant ("it's Julia I want" asks for the provider Julia).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from shared.text import normalise, strip_accents
+
+from .phrases import Rule, matches
+from .vocabulary import NOT_NAMES, TREATMENT_WORDS
+
+__all__ = ["SOMEONE_ELSE_RULES", "NameFound", "about_someone_else", "find_name"]
+
+_WORD = r"[^\W\d_][^\W\d_'\-]{0,24}"
+_NAME = rf"(?P<first>{_WORD})(?:\s+(?P<last>{_WORD}))?"
+# (label, pattern, strong): a strong introduction needs no capital letter ("my name is jess").
+_INTRODUCTIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
+    (label, re.compile(pattern, re.IGNORECASE), strong)
+    for label, pattern, strong in (
+        (
+            "my name is",
+            rf"\b(?:my name is|my name's|my names|name is|name's|the name is|call me)\s+{_NAME}",
+            True,
+        ),
+        ("me llamo", rf"\b(?:me llamo|mi nombre es)\s+{_NAME}", True),
+        ("soy", rf"(?:^|[,.!¡¿?]\s*|\b(?:hola|buenas|buenos dias|hi|hey)\W+)soy\s+{_NAME}", False),
+        ("i'm", rf"\b(?:i am|i'm|im|this is|it's|its|it is|here is|here's)\s+{_NAME}", False),
+        ("here", rf"(?:^|[,.!?;:]\s*|\b(?:hi|hey|hello|hola|heya|hii+)\W+){_NAME}\s+here\b", False),
+    )
+)
+_SIGN_OFF = (
+    r"(?:-|~|x{1,3}o*|xo+|love|thanks|thank you|thx|ty|cheers|best|regards|sincerely|atte|saludos|gracias)"
+)
+# A signature closes the text: "... - Jess", "x Leah", "thx! -Sam", "love, Jess xx".
+_SIGNATURE = re.compile(
+    rf"(?:^|[\s.!?,;:()])(?P<off>{_SIGN_OFF})\s*[,:]?\s*{_NAME}\s*(?:x+o*|xo+)?$", re.IGNORECASE
+)
+# A capitalised word alone after the last sentence: "... whats the soonest you have? Jess".
+_TRAILING_NAME = re.compile(r"[.!?]\s+(?P<first>[^\W\d_][^\W\d_'\-]{1,24})$")
+_BOUNDARY = re.compile(r"\s*(?:$|[.,!?;:)\-]|(?:here|and|from|again|y|aqui)\b)", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"^'s?\b", re.IGNORECASE)
+_TAIL_NOISE = re.compile(r"[\W_]+$")
+
+_RELATIONS = (
+    r"(?:husband|hubby|wife|mom|mum|mother|mama|dad|father|daughter|son|partner|boyfriend|girlfriend|bf|gf|"
+    r"fiance|fiancee|friend|bestie|sister|brother|sis|assistant|aunt|uncle|grandma|grandmother|niece|nephew|"
+    r"cousin|teen|kid|kids|child|spouse|coworker|boss|client)"
+)
+_RELATIONS_ES = (
+    r"(?:mama|madre|papa|padre|hija|hijo|esposa|esposo|novia|novio|hermana|hermano|amiga|amigo|tia|abuela)"
+)
+SOMEONE_ELSE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "someone's relative writes",
+        rf"\b[a-z]+'s {_RELATIONS}\b",
+        ("This is Ava's husband, can you tell me", "im kim's mom"),
+        ("it's my first time",),
+    ),
+    Rule(
+        "booking for a relative",
+        rf"\b(?:for|booking for|book for|appointment for|asking for|on behalf of|calling for|texting for)\s+"
+        rf"(?:my|our)\s+{_RELATIONS}\b|\bmy {_RELATIONS} (?:wants|would like|needs|is interested|is looking|"
+        r"was wondering|asked|has|is|and i)\b",
+        ("it's for my mom", "booking for my daughter", "my wife wants botox"),
+        ("I'm interested", "for my forehead"),
+    ),
+    Rule(
+        "not for me",
+        r"\b(?:for someone else|not for me|for a friend|as a gift|gift card for|for (?:him|her) not me)\b",
+        ("it's for someone else", "botox for a friend"),
+        ("for me please",),
+    ),
+    Rule(
+        "para mi familiar",
+        rf"\b(?:para|por) (?:mi|mis) {_RELATIONS_ES}s?\b|\bmi {_RELATIONS_ES} (?:quiere|necesita|quisiera)\b",
+        ("es para mi mamá", "mi hija quiere botox"),
+        ("para mí", "quiero botox"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class NameFound:
+    """A client's name and where the introduction or signature sits in the normalised text."""
+
+    name: str
+    start: int
+    end: int
+
+
+def about_someone_else(text: str) -> bool:
+    """The text is written for or about another person ("This is Ava's husband", "for my mom")."""
+    return matches(SOMEONE_ELSE_RULES, text)
+
+
+def _blocked(word: str, extra: Collection[str]) -> bool:
+    key = strip_accents(word.casefold())
+    if len(key) < 2 or key in NOT_NAMES or key in TREATMENT_WORDS or key in extra:
+        return True
+    return len(key) > 5 and key.endswith(("ing", "ed", "ly"))
+
+
+def _display(word: str) -> str:
+    return word[0].upper() + word[1:] if not word[1:].islower() else word.capitalize()
+
+
+def _name_at(
+    m: re.Match[str], flat: str, *, strong: bool, providers: Collection[str], blocked: Collection[str]
+) -> str | None:
+    """The name an introduction match gives, or None when the word cannot be the client's name."""
+    first, rest = m["first"], flat[m.end("first") :]
+    if _POSSESSIVE.match(rest) or _blocked(first, blocked):
+        return None
+    at_boundary = bool(_BOUNDARY.match(rest))
+    if strip_accents(first.casefold()) in providers and not (strong or at_boundary):
+        return None  # "it's Julia I want": the provider asked for, not the client
+    if not (strong or first[0].isupper() or at_boundary):
+        return None
+    last = m["last"]
+    if last and (
+        _blocked(last, blocked) or not last[0].isupper() or _POSSESSIVE.match(flat[m.end("last") :])
+    ):
+        last = None
+    return f"{_display(first)} {_display(last)}" if last else _display(first)
+
+
+def _introduced(flat: str, providers: Collection[str], blocked: Collection[str]) -> NameFound | None:
+    for _label, pattern, strong in _INTRODUCTIONS:
+        for m in pattern.finditer(flat):
+            name = _name_at(m, flat, strong=strong, providers=providers, blocked=blocked)
+            if name:
+                return NameFound(name, m.start(), m.end())
+    return None
+
+
+def _signed(flat: str, providers: Collection[str], blocked: Collection[str]) -> NameFound | None:
+    body = _TAIL_NOISE.sub("", flat)
+    m = _SIGNATURE.search(body)
+    if m and not _blocked(m["first"], blocked) and strip_accents(m["first"].casefold()) not in providers:
+        lowercase_ok = m["off"] in ("-", "~") or m["first"][0].isupper()
+        if lowercase_ok:
+            last = (
+                m["last"]
+                if m["last"] and m["last"][0].isupper() and not _blocked(m["last"], blocked)
+                else None
+            )
+            name = _display(m["first"]) + (f" {_display(last)}" if last else "")
+            return NameFound(name, m.start("off"), len(body))
+    t = _TRAILING_NAME.search(body)
+    if t and len(body.split()) > 3 and t["first"][0].isupper() and not _blocked(t["first"], blocked):
+        if strip_accents(t["first"].casefold()) not in providers:
+            return NameFound(_display(t["first"]), t.start("first"), len(body))
+    return None
+
+
+def _bare(flat: str, blocked: Collection[str]) -> NameFound | None:
+    """A name given on its own after the agent asked for it ("sarah", "Dana Lee", "Mike, need a facial")."""
+    head = re.split(r"[,.!;\n]| and | y | - ", flat, maxsplit=1)[0].strip()
+    words = head.split()
+    if not 1 <= len(words) <= 3 or not all(re.fullmatch(_WORD, w) for w in words):
+        return None
+    if any(_blocked(w, blocked) for w in words[:2]):
+        return None
+    return NameFound(" ".join(_display(w) for w in words[:2]), 0, len(head))
+
+
+def find_name(
+    text: str,
+    *,
+    asked: bool = False,
+    providers: Collection[str] = (),
+    service_words: Collection[str] = (),
+) -> NameFound | None:
+    """The client's own name in the text, if they gave it; `providers` are provider first names."""
+    flat = normalise(text)
+    provider_keys = {strip_accents(p.casefold()) for p in providers}
+    blocked = {strip_accents(w.casefold()) for w in service_words}
+    found = _introduced(flat, provider_keys, blocked) or _signed(flat, provider_keys, blocked)
+    if found is None and asked:
+        found = _bare(flat, blocked)
+    return found

@@ -1,0 +1,211 @@
+"""Front-desk questions a client asks: price, address, hours, parking, providers, services.
+
+Pure: no I/O. The brain answers them from the spa's public profile, then carries on with the
+booking. A clinical "how much" ("how much filler will I need") is not a price question: the guard
+hands those to staff before any of this runs, and the price rule stays out of its way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Literal
+
+from .phrases import Rule
+from .shorthand import plain
+
+__all__ = ["QUESTION_RULES", "Question", "find_questions", "question_weekday"]
+
+Question = Literal["price", "address", "hours", "parking", "providers", "provider_schedule", "services"]
+
+_DAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|weekends?|"
+    r"lunes|martes|miercoles|jueves|viernes|sabado|domingo|hoy|manana)"
+)
+
+# (question, rule): "{p}" in a pattern stands for the spa's provider first names.
+QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
+    (
+        "price",
+        Rule(
+            "how much",
+            r"\bhow much\b(?!\s+(?:\w+\s+){0,3}(?:will|would|should|do|does|did|can|could)\s+(?:i|you|we"
+            r"|she|he|it)"
+            r"\s+(?:need|get|use|inject|put|have|take|lose|last|hurt|help))"
+            r"(?!\s+(?:time|longer|does it (?:hurt|last)|downtime|notice))",
+            ("How much is botox?", "how much is a hydrafacial", "how much for lip filler", "how much?"),
+            (
+                "how much filler will I need",
+                "how much botox do I need for my forehead",
+                "how much time does it take",
+            ),
+        ),
+    ),
+    (
+        "price",
+        Rule(
+            "price or cost asked",
+            r"\b(?:what(?:'s| is| are| does| do|s)?|whats|how)\b[^.?!]{0,30}\b(?:price|prices|pricing|cost"
+            r"|costs|charge|rate|rates|fee)\b"
+            r"|^\W*(?:prices?|pricing|cost|costs|price list|rates?|fees?)\W*\??\W*$"
+            r"|\b(?:price|prices|pricing|cost) (?:of|for|on)\b|\bprice list\b|\bhow expensive\b"
+            r"|\b(?:cuanto|cuanta)s? (?:cuesta|cuestan|vale|valen|es|sale|cobran)\b|\bprecios?\b|\bcosto\b",
+            ("what does lip filler cost", "prices?", "whats the price of a hydrafacial", "cuánto cuesta"),
+            ("the price is fine", "book it"),
+        ),
+    ),
+    (
+        "address",
+        Rule(
+            "where you are",
+            r"\bwhere\b[^.?!]{0,20}\b(?:are you|r you|is (?:the |your )?(?:spa|office|clinic|place"
+            r"|location|studio)|"
+            r"(?:are|is) (?:it|that|this)|located|do i go|do i come|you guys at|at exactly)\b"
+            r"|\b(?:your|the|ur|spa'?s?|what'?s the|what is the) (?:address|location|addy)\b"
+            r"|^\W*(?:address|location|addy)\W*$"
+            r"|\bdirections\b|\bhow (?:do|can) i (?:get|find) (?:there|to you|you)\b|\bwhat street\b"
+            r"|\bwhich street\b"
+            r"|\bdonde (?:estan|esta|quedan|queda|se encuentran|se ubican)\b|\bdireccion\b|\bubicacion\b",
+            ("Where are you located?", "what's the address", "address?", "where r u guys", "dónde están"),
+            ("where do i park", "I know where you are", "address is fine"),
+        ),
+    ),
+    (
+        "hours",
+        Rule(
+            "opening hours",
+            r"\b(?:what time|when|till what time|until what time|how late"
+            r"|how early)\b[^.?!]{0,25}\b(?:close|closes|closing|open|opens|opening)\b"
+            r"|\b(?:are|r) you(?: guys)? open\b|\b(?:you|spa|office) open (?:on |this |today|tomorrow)"
+            r"|\b(?:your|opening|business|office|spa) hours\b|^\W*(?:hours|opening hours)\W*$"
+            r"|\bwhat are (?:the|your) hours\b"
+            r"|\bclosing time\b|\bopen on " + _DAY + r"|\bare you closed\b"
+            r"|\bhorarios?\b|\ba que hora (?:abren|cierran)\b|\b(?:estan|esta) abiert[oa]s?\b|\babren\b"
+            r"|\bcierran\b",
+            (
+                "what time do you close on saturday?",
+                "are you open sunday",
+                "hours?",
+                "how late are you open",
+                "horario?",
+            ),
+            ("book me for the opening at 3", "what time works"),
+        ),
+    ),
+    (
+        "parking",
+        Rule(
+            "parking",
+            r"\bpark(?:ing)?\b|\bwhere (?:can|do|should) i (?:leave|put) (?:my|the) car\b|\bgarage\b"
+            r"|\bvalet\b"
+            r"|\bestacionamiento\b|\bestacionar\b|\baparcar\b|\bparqueo\b|\bparqueadero\b",
+            ("Is there parking nearby?", "where do i park", "estacionamiento?"),
+            ("let's book botox", "parkway"),
+        ),
+    ),
+    (
+        "provider_schedule",
+        Rule(
+            "when a provider works",
+            r"\b(?:is|does|will|when (?:is|does|will)|what days? (?:is|does|will)|which days? (?:is|does"
+            r"|will))\s+{p}\b"
+            r"(?:\s+\w+){0,2}\s*(?:in|working|work|works|there|around|available|free|on|off|back)\b"
+            r"|\b{p}(?:'s)? (?:schedule|hours|availability|days)\b|\bwhen does {p}\b|\bwhen is {p}\b"
+            r"|\b(?:esta|trabaja)\s+{p}\b|\b{p} (?:esta|trabaja)\b",
+            ("is julia in on friday?", "when does sloane work", "what days is marco in", "julia's schedule?"),
+            ("friday with julia please", "julia please"),
+        ),
+    ),
+    (
+        "providers",
+        Rule(
+            "who does it",
+            r"\bwho (?:does|do|can do|performs?|injects?|will do|would do|is doing|does the"
+            r"|do i see)\b(?! (?:this|i|you|that)\b)"
+            r"|\bwho(?:'s| is| are| can| will| would)\b(?! (?:this|i)\b)[^.?!]{0,40}\b(?:do|does|doing"
+            r"|perform|"
+            r"inject|injector|injectors|provider|providers|nurse|nurses|esthetician|estheticians|available|"
+            r"working|staff|best|good at)\b"
+            r"|\bwhich (?:provider|injector|nurse|esthetician|person|staff|one of you)\b"
+            r"|\b(?:your|the) (?:providers|injectors|nurses|estheticians|staff)\b|\bwho do you have\b"
+            r"|\bquien (?:hace|hacen|aplica|atiende|trabaja)\b",
+            (
+                "who does lip filler",
+                "who's your injector",
+                "which provider is best for botox",
+                "quién hace el botox",
+            ),
+            ("who is this", "I was wondering who"),
+        ),
+    ),
+    (
+        "services",
+        Rule(
+            "what the spa offers",
+            r"\b(?:what|which) (?:services|treatments|procedures|kinds? of \w+|types? of \w+)\b"
+            r"|\bwhat (?:do|does) (?:you|the spa)(?: guys)? (?:offer|do|have|provide|sell)\b"
+            r"|\bdo you(?: guys)? (?:do|offer|provide|perform|carry)\b(?! (?:any(?:thing)?|something"
+            r"|openings?|appointments?) "
+            r"(?:open|available|today|tomorrow|this|next|for|on|at))"
+            r"|\b(?:your|a) (?:menu|service list|treatment list|list of (?:services|treatments))\b"
+            r"|^\W*(?:services|menu|treatments)\W*$"
+            r"|\bque (?:servicios|tratamientos)\b|\b(?:hacen|ofrecen|tienen) (?:servicio|tratamiento)s?\b",
+            ("what services do you have", "do you do lip flips", "what do you offer", "qué servicios tienen"),
+            ("do you have anything for lip filler this week", "book the service"),
+        ),
+    ),
+)
+
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+}  # fmt: skip
+_RELATIVE = {"today": 0, "hoy": 0, "tomorrow": 1, "manana": 1}
+_DAY_WORD = re.compile(r"\b(" + "|".join([*_WEEKDAYS, *_RELATIVE]) + r")\b")
+_PROVIDER_SLOT = "{p}"
+
+
+def _rule_regex(rule: Rule, providers: Sequence[str]) -> re.Pattern[str] | None:
+    if _PROVIDER_SLOT not in rule.pattern:
+        return rule.regex
+    if not providers:
+        return None
+    names = "(?:" + "|".join(re.escape(p) for p in sorted(providers, key=len, reverse=True)) + ")"
+    return _compiled(rule.pattern.replace(_PROVIDER_SLOT, names))
+
+
+_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    if pattern not in _CACHE:
+        _CACHE[pattern] = re.compile(pattern)
+    return _CACHE[pattern]
+
+
+def find_questions(
+    text: str, providers: Sequence[str] = (), *, already_plain: bool = False
+) -> frozenset[Question]:
+    """Every front-desk question in the text; `providers` are the spa's provider first names (lower case)."""
+    flat = text if already_plain else plain(text)
+    found: set[Question] = set()
+    for question, rule in QUESTION_RULES:
+        regex = _rule_regex(rule, [p.lower() for p in providers])
+        if regex is not None and regex.search(flat):
+            found.add(question)
+    return frozenset(found)
+
+
+def question_weekday(text: str, today: date, *, already_plain: bool = False) -> int | None:
+    """The weekday a question names (0 = Monday): "open on saturday?", "is julia in tomorrow?"."""
+    flat = text if already_plain else plain(text)
+    m = _DAY_WORD.search(flat)
+    if m is None:
+        return None
+    word = m[1]
+    if word in _WEEKDAYS:
+        return _WEEKDAYS[word]
+    if word == "manana" and re.search(r"\b(?:la|por la|en la|de la) manana\b", flat):
+        return None  # "la mañana" is the morning
+    return (today + timedelta(days=_RELATIVE.get(word, 1))).weekday()

@@ -1,0 +1,150 @@
+"""A new constraint on the options already offered: none of them, later, earlier, another day or provider.
+
+Pure: no I/O. "none of those work, do you have anything later in the day?" is a rejection and a
+shift later; "none of these work, what about wednesday?" is a rejection whose new day the time
+parser reads; "not lilian" asks for another provider.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Literal
+
+from .phrases import Rule, first_rule, matches
+from .shorthand import plain
+
+__all__ = ["REJECT_RULES", "SHIFT_RULES", "Shift", "find_shift", "is_rejection"]
+
+Shift = Literal["later", "earlier", "another_day", "other_provider"]
+
+REJECT_RULES: tuple[Rule, ...] = (
+    Rule(
+        "none of them",
+        r"\b(?:none of (?:them|those|these|the above|that|this)|neither(?: of (?:them|those"
+        r"|these))?\b(?! (?:do|does) i)"
+        r"|nothing (?:works|there works|of those)|not (?:those|these|any of (?:those|these|them)))\b",
+        ("none of those work", "neither", "none of these work, what about wednesday?", "nope none of them"),
+        ("the second one", "neither do i know"),
+    ),
+    Rule(
+        "they don't work",
+        r"\b(?:those|these|they|them|that|both|all|either)\s+(?:times?\s+|days?\s+|options?\s+)?(?:don't"
+        r"|do not|won't|doesn't|"
+        r"does not|will not|dont|wont|are not|aren't|is not|isn't)\s+(?:really\s+)?(?:work|good|possible"
+        r"|great|ideal)\b"
+        r"|\b(?:can't|cannot|can not|couldn't) (?:do|make|come (?:to|at|on)?)\s*(?:any of )?(?:those|these"
+        r"|them|either|that|any|it then)\b"
+        r"|\bno good\b|\bbusy (?:then|at those)\b",
+        (
+            "those don't work",
+            "I can't make any of those",
+            "both times don't work for me",
+            "that doesn't work",
+        ),
+        ("that works", "can you do friday"),
+    ),
+    Rule(
+        "other options",
+        r"\b(?:other|any other|more|different|else) (?:options|times|slots|openings|choices)\b"
+        r"|\banything else\b(?! i\b)",
+        ("any other options?", "got anything else?", "more times?"),
+        ("is there anything else i should know",),
+    ),
+    Rule(
+        "ninguna",
+        r"\b(?:ninguna|ninguno|ningun)\b|\bno me (?:sirve|sirven|funciona|funcionan|queda|quedan)\b"
+        r"|\bno puedo (?:a esa|esos|esas|ese)",
+        ("ninguna me sirve", "no me sirven esos horarios"),
+        ("la primera",),
+    ),
+)
+
+SHIFT_RULES: tuple[tuple[Shift, Rule], ...] = (
+    (
+        "later",
+        Rule(
+            "later",
+            r"\blater\b"
+            r"|\b(?:anything|something|any time|slot|one|time|appointment)s? after (?:that|those|then)\b"
+            r"|\bmas tarde\b|\bdespues\b(?! de)",
+            (
+                "anything later in the day?",
+                "later",
+                "something later pls",
+                "do you have anything after that?",
+                "mas tarde?",
+            ),
+            ("talk to you later", "see you later!", "I'll let you know later", "anything earlier?"),
+        ),
+    ),
+    (
+        "earlier",
+        Rule(
+            "earlier",
+            r"\b(?:earlier|sooner|before that|before then|mas temprano)\b|\bantes\b(?! de)",
+            ("anything earlier?", "something sooner?", "mas temprano"),
+            ("anything later?", "I was there before"),
+        ),
+    ),
+    (
+        "another_day",
+        Rule(
+            "another day",
+            r"\b(?:other|another|different|else|next|any other|a different|some other|new|diff) (?:days?"
+            r"|dates?)\b"
+            r"|\bnot (?:that|this|on that|on this) day\b|\b(?:that|this) day (?:doesn't|does not|won't"
+            r"|isn't|is not)\b"
+            r"|\botro dia\b|\botros dias\b|\bdiferente dia\b",
+            ("other days?", "different day please", "any other day this week?", "otro día?"),
+            ("the other one", "day after tomorrow"),
+        ),
+    ),
+    (
+        "other_provider",
+        Rule(
+            "someone else",
+            r"\b(?:someone|somebody|anyone|anybody) else\b|\b(?:other|another|different|else"
+            r"|diff) (?:provider|injector|"
+            r"nurse|esthetician|person|lady|girl|guy|staff|one of you)s?\b|\botra persona\b"
+            r"|\botro (?:proveedor|especialista)\b",
+            (
+                "someone else?",
+                "a different injector please",
+                "is there another provider",
+                "anyone else available",
+            ),
+            ("anything else?", "for my mom"),
+        ),
+    ),
+)
+# "later" that only says goodbye or puts a decision off ("talk to you later", "I'll let you know later").
+_LATER_ASIDE = re.compile(
+    r"\b(?:talk|see|text|chat|speak|catch|call|get back to|let|tell|message|hit)\s+(?:to\s+)?(?:you|ya|u"
+    r"|me)?\s*"
+    r"(?:know\s+)?later\b|\b(?:decide|confirm|check|book|figure it out|think about it)\s+later\b"
+)
+_NOT_PROVIDER = (
+    r"\b(?:not|no|anyone but|anybody but|someone other than|except|without|sin|no con|not with)\s+"
+    r"(?:with\s+)?{p}\b"
+)
+
+
+def is_rejection(text: str, *, already_plain: bool = False) -> bool:
+    """The client turns down every option offered ("none of those work", "anything else?")."""
+    return matches(REJECT_RULES, text, already_plain=already_plain)
+
+
+def find_shift(text: str, providers: Collection[str] = (), *, already_plain: bool = False) -> Shift | None:
+    """The new constraint the text puts on the options; `providers` are provider first names."""
+    flat = text if already_plain else plain(text)
+    names = [p.lower() for p in providers if p]
+    if names:
+        alternation = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+        if re.search(_NOT_PROVIDER.replace("{p}", alternation), flat):
+            return "other_provider"
+    flat = _LATER_ASIDE.sub(" ", flat)
+    for shift, rule in SHIFT_RULES:
+        if first_rule((rule,), flat, already_plain=True):
+            return shift
+    return None
