@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 from shared.contracts.tools import PartOfDay, TimePreference
 
+from .shorthand import plain
+from .spanish_time import to_english
+
 __all__ = ["ParsedPreference", "parse_preference"]
 
 
@@ -110,16 +113,13 @@ _SPELLED_HOUR_AFTER_CUE = re.compile(
 
 
 def _normalise(text: str) -> str:
-    """Lower-case, straighten quotes, and turn time words into digits where they name a time."""
-    t = text.lower()
-    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    """The matching form (`shorthand.plain`), Spanish time phrases in English, time words as digits."""
+    t = to_english(plain(text))
     t = re.sub(r"\bo\s*['\"`]?\s*clock\b", " o'clock", t)
     t = re.sub(r"\b([ap])\.\s?m\.?(?=\W|$)", r"\1m", t)
     t = re.sub(r"(?<=\d)\s*([ap])(?=\s|$|[.,!?])", r" \1m", t)  # "4p" -> "4 pm"
     t = re.sub(r"\b(twenty|thirty|forty|fifty)-", r"\1 ", t)
     t = re.sub(r"\bmid[\s-]?day\b|\bnoon\s*time\b|\b12\s*noon\b", "noon", t)
-    t = re.sub(r"\b(tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|2morrow)\b", "tomorrow", t)
-    t = re.sub(r"\b(tonite|2nite)\b", "tonight", t)
     t = re.sub(r"\s+", " ", t)
     t = _SPELLED_HOUR_MINUTE.sub(lambda m: f"{HOUR_WORDS[m[1]]}:{MINUTE_WORDS[m[2]]:02d}", t)
     t = _SPELLED_HOUR_BEFORE_CUE.sub(lambda m: str(HOUR_WORDS[m[1]]), t)

@@ -1,0 +1,131 @@
+"""Spanish time phrases put into the English the time parser reads ("el sábado por la mañana" →
+"saturday in the morning").
+
+Pure: no I/O. Rows are applied in order to `shorthand.plain` text (no accents); each holds an
+example and what it becomes, checked by the unit tests. Only texts with a Spanish time word are
+touched, so English texts parse exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["SPANISH_TIME", "SpanishTime", "to_english"]
+
+
+@dataclass(frozen=True)
+class SpanishTime:
+    """One Spanish time phrase and the English the parser understands."""
+
+    pattern: str
+    english: str
+    example: str
+    expected: str
+
+
+_DAYS = {
+    "lunes": "monday", "martes": "tuesday", "miercoles": "wednesday", "jueves": "thursday",
+    "viernes": "friday", "sabado": "saturday", "domingo": "sunday",
+}  # fmt: skip
+_MONTHS = {
+    "enero": "january", "febrero": "february", "marzo": "march", "abril": "april", "mayo": "may",
+    "junio": "june", "julio": "july", "agosto": "august", "septiembre": "september", "setiembre": "september",
+    "octubre": "october", "noviembre": "november", "diciembre": "december",
+}  # fmt: skip
+_DAY = "(" + "|".join(_DAYS.values()) + ")"
+_MONTH = "(" + "|".join(set(_MONTHS.values())) + ")"
+_CLOCK_AHEAD = r"(?=\d|quarter|half)"
+
+# Day and month names first, so the phrase rows below read English names.
+_NAMES = tuple(SpanishTime(rf"\b{es}\b", en, es, en) for es, en in (_DAYS | _MONTHS).items())
+SPANISH_TIME: tuple[SpanishTime, ...] = (
+    *_NAMES,
+    SpanishTime(r"\bpasado manana\b", "day after tomorrow", "pasado mañana", "day after tomorrow"),
+    SpanishTime(r"\besta manana\b", "this morning", "esta mañana", "this morning"),
+    SpanishTime(r"\besta tarde\b", "this afternoon", "esta tarde", "this afternoon"),
+    SpanishTime(r"\besta noche\b", "tonight", "esta noche", "tonight"),
+    SpanishTime(
+        r"\b(?:por|en|de|a) la manana\b",
+        "in the morning",
+        "el sábado por la mañana",
+        "saturday in the morning",
+    ),
+    SpanishTime(
+        r"\b(?:por|en|de|a) la tarde\b", "in the afternoon", "mañana en la tarde", "tomorrow in the afternoon"
+    ),
+    SpanishTime(
+        r"\b(?:por|en|de|a) la noche\b", "in the evening", "el jueves en la noche", "thursday in the evening"
+    ),
+    SpanishTime(r"\ba primera hora\b", "first thing", "a primera hora", "first thing"),
+    SpanishTime(r"\bmas tarde\b", "later", "más tarde", "later"),
+    SpanishTime(r"\btarde\b", "afternoon", "viernes tarde", "friday afternoon"),
+    SpanishTime(r"\bnoche\b", "evening", "lunes noche", "monday evening"),
+    SpanishTime(r"\bmanana\b", "tomorrow", "mañana", "tomorrow"),
+    SpanishTime(r"\bhoy\b", "today", "hoy", "today"),
+    SpanishTime(r"\bal mediodia\b", "at noon", "al mediodía", "at noon"),
+    SpanishTime(r"\bmediodia\b", "noon", "mediodía", "noon"),
+    SpanishTime(r"\blos " + _DAY + r"\b", r"\1s", "los lunes", "mondays"),
+    SpanishTime(r"\b(?:el|este) proximo " + _DAY + r"\b", r"next \1", "el próximo lunes", "next monday"),
+    SpanishTime(
+        r"\b(?:el |este )?" + _DAY + r" (?:proximo|que viene)\b",
+        r"next \1",
+        "el lunes que viene",
+        "next monday",
+    ),
+    SpanishTime(r"\b(?:el|este) " + _DAY + r"\b", r"\1", "el lunes a las 3", "monday at 3"),
+    SpanishTime(r"\b(\d{1,2}) y media\b", r"\1:30", "a las 4 y media", "at 4:30"),
+    SpanishTime(r"\b(\d{1,2}) y cuarto\b", r"\1:15", "a las 4 y cuarto", "at 4:15"),
+    SpanishTime(r"\b(\d{1,2}) menos cuarto\b", r"quarter to \1", "a las 5 menos cuarto", "at quarter to 5"),
+    SpanishTime(r"\bdespues de las? " + _CLOCK_AHEAD, "after ", "después de las 5", "after 5"),
+    SpanishTime(r"\bantes de las? " + _CLOCK_AHEAD, "before ", "antes de las 2", "before 2"),
+    SpanishTime(
+        r"\bentre las? (\d{1,2}(?::\d{2})?) y las? (?=\d)",
+        r"between \1 and ",
+        "entre las 2 y las 4",
+        "between 2 and 4",
+    ),
+    SpanishTime(
+        r"\b(?:a eso de|como a|tipo|sobre) las? " + _CLOCK_AHEAD, "around ", "como a las 3", "around 3"
+    ),
+    SpanishTime(r"\ba las? " + _CLOCK_AHEAD, "at ", "a las 3", "at 3"),
+    SpanishTime(r"\b(?:el )?(\d{1,2}) de " + _MONTH + r"\b", r"\2 \1", "el 12 de marzo", "march 12"),
+    SpanishTime(r"\b(?:esta|este) semana\b", "this week", "esta semana", "this week"),
+    SpanishTime(
+        r"\b(?:la )?(?:proxima semana|semana (?:que viene|proxima|entrante))\b",
+        "next week",
+        "la semana que viene",
+        "next week",
+    ),
+    SpanishTime(
+        r"\b(?:el )?(?:proximo|otro) fin de semana\b",
+        "next weekend",
+        "el próximo fin de semana",
+        "next weekend",
+    ),
+    SpanishTime(r"\b(?:este |el )?fin de semana\b", "this weekend", "este fin de semana", "this weekend"),
+    SpanishTime(
+        r"\blo (?:antes|mas pronto) posible\b|\bcuanto antes\b|\blo mas pronto\b"
+        r"|\bla primera cita disponible\b",
+        "asap",
+        "lo antes posible",
+        "asap",
+    ),
+)
+
+_HINT = re.compile(
+    r"\b(?:manana|hoy|tarde|noche|semana|mediodia|hora|las?|despues|antes|posible|lunes|martes|miercoles"
+    r"|jueves|viernes|"
+    r"sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
+    r"|diciembre|setiembre)\b"
+)
+_COMPILED = tuple((re.compile(row.pattern), row.english) for row in SPANISH_TIME)
+
+
+def to_english(text: str) -> str:
+    """The text with its Spanish time phrases in English; unchanged when it has none."""
+    if not _HINT.search(text):
+        return text
+    for pattern, english in _COMPILED:
+        text = pattern.sub(english, text)
+    return text
