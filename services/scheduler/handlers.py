@@ -184,7 +184,7 @@ async def match_service(
     req: MatchService, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
 ) -> Served:
     """Catalog services ranked for the client's words."""
-    ranked = matching.rank(req.text, spa.services.values(), req.limit)
+    ranked = matching.rank(req.text, spa.services.values(), req.limit, ignore=spa.name)
     matches = [
         ServiceMatch(
             service_id=s.service.id,
