@@ -230,13 +230,15 @@ def score_escalation(
             group.escalated += 1
             group.categories[verdict.category or ""] += 1
             group.rules[verdict.rule] += 1
-        right = verdict.escalate if wanted in (ESCALATE, "pass") else verdict.category == wanted
-        if wanted != "pass":
+        if wanted == "pass":
+            right = not verdict.escalate
+        else:
+            right = verdict.escalate and wanted in (ESCALATE, verdict.category)
             group.right_category += right
             if priority is not None:
                 group.priority_total += 1
-                group.right_priority += verdict.escalate and verdict.priority == priority
-        if (wanted == "pass") == verdict.escalate or not right:
+                group.right_priority += right and verdict.priority == priority
+        if not right:
             group.misses.append((text, wanted if priority is None else f"{wanted}/{priority}", fired))
     return score
 

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 
 from shared.contracts.escalation import EscalationCategory, EscalationPriority
-from shared.text import for_matching, normalise
+from shared.text import normalise
 
-from .guard_rules import PRECEDENCE, Rule, first_match
+from .guard_rules import PRECEDENCE, Rule, first_match, prepare
 
 __all__ = [
     "DEFAULT_MAX_LENGTH",
@@ -80,7 +80,7 @@ def check_inbound(text: str) -> GuardVerdict:
     Categories are tried in `PRECEDENCE` order (medical first: a clinical question inside a
     cancellation is clinical); within one, the first named rule that fires decides.
     """
-    flat = for_matching(text)
+    flat = prepare(text)
     if not flat:
         return PASS
     for category in PRECEDENCE:

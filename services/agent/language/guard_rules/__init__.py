@@ -7,13 +7,15 @@ first rule that matches names the verdict, so urgent medical rules come before t
 
 from __future__ import annotations
 
+from shared.text import for_matching
+
 from .appointments import CANCELLATION, RESCHEDULE
 from .medical import TABLE as MEDICAL
 from .money import PAYMENT_DISPUTE, REFUND
 from .people import COMPLAINT, HUMAN_REQUEST
 from .rule import GuardCategory, Rule
 
-__all__ = ["PRECEDENCE", "RULES", "TABLES", "GuardCategory", "Rule", "first_match"]
+__all__ = ["PRECEDENCE", "RULES", "TABLES", "GuardCategory", "Rule", "first_match", "prepare"]
 
 TABLES: dict[GuardCategory, tuple[Rule, ...]] = {
     "medical": MEDICAL,
@@ -31,3 +33,8 @@ RULES: tuple[Rule, ...] = tuple(rule for table in TABLES.values() for rule in ta
 def first_match(category: GuardCategory, text: str) -> Rule | None:
     """The first rule of a category's table that fires on an already-normalised text."""
     return next((rule for rule in TABLES[category] if rule.matches(text)), None)
+
+
+def prepare(text: str) -> str:
+    """The one shape rules read: `for_matching` (canonical punctuation, case-folded), no accents."""
+    return for_matching(text, accents=False)

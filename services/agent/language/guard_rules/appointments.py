@@ -39,12 +39,12 @@ RESCHEDULE: tuple[Rule, ...] = (
         rx(
             r"\b(?:can'?t|cant|cannot|can not|won'?t|wont|will not|not going to|not gonna|unable to) "
             r"(?:be able to )?make (?:it|my|the|our|tomorrow|today)\b",
-            r"\brunning (?:late|behind)\b|\bstuck in traffic\b|\bsomething came up\b",
+            r"\bsomething (?:came|has come) up\b",
         ),
         (
             "I can't make it to my appointment tomorrow",
             "I can\u2019t make it to my appointment tomorrow",
-            "running late!",
+            "something came up, I need another day",
         ),
         ("can you make it a bit earlier in the day? like 10", "I can make it at 3"),
     ),

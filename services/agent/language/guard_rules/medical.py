@@ -10,10 +10,12 @@ import re
 
 from .rule import Rule, alt, rx
 from .vocabulary import (
+    AFTER_SYMPTOM,
     CONDITION,
     CONDITION_SHAPE,
     DRUG,
     DRUG_SHAPE,
+    PROCEDURE,
     SKIN_CONCERN,
     SKIN_CONDITION,
     SPA_OFFER,
@@ -22,6 +24,11 @@ from .vocabulary import (
 )
 
 _AFTER = r"(?:after|since|from|post|following)[- ]?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |a )?(?:\w+ )?"
+# Where a treatment was done: "where they injected", "the injection site".
+_TREATED_SPOT = (
+    r"\b(?:where (?:they|she|he|you|i|the \w+) (?:did|injected|put|had|got|was|were|lasered|treated)|"
+    r"(?:injection|treatment|treated|injected|needle) (?:site|area|spot|points?)s?)\b"
+)
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
 
 URGENT: tuple[Rule, ...] = (
@@ -32,6 +39,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:can'?t|cant|cannot|can not|hard to|trouble|difficulty|struggling to|hard time) breath\w*",
             r"\bshort(?:ness)? of breath\b|\bwheez\w*|\bchoking\b",
             r"\b(?:throat|tongue|airway)\b.{0,25}\b(?:swell\w*|swollen|closing|tight\w*|closed)",
+            r"\b(?:can'?t|cant|cannot|trouble|difficulty|hard to|hard time|problems?) swallow\w*",
         ),
         (
             "I can't breathe",
@@ -67,7 +75,8 @@ URGENT: tuple[Rule, ...] = (
             r"\boverdos\w*",
             rf"\b(?:took|taken|swallowed|ate|had) (?:too many|too much|like |about |over |around )?"
             rf"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|extra)\b.{{0,25}}\b{_PILLS}",
-            r"\bswallowed\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent)",
+            r"\b(?:swallowed|ingested|drank)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
+            r"cream|serum|numbing|pills?|some|my|her|his)\b",
             r"\bpoison\w*",
         ),
         (
@@ -135,12 +144,28 @@ URGENT: tuple[Rule, ...] = (
         "spreading_or_worsening",
         "medical",
         rx(
-            rf"\b(?:redness|red|pain|swelling|rash|bruis\w*|infection|bump|lump|welts?)\b.{{0,40}}"
+            r"\b(?:redness|red|pain|swelling|rash|bruis\w*|infection|bump|lump|welts?)\b.{0,40}"
             r"\b(?:spread\w*|getting worse|gotten worse|got worse|worse and worse|growing|getting bigger)",
             r"\bspreading (?:redness|rash|pain|swelling|infection)",
         ),
         ("the redness is spreading down my cheek", "the swelling keeps getting worse"),
         ("word is spreading about your spa!",),
+        priority="urgent",
+    ),
+    Rule(
+        "bleeding_or_infection_signs",
+        "medical",
+        rx(
+            r"\bbleed\w*\b.{0,30}\b(?:won'?t stop|not stopping|a lot|heavily|so much|everywhere)",
+            r"\bpus\b|\bred streaks?\b|\bstreaks? (?:going|spreading|running)\b|\boozing\b",
+            r"\b(?:fever|chills|shaking|shivering)\b.{0,40}\b(?:after|since|where|injection|filler|botox|laser|peel)\b",
+        ),
+        (
+            "i'm bleeding a lot from my lip and it won't stop",
+            "pus coming out of my cheek",
+            "red streaks going up my arm",
+        ),
+        ("can i book a peel for friday",),
         priority="urgent",
     ),
     Rule(
@@ -167,11 +192,29 @@ URGENT: tuple[Rule, ...] = (
         priority="urgent",
     ),
     Rule(
+        "spanish_after_treatment",
+        "medical",
+        rx(
+            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|"
+            r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b",
+            r"\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b"
+            r".{0,60}\b(?:despues|desde) (?:del?|de la|que)\b",
+        ),
+        (
+            "tengo la cara hinchada despues del relleno, es normal?",
+            "me arde mucho la piel despues del peeling",
+        ),
+        ("puedo ir despues del trabajo?",),
+        priority="urgent",
+    ),
+    Rule(
         "symptom_after_treatment",
         "medical",
         rx(
-            rf"\b{_AFTER}{TREATMENT}\b.{{0,80}}\b{SYMPTOM}\b",
-            rf"\b{SYMPTOM}\b.{{0,80}}\b{_AFTER}{TREATMENT}\b",
+            rf"\b{_AFTER}{TREATMENT}\b.{{0,80}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b{_AFTER}{PROCEDURE}\b",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}\b{_TREATED_SPOT}",
+            rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
             r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
             r"damaged|messed up) (?:my|me|her|him)\b",
@@ -181,10 +224,12 @@ URGENT: tuple[Rule, ...] = (
             "I have a rash after my laser treatment",
             "The laser burned my leg and nobody has called me back",
             "since my botox I've had a headache every day",
+            "the injection site is black now",
         ),
         (
             "I'd like a facial after my botox appointment next week",
             "can I book laser after work on friday?",
+            "after my facial can I book a massage?",
         ),
         priority="urgent",
     ),
@@ -204,7 +249,8 @@ _NON_MEDICAL_TOPIC = re.compile(
     r"providers|staff|team|salon|spa|clinic|office|business|package|packages|membership|deal|deals|"
     r"special|specials|promo\w*|discount|gift|voucher|services?|menu|options?|difference|included|"
     r"include|duration|long|wait|waitlist|consult\w*|schedule|it|this|that|up|new|next|best|plan|your|"
-    r"you|there|here|wrong|happening|weather|the (?:earliest|latest|soonest))\b"
+    r"you|there|here|wrong|happening|weather|another|other|one|ones|else|good|best|recommend\w*|"
+    r"the (?:earliest|latest|soonest))\b"
 )
 _DETERMINER_START = re.compile(
     r"^(?:the|their|its|your|our|my|this|that|these|those|his|her|it|there|they|you|we|he|she|i|on|in|"
@@ -222,6 +268,8 @@ def topic_is_medical(topic: str) -> bool:
     if _CLINICAL_WORD.search(topic):
         return True
     if _SPA_TOPIC.search(topic) or _DETERMINER_START.match(topic) or _NON_MEDICAL_TOPIC.search(topic):
+        return False
+    if re.match(r"an? ", topic):  # "what's a clear + brilliant?": something the spa sells
         return False
     return len(topic.split()) <= 6  # a longer span is a sentence, not a topic
 
@@ -256,7 +304,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bdos(?:e|es|age|ages|ing)\b",
-            r"\bhow many (?:units|syringes|vials|ml|cc)\b|\b\d+\s*(?:units?|syringes?|ml|cc|mg)\b",
+            r"\bhow many (?:units|syringes|vials|ml|cc)\b(?!.{0,25}\bleft\b)|\b\d+\s*(?:units?|ml|cc|mg)\b(?! left)",
+            r"\b(?:safe|max\w*|normal|right|too much) (?:amount|number|dose) of\b|\bhow much (?:lidocaine|numbing)\b",
             r"\bunits? (?:do|will|would|should|did) (?:i|you|she|he)\b",
             r"\bhow much (?:botox|tox|filler|product|dysport|xeomin) (?:do|will|would|should|did|does)\b",
         ),
@@ -274,7 +323,9 @@ QUESTIONS: tuple[Rule, ...] = (
         "pregnancy_and_nursing",
         "medical",
         rx(
-            r"\bpregnan\w*|\btrying to (?:conceive|get pregnant|have a baby)\b|\bttc\b|\bexpecting a baby\b",
+            r"\bpregnan\w*|\btrying to (?:conceive|get pregnant|have a baby)\b|\bttc\b|\bpreg+o\b",
+            r"\b(?:i'?m|im|i am|we'?re|were) expecting\b(?! (?:a call|a text|to|it|you|your|an? (?:email|package|reply)))",
+            r"\b(?:having|had|have) (?:a|my) baby\b|\bjust gave birth\b|\bnewborn\b|\bbf'?ing\b",
             r"\bbreast[\s-]?feed\w*|\bnursing\b(?! home| student| school)|\blactat\w*|\bpostpartum\b",
             r"\bmiscarr\w*|\bivf\b|\bfertility\b",
         ),
@@ -299,9 +350,16 @@ QUESTIONS: tuple[Rule, ...] = (
             "Does it interact with my medications?",
             "I'm on accutane",
         ),
-        ("I'd like the vitamin C facial", "book me for a hydrafacial"),
+        (
+            "I'd like the vitamin C facial",
+            "do you do vitamin b12 shots",
+            "how much is the semaglutide program",
+        ),
+        # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
-            r"\bvitamin c (?:facial|serum|peel|treatment|infusion)\b(?!.{0,40}\b(?:take|taking|pills?))"
+            r"\bvitamin c (?:facial|serum|peel|treatment|infusion)\b(?!.{0,40}\b(?:take|taking|pills?))|"
+            r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|sell|"
+            r"carry|provide)\b[^?]*\??$|\bhow much (?:is|are|for|does)\b|\bprice\b|\bcost\b"
         ),
     ),
     Rule(
@@ -329,8 +387,8 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\b(?:i|i'?ve|i'?m|im|my|she|he|her|his|they|we)\b.{{0,40}}\b{CONDITION}\b",
             rf"\b{CONDITION}\b.{{0,40}}\?",
             rf"\b(?:someone|somebody|anyone|people|person|patients?|clients?) (?:with|who (?:has|have)) (?:a |an )?{CONDITION}\b",
-            rf"\b(?:my|a|medical|health|heart|chronic|pre-?existing|underlying|autoimmune) "
-            rf"(?:condition|illness|disease|disorder|problem|issue)s?\b",
+            r"\b(?:my|a|medical|health|heart|chronic|pre-?existing|underlying|autoimmune) "
+            r"(?:condition|illness|disease|disorder|problem|issue)s?\b",
             r"\bconditions? (?:like|such as)\b|\bhealth (?:issues?|problems?|conditions?|history|concerns?)\b",
         ),
         (
@@ -423,7 +481,7 @@ QUESTIONS: tuple[Rule, ...] = (
         rx(
             rf"\b(?:i|i'?ve|i'?m|im|my|it'?s|there'?s|there is|she|he|her|his)\b.{{0,40}}\b(?:got|have|has|having|is|are|"
             rf"feels?|looks?|been|getting|developed|noticed|see|still)\b.{{0,25}}\b{SYMPTOM}\b",
-            rf"\bthere(?:'s| is| are)\b.{{0,15}}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
+            r"\bthere(?:'s| is| are)\b.{0,15}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
             r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
             rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
         ),
@@ -475,6 +533,87 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         ("What causes shingles?", "is it contagious?", "what should I do if it gets infected?"),
         ("what are the treatments for forehead lines", "how do you treat forehead lines?"),
+    ),
+    Rule(
+        "can_it_cause",
+        "medical",
+        rx(
+            rf"\b(?:can|could|does|do|will|would|did|might)(?: the)? (?:{PROCEDURE}|it|this|that|they)\b.{{0,20}}"
+            r"\b(?:cause|spread|migrate|move|block|damage|affect|make (?:it|my|me|your)|go into|get into|wear off)",
+            rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|undo)\b",
+            rf"\bwhy (?:didn'?t|did not|doesn'?t|isn'?t|hasn'?t) (?:my |the )?{PROCEDURE}\b.{{0,10}}\b(?:work|kick)",
+            r"\b(?:resistan(?:t|ce)|immune) to (?:botox|tox|it|neurotoxins?|dysport)\b",
+        ),
+        (
+            "can botox cause migraines",
+            "can filler migrate",
+            "i worked out right after botox, will it migrate?",
+        ),
+        ("can botox be done on a saturday?", "could you do my lips friday?"),
+    ),
+    Rule(
+        "procedure_still_ok",
+        "medical",
+        rx(
+            rf"\bis (?:the |my |it |this |that |a )?(?:\w+ )?{PROCEDURE}(?: appt| appointment| session)? (?:still )?"
+            r"(?:ok|okay|fine|alright|a problem|an issue|safe)\b(?! (?:time|day|date|price))",
+            r"\b(?:is|are) (?:\w+ )?(?:ok|okay|fine|alright|safe) (?:to do |to get |to have )?"
+            r"(?:if (?:i|you|my|she|he|it)|with (?:my|a|an)|while|after (?:a|my|the|having)|before (?:a|my|the))\b",
+            r"\b(?:will|would|does|could|can) (?:that|this|it) (?:matter|mess with|interfere|be a problem|affect)\b"
+            r"(?!.{0,10}\bwho\b)",
+        ),
+        (
+            "im bf'ing, is the peel ok?",
+            "i take tamoxifen, is ipl ok",
+            "im on biotin, will that mess with anything",
+        ),
+        ("is the 3pm ok?", "does it matter who i see"),
+    ),
+    Rule(
+        "around_a_procedure",
+        "medical",
+        rx(
+            rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|get an? (?:appointment|appt)))"
+            rf".{{0,40}}\b(?:after|before|following|post)\b.{{0,12}}\b(?:my |the |a |last )?{PROCEDURE}\b",
+            rf"\b(?:right|straight|immediately|just|day) (?:after|before) (?:my |the )?{PROCEDURE}\b.{{0,40}}\?",
+            rf"\b(?:worked out|exercised|drank|drinking|tanning|tanned|went tanning|in the sun|rubbed|touched|"
+            rf"massaged|slept on)\b.{{0,40}}\b{PROCEDURE}\b",
+            rf"\b{PROCEDURE}\b.{{0,60}}\btoo (?:soon|early|often|close together)\b|\bhow soon (?:after|until|before)\b",
+        ),
+        (
+            "can i get a massage after botox",
+            "can i go in the sun after ipl",
+            "i drank wine last night is that ok for my filler today",
+        ),
+        ("can I book a facial after my botox appointment?", "can i come after work for laser?"),
+    ),
+    Rule(
+        "taking_something",
+        "medical",
+        rx(
+            r"\bi(?:'?m| am)? (?:on|taking|take|started|stopped|just started|been taking|using) "
+            r"(?!the\b|a\b|an\b|my way\b|it\b|that\b|this\b|one\b|lunch|vacation|break|holiday|call|time|"
+            r"board|top|\d)\w+\b.{0,40}\b(?:ok|okay|safe|affect|matter|mess|problem|issue|interfere|fine|"
+            r"still (?:get|do|have)|stop|hold off)\b",
+        ),
+        (
+            "i take tamoxifen, is ipl ok",
+            "im on biotin, will that mess with anything",
+            "i started spironolactone, can i still get a peel",
+        ),
+        ("i take the 2pm if that's ok", "i'm on my way, is that ok?"),
+    ),
+    Rule(
+        "spanish_clinical",
+        "medical",
+        rx(
+            r"\bembarazada\b|\bamamant\w*|\blactancia\b|\balergi\w*|\banticoagulante\w*|\bmedicament\w*",
+            r"\bpastillas\b|\bhinchad\w*|\bmoreton\w*|\bme (?:duele|arde|pica|sangra)\b|\bdolor\b|\bardor\b",
+            r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|\bemergencia\b",
+            r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
+        ),
+        ("estoy embarazada, puedo ponerme botox?", "tomo anticoagulantes, puedo hacerme relleno de labios?"),
+        ("quiero una cita para el viernes", "cuanto cuesta el botox?"),
     ),
     Rule(
         "information_request",

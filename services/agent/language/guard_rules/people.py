@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .rule import Rule, rx
 
 COMPLAINT: tuple[Rule, ...] = (
@@ -81,7 +83,8 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
             r"\bneed (?:a|to get a) call\b",
         ),
         ("call me", "Can someone call me back?", "please call me asap"),
-        ("Call me Sam", "call me sarah, I want botox"),
+        ("Call me Sam", "call me sarah, I want botox", "can you call me a cab after?"),
+        unless=re.compile(r"\bcall (?:me )?an? (?:cab|taxi|uber|lyft|ride|car)\b"),
     ),
     Rule(
         "not_a_bot",

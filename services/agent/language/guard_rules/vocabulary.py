@@ -57,13 +57,16 @@ CONDITION = alt(
     r"schizo\w*|adhd|multiple sclerosis|parkinson'?s?|alzheimer'?s?|dementia|pcos|endometriosis|fibroids?|"
     r"fibromyalgia|sepsis|pneumonia|covid|flu|strep|uti|std|sti|lice|scabies|mrsa|staph|ulcers?|"
     r"cysts?|moles?|growths?|lesions?|tumou?r|obes\w*|menopause|perimenopause|"
-    r"rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|"
-    r"lichen planus|hidradenitis|impetigo|ringworm|fungal|warts?|surgery|surgeries|transplant\w*|"
-    r"chemotherapy|pregnan\w*|miscarriage|postpartum|ivf|fertility"
+    r"eczema|psoriasis|dermatitis|vitiligo|lichen planus|hidradenitis|impetigo|ringworm|fungal|warts?|surgery|surgeries|transplant\w*|"
+    r"chemotherapy|pregnan\w*|miscarriage|postpartum|ivf|fertility|hashimoto'?s?|graves'? disease|tmj|"
+    r"dry eyes?|sunburn\w*|c-section|nose job|rhinoplasty|metal (?:plate|implant|rod)s?|iud|"
+    r"dental work|root canal|bruxism|grind(?:ing)? my teeth|teeth grinding|blood vessels?|arter(?:y|ies)|"
+    r"occlusion|nerve damage|blindness|bacteri\w*|virus\w*|germs|antibod\w*|immune system|"
+    r"(?:a|the) (?:cold|cough|sore throat)|lidocaine|anesthe\w*|anaesthe\w*"
 )
 # Conditions by their ending (-itis, -osis, -ectomy...).
 CONDITION_SHAPE = (
-    r"\b[a-z]{3,}(?:itis|osis|ectomy|otomy|ostomy|oscopy|opathy|plasia|trophy|algia|aemia|"
+    r"\b(?!hyperhidrosis\b)[a-z]{3,}(?:itis|osis|ectomy|otomy|ostomy|oscopy|opathy|plasia|trophy|algia|aemia|"
     r"anemia|glycemia|lipidemia|kalemia|natremia|leukemia|uremia|sarcoma|carcinoma|lymphoma|"
     r"melanoma|myeloma|blastoma|adenoma|glioma|fibroma|lipoma|hematoma|edema|oedema|plegia|"
     r"rrhea|rrhoea|cele|itus)\b"
@@ -91,4 +94,20 @@ SPA_OFFER = alt(
 SKIN_CONDITION = alt(
     r"rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
     r"cystic acne|breakouts?|keloids?|hyperpigment\w*|cold sores?|sensitive skin|dry skin|oily skin"
+)
+# What a client says about a treated area that is only a symptom next to a treatment ("tight and red
+# after the peel", "my smile looks weird after the botox").
+AFTER_SYMPTOM = alt(
+    SYMPTOM[3:-1] + r"|red|tight|weak|weird|strange|off|wrong|frozen|heavy|twitch\w*|spasm\w*|darker|"
+    r"dark spots?|dark patch\w*|white|black|blue|purple|patches|streaks?|shaking|broke out|breaking out|"
+    r"breakouts?|cold sores?|hard|firm|dent\w*|dimpl\w*|ridges?|visible|migrat\w*|moved|crooked smile|"
+    r"can'?t (?:smile|close|move|lift|raise|blink)|drool\w*|swallow\w*"
+)
+# The treatment itself (not "appointment" or "visit"): what a symptom or an aftercare question is about.
+PROCEDURE = alt(
+    r"botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|juvederm|restylane|rha|radiesse|"
+    r"sculptra|kybella|lip flip|lip injections?|injections?|injectables?|shots?|laser|lasers|ipl|bbl|"
+    r"photofacial|peel|peels|chemical peel|microneedling|morpheus8?|rf|rf microneedling|hydrafacial|"
+    r"facial|coolsculpting|cryo\w*|dermaplaning|prp|prf|vampire facial|laser hair removal|hair removal|"
+    r"electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|body contouring|treatment|procedure"
 )
