@@ -3,6 +3,7 @@
 frontdesk dev                      the whole system on embedded servers (what `make run` does)
 frontdesk <service> [args...]      one service (gateway, agent, scheduler, escalation, audit)
 frontdesk eval <kind> FILE         score the agent's language handling on a JSON Lines file
+frontdesk eval conversations PATH --gateway URL   play the conversation scenarios against a running system
 frontdesk asyncapi [--out FILE]    the AsyncAPI document of the bus contracts
 """
 

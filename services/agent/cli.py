@@ -3,6 +3,7 @@
 frontdesk agent [serve]                 run the agent service
 frontdesk agent eval time-parsing FILE  score the time-preference parser on a JSON Lines file
 frontdesk agent eval escalation FILE    score the escalation guard on a JSON Lines file
+frontdesk agent eval conversations PATH --gateway URL   play the scenario suite against a running system
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     if args[0] in ("-h", "--help"):
         print(__doc__)
         return 0
+    if args[0] == "eval" and args[1:2] == ["conversations"]:
+        from services.agent.scenarios.main import main as conversations
+
+        return conversations(args[2:])
     if args[0] == "eval":
         from services.agent.evaluate import main as evaluate
 
