@@ -8,6 +8,7 @@ import gc
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import structlog
 from fastapi import FastAPI
@@ -16,13 +17,14 @@ from faststream.nats.annotations import NatsMessage
 from nats.js.api import AckPolicy
 
 from services.gateway import handlers, webhooks
-from services.gateway.handlers import Ports, SendInProgress
+from services.gateway.handlers import BookingsLookup, Ports, SendInProgress
 from services.gateway.providers import SimulatorProvider, SmsProvider, TwilioProvider
 from services.gateway.settings import GatewaySettings
 from services.gateway.spas import SpaDirectory, files_fingerprint, load_spas
 from services.gateway.spool import InboundPublisher, Spool
-from shared.bus import jetstream, make_broker, nats_client
+from shared.bus import ToolCallFailed, jetstream, make_broker, nats_client, request_tool
 from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms
+from shared.contracts.tools import Actor, UpcomingBookings, UpcomingBookingsFound
 from shared.outbox import OutboxRelay
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
 from shared.subjects import Topology
@@ -77,12 +79,46 @@ def register_bus(
     # The gateway records its own opt-out events again from the bus, so a change lands even if
     # the database was away when the keyword text arrived.
     @opt_subscriber("optout", "gateway-optouts")
-    async def client_opted_out(event: ClientOptedOut) -> None:
-        await handlers.opt_change_published(event, ports=ports())
+    async def client_opted_out(event: ClientOptedOut, message: NatsMessage) -> None:
+        await handlers.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
 
     @opt_subscriber("optin", "gateway-optins")
-    async def client_opted_in(event: ClientOptedIn) -> None:
-        await handlers.opt_change_published(event, ports=ports())
+    async def client_opted_in(event: ClientOptedIn, message: NatsMessage) -> None:
+        await handlers.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
+
+
+def _source_sid(message: NatsMessage) -> str | None:
+    """The MessageSid of the keyword text, from the event's message id (`optout:<sid>`)."""
+    msg_id = (message.headers or {}).get("Nats-Msg-Id", "")
+    _, _, sid = msg_id.partition(":")
+    return sid or None
+
+
+def bookings_lookup(broker: NatsBroker, topology: Topology, settings: GatewaySettings) -> BookingsLookup:
+    """Ask the scheduler's `upcoming_bookings` tool, as the gateway, about the number a text came from."""
+
+    async def upcoming(
+        tenant: str, phone: str, conversation: str, correlation: UUID
+    ) -> UpcomingBookingsFound:
+        request = UpcomingBookings(
+            tenant_id=tenant,
+            correlation_id=correlation,
+            actor=Actor(service=NAME, instance=settings.instance_id, conversation_id=conversation),
+            phone=phone,
+        )
+        reply = await request_tool(
+            broker,
+            topology,
+            "upcoming_bookings",
+            request,
+            UpcomingBookingsFound,
+            timeout=settings.request_timeout_seconds,
+        )
+        if not reply.ok or reply.result is None:
+            raise ToolCallFailed(reply.error.code if reply.error else "no result")
+        return reply.result
+
+    return upcoming
 
 
 def make_provider(settings: GatewaySettings, ctx: ServiceContext) -> SmsProvider:
@@ -163,6 +199,7 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
             send_attempts=settings.send_attempts,
             send_backoff=settings.send_backoff_seconds,
             stale_sending=timedelta(seconds=settings.stale_sending_seconds),
+            bookings=bookings_lookup(broker, ctx.topology, settings),
         )
         holder["ports"] = p
         ctx.extras["ports"] = p
@@ -183,6 +220,9 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
                 await task
         p = holder.get("ports")
         if p is not None:
+            if p.tasks:
+                # Follow-ups of texts already answered (a bare CANCEL's booking check) finish first.
+                await asyncio.wait(p.tasks, timeout=settings.request_timeout_seconds + 1)
             await p.publisher.stop()
             if p.relay is not None:
                 await p.relay.stop()

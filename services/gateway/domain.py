@@ -1,4 +1,4 @@
-"""Pure gateway rules: carrier keywords, segment counting, the spa's day, retry classification."""
+"""Pure gateway rules: keywords and opt-outs, segment counting, the spa's day, retry classification."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from services.gateway.optout_phrases import Language, opt_out_rule
 from shared.contracts.sms import Keyword
+from shared.text import normalise
 
+# The carrier keywords (one word, any case). Carriers and Twilio act on exactly these.
 OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
 OPT_IN = frozenset({"START", "YES", "UNSTOP"})
 HELP = frozenset({"HELP", "INFO"})
@@ -19,19 +22,66 @@ OPTED_OUT_CODE = 21610
 PERMANENT_CODES = frozenset({21211, 21212, 21408, 21602, 21604, 21606, 21610, 21612, 21614, 21617, 30006})
 
 
-def keyword_of(body: str) -> Keyword | None:
-    """The carrier keyword a text is, if it is exactly one (trimmed, case-insensitive), else None.
+@dataclass(frozen=True)
+class Reading:
+    """What a text means to the gateway before any agent sees it.
 
-    "cancel" alone opts out by carrier rules; "I need to cancel my appointment" is a sentence.
+    `keyword` is what SmsReceived carries (the agent stays quiet on a keyword text); `rule` names
+    why ("carrier:STOP", "phrase:stop_texting"), for logs and tests; `carrier` is an exact carrier
+    keyword (the carrier itself acts on those); `opt_in_word` is START/YES/UNSTOP, which opts in
+    only a number that had opted out; `cancel` is a bare CANCEL (an opt-out that may have meant an
+    appointment).
     """
-    word = body.strip().upper()
+
+    keyword: Keyword | None
+    rule: str | None = None
+    language: Language = "en"
+    carrier: bool = False
+    opt_in_word: bool = False
+    cancel: bool = False
+
+
+def carrier_word(body: str) -> str:
+    """The text as a carrier compares it with its keywords: trimmed, upper case."""
+    return normalise(body).upper()
+
+
+def read_text(body: str) -> Reading:
+    """Keyword, opt-out phrase, or an ordinary text; opt-in words still need the number's state."""
+    word = carrier_word(body)
     if word in OPT_OUT:
-        return "stop"
+        return Reading("stop", f"carrier:{word}", carrier=True, cancel=word == "CANCEL")
     if word in OPT_IN:
-        return "start"
+        return Reading(None, f"carrier:{word}", carrier=True, opt_in_word=True)
     if word in HELP:
-        return "help"
-    return None
+        return Reading("help", f"carrier:{word}", carrier=True)
+    rule = opt_out_rule(body)
+    if rule is not None:
+        return Reading("stop", f"phrase:{rule.name}", language=rule.language)
+    return Reading(None)
+
+
+def opt_in_counts(word: str, opted_out: bool | None) -> bool:
+    """Whether START/UNSTOP/YES opts in: only for a number that opted out.
+
+    With the state unknown (database away), START and UNSTOP still opt in (recording "opted in"
+    for a number that never left is harmless), while YES stays an ordinary answer to a question.
+    """
+    if opted_out is None:
+        return word != "YES"
+    return opted_out
+
+
+def keyword_of(body: str, opted_out: bool | None = False) -> Keyword | None:
+    """The keyword a text is, given whether its number is opted out (None: unknown).
+
+    "cancel" alone opts out by carrier rules; "I need to cancel my appointment" is a sentence;
+    "stop texting me" opts out by meaning; "yes" is a keyword only for a number that opted out.
+    """
+    reading = read_text(body)
+    if reading.opt_in_word:
+        return "start" if opt_in_counts(carrier_word(body), opted_out) else None
+    return reading.keyword
 
 
 # GSM 03.38 basic character set and its extension table (two septets each).

@@ -50,6 +50,9 @@ class SmsProvider(Protocol):
     """What the gateway needs of a carrier."""
 
     name: ProviderName
+    # Whether the carrier answers its own keywords (STOP, START...): Twilio does, with its opt-out
+    # messages (Advanced Opt-Out customises them); the simulator does not, so the gateway answers.
+    answers_keywords: bool
 
     async def send(self, spa: Spa, to: str, body: str, key: str) -> SendResult:
         """One attempt to send; never raises for carrier errors."""
@@ -68,6 +71,7 @@ class TwilioProvider:
     """Sends with the twilio SDK over its aiohttp client; one SDK client per account."""
 
     name: ProviderName = "twilio"
+    answers_keywords: bool = True
 
     def __init__(self, api_base_url: str, *, timeout: float, status_callback_base: str = "") -> None:
         self._base = api_base_url.rstrip("/")
@@ -142,6 +146,7 @@ class SimulatorProvider:
     """Records outbound texts on the simulated phone (PostgreSQL) instead of sending them."""
 
     name: ProviderName = "simulator"
+    answers_keywords: bool = False
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool

@@ -55,7 +55,9 @@ async def set_opt_out(
         "INSERT INTO opt_outs (tenant_id, phone_ref, opted_out, changed_at, source_sid) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, phone_ref) DO UPDATE "
         "SET opted_out = EXCLUDED.opted_out, changed_at = EXCLUDED.changed_at, "
-        "source_sid = EXCLUDED.source_sid "
+        # The same change recorded again without its sid (from the bus) keeps the sid it had.
+        "source_sid = CASE WHEN EXCLUDED.source_sid IS NULL AND opt_outs.opted_out = EXCLUDED.opted_out "
+        "THEN opt_outs.source_sid ELSE EXCLUDED.source_sid END "
         "WHERE opt_outs.changed_at <= EXCLUDED.changed_at",
         tenant_id,
         phone_ref,
@@ -65,21 +67,50 @@ async def set_opt_out(
     )
 
 
-async def is_opted_out(conn: asyncpg.Connection, tenant_id: str, phone_ref: str) -> bool:
-    """Whether the client opted out of this spa's texts."""
+async def is_opted_out(conn: asyncpg.Connection | asyncpg.Pool, tenant_id: str, phone_ref: str) -> bool:
+    """Whether the client opted out of this spa's texts (one primary-key lookup)."""
     value = await conn.fetchval(
         "SELECT opted_out FROM opt_outs WHERE tenant_id = $1 AND phone_ref = $2", tenant_id, phone_ref
     )
     return bool(value)
 
 
+async def opt_out_in_force(
+    conn: asyncpg.Connection, tenant_id: str, phone_ref: str
+) -> tuple[bool, str | None]:
+    """Whether the client is opted out, and the MessageSid of the text that opted them out."""
+    row = await conn.fetchrow(
+        "SELECT opted_out, source_sid FROM opt_outs WHERE tenant_id = $1 AND phone_ref = $2",
+        tenant_id,
+        phone_ref,
+    )
+    return (bool(row["opted_out"]), row["source_sid"]) if row else (False, None)
+
+
 # ---- outbound ----
-async def insert_outbound(conn: asyncpg.Connection, cmd: SendSms) -> bool:
-    """Record a send request by its idempotency key; False when the key is already known."""
-    row = await conn.fetchval(
+async def insert_outbound(
+    conn: asyncpg.Connection, cmd: SendSms, first_body: str | None = None
+) -> tuple[bool, bool]:
+    """Record a send request by its idempotency key: (fresh, carries the opt-out notice).
+
+    `first_body` is the body to send instead when this is the spa's first text to the number (the
+    body with the opt-out notice); a number counts as texted once a text to it was claimed or sent,
+    or holds the notice and has not failed. Decided here, once: a redelivered key keeps its row.
+    """
+    if first_body is not None:
+        # Two replicas sending a new number's first two texts at once: one of them adds the notice.
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock($1)", _lock_key("gateway-notice", cmd.tenant_id, cmd.to_number)
+        )
+    noticed = await conn.fetchval(
+        "WITH texted AS (SELECT EXISTS (SELECT 1 FROM outbound_messages "
+        "WHERE tenant_id = $1 AND to_number = $4 "
+        "AND (state IN ('sending', 'sent') OR (opt_out_notice AND state <> 'failed'))) AS seen) "
         "INSERT INTO outbound_messages "
-        "(tenant_id, idempotency_key, conversation_id, to_number, body, purpose, command) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1",
+        "(tenant_id, idempotency_key, conversation_id, to_number, body, purpose, command, opt_out_notice) "
+        "SELECT $1, $2, $3, $4, CASE WHEN $8::text IS NULL OR texted.seen THEN $5 ELSE $8::text END, "
+        "$6, $7, $8::text IS NOT NULL AND NOT texted.seen FROM texted "
+        "ON CONFLICT DO NOTHING RETURNING opt_out_notice",
         cmd.tenant_id,
         cmd.idempotency_key,
         cmd.conversation_id,
@@ -87,8 +118,13 @@ async def insert_outbound(conn: asyncpg.Connection, cmd: SendSms) -> bool:
         cmd.body,
         cmd.purpose,
         cmd.model_dump(mode="json"),
+        first_body,
     )
-    return row is not None
+    return noticed is not None, bool(noticed)
+
+
+def _lock_key(*parts: str) -> int:
+    return int.from_bytes(hashlib.sha256(":".join(parts).encode()).digest()[:8], "big", signed=True)
 
 
 async def lock_outbound(conn: asyncpg.Connection, tenant_id: str, key: str) -> Outbound | None:
@@ -111,8 +147,7 @@ async def get_outbound(conn: asyncpg.Connection, tenant_id: str, key: str) -> Ou
 
 async def lock_tenant_cap(conn: asyncpg.Connection, tenant_id: str) -> None:
     """Serialise cap decisions of one spa (across replicas) until this transaction ends."""
-    key = int.from_bytes(hashlib.sha256(f"gateway-cap:{tenant_id}".encode()).digest()[:8], "big", signed=True)
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key("gateway-cap", tenant_id))
 
 
 async def count_for_day(conn: asyncpg.Connection, tenant_id: str, day: date) -> int:

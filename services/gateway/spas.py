@@ -29,6 +29,11 @@ class SmsSection(BaseModel):
     messaging_service_sid: str | None = Field(default=None, pattern=r"^MG[0-9a-fA-F]{32}$")
     daily_send_cap: int = Field(default=500, ge=0)
     help_text: str = Field(default=DEFAULT_HELP, min_length=1, max_length=320)
+    phone_display: str | None = Field(
+        default=None,
+        max_length=32,
+        description="the spa's phone as clients dial it, e.g. (415) 555-0199; named in opt-out replies",
+    )
     account_sid_env: str | None = Field(default=None, description="env var with this spa's Account SID")
     auth_token_env: str | None = Field(default=None, description="env var with this spa's Auth Token")
 
@@ -66,6 +71,7 @@ class Spa:
     help_text: str
     account_sid: str
     auth_token: str
+    phone_display: str = ""
 
     @property
     def sender(self) -> str:
@@ -136,6 +142,7 @@ def load_spas(pattern: str, default_account_sid: str = "", default_auth_token: s
                 help_text=sms.help_text,
                 account_sid=account_sid or default_account_sid,
                 auth_token=auth_token or default_auth_token,
+                phone_display=sms.phone_display or "",
             )
         )
     directory = SpaDirectory(spas)

@@ -25,6 +25,7 @@ from tests.support.gateway_harness import (
     SPA_ID,
     RunningGateway,
     gateway_settings,
+    noticed,
     running_gateway,
     sms_form,
     stream_messages,
@@ -95,7 +96,8 @@ async def test_send_goes_through_the_sdk_and_emits_sms_sent_with_segments(
 ) -> None:
     await request_send(nc, topology, send_cmd("reply:1", body="Your Botox consult is Fri 3pm 💉"))
     [sent] = await twilio.wait_for_sent(1)
-    assert sent.to == CLIENT and sent.body == "Your Botox consult is Fri 3pm 💉"
+    # The spa's first text to the number carries the opt-out notice (and still fits one segment).
+    assert sent.to == CLIENT and sent.body == noticed("Your Botox consult is Fri 3pm 💉")
     assert sent.from_ == "+14155550199" and sent.messaging_service_sid is not None
     [event] = await events(nc, topology, "sent", 1)
     assert event["provider_sid"] == sent.sid and event["encoding"] == "UCS-2" and event["segments"] == 1
@@ -112,8 +114,8 @@ async def test_redelivered_outbound_request_is_one_twilio_call(
     # The later text went out, so the three copies before it were all handled.
     await twilio.wait_for_sent(2)
     await events(nc, topology, "sent", 2)
-    assert [m.body for m in twilio.sent] == [cmd.body, "later"]
-    assert len([r for r in twilio.requests if r["form"]["Body"] == cmd.body]) == 1
+    assert [m.body for m in twilio.sent] == [noticed(cmd.body), "later"]
+    assert len([r for r in twilio.requests if r["form"]["Body"] == noticed(cmd.body)]) == 1
 
 
 async def test_restarted_gateway_does_not_send_the_same_key_again(
@@ -128,7 +130,7 @@ async def test_restarted_gateway_does_not_send_the_same_key_again(
         await request_send(nc, topology, cmd)
         await request_send(nc, topology, send_cmd("reply:restart-2", body="second"))
         await twilio.wait_for_sent(2)
-    assert [m.body for m in twilio.sent] == [cmd.body, "second"]
+    assert [m.body for m in twilio.sent] == [noticed(cmd.body), "second"]
 
 
 async def test_twilio_500_then_201_is_one_message(
@@ -186,7 +188,8 @@ async def test_stop_then_outbound_request_sends_nothing_and_start_sends_again(
     assert (await gateway.post_sms(sms_form("SM0301", "START", from_number=CLIENT))).status_code == 200
     await request_send(nc, topology, send_cmd("reply:after-start", body="Welcome back!"))
     [sent] = await twilio.wait_for_sent(1)
-    assert sent.body == "Welcome back!"
+    # Nothing reached the number before: its first text carries the notice.
+    assert sent.body == noticed("Welcome back!")
 
 
 async def test_reply_longer_than_the_limit_is_refused_not_truncated(
@@ -224,7 +227,7 @@ async def test_cap_of_5_with_8_requests_sends_5_waits_3_alerts_once_then_sends_3
         )
         assert resp.status_code == 200 and resp.json()["released"] == 3
         sent = await twilio.wait_for_sent(8)
-        assert sorted(m.body for m in sent) == [f"text {i}" for i in range(8)]
+        assert sorted(m.body for m in sent) == [noticed(f"text {i}") for i in range(8)]
         assert (
             await subject_count(nc.jetstream(), topology.stream_escalations.name, topology.escalation(SPA_ID))
             == 1
@@ -239,12 +242,12 @@ async def test_waiting_texts_go_out_when_the_spa_day_rolls_over(
         await request_send(nc, topology, send_cmd("day:1", body="first"))
         await request_send(nc, topology, send_cmd("day:2", body="second"))
         await events(nc, topology, "deferred", 1)
-        assert [m.body for m in twilio.sent] == ["first"]
+        assert [m.body for m in twilio.sent] == [noticed("first")]
         # Tomorrow, in the spa's time zone.
         gw.ports.clock = lambda: datetime.now(UTC) + timedelta(days=1)
         gw.ports.release_wake.set()
         sent = await twilio.wait_for_sent(2)
-        assert [m.body for m in sent] == ["first", "second"]
+        assert [m.body for m in sent] == [noticed("first"), "second"]
 
 
 async def test_crash_after_twilio_accepted_is_reconciled_not_resent(
@@ -341,7 +344,7 @@ async def test_editing_the_spa_file_cap_releases_waiting_texts(
         write_spa(tmp_path / "spas", cap=5)
         gw.ports.release_wake.set()
         sent = await twilio.wait_for_sent(2)
-        assert [m.body for m in sent] == ["first", "second"]
+        assert [m.body for m in sent] == [noticed("first"), "second"]
         assert gw.ports.spas.get(SPA_ID).daily_send_cap == 5  # type: ignore[union-attr]
         (tmp_path / "spas" / "broken.yaml").write_text("id: [not a slug\n")
         gw.ports.release_wake.set()

@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from services.gateway.app import build
 from services.gateway.handlers import Ports
+from services.gateway.notices import OPT_OUT_NOTICE
 from services.gateway.settings import GatewaySettings
 from shared.runtime import ServiceContext, ServiceSpec, start_context, stop_context
 from shared.subjects import Topology
@@ -53,6 +54,11 @@ def write_spa(
     path = folder / f"{spa_id}.yaml"
     path.write_text(json.dumps({"id": spa_id, "name": "Glow Test", "timezone": timezone, "sms": sms}))
     return path
+
+
+def noticed(body: str) -> str:
+    """A spa's first text to a number, as sent: the body and the opt-out notice carriers expect."""
+    return f"{body} {OPT_OUT_NOTICE}"
 
 
 def signed(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> dict[str, str]:

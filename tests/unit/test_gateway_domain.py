@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from services.gateway.domain import backoff, count_segments, is_retryable, keyword_of, spa_day
+from services.gateway.domain import (
+    Reading,
+    backoff,
+    count_segments,
+    is_retryable,
+    keyword_of,
+    read_text,
+    spa_day,
+)
 from services.gateway.spas import load_spas
 
 pytestmark = pytest.mark.unit
@@ -28,20 +36,53 @@ pytestmark = pytest.mark.unit
         ("quit", "stop"),
         ("revoke", "stop"),
         ("optout", "stop"),
-        ("START", "start"),
-        ("yes", "start"),
-        ("Unstop", "start"),
+        ("ＳＴＯＰ", "stop"),  # full-width, as some keyboards send it
         ("HELP", "help"),
         ("info", "help"),
         ("I need to cancel my appointment", None),
-        ("stop texting me please", None),
+        ("Cancel.", None),  # not the carrier keyword: the agent's guard hands it to staff
+        ("stop texting me please", "stop"),
+        ("STOP.", "stop"),
+        ("Don’t text me anymore", "stop"),
+        ("no más mensajes", "stop"),
         ("yes please, Friday works", None),
-        ("STOP.", None),
+        ("can you stop by tomorrow", None),
         ("", None),
     ],
 )
-def test_keyword_is_one_exact_word(body: str, keyword: str | None) -> None:
+def test_keyword_is_a_carrier_word_or_an_opt_out_by_meaning(body: str, keyword: str | None) -> None:
     assert keyword_of(body) == keyword
+
+
+@pytest.mark.parametrize("word", ["START", "yes", "Unstop", " Yes "])
+def test_opt_in_words_opt_in_only_a_number_that_opted_out(word: str) -> None:
+    assert keyword_of(word, opted_out=True) == "start"
+    assert keyword_of(word, opted_out=False) is None
+
+
+def test_with_the_opt_out_state_unknown_start_opts_in_and_yes_is_an_answer() -> None:
+    assert keyword_of("START", opted_out=None) == "start"
+    assert keyword_of("unstop", opted_out=None) == "start"
+    assert keyword_of("yes", opted_out=None) is None
+
+
+@pytest.mark.parametrize("word", ["STOP", "cancel", "help"])
+def test_other_keywords_do_not_depend_on_the_opt_out_state(word: str) -> None:
+    assert keyword_of(word, opted_out=True) == keyword_of(word, opted_out=False) is not None
+
+
+def test_a_reading_names_its_rule_and_what_the_carrier_acts_on() -> None:
+    assert read_text("CANCEL") == Reading("stop", "carrier:CANCEL", carrier=True, cancel=True)
+    assert read_text("stop") == Reading("stop", "carrier:STOP", carrier=True)
+    phrase = read_text("Stop texting me")
+    assert (phrase.keyword, phrase.rule, phrase.carrier, phrase.cancel) == (
+        "stop",
+        "phrase:stop_texting",
+        False,
+        False,
+    )
+    assert read_text("ya no me escriban").language == "es"
+    assert read_text("yes") == Reading(None, "carrier:YES", carrier=True, opt_in_word=True)
 
 
 @pytest.mark.parametrize(
