@@ -166,3 +166,50 @@ def test_greeting_or_name_alone_is_small_talk(text: str, name: str | None) -> No
 )
 def test_a_text_that_may_name_a_treatment_is_not_small_talk(text: str, name: str | None) -> None:
     assert not intents.is_small_talk(text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("heyyy", {"greeting"}),
+        ("hiii there!!", {"greeting"}),
+        ("Hola buenas tardes", {"greeting"}),
+        ("thx so much!", {"thanks"}),
+        ("ty!", {"thanks"}),
+        ("gracias 🙏", {"thanks"}),
+        ("ok thank u, see you then", {"affirm", "thanks", "goodbye"}),
+        ("yesss 👍", {"affirm"}),
+        ("yup", {"affirm"}),
+        ("sí claro", {"affirm"}),
+        ("nah", {"negate"}),
+        ("no thx", {"negate", "thanks"}),
+        ("omg $650 is a lot", {"price_objection"}),
+        ("do u have any specials", {"price_objection"}),
+        ("whats the soonest you have?", {"availability_request"}),
+        ("any openings thurs?", {"availability_request"}),
+        ("none of those work", {"reject_options"}),
+        ("thanksgiving week maybe", set()),
+    ],
+)
+def test_intents_in_texts_written_the_way_clients_write(text: str, found: set[str]) -> None:
+    assert detect_intents(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("ok just do 1", 0),
+        ("1 pls", 0),
+        ("2️⃣", 1),
+        ("option three", 2),
+        ("lets do the 2pm", 1),
+        ("la primera", 0),
+    ],
+)
+def test_choice_in_shorthand_emoji_and_spanish(text: str, index: int) -> None:
+    assert parse_choice(text, 3, LABELS) == index
+
+
+@pytest.mark.parametrize("text", ["1 more question", "2 people", "I have 2 kids", "not lilian"])
+def test_a_number_that_counts_something_is_not_a_choice(text: str) -> None:
+    assert parse_choice(text, 3, LABELS) is None

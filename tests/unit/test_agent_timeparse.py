@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from services.agent.language.shorthand import plain
+from services.agent.language.spanish_time import SPANISH_TIME, SpanishTime, to_english
 from services.agent.language.timeparse import parse_preference
 
 pytestmark = pytest.mark.unit
@@ -169,3 +171,49 @@ def test_a_past_weekday_this_week_rolls_forward() -> None:
 
 def test_a_week_from_today() -> None:
     assert _parse("a week from today").date == date(2026, 3, 11)
+
+
+# ----- SMS shorthand and Spanish (Wednesday 4 March 2026) -----
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("botx pls, tmrw after 5?", {"dates": [date(2026, 3, 5)], "earliest_time": time(17, 0)}),
+        ("tmw at 11", {"dates": [date(2026, 3, 5)], "target_time": time(11, 0)}),
+        ("2moro?", {"dates": [date(2026, 3, 5)]}),
+        ("thurs eve", {"dates": [date(2026, 3, 5)], "part_of_day": "evening"}),
+        ("thur 2p", {"dates": [date(2026, 3, 5)], "target_time": time(14, 0)}),
+        ("sat morning", {"dates": [date(2026, 3, 7)], "part_of_day": "morning"}),
+        ("sat aft", {"dates": [date(2026, 3, 7)], "part_of_day": "afternoon"}),
+        ("b4 noon", {"latest_time": time(12, 0)}),
+        ("around 3ish", {"target_time": time(15, 0)}),
+        ("this wknd", {"date_from": date(2026, 3, 7), "date_to": date(2026, 3, 8)}),
+        ("next wk", {"date_from": date(2026, 3, 9), "date_to": date(2026, 3, 15)}),
+        ("anything after 5", {"earliest_time": time(17, 0)}),
+        ("el sábado por la mañana", {"dates": [date(2026, 3, 7)], "part_of_day": "morning"}),
+        ("mañana en la tarde", {"dates": [date(2026, 3, 5)], "part_of_day": "afternoon"}),
+        ("el lunes a las 3", {"dates": [date(2026, 3, 9)], "target_time": time(15, 0)}),
+        ("esta semana", {"date_from": date(2026, 3, 4), "date_to": date(2026, 3, 8)}),
+        ("lo antes posible", {"asap": True}),
+        ("después de las 5", {"earliest_time": time(17, 0)}),
+        ("quiero una cita para botox el sábado", {"dates": [date(2026, 3, 7)]}),
+        ("hoy a las 6", {"dates": [date(2026, 3, 4)], "target_time": time(18, 0)}),
+        ("el 12 de marzo a las 4 y media", {"dates": [date(2026, 3, 12)], "target_time": time(16, 30)}),
+        ("la semana que viene", {"date_from": date(2026, 3, 9), "date_to": date(2026, 3, 15)}),
+        ("el próximo viernes", {"dates": [date(2026, 3, 6)]}),
+    ],
+)
+def test_shorthand_and_spanish_time_phrases(text: str, want: dict[str, object]) -> None:
+    pref = _parse(text).preference.model_dump()
+    assert {key: pref[key] for key in want} == want
+
+
+@pytest.mark.parametrize("text", ["I sat there", "too much sun on my face", "wed like to come in", "gracias"])
+def test_everyday_words_that_look_like_days_are_not_times(text: str) -> None:
+    assert parse_preference(text, NOW, TZ) is None
+
+
+@pytest.mark.parametrize("row", SPANISH_TIME, ids=lambda r: r.example)
+def test_every_spanish_time_row_reads_its_example(row: SpanishTime) -> None:
+    assert to_english(plain(row.example)) == row.expected

@@ -33,15 +33,20 @@ _EXPLICIT_NUMBER = re.compile(
     r"(?:#|\b(?:option|number|no\.?|choice|slot|num|opcion|numero)\s*#?)\s*(\d{1,2})\b"
 )
 _ORDINAL = re.compile(
-    r"\b(?:the\s+|la\s+|el\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former|middle|"
+    r"\b(?:the\s+|la\s+|el\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former"
+    r"|middle|"
     r"primera|primero|segunda|segundo|tercera|tercero|ultima|ultimo)\b"
     r"(?!\s+(?:of|week|time|thing|visit|appointment|treatment|question|vez))"
 )
 _WORD_NUMBER = re.compile(
-    r"^\W*(?:(?:ok|yes|sure)\W+)?(?:(?:option|number|opcion|numero|la|el)\s+)?(one|two|three|four|five|uno|una|dos|tres)\W*"
+    r"^\W*(?:(?:ok|yes|sure)\W+)?(?:(?:option|number|opcion|numero|la|el)\s+)?(one|two|three|four|five|uno"
+    r"|una|dos|tres)\W*"
     r"(?:please|por favor)?\W*$"
 )
 _BARE_HOUR = re.compile(r"(?:\b(?:at|around|the|la|las|a las)\s+|@\s*)(\d{1,2})\b(?!:)|\b(\d{1,2})\s+one\b")
+_WITH_PERSON = re.compile(
+    r"\b(?:with|con)\s+(?!(?:the|you|him|her|them|my|me|a|an|that|this|it)\b)([a-z]{3,})\b"
+)
 _NEGATED_WORD = re.compile(
     r"\b(?:not|no|except|without|but not|sin|no con)\s+(?:with\s+|con\s+|on\s+|the\s+)?([a-z]+)"
 )
@@ -132,6 +137,9 @@ def _asks_elsewhere(
     all_days = set().union(*(_words(label) for label in labels)) & _DAY_KEYS
     if all_days and (text_words & _DAY_KEYS) - all_days:
         return True
+    label_people = {m[1] for label in labels for m in _WITH_PERSON.finditer(plain(label))}
+    if any(m[1] not in label_people for m in _WITH_PERSON.finditer(text)) and label_people:
+        return True  # "friday with priya" when no option is with Priya
     bare = re.search(r"\b(?:at|around|about|@)\s+(\d{1,2})\b(?!:)", text)
     if bare and not text_times:
         hour = int(bare[1])

@@ -114,11 +114,15 @@ NEGATE_RULES: tuple[Rule, ...] = (
 PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
     Rule(
         "too expensive",
-        r"\b(?:too|so|very|really|pretty|kinda|kind of|a bit|a little|bit|quite|way)\s+(?:expensive|pricey"
-        r"|pricy|steep|"
-        r"costly|much|high|rich|spendy)\b|\b(?:expensive|pricey|pricy|overpriced|costly|steep|spendy)\b",
-        ("that's expensive", "too much", "thats kinda steep", "hmm pricey"),
-        ("how much is it",),
+        r"\b(?:too|so|very|really|pretty|kinda|kind of|a bit|a little|bit|quite|way)\s+"
+        r"(?:expensive|pricey|pricy|steep|costly|high|rich|spendy)\b"
+        r"|\b(?:expensive|pricey|pricy|overpriced|costly|steep|spendy)\b"
+        r"|\b(?:way too|too|a bit|a little|bit) much\b(?! (?:time|trouble|of a|sun|work|hassle))"
+        r"|\bmore than i (?:wanted|want|was hoping|hoped|planned|expected|thought|can"
+        r"|could) (?:to )?(?:spend|pay)\b"
+        r"|\$\d[\d,]*\s*\?\s*(?:for|really|seriously|wow|omg|yikes|$)",
+        ("that's expensive", "too much", "thats kinda steep", "hmm pricey", "$350?? for botox?"),
+        ("how much is it", "Thanks so much!! See you then"),
     ),
     Rule(
         "a lot of money",
@@ -132,10 +136,8 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
     Rule(
         "can't afford",
         r"\b(?:can't|cannot|can not|couldn't|unable to|not able to)\s+(?:really\s+)?(?:afford|swing"
-        r"|justify|do|spend|pay)"
-        r"\s*(?:it|that|this|that much|so much|\$\d+)?\b(?!\s+(?:on|at|day|time|friday|monday|tuesday"
-        r"|wednesday|thursday|"
-        r"saturday|sunday|morning|afternoon|evening|tomorrow|today|then))",
+        r"|justify)\b"
+        r"|\b(?:can't|cannot|don't want to|not trying to) (?:spend|pay) (?:that|so) much\b",
         ("I can't afford it", "i can't swing that rn", "can't justify that much"),
         ("I can't do friday", "can't do it at 3"),
     ),

@@ -61,7 +61,8 @@ NOT_NAMES = (
     definitely totally super quite rather fairly extremely absolutely barely also still stuff thing
     things everything nothing something anything question questions quick wondering info information
     interested excited happy sad mad upset unhappy disappointed scared anxious considering getting
-    having doing making taking trying seeing using
+    having doing making taking trying seeing using spanish english speaking bilingual hispanic latina latino
+    mexican american visiting moving pregnant postpartum vegan
     de la el los las una un nueva nuevo cliente clienta paciente yo muy alergica embarazada interesada
     interesado su tu mi para del aqui bien buena bueno feliz hola gracias si claro quiero quisiera
     necesito tengo puedo por favor cita una con que como cuando donde
