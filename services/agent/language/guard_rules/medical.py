@@ -23,12 +23,30 @@ from .vocabulary import (
     TREATMENT,
 )
 
-_AFTER = r"(?:after|since|from|post|following)[- ]?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |a )?(?:\w+ )?"
+_AFTER = (
+    r"(?:after|since|from|post|following|during|at (?:my|the))[- ]?(?:starting |i started |getting |i got |"
+    r"having |i had )?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |a )?(?:\w+ ){0,2}"
+)
 # Where a treatment was done: "where they injected", "the injection site".
 _TREATED_SPOT = (
     r"\b(?:where (?:they|she|he|you|i|the \w+) (?:did|injected|put|had|got|was|were|lasered|treated)|"
-    r"(?:injection|treatment|treated|injected|needle) (?:site|area|spot|points?)s?)\b"
+    r"(?:injection|treatment|treated|injected|needle) (?:site|area|spot|points?)s?|"
+    rf"where (?:the |my )?(?:\w+ )?{PROCEDURE} (?:went in|was|were|is|went))\b"
 )
+# A treatment described as done ("got lip filler on sat and my lip is still swollen").
+_HAD_PROCEDURE = (
+    rf"\b(?:had|got|did|done|get|getting|having)\b (?:my |the |a |some )?(?:\w+ ){{0,2}}{PROCEDURE}\b"
+)
+# Generic questions about what may happen ("is it normal to bleed after microneedling?"), not a
+# symptom the client has now: medical, but not urgent.
+_PRESENT_SYMPTOM = r"(?:\bmy \w+(?: \w+)? (?:is|are|feels?|looks?|has|keeps?)\b|\bnow\b|\bstill\b)"
+_GENERIC_QUESTION = re.compile(
+    rf"^(?!.*{_PRESENT_SYMPTOM})(?=(?:hi|hey|hello|so|ok|quick question)?[,!. ]*(?:is it normal to|"
+    r"how long (?:is|does|will|should|do|can)|when (?:should|do) i|can i|could i|will i|would i|"
+    r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage))\b|"
+    r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread))"
+)
+
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
 
 URGENT: tuple[Rule, ...] = (
@@ -73,7 +91,10 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\boverdos\w*",
-            rf"\b(?:took|taken|swallowed|ate|had) (?:too many|too much|like |about |over |around )?"
+            rf"\b(?:took|taken|swallowed|ate|had) (?:too many|too much)\b.{{0,25}}\b{_PILLS}|\btook too many\b",
+            r"\b(?:double|extra|second|wrong) (?:dose|shot|injection)\b|\baccidentally (?:took|injected|used|swallowed)\b",
+            r"\b(?:my|a|the|her|his) whole bottle\b",
+            rf"\b(?:took|taken|swallowed|ate|had) (?:like |about |over |around )?"
             rf"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|extra)\b.{{0,25}}\b{_PILLS}",
             r"\b(?:swallowed|ingested|drank)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?|some|my|her|his)\b",
@@ -103,7 +124,7 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\banaphyla\w*|\bepi-?pens?\b",
-            r"\b(?:having|had|getting|got|think i'?m having|i'?m having) (?:an? )?(?:severe |bad |serious )?allergic reaction",
+            r"\b(?:having|getting|think i'?m having|i'?m having|i am having) (?:an? )?(?:severe |bad |serious )?allergic reaction",
             r"\bsevere (?:allergic )?reaction\b",
             r"\b(?:face|lips?|eyes?|eyelids?|tongue)\b.{0,15}\b(?:swelling up|swelled up|blown up|ballooned|puffed up)",
             r"\bhives all over\b",
@@ -118,6 +139,7 @@ URGENT: tuple[Rule, ...] = (
         rx(
             r"\bfaint(?:ed|ing)\b|\bfeel(?:ing)? faint\b|\bpass(?:ed|ing)? out\b|\bunconscious\b",
             r"\blost consciousness\b|\bseizures?\b|\bconvuls\w*|\bcollapsed\b",
+            r"\b(?:dizzy|light-?headed|woozy|room is spinning)\b",
         ),
         ("she fainted after the injection", "I passed out in the car", "feeling faint and dizzy"),
         ("my forehead lines are faint, is baby botox enough to book?", "I'll pass on that time"),
@@ -128,8 +150,8 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bblanch\w*|\bdusky\b|\bmottled\b|\blivedo\b|\bnecros\w*",
-            r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it)\b.{0,20}\b(?:turn(?:ed|ing)?|gone|went|"
-            r"going|looks?|looking|is|got) (?:all |really |very )?(?:white|grey|gray|blue|bluish|purple|"
+            r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it|filler|site)\b.{0,20}\b(?:turn(?:ed|ing)?|gone|went|"
+            r"going|looks?|looking|is|got) (?:all |really |very |kinda |\w+ and )?(?:white|grey|gray|blue|bluish|purple|"
             r"purplish|black|pale)\b",
         ),
         (
@@ -173,7 +195,7 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\b(?:severe|extreme|excruciating|unbearable|intense|horrible|terrible|really bad|so much|a lot of|"
-            r"awful|sharp|constant|throbbing) (?:pain|burning|swelling|headache)",
+            r"awful|sharp|constant|throbbing) (?:\w+ )?(?:pain|burning|swelling|headache)",
             r"\b(?:pain|hurts?|hurting)\b.{0,10}\b(?:so bad|unbearable|severe|excruciating|like hell|a lot)\b",
         ),
         ("I'm in so much pain", "severe pain where she injected", "it hurts so bad"),
@@ -186,6 +208,8 @@ URGENT: tuple[Rule, ...] = (
         rx(
             r"\bemergenc\w*|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bthe er\b",
             r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b|\bheart attack\b|\bstroke\b",
+            r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|\bslurr\w*",
+            r"\bcan'?t keep (?:anything|food|water|it) down\b",
         ),
         ("is this an emergency?", "should I go to urgent care", "she's in the hospital since the treatment"),
         ("how late are you open tonight?",),
@@ -208,13 +232,29 @@ URGENT: tuple[Rule, ...] = (
         priority="urgent",
     ),
     Rule(
+        "symptom_on_a_drug",
+        "medical",
+        rx(
+            rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:on|since starting|since i started|from) (?:the |my |this )?"
+            rf"(?:\w+ )?(?:{DRUG}|weight loss (?:shots?|injections?|meds))\b",
+            rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|injections?|"
+            rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
+        ),
+        ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
+        ("how much is semaglutide a month?",),
+        priority="urgent",
+    ),
+    Rule(
         "symptom_after_treatment",
         "medical",
         rx(
             rf"\b{_AFTER}{TREATMENT}\b.{{0,80}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b{_AFTER}{PROCEDURE}\b",
-            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}\b{_TREATED_SPOT}",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_TREATED_SPOT}",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\bmy (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ )?(?:looks?|feels?|is|are|has|went|"
+            rf"got|seems|turned)\b.{{0,30}}\b)?{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
             r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
             r"damaged|messed up) (?:my|me|her|him)\b",
@@ -224,13 +264,14 @@ URGENT: tuple[Rule, ...] = (
             "I have a rash after my laser treatment",
             "The laser burned my leg and nobody has called me back",
             "since my botox I've had a headache every day",
-            "the injection site is black now",
+            "the injection site is really sore now",
         ),
         (
             "I'd like a facial after my botox appointment next week",
             "can I book laser after work on friday?",
             "after my facial can I book a massage?",
         ),
+        unless=_GENERIC_QUESTION,
         priority="urgent",
     ),
 )
@@ -369,6 +410,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\binteract(?:ion|ions|s)?\b(?!\s+with\s+(?:you|staff|the team|them|people|clients))",
             r"\b(?:mix|combine|combining|mixing)\b.{0,30}\bwith (?:my|the|alcohol|\w+ (?:pills?|meds))\b(?!.{0,20}(?:appointment|facial|session))",
             r"\b(?:problem|issue|ok|okay|affect|interfere)\b.{0,25}\bwith (?:the |my )?" + TREATMENT,
+            r"\b(?:does|do|will|would|can|could) (?!it\b|that\b|this\b|you\b|they\b)\w+ (?:affect|interfere with|"
+            r"interact with|mess with) (?:the |my |a )?" + PROCEDURE,
         ),
         ("will that be a problem with filler?", "does botox interact with anything?"),
         ("I'd love to interact with staff in person at the consult",),
@@ -442,7 +485,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:good |right |ideal )?candidate\b",
             r"\b(?:suitable|appropriate|right|safe) (?:for|option for) (?:me|someone|people|my|a|her|him)\b"
             r"(?!.{0,20}\b(?:lines|wrinkles|budget|schedule))",
-            r"\bshould i (?:stop|avoid|skip|not|take|keep|be (?:worried|concerned)|see a doctor|go to|wait)\b",
+            r"\bshould i (?:stop|avoid|skip|not|take|keep|be (?:worried|concerned)|worry|see a doctor|go to|wait)\b",
+            r"\bwhen (?:should i|to) (?:worry|be (?:worried|concerned)|call)\b",
             r"\bcan i (?:still )?(?:take|drink|mix|combine|use) (?!the\b|that\b|it\b|this\b|one\b|an? (?:appointment|slot|spot|look|gift)|my (?:gift|package|membership|card|credit|points)|\d)",
         ),
         (
@@ -516,7 +560,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bmy (?:doctor|doc|physician|dermatologist|derm|obgyn|ob-gyn|ob|pcp|gp|oncologist|surgeon|"
             r"cardiologist|neurologist|specialist|psychiatrist|rheumatologist|endocrinologist)\b",
             r"\b(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|prescribed|wants|cleared)\b",
-            r"\bsee (?:a|my|the) (?:doctor|specialist|dermatologist|physician)\b",
+            r"\bsee (?:a|my) (?:doctor|specialist|dermatologist|physician)\b",
         ),
         ("my doctor said to ask you first", "should I see a doctor about this?"),
         ("is the injector a nurse or a doctor?",),
@@ -539,10 +583,13 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             rf"\b(?:can|could|does|do|will|would|did|might)(?: the)? (?:{PROCEDURE}|it|this|that|they)\b.{{0,20}}"
-            r"\b(?:cause|spread|migrate|move|block|damage|affect|make (?:it|my|me|your)|go into|get into|wear off)",
+            r"\b(?:cause|spread|migrate|move|block|damage|harm|hurt|burn|scar|affect|make (?:it|my|me|your)|go into|"
+            r"get into|wear off)",
             rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|undo)\b",
             rf"\bwhy (?:didn'?t|did not|doesn'?t|isn'?t|hasn'?t) (?:my |the )?{PROCEDURE}\b.{{0,10}}\b(?:work|kick)",
-            r"\b(?:resistan(?:t|ce)|immune) to (?:botox|tox|it|neurotoxins?|dysport)\b",
+            r"\bresistan(?:t|ce)\b|\bimmune to\b|\bantibod\w*",
+            r"\bwhat happens if\b.{0,40}\b(?:goes into|gets into|gets in|in (?:my|your) eye|migrat\w*|spread\w*|"
+            r"swallow\w*|infect\w*|bleed\w*|bruis\w*|react\w*|hit\w* a (?:vessel|nerve|vein))",
         ),
         (
             "can botox cause migraines",
@@ -557,8 +604,8 @@ QUESTIONS: tuple[Rule, ...] = (
         rx(
             rf"\bis (?:the |my |it |this |that |a )?(?:\w+ )?{PROCEDURE}(?: appt| appointment| session)? (?:still )?"
             r"(?:ok|okay|fine|alright|a problem|an issue|safe)\b(?! (?:time|day|date|price))",
-            r"\b(?:is|are) (?:\w+ )?(?:ok|okay|fine|alright|safe) (?:to do |to get |to have )?"
-            r"(?:if (?:i|you|my|she|he|it)|with (?:my|a|an)|while|after (?:a|my|the|having)|before (?:a|my|the))\b",
+            r"\b(?:is|are) (?:\w+ )?(?:ok|okay|fine|alright|safe) (?:to (?:do|get|have) (?:\w+ ){0,3})?"
+            r"(?:if (?:i|you|my|she|he)|with (?:my|a|an)|while|after (?:a|my|the|having)|before (?:a|my|the))\b",
             r"\b(?:will|would|does|could|can) (?:that|this|it) (?:matter|mess with|interfere|be a problem|affect)\b"
             r"(?!.{0,10}\bwho\b)",
         ),

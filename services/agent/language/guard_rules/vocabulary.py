@@ -22,7 +22,7 @@ SYMPTOM = alt(
     r"swelling|swollen|swelled|puffy|puffiness|bruis\w*|rash\w*|itch\w*|hives|welts?|blister\w*|"
     r"numb|numbness|numbed|tingl\w*|droop\w*|lump\w*|bumps?|bumpy|nodules?|knots?|hard spots?|pus|ooz\w*|"
     r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
-    r"migraines?|nause\w*|vomit\w*|throwing up|dizz\w*|infect\w*|inflam\w*|redness|red spots?|"
+    r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|redness|red spots?|"
     r"pain|painful|hurts?|hurting|aches?|aching|sore|soreness|tender\w*|throbbing|stinging|stings|"
     r"peeling|scar|scarring|scarred|discolou?r\w*|asymmetr\w*|uneven|lopsided|crooked|dark patch\w*|"
     r"hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin|sensitive"
@@ -31,7 +31,7 @@ SYMPTOM = alt(
 DRUG = alt(
     r"antibiotics?|antidepressants?|antihistamines?|blood thinners?|steroids?|prednisone|cortisone|"
     r"hormones?|hrt|estrogen|testosterone|progesterone|chemo\w*|radiation|immunotherap\w*|insulin|"
-    r"accutane|isotretinoin|tretinoin|retin-?a|spironolactone|warfarin|coumadin|eliquis|xarelto|"
+    r"accutane|isotretinoin|tretinoin|retin[- ]a|spironolactone|warfarin|coumadin|eliquis|xarelto|"
     r"plavix|heparin|lovenox|aspirin|ibuprofen|advil|motrin|aleve|naproxen|tylenol|acetaminophen|"
     r"paracetamol|benadryl|zyrtec|claritin|allegra|metformin|ozempic|wegovy|mounjaro|zepbound|"
     r"semaglutide|tirzepatide|glp-?1|lexapro|zoloft|prozac|wellbutrin|xanax|adderall|synthroid|"
@@ -98,10 +98,12 @@ SKIN_CONDITION = alt(
 # What a client says about a treated area that is only a symptom next to a treatment ("tight and red
 # after the peel", "my smile looks weird after the botox").
 AFTER_SYMPTOM = alt(
-    SYMPTOM[3:-1] + r"|red|tight|weak|weird|strange|off|wrong|frozen|heavy|twitch\w*|spasm\w*|darker|"
-    r"dark spots?|dark patch\w*|white|black|blue|purple|patches|streaks?|shaking|broke out|breaking out|"
-    r"breakouts?|cold sores?|hard|firm|dent\w*|dimpl\w*|ridges?|visible|migrat\w*|moved|crooked smile|"
-    r"can'?t (?:smile|close|move|lift|raise|blink)|drool\w*|swallow\w*"
+    SYMPTOM[3:-1] + r"|red|tight|weak|weird|strange|frozen|heavy|twitch\w*|spasm\w*|darker|higher|lower|"
+    r"dark spots?|dark patch\w*|patches|streaks?|shaking|broke out|breaking out|breakouts?|cold sores?|"
+    r"hard|firm|dent\w*|dimpl\w*|ridges?|migrat\w*|moved|crooked smile|dry|flaky|flaking|purging|upset|"
+    r"threw up|puk\w*|losing (?:my )?hair|hair loss|hair (?:is )?falling out|(?:isn'?t|not|won'?t) heal\w*|"
+    r"can'?t (?:smile|close|move|lift|raise|blink|drink|eat|open|feel|pucker|talk|whistle)|drool\w*|"
+    r"swallow\w*"
 )
 # The treatment itself (not "appointment" or "visit"): what a symptom or an aftercare question is about.
 PROCEDURE = alt(
@@ -109,5 +111,7 @@ PROCEDURE = alt(
     r"sculptra|kybella|lip flip|lip injections?|injections?|injectables?|shots?|laser|lasers|ipl|bbl|"
     r"photofacial|peel|peels|chemical peel|microneedling|morpheus8?|rf|rf microneedling|hydrafacial|"
     r"facial|coolsculpting|cryo\w*|dermaplaning|prp|prf|vampire facial|laser hair removal|hair removal|"
-    r"electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|body contouring|treatment|procedure"
+    r"electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|body contouring|treatment|procedure|"
+    r"lidocaine|numbing(?: cream)?|weight loss (?:shots?|injections?)|glp-?1(?: shots?)?|semaglutide|"
+    r"tirzepatide|b12(?: shots?)?"
 )
