@@ -22,14 +22,14 @@ from pydantic import BaseModel
 
 from shared.contracts import conversation as conv
 from shared.contracts.envelope import utcnow
-from shared.contracts.escalation import EscalationCategory, PauseAi, ResumeAi, StaffReply
+from shared.contracts.escalation import EscalationCategory, EscalationPriority, PauseAi, ResumeAi, StaffReply
 from shared.contracts.escalation import EscalationRaised as BusEscalationRaised
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.subjects import Topology
 
 from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
-from .language.guard import check_inbound, check_outbound
+from .language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
 from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
 from .tools import ConversationTools
 
@@ -97,6 +97,7 @@ def _effects(topology: Topology, state: ConversationState, turn: TurnRecord) -> 
                     client_number=number,
                     client_name=state.first_name,
                     handoff_text=esc.handoff_text,
+                    priority=esc.priority,
                     source="agent",
                 ),
                 f"escalation:{esc.escalation_id}",
@@ -130,13 +131,17 @@ def _escalation_events(
     reason: str,
     inbound_id: UUID,
     handoff_text: str | None = None,
+    priority: EscalationPriority = "normal",
 ) -> list[conv.ConversationEvent]:
+    # An urgent handoff also tells the client to call 911 if it is an emergency.
+    default_text = URGENT_HANDOFF_TEXT if priority == "urgent" else HANDOFF_TEXT
     raised = conv.EscalationRaised(
         **base(),
         category=category,
         reason=reason[:500],
-        handoff_text=handoff_text or HANDOFF_TEXT,
+        handoff_text=handoff_text or default_text,
         caused_by=inbound_id,
+        priority=priority,
     )
     return [raised, conv.AiPaused(**base(), by="escalation", escalation_id=raised.escalation_id)]
 
@@ -155,8 +160,14 @@ async def _decide(
         return [], "paused"
     verdict = check_inbound(msg.body)
     if verdict.escalate:
-        log.info("agent.escalated", category=verdict.category, conversation_id=msg.conversation_id)
-        return _escalation_events(base, verdict.category, verdict.reason, msg.id), "escalated"
+        log.info(
+            "agent.escalated",
+            category=verdict.category,
+            priority=verdict.priority,
+            conversation_id=msg.conversation_id,
+        )
+        raised = _escalation_events(base, verdict.category, verdict.reason, msg.id, priority=verdict.priority)
+        return raised, "escalated"
 
     events: list[conv.ConversationEvent] = []
     tools = _tools(msg, state, ports)

@@ -95,7 +95,8 @@ def _verdict(rule: Rule) -> GuardVerdict:
         reason = _URGENT_REASON
     else:
         reason = rule.reason or _REASONS[rule.category]
-    return GuardVerdict(True, rule.category, reason, rule.name, rule.priority)
+    # The rule's name tells staff why without echoing the client's words.
+    return GuardVerdict(True, rule.category, f"{reason} (guard rule: {rule.name})", rule.name, rule.priority)
 
 
 # ----- outbound -----
