@@ -67,6 +67,7 @@ class Turn:
     fresh_search: bool = False
     two_services: bool = False
     topic: ServiceCandidate | None = None  # the service a question is about (may differ from the booking's)
+    consult_noted: bool = False
 
     def learn(self, event: ConversationEvent) -> None:
         """Record a fact of this turn and fold it into the state."""
@@ -114,12 +115,17 @@ def read(ctx: TurnContext) -> Turn:
         tz=ctx.spa.timezone,
         option_labels=labels,
         provider_names=[p.first_name for p in ctx.spa.providers],
-        name_asked=state.last_asked in ("name", "name_and_service"),
+        name_asked=state.last_asked in ("name", "name_and_service") or name_asked_with_options(state),
     )
     lang = state.language if state.greeted else "en"
     if u.language == "es" and "es" in ctx.spa.languages:
         lang = "es"
     return Turn(ctx=ctx, u=u, state=state, lang=lang_of(lang), tz=ZoneInfo(ctx.spa.timezone))
+
+
+def name_asked_with_options(state: ConversationState) -> bool:
+    """The first options went out with 'may I have your first name?' (see `propose`)."""
+    return state.first_name is None and state.offers == 1 and bool(state.proposals) and state.name_asks == 0
 
 
 def language_handoff(turn: Turn) -> Decision | None:
@@ -231,6 +237,7 @@ async def matched(turn: Turn, service: ServiceCandidate, confidence: float = 1.0
     if consult is not None:
         key = "consult_first" if consult.price_cents == 0 else "consult_first_paid"
         turn.lead.append(say(turn.lang, key, service=service.name, consult=consult.name))
+        turn.consult_noted = True
         service = consult
     turn.learn(turn.event(ServiceMatched, service=service, confidence=confidence))
     turn.fresh_search = True
@@ -265,8 +272,8 @@ def take_preference(turn: Turn) -> None:
     asks_about_provider = "provider_schedule" in u.questions and u.preference is None
     fields = policy.shifted(u, state, turn.tz)
     if fields is None and u.preference is not None:
-        fields = {"preference": u.preference}
-    if provider is not None and not asks_about_provider and state.service is not None:
+        fields = {"preference": policy.merged(u.preference, state.preference)}
+    if provider is not None and not asks_about_provider:
         fields = fields or {"preference": state.preference or TimePreference(asap=True)}
         fields["provider_id"], fields["provider_first_name"] = provider.provider_id, provider.first_name
     elif fields is not None and "provider_id" not in fields and state.search is not None and u.shift is None:
@@ -290,6 +297,8 @@ async def answer_questions(turn: Turn) -> None:
     offers = []
     if "price" in u.questions and service is not None and turn.state.client_id is not None:
         offers = list((await turn.ctx.tools.benefits(service.service_id)).package_offers)
+    if turn.consult_noted and service is not None:
+        service = service.model_copy(update={"free_consult": False})
     asked = frontdesk_answers.Asked(
         profile=turn.ctx.spa,
         lang=turn.lang,
@@ -298,7 +307,8 @@ async def answer_questions(turn: Turn) -> None:
         weekday=u.question_weekday,
         provider=u.provider,
     )
-    turn.lead.extend(frontdesk_answers.answers(u.questions, asked))
+    # Answers come first; a consult note said this turn already says the consultation is free.
+    turn.lead[:0] = frontdesk_answers.answers(u.questions, asked)
 
 
 async def answer_objection(turn: Turn) -> None:
@@ -328,7 +338,12 @@ async def move_on(turn: Turn) -> Decision:
         return reply(turn, [], None)
     if step == "ask_service" and turn.u.price_objection:
         return reply(turn, [], "service")
-    text, asks = policy.step_text(step, state, turn.lang, two_services=turn.two_services)
+    name = f", {state.first_name}" if state.first_name else ""
+    if step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
+        turn.lead.append(say(turn.lang, "goodbye" if turn.u.goodbye else "welcome", name=name))
+    text, asks = policy.step_text(
+        step, state, turn.lang, two_services=turn.two_services, short=bool(turn.lead)
+    )
     if step == "booked_followup" and turn.lead:
         text, asks = say(turn.lang, "anything_else"), "anything"
     return reply(turn, [text], asks)
@@ -371,7 +386,7 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
         text = say(turn.lang, "options_nearest", constraint=words, **values)
     else:
         text = say(turn.lang, "options" if found.exact else "options_not_exact", **values)
-    ask_name = state.first_name is None and state.name_asks == 0
+    ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
     return reply(turn, [lead, text], "choice", ask_name=ask_name)
 
 
@@ -413,6 +428,7 @@ async def hold(turn: Turn, found: AvailabilityFound, search: policy.Search) -> l
                 return None
             options = again.options
             continue
+        holds = sorted(held.holds, key=lambda h: h.option.start)
         proposed = [
             ProposedOption(
                 hold_id=h.hold_id,
@@ -420,7 +436,7 @@ async def hold(turn: Turn, found: AvailabilityFound, search: policy.Search) -> l
                 expires_at=h.expires_at,
                 label=option_label(h.option.start, h.option.provider_first_name, turn.tz, today, turn.lang),
             )
-            for h in held.holds
+            for h in holds
         ]
         return proposed or None
     return None

@@ -85,6 +85,7 @@ class ConversationState:
     staff_replies: int = 0
     last_staff_text: str | None = None
     notes: tuple[str, ...] = ()
+    offers: int = 0  # sets of options offered so far
 
     def turn_for(self, inbound_id: UUID) -> TurnRecord | None:
         """The recorded turn of an inbound text, if it was received."""
@@ -161,7 +162,7 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
                 state, preference=event.preference, search=event, unavailable=False, just_booked=False
             )
         case SlotsProposed():
-            return replace(state, proposals=tuple(event.options), unavailable=False)
+            return replace(state, proposals=tuple(event.options), unavailable=False, offers=state.offers + 1)
         case SlotsUnavailable():
             return replace(state, proposals=(), unavailable=True)
         case BookingConfirmed():

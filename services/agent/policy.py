@@ -55,13 +55,15 @@ def next_step(
 
 
 def step_text(
-    step: Step, state: ConversationState, lang: str, *, two_services: bool = False
+    step: Step, state: ConversationState, lang: str, *, two_services: bool = False, short: bool = False
 ) -> tuple[str, Asked | None]:
     """The sentence of a step that asks the client something, and what it asked."""
     service = state.service.name if state.service else ""
     name = f", {state.first_name}" if state.first_name else ""
-    if step == "greet":
+    if step == "greet" and state.preference is None:
         return say(lang, "ask_what"), "service"
+    if step == "greet":
+        return say(lang, "ask_service"), "service"
     if step == "ask_service":
         return say(lang, "ask_service"), "service"
     if step == "ask_service_choice":
@@ -70,7 +72,8 @@ def step_text(
             lang, "ask_one_service" if two_services else "ask_service_choice", choices=choices
         ), "service_choice"
     if step == "ask_time":
-        return say(lang, "ask_time", service=article(service) if lang == "en" else service), "time"
+        key = "ask_time_short" if short else "ask_time"
+        return say(lang, key, service=article(service) if lang == "en" else service), "time"
     if step == "await_choice":
         return say(
             lang, "reply_to_book", numbers=join_or([str(i + 1) for i in range(len(state.proposals))], lang)
@@ -146,6 +149,18 @@ class Search:
         return self.provider_id is not None or self.after is not None
 
 
+_DAY_FIELDS = ("dates", "date_from", "date_to", "weekdays")
+
+
+def merged(new: TimePreference, old: TimePreference | None) -> TimePreference:
+    """A time of day alone ("anything after 5?") keeps the days the client asked for before."""
+    if old is None or new.asap or any(getattr(new, f) for f in _DAY_FIELDS):
+        return new
+    if not any(getattr(old, f) for f in _DAY_FIELDS):
+        return new
+    return new.model_copy(update={f: getattr(old, f) for f in _DAY_FIELDS})
+
+
 _OPEN_DAY = {"part_of_day": None, "target_time": None, "earliest_time": None, "latest_time": None}
 
 
@@ -156,7 +171,8 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
     starts = [p.option.start for p in state.proposals]
     old = state.search
     exclude = [*(old.exclude_starts if old else []), *starts][-20:]
-    base = u.preference or state.preference or TimePreference(asap=True)
+    base = merged(u.preference, state.preference) if u.preference else state.preference
+    base = base or TimePreference(asap=True)
     fields: dict[str, Any] = {"exclude_starts": exclude}
     if old is not None and u.shift != "other_provider":
         fields["provider_id"], fields["provider_first_name"] = old.provider_id, old.provider_first_name

@@ -27,6 +27,7 @@ EN: dict[str, str] = {
     "ask_service_choice": "Did you mean {choices}?",
     "ask_one_service": "Which would you like to book first: {choices}?",
     "ask_time": "When would you like to come in for {service}? For example 'Monday around 2pm' or 'tomorrow morning'.",
+    "ask_time_short": "When would you like to come in for {service}?",
     "ask_name": "And may I have your first name for the booking?",
     "anything_else": "Anything else I can help with?",
     # options and bookings
@@ -88,6 +89,7 @@ ES: dict[str, str] = {
     "ask_service_choice": "¿Te refieres a {choices}?",
     "ask_one_service": "¿Cuál quieres reservar primero: {choices}?",
     "ask_time": "¿Cuándo te gustaría venir para {service}? Por ejemplo 'el lunes a las 2pm' o 'mañana por la mañana'.",
+    "ask_time_short": "¿Cuándo te gustaría venir para {service}?",
     "ask_name": "¿Y me dices tu nombre para la reserva?",
     "anything_else": "¿Te ayudo con algo más?",
     "options": "Para tu {service} tengo {labels}. Responde {numbers} para confirmar.",
