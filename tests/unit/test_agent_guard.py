@@ -1,87 +1,150 @@
-"""The escalation guard hands clinical, cancellation, money and people questions to staff, and keeps
-clinical and card data out of replies."""
+"""The escalation guard hands clinical, appointment, money and people questions to staff, names the
+rule that decided, flags possible emergencies as urgent, and keeps clinical and card data out of
+replies."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.agent.language.guard import check_inbound, check_outbound
+from services.agent.language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
+from services.agent.language.guard_rules import PRECEDENCE, RULES, TABLES, Rule, prepare
 
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Is Botox right for my condition? I have rosacea and lupus",
-        "Can I get filler while pregnant?",
-        "I'm breastfeeding, is that ok?",
-        "I take blood thinners, can I still get filler?",
-        "Does it interact with my medications?",
-        "Are there contraindications for microneedling?",
-        "How many units is the right dosage for me?",
-        "What are the side effects of Botox?",
-        "I had a bad reaction last time",
-        "my lips are still swollen 5 days after filler",
-        "I have a rash after my laser treatment",
-        "Is it safe?",
-        "is it safe for someone with diabetes",
-        "Am I a good candidate for a chemical peel with eczema?",
-        "What is (are) Scoliosis ?",
-        "What should I do if I forget a dose of Moexipril ?",
-        "What causes shingles?",
-    ],
-)
-def test_medical_questions_escalate_as_medical(text: str) -> None:
+def _cases(kind: str) -> list[tuple[Rule, str]]:
+    return [(rule, text) for rule in RULES for text in getattr(rule, kind)]
+
+
+def _id(case: object) -> str:
+    return case.name if isinstance(case, Rule) else str(case)[:40]
+
+
+# ----- every rule's own examples and counter-examples -----
+
+
+@pytest.mark.parametrize(("rule", "text"), _cases("examples"), ids=_id)
+def test_rule_catches_its_examples_alone_and_in_the_guard(rule: Rule, text: str) -> None:
+    assert rule.matches(prepare(text)), f"{rule.name} alone misses {text!r}"
     verdict = check_inbound(text)
-    assert verdict.escalate
-    assert verdict.category == "medical"
+    assert verdict.escalate and verdict.category == rule.category, (text, verdict)
+
+
+@pytest.mark.parametrize(("rule", "text"), _cases("counter_examples"), ids=_id)
+def test_rule_leaves_its_counter_examples_alone_and_the_guard_passes_them(rule: Rule, text: str) -> None:
+    assert not rule.matches(prepare(text)), f"{rule.name} fires on {text!r}"
+    verdict = check_inbound(text)
+    assert not verdict.escalate, (text, verdict)
+
+
+def test_every_rule_is_named_once_and_has_examples_and_counter_examples() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    for rule in RULES:
+        assert rule.examples and rule.counter_examples, rule.name
+        assert rule in TABLES[rule.category], f"{rule.name} sits in another category's table"
+
+
+def test_categories_are_tried_medical_first_then_money_then_appointments_then_people() -> None:
+    assert PRECEDENCE == (
+        "medical",
+        "payment_dispute",
+        "refund",
+        "reschedule",
+        "cancellation",
+        "complaint",
+        "human_request",
+    )
+
+
+def test_urgent_medical_rules_come_before_the_other_medical_rules() -> None:
+    priorities = [rule.priority for rule in TABLES["medical"]]
+    assert priorities == sorted(priorities, key=lambda p: p != "urgent")
+    assert all(rule.priority == "normal" for rule in RULES if rule.category != "medical")
+
+
+# ----- what clients write -----
 
 
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("cancel my appointment", "cancellation"),
-        ("Please cancel my booking for Friday", "cancellation"),
-        ("I won't be coming to my appointment", "cancellation"),
-        ("I need to reschedule", "reschedule"),
-        ("can I move my appointment to next week?", "reschedule"),
-        ("I want a refund", "refund"),
-        ("can I get my money back", "refund"),
-        ("you charged me twice", "payment_dispute"),
-        ("I'm going to dispute this charge", "payment_dispute"),
-        ("this is terrible", "complaint"),
-        ("I'm unhappy with my results", "complaint"),
-        ("can I talk to a person", "human_request"),
-        ("human please", "human_request"),
-        ("let me speak to the manager", "human_request"),
-        ("I want a real person", "human_request"),
-        ("call me", "human_request"),
-        ("Can someone call me back?", "human_request"),
+        ("I can\u2019t make it to my appointment tomorrow", "reschedule"),
+        ("I can't make it to my appointment tomorrow", "reschedule"),
+        ("I was charged for a package I never bought", "payment_dispute"),
+        ("Can I get my deposit back?", "refund"),
+        ("why was I charged?", "payment_dispute"),
+        ("you charged me a no-show fee", "payment_dispute"),
+        ("cancel my membership", "cancellation"),
+        ("wait i take eliquis, will that be a problem with filler?", "medical"),
+        ("Is Botox safe while I\u2019m pregnant?", "medical"),
+        ("would IPL make my rosacea worse?", "medical"),
+        ("I need to cancel, I just found out I'm pregnant", "medical"),
+        ("you charged me a no-show fee, this is ridiculous", "payment_dispute"),
+        ("CAN SOMEONE CALL ME", "human_request"),
     ],
 )
-def test_out_of_scope_requests_escalate_with_their_category(text: str, category: str) -> None:
+def test_client_texts_escalate_with_their_category(text: str, category: str) -> None:
     verdict = check_inbound(text)
-    assert verdict.escalate
-    assert verdict.category == category
+    assert verdict.escalate and verdict.category == category, verdict
+    assert verdict.rule, "a verdict names the rule that fired"
 
 
-def test_reason_is_for_staff_and_does_not_echo_clinical_detail() -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Um...i took 25 iron pills...what do i do...this was last night",
+        "The laser burned my leg and nobody has called me back",
+        "my vision is blurry since the filler this morning",
+        "I can\u2019t breathe and my lips are swelling",
+        "the skin above my lip went white right after the filler",
+        "redness is spreading across my cheek after the peel",
+        "chest pain after my shot",
+        "I think I'm having an allergic reaction",
+        "i fainted after the injection",
+        "hey so i got lip filler on sat and my top lip is still super swollen lol is that normal?? - jess",
+    ],
+)
+def test_emergencies_and_symptoms_after_a_treatment_are_urgent(text: str) -> None:
+    verdict = check_inbound(text)
+    assert verdict.category == "medical" and verdict.priority == "urgent", verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is it normal to bleed after microneedling",
+        "how long is swelling normal after lip filler",
+        "can i take advil after filler for the pain",
+        "What are the side effects of Botox?",
+    ],
+)
+def test_general_questions_about_what_may_happen_are_medical_but_not_urgent(text: str) -> None:
+    verdict = check_inbound(text)
+    assert verdict.category == "medical" and verdict.priority == "normal", verdict
+
+
+def test_reason_is_for_staff_names_the_rule_and_does_not_echo_clinical_detail() -> None:
     verdict = check_inbound("I have herpes and take valacyclovir, is filler safe?")
     assert verdict.category == "medical"
-    assert verdict.reason
+    assert verdict.rule in verdict.reason
     assert "herpes" not in verdict.reason.lower()
     assert "valacyclovir" not in verdict.reason.lower()
+
+
+def test_urgent_reason_says_staff_should_look_now() -> None:
+    verdict = check_inbound("i took too many pills")
+    assert verdict.priority == "urgent" and "now" in verdict.reason
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "that's expensive",
-        "too much",
         "I can't afford it",
-        "is there anything cheaper?",
         "Hi, I'm Sarah, something for my forehead lines",
+        "hi! i want IPL for my rosacea",
+        "something for acne scars",
         "Monday around 2pm",
         "2",
         "the second one",
@@ -91,15 +154,25 @@ def test_reason_is_for_staff_and_does_not_echo_clinical_detail() -> None:
         "what are the treatments for forehead lines",
         "Can you change the appointment to 3 pm instead?",
         "I'd like lip filler please",
+        "Can I have their phone number?",
+        "Thanks so much! I know I have been a bit of a pain!",
+        "I have a wedding next week",
+        "my friend got botox here and loved it",
+        "I would like to come after my workout",
+        "I have a gift card",
+        "what's a hydrafacial and how long does it take",
+        "how much is a syringe of filler",
+        "running 5 min late is that ok?",
+        "\U0001f44d\U0001f44d",
         "",
+        "   ",
     ],
 )
 def test_booking_chatter_and_price_objections_do_not_escalate(text: str) -> None:
     assert not check_inbound(text).escalate
 
 
-def test_a_clinical_question_inside_a_cancellation_is_medical() -> None:
-    assert check_inbound("I need to cancel, I just found out I'm pregnant").category == "medical"
+# ----- outbound -----
 
 
 @pytest.mark.parametrize(
@@ -110,11 +183,16 @@ def test_a_clinical_question_inside_a_cancellation_is_medical() -> None:
         "You're booked: Botox consultation, Tuesday Mar 10 at 2pm with Lilian, 123 Main St, Suite 4.",
         "Laser Hair Removal is $350 a session, or 3 sessions for $900.",
         "Your package covers this: 2 sessions left.",
+        URGENT_HANDOFF_TEXT,
     ],
 )
-def test_booking_logistics_pass_the_outbound_guard(reply: str) -> None:
+def test_booking_logistics_and_the_urgent_handoff_pass_the_outbound_guard(reply: str) -> None:
     verdict = check_outbound(reply)
     assert verdict.allowed, verdict.reason
+
+
+def test_urgent_handoff_text_tells_the_client_to_call_911() -> None:
+    assert "call 911" in URGENT_HANDOFF_TEXT and "emergency" in URGENT_HANDOFF_TEXT
 
 
 @pytest.mark.parametrize(
@@ -125,6 +203,7 @@ def test_booking_logistics_pass_the_outbound_guard(reply: str) -> None:
         "Since you have diabetes, we should wait.",
         "Stop taking warfarin a week before.",
         "Bruising is a common side effect.",
+        "Bruising is a common side\u2011effect.",
         "Your card 4111 1111 1111 1111 was charged.",
         "Card on file: 4111-1111-1111-1111",
     ],
@@ -149,45 +228,3 @@ def test_spa_service_names_can_be_allowed_explicitly() -> None:
     reply = "You're booked for Cold Sore Laser Treatment on Friday at 2pm."
     assert not check_outbound(reply).allowed
     assert check_outbound(reply, allowed_terms=("Cold Sore Laser Treatment",)).allowed
-
-
-def test_what_is_a_spa_service_is_a_product_question() -> None:
-    assert not check_inbound("What is a HydraFacial?").escalate
-    assert check_inbound("What is (are) Shingles ?").category == "medical"
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("I got bruising", "medical"),
-        ("there is a lump in my lip", "medical"),
-        ("my eyelid is drooping", "medical"),
-        ("it hurts where I got injected", "medical"),
-        ("Does it hurt?", "medical"),
-        ("how many units will I need", "medical"),
-        ("I have rosacea, will the facial help?", "medical"),
-        ("my skin is peeling and red after the laser", "medical"),
-        ("can i work out after botox", "medical"),
-        ("My lip feels numb", "medical"),
-        ("you charged my card twice", "payment_dispute"),
-        ("this place is a joke", "complaint"),
-    ],
-)
-def test_post_treatment_symptoms_aftercare_and_disputes_escalate(text: str, category: str) -> None:
-    verdict = check_inbound(text)
-    assert verdict.escalate and verdict.category == category
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Can I have their phone number?",
-        "Thanks so much! I know I have been a bit of a pain!",
-        "I have a wedding next week",
-        "my friend got botox here and loved it",
-        "I would like to come after my workout",
-        "I have a gift card",
-    ],
-)
-def test_everyday_first_person_chatter_does_not_escalate(text: str) -> None:
-    assert not check_inbound(text).escalate
