@@ -9,6 +9,7 @@ of the options has asks for something else and is not a choice.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .shifts import is_rejection
 from .shorthand import plain
@@ -63,7 +64,8 @@ _FILLER = frozenset(
 )
 
 
-def _times(text: str) -> set[tuple[int, int]]:
+@lru_cache(maxsize=512)
+def _times(text: str) -> frozenset[tuple[int, int]]:
     """Clock times written in a text or label, as (hour 0-23, minute); bare hours in business hours."""
     out: set[tuple[int, int]] = set()
     for m in _CLOCKISH.finditer(text.lower()):
@@ -78,11 +80,12 @@ def _times(text: str) -> set[tuple[int, int]]:
         elif not meridiem and 1 <= hour <= 7:
             hour += 12
         out.add((hour, minute))
-    return out
+    return frozenset(out)
 
 
-def _words(text: str) -> set[str]:
-    return {_WEEKDAY_KEYS.get(w, w) for w in re.findall(r"[a-z][a-z']+", plain(text))}
+@lru_cache(maxsize=512)
+def _words(text: str) -> frozenset[str]:
+    return frozenset({_WEEKDAY_KEYS.get(w, w) for w in re.findall(r"[a-z][a-z']+", plain(text))})
 
 
 def _digit_choice(flat: str) -> int | None:
@@ -128,7 +131,7 @@ def parse_choice(text: str, options_count: int, option_labels: list[str] | None 
 
 
 def _asks_elsewhere(
-    text: str, text_words: set[str], text_times: set[tuple[int, int]], labels: list[str]
+    text: str, text_words: frozenset[str], text_times: frozenset[tuple[int, int]], labels: list[str]
 ) -> bool:
     """A day or time none of the labels has ("Tuesday at 3 instead?"): a new request, not a choice."""
     all_times = set().union(*(_times(label) for label in labels))
@@ -152,14 +155,14 @@ def _match_label(text: str, labels: list[str]) -> int | None:
     """The one label that the text's distinctive words and times point to."""
     label_words = [_words(label) for label in labels]
     label_times = [_times(label) for label in labels]
-    common = set.intersection(*label_words) if label_words else set()
+    common = frozenset.intersection(*label_words) if label_words else frozenset()
     text_words = _words(text) - _words(" ".join(_NEGATED_WORD.findall(text)))
     text_times = _times(text)
     if _asks_elsewhere(text, text_words, text_times, labels):
         return None
     if not text_times:  # "the 2 one", "at 2": a bare hour against the labels' times
         hours = [int(m[1] or m[2]) for m in _BARE_HOUR.finditer(text)]
-        text_times = {(h + 12 if 1 <= h <= 7 else h, 0) for h in hours}
+        text_times = frozenset((h + 12 if 1 <= h <= 7 else h, 0) for h in hours)
     scores = []
     for words, times in zip(label_words, label_times, strict=True):
         distinctive = {w for w in words - common if len(w) >= 3 and w not in ("with", "and", "the", "at")}

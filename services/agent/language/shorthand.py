@@ -27,7 +27,12 @@ class Shorthand:
     expected: str  # the example after `expand`
 
 
-# Order matters only where one row's output could feed another; none does today.
+_DAY_CUE = (
+    r"\s*(?:morning|morn|am\b|pm\b|afternoon|aft|eve|evening|night|at\b|@|around|after|before|\d|or\b|works?\b|"
+    r"is good|please|pls|\?)"
+)
+# Rows are tried left to right at each position of the text in one pass (`expand`), so no row
+# needs another's output.
 SHORTHAND: tuple[Shorthand, ...] = (
     Shorthand(
         r"\b(?:tmrw|tmrww|tmr|tmw|tmro|tmrow|tomoz|tomo|2moro|2morro|2morrow|2mrw|2mro|tomorow|tommorow|"
@@ -66,15 +71,10 @@ SHORTHAND: tuple[Shorthand, ...] = (
     Shorthand(r"\b(?:mondy|monady)\b", "monday", "mondy", "monday"),
     Shorthand(r"\b(?:sundy|sunady)\b", "sunday", "sundy", "sunday"),
     # "sat"/"sun"/"mon"/"wed" are words too: only a day before a part of day or a time.
-    Shorthand(
-        r"\b(sat|sun|mon|wed)\b(?=\s*(?:morning|morn|am\b|pm\b|afternoon|aft|eve|evening|night|at\b|@|"
-        r"around|after|before|\d|or\b|works?\b|is good|please|pls|\?))",
-        r"\1day",
-        "sat morning",
-        "saturday morning",
+    *(
+        Shorthand(rf"\b{short}\b(?={_DAY_CUE})", day, f"{short} morning", f"{day} morning")
+        for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
     ),
-    Shorthand(r"\bsatday\b", "saturday", "satday", "saturday"),
-    Shorthand(r"\bwedday\b", "wednesday", "wedday", "wednesday"),
     Shorthand(r"\bb4\b", "before", "b4 noon", "before noon"),
     Shorthand(r"\bl8r\b", "later", "anything l8r", "anything later"),
     Shorthand(r"\bl8\b", "late", "running l8", "running late"),
@@ -84,7 +84,6 @@ SHORTHAND: tuple[Shorthand, ...] = (
     Shorthand(r"\b(?:wknd|wkend|wekend|weeknd|wkd)\b", "weekend", "this wknd", "this weekend"),
     Shorthand(r"\b(?:wk|wek)\b", "week", "next wk", "next week"),
     Shorthand(r"\bnxt\b", "next", "nxt week", "next week"),
-    Shorthand(r"\b(\d{1,2}(?::\d{2})?)\s*ish\b", r"\1 ish", "around 3ish", "around 3 ish"),
     Shorthand(r"\bavail\b", "available", "anything avail", "anything available"),
     Shorthand(r"\b(?:u)\b", "you", "do u have", "do you have"),
     Shorthand(r"\bur\b", "your", "ur address", "your address"),
@@ -130,15 +129,34 @@ SHORTHAND: tuple[Shorthand, ...] = (
 )
 
 _KEYCAP = re.compile("([0-9#])\ufe0f?\u20e3")
-_COMPILED = tuple((re.compile(row.pattern), row.plain) for row in SHORTHAND)
+_ISH = re.compile(r"\b(\d{1,2}(?::\d{2})?)\s*ish\b")
+_WORD_ROW = re.compile(r"\\b(?:\(\?:)?([a-z0-9'|]+)\)?\\b")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+
+
+def _split_rows() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """Rows that only swap whole words go in one lookup table; the others stay regexes, in order."""
+    words: dict[str, str] = {}
+    patterns: list[tuple[re.Pattern[str], str]] = []
+    for row in SHORTHAND:
+        m = _WORD_ROW.fullmatch(row.pattern)
+        if m and "\\" not in row.plain:
+            words.update(dict.fromkeys(m[1].split("|"), row.plain))
+        else:
+            patterns.append((re.compile(row.pattern), row.plain))
+    return words, tuple(patterns)
+
+
+_WORDS, _PATTERNS = _split_rows()
 
 
 def expand(text: str) -> str:
     """Shorthand spelled out in an already case-folded text ("botx pls tmrw" → "botx please tomorrow")."""
     out = _KEYCAP.sub(r"\1", text)
-    for pattern, replacement in _COMPILED:
+    for pattern, replacement in _PATTERNS:
         out = pattern.sub(replacement, out)
-    return out
+    out = _TOKEN.sub(lambda m: _WORDS.get(m[0], m[0]), out)
+    return _ISH.sub(r"\1 ish", out)
 
 
 @lru_cache(maxsize=2048)
