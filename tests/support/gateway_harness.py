@@ -40,6 +40,7 @@ def write_spa(
     cap: int = 100,
     timezone: str = "America/Los_Angeles",
     auth_token_env: str | None = None,
+    phone_display: str | None = None,
 ) -> Path:
     """Write one spa file (only the parts the gateway reads)."""
     sms: dict[str, Any] = {
@@ -47,6 +48,8 @@ def write_spa(
         "daily_send_cap": cap,
         "help_text": HELP_TEXT,
     }
+    if phone_display:
+        sms["phone_display"] = phone_display
     if service_sid:
         sms["messaging_service_sid"] = service_sid
     if auth_token_env:
