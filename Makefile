@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e bench lint format install asyncapi clean
+.PHONY: run test test-unit test-integration test-e2e conversations bench lint format install asyncapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest -q -m e2e
+
+# `TWILIO_AUTH_TOKEN=any-secret make run` in one terminal, the same in another for this target: the
+# scenarios are texted through the gateway's signed webhook and judged from the staff inbox.
+GATEWAY_URL ?= http://127.0.0.1:8080
+INBOX_URL   ?= http://127.0.0.1:8083
+conversations: $(STAMP) ## play tests/conversations against `make run`; SHOW=1 prints failed transcripts
+	$(PY) -m shared.cli eval conversations tests/conversations --gateway $(GATEWAY_URL) --inbox $(INBOX_URL) $(if $(SHOW),--show)
 
 bench: $(STAMP) ## benchmarks; each prints its figures
 	$(PY) -m benchmarks

@@ -132,4 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         run_suite(scenarios, target, concurrency=args.concurrency, fresh=not args.keep_numbers)
     )
     print(report(results, show=args.show))
+    if results and all(r.transcript.error for r in results):
+        print(f"frontdesk eval conversations: no scenario could be played: {results[0].transcript.error}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     return 0 if rate(results) >= args.min_rate else 1
