@@ -3,6 +3,7 @@
 frontdesk agent [serve]                 run the agent service
 frontdesk agent eval time-parsing FILE  score the time-preference parser on a JSON Lines file
 frontdesk agent eval escalation FILE    score the escalation guard on a JSON Lines file
+frontdesk agent eval train-guard        train the medical guard's weights (needs the `train` extra)
 frontdesk agent eval conversations PATH --gateway URL   play the scenario suite against a running system
 """
 
@@ -27,9 +28,23 @@ def main(argv: list[str] | None = None) -> int:
         from services.agent.scenarios.main import main as conversations
 
         return conversations(args[2:])
+    if args[0] == "eval" and args[1:2] == ["train-guard"]:
+        return _train_guard(args[2:])
     if args[0] == "eval":
         from services.agent.evaluate import main as evaluate
 
         return int(evaluate(args[1:]) or 0)
     print(f"frontdesk agent: unknown command {args[0]!r}\n{__doc__}", file=sys.stderr)
     return 2
+
+
+def _train_guard(argv: list[str]) -> int:
+    try:
+        from services.agent.train_guard import main as train
+    except ModuleNotFoundError as exc:
+        print(
+            f"frontdesk: training needs the train extra (pip install 'frontdesk[train]'): {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    return train(argv)
