@@ -130,6 +130,13 @@ def test_name_from_how_clients_introduce_themselves_or_sign(text: str, name: str
         "soy nueva",
         "its fine",
         "I'm free tuesday",
+        "What's its address?",
+        "Hi this is Dr. Patel's office calling about a patient",
+        "I am thankful. I want to book",
+        "This is perfet.",
+        "Thanks so much. You've been really helpful. Goodbye!",
+        "I need a counselor in St. Helena.",
+        "the dentist's name is Pineda",
     ],
 )
 def test_no_name_from_everyday_words_treatments_days_or_third_parties(text: str) -> None:
@@ -186,6 +193,8 @@ def test_a_bare_name_counts_only_when_it_was_asked_for() -> None:
         ("what services do you have", "services", None),
         ("do you do lip flips", "services", None),
         ("do you guys do microneedling?", "services", None),
+        ("are you guys still open?", "hours", None),
+        ("can i park on the street", "parking", None),
     ],
 )
 def test_front_desk_questions_and_the_day_they_are_about(
@@ -205,6 +214,8 @@ def test_front_desk_questions_and_the_day_they_are_about(
         "friday afternoon w julia pls",
         "yes that works",
         "the price is fine, book it",
+        "Look for a dentist in Menlo Park.",
+        "what kind of ratings do they have",
     ],
 )
 def test_booking_statements_are_not_questions(text: str) -> None:
@@ -231,6 +242,7 @@ def test_booking_statements_are_not_questions(text: str) -> None:
         ("those don't work for me", True, None),
         ("ninguna me sirve", True, None),
         ("talk to you later!", False, None),
+        ("maybe later, thanks", False, None),
         ("the second one", False, None),
     ],
 )
@@ -276,6 +288,9 @@ def test_anything_after_five_is_a_new_earliest_time() -> None:
         ("not lilian", None),
         ("friday w/ priya", None),
         ("none of those work", None),
+        ("How long does botox last?", None),
+        ("my first time, which is best?", None),
+        ("any spots friday w julia?", None),
     ],
 )
 def test_choice_among_offered_options(text: str, choice: int | None) -> None:

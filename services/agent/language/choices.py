@@ -33,11 +33,16 @@ _DAY_KEYS = frozenset(_WEEKDAY_KEYS.values())
 _EXPLICIT_NUMBER = re.compile(
     r"(?:#|\b(?:option|number|no\.?|choice|slot|num|opcion|numero)\s*#?)\s*(\d{1,2})\b"
 )
+_ORDINAL_WORD = (
+    r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former|middle|primera|primero|segunda|"
+    r"segundo|tercera|tercero|ultima|ultimo)"
+)
+# An ordinal chooses when it is "the second (one)", "second one", "take the first" or stands alone;
+# "my first time", "how long does botox last" and "last week" do not choose.
 _ORDINAL = re.compile(
-    r"\b(?:the\s+|la\s+|el\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former"
-    r"|middle|"
-    r"primera|primero|segunda|segundo|tercera|tercero|ultima|ultimo)\b"
-    r"(?!\s+(?:of|week|time|thing|visit|appointment|treatment|question|vez))"
+    rf"(?:^\W*|\b(?:the|la|el|take|do|pick|want|choose|book|go with|prefer)\s+){_ORDINAL_WORD}\b"
+    r"(?!\s+(?:of|week|time|thing|visit|appointment|treatment|question|vez|available|opening))"
+    rf"|\b{_ORDINAL_WORD}\s+(?:one|option|slot|choice|works|is good|is fine|please|pls|opcion|por favor)\b"
 )
 _WORD_NUMBER = re.compile(
     r"^\W*(?:(?:ok|yes|sure)\W+)?(?:(?:option|number|opcion|numero|la|el)\s+)?(one|two|three|four|five|uno"
@@ -106,7 +111,7 @@ def _ordinal_choice(flat: str, count: int) -> int | None:
     m = _ORDINAL.search(flat)
     if m is None:
         return None
-    word = m[1]
+    word = m[1] or m[2]
     if word in _LAST:
         return count if _LAST[word] == -1 else 1
     if word == "middle":
@@ -114,8 +119,14 @@ def _ordinal_choice(flat: str, count: int) -> int | None:
     return ORDINALS[word]
 
 
-def parse_choice(text: str, options_count: int, option_labels: list[str] | None = None) -> int | None:
-    """Which offered option the client picked, as a 0-based index; None when unclear or out of range."""
+def parse_choice(
+    text: str, options_count: int, option_labels: list[str] | None = None, *, by_label: bool = True
+) -> int | None:
+    """Which offered option the client picked, as a 0-based index; None when unclear or out of range.
+
+    With `by_label=False` only a number or an ordinal picks (the text asks for something, so a day
+    or a provider it names is a request, not a pick).
+    """
     if options_count < 1:
         return None
     flat = plain(text)
@@ -125,7 +136,7 @@ def parse_choice(text: str, options_count: int, option_labels: list[str] | None 
     number = int(m[1]) if m else _digit_choice(flat) or _ordinal_choice(flat, options_count)
     if number is not None:
         return number - 1 if 1 <= number <= options_count else None
-    if option_labels:
+    if option_labels and by_label:
         return _match_label(flat, option_labels[:options_count])
     return None
 

@@ -16,19 +16,22 @@ from dataclasses import dataclass
 from shared.text import normalise, strip_accents
 
 from .phrases import Rule, matches
-from .vocabulary import NOT_NAMES, TREATMENT_WORDS
+from .providers import one_edit_apart
+from .vocabulary import NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
 
 __all__ = ["SOMEONE_ELSE_RULES", "NameFound", "about_someone_else", "find_name"]
 
 _WORD = r"[^\W\d_][^\W\d_'\-]{0,24}"
 _NAME = rf"(?P<first>{_WORD})(?:\s+(?P<last>{_WORD}))?"
+_CLAUSE_START = r"(?:^\W*|[,.!?;:(]\s*|\b(?:hi|hey|hello|hola|heya|hii+|heyy+)\W+)"
 # (label, pattern, strong): a strong introduction needs no capital letter ("my name is jess").
 _INTRODUCTIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     (label, re.compile(pattern, re.IGNORECASE), strong)
     for label, pattern, strong in (
         (
             "my name is",
-            rf"\b(?:my name is|my name's|my names|name is|name's|the name is|call me)\s+{_NAME}",
+            rf"(?:\b(?:my name is|my name's|my names|call me)"
+            rf"|{_CLAUSE_START}(?:name is|name's|the name's|names))\s+{_NAME}",
             True,
         ),
         ("me llamo", rf"\b(?:me llamo|mi nombre es)\s+{_NAME}", True),
@@ -45,7 +48,12 @@ _SIGNATURE = re.compile(
     rf"(?:^|[\s.!?,;:()])(?P<off>{_SIGN_OFF})\s*[,:]?\s*{_NAME}\s*(?:x+o*|xo+)?$", re.IGNORECASE
 )
 # A capitalised word alone after the last sentence: "... whats the soonest you have? Jess".
-_TRAILING_NAME = re.compile(r"[.!?]\s+(?P<first>[^\W\d_][^\W\d_'\-]{1,24})$")
+_TRAILING_NAME = re.compile(r"(?:[!?]|(?<=[^\W_]{3})\.)\s+(?P<first>[^\W\d_][^\W\d_'\-]{1,24})$")
+# A lowercase name ("it's mia") only counts where an introduction starts a clause.
+_OPENS_CLAUSE = re.compile(
+    r"(?:^|[.,!?;:(\-]|\b(?:hi+|hey+|hello|hola|heya|yes|yeah|ok|okay|and|but|oh|sorry|also|btw|again|so))\W*$",
+    re.IGNORECASE,
+)
 _BOUNDARY = re.compile(r"\s*(?:$|[.,!?;:)\-]|(?:here|and|from|again|y|aqui)\b)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"^'s?\b", re.IGNORECASE)
 _TAIL_NOISE = re.compile(r"[\W_]+$")
@@ -109,6 +117,19 @@ def _blocked(word: str, extra: Collection[str]) -> bool:
     return len(key) > 5 and key.endswith(("ing", "ed", "ly"))
 
 
+# Word endings of adjectives that follow "I'm" in lower case ("i'm thankful", "im nervous").
+_ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "less", "ish", "ed", "ing")
+_LONG_EVERYDAY = tuple(w for w in NOT_NAMES - TIME_WORDS if len(w) >= 5)
+
+
+def _everyday_lowercase(word: str) -> bool:
+    """A lower-case word that reads as an everyday word or its typo ("perfet", "thankful")."""
+    key = strip_accents(word.casefold())
+    if len(key) > 4 and key.endswith(_ADJECTIVE_ENDINGS):
+        return True
+    return len(key) >= 5 and any(one_edit_apart(key, w) for w in _LONG_EVERYDAY)
+
+
 def _display(word: str) -> str:
     return word[0].upper() + word[1:] if not word[1:].islower() else word.capitalize()
 
@@ -123,8 +144,9 @@ def _name_at(
     at_boundary = bool(_BOUNDARY.match(rest))
     if strip_accents(first.casefold()) in providers and not (strong or at_boundary):
         return None  # "it's Julia I want": the provider asked for, not the client
-    if not (strong or first[0].isupper() or at_boundary):
-        return None
+    if not (strong or first[0].isupper()):
+        if not (at_boundary and _OPENS_CLAUSE.search(flat[: m.start()])) or _everyday_lowercase(first):
+            return None
     last = m["last"]
     if last and (
         _blocked(last, blocked) or not last[0].isupper() or _POSSESSIVE.match(flat[m.end("last") :])

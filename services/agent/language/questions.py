@@ -77,7 +77,9 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             "opening hours",
             r"\b(?:what time|when|till what time|until what time|how late"
             r"|how early)\b[^.?!]{0,25}\b(?:close|closes|closing|open|opens|opening)\b"
-            r"|\b(?:are|r) you(?: guys)? open\b|\b(?:you|spa|office) open (?:on |this |today|tomorrow)"
+            r"|\b(?:are|r) (?:you|y'all|ya'll|ya)(?: guys| all)?(?: still| even| currently)? open\b"
+            r"|^\W*(?:still )?open (?:today|tomorrow|now|on \w+|this \w+|sundays?|saturdays?)\W*$|\b(?:you"
+            r"|spa|office) open (?:on |this |today|tomorrow)"
             r"|\b(?:your|opening|business|office|spa) hours\b|^\W*(?:hours|opening hours)\W*$"
             r"|\bwhat are (?:the|your) hours\b"
             r"|\bclosing time\b|\bopen on " + _DAY + r"|\bare you closed\b"
@@ -97,11 +99,11 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         "parking",
         Rule(
             "parking",
-            r"\bpark(?:ing)?\b|\bwhere (?:can|do|should) i (?:leave|put) (?:my|the) car\b|\bgarage\b"
-            r"|\bvalet\b"
+            r"\bparking\b|\b(?:where|can i|do i|should i|to|i|we) park\b|\bpark (?:my car|there|nearby|on)\b"
+            r"|\bwhere (?:can|do|should) i (?:leave|put) (?:my|the) car\b|\bgarage\b|\bvalet\b"
             r"|\bestacionamiento\b|\bestacionar\b|\baparcar\b|\bparqueo\b|\bparqueadero\b",
-            ("Is there parking nearby?", "where do i park", "estacionamiento?"),
-            ("let's book botox", "parkway"),
+            ("Is there parking nearby?", "where do i park", "estacionamiento?", "can i park on the street"),
+            ("let's book botox", "parkway", "a dentist in Menlo Park"),
         ),
     ),
     (
@@ -143,7 +145,9 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         "services",
         Rule(
             "what the spa offers",
-            r"\b(?:what|which) (?:services|treatments|procedures|kinds? of \w+|types? of \w+)\b"
+            r"\b(?:what|which) (?:(?:kinds?|types?|sorts?) of )?(?:services|treatments|procedures|facials"
+            r"|peels|"
+            r"lasers|fillers|injectables|massages|body treatments)\b"
             r"|\bwhat (?:do|does) (?:you|the spa)(?: guys)? (?:offer|do|have|provide|sell)\b"
             r"|\bdo you(?: guys)? (?:do|offer|provide|perform|carry)\b(?! (?:any(?:thing)?|something"
             r"|openings?|appointments?) "
@@ -152,7 +156,11 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             r"|^\W*(?:services|menu|treatments)\W*$"
             r"|\bque (?:servicios|tratamientos)\b|\b(?:hacen|ofrecen|tienen) (?:servicio|tratamiento)s?\b",
             ("what services do you have", "do you do lip flips", "what do you offer", "qué servicios tienen"),
-            ("do you have anything for lip filler this week", "book the service"),
+            (
+                "do you have anything for lip filler this week",
+                "book the service",
+                "what kind of ratings do they have",
+            ),
         ),
     ),
 )

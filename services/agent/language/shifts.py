@@ -123,6 +123,7 @@ _LATER_ASIDE = re.compile(
     r"\b(?:talk|see|text|chat|speak|catch|call|get back to|let|tell|message|hit)\s+(?:to\s+)?(?:you|ya|u"
     r"|me)?\s*"
     r"(?:know\s+)?later\b|\b(?:decide|confirm|check|book|figure it out|think about it)\s+later\b"
+    r"|\b(?:maybe|probably|perhaps|possibly)\s+(?:at a\s+|some\s+)?later\b|^\W*later on\b"
 )
 _NOT_PROVIDER = (
     r"\b(?:not|no|anyone but|anybody but|someone other than|except|without|sin|no con|not with)\s+"

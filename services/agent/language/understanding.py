@@ -115,6 +115,9 @@ def understand(
     parsed = parse_preference(flat, now, tz)
     today = (now.astimezone(ZoneInfo(tz)) if now.tzinfo else now).date()
     questions = find_questions(words, firsts, already_plain=True)
+    asks = intents.is_availability_request(words)
+    # A text that asks ("any spots this week w julia?") names a day or provider as a request, not a pick.
+    by_label = not (asks or questions)
     fields: dict[str, object] = {
         "language": detect_language(flat),
         "greeting": intents.is_greeting(words),
@@ -125,7 +128,9 @@ def understand(
         "name": found.name if found else None,
         "about_someone_else": about_someone_else(words),
         "provider": find_provider(words, firsts, found.name if found else None),
-        "choice": parse_choice(flat, len(option_labels), list(option_labels)) if option_labels else None,
+        "choice": parse_choice(flat, len(option_labels), list(option_labels), by_label=by_label)
+        if option_labels
+        else None,
         "questions": questions,
         "question_weekday": question_weekday(words, today, already_plain=True) if questions else None,
         "reject_options": is_rejection(words, already_plain=True),
@@ -133,7 +138,7 @@ def understand(
         "price_objection": intents.is_price_objection(words),
         "preference": parsed.preference if parsed else None,
         "small_talk": intents.is_small_talk(flat, found.name if found else None),
-        "availability_request": intents.is_availability_request(words),
+        "availability_request": asks,
     }
     return Understanding(
         text=flat, service_text=service_words(flat, found, provider_names), notes=_notes(fields), **fields

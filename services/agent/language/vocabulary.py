@@ -62,7 +62,9 @@ NOT_NAMES = (
     things everything nothing something anything question questions quick wondering info information
     interested excited happy sad mad upset unhappy disappointed scared anxious considering getting
     having doing making taking trying seeing using spanish english speaking bilingual hispanic latina latino
-    mexican american visiting moving pregnant postpartum vegan
+    mexican american visiting moving pregnant postpartum dr mr mrs ms miss mx doctor nurse prof sir
+    madam maam owner manager office goodbye bye bbye byee address location number unisex ai bot robot
+    assistant receptionist spa salon clinic unwell find fin hungry thirsty
     de la el los las una un nueva nuevo cliente clienta paciente yo muy alergica embarazada interesada
     interesado su tu mi para del aqui bien buena bueno feliz hola gracias si claro quiero quisiera
     necesito tengo puedo por favor cita una con que como cuando donde
