@@ -328,9 +328,7 @@ def day_candidates(
                 start += step * -((start - first_at) // step)
             while start <= latest_start:
                 end = start + duration
-                if not (blocked and _overlaps(blocked, starts, start, end + buffer)) and not (
-                    excluded and start in excluded
-                ):
+                if not (blocked and _overlaps(blocked, starts, start, end + buffer)):
                     if target_at is None:
                         score = 0.0
                     else:
@@ -338,7 +336,8 @@ def day_candidates(
                         score = abs((start - target_at).total_seconds()) - (0.5 if start > target_at else 0.0)
                     out.append(Candidate(score, start, key, pid, first_name, end))
                 start += step
-    return out
+    # Filtered afterwards, not in the loop: a search without exclusions pays nothing for them.
+    return [c for c in out if c.start not in excluded] if excluded else out
 
 
 # Without a target time, options at least this far apart let the client pick a time of day.

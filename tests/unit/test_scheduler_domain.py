@@ -185,3 +185,29 @@ def test_local_label_reads_like_a_person() -> None:
 
 def test_hours_summary_groups_equal_days(spa: domain.SpaCatalog) -> None:
     assert domain.hours_summary(spa.opening) == "Mon-Sat 9am-5pm; Sun 12am-4am, 9am-5pm"
+
+
+def test_after_an_instant_only_later_starts_on_the_grid_remain(spa: domain.SpaCatalog) -> None:
+    monday = date(2026, 3, 16)
+    service = _service(spa, "hydrafacial")
+    now = datetime.combine(monday - timedelta(days=2), time(12), UTC)
+    after = datetime.combine(monday, time(13, 10), NY)
+    window = Window.of(spa, now, after)
+    assert window.today == monday
+    cands = domain.day_candidates(spa, service, spa.qualified(service), monday, TimePreference(), window, {})
+    starts = sorted(c.start.astimezone(NY).strftime("%H:%M") for c in cands)
+    assert starts[0] == "13:30" and starts[-1] == "16:00"
+    # An `after` before the lead time changes nothing.
+    assert Window.of(spa, now, now - timedelta(days=1)) == Window.of(spa, now)
+
+
+def test_turned_down_starts_are_skipped_with_every_provider(spa: domain.SpaCatalog) -> None:
+    monday = date(2026, 3, 16)
+    all_starts = {c.start for c in _slots(spa, "laser-hair-removal", monday)}
+    declined = frozenset(sorted(all_starts)[:3])
+    service = _service(spa, "laser-hair-removal")
+    window = Window.of(spa, datetime.combine(monday - timedelta(days=2), time(12), UTC))
+    cands = domain.day_candidates(
+        spa, service, spa.qualified(service), monday, TimePreference(), window, {}, declined
+    )
+    assert {c.start for c in cands} == all_starts - declined
