@@ -444,3 +444,18 @@ def test_a_long_friendly_text_gives_everything_at_once() -> None:
     assert read.preference.part_of_day == "morning"
     assert "botox" in read.service_text and "rachel" not in read.service_text
     assert "question:price" in read.notes and "name" in read.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "sure"),
+    [
+        ("gracias", False),
+        ("Hola, soy Lucía", True),
+        ("quiero una cita para botox el sábado", True),
+        ("¿Tienen citas?", True),
+        ("sí", False),
+        ("hola! can I book botox tomorrow?", True),
+    ],
+)
+def test_language_is_sure_only_with_two_words_of_it(text: str, sure: bool) -> None:
+    assert _read(text).language_sure is sure

@@ -67,7 +67,8 @@ GREETING_RULES: tuple[Rule, ...] = (
 THANKS_RULES: tuple[Rule, ...] = (
     Rule(
         "thank you",
-        r"\b(?:thanks?|thank (?:you|u)|thank you+|tysm|appreciate (?:it|you|that)|cheers|much appreciated|"
+        r"\b(?:thanks?|thank (?:you|u)|thank you+|tysm|appreciate (?:it|you|that|the help|your help|all)"
+        r"|thankful|cheers|much appreciated|"
         r"gracias|muchas gracias|mil gracias|merci)\b|🙏",
         ("thanks!", "thx so much", "ty!", "Thank youuu", "gracias!", "🙏"),
         ("thanksgiving week",),
@@ -76,6 +77,7 @@ THANKS_RULES: tuple[Rule, ...] = (
 GOODBYE_RULES: tuple[Rule, ...] = (
     Rule(
         "goodbye",
+        r"\b(?:that(?:'s| is| will be| would be) (?:all|everything)|(?:i've |i )?(?:got|have) to go)\b|"
         r"\b(?:bye+|goodbye|good bye|bye bye|see (?:you|ya)(?: then| soon| there| later)?|cya|ttyl"
         r"|talk (?:to you )?"
         r"(?:later|soon)|have a (?:good|great|nice) (?:one|day|night|evening|weekend)|good ?night"
@@ -100,6 +102,23 @@ AFFIRM_RULES: tuple[Rule, ...] = (
         ("no thanks", "yesterday", "why"),
     ),
     Rule("thumbs up", r"^\W*(?:👍|👌|✅|🙌|💯|❤|😍|🥰)", ("👍", "👌🏼"), ("👎",)),
+    Rule(
+        "that works",
+        r"^\W*(?:(?:ok|okay|yes|yeah|great|perfect|sure|cool|alright|awesome|oh|ah|well)\W+)?(?!.*\?\W*$)"
+        r"(?:that|this|it|that one|this one|that time)\s+(?:sounds?|works?|suits me"
+        r"|should work|"
+        r"would work|will work|is (?:good|great|fine|perfect)|'s (?:good|great|fine|perfect)|is ok|'s ok)\b"
+        r"|^\W*(?:(?:ok|okay|yes|yeah|sure|thank you|thanks)\W+)?i can do that\b|^\W*(?:please )?(?:try it"
+        r"|go for it)\b",
+        (
+            "That suits me well.",
+            "That should work.",
+            "that sound great",
+            "ok that works for me",
+            "I can do that",
+        ),
+        ("that doesn't work", "does that work?", "it hurts"),
+    ),
 )
 NEGATE_RULES: tuple[Rule, ...] = (
     Rule(

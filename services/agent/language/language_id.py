@@ -14,7 +14,7 @@ from typing import Literal
 
 from shared.text import for_matching
 
-__all__ = ["Language", "detect_language"]
+__all__ = ["Language", "detect_language", "identify"]
 
 Language = Literal["en", "es", "other"]
 
@@ -44,7 +44,7 @@ ENGLISH = frozenset(
     how who which much price cost please pls ok okay sure great good sounds works work just get got
     monday tuesday wednesday thursday friday saturday sunday open close closed address parking
     facial filler laser lips lip lines forehead soonest earliest later earlier after before around
-    about it it's its there here not no nope other day days one two first second third last
+    about it it's its there here not nope other day days one two first second third last
     """.split()
 )
 # Words of languages the spa may not speak, common in short texts (French, Portuguese, Italian, German).
@@ -68,19 +68,31 @@ def _non_latin_share(text: str) -> float:
     return foreign / len(letters)
 
 
-def detect_language(text: str) -> Language:
-    """The language of a client's text; "en" when it cannot tell (an emoji, a number, a name)."""
-    if _non_latin_share(text) > 0.5:
-        return "other"
+def _scores(text: str) -> tuple[int, int, int]:
+    """Counts of words only English, only Spanish (plus 2 for ¿ ¡ ñ) and only another language."""
     folded = for_matching(text)
     words = _WORD.findall(for_matching(text, accents=False))
     es = sum(1 for w in words if w in SPANISH) + (2 if _SPANISH_MARKS.search(folded) else 0)
     en = sum(1 for w in words if w in ENGLISH)
     other = sum(1 for w in words if w in OTHER and w not in SPANISH and w not in ENGLISH)
+    return en, es, other
+
+
+def detect_language(text: str) -> Language:
+    """The language of a client's text; "en" when it cannot tell (an emoji, a number, a name)."""
+    return identify(text)[0]
+
+
+def identify(text: str) -> tuple[Language, bool]:
+    """The language of the text and whether the text is sure of it (two or more words of it).
+
+    "gracias" alone is Spanish but not sure: a bilingual client may thank in Spanish and go on in English.
+    """
+    if _non_latin_share(text) > 0.5:
+        return "other", True
+    en, es, other = _scores(text)
     if other and other > es and other > en:
-        return "other"
+        return "other", other >= 2
     if es and es > en:
-        return "es"
-    if folded.strip() in ("si", "sí", "no gracias"):
-        return "es"
-    return "en"
+        return "es", es >= 2
+    return "en", en >= 2

@@ -47,7 +47,7 @@ REJECT_RULES: tuple[Rule, ...] = (
     Rule(
         "other options",
         r"\b(?:other|any other|more|different|else) (?:options|times|slots|openings|choices)\b"
-        r"|\banything else\b(?! i\b)",
+        r"|\banything else\b(?! i\b)|\b(?:any|some) others\b|\bmore (?:names|options|choices)\b",
         ("any other options?", "got anything else?", "more times?"),
         ("is there anything else i should know",),
     ),

@@ -21,7 +21,7 @@ from shared.text import normalise
 
 from . import intents
 from .choices import parse_choice
-from .language_id import Language, detect_language
+from .language_id import Language, identify
 from .names import NameFound, about_someone_else, find_name
 from .providers import find_provider
 from .questions import Question, find_questions, question_weekday
@@ -58,6 +58,7 @@ class Understanding:
     small_talk: bool = False  # only greets and/or gives a name: no treatment can be in it
     notes: tuple[str, ...] = field(default=())  # what was understood, for logs (no client words)
     availability_request: bool = False  # "whats the soonest you have?", "any openings thursday?"
+    language_sure: bool = False  # two or more words of `language` ("gracias" alone is Spanish, not sure)
 
 
 _TIME_TOKEN = re.compile(
@@ -118,8 +119,10 @@ def understand(
     asks = intents.is_availability_request(words)
     # A text that asks ("any spots this week w julia?") names a day or provider as a request, not a pick.
     by_label = not (asks or questions)
+    language, language_sure = identify(flat)
     fields: dict[str, object] = {
-        "language": detect_language(flat),
+        "language": language,
+        "language_sure": language_sure,
         "greeting": intents.is_greeting(words),
         "thanks": intents.is_thanks(words),
         "goodbye": intents.is_goodbye(words),
