@@ -42,8 +42,13 @@ class Reading:
 
 
 def carrier_word(body: str) -> str:
-    """The text as a carrier compares it with its keywords: trimmed, upper case."""
-    return normalise(body).upper()
+    """The text as a carrier compares it with its keywords: trimmed, upper case ("" past keyword length)."""
+    word = body.strip()
+    return normalise(word).upper() if len(word) <= _LONGEST_KEYWORD else ""
+
+
+# Full-width "ＳＴＯＰ" is as long as STOP: nothing longer than the longest keyword can be one.
+_LONGEST_KEYWORD = max(len(word) for word in OPT_OUT | OPT_IN | HELP)
 
 
 def read_text(body: str) -> Reading:

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.text import for_matching, normalise
+from shared.text import for_matching
 
 Language = Literal["en", "es"]
 
@@ -40,6 +40,14 @@ class Rule:
     language: Language
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...] = ()
+    # Words one of which the text must hold before the pattern is tried: most texts hold none.
+    triggers: frozenset[str] = frozenset()
+
+    def matches(self, words: str, tokens: set[str]) -> bool:
+        """Whether the prepared text (and its set of words) is this way of opting out."""
+        if self.triggers.isdisjoint(tokens):
+            return False
+        return self.pattern.search(words) is not None
 
 
 def _any(*words: str) -> str:
@@ -181,6 +189,22 @@ RULES: tuple[Rule, ...] = (
             "Wrong number. STOP",
         ),
         ("stop by tomorrow?", "stop shaving", "Cancel.", "cancel please", "no", "End of the month works"),
+        triggers=frozenset(
+            {
+                "stop",
+                "stopall",
+                "unsubscribe",
+                "unsub",
+                "optout",
+                "opt",
+                "revoke",
+                "quit",
+                "end",
+                "remove",
+                "alto",
+                "basta",
+            }
+        ),
     ),
     Rule(
         "stop_texting",
@@ -203,6 +227,7 @@ RULES: tuple[Rule, ...] = (
             "don't text me after 9pm",
             "stop texting me after 8pm please",
         ),
+        triggers=frozenset({"stop", "quit", "cease"}),
     ),
     Rule(
         "stop_sending",
@@ -227,6 +252,7 @@ RULES: tuple[Rule, ...] = (
             "how do I stop getting these texts",
         ),
         ("the lab will stop sending results monday", "stop sending the invoice to my old email"),
+        triggers=frozenset({"stop", "quit", "cease"}),
     ),
     Rule(
         "stop_the_texts",
@@ -253,6 +279,7 @@ RULES: tuple[Rule, ...] = (
         "en",
         ("stop the texts", "Stop with the messages please", "enough with the texts", "stop all these texts"),
         ("the texts were helpful, can i stop by friday", "stop the bleeding?"),
+        triggers=frozenset({"stop", "end", "enough"}),
     ),
     Rule(
         "no_more_texts",
@@ -275,6 +302,7 @@ RULES: tuple[Rule, ...] = (
             "no, Friday works better",
             "no messages from you yet about my booking",
         ),
+        triggers=frozenset({"no", "zero"}),
     ),
     Rule(
         "remove_from_list",
@@ -320,6 +348,7 @@ RULES: tuple[Rule, ...] = (
             "can you take me off friday",
             "remove my number from the waitlist",
         ),
+        triggers=frozenset({"remove", "take", "delete", "drop", "erase", "get"}),
     ),
     Rule(
         "unsubscribe",
@@ -336,6 +365,7 @@ RULES: tuple[Rule, ...] = (
             "how do I unsubscribe",
         ),
         ("I want to cancel my membership subscription", "subscribe me to the newsletter"),
+        triggers=frozenset({"unsub", "unsubscribe", "unsubscribed", "unsubscribing"}),
     ),
     Rule(
         "dont_text_me",
@@ -366,6 +396,7 @@ RULES: tuple[Rule, ...] = (
             "do not text me before 10am on weekends",
             "don't text me back, I'll call",
         ),
+        triggers=frozenset({"don't", "dont", "do", "never"}),
     ),
     Rule(
         "dont_want_texts",
@@ -384,6 +415,7 @@ RULES: tuple[Rule, ...] = (
         "en",
         ("I don't want these texts", "i dont want any more texts", "I do not want messages anymore"),
         ("I don't want the texts to go to my old number", "don't need texts at work, I'll call later"),
+        triggers=frozenset({"don't", "dont", "do", "longer"}),
     ),
     Rule(
         "leave_me_alone",
@@ -391,6 +423,7 @@ RULES: tuple[Rule, ...] = (
         "en",
         ("leave me alone", "Just leave me alone please", "lose my number"),
         ("the numbing cream left me feeling fine", "the redness won't go away"),
+        triggers=frozenset({"leave", "lose"}),
     ),
     Rule(
         "opt_out",
@@ -403,6 +436,7 @@ RULES: tuple[Rule, ...] = (
         "en",
         ("opt me out", "I want to opt out", "Opt-out please", "opt out of texts"),
         ("can I opt out of the membership auto renew", "can I opt out of the numbing cream"),
+        triggers=frozenset({"opt", "optout", "opting"}),
     ),
     Rule(
         "es_no_mas_mensajes",
@@ -422,6 +456,7 @@ RULES: tuple[Rule, ...] = (
         "es",
         ("No más mensajes", "no quiero recibir mensajes", "no quiero más mensajes por favor"),
         ("no más arrugas es la meta", "quiero más información de mensajes de texto"),
+        triggers=frozenset({"no"}),
     ),
     Rule(
         "es_no_me_escriban",
@@ -438,6 +473,7 @@ RULES: tuple[Rule, ...] = (
         "es",
         ("ya no me escriban", "No me manden mensajes", "no me escribas más por favor", "no me contacten"),
         ("no me escriban después de las 9", "no me manden mensajes en la noche, llámenme"),
+        triggers=frozenset({"no"}),
     ),
     Rule(
         "es_dejen_de_escribir",
@@ -453,6 +489,7 @@ RULES: tuple[Rule, ...] = (
         "es",
         ("dejen de escribirme", "Deja de mandarme mensajes", "favor de dejar de enviarme textos"),
         ("deje de tomar el retinol?", "dejé de usar la crema"),
+        triggers=frozenset({"dejen", "deja", "deje", "paren", "pare", "dejar"}),
     ),
     Rule(
         "es_baja",
@@ -476,6 +513,7 @@ RULES: tuple[Rule, ...] = (
         "es",
         ("Baja", "darme de baja por favor", "quiero darme de baja", "dame de baja de esta lista"),
         ("la hinchazón no baja", "quiero darme de baja de la membresía", "baja el precio?"),
+        triggers=frozenset({"baja"}),
     ),
 )
 
@@ -495,26 +533,34 @@ _NOT_WORD = re.compile(r"[^\w' ]+")
 _SPACE = re.compile(r"\s+")
 
 
+_ALL_TRIGGERS = frozenset().union(*(rule.triggers for rule in RULES))
+
+
 def prepared(text: str) -> str:
     """The text as the rules read it: normalised, case-folded, no accents, punctuation and emoji as spaces."""
-    plain = _NOT_WORD.sub(" ", for_matching(text, accents=False)).replace("_", " ")
-    return _SPACE.sub(" ", plain).strip()
+    return _plain(for_matching(text, accents=False))
+
+
+def _plain(matching: str) -> str:
+    return _SPACE.sub(" ", _NOT_WORD.sub(" ", matching).replace("_", " ")).strip()
 
 
 def _readings(text: str) -> list[str]:
     """The whole text, then each sentence ("Who is this?? Stop." holds the sentence "stop")."""
-    whole = prepared(text)
-    sentences = [prepared(part) for part in _SENTENCE_END.split(normalise(text))]
+    matching = for_matching(text, accents=False)
+    whole = _plain(matching)
+    sentences = [_plain(part) for part in _SENTENCE_END.split(matching)]
     return [whole, *(s for s in sentences if s and s != whole)]
 
 
 def opt_out_rule(text: str) -> Rule | None:
     """The first rule that reads the text as revoking consent, or None."""
     readings = _readings(text)
-    if not readings[0]:
+    tokens = set(readings[0].split())
+    if _ALL_TRIGGERS.isdisjoint(tokens):
         return None
     for rule in RULES:
-        if any(rule.pattern.search(words) for words in readings):
+        if any(rule.matches(words, tokens) for words in readings):
             if rule.name != "stop_word" and _PREFERENCE.search(readings[0]):
                 return None
             return rule

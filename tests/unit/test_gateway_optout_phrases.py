@@ -32,9 +32,15 @@ def test_the_verdict_is_the_same_with_phone_punctuation_and_shouting(name: str, 
         assert opt_out_rule(variant) == plain, variant
 
 
-def test_every_rule_has_examples_and_a_unique_name() -> None:
+def test_every_rule_has_examples_triggers_and_a_unique_name() -> None:
     assert len({rule.name for rule in RULES}) == len(RULES)
-    assert all(rule.examples for rule in RULES)
+    assert all(rule.examples and rule.triggers for rule in RULES)
+
+
+@pytest.mark.parametrize(("name", "text"), EXAMPLES)
+def test_each_example_holds_a_trigger_word_of_its_rule(name: str, text: str) -> None:
+    rule = next(r for r in RULES if r.name == name)
+    assert not rule.triggers.isdisjoint(prepared(text).split()), f"{name}: no trigger word in {text!r}"
 
 
 @pytest.mark.parametrize(
