@@ -30,7 +30,7 @@ from shared.contracts.conversation import (
     SlotsUnavailable,
     StaffNoteAdded,
 )
-from shared.contracts.tools import AvailabilityFound, TimePreference
+from shared.contracts.tools import AvailabilityFound, ServiceMatch, TimePreference
 
 from . import domain, frontdesk_answers, policy
 from .brain import Decision, Handoff, TurnContext
@@ -68,6 +68,7 @@ class Turn:
     two_services: bool = False
     topic: ServiceCandidate | None = None  # the service a question is about (may differ from the booking's)
     consult_noted: bool = False
+    topics: list[ServiceCandidate] = field(default_factory=list)  # several services a question names
 
     def learn(self, event: ConversationEvent) -> None:
         """Record a fact of this turn and fold it into the state."""
@@ -222,25 +223,44 @@ async def match_words(turn: Turn, words: str, *, ask: bool = True) -> None:
     if chosen is not None:
         await matched(turn, domain.candidate(chosen), confidence=chosen.confidence)
     elif close and ask:
-        if state.last_asked == "service_choice" and state.candidates:
-            # Asked once already: take the best match rather than ask again.
-            await matched(turn, domain.candidate(close[0]), confidence=close[0].confidence)
+        family = consult_family(turn, close)
+        if (state.last_asked == "service_choice" and state.candidates) or family is not None:
+            # Asked once already (or the candidates all start with the same consultation): no question.
+            best = family or close[0]
+            await matched(turn, domain.candidate(best), confidence=best.confidence)
             return
-        turn.two_services = sum(m.confidence >= domain.MATCH_MIN for m in close) >= 2
+        strong = [m for m in close if m.confidence >= domain.MATCH_MIN]
+        turn.two_services = len(strong) >= 2
+        if "price" in turn.u.questions:
+            turn.topics = [domain.candidate(m) for m in strong]
         turn.learn(turn.event(ServicesOffered, candidates=[domain.candidate(m) for m in close]))
 
 
 async def matched(turn: Turn, service: ServiceCandidate, confidence: float = 1.0) -> None:
     """The client's service; a new client starts a service that has a consultation with that consultation."""
     turn.topic = service
+    requested = None
     consult = consult_for(turn, service)
     if consult is not None:
         key = "consult_first" if consult.price_cents == 0 else "consult_first_paid"
         turn.lead.append(say(turn.lang, key, service=service.name, consult=consult.name))
         turn.consult_noted = True
-        service = consult
-    turn.learn(turn.event(ServiceMatched, service=service, confidence=confidence))
+        service, requested = consult, service
+    turn.learn(turn.event(ServiceMatched, service=service, confidence=confidence, requested=requested))
     turn.fresh_search = True
+
+
+def consult_family(turn: Turn, close: list[ServiceMatch]) -> ServiceMatch | None:
+    """For a new client, candidates that all start with one consultation: that consultation."""
+    if not turn.state.new_client or turn.state.bookings or not turn.ctx.spa.consult_first:
+        return None
+    consults = [m for m in close if m.is_consultation]
+    if len(consults) != 1:
+        return None
+    consult = consults[0]
+    if all(m is consult or m.consult_service_id == consult.service_id for m in close):
+        return consult
+    return None
 
 
 def consult_for(turn: Turn, service: ServiceCandidate) -> ServiceCandidate | None:
@@ -270,6 +290,8 @@ def take_preference(turn: Turn) -> None:
     u, state = turn.u, turn.state
     provider = frontdesk_answers.find_provider(turn.ctx.spa, u.provider)
     asks_about_provider = "provider_schedule" in u.questions and u.preference is None
+    if policy.only_the_day_asked_about(u):
+        return
     fields = policy.shifted(u, state, turn.tz)
     if fields is None and u.preference is not None:
         fields = {"preference": policy.merged(u.preference, state.preference)}
@@ -293,7 +315,14 @@ async def answer_questions(turn: Turn) -> None:
     u = turn.u
     if not u.questions:
         return
-    service = turn.topic or turn.state.service
+    if turn.topics and "price" in u.questions:
+        # Several services named in one price question: each one's price.
+        turn.lead[:0] = [
+            frontdesk_answers.price(frontdesk_answers.Asked(profile=turn.ctx.spa, lang=turn.lang, service=t))
+            for t in turn.topics
+        ]
+        return
+    service = turn.topic or turn.state.requested or turn.state.service
     offers = []
     if "price" in u.questions and service is not None and turn.state.client_id is not None:
         offers = list((await turn.ctx.tools.benefits(service.service_id)).package_offers)
@@ -403,6 +432,17 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         after=search.after,
         exclude_starts=search.exclude_starts,
     )
+    if found.options and not found.exact and (later := policy.next_week(search.preference)) is not None:
+        # The day asked for is full (or already past): the same day next week beats another day.
+        again = await tools.find_availability(
+            service.service_id,
+            later,
+            limit,
+            provider_id=search.provider_id,
+            exclude_starts=search.exclude_starts,
+        )
+        if again.options and again.exact:
+            return again, False
     if found.options or not (search.narrowed or search.exclude_starts):
         return found, False
     nearest = await tools.find_availability(

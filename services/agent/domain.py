@@ -63,6 +63,7 @@ class ConversationState:
     client_id: UUID | None = None
     first_name: str | None = None
     service: ServiceCandidate | None = None
+    requested: ServiceCandidate | None = None  # what the client asked for (the service may be its consult)
     candidates: tuple[ServiceCandidate, ...] = ()
     preference: TimePreference | None = None
     search: PreferenceUnderstood | None = None  # the last constraint: provider, after, turned-down starts
@@ -151,6 +152,7 @@ def apply(state: ConversationState, event: AnyConversationEvent) -> Conversation
             return replace(
                 state,
                 service=event.service,
+                requested=event.requested or event.service,
                 candidates=(),
                 # Options for another service no longer apply.
                 proposals=() if changed else state.proposals,

@@ -124,7 +124,15 @@ def provider_schedule(asked: Asked) -> str:
 
 
 def services(asked: Asked) -> str:
-    """The catalog by category, with a few names, short enough for a text."""
+    """Whether the spa offers the service asked about, or a few of its services."""
+    service, lang = asked.service, asked.lang
+    if service is not None:
+        parts = [say(lang, "service_offered", service=service.name)]
+        if service.is_consultation and service.price_cents == 0:
+            parts.append(say(lang, "price_free", service=service.name))
+        elif service.free_consult:
+            parts.append(say(lang, "price_free_consult"))
+        return " ".join(parts)
     offered = [s for s in asked.profile.services if not s.is_consultation]
     if not offered:
         return ""

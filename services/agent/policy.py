@@ -176,13 +176,12 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
     fields: dict[str, Any] = {"exclude_starts": exclude}
     if old is not None and u.shift != "other_provider":
         fields["provider_id"], fields["provider_first_name"] = old.provider_id, old.provider_first_name
-    if u.shift == "later" and starts and u.preference is None:
-        base = base.model_copy(update=_OPEN_DAY)
-        fields["after"] = max(starts)
-    elif u.shift == "earlier" and starts and u.preference is None:
-        first = min(starts).astimezone(tz)
-        base = base.model_copy(update={**_OPEN_DAY, "latest_time": _minus(first.time(), 15)})
-        fields["after"] = None
+    times = sorted(start.astimezone(tz).time() for start in starts)
+    if u.shift == "later" and times and not _has_time(u.preference):
+        # Later in the day than every option offered, on the days asked for.
+        base = base.model_copy(update={**_OPEN_DAY, "earliest_time": _plus(times[-1], 1)})
+    elif u.shift == "earlier" and times and not _has_time(u.preference):
+        base = base.model_copy(update={**_OPEN_DAY, "latest_time": _plus(times[0], -1)})
     elif u.shift == "another_day" and starts and u.preference is None:
         last_day = max(starts).astimezone(tz).date() + timedelta(days=1)
         base = TimePreference(asap=True)
@@ -191,9 +190,33 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
     return fields
 
 
-def _minus(moment: time, minutes: int) -> time:
-    total = max(0, moment.hour * 60 + moment.minute - minutes)
+def _plus(moment: time, minutes: int) -> time:
+    total = min(max(0, moment.hour * 60 + moment.minute + minutes), 23 * 60 + 59)
     return time(total // 60, total % 60)
+
+
+def _has_time(preference: TimePreference | None) -> bool:
+    if preference is None:
+        return False
+    return bool(
+        preference.part_of_day or preference.target_time or preference.earliest_time or preference.latest_time
+    )
+
+
+def next_week(preference: TimePreference) -> TimePreference | None:
+    """The same days a week later ("tuesday morning" said on a Tuesday afternoon), when days were named."""
+    if not preference.dates or preference.date_from or preference.date_to:
+        return None
+    return preference.model_copy(update={"dates": [d + timedelta(days=7) for d in preference.dates]})
+
+
+def only_the_day_asked_about(u: Understanding) -> bool:
+    """'what time do you close on thursday?': the day belongs to the question, not to a booking."""
+    p = u.preference
+    if p is None or u.question_weekday is None or not (u.questions & {"hours", "provider_schedule"}):
+        return False
+    days = {d.weekday() for d in p.dates} | set(p.weekdays)
+    return days <= {u.question_weekday} and not _has_time(p)
 
 
 def constraint_words(u: Understanding | None, search: Search, lang: str, provider: str | None) -> str:

@@ -69,6 +69,7 @@ EN: dict[str, str] = {
     "provider_day_no": "{provider} isn't in on {day}; {provider} is usually in {days}.",
     "provider_unknown": "I don't have a provider by that name.",
     "services": "We offer {names}.",
+    "service_offered": "Yes, we offer {service}.",
     # price objections, answered from the client's own account
     "objection_package_balance": "Good news: your {package} has {count} {unit} left, so this {service} is covered.",
     "objection_membership": "As a {tier} member you get {percent}% off {service}.",
@@ -128,6 +129,7 @@ ES: dict[str, str] = {
     "provider_day_no": "{provider} no está el {day}; suele estar {days}.",
     "provider_unknown": "No tengo a nadie con ese nombre.",
     "services": "Ofrecemos {names}.",
+    "service_offered": "Sí, ofrecemos {service}.",
     "objection_package_balance": "Buenas noticias: a tu {package} le quedan {count} {unit}, así que este {service} está cubierto.",
     "objection_membership": "Como miembro {tier} tienes {percent}% de descuento en {service}.",
     "objection_package_offer": "Nuestro {package} ({sessions} sesiones por {price}) sale a {per_session} por sesión.",

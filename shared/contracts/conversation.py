@@ -81,6 +81,9 @@ class ServiceMatched(ConversationEvent):
     type: Literal["service_matched"] = "service_matched"
     service: ServiceCandidate
     confidence: float = Field(default=1.0, ge=0, le=1)
+    requested: ServiceCandidate | None = Field(
+        default=None, description="the service the client asked for, when its consultation comes first"
+    )
 
 
 class PreferenceUnderstood(ConversationEvent):

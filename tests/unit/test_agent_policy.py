@@ -120,18 +120,36 @@ def _u(**fields: object) -> Understanding:
     return Understanding(text="", **fields)  # type: ignore[arg-type]
 
 
-def test_later_searches_after_the_last_option_offered_and_opens_the_day() -> None:
+def test_later_searches_after_the_last_option_offered_on_the_same_days() -> None:
     state = _offered(9, 10)
     fields = policy.shifted(_u(shift="later", reject_options=True), state, TZ)
     assert fields is not None
-    assert fields["after"] == max(p.option.start for p in state.proposals)
-    assert fields["preference"].part_of_day is None and fields["preference"].weekdays == [2]
+    preference = fields["preference"]
+    assert preference.earliest_time == time(10, 1) and preference.part_of_day is None
+    assert preference.weekdays == [2], "later in the day keeps the day asked for"
     assert fields["exclude_starts"] == [p.option.start for p in state.proposals]
 
 
 def test_earlier_searches_before_the_first_option() -> None:
     fields = policy.shifted(_u(shift="earlier"), _offered(11, 12), TZ)
-    assert fields is not None and fields["preference"].latest_time == time(10, 45)
+    assert fields is not None and fields["preference"].latest_time == time(10, 59)
+
+
+def test_a_day_asked_about_in_an_hours_question_is_not_a_booking_preference() -> None:
+    thursday = TimePreference(weekdays=[3])
+    question = _u(questions=frozenset({"hours"}), question_weekday=3, preference=thursday)
+    assert policy.only_the_day_asked_about(question)
+    booking = _u(questions=frozenset({"hours"}), question_weekday=3, preference=TimePreference(weekdays=[4]))
+    assert not policy.only_the_day_asked_about(booking)
+
+
+def test_the_same_day_next_week_when_the_day_asked_for_is_full() -> None:
+    from datetime import date
+
+    tuesday = TimePreference(dates=[date(2026, 12, 1)], part_of_day="morning")
+    later = policy.next_week(tuesday)
+    assert later is not None and later.dates == [date(2026, 12, 8)] and later.part_of_day == "morning"
+    assert policy.next_week(TimePreference(asap=True)) is None
 
 
 def test_none_of_these_with_a_new_day_searches_that_day_without_the_old_options() -> None:
