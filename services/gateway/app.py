@@ -16,7 +16,7 @@ from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.js.api import AckPolicy
 
-from services.gateway import handlers, webhooks
+from services.gateway import handlers, inbound, webhooks
 from services.gateway.handlers import BookingsLookup, Ports, SendInProgress
 from services.gateway.providers import SimulatorProvider, SmsProvider, TwilioProvider
 from services.gateway.settings import GatewaySettings
@@ -80,11 +80,11 @@ def register_bus(
     # the database was away when the keyword text arrived.
     @opt_subscriber("optout", "gateway-optouts")
     async def client_opted_out(event: ClientOptedOut, message: NatsMessage) -> None:
-        await handlers.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
+        await inbound.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
 
     @opt_subscriber("optin", "gateway-optins")
     async def client_opted_in(event: ClientOptedIn, message: NatsMessage) -> None:
-        await handlers.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
+        await inbound.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
 
 
 def _source_sid(message: NatsMessage) -> str | None:

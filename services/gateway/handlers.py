@@ -1,10 +1,10 @@
-"""Gateway use cases: receive a text, send a text, release waiting texts, record a delivery status."""
+"""Gateway use cases: send a text, release waiting texts, record a delivery status (inbound: `inbound.py`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 from uuid import UUID
@@ -15,28 +15,20 @@ import structlog
 from services.gateway import notices, repo
 from services.gateway.domain import (
     OPTED_OUT_CODE,
-    Reading,
     backoff,
-    carrier_word,
     count_segments,
     is_retryable,
-    opt_in_counts,
-    read_text,
     spa_day,
 )
 from services.gateway.providers import SendResult, SmsProvider, UnknownOutcome
 from services.gateway.spas import Spa, SpaDirectory
-from services.gateway.spool import InboundPublisher, Outcome
+from services.gateway.spool import InboundPublisher
 from shared.bus import encode
-from shared.contracts.envelope import Event
 from shared.contracts.escalation import EscalationRaised
 from shared.contracts.sms import (
-    ClientOptedIn,
-    ClientOptedOut,
     SendSms,
     SmsDeferred,
     SmsDeliveryUpdated,
-    SmsReceived,
     SmsSendFailed,
     SmsSent,
 )
@@ -91,183 +83,6 @@ class Ports:
         task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
-
-
-# ---------------------------------------------------------------- inbound
-@dataclass(frozen=True)
-class InboundText:
-    """A text as the carrier (or the simulator) handed it over, already mapped to its spa."""
-
-    spa: Spa
-    message_sid: str
-    from_number: str
-    to_number: str
-    body: str
-    num_media: int = 0
-    media_urls: tuple[str, ...] = ()
-    provider: Literal["twilio", "simulator"] = "twilio"
-
-
-async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
-    """Record opt-outs and opt-ins, then publish SmsReceived (acked or spooled) and what it implies."""
-    spa = text.spa
-    conv = conversation_id(ports.id_key, spa.id, text.from_number)
-    now = ports.clock()
-    reading = await _read(text, ports)
-    if reading.keyword in ("stop", "start"):
-        # Recorded before the publish: an outbound text racing the STOP must already see it. If the
-        # database is away the text is still published with its ClientOptedOut/In event, which the
-        # gateway's own opt-out consumer records once the database is back.
-        try:
-            ref = client_ref(ports.id_key, spa.id, text.from_number)
-            await apply_opt_change(ports, spa.id, ref, reading.keyword == "stop", now, text.message_sid)
-        except DB_ERRORS as exc:
-            log.error("optout.record_deferred", tenant=spa.id, conversation=conv, error=type(exc).__name__)
-    event = SmsReceived(
-        tenant_id=spa.id,
-        message_sid=text.message_sid,
-        conversation_id=conv,
-        from_number=text.from_number,
-        to_number=text.to_number,
-        body=text.body,
-        num_media=text.num_media,
-        media_urls=list(text.media_urls),
-        keyword=reading.keyword,
-        provider=text.provider,
-        occurred_at=now,
-    )
-    outcome = await ports.publisher.publish(
-        ports.topology.sms_inbound(spa.id, conv), text.message_sid, encode(event)
-    )
-    for subject, msg_id, follow_up in _follow_ups(text, reading, event, ports):
-        await ports.publisher.publish(subject, msg_id, encode(follow_up))
-    if reading.cancel:
-        ports.spawn(alert_if_booked(text, conv, event.correlation_id, ports=ports))
-    log.info(
-        "inbound.received",
-        tenant=spa.id,
-        conversation=conv,
-        outcome=outcome,
-        keyword=reading.keyword,
-        rule=reading.rule,
-    )
-    return outcome
-
-
-async def _read(text: InboundText, ports: Ports) -> Reading:
-    """What the text means; START/YES/UNSTOP opt in only a number that opted out (one indexed read)."""
-    reading = read_text(text.body)
-    if not reading.opt_in_word:
-        return reading
-    ref = client_ref(ports.id_key, text.spa.id, text.from_number)
-    try:
-        opted_out: bool | None = await repo.is_opted_out(ports.pool, text.spa.id, ref)
-    except DB_ERRORS as exc:
-        log.error("optout.state_unknown", tenant=text.spa.id, error=type(exc).__name__)
-        opted_out = None
-    if opt_in_counts(carrier_word(text.body), opted_out):
-        return replace(reading, keyword="start")
-    return reading
-
-
-def confirmation_key(kind: str, message_sid: str) -> str:
-    """Idempotency key of the gateway's answer to an opt-out or opt-in text."""
-    return f"{kind}-reply:{message_sid}"
-
-
-def _follow_ups(
-    text: InboundText, reading: Reading, received: SmsReceived, ports: Ports
-) -> list[tuple[str, str, Event | SendSms]]:
-    """What a keyword text implies besides itself: the opt change event, and the gateway's answer."""
-    spa, conv, sid = text.spa, received.conversation_id, text.message_sid
-    correlation = received.correlation_id
-    out: list[tuple[str, str, Event | SendSms]] = []
-    if reading.keyword in ("stop", "start"):
-        kind = "optout" if reading.keyword == "stop" else "optin"
-        change_type = ClientOptedOut if reading.keyword == "stop" else ClientOptedIn
-        change = change_type(
-            tenant_id=spa.id,
-            conversation_id=conv,
-            phone_ref=client_ref(ports.id_key, spa.id, text.from_number),
-            correlation_id=correlation,
-            occurred_at=received.occurred_at,
-        )
-        out.append((ports.topology.sms_event(spa.id, kind), f"{kind}:{sid}", change))
-        # The carrier answers its own keywords (and blocks the number after STOP); the gateway
-        # answers what only it understood ("stop texting me"), and everything on the simulator.
-        if not (reading.carrier and ports.provider.answers_keywords):
-            said: notices.Confirmation = (
-                "start" if kind == "optin" else "cancel" if reading.cancel else "stop"
-            )
-            body = notices.confirmation(said, reading.language, spa)
-            out.append(_answer(text, conv, correlation, confirmation_key(kind, sid), body, "system", ports))
-    elif reading.keyword == "help":
-        out.append(_answer(text, conv, correlation, f"help:{sid}", spa.help_text, "help", ports))
-    return out
-
-
-def _answer(
-    text: InboundText, conv: str, correlation: UUID, key: str, body: str, purpose: str, ports: Ports
-) -> tuple[str, str, SendSms]:
-    cmd = SendSms(
-        tenant_id=text.spa.id,
-        correlation_id=correlation,
-        idempotency_key=key,
-        conversation_id=conv,
-        to_number=text.from_number,
-        body=body,
-        purpose=purpose,  # type: ignore[arg-type]
-        caused_by=text.message_sid,
-    )
-    return ports.topology.sms_outbound(text.spa.id, conv), key, cmd
-
-
-async def alert_if_booked(text: InboundText, conv: str, correlation: UUID, *, ports: Ports) -> None:
-    """A bare CANCEL opted the number out: with bookings ahead (or unknown), staff should call.
-
-    The scheduler is asked by the gateway itself (the tool is bound to the number the text came
-    from, and nothing of its answer reaches a model). The alert carries no handoff text: the number
-    is opted out. Published with a key of the text, so a repeated webhook is one alert.
-    """
-    spa = text.spa
-    found: UpcomingBookingsFound | None = None
-    if ports.bookings is not None:
-        try:
-            found = await ports.bookings(spa.id, text.from_number, conv, correlation)
-        except Exception as exc:  # a scheduler that is away still leaves staff an alert
-            log.warning("cancel_optout.lookup_failed", tenant=spa.id, error=type(exc).__name__)
-    if found is not None and found.count == 0:
-        log.info("cancel_optout.no_bookings", tenant=spa.id, conversation=conv)
-        return
-    alert = EscalationRaised(
-        tenant_id=spa.id,
-        correlation_id=correlation,
-        conversation_id=conv,
-        category="cancellation",
-        source="gateway",
-        reason=notices.cancel_alert_reason(found, spa.tz),
-        client_number=text.from_number,
-    )
-    key = f"cancel_optout:{spa.id}:{text.message_sid}"
-    outcome = await ports.publisher.publish(ports.topology.escalation(spa.id), key, encode(alert))
-    log.warning("cancel_optout.escalated", tenant=spa.id, conversation=conv, outcome=outcome)
-
-
-async def apply_opt_change(
-    ports: Ports, tenant: str, phone_ref: str, opted_out: bool, at: datetime, sid: str | None
-) -> None:
-    """Record an opt-out or opt-in (idempotent; a late, older change does not undo a newer one)."""
-    async with transaction(ports.pool) as conn:
-        await repo.set_opt_out(conn, tenant, phone_ref, opted_out, at, sid)
-    log.info("optout.recorded" if opted_out else "optin.recorded", tenant=tenant)
-
-
-async def opt_change_published(
-    event: ClientOptedOut | ClientOptedIn, *, ports: Ports, message_sid: str | None = None
-) -> None:
-    """The gateway's own opt-out events, recorded from the bus (repeating the inline write is harmless)."""
-    opted_out = isinstance(event, ClientOptedOut)
-    await apply_opt_change(ports, event.tenant_id, event.phone_ref, opted_out, event.occurred_at, message_sid)
 
 
 # ---------------------------------------------------------------- outbound
@@ -448,7 +263,7 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
 async def _opted_out_for(conn: asyncpg.Connection, tenant: str, ref: str, key: str) -> bool:
     """Opted out, unless this text is the answer to the very text that opted the number out."""
     opted_out, source_sid = await repo.opt_out_in_force(conn, tenant, ref)
-    return opted_out and (source_sid is None or key != confirmation_key("optout", source_sid))
+    return opted_out and (source_sid is None or key != notices.confirmation_key("optout", source_sid))
 
 
 async def _send_with_retries(spa: Spa, to: str, body: str, key: str, ports: Ports) -> SendResult:

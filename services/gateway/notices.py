@@ -56,6 +56,11 @@ CONFIRMATIONS: dict[tuple[Confirmation, Language], tuple[str, str]] = {
 }
 
 
+def confirmation_key(kind: str, message_sid: str) -> str:
+    """Idempotency key of the gateway's answer to an opt-out or opt-in text."""
+    return f"{kind}-reply:{message_sid}"
+
+
 def confirmation(kind: Confirmation, language: Language, spa: Spa) -> str:
     """The confirmation text of an opt-out, a bare CANCEL or an opt-in, in the client's language."""
     with_phone, without = CONFIRMATIONS.get((kind, language)) or CONFIRMATIONS[(kind, "en")]

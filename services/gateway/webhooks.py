@@ -18,9 +18,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from pydantic import BaseModel, ConfigDict, Field
 from twilio.request_validator import RequestValidator
 
-from services.gateway import handlers, repo
+from services.gateway import handlers, inbound, repo
 from services.gateway.domain import EMPTY_TWIML
-from services.gateway.handlers import InboundText, Ports
+from services.gateway.handlers import Ports
+from services.gateway.inbound import InboundText
 from services.gateway.settings import GatewaySettings
 from services.gateway.spas import Spa
 from shared.contracts.sms import E164_PATTERN, DeliveryStatus
@@ -185,7 +186,7 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
             num_media=num_media,
             media_urls=tuple(m for m in media if m),
         )
-        await handlers.receive_text(text, ports=p)
+        await inbound.receive_text(text, ports=p)
         return twiml()
 
     @router.post("/twilio/status", tags=["twilio"], summary="Delivery status callback")
@@ -264,7 +265,7 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
         sid = "SM" + uuid.uuid4().hex
         async with p.pool.acquire() as conn:
             await repo.simulator_record(conn, spa.id, number, "in", text.body, sid)
-        outcome = await handlers.receive_text(
+        outcome = await inbound.receive_text(
             InboundText(
                 spa=spa,
                 message_sid=sid,
