@@ -117,6 +117,24 @@ def test_missing_turns_and_bad_numbers_are_errors() -> None:
         _scenario({"outcome": "opted_out"}, turns=[{"text": "hi", "replyhas": ["x"]}])
 
 
+def test_staff_turns_are_alone_and_never_first() -> None:
+    s = _scenario({"outcome": "opted_out"}, turns=["hi", {"staff": "Hi, Julia here"}, {"resume": True}, "ok"])
+    assert [(t.text, t.staff, t.resume) for t in s.turns] == [
+        ("hi", None, False), ("", "Hi, Julia here", False), ("", None, True), ("ok", None, False)
+    ]  # fmt: skip
+    with pytest.raises(ScenarioError, match="the first turn must be the client's text"):
+        _scenario({"outcome": "opted_out"}, turns=[{"staff": "Hi"}, "ok"])
+    with pytest.raises(ScenarioError, match="a staff turn is `staff: TEXT` or `resume: true`, alone"):
+        _scenario({"outcome": "opted_out"}, turns=["hi", {"staff": "Hi", "options": True}])
+
+
+def test_staff_turns_carry_no_reply_checks() -> None:
+    s = _scenario({"outcome": "answered", "facts": ["$650"]}, turns=["how much", {"staff": "It's $650"}])
+    t = _said("Lip Filler is $650.", text="how much")
+    t.turns.append(TurnLog("(staff) It's $650"))
+    assert judge(s, t, SPA, TUESDAY) == []
+
+
 def test_yaml_errors_and_duplicates_across_files_name_the_file(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("scenarios:\n  - id: one\n    turns: [hi\n")
     with pytest.raises(ScenarioError, match=r"a\.yaml: not valid YAML"):

@@ -239,7 +239,7 @@ def judge(s: Scenario, t: Transcript, spa: SpaFacts, today: date) -> list[str]:
         return [t.error]
     out: list[str] = []
     for number, (turn, log) in enumerate(zip(s.turns, t.turns, strict=False), 1):
-        out += turn_failures(turn, log, number)
+        out += [] if turn.staff or turn.resume else turn_failures(turn, log, number)
     sent = [r.body for r in t.replies() if r.sent]
     out += forbidden(s.reply_must_not, s.reply_must_not_only, sent, "a reply")
     return out + outcome_failures(s, t, spa, today)

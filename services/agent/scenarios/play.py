@@ -159,6 +159,10 @@ class Player:
             conv = await self.find(number, known=True, timeout=0) if known else None
             before = len(await self.outbound(conv))
             for turn in s.turns:
+                if conv and (turn.staff or turn.resume):
+                    before = await self.staff(conv, turn.staff, before)
+                    t.turns.append(TurnLog(f"(staff) {turn.staff or 'hands back to the AI'}"))
+                    continue
                 await self.text(number, turn.text)
                 conv = conv or await self.find(number, known=known, timeout=self.target.reply_timeout)
                 if conv is None:
@@ -174,6 +178,27 @@ class Player:
         except (SystemUnderTestError, httpx.HTTPError) as exc:
             t.error = f"{type(exc).__name__}: {exc}"
         return t
+
+    async def staff(self, conversation: str, reply: str | None, before: int) -> int:
+        """A staff text (which pauses the AI) or a hand-back, once the inbox shows it done; returns
+        the count of the spa's texts so far (the staff text is not a reply of the AI)."""
+        path = f"/api/conversations/{self.target.spa.id}/{conversation}/" + ("reply" if reply else "resume")
+        headers = {"Authorization": f"Bearer {self.target.staff_token}"} if self.target.staff_token else {}
+        body = {"body": reply} if reply else None
+        resp = await self.http.post(self.target.inbox.rstrip("/") + path, json=body, headers=headers)
+        if resp.status_code >= 400:
+            raise SystemUnderTestError(
+                f"the staff inbox answered {resp.status_code} to {path}: {resp.text[:200]}"
+            )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.target.reply_timeout
+        while loop.time() < deadline:
+            thread = await self._thread(conversation)
+            sent = sum(m["direction"] == "out" for m in thread["messages"])
+            if (sent > before) if reply else not thread["conversation"]["ai_paused"]:
+                return sent
+            await asyncio.sleep(self.target.poll)
+        raise SystemUnderTestError(f"the inbox never showed the staff {'text' if reply else 'hand-back'}")
 
 
 def fresh_numbers(scenarios: list[Scenario], spa: SpaFacts, seed: int | None = None) -> dict[str, str]:

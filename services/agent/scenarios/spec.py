@@ -36,9 +36,12 @@ class ScenarioError(ValueError):
 
 @dataclass(frozen=True)
 class Turn:
-    """One client text and what its reply (all texts the spa sent for it) must show."""
+    """One client text and what its reply (all texts the spa sent for it) must show; or a staff
+    action in the inbox: `staff` texts the client as staff (the AI pauses), `resume` hands back."""
 
     text: str
+    staff: str | None = None
+    resume: bool = False
     reply_has: tuple[str, ...] = ()
     options: bool | None = None
     no_reply: bool = False
@@ -98,9 +101,20 @@ def _unknown(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
         raise ValueError(f"unknown field(s) {', '.join(extra)} in {where} (allowed: {names})")
 
 
+def parse_staff_turn(raw: dict[str, Any], where: str) -> Turn:
+    """`{staff: TEXT}` or `{resume: true}`: what staff do in the inbox between client texts."""
+    if set(raw) == {"staff"} and isinstance(raw["staff"], str) and raw["staff"].strip():
+        return Turn(text="", staff=raw["staff"])
+    if raw == {"resume": True}:
+        return Turn(text="", resume=True)
+    raise ValueError(f"{where}: a staff turn is `staff: TEXT` or `resume: true`, alone")
+
+
 def parse_turn(raw: Any, index: int) -> Turn:
-    """A turn is a plain text or a mapping with `text` and its checks."""
+    """A turn is a plain text, a mapping with `text` and its checks, or a staff action."""
     where = f"turn {index}"
+    if isinstance(raw, dict) and ("staff" in raw or "resume" in raw):
+        return parse_staff_turn(raw, where)
     if isinstance(raw, str):
         if not raw.strip():
             raise ValueError(f"{where} is empty")
@@ -184,10 +198,13 @@ def parse_scenario(raw: Any, file: str) -> Scenario:
         turns = raw.get("turns")
         if not isinstance(turns, list) or not turns:
             raise ValueError("`turns` must be a non-empty list")
+        parsed = tuple(parse_turn(t, i) for i, t in enumerate(turns, 1))
+        if not parsed[0].text:
+            raise ValueError("the first turn must be the client's text")
         return Scenario(
             id=sid,
             client=client,
-            turns=tuple(parse_turn(t, i) for i, t in enumerate(turns, 1)),
+            turns=parsed,
             expect=parse_expect(raw.get("expect")),
             file=file,
             reply_must_not=_optional(raw, "reply_must_not", "the scenario"),
