@@ -12,7 +12,7 @@ from shared.text import for_matching
 
 # A reply that says a booking was made (English and Spanish; matched on `key` text).
 CONFIRMATION_MARKERS = (
-    "you're booked", "you are booked", "you're all set", "you are all set", "is booked", "is confirmed",
+    "you're booked", "you are booked", "you're all set", "you are all set", "is booked for", "is confirmed",
     "booked you", "have you down", "confirmed for", "tienes cita", "cita confirmada", "quedo reservad",
     "reservado", "todo listo",
 )  # fmt: skip
@@ -24,6 +24,7 @@ WEEKDAYS = {
 }  # fmt: skip
 RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "hoy": 0}
 CLOCK = re.compile(r"\b(\d{1,2})(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.)|\b([01]?\d|2[0-3]):([0-5]\d)\b")
+CHOICE_PROMPT = re.compile(r"\b(reply|responde|text back)( with)? #?\d")
 DAY_WORD = re.compile(r"\b(" + "|".join([*WEEKDAYS, *RELATIVE_DAYS]) + r")\b")
 
 
@@ -89,9 +90,11 @@ def clock_minutes(text: str) -> list[int]:
 
 
 def is_confirmation(text: str) -> bool:
-    """A reply saying a booking was made (a marker and a clock time)."""
+    """A reply saying a booking was made: a marker and a clock time, and no choice left to reply with."""
     k = key(text)
-    return any(marker in k for marker in CONFIRMATION_MARKERS) and bool(clock_minutes(text))
+    if CHOICE_PROMPT.search(k) or not clock_minutes(text):
+        return False
+    return any(marker in k for marker in CONFIRMATION_MARKERS)
 
 
 def offers_options(text: str) -> bool:
