@@ -166,7 +166,9 @@ def test_options_are_told_from_hours_and_confirmations() -> None:
     assert offers_options("Para tu HydraFacial tengo viernes a las 2pm con Priya. Responde 1 para confirmar.")
     assert not offers_options("On Saturday we're open 9am to 5pm.")
     assert not offers_options("May I have your first name?")
-    assert not is_confirmation("Saturday is booked up, but I have Friday at 2pm with Sloane. Reply 1 to book.")
+    assert not is_confirmation(
+        "Saturday is booked up, but I have Friday at 2pm with Sloane. Reply 1 to book."
+    )
     assert not offers_options(
         CONFIRM.format(service="HydraFacial", when="Friday, Dec 4 at 2pm", provider="Sloane")
     )
