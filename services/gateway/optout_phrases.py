@@ -98,7 +98,19 @@ _TEXTS = _any(
     "ads",
     "marketing",
 )
-_SENDING = _any("texting", "txting", "messaging", "msging", "contacting", "spamming", r"sms ?ing")
+_SENDING = _any(
+    "texting",
+    "txting",
+    "messaging",
+    "msging",
+    "contacting",
+    "spamming",
+    r"sms ?ing",
+    "bothering",
+    "harassing",
+    "hitting me up",
+    "blowing up my phone",
+)
 # What may follow "stop texting": the end, or words that keep the object the client themselves.
 _FOLLOW = (
     "(?=$| "
@@ -205,6 +217,34 @@ RULES: tuple[Rule, ...] = (
                 "basta",
             }
         ),
+    ),
+    Rule(
+        "decline_then_stop",
+        _re(
+            "^",
+            _any(
+                "(?:i'?m |i am )?not interested",
+                "no thanks",
+                "no thank you",
+                "wrong number",
+                "who is this",
+                "who's this",
+                "no",
+                "i said",
+                "i already said",
+                "i told you",
+                "i told u",
+            ),
+            " (?:",
+            _any("please", "pls", "plz", "so", "just"),
+            " )?stop(?: ",
+            _any("please", "pls", "plz", "it", "now", "thanks"),
+            ")*$",
+        ),
+        "en",
+        ("Not interested, please stop", "Im not interested please stop", "no thanks stop", "I said STOP"),
+        ("no, the bleeding won't stop", "no stopping by today"),
+        triggers=frozenset({"stop"}),
     ),
     Rule(
         "stop_texting",
@@ -332,9 +372,17 @@ RULES: tuple[Rule, ...] = (
             " (?:the |my )?",
             _WAITLIST,
             ")",
+            # "..., remove me" at the end of a text.
+            r"|\b",
+            _any("remove", "delete"),
+            " me",
+            "(?: ",
+            _any("please", "pls", "now", "asap", "thanks", "thank you", "immediately"),
+            ")*$",
         ),
         "en",
         (
+            "I never signed up for this, remove me",
             "remove me from this list",
             "Take me off your list",
             "please remove my number",
@@ -347,6 +395,7 @@ RULES: tuple[Rule, ...] = (
             "remove me from the waitlist for Friday",
             "can you take me off friday",
             "remove my number from the waitlist",
+            "remove me from the 3pm slot please",
         ),
         triggers=frozenset({"remove", "take", "delete", "drop", "erase", "get"}),
     ),
@@ -451,12 +500,18 @@ RULES: tuple[Rule, ...] = (
                 "me manden mas ",
             ),
             _any("mensajes", "mensajitos", "textos", r"msjs?", "sms"),
-            r"\b",
+            r"\b|\bbasta de ",
+            _any("mensajes", "textos"),
         ),
         "es",
-        ("No más mensajes", "no quiero recibir mensajes", "no quiero más mensajes por favor"),
+        (
+            "No más mensajes",
+            "no quiero recibir mensajes",
+            "no quiero más mensajes por favor",
+            "Basta de mensajes!",
+        ),
         ("no más arrugas es la meta", "quiero más información de mensajes de texto"),
-        triggers=frozenset({"no"}),
+        triggers=frozenset({"no", "basta"}),
     ),
     Rule(
         "es_no_me_escriban",
@@ -474,6 +529,34 @@ RULES: tuple[Rule, ...] = (
         ("ya no me escriban", "No me manden mensajes", "no me escribas más por favor", "no me contacten"),
         ("no me escriban después de las 9", "no me manden mensajes en la noche, llámenme"),
         triggers=frozenset({"no"}),
+    ),
+    Rule(
+        "es_quitenme_de_la_lista",
+        _re(
+            r"\b",
+            _any(
+                "quitenme",
+                "quitame",
+                "quiteme",
+                "sacame",
+                "saquenme",
+                "sáquenme",
+                "borrenme",
+                "borrame",
+                "eliminenme",
+            ),
+            " de ",
+            _any("la", "su", "esta", "sus", "tu"),
+            " ",
+            _any("lista", "base de datos", "listas"),
+            r"\b(?! de espera)",
+        ),
+        "es",
+        ("Por favor quítenme de la lista", "sacame de tu lista", "bórrenme de su base de datos"),
+        ("quítenme de la lista de espera", "sácame una cita el viernes"),
+        triggers=frozenset(
+            {"quitenme", "quitame", "quiteme", "sacame", "saquenme", "borrenme", "borrame", "eliminenme"}
+        ),
     ),
     Rule(
         "es_dejen_de_escribir",
