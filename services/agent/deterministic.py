@@ -10,39 +10,31 @@ The policy (what next, what to say) is pure and lives in policy.py; wording in r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
 
 from shared.contracts.conversation import (
-    BookingConfirmed,
     ClientIdentified,
-    ConversationEvent,
     ObjectionHandled,
     PreferenceUnderstood,
-    ProposedOption,
     ServiceCandidate,
     ServiceMatched,
     ServicesOffered,
-    SlotsProposed,
-    SlotsUnavailable,
     StaffNoteAdded,
 )
-from shared.contracts.tools import AvailabilityFound, ServiceMatch, TimePreference
+from shared.contracts.tools import ServiceMatch, TimePreference
 
 from . import domain, frontdesk_answers, policy
+from .booking import confirm, propose
 from .brain import Decision, Handoff, TurnContext
 from .domain import ConversationState
-from .language.understanding import Understanding, understand
-from .replies import join_or, lang_of, option_label, say, when_label
-from .tools import ToolRefused
+from .language.understanding import understand
+from .replies import lang_of, say
+from .turn import Turn, reply
 
 log = structlog.get_logger()
 
-# Searches for open slots per proposal when others keep taking the ones found.
-HOLD_ATTEMPTS = 3
 THIRD_PARTY_NOTE = (
     "The client wrote about someone else (another person's booking or name): check who it is for."
 )
@@ -51,33 +43,6 @@ LANGUAGE_REASON = (
 )
 # Questions whose answer needs the service the client means.
 SERVICE_QUESTIONS = frozenset({"price", "providers"})
-
-
-@dataclass
-class Turn:
-    """One turn's working set: what the text says, what was learned, and the reply's sentences."""
-
-    ctx: TurnContext
-    u: Understanding
-    state: ConversationState
-    lang: str
-    tz: ZoneInfo
-    facts: list[ConversationEvent] = field(default_factory=list)
-    lead: list[str] = field(default_factory=list)  # sentences before the booking question
-    fresh_search: bool = False
-    two_services: bool = False
-    topic: ServiceCandidate | None = None  # the service a question is about (may differ from the booking's)
-    consult_noted: bool = False
-    topics: list[ServiceCandidate] = field(default_factory=list)  # several services a question names
-
-    def learn(self, event: ConversationEvent) -> None:
-        """Record a fact of this turn and fold it into the state."""
-        self.facts.append(event)
-        self.state = domain.apply(self.state, event)  # type: ignore[arg-type]
-
-    def event(self, cls: type[Any], **fields: Any) -> Any:
-        """A conversation event of this turn."""
-        return self.ctx.event(cls, **fields)
 
 
 class DeterministicBrain:
@@ -376,152 +341,3 @@ async def move_on(turn: Turn) -> Decision:
     if step == "booked_followup" and turn.lead:
         text, asks = say(turn.lang, "anything_else"), "anything"
     return reply(turn, [text], asks)
-
-
-def reply(turn: Turn, body: list[str], asks: Any, purpose: str = "reply", ask_name: bool = False) -> Decision:
-    """The turn's decision: opening + answers + body (+ the name question), fitted into one text."""
-    opening = policy.opening(turn.state, turn.ctx.spa.name, turn.lang)
-    optional = [say(turn.lang, "ask_name")] if ask_name else []
-    text = policy.fit(opening, turn.lead, body, optional)
-    return Decision(facts=turn.facts, reply=text, asks=asks, purpose=purpose, language=turn.lang)
-
-
-async def propose(turn: Turn, lead: str = "") -> Decision:
-    """Find, hold and offer two or three options; release what was offered before."""
-    state = turn.state
-    assert state.service is not None
-    search = policy.Search.of(state)
-    stale = [p.hold_id for p in state.proposals]
-    if stale:
-        await turn.ctx.tools.release(stale)
-    found, nearest = await find(turn, search)
-    if found is None or not found.options:
-        turn.learn(turn.event(SlotsUnavailable, service_id=state.service.service_id))
-        return reply(turn, [lead, say(turn.lang, "nothing_open", service=state.service.name)], "time")
-    held = await hold(turn, found, search)
-    if held is None:
-        turn.learn(turn.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken"))
-        return reply(turn, [lead, say(turn.lang, "filled_up")], "time")
-    turn.learn(turn.event(SlotsProposed, service_id=state.service.service_id, options=held))
-    labels = join_or([p.label for p in held], turn.lang)
-    values = {
-        "service": state.service.name,
-        "labels": labels,
-        "numbers": join_or([str(i + 1) for i in range(len(held))], turn.lang),
-    }
-    if nearest:
-        provider = state.search.provider_first_name if state.search else None
-        words = policy.constraint_words(turn.u, search, turn.lang, provider)
-        text = say(turn.lang, "options_nearest", constraint=words, **values)
-    else:
-        text = say(turn.lang, "options" if found.exact else "options_not_exact", **values)
-    ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
-    return reply(turn, [lead, text], "choice", ask_name=ask_name)
-
-
-async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | None, bool]:
-    """Options for the search; when a narrowed search finds none, the nearest without the narrowing."""
-    service = turn.state.service
-    assert service is not None
-    tools, limit = turn.ctx.tools, turn.ctx.max_options
-    found = await tools.find_availability(
-        service.service_id,
-        search.preference,
-        limit,
-        provider_id=search.provider_id,
-        after=search.after,
-        exclude_starts=search.exclude_starts,
-    )
-    if found.options and not found.exact and (later := policy.next_week(search.preference)) is not None:
-        # The day asked for is full (or already past): the same day next week beats another day.
-        again = await tools.find_availability(
-            service.service_id,
-            later,
-            limit,
-            provider_id=search.provider_id,
-            exclude_starts=search.exclude_starts,
-        )
-        if again.options and again.exact:
-            return again, False
-    if found.options or not (search.narrowed or search.exclude_starts):
-        return found, False
-    nearest = await tools.find_availability(
-        service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
-    )
-    return nearest, bool(nearest.options)
-
-
-async def hold(turn: Turn, found: AvailabilityFound, search: policy.Search) -> list[ProposedOption] | None:
-    """Hold the options found; others may take them between the search and the hold: search again."""
-    ctx, service = turn.ctx, turn.state.service
-    assert service is not None
-    today = ctx.now.astimezone(turn.tz).date()
-    options = found.options
-    for _attempt in range(HOLD_ATTEMPTS):
-        try:
-            held = await ctx.tools.hold(options, ctx.hold_ttl_seconds)
-        except ToolRefused as exc:
-            if exc.code != "slot_taken":
-                raise
-            again, _ = await find(turn, search)
-            if again is None or not again.options:
-                return None
-            options = again.options
-            continue
-        holds = sorted(held.holds, key=lambda h: h.option.start)
-        proposed = [
-            ProposedOption(
-                hold_id=h.hold_id,
-                option=h.option,
-                expires_at=h.expires_at,
-                label=option_label(h.option.start, h.option.provider_first_name, turn.tz, today, turn.lang),
-            )
-            for h in holds
-        ]
-        return proposed or None
-    return None
-
-
-async def confirm(turn: Turn, index: int) -> Decision:
-    """Book the chosen option and release the others; a lost hold gets an apology and fresh options."""
-    state, tools = turn.state, turn.ctx.tools
-    chosen = state.proposals[index]
-    others = [p.hold_id for p in state.proposals if p.hold_id != chosen.hold_id]
-    try:
-        booking = await tools.confirm(chosen.hold_id)
-    except ToolRefused as exc:
-        if exc.code not in ("hold_expired", "slot_taken", "not_found"):
-            raise
-        reason = "slot_taken" if exc.code == "slot_taken" else "hold_expired"
-        log.info("agent.hold.lost", reason=reason, conversation_id=state.conversation_id)
-        await tools.release(others)
-        turn.learn(turn.event(SlotsUnavailable, service_id=chosen.option.service_id, reason=reason))
-        return await propose(turn, lead=say(turn.lang, reason))
-    await tools.release(others)
-    service = state.service
-    price = service.price_cents if service and service.service_id == chosen.option.service_id else 0
-    turn.learn(
-        turn.event(
-            BookingConfirmed,
-            booking_id=booking.booking_id,
-            hold_id=booking.hold_id,
-            service_id=chosen.option.service_id,
-            service_name=booking.service_name,
-            price_cents=price,
-            start=booking.start,
-            provider_first_name=booking.provider_first_name,
-            local_label=booking.local_label or chosen.label,
-            covered_by_package=booking.covered_by_package,
-        )
-    )
-    spa = turn.ctx.spa
-    address = booking.address or spa.address
-    text = say(
-        turn.lang,
-        "confirmation",
-        service=booking.service_name,
-        when=when_label(booking.start, turn.tz, turn.lang),
-        provider=booking.provider_first_name,
-        place=f"{spa.name}, {address}" if address else spa.name,
-    )
-    return reply(turn, [text], None, purpose="confirmation")

@@ -1,0 +1,169 @@
+"""Options and bookings for the deterministic brain: find, hold and offer slots; book the one chosen.
+
+A search narrowed by the client (a provider, later than the options offered) that finds nothing
+offers the nearest open times and says so; a day that is full offers the same day next week first.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from shared.contracts.conversation import (
+    BookingConfirmed,
+    ProposedOption,
+    SlotsProposed,
+    SlotsUnavailable,
+)
+from shared.contracts.tools import AvailabilityFound, TimePreference
+
+from . import policy
+from .brain import Decision
+from .replies import join_or, option_label, say, when_label
+from .tools import ToolRefused
+from .turn import Turn, reply
+
+log = structlog.get_logger()
+
+# Searches for open slots per proposal when others keep taking the ones found.
+HOLD_ATTEMPTS = 3
+
+
+async def propose(turn: Turn, lead: str = "") -> Decision:
+    """Find, hold and offer two or three options; release what was offered before."""
+    state = turn.state
+    assert state.service is not None
+    search = policy.Search.of(state)
+    stale = [p.hold_id for p in state.proposals]
+    if stale:
+        await turn.ctx.tools.release(stale)
+    found, nearest = await find(turn, search)
+    if found is None or not found.options:
+        turn.learn(turn.event(SlotsUnavailable, service_id=state.service.service_id))
+        return reply(turn, [lead, say(turn.lang, "nothing_open", service=state.service.name)], "time")
+    held = await hold(turn, found, search)
+    if held is None:
+        turn.learn(turn.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken"))
+        return reply(turn, [lead, say(turn.lang, "filled_up")], "time")
+    turn.learn(turn.event(SlotsProposed, service_id=state.service.service_id, options=held))
+    labels = join_or([p.label for p in held], turn.lang)
+    values = {
+        "service": state.service.name,
+        "labels": labels,
+        "numbers": join_or([str(i + 1) for i in range(len(held))], turn.lang),
+    }
+    if nearest:
+        provider = state.search.provider_first_name if state.search else None
+        words = policy.constraint_words(turn.u, search, turn.lang, provider)
+        text = say(turn.lang, "options_nearest", constraint=words, **values)
+    else:
+        text = say(turn.lang, "options" if found.exact else "options_not_exact", **values)
+    ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
+    return reply(turn, [lead, text], "choice", ask_name=ask_name)
+
+
+async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | None, bool]:
+    """Options for the search; when a narrowed search finds none, the nearest without the narrowing."""
+    service = turn.state.service
+    assert service is not None
+    tools, limit = turn.ctx.tools, turn.ctx.max_options
+    found = await tools.find_availability(
+        service.service_id,
+        search.preference,
+        limit,
+        provider_id=search.provider_id,
+        after=search.after,
+        exclude_starts=search.exclude_starts,
+    )
+    if found.options and not found.exact and (later := policy.next_week(search.preference)) is not None:
+        # The day asked for is full (or already past): the same day next week beats another day.
+        again = await tools.find_availability(
+            service.service_id,
+            later,
+            limit,
+            provider_id=search.provider_id,
+            exclude_starts=search.exclude_starts,
+        )
+        if again.options and again.exact:
+            return again, False
+    if found.options or not (search.narrowed or search.exclude_starts):
+        return found, False
+    nearest = await tools.find_availability(
+        service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
+    )
+    return nearest, bool(nearest.options)
+
+
+async def hold(turn: Turn, found: AvailabilityFound, search: policy.Search) -> list[ProposedOption] | None:
+    """Hold the options found; others may take them between the search and the hold: search again."""
+    ctx, service = turn.ctx, turn.state.service
+    assert service is not None
+    today = ctx.now.astimezone(turn.tz).date()
+    options = found.options
+    for _attempt in range(HOLD_ATTEMPTS):
+        try:
+            held = await ctx.tools.hold(options, ctx.hold_ttl_seconds)
+        except ToolRefused as exc:
+            if exc.code != "slot_taken":
+                raise
+            again, _ = await find(turn, search)
+            if again is None or not again.options:
+                return None
+            options = again.options
+            continue
+        holds = sorted(held.holds, key=lambda h: h.option.start)
+        proposed = [
+            ProposedOption(
+                hold_id=h.hold_id,
+                option=h.option,
+                expires_at=h.expires_at,
+                label=option_label(h.option.start, h.option.provider_first_name, turn.tz, today, turn.lang),
+            )
+            for h in holds
+        ]
+        return proposed or None
+    return None
+
+
+async def confirm(turn: Turn, index: int) -> Decision:
+    """Book the chosen option and release the others; a lost hold gets an apology and fresh options."""
+    state, tools = turn.state, turn.ctx.tools
+    chosen = state.proposals[index]
+    others = [p.hold_id for p in state.proposals if p.hold_id != chosen.hold_id]
+    try:
+        booking = await tools.confirm(chosen.hold_id)
+    except ToolRefused as exc:
+        if exc.code not in ("hold_expired", "slot_taken", "not_found"):
+            raise
+        reason = "slot_taken" if exc.code == "slot_taken" else "hold_expired"
+        log.info("agent.hold.lost", reason=reason, conversation_id=state.conversation_id)
+        await tools.release(others)
+        turn.learn(turn.event(SlotsUnavailable, service_id=chosen.option.service_id, reason=reason))
+        return await propose(turn, lead=say(turn.lang, reason))
+    await tools.release(others)
+    service = state.service
+    price = service.price_cents if service and service.service_id == chosen.option.service_id else 0
+    turn.learn(
+        turn.event(
+            BookingConfirmed,
+            booking_id=booking.booking_id,
+            hold_id=booking.hold_id,
+            service_id=chosen.option.service_id,
+            service_name=booking.service_name,
+            price_cents=price,
+            start=booking.start,
+            provider_first_name=booking.provider_first_name,
+            local_label=booking.local_label or chosen.label,
+            covered_by_package=booking.covered_by_package,
+        )
+    )
+    spa = turn.ctx.spa
+    address = booking.address or spa.address
+    text = say(
+        turn.lang,
+        "confirmation",
+        service=booking.service_name,
+        when=when_label(booking.start, turn.tz, turn.lang),
+        provider=booking.provider_first_name,
+        place=f"{spa.name}, {address}" if address else spa.name,
+    )
+    return reply(turn, [text], None, purpose="confirmation")
