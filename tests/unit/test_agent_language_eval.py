@@ -15,6 +15,8 @@ pytestmark = pytest.mark.unit
 
 SGD = "sgd_appointments.jsonl"
 MEDQUAD = "medquad_questions.jsonl"
+HEALTH = "health_questions.jsonl"
+PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _require(shared_data: Path, name: str) -> Path:
@@ -33,14 +35,30 @@ def test_time_parser_agrees_with_sgd_annotations(shared_data: Path) -> None:
 
 def test_guard_escalates_medquad_questions(shared_data: Path) -> None:
     score = score_escalation(read_jsonl(_require(shared_data, MEDQUAD)))
-    assert score.positives >= 1000
+    assert score.positives >= 3000
+    assert score.recall >= 0.999, score.misses[:10]
+
+
+def test_guard_escalates_consumer_and_clinician_health_questions(shared_data: Path) -> None:
+    score = score_escalation(read_jsonl(_require(shared_data, HEALTH)))
+    assert score.positives >= 4800
     assert score.recall >= 0.99, score.misses[:10]
 
 
 def test_guard_leaves_salon_booking_chatter_alone(shared_data: Path) -> None:
     score = score_escalation(read_jsonl(_require(shared_data, SGD)))
-    assert score.negatives > 1000
-    assert score.false_escalation_rate <= 0.01, score.false_alarms[:10]
+    assert score.negatives > 2900, "only the Services_1 (salon) turns are the target"
+    assert score.false_escalation_rate <= 0.005, score.false_alarms[:10]
+
+
+def test_guard_leaves_medspa_booking_chatter_alone_and_catches_medspa_medical_texts() -> None:
+    chatter = score_escalation(read_jsonl(PROJECT_DATA / "medspa_chatter.jsonl"), source="chatter")
+    assert chatter.negatives >= 300
+    assert chatter.false_escalation_rate <= 0.01, chatter.false_alarms[:10]
+    medical = score_escalation(read_jsonl(PROJECT_DATA / "medspa_medical.jsonl"), source="medical")
+    group = medical.groups["medical: must escalate"]
+    assert group.right_category / group.total >= 0.97, group.misses[:10]
+    assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
 
 
 def _write(path: Path, rows: list[dict[str, object]]) -> Path:
@@ -77,11 +95,48 @@ def test_escalation_command_detects_the_format_per_line(
         {"question": "What time is it?"},
         {"utterance": "What is the address?", "service": "Services_1"},
         {"utterance": "I need to see a doctor about my rash", "service": "Services_3"},
+        {"text": "I can\u2019t make it to my appointment tomorrow", "expect": "reschedule"},
+        {"text": "i took too many pills", "expect": "medical", "priority": "urgent"},
+        {"text": "how much is botox", "expect": "pass"},
+        {"text": "you charged me twice", "expect": "refund"},
     ]
     assert evaluate.main(["escalation", str(_write(tmp_path / "e.jsonl", rows))]) == 0
     out = capsys.readouterr().out
-    assert "recall               50.00%  (1/2 must-escalate)" in out
-    assert "false escalations    0.00%  (0/1 Services_1 turns)" in out
+    assert "e: must escalate: recall 80.00% (4/5)" in out
+    # a dispute expected as a refund counts as escalated, not as the right category
+    assert "expected category      3/5" in out
+    assert "expected priority      1/1" in out
+    assert "SGD Services_1 turns: false escalations 0.00% (0/1)" in out
+    assert "SGD other service Services_3 turns: false escalations 100.00% (1/1)" in out
+    assert "e: must pass: false escalations 0.00% (0/1)" in out
+    assert "by rule                " in out and "side_effects_and_risks 1" in out
+    assert "false escalations    0.00%  (0/2 must-pass, other SGD services apart)" in out
+
+
+def test_escalation_command_reads_several_files_and_shows_what_fired(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    positives = _write(
+        tmp_path / "pos.jsonl", [{"question": "What time is it?"}, {"question": "Is it safe?"}]
+    )
+    negatives = _write(tmp_path / "neg.jsonl", [{"text": "cancel my facial", "expect": "pass"}])
+    more = _write(tmp_path / "more.jsonl", [{"text": "hi there", "expect": "pass"}])
+    args = ["escalation", str(positives), str(more), "--negatives", str(negatives), "--show"]
+    assert evaluate.main(args) == 0
+    out = capsys.readouterr().out
+    assert "pos: must escalate: recall 50.00% (1/2)" in out
+    assert "What time is it? | escalate | passed" in out
+    assert "neg: must pass: false escalations 100.00% (1/1)" in out
+    assert "cancel my facial | cancellation/cancel_word" in out
+    assert "more: must pass: false escalations 0.00% (0/1)" in out
+
+
+def test_escalation_command_rejects_a_line_of_no_known_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path / "odd.jsonl", [{"question": "Is it safe?"}, {"body": "hello"}])
+    assert evaluate.main(["escalation", str(path)]) == 2
+    assert "line 2: needs `question`" in capsys.readouterr().err
 
 
 def test_eval_command_rejects_a_broken_line_clearly(

@@ -16,18 +16,23 @@ from dataclasses import dataclass
 from shared.contracts.escalation import EscalationCategory, EscalationPriority
 from shared.text import normalise
 
+from . import medical_model
 from .guard_rules import PRECEDENCE, Rule, first_match, prepare
 
 __all__ = [
     "DEFAULT_MAX_LENGTH",
+    "MODEL_RULE",
     "URGENT_HANDOFF_TEXT",
     "GuardVerdict",
     "OutboundVerdict",
     "check_inbound",
     "check_outbound",
+    "check_rules",
 ]
 
 DEFAULT_MAX_LENGTH = 320  # two SMS segments
+# The verdict's rule when the learned second line, not a named rule, decided a text is medical.
+MODEL_RULE = "model:medical"
 
 # What the client reads when the guard thinks it may be an emergency (the agent sends it instead of
 # the usual handoff text); it names no condition, so it passes the outbound guard as well.
@@ -77,12 +82,21 @@ _URGENT_REASON = (
 def check_inbound(text: str) -> GuardVerdict:
     """Decide whether an inbound text must go to a person; runs before any brain sees the text.
 
-    Categories are tried in `PRECEDENCE` order (medical first: a clinical question inside a
-    cancellation is clinical); within one, the first named rule that fires decides.
+    The named rules decide first (`check_rules`); a text no rule explains is medical when the
+    learned model scores it at or above its threshold (rule "model:medical").
     """
+    verdict = check_rules(text)
+    if verdict.escalate or not prepare(text):
+        return verdict
+    if medical_model.medical_probability(text) >= medical_model.THRESHOLD:
+        return GuardVerdict(True, "medical", f"{_REASONS['medical']} (guard: {MODEL_RULE})", MODEL_RULE)
+    return PASS
+
+
+def check_rules(text: str) -> GuardVerdict:
+    """The named rules alone: categories in `PRECEDENCE` order (medical first: a clinical question
+    inside a cancellation is clinical), and within one the first rule that fires decides."""
     flat = prepare(text)
-    if not flat:
-        return PASS
     for category in PRECEDENCE:
         rule = first_match(category, flat)
         if rule is not None:

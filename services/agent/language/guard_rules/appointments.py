@@ -50,8 +50,11 @@ RESCHEDULE: tuple[Rule, ...] = (
     ),
 )
 
+# "I don't want to cancel", and asking after other clients' cancellations (a waitlist question).
 _NOT_CANCEL = re.compile(
-    r"\b(?:don'?t|do not|didn'?t|did not|never|not|no need to|won'?t)\s+(?:want to\s+|need to\s+|wanna\s+)?cancel\b"
+    r"\b(?:don'?t|do not|didn'?t|did not|never|not|no need to|won'?t)\s+(?:want to\s+|need to\s+|wanna\s+)?cancel\b|"
+    r"\bany (?:last[- ]minute )?cancell?ations\b|\bcancell?ation (?:list|spots?|slots?|openings?)\b|"
+    r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel"
 )
 
 CANCELLATION: tuple[Rule, ...] = (

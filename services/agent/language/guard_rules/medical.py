@@ -25,7 +25,7 @@ from .vocabulary import (
 
 _AFTER = (
     r"(?:after|since|from|post|following|during|at (?:my|the))[- ]?(?:starting |i started |getting |i got |"
-    r"having |i had )?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |a )?(?:\w+ ){0,2}"
+    r"having |i had )?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |a )?(?:[\w']+ ){0,2}"
 )
 # Where a treatment was done: "where they injected", "the injection site".
 _TREATED_SPOT = (
@@ -39,12 +39,19 @@ _HAD_PROCEDURE = (
 )
 # Generic questions about what may happen ("is it normal to bleed after microneedling?"), not a
 # symptom the client has now: medical, but not urgent.
-_PRESENT_SYMPTOM = r"(?:\bmy \w+(?: \w+)? (?:is|are|feels?|looks?|has|keeps?)\b|\bnow\b|\bstill\b)"
+_PRESENT_SYMPTOM = (
+    r"(?:\bmy \w+(?: \w+)? (?:is|are|r|feels?|looks?|has|keeps?)\b|\bnow\b|\bis it normal to (?:be|feel)\b|"
+    rf"\b(?:this|so|still|super|really|very|kinda|pretty) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)|"
+    r"\bthe (?:\w+ )?(?:burn|blister|bruise|bump|rash|wound|scab|lump)s?\b(?! (?:me|my|you|her|him)\b)|"
+    r"\b(?:i'?ve|ive|i have) (?:had|been)\b)"
+)
 _GENERIC_QUESTION = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=(?:hi|hey|hello|so|ok|quick question)?[,!. ]*(?:is it normal to|"
-    r"how long (?:is|does|will|should|do|can)|when (?:should|do) i|can i|could i|will i|would i|"
+    r"how long (?:is|does|will|should|do|can)|when (?:should|do) i|could i|will i|would i|how (?:do|can) i (?:know|tell)|"
     r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage))\b|"
-    r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread))"
+    r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
+    r"(?:get|do|have|come|take|go|book)\b|"
+    r".*\bwill (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|scar|damage|cause|leave|make)\b)"
 )
 
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
@@ -98,7 +105,7 @@ URGENT: tuple[Rule, ...] = (
             rf"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|extra)\b.{{0,25}}\b{_PILLS}",
             r"\b(?:swallowed|ingested|drank)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?|some|my|her|his)\b",
-            r"\bpoison\w*",
+            r"\bpoison(?! ivy| oak)\w*",
         ),
         (
             "Um...i took 25 iron pills...what do i do",
@@ -207,7 +214,8 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bemergenc\w*|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bthe er\b",
-            r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b|\bheart attack\b|\bstroke\b",
+            r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b|\bheart attack\b",
+            r"\b(?:think i'?m|i'?m|she'?s|he'?s|is) having a stroke\b|\bstroke symptoms\b",
             r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|\bslurr\w*",
             r"\bcan'?t keep (?:anything|food|water|it) down\b",
         ),
@@ -241,8 +249,27 @@ URGENT: tuple[Rule, ...] = (
             rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
         ),
         ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
-        ("how much is semaglutide a month?",),
+        ("how much is semaglutide a month?", "i'm on my way, see you at 3"),
         priority="urgent",
+        unless=_GENERIC_QUESTION,
+    ),
+    Rule(
+        "caring_for_a_symptom",
+        "medical",
+        rx(
+            rf"\b(?:take|put|use|apply|ice|heat|massage|treat|cover)\b.{{0,25}}\b(?:for|on) (?:the|my|this|these) "
+            rf"(?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
+            rf"\b(?:ice|heat|massage|treat|cover|pop|drain) (?:the|my|this|these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
+            rf"\b(?:make|get) (?:the|my|this) (?:\w+ )?{AFTER_SYMPTOM} (?:go down|go away|heal|stop|better|calm)",
+        ),
+        (
+            "what should i put on the swelling",
+            "should i ice the bruise or use heat",
+            "how do i make the swelling go down faster",
+        ),
+        ("can i use my package for the facial?", "put me down for the 3pm"),
+        priority="urgent",
+        unless=_GENERIC_QUESTION,
     ),
     Rule(
         "symptom_after_treatment",
@@ -253,7 +280,9 @@ URGENT: tuple[Rule, ...] = (
             rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_TREATED_SPOT}",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
-            rf"\bmy (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ )?(?:looks?|feels?|is|are|has|went|"
+            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_HAD_PROCEDURE}",
+            rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|infection)\b",
+            rf"\b(?:my|the) (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ )?(?:looks?|feels?|is|are|has|went|"
             rf"got|seems|turned)\b.{{0,30}}\b)?{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
             r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
@@ -335,7 +364,7 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\breact(?:ion|ed|s|ing)?\s+(?:to|badly)\b",
-            r"\b(?:bad|allergic|skin|adverse|weird|a) reactions?\b|\breactions? (?:last|before|to)\b",
+            r"\b(?:bad|allergic|skin|adverse|weird|a|my|this|her|his) reactions?\b|\breactions? (?:last|before|to)\b",
         ),
         ("I had a bad reaction last time", "what if I react to the numbing cream?"),
         ("your team reacted so fast to my booking, thanks",),
@@ -345,9 +374,10 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bdos(?:e|es|age|ages|ing)\b",
-            r"\bhow many (?:units|syringes|vials|ml|cc)\b(?!.{0,25}\bleft\b)|\b\d+\s*(?:units?|ml|cc|mg)\b(?! left)",
+            r"\bhow many (?:units|syringes|vials|ml|cc) (?:do|will|would|should|can|might|is|are)\b(?!.{0,25}\b(?:left|include))",
+            r"\b\d+\s*(?:units?|ml|cc|mg)\b(?! left)",
             r"\b(?:safe|max\w*|normal|right|too much) (?:amount|number|dose) of\b|\bhow much (?:lidocaine|numbing)\b",
-            r"\bunits? (?:do|will|would|should|did) (?:i|you|she|he)\b",
+            r"\bunits? (?:do|will|would|should) (?:i|you|she|he)\b",
             r"\bhow much (?:botox|tox|filler|product|dysport|xeomin) (?:do|will|would|should|did|does)\b",
         ),
         ("How many units is the right dosage for me?", "how many units will I need", "20 units enough?"),
@@ -485,9 +515,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:good |right |ideal )?candidate\b",
             r"\b(?:suitable|appropriate|right|safe) (?:for|option for) (?:me|someone|people|my|a|her|him)\b"
             r"(?!.{0,20}\b(?:lines|wrinkles|budget|schedule))",
-            r"\bshould i (?:stop|avoid|skip|not|take|keep|be (?:worried|concerned)|worry|see a doctor|go to|wait)\b",
+            r"\bshould i (?:stop|avoid|skip|not|take|keep|be (?:worried|concerned)|worry|see a doctor|go to|wait|ice|heat|"
+            r"massage|apply|pop|drain|put)\b",
             r"\bwhen (?:should i|to) (?:worry|be (?:worried|concerned)|call)\b",
-            r"\bcan i (?:still )?(?:take|drink|mix|combine|use) (?!the\b|that\b|it\b|this\b|one\b|an? (?:appointment|slot|spot|look|gift)|my (?:gift|package|membership|card|credit|points)|\d)",
+            r"\bcan i (?:still )?(?:take|drink|mix|combine) (?!the\b|that\b|it\b|this\b|one\b|an? (?:appointment|slot|spot|look|gift)|my (?:gift|package|membership|card|credit|points)|\d)",
         ),
         (
             "Am I a good candidate for a chemical peel with eczema?",
@@ -508,16 +539,6 @@ QUESTIONS: tuple[Rule, ...] = (
             "aftercare for the peel?",
         ),
         ("I would like to come after my workout", "I'll book a massage after my facial"),
-    ),
-    Rule(
-        "pain_question",
-        "medical",
-        rx(
-            r"\b(?:does|will|did|would) (?:it|this|that|the \w+(?: \w+)?) hurt\b",
-            r"\bhow (?:painful|much (?:does|will|would) it hurt)\b|\bis (?:it|this|that) painful\b",
-        ),
-        ("Does it hurt?", "how painful is microneedling?"),
-        ("any openings friday?",),
     ),
     Rule(
         "symptom_in_first_person",
@@ -572,7 +593,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:cure|cures|remed(?:y|ies)|relief)\b.{0,5}\b(?:for|of|from)\b",
             r"\bwhat (?:causes|caused|is causing|triggers)\b|\bwhat'?s causing\b|\bwhy do i (?:keep )?(?:get|getting|have)\b",
             r"\b(?:is|are) (?:it|this|that|they) (?:contagious|infectious|hereditary|genetic|curable|fatal|cancer\w*)\b",
-            r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\b(?:if|about (?:my|the|this|it|her|his))\b",
+            r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\bif\b",
             r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|time|process)\b",
         ),
         ("What causes shingles?", "is it contagious?", "what should I do if it gets infected?"),
@@ -583,7 +604,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             rf"\b(?:can|could|does|do|will|would|did|might)(?: the)? (?:{PROCEDURE}|it|this|that|they)\b.{{0,20}}"
-            r"\b(?:cause|spread|migrate|move|block|damage|harm|hurt|burn|scar|affect|make (?:it|my|me|your)|go into|"
+            r"\b(?:cause|spread|migrate|move|block|affect|(?:damage|harm|hurt|burn|scar) (?:my|the|your|a|an)|"
+            r"make (?:it|my|me|your)|go into|"
             r"get into|wear off)",
             rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|undo)\b",
             rf"\bwhy (?:didn'?t|did not|doesn'?t|isn'?t|hasn'?t) (?:my |the )?{PROCEDURE}\b.{{0,10}}\b(?:work|kick)",
@@ -605,7 +627,8 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\bis (?:the |my |it |this |that |a )?(?:\w+ )?{PROCEDURE}(?: appt| appointment| session)? (?:still )?"
             r"(?:ok|okay|fine|alright|a problem|an issue|safe)\b(?! (?:time|day|date|price))",
             r"\b(?:is|are) (?:\w+ )?(?:ok|okay|fine|alright|safe) (?:to (?:do|get|have) (?:\w+ ){0,3})?"
-            r"(?:if (?:i|you|my|she|he)|with (?:my|a|an)|while|after (?:a|my|the|having)|before (?:a|my|the))\b",
+            r"(?:if (?:i'?m|i am|i have|i take|i'?ve|my|she|he)|with (?:my|a|an)|while|after (?:a|my|the|having)|"
+            r"before (?:a|my|the))\b",
             r"\b(?:will|would|does|could|can) (?:that|this|it) (?:matter|mess with|interfere|be a problem|affect)\b"
             r"(?!.{0,10}\bwho\b)",
         ),
@@ -620,12 +643,13 @@ QUESTIONS: tuple[Rule, ...] = (
         "around_a_procedure",
         "medical",
         rx(
-            rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|get an? (?:appointment|appt)))"
+            rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|shave|get an? (?:appointment|appt)))"
             rf".{{0,40}}\b(?:after|before|following|post)\b.{{0,12}}\b(?:my |the |a |last )?{PROCEDURE}\b",
             rf"\b(?:right|straight|immediately|just|day) (?:after|before) (?:my |the )?{PROCEDURE}\b.{{0,40}}\?",
             rf"\b(?:worked out|exercised|drank|drinking|tanning|tanned|went tanning|in the sun|rubbed|touched|"
             rf"massaged|slept on)\b.{{0,40}}\b{PROCEDURE}\b",
             rf"\b{PROCEDURE}\b.{{0,60}}\btoo (?:soon|early|often|close together)\b|\bhow soon (?:after|until|before)\b",
+            rf"\bhow long (?:after|between|before)\b.{{0,25}}\b{PROCEDURE}\b|\bwait\w* (?:between|after)\b.{{0,25}}\b{PROCEDURE}\b",
         ),
         (
             "can i get a massage after botox",
@@ -639,7 +663,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bi(?:'?m| am)? (?:on|taking|take|started|stopped|just started|been taking|using) "
-            r"(?!the\b|a\b|an\b|my way\b|it\b|that\b|this\b|one\b|lunch|vacation|break|holiday|call|time|"
+            r"(?!the\b|my way\b|it\b|that\b|this\b|one\b|an? (?:break|call|trip|vacation|budget|plane|flight|train|"
+            r"roll|waitlist|schedule|date|mission)\b|lunch|vacation|break|holiday|call|time|"
             r"board|top|\d)\w+\b.{0,40}\b(?:ok|okay|safe|affect|matter|mess|problem|issue|interfere|fine|"
             r"still (?:get|do|have)|stop|hold off)\b",
         ),

@@ -38,7 +38,8 @@ DRUG = alt(
     r"levothyroxine|lisinopril|valtrex|valacyclovir|acyclovir|doxycycline|minocycline|humira|enbrel|"
     r"methotrexate|biologics?|birth control|the pill|plan b|fish oil|vitamin [a-z]\d*|vitamins?|"
     r"supplements?|arnica|ginkgo|turmeric|melatonin|iron pills?|tramadol|oxy\w*|percocet|vicodin|"
-    r"hydrocodone|codeine|morphine|opioids?|vaccin\w*|immuni[sz]ations?|flu shot|covid shot|booster"
+    r"hydrocodone|codeine|morphine|opioids?|vaccin\w*|immuni[sz]ations?|flu shot|covid shot|covid booster|z-?pack|neosporin|"
+    r"hydrocortisone|antibiotic (?:cream|ointment)"
 )
 # Drug names by their ending (-cillin, -statin...), endings no street, salon or first name carries.
 DRUG_SHAPE = (
@@ -60,7 +61,8 @@ CONDITION = alt(
     r"eczema|psoriasis|dermatitis|vitiligo|lichen planus|hidradenitis|impetigo|ringworm|fungal|warts?|surgery|surgeries|transplant\w*|"
     r"chemotherapy|pregnan\w*|miscarriage|postpartum|ivf|fertility|hashimoto'?s?|graves'? disease|tmj|"
     r"dry eyes?|sunburn\w*|c-section|nose job|rhinoplasty|metal (?:plate|implant|rod)s?|iud|"
-    r"dental work|root canal|bruxism|grind(?:ing)? my teeth|teeth grinding|blood vessels?|arter(?:y|ies)|"
+    r"dental work|root canal|face ?lift|tummy tuck|liposuction|lipo|blepharoplasty|eyelid surgery|brow lift|neck lift|"
+    r"bruxism|grind(?:ing)? my teeth|teeth grinding|blood vessels?|arter(?:y|ies)|"
     r"occlusion|nerve damage|blindness|bacteri\w*|virus\w*|germs|antibod\w*|immune system|"
     r"(?:a|the) (?:cold|cough|sore throat)|lidocaine|anesthe\w*|anaesthe\w*"
 )
@@ -103,7 +105,8 @@ AFTER_SYMPTOM = alt(
     r"hard|firm|dent\w*|dimpl\w*|ridges?|migrat\w*|moved|crooked smile|dry|flaky|flaking|purging|upset|"
     r"threw up|puk\w*|losing (?:my )?hair|hair loss|hair (?:is )?falling out|(?:isn'?t|not|won'?t) heal\w*|"
     r"can'?t (?:smile|close|move|lift|raise|blink|drink|eat|open|feel|pucker|talk|whistle)|drool\w*|"
-    r"swallow\w*"
+    r"swallow\w*|sunburn\w*|water(?:ing|y)|won'?t stop|diarrh\w*|constipat\w*|cramp\w*|shaky|jittery|moving|"
+    r"nauseous|sick"
 )
 # The treatment itself (not "appointment" or "visit"): what a symptom or an aftercare question is about.
 PROCEDURE = alt(
@@ -113,5 +116,5 @@ PROCEDURE = alt(
     r"facial|coolsculpting|cryo\w*|dermaplaning|prp|prf|vampire facial|laser hair removal|hair removal|"
     r"electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|body contouring|treatment|procedure|"
     r"lidocaine|numbing(?: cream)?|weight loss (?:shots?|injections?)|glp-?1(?: shots?)?|semaglutide|"
-    r"tirzepatide|b12(?: shots?)?"
+    r"tirzepatide|b12(?: shots?)?|iv|iv drip|drip|infusion"
 )
