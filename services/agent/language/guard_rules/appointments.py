@@ -6,7 +6,10 @@ import re
 
 from .rule import Rule, rx
 
-_APPOINTMENT = r"(?:appointment|appt|apt|booking|reservation|visit|session|consult\w*|treatment|facial|botox|filler|laser|peel)s?"
+_APPOINTMENT = (
+    r"(?:appointment|appt|apt|booking|reservation|visit|session|consult\w*|treatment|facial|botox|filler|"
+    r"laser|peel)s?"
+)
 
 RESCHEDULE: tuple[Rule, ...] = (
     Rule(
@@ -20,11 +23,14 @@ RESCHEDULE: tuple[Rule, ...] = (
         "move_my_appointment",
         "reschedule",
         rx(
-            rf"\b(?:move|change|switch|shift|push|bump|postpone|swap|reschedule)\s+(?:back\s+)?(?:my|our|her|his)\s+(?:\w+\s+)?{_APPOINTMENT}\b",
+            r"\b(?:move|change|switch|shift|push|bump|postpone|swap|reschedule)\s+(?:back\s+)?(?:my|our|her|"
+            rf"his)\s+(?:\w+\s+)?{_APPOINTMENT}\b",
             rf"\b(?:move|push|bump|postpone)\s+(?:it|that|the {_APPOINTMENT})\s+(?:back|up|out|forward|"
             r"to (?:next|another|a different|later|earlier))\b",
-            rf"\b(?:different|another|new|other) (?:day|date|time) for (?:my|our|her|his) (?:\w+ )?{_APPOINTMENT}\b",
-            rf"\b(?:my|our) (?:\w+ )?{_APPOINTMENT}\b.{{0,40}}\b(?:to a different|to another|to next|earlier|later|instead)\b",
+            r"\b(?:different|another|new|other) (?:day|date|time) for (?:my|our|her|"
+            rf"his) (?:\w+ )?{_APPOINTMENT}\b",
+            rf"\b(?:my|our) (?:\w+ )?{_APPOINTMENT}\b.{{0,40}}\b(?:to a different|to another|to next|earlier|"
+            r"later|instead)\b",
         ),
         (
             "can I move my appointment to next week?",
@@ -52,7 +58,8 @@ RESCHEDULE: tuple[Rule, ...] = (
 
 # "I don't want to cancel", and asking after other clients' cancellations (a waitlist question).
 _NOT_CANCEL = re.compile(
-    r"\b(?:don'?t|do not|didn'?t|did not|never|not|no need to|won'?t)\s+(?:want to\s+|need to\s+|wanna\s+)?cancel\b|"
+    r"\b(?:don'?t|do not|didn'?t|did not|never|not|no need to|won'?t)\s+(?:want to\s+|need to\s+|"
+    r"wanna\s+)?cancel\b|"
     r"\bany (?:last[- ]minute )?cancell?ations\b|\bcancell?ation (?:list|spots?|slots?|openings?)\b|"
     r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel"
 )
@@ -62,7 +69,8 @@ CANCELLATION: tuple[Rule, ...] = (
         "membership",
         "cancellation",
         rx(
-            r"\b(?:cancel|end|stop|terminate|quit|freeze|pause|get out of)\b.{0,15}\b(?:membership|subscription|"
+            r"\b(?:cancel|end|stop|terminate|quit|freeze|pause|get out of)\b.{0,15}\b(?:membership|"
+            r"subscription|"
             r"auto-?pay|auto-?renew\w*|monthly (?:plan|payments?|charges?)|recurring)\b",
         ),
         ("cancel my membership", "how do I stop my monthly payments", "I want to freeze my membership"),
@@ -89,7 +97,8 @@ CANCELLATION: tuple[Rule, ...] = (
         "cancellation",
         rx(
             rf"\b(?:won'?t|wont|will not|can'?t|cannot|not|no longer) (?:be )?(?:coming|come|attend\w*|going)"
-            rf"(?: to)?(?: my| the)? ?{_APPOINTMENT}?\b(?!.*\b(?:earlier|later|another|different|reschedul|until|till))",
+            rf"(?: to)?(?: my| the)? ?{_APPOINTMENT}?\b(?!.*\b(?:earlier|later|another|different|reschedul|"
+            r"until|till))",
             r"\b(?:call|calling) off (?:my|the)\b",
             rf"\bdon'?t (?:want|need) (?:my|the) {_APPOINTMENT} (?:anymore|any more)\b",
             rf"\b(?:no longer|don'?t) (?:need|want) (?:my|the|this) {_APPOINTMENT}\b",

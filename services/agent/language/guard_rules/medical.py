@@ -25,7 +25,8 @@ from .vocabulary import (
 
 _AFTER = (
     r"(?:after|since|from|post|following|during|at (?:my|the))[- ]?(?:starting |i started |getting |i got |"
-    r"having |i had )?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |a )?(?:[\w']+ ){0,2}"
+    r"having |i had )?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |"
+    r"a )?(?:[\w']+ ){0,2}"
 )
 # Where a treatment was done: "where they injected", "the injection site".
 _TREATED_SPOT = (
@@ -47,7 +48,8 @@ _PRESENT_SYMPTOM = (
 )
 _GENERIC_QUESTION = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=(?:hi|hey|hello|so|ok|quick question)?[,!. ]*(?:is it normal to|"
-    r"how long (?:is|does|will|should|do|can)|when (?:should|do) i|could i|will i|would i|how (?:do|can) i (?:know|tell)|"
+    r"how long (?:is|does|will|should|do|can)|when (?:should|do) i|could i|will i|would i|how (?:do|"
+    r"can) i (?:know|tell)|"
     r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage))\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
@@ -98,11 +100,14 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\boverdos\w*",
-            rf"\b(?:took|taken|swallowed|ate|had) (?:too many|too much)\b.{{0,25}}\b{_PILLS}|\btook too many\b",
-            r"\b(?:double|extra|second|wrong) (?:dose|shot|injection)\b|\baccidentally (?:took|injected|used|swallowed)\b",
+            rf"\b(?:took|taken|swallowed|ate|had) (?:too many|too much)\b.{{0,25}}\b{_PILLS}|"
+            r"\btook too many\b",
+            r"\b(?:double|extra|second|wrong) (?:dose|shot|injection)\b|\baccidentally (?:took|injected|used|"
+            r"swallowed)\b",
             r"\b(?:my|a|the|her|his) whole bottle\b",
             rf"\b(?:took|taken|swallowed|ate|had) (?:like |about |over |around )?"
-            rf"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|extra)\b.{{0,25}}\b{_PILLS}",
+            r"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|"
+            rf"extra)\b.{{0,25}}\b{_PILLS}",
             r"\b(?:swallowed|ingested|drank)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?|some|my|her|his)\b",
             r"\bpoison(?! ivy| oak)\w*",
@@ -131,9 +136,11 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\banaphyla\w*|\bepi-?pens?\b",
-            r"\b(?:having|getting|think i'?m having|i'?m having|i am having) (?:an? )?(?:severe |bad |serious )?allergic reaction",
+            r"\b(?:having|getting|think i'?m having|i'?m having|i am having) (?:an? )?(?:severe |bad |"
+            r"serious )?allergic reaction",
             r"\bsevere (?:allergic )?reaction\b",
-            r"\b(?:face|lips?|eyes?|eyelids?|tongue)\b.{0,15}\b(?:swelling up|swelled up|blown up|ballooned|puffed up)",
+            r"\b(?:face|lips?|eyes?|eyelids?|tongue)\b.{0,15}\b(?:swelling up|swelled up|blown up|ballooned|"
+            r"puffed up)",
             r"\bhives all over\b",
         ),
         ("I think I'm having an allergic reaction", "my face is swelling up", "do I need my epipen"),
@@ -157,8 +164,10 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bblanch\w*|\bdusky\b|\bmottled\b|\blivedo\b|\bnecros\w*",
-            r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it|filler|site)\b.{0,20}\b(?:turn(?:ed|ing)?|gone|went|"
-            r"going|looks?|looking|is|got) (?:all |really |very |kinda |\w+ and )?(?:white|grey|gray|blue|bluish|purple|"
+            r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it|filler|site)\b.{0,20}\b(?:turn(?:ed|"
+            r"ing)?|gone|went|"
+            r"going|looks?|looking|is|got) (?:all |really |very |kinda |\w+ and )?(?:white|grey|gray|blue|"
+            r"bluish|purple|"
             r"purplish|black|pale)\b",
         ),
         (
@@ -187,7 +196,8 @@ URGENT: tuple[Rule, ...] = (
         rx(
             r"\bbleed\w*\b.{0,30}\b(?:won'?t stop|not stopping|a lot|heavily|so much|everywhere)",
             r"\bpus\b|\bred streaks?\b|\bstreaks? (?:going|spreading|running)\b|\boozing\b",
-            r"\b(?:fever|chills|shaking|shivering)\b.{0,40}\b(?:after|since|where|injection|filler|botox|laser|peel)\b",
+            r"\b(?:fever|chills|shaking|shivering)\b.{0,40}\b(?:after|since|where|injection|filler|botox|"
+            r"laser|peel)\b",
         ),
         (
             "i'm bleeding a lot from my lip and it won't stop",
@@ -201,9 +211,11 @@ URGENT: tuple[Rule, ...] = (
         "severe_pain",
         "medical",
         rx(
-            r"\b(?:severe|extreme|excruciating|unbearable|intense|horrible|terrible|really bad|so much|a lot of|"
+            r"\b(?:severe|extreme|excruciating|unbearable|intense|horrible|terrible|really bad|so much|"
+            r"a lot of|"
             r"awful|sharp|constant|throbbing) (?:\w+ )?(?:pain|burning|swelling|headache)",
-            r"\b(?:pain|hurts?|hurting)\b.{0,10}\b(?:so bad|unbearable|severe|excruciating|like hell|a lot)\b",
+            r"\b(?:pain|hurts?|hurting)\b.{0,10}\b(?:so bad|unbearable|severe|excruciating|like hell|"
+            r"a lot)\b",
         ),
         ("I'm in so much pain", "severe pain where she injected", "it hurts so bad"),
         ("no pain no gain, book me in!",),
@@ -216,7 +228,8 @@ URGENT: tuple[Rule, ...] = (
             r"\bemergenc\w*|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bthe er\b",
             r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b|\bheart attack\b",
             r"\b(?:think i'?m|i'?m|she'?s|he'?s|is) having a stroke\b|\bstroke symptoms\b",
-            r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|\bslurr\w*",
+            r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|"
+            r"\bslurr\w*",
             r"\bcan'?t keep (?:anything|food|water|it) down\b",
         ),
         ("is this an emergency?", "should I go to urgent care", "she's in the hospital since the treatment"),
@@ -227,7 +240,8 @@ URGENT: tuple[Rule, ...] = (
         "spanish_after_treatment",
         "medical",
         rx(
-            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|"
+            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|"
+            r"ardor|"
             r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b",
             r"\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b"
             r".{0,60}\b(?:despues|desde) (?:del?|de la|que)\b",
@@ -245,7 +259,8 @@ URGENT: tuple[Rule, ...] = (
         rx(
             rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:on|since starting|since i started|from) (?:the |my |this )?"
             rf"(?:\w+ )?(?:{DRUG}|weight loss (?:shots?|injections?|meds))\b",
-            rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|injections?|"
+            rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|"
+            r"injections?|"
             rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
         ),
         ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
@@ -257,10 +272,13 @@ URGENT: tuple[Rule, ...] = (
         "caring_for_a_symptom",
         "medical",
         rx(
-            rf"\b(?:take|put|use|apply|ice|heat|massage|treat|cover)\b.{{0,25}}\b(?:for|on) (?:the|my|this|these) "
+            rf"\b(?:take|put|use|apply|ice|heat|massage|treat|cover)\b.{{0,25}}\b(?:for|on) (?:the|my|this|"
+            r"these) "
             rf"(?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
-            rf"\b(?:ice|heat|massage|treat|cover|pop|drain) (?:the|my|this|these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
-            rf"\b(?:make|get) (?:the|my|this) (?:\w+ )?{AFTER_SYMPTOM} (?:go down|go away|heal|stop|better|calm)",
+            r"\b(?:ice|heat|massage|treat|cover|pop|drain) (?:the|my|this|"
+            rf"these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
+            rf"\b(?:make|get) (?:the|my|this) (?:\w+ )?{AFTER_SYMPTOM} (?:go down|go away|heal|stop|better|"
+            r"calm)",
         ),
         (
             "what should i put on the swelling",
@@ -279,10 +297,13 @@ URGENT: tuple[Rule, ...] = (
             rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b{_AFTER}{PROCEDURE}\b",
             rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_TREATED_SPOT}",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
-            rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|"
+            rf"ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_HAD_PROCEDURE}",
-            rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|infection)\b",
-            rf"\b(?:my|the) (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ )?(?:looks?|feels?|is|are|has|went|"
+            rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
+            r"infection)\b",
+            rf"\b(?:my|the) (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ )?(?:looks?|feels?|is|"
+            r"are|has|went|"
             rf"got|seems|turned)\b.{{0,30}}\b)?{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
             r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
@@ -364,7 +385,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\breact(?:ion|ed|s|ing)?\s+(?:to|badly)\b",
-            r"\b(?:bad|allergic|skin|adverse|weird|a|my|this|her|his) reactions?\b|\breactions? (?:last|before|to)\b",
+            r"\b(?:bad|allergic|skin|adverse|weird|a|my|this|her|his) reactions?\b|\breactions? (?:last|"
+            r"before|to)\b",
         ),
         ("I had a bad reaction last time", "what if I react to the numbing cream?"),
         ("your team reacted so fast to my booking, thanks",),
@@ -374,9 +396,11 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bdos(?:e|es|age|ages|ing)\b",
-            r"\bhow many (?:units|syringes|vials|ml|cc) (?:do|will|would|should|can|might|is|are)\b(?!.{0,25}\b(?:left|include))",
+            r"\bhow many (?:units|syringes|vials|ml|cc) (?:do|will|would|should|can|might|is|"
+            r"are)\b(?!.{0,25}\b(?:left|include))",
             r"\b\d+\s*(?:units?|ml|cc|mg)\b(?! left)",
-            r"\b(?:safe|max\w*|normal|right|too much) (?:amount|number|dose) of\b|\bhow much (?:lidocaine|numbing)\b",
+            r"\b(?:safe|max\w*|normal|right|too much) (?:amount|number|dose) of\b|\bhow much (?:lidocaine|"
+            r"numbing)\b",
             r"\bunits? (?:do|will|would|should) (?:i|you|she|he)\b",
             r"\bhow much (?:botox|tox|filler|product|dysport|xeomin) (?:do|will|would|should|did|does)\b",
         ),
@@ -395,7 +419,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bpregnan\w*|\btrying to (?:conceive|get pregnant|have a baby)\b|\bttc\b|\bpreg+o\b",
-            r"\b(?:i'?m|im|i am|we'?re|were) expecting\b(?! (?:a call|a text|to|it|you|your|an? (?:email|package|reply)))",
+            r"\b(?:i'?m|im|i am|we'?re|were) expecting\b(?! (?:a call|a text|to|it|you|your|an? (?:email|"
+            r"package|reply)))",
             r"\b(?:having|had|have) (?:a|my) baby\b|\bjust gave birth\b|\bnewborn\b|\bbf'?ing\b",
             r"\bbreast[\s-]?feed\w*|\bnursing\b(?! home| student| school)|\blactat\w*|\bpostpartum\b",
             r"\bmiscarr\w*|\bivf\b|\bfertility\b",
@@ -411,7 +436,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medication",
         "medical",
         rx(
-            r"\bmedications?\b|\bmedicines?\b|\bmeds\b|\bprescri\w*|\bpharmac\w*|\bpills?\b|\btablets\b|\bcapsules\b",
+            r"\bmedications?\b|\bmedicines?\b|\bmeds\b|\bprescri\w*|\bpharmac\w*|\bpills?\b|\btablets\b|"
+            r"\bcapsules\b",
             rf"\b{DRUG}\b",
             DRUG_SHAPE,
         ),
@@ -429,7 +455,8 @@ QUESTIONS: tuple[Rule, ...] = (
         # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
             r"\bvitamin c (?:facial|serum|peel|treatment|infusion)\b(?!.{0,40}\b(?:take|taking|pills?))|"
-            r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|sell|"
+            r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|"
+            r"sell|"
             r"carry|provide)\b[^?]*\??$|\bhow much (?:is|are|for|does)\b|\bprice\b|\bcost\b"
         ),
     ),
@@ -438,9 +465,11 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\binteract(?:ion|ions|s)?\b(?!\s+with\s+(?:you|staff|the team|them|people|clients))",
-            r"\b(?:mix|combine|combining|mixing)\b.{0,30}\bwith (?:my|the|alcohol|\w+ (?:pills?|meds))\b(?!.{0,20}(?:appointment|facial|session))",
+            r"\b(?:mix|combine|combining|mixing)\b.{0,30}\bwith (?:my|the|alcohol|\w+ (?:pills?|"
+            r"meds))\b(?!.{0,20}(?:appointment|facial|session))",
             r"\b(?:problem|issue|ok|okay|affect|interfere)\b.{0,25}\bwith (?:the |my )?" + TREATMENT,
-            r"\b(?:does|do|will|would|can|could) (?!it\b|that\b|this\b|you\b|they\b)\w+ (?:affect|interfere with|"
+            r"\b(?:does|do|will|would|can|could) (?!it\b|that\b|this\b|you\b|they\b)\w+ (?:affect|"
+            r"interfere with|"
             r"interact with|mess with) (?:the |my |a )?" + PROCEDURE,
         ),
         ("will that be a problem with filler?", "does botox interact with anything?"),
@@ -459,10 +488,12 @@ QUESTIONS: tuple[Rule, ...] = (
         rx(
             rf"\b(?:i|i'?ve|i'?m|im|my|she|he|her|his|they|we)\b.{{0,40}}\b{CONDITION}\b",
             rf"\b{CONDITION}\b.{{0,40}}\?",
-            rf"\b(?:someone|somebody|anyone|people|person|patients?|clients?) (?:with|who (?:has|have)) (?:a |an )?{CONDITION}\b",
+            r"\b(?:someone|somebody|anyone|people|person|patients?|clients?) (?:with|who (?:has|"
+            rf"have)) (?:a |an )?{CONDITION}\b",
             r"\b(?:my|a|medical|health|heart|chronic|pre-?existing|underlying|autoimmune) "
             r"(?:condition|illness|disease|disorder|problem|issue)s?\b",
-            r"\bconditions? (?:like|such as)\b|\bhealth (?:issues?|problems?|conditions?|history|concerns?)\b",
+            r"\bconditions? (?:like|such as)\b|\bhealth (?:issues?|problems?|conditions?|history|"
+            r"concerns?)\b",
         ),
         (
             "Is Botox right for my condition? I have rosacea and lupus",
@@ -472,7 +503,8 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         ("I want IPL for my rosacea", "something for acne scars please", "I have a wedding next week"),
         unless=re.compile(
-            rf"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|help with)) .{{0,25}}\b(?:for|with) (?:my )?{SKIN_CONCERN}\b[^?]*$"
+            r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
+            rf"help with)) .{{0,25}}\b(?:for|with) (?:my )?{SKIN_CONCERN}\b[^?]*$"
         ),
     ),
     Rule(
@@ -486,9 +518,11 @@ QUESTIONS: tuple[Rule, ...] = (
         "skin_concern_effect",
         "medical",
         rx(
-            rf"\b{SKIN_CONDITION}\b.{{0,40}}\b(?:worse|flare\w*|trigger\w*|aggravat\w*|irritat\w*|safe|help|cure|"
+            rf"\b{SKIN_CONDITION}\b.{{0,40}}\b(?:worse|flare\w*|trigger\w*|aggravat\w*|irritat\w*|safe|help|"
+            r"cure|"
             r"affect|bad for|react|cause|spread)\b",
-            rf"\b(?:worse|flare\w*|trigger\w*|aggravat\w*|irritat\w*|safe|cure|affect|bad for|cause)\b.{{0,40}}\b{SKIN_CONDITION}\b",
+            r"\b(?:worse|flare\w*|trigger\w*|aggravat\w*|irritat\w*|safe|cure|affect|bad for|"
+            rf"cause)\b.{{0,40}}\b{SKIN_CONDITION}\b",
         ),
         (
             "would IPL make my rosacea worse?",
@@ -501,7 +535,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "is_it_safe",
         "medical",
         rx(
-            r"\bis (?:it|this|that|botox|filler|the \w+(?: \w+)?|\w+) (?:safe|dangerous|harmful|risky|toxic|normal)\b",
+            r"\bis (?:it|this|that|botox|filler|the \w+(?: \w+)?|\w+) (?:safe|dangerous|harmful|risky|toxic|"
+            r"normal)\b",
             r"\b(?:safe|dangerous|harmful|risky) (?:for|if|to|while|during|with|when|after|before|on)\b",
             r"\bhow safe\b|\bsafe\?|\bis (?:this|that|it) (?:serious|bad|normal)\b",
         ),
@@ -515,10 +550,12 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:good |right |ideal )?candidate\b",
             r"\b(?:suitable|appropriate|right|safe) (?:for|option for) (?:me|someone|people|my|a|her|him)\b"
             r"(?!.{0,20}\b(?:lines|wrinkles|budget|schedule))",
-            r"\bshould i (?:stop|avoid|skip|not|take|keep|be (?:worried|concerned)|worry|see a doctor|go to|wait|ice|heat|"
+            r"\bshould i (?:stop|avoid|skip|not|take|keep|be (?:worried|concerned)|worry|see a doctor|go to|"
+            r"wait|ice|heat|"
             r"massage|apply|pop|drain|put)\b",
             r"\bwhen (?:should i|to) (?:worry|be (?:worried|concerned)|call)\b",
-            r"\bcan i (?:still )?(?:take|drink|mix|combine) (?!the\b|that\b|it\b|this\b|one\b|an? (?:appointment|slot|spot|look|gift)|my (?:gift|package|membership|card|credit|points)|\d)",
+            r"\bcan i (?:still )?(?:take|drink|mix|combine) (?!the\b|that\b|it\b|this\b|one\b|"
+            r"an? (?:appointment|slot|spot|look|gift)|my (?:gift|package|membership|card|credit|points)|\d)",
         ),
         (
             "Am I a good candidate for a chemical peel with eczema?",
@@ -544,7 +581,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "symptom_in_first_person",
         "medical",
         rx(
-            rf"\b(?:i|i'?ve|i'?m|im|my|it'?s|there'?s|there is|she|he|her|his)\b.{{0,40}}\b(?:got|have|has|having|is|are|"
+            rf"\b(?:i|i'?ve|i'?m|im|my|it'?s|there'?s|there is|she|he|her|his)\b.{{0,40}}\b(?:got|have|has|"
+            r"having|is|are|"
             rf"feels?|looks?|been|getting|developed|noticed|see|still)\b.{{0,25}}\b{SYMPTOM}\b",
             r"\bthere(?:'s| is| are)\b.{0,15}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
             r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
@@ -562,8 +600,10 @@ QUESTIONS: tuple[Rule, ...] = (
         "symptom_question",
         "medical",
         rx(
-            r"\bsymptoms?\b|\bdiagnos\w*|\bprognosis\b|\bbiops\w*|\bmri\b|\bct scan\b|\bx-?rays?\b|\bultrasound\b",
-            r"\bblood (?:tests?|work|sugar|count)\b|\blab (?:results|work|tests?)\b|\btest results\b|\bcholesterol\b",
+            r"\bsymptoms?\b|\bdiagnos\w*|\bprognosis\b|\bbiops\w*|\bmri\b|\bct scan\b|\bx-?rays?\b|"
+            r"\bultrasound\b",
+            r"\bblood (?:tests?|work|sugar|count)\b|\blab (?:results|work|tests?)\b|\btest results\b|"
+            r"\bcholesterol\b",
             r"\bsuffer(?:ing|s|ed)? (?:from|with)\b|\bi'?ve been (?:experiencing|suffering|feeling sick)\b",
             r"\b(?:sick|ill|unwell|nauseous|feverish)\b.{0,30}\b(?:still|ok|okay|safe|can i|should i|come)\b",
         ),
@@ -580,7 +620,8 @@ QUESTIONS: tuple[Rule, ...] = (
         rx(
             r"\bmy (?:doctor|doc|physician|dermatologist|derm|obgyn|ob-gyn|ob|pcp|gp|oncologist|surgeon|"
             r"cardiologist|neurologist|specialist|psychiatrist|rheumatologist|endocrinologist)\b",
-            r"\b(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|prescribed|wants|cleared)\b",
+            r"\b(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|prescribed|wants|"
+            r"cleared)\b",
             r"\bsee (?:a|my) (?:doctor|specialist|dermatologist|physician)\b",
         ),
         ("my doctor said to ask you first", "should I see a doctor about this?"),
@@ -591,10 +632,13 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\b(?:cure|cures|remed(?:y|ies)|relief)\b.{0,5}\b(?:for|of|from)\b",
-            r"\bwhat (?:causes|caused|is causing|triggers)\b|\bwhat'?s causing\b|\bwhy do i (?:keep )?(?:get|getting|have)\b",
-            r"\b(?:is|are) (?:it|this|that|they) (?:contagious|infectious|hereditary|genetic|curable|fatal|cancer\w*)\b",
+            r"\bwhat (?:causes|caused|is causing|triggers)\b|\bwhat'?s causing\b|\bwhy do i (?:keep )?(?:get|"
+            r"getting|have)\b",
+            r"\b(?:is|are) (?:it|this|that|they) (?:contagious|infectious|hereditary|genetic|curable|fatal|"
+            r"cancer\w*)\b",
             r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\bif\b",
-            r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|time|process)\b",
+            r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|time|"
+            r"process)\b",
         ),
         ("What causes shingles?", "is it contagious?", "what should I do if it gets infected?"),
         ("what are the treatments for forehead lines", "how do you treat forehead lines?"),
@@ -603,14 +647,19 @@ QUESTIONS: tuple[Rule, ...] = (
         "can_it_cause",
         "medical",
         rx(
-            rf"\b(?:can|could|does|do|will|would|did|might)(?: the)? (?:{PROCEDURE}|it|this|that|they)\b.{{0,20}}"
-            r"\b(?:cause|spread|migrate|move|block|affect|(?:damage|harm|hurt|burn|scar) (?:my|the|your|a|an)|"
+            rf"\b(?:can|could|does|do|will|would|did|might)(?: the)? (?:{PROCEDURE}|it|this|that|"
+            rf"they)\b.{{0,20}}"
+            r"\b(?:cause|spread|migrate|move|block|affect|(?:damage|harm|hurt|burn|scar) (?:my|the|your|a|"
+            r"an)|"
             r"make (?:it|my|me|your)|go into|"
             r"get into|wear off)",
-            rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|undo)\b",
-            rf"\bwhy (?:didn'?t|did not|doesn'?t|isn'?t|hasn'?t) (?:my |the )?{PROCEDURE}\b.{{0,10}}\b(?:work|kick)",
+            rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|"
+            r"undo)\b",
+            r"\bwhy (?:didn'?t|did not|doesn'?t|isn'?t|hasn'?t) (?:my |"
+            rf"the )?{PROCEDURE}\b.{{0,10}}\b(?:work|kick)",
             r"\bresistan(?:t|ce)\b|\bimmune to\b|\bantibod\w*",
-            r"\bwhat happens if\b.{0,40}\b(?:goes into|gets into|gets in|in (?:my|your) eye|migrat\w*|spread\w*|"
+            r"\bwhat happens if\b.{0,40}\b(?:goes into|gets into|gets in|in (?:my|your) eye|migrat\w*|"
+            r"spread\w*|"
             r"swallow\w*|infect\w*|bleed\w*|bruis\w*|react\w*|hit\w* a (?:vessel|nerve|vein))",
         ),
         (
@@ -624,12 +673,15 @@ QUESTIONS: tuple[Rule, ...] = (
         "procedure_still_ok",
         "medical",
         rx(
-            rf"\bis (?:the |my |it |this |that |a )?(?:\w+ )?{PROCEDURE}(?: appt| appointment| session)? (?:still )?"
+            rf"\bis (?:the |my |it |this |that |a )?(?:\w+ )?{PROCEDURE}(?: appt| appointment|"
+            r" session)? (?:still )?"
             r"(?:ok|okay|fine|alright|a problem|an issue|safe)\b(?! (?:time|day|date|price))",
             r"\b(?:is|are) (?:\w+ )?(?:ok|okay|fine|alright|safe) (?:to (?:do|get|have) (?:\w+ ){0,3})?"
-            r"(?:if (?:i'?m|i am|i have|i take|i'?ve|my|she|he)|with (?:my|a|an)|while|after (?:a|my|the|having)|"
+            r"(?:if (?:i'?m|i am|i have|i take|i'?ve|my|she|he)|with (?:my|a|an)|while|after (?:a|my|the|"
+            r"having)|"
             r"before (?:a|my|the))\b",
-            r"\b(?:will|would|does|could|can) (?:that|this|it) (?:matter|mess with|interfere|be a problem|affect)\b"
+            r"\b(?:will|would|does|could|can) (?:that|this|it) (?:matter|mess with|interfere|be a problem|"
+            r"affect)\b"
             r"(?!.{0,10}\bwho\b)",
         ),
         (
@@ -643,13 +695,18 @@ QUESTIONS: tuple[Rule, ...] = (
         "around_a_procedure",
         "medical",
         rx(
-            rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|shave|get an? (?:appointment|appt)))"
+            rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|shave|"
+            r"get an? (?:appointment|appt)))"
             rf".{{0,40}}\b(?:after|before|following|post)\b.{{0,12}}\b(?:my |the |a |last )?{PROCEDURE}\b",
-            rf"\b(?:right|straight|immediately|just|day) (?:after|before) (?:my |the )?{PROCEDURE}\b.{{0,40}}\?",
-            rf"\b(?:worked out|exercised|drank|drinking|tanning|tanned|went tanning|in the sun|rubbed|touched|"
+            r"\b(?:right|straight|immediately|just|day) (?:after|before) (?:my |"
+            rf"the )?{PROCEDURE}\b.{{0,40}}\?",
+            r"\b(?:worked out|exercised|drank|drinking|tanning|tanned|went tanning|in the sun|rubbed|"
+            r"touched|"
             rf"massaged|slept on)\b.{{0,40}}\b{PROCEDURE}\b",
-            rf"\b{PROCEDURE}\b.{{0,60}}\btoo (?:soon|early|often|close together)\b|\bhow soon (?:after|until|before)\b",
-            rf"\bhow long (?:after|between|before)\b.{{0,25}}\b{PROCEDURE}\b|\bwait\w* (?:between|after)\b.{{0,25}}\b{PROCEDURE}\b",
+            rf"\b{PROCEDURE}\b.{{0,60}}\btoo (?:soon|early|often|close together)\b|\bhow soon (?:after|until|"
+            r"before)\b",
+            rf"\bhow long (?:after|between|before)\b.{{0,25}}\b{PROCEDURE}\b|\bwait\w* (?:between|"
+            rf"after)\b.{{0,25}}\b{PROCEDURE}\b",
         ),
         (
             "can i get a massage after botox",
@@ -663,7 +720,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bi(?:'?m| am)? (?:on|taking|take|started|stopped|just started|been taking|using) "
-            r"(?!the\b|my way\b|it\b|that\b|this\b|one\b|an? (?:break|call|trip|vacation|budget|plane|flight|train|"
+            r"(?!the\b|my way\b|it\b|that\b|this\b|one\b|an? (?:break|call|trip|vacation|budget|plane|flight|"
+            r"train|"
             r"roll|waitlist|schedule|date|mission)\b|lunch|vacation|break|holiday|call|time|"
             r"board|top|\d)\w+\b.{0,40}\b(?:ok|okay|safe|affect|matter|mess|problem|issue|interfere|fine|"
             r"still (?:get|do|have)|stop|hold off)\b",
@@ -681,7 +739,8 @@ QUESTIONS: tuple[Rule, ...] = (
         rx(
             r"\bembarazada\b|\bamamant\w*|\blactancia\b|\balergi\w*|\banticoagulante\w*|\bmedicament\w*",
             r"\bpastillas\b|\bhinchad\w*|\bmoreton\w*|\bme (?:duele|arde|pica|sangra)\b|\bdolor\b|\bardor\b",
-            r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|\bemergencia\b",
+            r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|"
+            r"\bemergencia\b",
             r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
         ),
         ("estoy embarazada, puedo ponerme botox?", "tomo anticoagulantes, puedo hacerme relleno de labios?"),
@@ -696,7 +755,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:any|some|more)?\s*info(?:rmation)?\s+(?:about|on|regarding)\s+(?P<t2>[^?.!]{2,80})",
             r"\b(?:learn|know|read)\s+more\s+about\s+(?P<t3>[^?.!]{2,80})",
             r"\bwhat (?:causes|triggers)\s+(?P<t4>[^?.!]{2,60})",
-            r"\bhow (?:to|can i|do i|do you|is|are) (?:prevent|diagnose|treat|cure|manage)(?:ed)?\s+(?P<t5>[^?.!]{2,60})",
+            r"\bhow (?:to|can i|do i|do you|is|are) (?:prevent|diagnose|treat|cure|"
+            r"manage)(?:ed)?\s+(?P<t5>[^?.!]{2,60})",
             r"\bwho (?:is|are) at risk (?:for|of)\s+(?P<t6>[^?.!]{2,60})",
         ),
         (

@@ -29,7 +29,8 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
         "charged_for_something_not_bought",
         "payment_dispute",
         rx(
-            rf"\b{_CHARGE}\b.{{0,50}}\b(?:never|didn'?t|did not|don'?t|do not|wasn'?t|not) (?:buy|bought|purchase|"
+            rf"\b{_CHARGE}\b.{{0,50}}\b(?:never|didn'?t|did not|don'?t|do not|wasn'?t|not) (?:buy|bought|"
+            r"purchase|"
             r"purchased|order|ordered|sign|signed|authori[sz]e|authori[sz]ed|agree|agreed|use|used|get|got|"
             r"receive|received|recogni[sz]e|book|booked|show|attend)",
             r"\bdidn'?t (?:authori[sz]e|approve|agree to) (?:this|that|the|a|any)? ?(?:charge|payment)\b",
@@ -52,11 +53,14 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
         "disputed_fee",
         "payment_dispute",
         rx(
-            r"\b(?:charged|billed|got|given|hit with|paid) (?:me |us )?(?:an? |the )?(?:no[\s-]?show|cancell?ation|"
+            r"\b(?:charged|billed|got|given|hit with|paid) (?:me |us )?(?:an? |the )?(?:no[\s-]?show|"
+            r"cancell?ation|"
             r"cancel|late|missed appointment|rebooking) (?:fee|charge|penalty)",
-            r"\b(?:no[\s-]?show|cancell?ation|late) fee\b.{0,40}\b(?:unfair|wrong|waive|remove|reverse|dispute|"
+            r"\b(?:no[\s-]?show|cancell?ation|late) fee\b.{0,40}\b(?:unfair|wrong|waive|remove|reverse|"
+            r"dispute|"
             r"why|never|didn'?t)\b",
-            r"\b(?:waive|remove|reverse|take off|dispute)\b.{0,20}\b(?:no[\s-]?show|cancell?ation|cancel|late) fee\b",
+            r"\b(?:waive|remove|reverse|take off|dispute)\b.{0,20}\b(?:no[\s-]?show|cancell?ation|cancel|"
+            r"late) fee\b",
         ),
         ("you charged me a no-show fee", "please waive the no show fee, I called ahead"),
         ("what's your cancellation fee?", "is there a late fee?"),
@@ -95,7 +99,8 @@ REFUND: tuple[Rule, ...] = (
         "return_purchase",
         "refund",
         rx(
-            r"\b(?:return|sell back|give back|cash out) (?:my|the|this|unused) (?:package|membership|gift card|"
+            r"\b(?:return|sell back|give back|cash out) (?:my|the|this|unused) (?:package|membership|"
+            r"gift card|"
             r"products?|sessions?|serum|cream)\b",
             r"\bunused (?:sessions?|package|credits?|units)\b.{0,30}\b(?:back|return|cash|money)\b",
         ),

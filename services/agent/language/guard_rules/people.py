@@ -11,7 +11,8 @@ COMPLAINT: tuple[Rule, ...] = (
         "strong_words",
         "complaint",
         rx(
-            r"\b(?:terrible|horrible|awful|appalling|unacceptable|disgusting|ridiculous|outrageous|pathetic)\b",
+            r"\b(?:terrible|horrible|awful|appalling|unacceptable|disgusting|ridiculous|outrageous|"
+            r"pathetic)\b",
             r"\b(?:worst|rude|unprofessional|incompetent|careless|botched|ruined|scam\w*|rip[\s-]?off)\b",
             r"\b(?:is|was) a joke\b|\bwaste of (?:money|time)\b|\bnever (?:coming|going) back\b",
         ),
@@ -22,8 +23,10 @@ COMPLAINT: tuple[Rule, ...] = (
         "unhappy",
         "complaint",
         rx(
-            r"\b(?:unhappy|not happy|dissatisfied|not satisfied|disappointed|upset|angry|furious|livid|pissed)\b",
-            r"\b(?:you|y'?all|you guys|they|she|he|someone|somebody|injector|provider) (?:really |totally |completely )?"
+            r"\b(?:unhappy|not happy|dissatisfied|not satisfied|disappointed|upset|angry|furious|livid|"
+            r"pissed)\b",
+            r"\b(?:you|y'?all|you guys|they|she|he|someone|somebody|injector|provider) (?:really |totally |"
+            r"completely )?"
             r"(?:messed|screwed) up\b|\b(?:messed|screwed) up my\b",
             r"\bnot what i (?:paid|asked) for\b|\bdidn'?t (?:work|do anything)\b",
         ),
@@ -45,7 +48,8 @@ COMPLAINT: tuple[Rule, ...] = (
         "ignored",
         "complaint",
         rx(
-            r"\b(?:nobody|no one|no-one|noone|no body)\b.{0,15}\b(?:called|texted|got back|gotten back|responded|"
+            r"\b(?:nobody|no one|no-one|noone|no body)\b.{0,15}\b(?:called|texted|got back|gotten back|"
+            r"responded|"
             r"replied|answered|returned|reached out|followed up)\b",
             r"\bstill (?:waiting|haven'?t heard)\b.{0,20}\b(?:call|response|reply|answer|back|anyone)\b",
             r"\b(?:never|didn'?t) (?:got|get|hear) (?:a )?(?:call|response|reply) back\b",
@@ -67,7 +71,8 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
         rx(
             r"\b(?:talk|speak|chat|connect|text)\s+(?:to|with)\s+(?:a\s+|an\s+|the\s+|some\s+|your\s+)?"
             r"(?:real\s+|actual\s+|live\s+)?(?:person|human|someone|somebody|people|staff|manager|owner|"
-            r"receptionist|front desk|agent|rep|representative|doctor|nurse|injector|provider|team|employee)\b",
+            r"receptionist|front desk|agent|rep|representative|doctor|nurse|injector|provider|team|"
+            r"employee)\b",
             r"\b(?:real|actual|live)\s+(?:person|human|people|agent|rep|representative)\b",
             r"\bhuman\b(?!\s+hair)|\bmanager\b|\bsupervisor\b|\brepresentative\b|\boperator\b",
         ),
@@ -79,7 +84,8 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
         "human_request",
         rx(
             rf"\b(?:call|ring|phone)\s+me(?:\s+{_WHEN_FOLLOWS}\b|\s*[?.!,]|$)",
-            r"\b(?:give|gimme)\s+me\s+a\s+(?:call|ring)\b|\bcan (?:someone|somebody|you|anyone) (?:call|phone|ring)\b",
+            r"\b(?:give|gimme)\s+me\s+a\s+(?:call|ring)\b|\bcan (?:someone|somebody|you|anyone) (?:call|"
+            r"phone|ring)\b",
             r"\bneed (?:a|to get a) call\b",
         ),
         ("call me", "Can someone call me back?", "please call me asap"),
@@ -90,7 +96,8 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
         "not_a_bot",
         "human_request",
         rx(
-            r"\b(?:talk|talking|text|texting|chat|chatting) (?:to|with) (?:a |an |this )?(?:bot|robot|machine|ai)\b",
+            r"\b(?:talk|talking|text|texting|chat|chatting) (?:to|with) (?:a |an |this )?(?:bot|robot|"
+            r"machine|ai)\b",
             r"\bare you (?:a\s+)?(?:bot|robot|real|human|ai)\b.*\b(?:person|human|someone)\b",
         ),
         ("I don't want to keep talking to a bot", "are you a bot? I want someone real"),
