@@ -84,6 +84,7 @@ def _re(*parts: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
+_ME_WORDS = r"(?:me|us|this number|my number|my phone|my cell|this phone)\b"
 _ME = _any("me", "us", "this number", "my number", "my phone", "my cell", "this phone")
 _TEXTS = _any(
     r"texts?",
@@ -97,6 +98,9 @@ _TEXTS = _any(
     r"promotions?",
     "ads",
     "marketing",
+    "stuff",
+    "junk",
+    "crap",
 )
 _SENDING = _any(
     "texting",
@@ -110,6 +114,8 @@ _SENDING = _any(
     "harassing",
     "hitting me up",
     "blowing up my phone",
+    # "stop txt me": the verb without -ing, only with the client as its object.
+    rf"(?:text|txt|msg|message|contact)(?= {_ME_WORDS})",
 )
 # What may follow "stop texting": the end, or words that keep the object the client themselves.
 _FOLLOW = (
@@ -259,6 +265,7 @@ RULES: tuple[Rule, ...] = (
             "can you stop texting me",
             "stop spamming me",
             "stop texting",
+            "stop txt me",
         ),
         (
             "I'll stop texting you now, thanks!",
@@ -290,6 +297,7 @@ RULES: tuple[Rule, ...] = (
             "stop sending me reminders",
             "stop sending promos",
             "how do I stop getting these texts",
+            "Stop sending me stuff",
         ),
         ("the lab will stop sending results monday", "stop sending the invoice to my old email"),
         triggers=frozenset({"stop", "quit", "cease"}),
@@ -405,6 +413,9 @@ RULES: tuple[Rule, ...] = (
             r"\bunsub(?:scribe|scribed|scribing)?\b(?! from (?:the |my )?",
             _any("membership", "package", "plan"),
             ")",
+            # "cancel my subscription to these texts" (not a membership subscription)
+            r"|\bcancel (?:my |the |this )?subscription (?:to|for|of) (?:these |the |your |all |all the )?",
+            _TEXTS,
         ),
         "en",
         (
@@ -412,9 +423,10 @@ RULES: tuple[Rule, ...] = (
             "Please unsubscribe me from these",
             "I want to unsubscribe",
             "how do I unsubscribe",
+            "Cancel my subscription to these texts",
         ),
         ("I want to cancel my membership subscription", "subscribe me to the newsletter"),
-        triggers=frozenset({"unsub", "unsubscribe", "unsubscribed", "unsubscribing"}),
+        triggers=frozenset({"unsub", "unsubscribe", "unsubscribed", "unsubscribing", "subscription"}),
     ),
     Rule(
         "dont_text_me",

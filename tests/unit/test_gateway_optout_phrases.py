@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from services.gateway.domain import read_text
 from services.gateway.optout_phrases import RULES, opt_out_rule, prepared
 
 pytestmark = pytest.mark.unit
@@ -90,3 +94,14 @@ def test_texts_that_only_mention_stopping_are_not_opt_outs(text: str) -> None:
 def test_texts_are_read_through_the_one_normaliser() -> None:
     assert prepared("Don’t  TEXT me!!! 😡") == "don't text me"
     assert prepared("No MÁS mensajes…") == "no mas mensajes"
+
+
+SET = Path(__file__).resolve().parents[1] / "data" / "gateway_optouts.jsonl"
+TEXTS = [json.loads(line) for line in SET.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("case", TEXTS, ids=[c["text"][:40] for c in TEXTS])
+def test_the_written_set_of_client_texts_reads_as_expected(case: dict[str, str]) -> None:
+    """tests/data/gateway_optouts.jsonl: opt-outs as clients write them, and texts that only look close."""
+    is_opt_out = read_text(case["text"]).keyword == "stop"
+    assert is_opt_out == (case["expect"] == "stop"), case["text"]
