@@ -2,7 +2,7 @@
 
 Prints the time parser's exact agreement (time, date) on the SGD appointment turns, the inbound
 guard's recall on MedQuAD and false-escalation rate on the salon turns, and how many texts per
-second the parser and the guard handle on this machine.
+second the parser, `understand` (every detector of one turn) and the guard handle on this machine.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from services.agent.evaluate import read_jsonl, score_escalation, score_time_parsing
 from services.agent.language.guard import check_inbound, check_outbound
 from services.agent.language.timeparse import parse_preference
+from services.agent.language.understanding import understand
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLES = [
@@ -62,6 +63,12 @@ def main() -> None:
         print("guard recall             skipped: data sets absent")
     now = datetime(2019, 3, 1, 9, 0)
     print(f"parse throughput         {_rate(lambda t: parse_preference(t, now, 'UTC'), texts):,.0f} texts/s")
+    labels = ["Tuesday, Mar 5 at 2pm with Julia", "Wednesday, Mar 6 at 10am with Lilian"]
+
+    def read(text: str) -> object:
+        return understand(text, now=now, tz="UTC", option_labels=labels, provider_names=["Julia", "Lilian"])
+
+    print(f"understand throughput    {_rate(read, texts):,.0f} texts/s")
     print(f"inbound guard throughput {_rate(check_inbound, texts):,.0f} texts/s")
     print(f"outbound guard throughput {_rate(check_outbound, texts):,.0f} texts/s")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shared.text import normalise, strip_accents
 
@@ -112,7 +113,13 @@ def about_someone_else(text: str) -> bool:
 
 def _blocked(word: str, extra: Collection[str]) -> bool:
     key = strip_accents(word.casefold())
-    if len(key) < 2 or key in NOT_NAMES or key in TREATMENT_WORDS or key in extra:
+    return key in extra or _everyday(key)
+
+
+@lru_cache(maxsize=4096)
+def _everyday(key: str) -> bool:
+    """A word that is never a name: too short, everyday, a treatment, or an -ing/-ed/-ly word."""
+    if len(key) < 2 or key in NOT_NAMES or key in TREATMENT_WORDS:
         return True
     return len(key) > 5 and key.endswith(("ing", "ed", "ly"))
 

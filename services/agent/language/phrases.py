@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .shorthand import plain
 
@@ -25,16 +26,10 @@ class Rule:
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def regex(self) -> re.Pattern[str]:
-        """The compiled pattern (cached per rule)."""
-        cached = _COMPILED.get(self.pattern)
-        if cached is None:
-            cached = _COMPILED[self.pattern] = re.compile(self.pattern)
-        return cached
-
-
-_COMPILED: dict[str, re.Pattern[str]] = {}
+        """The compiled pattern (compiled once per rule)."""
+        return re.compile(self.pattern)
 
 
 def matches(rules: tuple[Rule, ...], text: str, *, already_plain: bool = False) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from shared.text import strip_accents
 
@@ -44,28 +45,43 @@ def one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def _mentioned_as(text: str, key: str) -> str | None:
+def _mentioned_as(words: list[str], key: str) -> str | None:
     """The word of the text that names the provider `key`, exactly or with a one-letter typo."""
-    for word in re.findall(r"[a-z]+", text):
-        if word == key:
-            return word
-        if len(key) >= 4 and len(word) >= 4 and word not in _KNOWN_WORDS and one_edit_apart(word, key):
+    if key in words:
+        return key
+    if len(key) < 4:
+        return None
+    for word in words:
+        if abs(len(word) - len(key)) <= 1 and word not in _KNOWN_WORDS and one_edit_apart(word, key):
             return word
     return None
 
 
+@lru_cache(maxsize=256)
+def _around(word: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns that rule a provider out ("not lilian") and that ask for one ("with julia")."""
+    p = re.escape(word)
+    return re.compile(_NEGATED.replace("{p}", p)), re.compile(_ASKS_FOR.replace("{p}", p))
+
+
+@lru_cache(maxsize=256)
+def _key(name: str) -> str:
+    return strip_accents(name.split(" ")[0].casefold()) if name else ""
+
+
 def find_provider(text: str, provider_names: Sequence[str], client_name: str | None = None) -> str | None:
     """The provider first name (as in the profile) the client asks for; `text` is `shorthand.plain`."""
-    client = strip_accents((client_name or "").split(" ")[0].casefold())
+    client = _key(client_name or "")
+    words = re.findall(r"[a-z]+", text)
     for name in provider_names:
-        key = strip_accents(name.split(" ")[0].casefold())
-        word = _mentioned_as(text, key) if key else None
+        key = _key(name)
+        word = _mentioned_as(words, key) if key else None
         if word is None:
             continue
-        p = re.escape(word)
-        if re.search(_NEGATED.replace("{p}", p), text):
+        negated, asks_for = _around(word)
+        if negated.search(text):
             continue
-        if key == client and not re.search(_ASKS_FOR.replace("{p}", p), text):
+        if key == client and not asks_for.search(text):
             continue  # "hi it's julia": the client, unless the text asks for a provider
         return name.split(" ")[0]
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from .phrases import Rule
@@ -174,35 +175,27 @@ _DAY_WORD = re.compile(r"\b(" + "|".join([*_WEEKDAYS, *_RELATIVE]) + r")\b")
 _PROVIDER_SLOT = "{p}"
 
 
-def _rule_regex(rule: Rule, providers: Sequence[str]) -> re.Pattern[str] | None:
-    if _PROVIDER_SLOT not in rule.pattern:
-        return rule.regex
-    if not providers:
-        return None
+@lru_cache(maxsize=64)
+def _rules_for(providers: tuple[str, ...]) -> tuple[tuple[Question, re.Pattern[str]], ...]:
+    """Every question rule compiled, with "{p}" standing for these providers (rules with "{p}" drop out
+    when the spa has none)."""
     names = "(?:" + "|".join(re.escape(p) for p in sorted(providers, key=len, reverse=True)) + ")"
-    return _compiled(rule.pattern.replace(_PROVIDER_SLOT, names))
-
-
-_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _compiled(pattern: str) -> re.Pattern[str]:
-    if pattern not in _CACHE:
-        _CACHE[pattern] = re.compile(pattern)
-    return _CACHE[pattern]
+    out = []
+    for question, rule in QUESTION_RULES:
+        if _PROVIDER_SLOT not in rule.pattern:
+            out.append((question, rule.regex))
+        elif providers:
+            out.append((question, re.compile(rule.pattern.replace(_PROVIDER_SLOT, names))))
+    return tuple(out)
 
 
 def find_questions(
     text: str, providers: Sequence[str] = (), *, already_plain: bool = False
 ) -> frozenset[Question]:
-    """Every front-desk question in the text; `providers` are the spa's provider first names (lower case)."""
+    """Every front-desk question in the text; `providers` are the spa's provider first names."""
     flat = text if already_plain else plain(text)
-    found: set[Question] = set()
-    for question, rule in QUESTION_RULES:
-        regex = _rule_regex(rule, [p.lower() for p in providers])
-        if regex is not None and regex.search(flat):
-            found.add(question)
-    return frozenset(found)
+    rules = _rules_for(tuple(p.lower() for p in providers if p))
+    return frozenset(question for question, regex in rules if regex.search(flat))
 
 
 def question_weekday(text: str, today: date, *, already_plain: bool = False) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Literal
 
 from .phrases import Rule, first_rule, matches
@@ -131,6 +132,12 @@ _NOT_PROVIDER = (
 )
 
 
+@lru_cache(maxsize=64)
+def _not_provider(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    return re.compile(_NOT_PROVIDER.replace("{p}", alternation))
+
+
 def is_rejection(text: str, *, already_plain: bool = False) -> bool:
     """The client turns down every option offered ("none of those work", "anything else?")."""
     return matches(REJECT_RULES, text, already_plain=already_plain)
@@ -139,11 +146,9 @@ def is_rejection(text: str, *, already_plain: bool = False) -> bool:
 def find_shift(text: str, providers: Collection[str] = (), *, already_plain: bool = False) -> Shift | None:
     """The new constraint the text puts on the options; `providers` are provider first names."""
     flat = text if already_plain else plain(text)
-    names = [p.lower() for p in providers if p]
-    if names:
-        alternation = "(?:" + "|".join(re.escape(n) for n in names) + ")"
-        if re.search(_NOT_PROVIDER.replace("{p}", alternation), flat):
-            return "other_provider"
+    names = tuple(p.lower() for p in providers if p)
+    if names and _not_provider(names).search(flat):
+        return "other_provider"
     flat = _LATER_ASIDE.sub(" ", flat)
     for shift, rule in SHIFT_RULES:
         if first_rule((rule,), flat, already_plain=True):
