@@ -39,6 +39,7 @@ class Target:
     settle: float = 1.0  # further replies to the same text: none new for this long ends the turn
     quiet: float = 3.0  # a text that must get no reply is watched this long
     poll: float = 0.1
+    handback_pause: float = 2.0  # after staff hand back, before the client's next text (a person's pace)
 
 
 @dataclass
@@ -196,6 +197,10 @@ class Player:
             thread = await self._thread(conversation)
             sent = sum(m["direction"] == "out" for m in thread["messages"])
             if (sent > before) if reply else not thread["conversation"]["ai_paused"]:
+                if not reply:
+                    # The inbox shows the hand-back at once; the agent learns of it on its own stream.
+                    # A client reads the staff's text before answering: give the agent that moment.
+                    await asyncio.sleep(self.target.handback_pause)
                 return sent
             await asyncio.sleep(self.target.poll)
         raise SystemUnderTestError(f"the inbox never showed the staff {'text' if reply else 'hand-back'}")
