@@ -46,13 +46,21 @@ RESCHEDULE: tuple[Rule, ...] = (
             r"\b(?:can'?t|cant|cannot|can not|won'?t|wont|will not|not going to|not gonna|unable to) "
             r"(?:be able to )?make (?:it|my|the|our|tomorrow|today)\b",
             r"\bsomething (?:came|has come) up\b",
+            r"\b(?:can'?t|cannot|won'?t|wont|not able to) (?:make it|come in|come|"
+            r"be there)\b.{0,40}\b(?:instead|"
+            r"another day|another time|other day|other time|different day|different time|can we do|"
+            r"could we do)\b",
         ),
         (
             "I can't make it to my appointment tomorrow",
             "I can\u2019t make it to my appointment tomorrow",
             "something came up, I need another day",
         ),
-        ("can you make it a bit earlier in the day? like 10", "I can make it at 3"),
+        (
+            "can you make it a bit earlier in the day? like 10",
+            "I can make it at 3",
+            "can't do monday, how about tuesday?",
+        ),
     ),
 )
 
@@ -97,7 +105,9 @@ CANCELLATION: tuple[Rule, ...] = (
         "cancellation",
         rx(
             rf"\b(?:won'?t|wont|will not|can'?t|cannot|not|no longer) (?:be )?(?:coming|come|attend\w*|going)"
-            rf"(?: to)?(?: my| the)? ?{_APPOINTMENT}?\b(?!.*\b(?:earlier|later|another|different|reschedul|"
+            r"(?! from| by| with| in\b| straight| directly| alone| back| over)"
+            rf"(?: to)?(?: my| the)? ?(?:{_APPOINTMENT})?\b(?!.*\b(?:earlier|later|another|different|"
+            r"reschedul|"
             r"until|till))",
             r"\b(?:call|calling) off (?:my|the)\b",
             rf"\bdon'?t (?:want|need) (?:my|the) {_APPOINTMENT} (?:anymore|any more)\b",

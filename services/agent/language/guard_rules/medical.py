@@ -586,6 +586,7 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"feels?|looks?|been|getting|developed|noticed|see|still)\b.{{0,25}}\b{SYMPTOM}\b",
             r"\bthere(?:'s| is| are)\b.{0,15}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
             r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
+            r"\bi (?:can'?t|cant|cannot) feel (?:my|part of|half|the|anything in)\b|\bno feeling in\b",
             rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
         ),
         ("I got bruising", "there is a lump in my lip", "my eyelid is drooping", "My lip feels numb"),

@@ -61,8 +61,14 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
             r"why|never|didn'?t)\b",
             r"\b(?:waive|remove|reverse|take off|dispute)\b.{0,20}\b(?:no[\s-]?show|cancell?ation|cancel|"
             r"late) fee\b",
+            r"\b(?:charged|billed)\b.{0,30}\bfor (?:a |the |my |being a )?(?:no[\s-]?show|late cancell?ation|"
+            r"cancell?ation|cancel\w*|missed (?:appointment|appt)|being late)\b",
         ),
-        ("you charged me a no-show fee", "please waive the no show fee, I called ahead"),
+        (
+            "you charged me a no-show fee",
+            "please waive the no show fee, I called ahead",
+            "you charged me $200 for a no show",
+        ),
         ("what's your cancellation fee?", "is there a late fee?"),
     ),
     Rule(
