@@ -188,16 +188,17 @@ async def match_words(turn: Turn, words: str, *, ask: bool = True) -> None:
     if chosen is not None:
         await matched(turn, domain.candidate(chosen), confidence=chosen.confidence)
     elif close and ask:
-        family = consult_family(turn, close)
-        if (state.last_asked == "service_choice" and state.candidates) or family is not None:
-            # Asked once already (or the candidates all start with the same consultation): no question.
-            best = family or close[0]
+        known = consult_family(turn, close) or await covered_by_package(turn, close)
+        if (state.last_asked == "service_choice" and state.candidates) or known is not None:
+            # Asked once already, or the candidates all start with one consultation, or the client's
+            # package covers one of them: no question.
+            best = known or close[0]
             await matched(turn, domain.candidate(best), confidence=best.confidence)
             return
         strong = [m for m in close if m.confidence >= domain.MATCH_MIN]
-        turn.two_services = len(strong) >= 2
         if "price" in turn.u.questions:
             turn.topics = [domain.candidate(m) for m in strong]
+        turn.two_services = len({m.category for m in strong}) >= 2 or len(turn.topics) >= 2
         turn.learn(turn.event(ServicesOffered, candidates=[domain.candidate(m) for m in close]))
 
 
@@ -213,6 +214,16 @@ async def matched(turn: Turn, service: ServiceCandidate, confidence: float = 1.0
         service, requested = consult, service
     turn.learn(turn.event(ServiceMatched, service=service, confidence=confidence, requested=requested))
     turn.fresh_search = True
+
+
+async def covered_by_package(turn: Turn, close: list[ServiceMatch]) -> ServiceMatch | None:
+    """Candidates of one kind ("my laser package"): the one a returning client's package is for."""
+    if turn.state.new_client or turn.state.client_id is None or len({m.category for m in close}) > 1:
+        return None
+    benefits = await turn.ctx.tools.benefits(None)
+    held = [p.package_name.lower() for p in benefits.packages if p.sessions_remaining > 0]
+    covered = [m for m in close if any(m.name.lower() in name for name in held)]
+    return covered[0] if len(covered) == 1 else None
 
 
 def consult_family(turn: Turn, close: list[ServiceMatch]) -> ServiceMatch | None:

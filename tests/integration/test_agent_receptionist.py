@@ -24,6 +24,7 @@ from tests.integration.agent_harness import TENANT, Phone, System
 pytestmark = pytest.mark.integration
 
 NEW = "+14155550140"
+AVA = "+14155550101"  # demo spa client with 4 Laser Hair Removal sessions left
 BEN = "+14155550102"  # demo spa client (not new) with 2 HydraFacial sessions left
 TZ = ZoneInfo("America/Los_Angeles")
 
@@ -91,6 +92,20 @@ async def test_two_services_are_asked_about_once_and_a_digit_picks_one(system: S
     picked = await phone.say(BEN, "ok just do 1")
     assert "Did you mean" not in picked and "Which would you like" not in picked, picked
     assert any(isinstance(e, ServiceMatched) for e in await phone.events(BEN))
+
+
+async def test_a_returning_clients_package_tells_which_of_several_services(
+    system: System, phone: Phone
+) -> None:
+    offer = await phone.say(AVA, "hey it's ava! want to use my laser package, saturday morning?")
+    assert offer.startswith(
+        "Hi Ava! This is Glow Med Spa's automated assistant. For your Laser Hair Removal I have"
+    ), offer
+
+
+async def test_prices_of_two_services_in_one_question(system: System, phone: Phone) -> None:
+    answer = await phone.say(NEW, "whats the price for dermaplaning & a peel?")
+    assert "Dermaplaning is $95." in answer and "Chemical Peel is $175." in answer, answer
 
 
 async def test_a_text_about_someone_else_takes_no_name_and_is_noted_for_staff(
