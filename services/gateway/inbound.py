@@ -85,6 +85,22 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
     return outcome
 
 
+async def carrier_answer(text: InboundText, ports: Ports) -> str | None:
+    """What the carrier itself answers to its keyword, as the simulator plays it (call before
+    `receive_text`: it reads the number's state as it was).
+
+    Twilio answers STOP and START with its opt-out messages; configured from the spa's wording
+    (Advanced Opt-Out, see docs/gateway.md) a bare CANCEL's answer says how to cancel a booking.
+    """
+    reading = await _read(text, ports)
+    if not reading.carrier or reading.keyword not in ("stop", "start"):
+        return None
+    said: notices.Confirmation = (
+        "start" if reading.keyword == "start" else "cancel" if reading.cancel else "stop"
+    )
+    return notices.confirmation(said, reading.language, text.spa)
+
+
 async def _read(text: InboundText, ports: Ports) -> Reading:
     """What the text means; START/YES/UNSTOP opt in only a number that opted out (one indexed read)."""
     reading = read_text(text.body)
@@ -135,8 +151,15 @@ def _follow_ups(
 
 
 def _answer(
-    text: InboundText, conv: str, correlation: UUID, key: str, body: str, purpose: str, ports: Ports
+    text: InboundText,
+    conv: str,
+    correlation: UUID,
+    key: str,
+    body: str,
+    purpose: Literal["help", "system"],
+    ports: Ports,
 ) -> tuple[str, str, SendSms]:
+    """The gateway's own text to the client who wrote `text` (HELP, an opt-out/opt-in answer)."""
     cmd = SendSms(
         tenant_id=text.spa.id,
         correlation_id=correlation,
@@ -144,7 +167,7 @@ def _answer(
         conversation_id=conv,
         to_number=text.from_number,
         body=body,
-        purpose=purpose,  # type: ignore[arg-type]
+        purpose=purpose,
         caused_by=text.message_sid,
     )
     return ports.topology.sms_outbound(text.spa.id, conv), key, cmd

@@ -50,8 +50,8 @@ class SmsProvider(Protocol):
     """What the gateway needs of a carrier."""
 
     name: ProviderName
-    # Whether the carrier answers its own keywords (STOP, START...): Twilio does, with its opt-out
-    # messages (Advanced Opt-Out customises them); the simulator does not, so the gateway answers.
+    # Whether the carrier answers its own keywords (STOP, START...) itself: Twilio does, with its
+    # opt-out messages (Advanced Opt-Out customises them), and so does the simulator in its place.
     answers_keywords: bool
 
     async def send(self, spa: Spa, to: str, body: str, key: str) -> SendResult:
@@ -146,7 +146,8 @@ class SimulatorProvider:
     """Records outbound texts on the simulated phone (PostgreSQL) instead of sending them."""
 
     name: ProviderName = "simulator"
-    answers_keywords: bool = False
+    # Like Twilio: the simulated phone gets the carrier's answer to STOP/START (`inbound.carrier_answer`).
+    answers_keywords: bool = True
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool

@@ -265,17 +265,20 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
         sid = "SM" + uuid.uuid4().hex
         async with p.pool.acquire() as conn:
             await repo.simulator_record(conn, spa.id, number, "in", text.body, sid)
-        outcome = await inbound.receive_text(
-            InboundText(
-                spa=spa,
-                message_sid=sid,
-                from_number=number,
-                to_number=spa.sender or number,
-                body=text.body,
-                provider="simulator",
-            ),
-            ports=p,
+        typed = InboundText(
+            spa=spa,
+            message_sid=sid,
+            from_number=number,
+            to_number=spa.sender or number,
+            body=text.body,
+            provider="simulator",
         )
+        answer = await inbound.carrier_answer(typed, p)
+        outcome = await inbound.receive_text(typed, ports=p)
+        if answer is not None:
+            # The carrier's own answer to its keyword: on the phone, not sent by the spa.
+            async with p.pool.acquire() as conn:
+                await repo.simulator_record(conn, spa.id, number, "out", answer, "SM" + uuid.uuid4().hex)
         return {"message_sid": sid, "outcome": outcome}
 
     @router.get("/messages", summary="The phone's texts with a spa after a sequence number")

@@ -82,6 +82,14 @@ async def thread(gw: RunningGateway, number: str, count: int, timeout: float = 1
             await asyncio.sleep(0.05)
 
 
+async def type_on_phone(gw: RunningGateway, number: str, body: str) -> None:
+    """The client types a text on the simulated phone (the simulator is the carrier)."""
+    resp = await gw.http.post(
+        "/simulator/messages", json={"from_number": number, "body": body, "spa_id": TENANT}
+    )
+    assert resp.status_code == 202, resp.text
+
+
 async def received(nc: NatsClient, topology: Topology, phone: Phone, number: str) -> dict[str, Any]:
     [msg] = await stream_messages(nc.jetstream(), topology.sms_inbound(TENANT, phone.conversation(number)), 1)
     return msg["data"]  # type: ignore[no-any-return]
@@ -175,10 +183,12 @@ async def test_bare_cancel_with_a_booking_ahead_says_how_to_cancel_and_alerts_st
 ) -> None:
     number = "+14155550172"
     await book(caller, topology, number)
-    assert (await gateway.post_sms(sms_form("SMopt0002", "CANCEL", from_number=number))).status_code == 200
+    await type_on_phone(gateway, number, "CANCEL")
     assert (await received(nc, topology, phone, number))["keyword"] == "stop"
     assert await opted_out(gateway, number) is True
-    [reply] = await thread(gateway, number, 1)
+    # The carrier answers its keyword (configured with the spa's wording), not the spa's pipeline.
+    [typed, reply] = await thread(gateway, number, 2)
+    assert (typed["direction"], reply["direction"]) == ("in", "out")
     assert "cancel an appointment" in reply["body"] and "(415) 555-0199" in reply["body"]
     alert = await phone.escalation()
     assert alert.category == "cancellation" and alert.source == "gateway"
@@ -194,9 +204,9 @@ async def test_bare_cancel_without_bookings_alerts_nobody(
     gateway: RunningGateway, phone: Phone, nc: NatsClient, topology: Topology
 ) -> None:
     number = "+14155550173"
+    # Through Twilio's webhook: Twilio answers CANCEL itself, so the spa sends nothing.
     assert (await gateway.post_sms(sms_form("SMopt0003", "cancel", from_number=number))).status_code == 200
-    [reply] = await thread(gateway, number, 1)
-    assert "cancel an appointment" in reply["body"]
+    assert (await received(nc, topology, phone, number))["keyword"] == "stop"
     record = await audited(nc, topology, "upcoming_bookings")
     assert record["result_summary"] == {"count": 0}
     if gateway.ports.tasks:  # the check's answer reached the gateway and was acted on
@@ -204,6 +214,7 @@ async def test_bare_cancel_without_bookings_alerts_nobody(
     assert (
         await subject_count(nc.jetstream(), topology.stream_escalations.name, topology.all_escalations) == 0
     )
+    assert await phone.outbound_count(number) == 0
 
 
 async def test_yes_from_a_number_that_never_opted_out_reaches_the_agent(
@@ -223,9 +234,9 @@ async def test_start_and_yes_after_stop_opt_back_in(
     number = "+14155550175"
     states = []
     for i, body in enumerate(["STOP", "Start", "no more texts", "yes"], start=1):
-        await gateway.post_sms(sms_form(f"SMopt010{i}", body, from_number=number))
+        await type_on_phone(gateway, number, body)
         states.append(await opted_out(gateway, number))
-        await thread(gateway, number, i)  # each answer out before the next text
+        await thread(gateway, number, 2 * i)  # each answer is on the phone before the next text
     assert states == [True, False, True, False]
     keywords = [
         m["data"]["keyword"]
@@ -234,13 +245,15 @@ async def test_start_and_yes_after_stop_opt_back_in(
         )
     ]
     assert keywords == ["stop", "start", "stop", "start"]
-    texts = [t["body"] for t in await thread(gateway, number, 4)]
-    assert [("unsubscribed" in t, "resubscribed" in t) for t in texts] == [
+    answers = [t["body"] for t in await thread(gateway, number, 8) if t["direction"] == "out"]
+    assert [("unsubscribed" in t, "resubscribed" in t) for t in answers] == [
         (True, False),
         (False, True),
         (True, False),
         (False, True),
     ]
+    # Only "no more texts" was answered by the spa (the carrier knows STOP, START and YES).
+    assert await phone.outbound_count(number) == 1
 
 
 async def test_the_first_text_to_a_new_number_carries_the_notice_once(
