@@ -1,14 +1,17 @@
 """Score the agent's language handling on any JSON Lines set in the public data formats.
 
     python -m services.agent.evaluate time-parsing FILE
-    python -m services.agent.evaluate escalation FILE [--negatives FILE]
-    (also `frontdesk agent eval ...` through the agent's cli)
+    python -m services.agent.evaluate escalation FILE [FILE ...] [--negatives FILE] [--show [N]]
+    (also `frontdesk eval ...` and `frontdesk agent eval ...`)
 
 time-parsing: lines in the Schema-Guided Dialogue format (`utterance`, `reference_date`, and
 `appointment_date` / `appointment_time` with a `canonical` value); prints exact agreement.
-escalation: lines in the MedQuAD format (`question`: every one must escalate, gives recall) and/or
-the SGD format (`utterance` of service `Services_1`, the salon: none should escalate, gives the
-false-escalation rate); the format is detected per line.
+escalation: the format is detected per line. `question` (MedQuAD, the NLM health questions): must
+escalate, gives recall. `utterance` + `service` (SGD): must pass; `Services_1` (the salon) is the
+target false-escalation rate, the other services are reported apart. `text` + `expect` (the
+project's sets): `"pass"` or the expected category, with an optional expected `priority`. Each
+file (and SGD service) is a group with its own figures, counts by category and by rule, and with
+`--show` the misses and false escalations with what fired.
 """
 
 from __future__ import annotations

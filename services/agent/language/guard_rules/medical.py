@@ -48,7 +48,8 @@ _PRESENT_SYMPTOM = (
 )
 _GENERIC_QUESTION = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=(?:hi|hey|hello|so|ok|quick question)?[,!. ]*(?:is it normal to|"
-    r"how long (?:is|does|will|should|do|can)|when (?:should|do) i|could i|will i|would i|how (?:do|"
+    r"how long (?:is|does|will|should|do|can)|how (?:bad|much|painful) (?:does|do|will|would|is)|"
+    r"when (?:should|do) i|could i|will i|would i|how (?:do|"
     r"can) i (?:know|tell)|"
     r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage))\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
