@@ -9,6 +9,7 @@ of the options has asks for something else and is not a choice.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .shifts import is_rejection
@@ -53,6 +54,8 @@ _BARE_HOUR = re.compile(r"(?:\b(?:at|around|the|la|las|a las)\s+|@\s*)(\d{1,2})\
 _WITH_PERSON = re.compile(
     r"\b(?:with|con)\s+(?!(?:the|you|him|her|them|my|me|a|an|that|this|it)\b)([a-z]{3,})\b"
 )
+_GLUE = frozenset({"with", "and", "the", "at"})
+_MAX_PICK_WORDS = 12
 _NEGATED_WORD = re.compile(
     r"\b(?:not|no|except|without|but not|sin|no con)\s+(?:with\s+|con\s+|on\s+|the\s+)?([a-z]+)"
 )
@@ -141,32 +144,58 @@ def parse_choice(
     return None
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """What the offered labels say, read once per set of labels."""
+
+    words: tuple[frozenset[str], ...]
+    times: tuple[frozenset[tuple[int, int]], ...]
+    distinctive: tuple[frozenset[str], ...]  # words of one label that not every label has
+    all_times: frozenset[tuple[int, int]]
+    all_days: frozenset[str]
+    people: frozenset[str]  # provider names after "with"
+
+
+@lru_cache(maxsize=256)
+def _read_labels(labels: tuple[str, ...]) -> _Labels:
+    words = tuple(_words(label) for label in labels)
+    times = tuple(_times(label) for label in labels)
+    common = frozenset.intersection(*words) if words else frozenset()
+    return _Labels(
+        words=words,
+        times=times,
+        distinctive=tuple(
+            frozenset(w for w in ws - common if len(w) >= 3 and w not in _GLUE) for ws in words
+        ),
+        all_times=frozenset().union(*times),
+        all_days=frozenset().union(*words) & _DAY_KEYS,
+        people=frozenset(m[1] for label in labels for m in _WITH_PERSON.finditer(plain(label))),
+    )
+
+
 def _asks_elsewhere(
-    text: str, text_words: frozenset[str], text_times: frozenset[tuple[int, int]], labels: list[str]
+    text: str, text_words: frozenset[str], text_times: frozenset[tuple[int, int]], labels: _Labels
 ) -> bool:
-    """A day or time none of the labels has ("Tuesday at 3 instead?"): a new request, not a choice."""
-    all_times = set().union(*(_times(label) for label in labels))
-    if text_times - all_times and not text_times & all_times:
+    """A day, time or provider none of the labels has ("Tuesday at 3 instead?"): a new request."""
+    if text_times - labels.all_times and not text_times & labels.all_times:
         return True
-    all_days = set().union(*(_words(label) for label in labels)) & _DAY_KEYS
-    if all_days and (text_words & _DAY_KEYS) - all_days:
+    if labels.all_days and (text_words & _DAY_KEYS) - labels.all_days:
         return True
-    label_people = {m[1] for label in labels for m in _WITH_PERSON.finditer(plain(label))}
-    if any(m[1] not in label_people for m in _WITH_PERSON.finditer(text)) and label_people:
+    if labels.people and any(m[1] not in labels.people for m in _WITH_PERSON.finditer(text)):
         return True  # "friday with priya" when no option is with Priya
     bare = re.search(r"\b(?:at|around|about|@)\s+(\d{1,2})\b(?!:)", text)
     if bare and not text_times:
         hour = int(bare[1])
         hour = hour + 12 if 1 <= hour <= 7 else hour
-        return bool(all_times) and not any(h == hour for h, _ in all_times)
+        return bool(labels.all_times) and not any(h == hour for h, _ in labels.all_times)
     return False
 
 
-def _match_label(text: str, labels: list[str]) -> int | None:
+def _match_label(text: str, label_texts: list[str]) -> int | None:
     """The one label that the text's distinctive words and times point to."""
-    label_words = [_words(label) for label in labels]
-    label_times = [_times(label) for label in labels]
-    common = frozenset.intersection(*label_words) if label_words else frozenset()
+    if len(text.split()) > _MAX_PICK_WORDS:
+        return None  # a long text is not a pick by a label's words
+    labels = _read_labels(tuple(label_texts))
     text_words = _words(text) - _words(" ".join(_NEGATED_WORD.findall(text)))
     text_times = _times(text)
     if _asks_elsewhere(text, text_words, text_times, labels):
@@ -174,10 +203,10 @@ def _match_label(text: str, labels: list[str]) -> int | None:
     if not text_times:  # "the 2 one", "at 2": a bare hour against the labels' times
         hours = [int(m[1] or m[2]) for m in _BARE_HOUR.finditer(text)]
         text_times = frozenset((h + 12 if 1 <= h <= 7 else h, 0) for h in hours)
-    scores = []
-    for words, times in zip(label_words, label_times, strict=True):
-        distinctive = {w for w in words - common if len(w) >= 3 and w not in ("with", "and", "the", "at")}
-        scores.append(2 * len(distinctive & text_words) + 3 * len(times & text_times))
+    scores = [
+        2 * len(distinctive & text_words) + 3 * len(times & text_times)
+        for distinctive, times in zip(labels.distinctive, labels.times, strict=True)
+    ]
     best = max(scores, default=0)
     if best == 0 or scores.count(best) > 1:
         return None

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Literal
 
-from shared.text import for_matching, strip_accents
+from .shorthand import folded
 
 __all__ = ["Language", "detect_language", "identify"]
 
@@ -61,6 +61,8 @@ _SPANISH_MARKS = re.compile(r"[¿¡ñ]")
 
 
 def _non_latin_share(text: str) -> float:
+    if text.isascii():
+        return 0.0
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return 0.0
@@ -70,9 +72,8 @@ def _non_latin_share(text: str) -> float:
 
 def _scores(text: str) -> tuple[int, int, int]:
     """Counts of words only English, only Spanish (plus 2 for ¿ ¡ ñ) and only another language."""
-    folded = for_matching(text)
-    words = _WORD.findall(strip_accents(folded))
-    es = sum(1 for w in words if w in SPANISH) + (2 if _SPANISH_MARKS.search(folded) else 0)
+    words = _WORD.findall(folded(text))
+    es = sum(1 for w in words if w in SPANISH) + (2 if _SPANISH_MARKS.search(text.lower()) else 0)
     en = sum(1 for w in words if w in ENGLISH)
     other = sum(1 for w in words if w in OTHER and w not in SPANISH and w not in ENGLISH)
     return en, es, other

@@ -14,10 +14,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.text import normalise, strip_accents
+from shared.text import strip_accents
 
 from .phrases import Rule, matches
 from .providers import one_edit_apart
+from .shorthand import normalised
 from .vocabulary import NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
 
 __all__ = ["SOMEONE_ELSE_RULES", "NameFound", "about_someone_else", "find_name"]
@@ -202,6 +203,11 @@ def _bare(flat: str, blocked: Collection[str]) -> NameFound | None:
     return NameFound(" ".join(_display(w) for w in words[:2]), 0, len(head))
 
 
+@lru_cache(maxsize=64)
+def _keys(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(strip_accents(w.casefold()) for w in words)
+
+
 def find_name(
     text: str,
     *,
@@ -210,9 +216,9 @@ def find_name(
     service_words: Collection[str] = (),
 ) -> NameFound | None:
     """The client's own name in the text, if they gave it; `providers` are provider first names."""
-    flat = normalise(text)
-    provider_keys = {strip_accents(p.casefold()) for p in providers}
-    blocked = {strip_accents(w.casefold()) for w in service_words}
+    flat = normalised(text)
+    provider_keys = _keys(tuple(providers))
+    blocked = _keys(tuple(service_words))
     found = _introduced(flat, provider_keys, blocked) or _signed(flat, provider_keys, blocked)
     if found is None and asked:
         found = _bare(flat, blocked)

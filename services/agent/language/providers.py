@@ -45,16 +45,28 @@ def one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=256)
+def _spellings(key: str) -> frozenset[str]:
+    """The name and, for names of four letters or more, every word one typo away that is not a word."""
+    if len(key) < 4:
+        return frozenset({key})
+    splits = [(key[:i], key[i:]) for i in range(len(key) + 1)]
+    typos = {a + b[1:] for a, b in splits if b}
+    typos |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    typos |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    typos |= {a + c + b for a, b in splits for c in _LETTERS}
+    return frozenset({key} | {t for t in typos if len(t) >= 4 and t not in _KNOWN_WORDS})
+
+
 def _mentioned_as(words: list[str], key: str) -> str | None:
     """The word of the text that names the provider `key`, exactly or with a one-letter typo."""
     if key in words:
         return key
-    if len(key) < 4:
-        return None
-    for word in words:
-        if abs(len(word) - len(key)) <= 1 and word not in _KNOWN_WORDS and one_edit_apart(word, key):
-            return word
-    return None
+    spellings = _spellings(key)
+    return next((word for word in words if word in spellings), None)
 
 
 @lru_cache(maxsize=256)

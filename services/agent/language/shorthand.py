@@ -1,9 +1,11 @@
 """SMS shorthand and common typos spelled out, so every detector reads one plain vocabulary.
 
 Pure: no I/O. `plain` is the matching form every rule of the language package reads: the text
-through `shared.text.for_matching` (case-folded, no accents), keycap emoji as digits, and the
-shorthand of `SHORTHAND` replaced by the words it stands for ("tmrw" → "tomorrow", "w julia" →
-"with julia", "b4 5" → "before 5"). Each row holds an example, checked by the unit tests.
+through `shared.text.for_matching` (case-folded, no accents), keycap emoji as digits, letters typed
+three or more times cut to two ("yesss" → "yess"), and the shorthand below replaced by the words it
+stands for ("tmrw" → "tomorrow", "w julia" → "with julia", "b4 5" → "before 5"). Whole-word
+spellings are one table lookup per word; the few that need context are regexes. Every row holds an
+example, checked by the unit tests.
 """
 
 from __future__ import annotations
@@ -12,154 +14,168 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.text import for_matching
+from shared.text import for_matching, normalise, strip_accents
 
-__all__ = ["SHORTHAND", "Shorthand", "expand", "plain"]
+__all__ = [
+    "PHRASES",
+    "SHORTHAND",
+    "SPELLINGS",
+    "Phrase",
+    "Spelling",
+    "expand",
+    "folded",
+    "normalised",
+    "plain",
+]
 
 
 @dataclass(frozen=True)
-class Shorthand:
-    """One spelling people text and the plain words it means."""
+class Spelling:
+    """Whole words people text and the plain words they mean."""
 
-    pattern: str  # a regex over the case-folded, accent-free text
-    plain: str  # its replacement (may use groups)
-    example: str  # a text using it
+    words: tuple[str, ...]
+    plain: str
+    example: str  # a text using one of the words
     expected: str  # the example after `expand`
 
+
+@dataclass(frozen=True)
+class Phrase:
+    """Shorthand that needs context: a regex, applied only when the text contains `hint`."""
+
+    pattern: str
+    plain: str  # the replacement (may use groups)
+    hint: str  # a substring every match contains (a cheap test before the regex runs)
+    example: str
+    expected: str
+
+
+def _w(words: str, plain: str, example: str, expected: str) -> Spelling:
+    return Spelling(tuple(words.split()), plain, example, expected)
+
+
+SPELLINGS: tuple[Spelling, ...] = (
+    _w(
+        "tmrw tmrww tmr tmw tmro tmrow tomoz tomo 2moro 2morro 2morrow 2mrw 2mro tomorow tommorow tommorrow "
+        "tomorrrow tomrrow tomorro tmorrow tommrow",
+        "tomorrow",
+        "botox tmrw?",
+        "botox tomorrow?",
+    ),
+    _w("tonite 2nite 2night", "tonight", "2nite?", "tonight?"),
+    _w("2day tdy tday", "today", "any spots 2day", "any spots today"),
+    _w("appt appts apt apts apointment appoinment appointmnt", "appointment", "an appt.", "an appointment."),
+    _w("pls plz plss pleas pleez pleasee puhlease", "please", "1 pls", "1 please"),
+    _w("thx thnx thnks thanx tks tnx thankss thanku tyvm", "thanks", "thx!", "thanks!"),
+    _w("tx ty tysm tyty", "thank you", "ty!", "thank you!"),
+    _w("thurs thur thrs thu thursdy thrusday thursday's", "thursday", "thurs eve", "thursday evening"),
+    _w("tues tue tuesdy teusday tuseday", "tuesday", "tues?", "tuesday?"),
+    _w("weds wednsday wensday wendsday wedensday wednesdy", "wednesday", "weds am", "wednesday am"),
+    _w("fri friday's fridy firday", "friday", "fri 3pm", "friday 3pm"),
+    _w("satuday saterday saturdy saturday's", "saturday", "saterday", "saturday"),
+    _w("mondy monady", "monday", "mondy", "monday"),
+    _w("sundy sunady", "sunday", "sundy", "sunday"),
+    _w("b4", "before", "b4 noon", "before noon"),
+    _w("l8r", "later", "anything l8r", "anything later"),
+    _w("l8", "late", "running l8", "running late"),
+    _w("aft arvo aftn afternoonish", "afternoon", "sat aft", "saturday afternoon"),
+    _w("morn mornin mrng morningish", "morning", "fri morn", "friday morning"),
+    _w("eve evenin evng", "evening", "thurs eve", "thursday evening"),
+    _w("wknd wkend wekend weeknd wkd", "weekend", "this wknd", "this weekend"),
+    _w("wk wek", "week", "next wk", "next week"),
+    _w("nxt", "next", "nxt week", "next week"),
+    _w("avail", "available", "anything avail", "anything available"),
+    _w("u", "you", "do u have", "do you have"),
+    _w("ur", "your", "ur address", "your address"),
+    _w("ya yah yeh yee yas yass yess yesh yepp yupp yuh", "yes", "yesss", "yes"),
+    _w("nah nahh naw nope noo", "no", "nah", "no"),
+    _w("k kk okk okey okie okok oki okayy okkay", "ok", "kk", "ok"),
+    _w("rn", "right now", "cant rn", "can't right now"),
+    _w("lmk", "let me know", "lmk", "let me know"),
+    _w("nvm", "never mind", "nvm", "never mind"),
+    _w("abt bout", "about", "what abt weds", "what about wednesday"),
+    _w("wat wut wht whta", "what", "wat time", "what time"),
+    _w("whats wats whts", "what's", "whats the price", "what's the price"),
+    _w("howmuch", "how much", "howmuch is botox", "how much is botox"),
+    _w("cn", "can", "cn i come", "can i come"),
+    _w("dont dnt", "don't", "dont work", "don't work"),
+    _w("cant cnt", "can't", "i cant", "i can't"),
+    _w("wont", "won't", "wont work", "won't work"),
+    _w("doesnt dosent", "doesn't", "doesnt work", "doesn't work"),
+    _w("im", "i'm", "im mia", "i'm mia"),
+    _w("ive", "i've", "ive got", "i've got"),
+    _w("thats", "that's", "thats steep", "that's steep"),
+    _w("theres", "there's", "theres parking", "there's parking"),
+    _w("lets", "let's", "lets do 2", "let's do 2"),
+    _w("some1", "someone", "some1 else", "someone else"),
+    _w("any1", "anyone", "any1 free", "anyone free"),
+    _w("sth smth somethin", "something", "smth later", "something later"),
+    _w("anythin anythng anyting nething", "anything", "anythng later", "anything later"),
+    _w("thru", "through", "mon thru fri", "mon through friday"),
+    _w("tho", "though", "pricey tho", "pricey though"),
+    _w("bc cuz coz", "because", "bc work", "because work"),
+    _w("ppl", "people", "2 ppl", "2 people"),
+    _w("mins", "minutes", "15 mins", "15 minutes"),
+    _w("hrs", "hours", "your hrs", "your hours"),
+    _w("info", "information", "more info", "more information"),
+    _w("diff", "different", "diff day", "different day"),
+)
 
 _DAY_CUE = (
     r"\s*(?:morning|morn|am\b|pm\b|afternoon|aft|eve|evening|night|at\b|@|around|after|before|\d|or\b|works?\b|"
     r"is good|please|pls|\?)"
 )
-# Rows are tried left to right at each position of the text in one pass (`expand`), so no row
-# needs another's output.
-SHORTHAND: tuple[Shorthand, ...] = (
-    Shorthand(
-        r"\b(?:tmrw|tmrww|tmr|tmw|tmro|tmrow|tomoz|tomo|2moro|2morro|2morrow|2mrw|2mro|tomorow|tommorow|"
-        r"tommorrow|tomorrrow|tomrrow|tomorro|tmorrow|tommrow)\b",
-        "tomorrow",
-        "botox tmrw?",
-        "botox tomorrow?",
+PHRASES: tuple[Phrase, ...] = (
+    Phrase(r"\bw/o\b", "without", "w/", "w/o julia", "without julia"),
+    Phrase(r"\bw/\s*", "with ", "w/", "w/julia", "with julia"),
+    Phrase(
+        r"(?<![\w/])w(?=\s+[a-z])(?!\s+(?:or|and)\b)", "with", "w ", "friday w julia", "friday with julia"
     ),
-    Shorthand(r"\b(?:tonite|2nite|2night)\b", "tonight", "2nite?", "tonight?"),
-    Shorthand(r"\b(?:2day|tdy|tday)\b", "today", "any spots 2day", "any spots today"),
-    Shorthand(
-        r"\b(?:appts?|apts?|apointment|appoinment|appointmnt|appt\.)\b",
-        "appointment",
-        "an appt",
-        "an appointment",
-    ),
-    Shorthand(
-        r"\b(?:pls|plz|plss|plsss|pleas|pleez|pleaseee+|pleasee|puhlease)\b", "please", "1 pls", "1 please"
-    ),
-    Shorthand(r"\bw/o\b", "without", "w/o julia", "without julia"),
-    Shorthand(r"\bw/\s*", "with ", "w/julia", "with julia"),
-    Shorthand(r"(?<![\w/])w(?=\s+[a-z])(?!\s+(?:or|and)\b)", "with", "friday w julia", "friday with julia"),
-    Shorthand(r"\b(?:thx|thnx|thnks|thanx|tks|tnx|thankss+|thanku|tyvm)\b", "thanks", "thx!", "thanks!"),
-    Shorthand(
-        r"\b(?:thurs|thur|thrs|thu|thursdy|thrusday|thursday's)\b",
-        "thursday",
-        "thurs eve",
-        "thursday evening",
-    ),
-    Shorthand(r"\b(?:tues|tue|tuesdy|teusday|tuseday)\b", "tuesday", "tues?", "tuesday?"),
-    Shorthand(
-        r"\b(?:weds|wednsday|wensday|wendsday|wedensday|wednesdy)\b", "wednesday", "weds am", "wednesday am"
-    ),
-    Shorthand(r"\b(?:fri|friday's|fridy|firday)\b", "friday", "fri 3pm", "friday 3pm"),
-    Shorthand(r"\b(?:satuday|saterday|saturdy|satur?day's)\b", "saturday", "saterday", "saturday"),
-    Shorthand(r"\b(?:mondy|monady)\b", "monday", "mondy", "monday"),
-    Shorthand(r"\b(?:sundy|sunady)\b", "sunday", "sundy", "sunday"),
+    Phrase(r"\bb/c\b", "because", "b/c", "b/c work", "because work"),
     # "sat"/"sun"/"mon"/"wed" are words too: only a day before a part of day or a time.
     *(
-        Shorthand(rf"\b{short}\b(?={_DAY_CUE})", day, f"{short} morning", f"{day} morning")
+        Phrase(rf"\b{short}\b(?={_DAY_CUE})", day, short, f"{short} morning", f"{day} morning")
         for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
     ),
-    Shorthand(r"\bb4\b", "before", "b4 noon", "before noon"),
-    Shorthand(r"\bl8r\b", "later", "anything l8r", "anything later"),
-    Shorthand(r"\bl8\b", "late", "running l8", "running late"),
-    Shorthand(r"\b(?:aft|arvo|aftn|afternoonish)\b", "afternoon", "sat aft", "saturday afternoon"),
-    Shorthand(r"\b(?:morn|mornin|mrng|mornings?ish)\b", "morning", "fri morn", "friday morning"),
-    Shorthand(r"\b(?:eve|evenin|evng)\b(?!\w)", "evening", "thurs eve", "thursday evening"),
-    Shorthand(r"\b(?:wknd|wkend|wekend|weeknd|wkd)\b", "weekend", "this wknd", "this weekend"),
-    Shorthand(r"\b(?:wk|wek)\b", "week", "next wk", "next week"),
-    Shorthand(r"\bnxt\b", "next", "nxt week", "next week"),
-    Shorthand(r"\bavail\b", "available", "anything avail", "anything available"),
-    Shorthand(r"\b(?:u)\b", "you", "do u have", "do you have"),
-    Shorthand(r"\bur\b", "your", "ur address", "your address"),
-    Shorthand(r"\br\b(?=\s+(?:you|u|ya|there|they|we)\b)", "are", "r you open", "are you open"),
-    Shorthand(r"\b(?:ya|yah|yeh|yee|yas+|yass+|yess+|yesh|yep+|yup+|yuh)\b", "yes", "yesss", "yes"),
-    Shorthand(r"\b(?:nah+|naw|nope+|noo+)\b", "no", "nah", "no"),
-    Shorthand(r"\b(?:k|kk|okk+|okey|okie|okok|oki|okayy+|okkay)\b", "ok", "kk", "ok"),
-    Shorthand(r"\b(?:rn)\b", "right now", "cant rn", "can't right now"),
-    Shorthand(r"\b(?:lmk)\b", "let me know", "lmk", "let me know"),
-    Shorthand(r"\b(?:nvm)\b", "never mind", "nvm", "never mind"),
-    Shorthand(r"\b(?:abt|bout)\b", "about", "what abt wed", "what about wed"),
-    Shorthand(r"\b(?:wat|wut|wht|whta)\b", "what", "wat time", "what time"),
-    Shorthand(r"\b(?:whats|wats|whts)\b", "what's", "whats the price", "what's the price"),
-    Shorthand(
-        r"\b(?:hw much|howmuch|how mch|hm much)\b", "how much", "howmuch is botox", "how much is botox"
-    ),
-    Shorthand(r"\b(?:cn)\b", "can", "cn i come", "can i come"),
-    Shorthand(r"\b(?:dont|dnt)\b", "don't", "dont work", "don't work"),
-    Shorthand(r"\b(?:cant|cnt)\b", "can't", "i cant", "i can't"),
-    Shorthand(r"\b(?:wont)\b", "won't", "wont work", "won't work"),
-    Shorthand(r"\b(?:doesnt|dosent|doesn't)\b", "doesn't", "doesnt work", "doesn't work"),
-    Shorthand(r"\b(?:im)\b", "i'm", "im mia", "i'm mia"),
-    Shorthand(r"\b(?:ive)\b", "i've", "ive got", "i've got"),
-    Shorthand(r"\b(?:thats)\b", "that's", "thats steep", "that's steep"),
-    Shorthand(r"\b(?:its)\b(?!\s+(?:own)\b)", "it's", "its mia", "it's mia"),
-    Shorthand(r"\b(?:theres)\b", "there's", "theres parking", "there's parking"),
-    Shorthand(r"\b(?:lets)\b", "let's", "lets do 2", "let's do 2"),
-    Shorthand(r"\b(?:some1)\b", "someone", "some1 else", "someone else"),
-    Shorthand(r"\b(?:any1)\b", "anyone", "any1 free", "anyone free"),
-    Shorthand(r"\b(?:sth|smth|somethin)\b", "something", "smth later", "something later"),
-    Shorthand(r"\b(?:anythin|anythng|anyting|nething)\b", "anything", "anythng later", "anything later"),
-    Shorthand(r"\b(?:thru)\b", "through", "mon thru fri", "mon through friday"),
-    Shorthand(r"\b(?:tho)\b", "though", "pricey tho", "pricey though"),
-    Shorthand(r"\b(?:bc|cuz|coz|b/c)\b", "because", "bc work", "because work"),
-    Shorthand(r"\b(?:ppl)\b", "people", "2 ppl", "2 people"),
-    Shorthand(r"\b(?:mins)\b", "minutes", "15 mins", "15 minutes"),
-    Shorthand(r"\b(?:hrs)\b", "hours", "your hrs", "your hours"),
-    Shorthand(r"\b(?:info)\b", "information", "more info", "more information"),
-    Shorthand(r"\b(?:diff)\b", "different", "diff day", "different day"),
-    Shorthand(r"\bany thing\b", "anything", "any thing later", "anything later"),
-    Shorthand(r"\b(?:some one)\b", "someone", "some one else", "someone else"),
-    Shorthand(r"\b(?:tx|ty|tysm|tyty)\b", "thank you", "ty!", "thank you!"),
+    Phrase(r"\br\b(?=\s+(?:you|u|ya|there|they|we)\b)", "are", "r ", "r you open", "are you open"),
+    Phrase(r"\bits\b(?!\s+own\b)", "it's", "its", "its mia", "it's mia"),
+    Phrase(r"\b(?:hw|how|hm) mch\b|\bhw much\b", "how much", "m", "hw much is it", "how much is it"),
+    Phrase(r"\bany thing\b", "anything", "any thing", "any thing later", "anything later"),
+    Phrase(r"\bsome one\b", "someone", "some one", "some one else", "someone else"),
+    Phrase(r"\b(\d{1,2}(?::\d{2})?)\s*ish\b", r"\1 ish", "ish", "around 3ish", "around 3 ish"),
 )
+SHORTHAND: tuple[Spelling | Phrase, ...] = (*SPELLINGS, *PHRASES)
 
 _KEYCAP = re.compile("([0-9#])\ufe0f?\u20e3")
-_ISH = re.compile(r"\b(\d{1,2}(?::\d{2})?)\s*ish\b")
-_WORD_ROW = re.compile(r"\\b(?:\(\?:)?([a-z0-9'|]+)\)?\\b")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
-
-
-def _split_rows() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
-    """Rows that only swap whole words go in one lookup table; the others stay regexes, in order."""
-    words: dict[str, str] = {}
-    patterns: list[tuple[re.Pattern[str], str]] = []
-    for row in SHORTHAND:
-        m = _WORD_ROW.fullmatch(row.pattern)
-        if m and "\\" not in row.plain:
-            words.update(dict.fromkeys(m[1].split("|"), row.plain))
-        else:
-            patterns.append((re.compile(row.pattern), row.plain))
-    return words, tuple(patterns)
-
-
-_WORDS, _PATTERNS = _split_rows()
+_WORDS = {word: row.plain for row in SPELLINGS for word in row.words}
+_PHRASES = tuple((re.compile(row.pattern), row.plain, row.hint) for row in PHRASES)
 
 
 def expand(text: str) -> str:
     """Shorthand spelled out in an already case-folded text ("botx pls tmrw" → "botx please tomorrow")."""
-    out = _KEYCAP.sub(r"\1", text)
-    for pattern, replacement in _PATTERNS:
-        out = pattern.sub(replacement, out)
-    out = _TOKEN.sub(lambda m: _WORDS.get(m[0], m[0]), out)
-    return _ISH.sub(r"\1 ish", out)
+    out = _REPEATS.sub(r"\1\1", _KEYCAP.sub(r"\1", text))
+    for pattern, replacement, hint in _PHRASES:
+        if hint in out:
+            out = pattern.sub(replacement, out)
+    return _TOKEN.sub(lambda m: _WORDS.get(m[0], m[0]), out)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
+def normalised(text: str) -> str:
+    """`shared.text.normalise`, cached: every detector of a turn reads the same text."""
+    return normalise(text)
+
+
+@lru_cache(maxsize=4096)
+def folded(text: str) -> str:
+    """`for_matching` without accents ("Sí, MAÑANA" → "si, manana"), cached for the turn's detectors."""
+    out = for_matching(text)
+    return out if out.isascii() else strip_accents(out)
+
+
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
     """The matching form of a client's text: case-folded, without accents, shorthand spelled out."""
-    return expand(for_matching(text, accents=False))
+    return expand(folded(text))

@@ -113,18 +113,21 @@ SPANISH_TIME: tuple[SpanishTime, ...] = (
     ),
 )
 
-_HINT = re.compile(
-    r"\b(?:manana|hoy|tarde|noche|semana|mediodia|hora|las?|despues|antes|posible|lunes|martes|miercoles"
-    r"|jueves|viernes|"
-    r"sabado|domingo|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre"
-    r"|diciembre|setiembre)\b"
+# A text without one of these words has no Spanish time phrase (checked before any regex runs).
+_HINT_WORDS = frozenset(
+    """
+    manana hoy tarde noche semana mediodia hora la las despues antes posible lunes martes miercoles jueves
+    viernes sabado domingo enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
+    noviembre diciembre
+    """.split()
 )
+_WORD = re.compile(r"[a-z]+")
 _COMPILED = tuple((re.compile(row.pattern), row.english) for row in SPANISH_TIME)
 
 
 def to_english(text: str) -> str:
     """The text with its Spanish time phrases in English; unchanged when it has none."""
-    if not _HINT.search(text):
+    if _HINT_WORDS.isdisjoint(_WORD.findall(text)):
         return text
     for pattern, english in _COMPILED:
         text = pattern.sub(english, text)
