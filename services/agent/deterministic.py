@@ -271,6 +271,9 @@ def take_preference(turn: Turn) -> None:
     fields = policy.shifted(u, state, turn.tz)
     if fields is None and u.preference is not None:
         fields = {"preference": policy.merged(u.preference, state.preference)}
+    elif fields is None and u.availability_request and state.preference is None:
+        # "what's your first availability?": the soonest open times.
+        fields = {"preference": TimePreference(asap=True)}
     if provider is not None and not asks_about_provider:
         fields = fields or {"preference": state.preference or TimePreference(asap=True)}
         fields["provider_id"], fields["provider_first_name"] = provider.provider_id, provider.first_name

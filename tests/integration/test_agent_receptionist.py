@@ -44,6 +44,15 @@ async def test_service_and_time_in_the_first_text_get_options_at_once(system: Sy
     assert 2 <= len(offered.options) <= 3, "two or three options whenever the calendar has them"
 
 
+async def test_asking_for_the_first_availability_gets_the_soonest_options(
+    system: System, phone: Phone
+) -> None:
+    offer = await phone.say(NEW, "Hi! What's your first availability for dermaplaning? - Chloe R.")
+    assert offer.startswith(
+        "Hi Chloe! This is Glow Med Spa's automated assistant. For your Dermaplaning I have "
+    ), offer
+
+
 async def test_a_price_question_is_answered_and_the_booking_goes_on(system: System, phone: Phone) -> None:
     answer = await phone.say(BEN, "How much is a hydrafacial?")
     assert "HydraFacial is $225." in answer, answer
