@@ -81,7 +81,7 @@ URGENT: tuple[Rule, ...] = (
         "vision_change",
         "medical",
         rx(
-            r"\b(?:my|her|his|the) (?:vision|eyesight|sight)\b",
+            r"\b(?:my|her|his|the) (?:vision|eyesight|eye ?sight|sight)\b",
             r"\bvision (?:is|went|got|changes?|loss|problems?|issues?)\b",
             r"\b(?:blurr?y|blurred|double) (?:vision|eyes?|sight)\b",
             r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark|spots)\b",
@@ -109,7 +109,8 @@ URGENT: tuple[Rule, ...] = (
             rf"\b(?:took|taken|swallowed|ate|had) (?:like |about |over |around )?"
             r"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|"
             rf"extra)\b.{{0,25}}\b{_PILLS}",
-            r"\b(?:swallowed|ingested|drank)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
+            r"\b(?:swallowed|ingested)\b(?! (?:my|his|her|their) (?:pride|words))",
+            r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?|some|my|her|his)\b",
             r"\bpoison(?! ivy| oak)\w*",
         ),
@@ -487,10 +488,7 @@ QUESTIONS: tuple[Rule, ...] = (
         "named_condition",
         "medical",
         rx(
-            rf"\b(?:i|i'?ve|i'?m|im|my|she|he|her|his|they|we)\b.{{0,40}}\b{CONDITION}\b",
-            rf"\b{CONDITION}\b.{{0,40}}\?",
-            r"\b(?:someone|somebody|anyone|people|person|patients?|clients?) (?:with|who (?:has|"
-            rf"have)) (?:a |an )?{CONDITION}\b",
+            rf"\b{CONDITION}\b",
             r"\b(?:my|a|medical|health|heart|chronic|pre-?existing|underlying|autoimmune) "
             r"(?:condition|illness|disease|disorder|problem|issue)s?\b",
             r"\bconditions? (?:like|such as)\b|\bhealth (?:issues?|problems?|conditions?|history|"
@@ -582,8 +580,9 @@ QUESTIONS: tuple[Rule, ...] = (
         "symptom_in_first_person",
         "medical",
         rx(
-            rf"\b(?:i|i'?ve|i'?m|im|my|it'?s|there'?s|there is|she|he|her|his)\b.{{0,40}}\b(?:got|have|has|"
-            r"having|is|are|"
+            rf"\b(?:i|i'?ve|i'?m|im|my|it'?s|there'?s|there is|she|he|her|his)\b.{{0,40}}\b(?:got|get|gets|"
+            r"have|has|"
+            r"having|is|are|keep getting|"
             rf"feels?|looks?|been|getting|developed|noticed|see|still)\b.{{0,25}}\b{SYMPTOM}\b",
             r"\bthere(?:'s| is| are)\b.{0,15}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
             r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
@@ -603,7 +602,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bsymptoms?\b|\bdiagnos\w*|\bprognosis\b|\bbiops\w*|\bmri\b|\bct scan\b|\bx-?rays?\b|"
-            r"\bultrasound\b",
+            r"\bultrasound\b|\bclinical trials?\b",
+            rf"\b{SYMPTOM}\b.{{0,40}}\b(?:go away|go down|be permanent|permanent|heal|last|normal)\b",
             r"\bblood (?:tests?|work|sugar|count)\b|\blab (?:results|work|tests?)\b|\btest results\b|"
             r"\bcholesterol\b",
             r"\bsuffer(?:ing|s|ed)? (?:from|with)\b|\bi'?ve been (?:experiencing|suffering|feeling sick)\b",
@@ -652,7 +652,7 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\b(?:can|could|does|do|will|would|did|might)(?: the)? (?:{PROCEDURE}|it|this|that|"
             rf"they)\b.{{0,20}}"
             r"\b(?:cause|spread|migrate|move|block|affect|(?:damage|harm|hurt|burn|scar) (?:my|the|your|a|"
-            r"an)|"
+            r"an|me|you)\b|"
             r"make (?:it|my|me|your)|go into|"
             r"get into|wear off)",
             rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|"
