@@ -202,6 +202,9 @@ def test_a_week_from_today() -> None:
         ("el 12 de marzo a las 4 y media", {"dates": [date(2026, 3, 12)], "target_time": time(16, 30)}),
         ("la semana que viene", {"date_from": date(2026, 3, 9), "date_to": date(2026, 3, 15)}),
         ("el próximo viernes", {"dates": [date(2026, 3, 6)]}),
+        ("something after lunch?", {"earliest_time": time(13, 0)}),
+        ("hmm anything later? i work til 3", {"earliest_time": time(15, 0)}),
+        ("I get off at 5 so anything after", {"earliest_time": time(17, 0)}),
     ],
 )
 def test_shorthand_and_spanish_time_phrases(text: str, want: dict[str, object]) -> None:

@@ -106,6 +106,13 @@ def test_every_shorthand_row_spells_out_its_example(row: object) -> None:
         ("Hey it’s Jen again", "Jen"),
         ("hi its julia! botox tmrw?", "Julia"),
         ("Julia here, I booked with you before", "Julia"),
+        ("first one, Jen", "Jen"),
+        ("1. Alexis", "Alexis"),
+        ("1 thx, sam", "Sam"),
+        ("mornings are better for me. Cass", "Cass"),
+        ("HI!! CAN I BOOK A MASSAGE MONDAY. THANKS, DORA", "Dora"),
+        ("any openings saturday afternoon thank you so much Heather", "Heather"),
+        ("need it before a wedding sat morning ideally 🙏 Olivia", "Olivia"),
     ],
 )
 def test_name_from_how_clients_introduce_themselves_or_sign(text: str, name: str) -> None:
@@ -137,6 +144,10 @@ def test_name_from_how_clients_introduce_themselves_or_sign(text: str, name: str
         "Thanks so much. You've been really helpful. Goodbye!",
         "I need a counselor in St. Helena.",
         "the dentist's name is Pineda",
+        "can someone just call me instead?",
+        "I'd like to see Dr. Norma E. Deato.",
+        "ok, Thanks",
+        "thanks, Julia",
     ],
 )
 def test_no_name_from_everyday_words_treatments_days_or_third_parties(text: str) -> None:
@@ -243,6 +254,8 @@ def test_booking_statements_are_not_questions(text: str) -> None:
         ("ninguna me sirve", True, None),
         ("talk to you later!", False, None),
         ("maybe later, thanks", False, None),
+        ("Those are a bit early for me", False, "later"),
+        ("these are too late for me", False, "earlier"),
         ("the second one", False, None),
     ],
 )
@@ -291,6 +304,10 @@ def test_anything_after_five_is_a_new_earliest_time() -> None:
         ("How long does botox last?", None),
         ("my first time, which is best?", None),
         ("any spots friday w julia?", None),
+        ("1 - dana", 0),
+        ("first one. Nina", 0),
+        ("oh and i'm Tara btw. 1 works", 0),
+        ("could you do 2pm instead?", None),
     ],
 )
 def test_choice_among_offered_options(text: str, choice: int | None) -> None:

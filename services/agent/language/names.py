@@ -32,25 +32,30 @@ _INTRODUCTIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     for label, pattern, strong in (
         (
             "my name is",
-            rf"(?:\b(?:my name is|my name's|my names|call me)"
+            rf"(?:\b(?:my name is|my name's|my names)"
             rf"|{_CLAUSE_START}(?:name is|name's|the name's|names))\s+{_NAME}",
             True,
         ),
         ("me llamo", rf"\b(?:me llamo|mi nombre es)\s+{_NAME}", True),
         ("soy", rf"(?:^|[,.!¡¿?]\s*|\b(?:hola|buenas|buenos dias|hi|hey)\W+)soy\s+{_NAME}", False),
-        ("i'm", rf"\b(?:i am|i'm|im|this is|it's|its|it is|here is|here's)\s+{_NAME}", False),
+        ("i'm", rf"\b(?:i am|i'm|im|this is|it's|its|it is|here is|here's|call me)\s+{_NAME}", False),
         ("here", rf"(?:^|[,.!?;:]\s*|\b(?:hi|hey|hello|hola|heya|hii+)\W+){_NAME}\s+here\b", False),
     )
 )
 _SIGN_OFF = (
-    r"(?:-|~|x{1,3}o*|xo+|love|thanks|thank you|thx|ty|cheers|best|regards|sincerely|atte|saludos|gracias)"
+    r"(?:-|~|x{1,3}o*|xo+|love|(?:thanks|thank you|thx|ty)(?: so much| again| very much| a lot)?|cheers|best|"
+    r"regards|sincerely|atte|saludos|gracias)"
 )
 # A signature closes the text: "... - Jess", "x Leah", "thx! -Sam", "love, Jess xx".
 _SIGNATURE = re.compile(
     rf"(?:^|[\s.!?,;:()])(?P<off>{_SIGN_OFF})\s*[,:]?\s*{_NAME}\s*(?:x+o*|xo+)?$", re.IGNORECASE
 )
-# A capitalised word alone after the last sentence: "... whats the soonest you have? Jess".
-_TRAILING_NAME = re.compile(r"(?:[!?]|(?<=[^\W_]{3})\.)\s+(?P<first>[^\W\d_][^\W\d_'\-]{1,24})$")
+# A word alone after the last sentence or an emoji: "... soonest you have? Jess", "first one, Jen",
+# "1. Alexis", "🙏 Olivia" (not after an initial or a title: "Dr. Norma E. Deato").
+_TRAILING_NAME = re.compile(
+    r"(?:[!?,]|(?<=[^\W\d_]{2})(?<![Dd]r)(?<![Ss]t)(?<![Mm]r)(?<![Mm]s)(?<![JjSs]r)\.|(?<=\d)\.|[^\w\s.,!?'\"()-])"
+    r"\s*(?P<first>[^\W\d_][^\W\d_'\-]{1,24})$"
+)
 # A lowercase name ("it's mia") only counts where an introduction starts a clause.
 _OPENS_CLAUSE = re.compile(
     r"(?:^|[.,!?;:(\-]|\b(?:hi+|hey+|hello|hola|heya|yes|yeah|ok|okay|and|but|oh|sorry|also|btw|again|so))\W*$",
@@ -139,6 +144,8 @@ def _everyday_lowercase(word: str) -> bool:
 
 
 def _display(word: str) -> str:
+    if word.isupper() and len(word) > 2:
+        return word.capitalize()  # "DORA" written in capitals is Dora
     return word[0].upper() + word[1:] if not word[1:].islower() else word.capitalize()
 
 
@@ -186,9 +193,12 @@ def _signed(flat: str, providers: Collection[str], blocked: Collection[str]) -> 
             name = _display(m["first"]) + (f" {_display(last)}" if last else "")
             return NameFound(name, m.start("off"), len(body))
     t = _TRAILING_NAME.search(body)
-    if t and len(body.split()) > 3 and t["first"][0].isupper() and not _blocked(t["first"], blocked):
-        if strip_accents(t["first"].casefold()) not in providers:
-            return NameFound(_display(t["first"]), t.start("first"), len(body))
+    if t is None or _blocked(t["first"], blocked) or strip_accents(t["first"].casefold()) in providers:
+        return None
+    # Lower case only in a short pick ("1 thx, sam"), where nothing else can follow the choice.
+    short = len(body.split()) <= 4
+    if t["first"][0].isupper() or (short and not _everyday_lowercase(t["first"])):
+        return NameFound(_display(t["first"]), t.start("first"), len(body))
     return None
 
 

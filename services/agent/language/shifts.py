@@ -66,7 +66,7 @@ SHIFT_RULES: tuple[tuple[Shift, Rule], ...] = (
         "later",
         Rule(
             "later",
-            r"\blater\b"
+            r"\blater\b|\b(?:too|a bit|a little|kinda|bit|way too|pretty) early\b"
             r"|\b(?:anything|something|any time|slot|one|time|appointment)s? after (?:that|those|then)\b"
             r"|\bmas tarde\b|\bdespues\b(?! de)",
             (
@@ -83,7 +83,8 @@ SHIFT_RULES: tuple[tuple[Shift, Rule], ...] = (
         "earlier",
         Rule(
             "earlier",
-            r"\b(?:earlier|sooner|before that|before then|mas temprano)\b|\bantes\b(?! de)",
+            r"\b(?:earlier|sooner|before that|before then|mas temprano)\b|\bantes\b(?! de)"
+            r"|\b(?:too|a bit|a little|kinda|bit|way too|pretty) late\b",
             ("anything earlier?", "something sooner?", "mas temprano"),
             ("anything later?", "I was there before"),
         ),

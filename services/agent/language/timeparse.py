@@ -157,6 +157,11 @@ _CLOCK = re.compile(
 )
 _BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
 _AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
+_BUSY_UNTIL = re.compile(
+    r"\b(?:(?:work|working|busy|in class|at school|in meetings?|at work|stuck)\s+(?:until|till|til|to)"
+    r"|(?:get off|off work|get out of work|done with work|finish work|finish|i'm done|i'm off)"
+    r"\s+(?:at|around|by))\s+(?:about\s+|around\s+)?[\d:]+\s*(?:am|pm|ish)?\s*$"
+)
 _AFTER_SUFFIX = re.compile(r"^\s*(?:or later|or after|onwards?|and later|and after)\b")
 _BEFORE_SUFFIX = re.compile(r"^\s*(?:or earlier|or before|at the latest)\b")
 
@@ -209,8 +214,10 @@ def _find_clocks(t: str) -> list[_Clock]:
             continue
         clocks.append(c)
     for c in clocks:
-        head, tail = t[max(0, c.start - 20) : c.start], t[c.end : c.end + 20]
-        if _BEFORE_WORDS.search(head) or _BEFORE_SUFFIX.search(tail):
+        head, tail = t[max(0, c.start - 30) : c.start], t[c.end : c.end + 20]
+        if _BUSY_UNTIL.search(t[max(0, c.start - 30) : c.end]):
+            c.relation = "after"  # "i work til 3", "i get off at 5": free from then on
+        elif _BEFORE_WORDS.search(head) or _BEFORE_SUFFIX.search(tail):
             c.relation = "before"
         elif _AFTER_WORDS.search(head) or _AFTER_SUFFIX.search(tail):
             c.relation = "after"
@@ -557,6 +564,7 @@ _ASAP = re.compile(
     r"earliest(?: available| possible| opening| slot| appointment| time)?|"
     r"first (?:available|opening|thing available)|next available|right away|whenever is soonest)\b"
 )
+_AROUND_LUNCH = re.compile(r"\b(after|before)\s+lunch")
 _FLEXIBLE = re.compile(r"\b(any\s?time|whenever|flexible|any day|doesn'?t matter|no preference)\b")
 _PART_OF_DAY = re.compile(
     r"\b(?P<early>early|late|mid)?[\s-]*(?P<p>mornings?|afternoons?|evenings?|tonight|nights?|after work|"
@@ -631,7 +639,13 @@ def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | No
         elif p == "before work":
             part, latest = "morning", latest or time(9, 0)
         elif p.startswith("lunch"):
-            earliest, latest = earliest or time(11, 30), latest or time(13, 30)
+            side = _AROUND_LUNCH.search(t)
+            if side is None:
+                earliest, latest = earliest or time(11, 30), latest or time(13, 30)
+            elif side[1] == "after":
+                earliest = earliest or time(13, 0)
+            else:
+                latest = latest or time(12, 0)
         else:
             part = "evening"
             if p == "tonight" and not found.days:

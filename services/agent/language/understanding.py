@@ -117,7 +117,9 @@ def understand(
     questions = find_questions(words, firsts, already_plain=True)
     asks = intents.is_availability_request(words)
     # A text that asks ("any spots this week w julia?") names a day or provider as a request, not a pick.
-    by_label = not (asks or questions)
+    by_label = not (asks or questions or flat.rstrip().endswith("?"))
+    # "1 - dana", "first one, Jen": the choice is read without the name that signs it.
+    pick = f"{flat[: found.start]} {flat[found.end :]}" if found else flat
     language, language_sure = identify(flat)
     fields: dict[str, object] = {
         "language": language,
@@ -130,7 +132,7 @@ def understand(
         "name": found.name if found else None,
         "about_someone_else": about_someone_else(words),
         "provider": find_provider(words, firsts, found.name if found else None),
-        "choice": parse_choice(flat, len(option_labels), list(option_labels), by_label=by_label)
+        "choice": parse_choice(pick, len(option_labels), list(option_labels), by_label=by_label)
         if option_labels
         else None,
         "questions": questions,

@@ -64,7 +64,8 @@ NOT_NAMES = (
     having doing making taking trying seeing using spanish english speaking bilingual hispanic latina latino
     mexican american visiting moving pregnant postpartum dr mr mrs ms miss mx doctor nurse prof sir
     madam maam owner manager office goodbye bye bbye byee address location number unisex ai bot robot
-    assistant receptionist spa salon clinic unwell find fin hungry thirsty
+    assistant receptionist spa salon clinic unwell find fin hungry thirsty instead back now btw
+    then also too either neither maybe yet plus same
     de la el los las una un nueva nuevo cliente clienta paciente yo muy alergica embarazada interesada
     interesado su tu mi para del aqui bien buena bueno feliz hola gracias si claro quiero quisiera
     necesito tengo puedo por favor cita una con que como cuando donde
