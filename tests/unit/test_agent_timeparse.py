@@ -220,3 +220,8 @@ def test_everyday_words_that_look_like_days_are_not_times(text: str) -> None:
 @pytest.mark.parametrize("row", SPANISH_TIME, ids=lambda r: r.example)
 def test_every_spanish_time_row_reads_its_example(row: SpanishTime) -> None:
     assert to_english(plain(row.example)) == row.expected
+
+
+def test_weekends_are_saturday_and_sunday_and_weekdays_monday_to_friday() -> None:
+    assert _parse("any weekends?").preference.weekdays == [5, 6]
+    assert _parse("weekdays after 5").preference.weekdays == [0, 1, 2, 3, 4]

@@ -162,6 +162,7 @@ def test_no_name_from_everyday_words_treatments_days_or_third_parties(text: str)
         ("booking for my daughter", True),
         ("Hey this is Kim, my daughter wants a hydrafacial", True),
         ("es para mi mamá", True),
+        ("2 appointments please, for me and my mom", True),
         ("botox for my forehead", False),
         ("I'm Sarah, botox please", False),
     ],
@@ -206,6 +207,12 @@ def test_a_bare_name_counts_only_when_it_was_asked_for() -> None:
         ("do you guys do microneedling?", "services", None),
         ("are you guys still open?", "hours", None),
         ("can i park on the street", "parking", None),
+        ("what time do you guys open on sat", "hours", 5),
+        ("open late thursdays?", "hours", None),
+        ("where's the spa", "address", None),
+        ("who will i see", "providers", None),
+        ("what's the damage for lip filler", "price", None),
+        ("do y'all do brows", "services", None),
     ],
 )
 def test_front_desk_questions_and_the_day_they_are_about(
@@ -308,6 +315,7 @@ def test_anything_after_five_is_a_new_earliest_time() -> None:
         ("first one. Nina", 0),
         ("oh and i'm Tara btw. 1 works", 0),
         ("could you do 2pm instead?", None),
+        ("i'd prefer someone other than lilian", None),
     ],
 )
 def test_choice_among_offered_options(text: str, choice: int | None) -> None:

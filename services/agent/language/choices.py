@@ -57,7 +57,8 @@ _WITH_PERSON = re.compile(
 _GLUE = frozenset({"with", "and", "the", "at"})
 _MAX_PICK_WORDS = 12
 _NEGATED_WORD = re.compile(
-    r"\b(?:not|no|except|without|but not|sin|no con)\s+(?:with\s+|con\s+|on\s+|the\s+)?([a-z]+)"
+    r"\b(?:not|no|except|without|but not|other than|anyone but|sin|no con)\s+(?:with\s+|con\s+|on\s+|"
+    r"the\s+)?([a-z]+)"
 )
 _CLOCK_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?=\W|$)")
 _CLOCKISH = re.compile(r"\d{1,2}:\d{2}\s*(?:am|pm)?|\d{1,2}\s*(?:am|pm|o'?clock)\b")

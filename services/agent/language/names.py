@@ -53,12 +53,14 @@ _SIGNATURE = re.compile(
 # A word alone after the last sentence or an emoji: "... soonest you have? Jess", "first one, Jen",
 # "1. Alexis", "🙏 Olivia" (not after an initial or a title: "Dr. Norma E. Deato").
 _TRAILING_NAME = re.compile(
-    r"(?:[!?,]|(?<=[^\W\d_]{2})(?<![Dd]r)(?<![Ss]t)(?<![Mm]r)(?<![Mm]s)(?<![JjSs]r)\.|(?<=\d)\.|[^\w\s.,!?'\"()-])"
+    r"(?:[!?,]|(?<=[^\W\d_]{2})(?<![Dd]r)(?<![Ss]t)(?<![Mm]r)(?<![Mm]s)(?<![JjSs]r)\.|(?<=\d)\.|"
+    r"[^\w\s.,!?'\"()-])"
     r"\s*(?P<first>[^\W\d_][^\W\d_'\-]{1,24})$"
 )
 # A lowercase name ("it's mia") only counts where an introduction starts a clause.
 _OPENS_CLAUSE = re.compile(
-    r"(?:^|[.,!?;:(\-]|\b(?:hi+|hey+|hello|hola|heya|yes|yeah|ok|okay|and|but|oh|sorry|also|btw|again|so))\W*$",
+    r"(?:^|[.,!?;:(\-]|\b(?:hi+|hey+|hello|hola|heya|yes|yeah|ok|okay|and|but|oh|sorry|also|btw|again|"
+    r"so))\W*$",
     re.IGNORECASE,
 )
 _BOUNDARY = re.compile(r"\s*(?:$|[.,!?;:)\-]|(?:here|and|from|again|y|aqui)\b)", re.IGNORECASE)
@@ -83,9 +85,11 @@ SOMEONE_ELSE_RULES: tuple[Rule, ...] = (
     Rule(
         "booking for a relative",
         rf"\b(?:for|booking for|book for|appointment for|asking for|on behalf of|calling for|texting for)\s+"
-        rf"(?:my|our)\s+{_RELATIONS}\b|\bmy {_RELATIONS} (?:wants|would like|needs|is interested|is looking|"
+        rf"(?:my|our|me and my)\s+{_RELATIONS}\b|\bmy {_RELATIONS} (?:wants|would like|needs|is interested|"
+        r"is looking|"
+        r"come|comes|join|too|also|and i|and me|"
         r"was wondering|asked|has|is|and i)\b",
-        ("it's for my mom", "booking for my daughter", "my wife wants botox"),
+        ("it's for my mom", "booking for my daughter", "my wife wants botox", "for me and my sister"),
         ("I'm interested", "for my forehead"),
     ),
     Rule(

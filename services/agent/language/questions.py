@@ -57,6 +57,22 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         ),
     ),
     (
+        "price",
+        Rule(
+            "price in other words",
+            r"\bwhat'?s the damage\b|\$\$+|\bprice match\b|\b(?:is|are) (?:it|the|a|"
+            r"your)\b[^.?!]{0,25}\bfree\b"
+            r"|\bhow much (?:do|does|would|will) (?:it|that|this|a \w+|the \w+) (?:cost|run|be)\b",
+            (
+                "what's the damage for lip filler",
+                "$$ for botox?",
+                "Is the consultation free?",
+                "do you price match",
+            ),
+            ("I'm free friday", "free parking?"),
+        ),
+    ),
+    (
         "address",
         Rule(
             "where you are",
@@ -70,6 +86,16 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             r"|\bdonde (?:estan|esta|quedan|queda|se encuentran|se ubican)\b|\bdireccion\b|\bubicacion\b",
             ("Where are you located?", "what's the address", "address?", "where r u guys", "dónde están"),
             ("where do i park", "I know where you are", "address is fine"),
+        ),
+    ),
+    (
+        "address",
+        Rule(
+            "where the spa is",
+            r"\bwhere'?s (?:the|your|ur) (?:spa|office|clinic|place|location|studio|entrance|building)\b"
+            r"|\bwhere (?:exactly )?(?:is|are) (?:it|you|the spa|your office)\b",
+            ("where's the spa", "where exactly are you", "where's the entrance?"),
+            ("where's my receipt",),
         ),
     ),
     (
@@ -94,6 +120,16 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "horario?",
             ),
             ("book me for the opening at 3", "what time works"),
+        ),
+    ),
+    (
+        "hours",
+        Rule(
+            "open late or early",
+            r"\b(?:open|close|closing|opening|stay open) (?:late|early|later|earlier)\b|\b(?:late|weekend|"
+            r"evening) hours\b",
+            ("open late thursdays?", "do you have weekend hours", "how late do you stay open"),
+            ("I'm running late",),
         ),
     ),
     (
@@ -140,6 +176,26 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "quién hace el botox",
             ),
             ("who is this", "I was wondering who"),
+        ),
+    ),
+    (
+        "providers",
+        Rule(
+            "who I will see",
+            r"\bwho (?:will|would|do|can|should) i (?:see|get|be seeing|have|book with)\b"
+            r"|\bwho(?:'s| is| are) (?:the|your|ur) (?:injectors?|providers?|nurses?|estheticians?|"
+            r"laser techs?)\b",
+            ("who will i see", "who's the injector", "who are your providers"),
+            ("who is this",),
+        ),
+    ),
+    (
+        "services",
+        Rule(
+            "menu",
+            r"\bmenu\b|\bdo (?:y'all|ya'll|you all|yall|you guys) (?:do|offer|have|carry)\b",
+            ("what's on the menu", "do y'all do brows"),
+            ("do you have time friday",),
         ),
     ),
     (

@@ -122,7 +122,8 @@ SPELLINGS: tuple[Spelling, ...] = (
 )
 
 _DAY_CUE = (
-    r"\s*(?:morning|morn|am\b|pm\b|afternoon|aft|eve|evening|night|at\b|@|around|after|before|\d|or\b|works?\b|"
+    r"\.?\s*(?:morning|morn|am\b|pm\b|afternoon|aft|eve|evening|night|at\b|@|around|after|before|\d|or\b|"
+    r"works?\b|"
     r"is good|please|pls|\?)"
 )
 PHRASES: tuple[Phrase, ...] = (
@@ -135,6 +136,16 @@ PHRASES: tuple[Phrase, ...] = (
     # "sat"/"sun"/"mon"/"wed" are words too: only a day before a part of day or a time.
     *(
         Phrase(rf"\b{short}\b(?={_DAY_CUE})", day, short, f"{short} morning", f"{day} morning")
+        for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+    ),
+    *(
+        Phrase(
+            rf"\b(on|this|next|every|til|till|until|by|from|or|and) {short}\b",
+            rf"\1 {day}",
+            short,
+            f"on {short}",
+            f"on {day}",
+        )
         for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
     ),
     Phrase(r"\br\b(?=\s+(?:you|u|ya|there|they|we)\b)", "are", "r ", "r you open", "are you open"),

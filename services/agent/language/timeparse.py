@@ -513,7 +513,7 @@ def _find_dates(t: str, today: date) -> _Dates:
 
     for m in _WEEKDAYS_WORD.finditer(t):
         if free(m.start(), m.end()):
-            out.weekdays.update(range(5) if m["w"].startswith("week") else (5, 6))
+            out.weekdays.update((5, 6) if m["w"] == "weekends" else range(5))
             out.matched.append(m[0])
     return out
 
