@@ -93,9 +93,9 @@ async def insert_outbound(
 ) -> tuple[bool, bool]:
     """Record a send request by its idempotency key: (fresh, carries the opt-out notice).
 
-    `first_body` is the body to send instead when this is the spa's first text to the number (the
-    body with the opt-out notice); a number counts as texted once a text to it was claimed or sent,
-    or holds the notice and has not failed. Decided here, once: a redelivered key keeps its row.
+    `first_body` is the body to send instead while the number has no text holding the notice that
+    has not failed (the body with the notice; the body itself when it already says it). Decided
+    here, once: a redelivered key keeps its row, so the notice is never added twice.
     """
     if first_body is not None:
         # Two replicas sending a new number's first two texts at once: one of them adds the notice.
@@ -105,7 +105,7 @@ async def insert_outbound(
     noticed = await conn.fetchval(
         "WITH texted AS (SELECT EXISTS (SELECT 1 FROM outbound_messages "
         "WHERE tenant_id = $1 AND to_number = $4 "
-        "AND (state IN ('sending', 'sent') OR (opt_out_notice AND state <> 'failed'))) AS seen) "
+        "AND opt_out_notice AND state <> 'failed') AS seen) "
         "INSERT INTO outbound_messages "
         "(tenant_id, idempotency_key, conversation_id, to_number, body, purpose, command, opt_out_notice) "
         "SELECT $1, $2, $3, $4, CASE WHEN $8::text IS NULL OR texted.seen THEN $5 ELSE $8::text END, "

@@ -381,4 +381,31 @@ async def test_status_callback_carrying_the_key_settles_a_send_whose_result_was_
     await request_send(nc, topology, cmd)  # the redelivery finds it sent
     await request_send(nc, topology, send_cmd("reply:next", body="next"))
     [only] = await twilio.wait_for_sent(1)
-    assert only.body == "next"
+    # The row written by hand holds no notice (like a text sent before the notice existed): the
+    # number gets it once, with its next text.
+    assert only.body == noticed("next")
+
+
+async def test_a_first_text_that_failed_leaves_the_notice_to_the_next_one(
+    gateway: RunningGateway, nc: NatsClient, topology: Topology, twilio: FakeTwilio
+) -> None:
+    twilio.fail_next(400, code=21612)  # this text cannot be routed: it never reaches the client
+    await request_send(nc, topology, send_cmd("notice:1", body="Hi! What can we book for you?"))
+    [failed] = await events(nc, topology, "failed", 1)
+    assert failed["idempotency_key"] == "notice:1"
+    await request_send(nc, topology, send_cmd("notice:2", body="Friday at 3pm works."))
+    await request_send(nc, topology, send_cmd("notice:3", body="See you then!"))
+    sent = await twilio.wait_for_sent(2)
+    assert [m.body for m in sent] == [noticed("Friday at 3pm works."), "See you then!"]
+    # The notice went with a text the carrier took, and with only one.
+    assert [r["form"]["Body"].count("Reply STOP to opt out.") for r in twilio.requests] == [1, 1, 0]
+
+
+async def test_a_reply_too_long_for_the_notice_goes_without_it_and_the_next_text_carries_it(
+    gateway: RunningGateway, nc: NatsClient, topology: Topology, twilio: FakeTwilio
+) -> None:
+    long = "x" * 310  # within the 320-character limit, but not with the notice
+    await request_send(nc, topology, send_cmd("fit:1", body=long))
+    await request_send(nc, topology, send_cmd("fit:2", body="Friday at 3pm works."))
+    sent = await twilio.wait_for_sent(2)
+    assert [m.body for m in sent] == [long, noticed("Friday at 3pm works.")]
