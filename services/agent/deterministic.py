@@ -350,7 +350,7 @@ async def move_on(turn: Turn) -> Decision:
     if step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
         turn.lead.append(say(turn.lang, "goodbye" if turn.u.goodbye else "welcome", name=name))
     text, asks = policy.step_text(
-        step, state, turn.lang, two_services=turn.two_services, short=bool(turn.lead)
+        step, state, turn.lang, two_services=turn.two_services, short=bool(turn.lead), goodbye=turn.u.goodbye
     )
     if step == "booked_followup" and turn.lead:
         text, asks = say(turn.lang, "anything_else"), "anything"

@@ -40,7 +40,7 @@ def next_step(
     The name is never a gate: with a service and a time the client gets options.
     """
     if state.just_booked:
-        if u is not None and (u.thanks or u.goodbye) and u.preference is None:
+        if u is not None and (u.thanks or u.goodbye or u.negate) and u.preference is None:
             return "welcome"
         return "booked_followup"
     if state.service is None:
@@ -55,7 +55,13 @@ def next_step(
 
 
 def step_text(
-    step: Step, state: ConversationState, lang: str, *, two_services: bool = False, short: bool = False
+    step: Step,
+    state: ConversationState,
+    lang: str,
+    *,
+    two_services: bool = False,
+    short: bool = False,
+    goodbye: bool = False,
 ) -> tuple[str, Asked | None]:
     """The sentence of a step that asks the client something, and what it asked."""
     service = state.service.name if state.service else ""
@@ -79,7 +85,7 @@ def step_text(
             lang, "reply_to_book", numbers=join_or([str(i + 1) for i in range(len(state.proposals))], lang)
         ), "choice"
     if step == "welcome":
-        return say(lang, "welcome", name=name), None
+        return say(lang, "goodbye" if goodbye else "welcome", name=name), None
     if step == "booked_followup" and state.bookings:
         last = state.bookings[-1]
         return say(

@@ -169,3 +169,14 @@ def test_another_day_starts_the_search_the_day_after_the_options() -> None:
 def test_no_constraint_without_options_or_without_a_shift() -> None:
     assert policy.shifted(_u(shift="later"), fold([ServiceMatched(**BASE, service=BOTOX)]), TZ) is None
     assert policy.shifted(_u(), _offered(9), TZ) is None
+
+
+def test_after_a_booking_thanks_or_no_gets_a_goodbye_not_the_booking_again() -> None:
+    from services.agent import domain
+
+    booked = domain.replace(fold([ServiceMatched(**BASE, service=BOTOX)]), just_booked=True)
+    assert policy.next_step(booked, u=_u(thanks=True)) == "welcome"
+    assert policy.next_step(booked, u=_u(negate=True)) == "welcome"
+    assert policy.next_step(booked, u=_u()) == "booked_followup"
+    text, asks = policy.step_text("welcome", booked, "en", goodbye=True)
+    assert text == "Thanks, talk soon!" and asks is None
