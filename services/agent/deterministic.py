@@ -5,7 +5,9 @@ the language, the client's name, a choice among options, the service (catalog ma
 among candidates, the consultation a new client starts with), a price objection, the time
 preference or a new constraint on options already offered, front-desk questions; then one reply
 that answers and moves the booking on (options at once when the service and time are known).
-The policy (what next, what to say) is pure and lives in policy.py; wording in replies.py.
+The policy (what next, what to say) is pure and lives in policy.py; wording in replies.py (one
+table per language); front-desk answers in frontdesk_answers.py; offering, holding and booking
+slots in booking.py; the turn's working set and its reply in turn.py.
 """
 
 from __future__ import annotations
