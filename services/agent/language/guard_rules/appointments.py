@@ -11,6 +11,10 @@ _APPOINTMENT = (
     r"laser|peel)s?"
 )
 
+# A text that asks to cancel and names no other time is a cancellation, not a reschedule.
+_CANCEL_ONLY = re.compile(
+    r"^(?!.*\b(?:reschedul\w*|rebook\w*|another|different|instead|move|other day|other time)\b).*\bcancel"
+)
 RESCHEDULE: tuple[Rule, ...] = (
     Rule(
         "reschedule_word",
@@ -50,17 +54,21 @@ RESCHEDULE: tuple[Rule, ...] = (
             r"be there)\b.{0,40}\b(?:instead|"
             r"another day|another time|other day|other time|different day|different time|can we do|"
             r"could we do)\b",
+            r"\b(?:have to|gotta|got to|need to|going to) bail\b.{0,40}\b(?:another|other|different|instead|"
+            r"reschedul\w*|rebook\w*|later)\b",
         ),
         (
             "I can't make it to my appointment tomorrow",
             "I can\u2019t make it to my appointment tomorrow",
             "something came up, I need another day",
+            "I have to bail on tomorrow sorry, can we find another time",
         ),
         (
             "can you make it a bit earlier in the day? like 10",
             "I can make it at 3",
             "can't do monday, how about tuesday?",
         ),
+        unless=_CANCEL_ONLY,
     ),
 )
 
@@ -69,7 +77,8 @@ _NOT_CANCEL = re.compile(
     r"\b(?:don'?t|do not|didn'?t|did not|never|not|no need to|won'?t)\s+(?:want to\s+|need to\s+|"
     r"wanna\s+)?cancel\b|"
     r"\bany (?:last[- ]minute )?cancell?ations\b|\bcancell?ation (?:list|spots?|slots?|openings?)\b|"
-    r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel"
+    r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel|"
+    r"\bwhat (?:happens|if)\b.{0,20}\bcancel|\bif i (?:need|have|want) to cancel\b"
 )
 
 CANCELLATION: tuple[Rule, ...] = (
@@ -92,7 +101,12 @@ CANCELLATION: tuple[Rule, ...] = (
             r"\bcancel(?:l?ed|l?ing|s)?\b(?!\s+(?:policy|fee))",
             r"\bcancell?ations?\b(?!\s+(?:policy|fee|list))",
         ),
-        ("cancel my appointment", "Please cancel my booking for Friday", "oh sorry i meant cancel my facial"),
+        (
+            "cancel my appointment",
+            "Please cancel my booking for Friday",
+            "oh sorry i meant cancel my facial",
+            "I won't make it today, please cancel",
+        ),
         (
             "What's your cancellation policy?",
             "I don't want to cancel, just confirming",
@@ -110,10 +124,17 @@ CANCELLATION: tuple[Rule, ...] = (
             r"reschedul|"
             r"until|till))",
             r"\b(?:call|calling) off (?:my|the)\b",
+            r"\btake (?:me|us|my appointment|my appt|it) off (?:the|your) (?:schedule|books?|calendar)\b",
+            r"\b(?:have to|gotta|got to|need to) bail\b|\bbail(?:ing)? on (?:my|the|tomorrow|today|you)\b",
             rf"\bdon'?t (?:want|need) (?:my|the) {_APPOINTMENT} (?:anymore|any more)\b",
             rf"\b(?:no longer|don'?t) (?:need|want) (?:my|the|this) {_APPOINTMENT}\b",
         ),
-        ("I won't be coming to my appointment", "I no longer need the appointment", "calling off my facial"),
+        (
+            "I won't be coming to my appointment",
+            "I no longer need the appointment",
+            "calling off my facial",
+            "can you take me off the schedule for friday",
+        ),
         ("I won't be coming from work, I'll be coming from home", "not coming until 3, is that ok?"),
     ),
 )

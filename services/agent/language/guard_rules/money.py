@@ -19,6 +19,7 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
         ),
         (
             "you charged me twice",
+            "I was double charged",
             "you charged my card twice",
             "I was overcharged",
             "there's a duplicate charge",
@@ -33,9 +34,18 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
             r"purchase|"
             r"purchased|order|ordered|sign|signed|authori[sz]e|authori[sz]ed|agree|agreed|use|used|get|got|"
             r"receive|received|recogni[sz]e|book|booked|show|attend)",
-            r"\bdidn'?t (?:authori[sz]e|approve|agree to) (?:this|that|the|a|any)? ?(?:charge|payment)\b",
+            r"\b(?:didn'?t|did not|never) (?:authori[sz]e|authori[sz]ed|approve|approved|agree to|agreed to) "
+            r"(?:this|that|the|a|any|these)? ?(?:charges?|payments?|transactions?)\b",
+            r"\b(?:two|2|three|3|multiple|several|double|duplicate) (?:charges|payments|transactions)\b",
+            r"\b(?:charged|billed)\b.{0,40}\b(?:but|when|even though|instead of)\b.{0,30}\b(?:quote|quoted|"
+            r"price|"
+            r"said|told|supposed|agreed)\b",
         ),
-        ("I was charged for a package I never bought", "there's a charge I don't recognize"),
+        (
+            "I was charged for a package I never bought",
+            "there's a charge I don't recognize",
+            "there are 2 charges from you on my statement",
+        ),
         ("I never bought a package before, what do they include?",),
     ),
     Rule(

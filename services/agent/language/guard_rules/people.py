@@ -75,8 +75,17 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
             r"employee)\b",
             r"\b(?:real|actual|live)\s+(?:person|human|people|agent|rep|representative)\b",
             r"\bhuman\b(?!\s+hair)|\bmanager\b|\bsupervisor\b|\brepresentative\b|\boperator\b",
+            r"\b(?:person|human|someone|somebody|anyone|staff member) (?:i|we) (?:can|could) (?:talk|speak|"
+            r"chat) "
+            r"(?:to|with)\b",
         ),
-        ("can I talk to a person", "human please", "let me speak to the manager", "I want a real person"),
+        (
+            "can I talk to a person",
+            "is there a person I can talk to",
+            "human please",
+            "let me speak to the manager",
+            "I want a real person",
+        ),
         ("who is the injector on friday?",),
     ),
     Rule(
@@ -86,9 +95,9 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
             rf"\b(?:call|ring|phone)\s+me(?:\s+{_WHEN_FOLLOWS}\b|\s*[?.!,]|$)",
             r"\b(?:give|gimme)\s+me\s+a\s+(?:call|ring)\b|\bcan (?:someone|somebody|you|anyone) (?:call|"
             r"phone|ring)\b",
-            r"\bneed (?:a|to get a) call\b",
+            r"\b(?:need|get|have|request|want|like) (?:a|to get a) (?:call|phone call)(?: back)?\b",
         ),
-        ("call me", "Can someone call me back?", "please call me asap"),
+        ("call me", "Can someone call me back?", "please call me asap", "can i get a call back"),
         ("Call me Sam", "call me sarah, I want botox", "can you call me a cab after?"),
         unless=re.compile(r"\bcall (?:me )?an? (?:cab|taxi|uber|lyft|ride|car)\b"),
     ),
