@@ -484,3 +484,28 @@ def test_a_long_friendly_text_gives_everything_at_once() -> None:
 )
 def test_language_is_sure_only_with_two_words_of_it(text: str, sure: bool) -> None:
     assert _read(text).language_sure is sure
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Olá, gostaria de marcar uma consulta", "other"),
+        ("Xin chào, tôi muốn đặt lịch", "other"),
+        ("你好，我想预约", "other"),
+        ("thanks, see you mañana!", "en"),
+        ("para el jueves después del trabajo", "es"),
+    ],
+)
+def test_portuguese_vietnamese_chinese_are_other_and_a_spanish_word_leaves_english(
+    text: str, language: str
+) -> None:
+    read = _read(text)
+    assert read.language == language
+    assert read.name is None
+
+
+def test_a_day_picked_at_a_time_that_option_lacks_is_no_pick() -> None:
+    read = _read("Me gustaría una cita el sábado a las 4 de la tarde", labels=LABELS)
+    assert read.choice is None
+    assert read.preference is not None and read.preference.target_time == time(16, 0)
+    assert _read("saturday at 3:15 works", labels=LABELS).choice == 2

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import time
 from functools import lru_cache
 
 from .shifts import is_rejection
 from .shorthand import plain
 
-__all__ = ["parse_choice"]
+__all__ = ["offers_time", "parse_choice"]
 
 ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
@@ -121,6 +122,11 @@ def _ordinal_choice(flat: str, count: int) -> int | None:
     if word == "middle":
         return 2 if count == 3 else None
     return ORDINALS[word]
+
+
+def offers_time(label: str, at: time) -> bool:
+    """Whether an option label shows this clock time ("Friday, Dec 4 at 2pm" shows 14:00)."""
+    return (at.hour, at.minute) in _times(label)
 
 
 def parse_choice(

@@ -51,13 +51,15 @@ ENGLISH = frozenset(
 OTHER = frozenset(
     """
     bonjour merci je voudrais rendez vous est avec pour oui non bonsoir salut
-    obrigado obrigada voce gostaria marcar horario amanha
+    obrigado obrigada voce voces gostaria marcar horario amanha uma nao sim estou tenho quero tudo obrigadinha
     ciao grazie buongiorno vorrei appuntamento domani
     hallo danke bitte ich mochte termin morgen guten
     """.split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_SPANISH_MARKS = re.compile(r"[¿¡ñ]")
+_SPANISH_MARKS = re.compile(r"[¿¡]")
+# Letters with marks Spanish never uses (Portuguese ã õ ç, French è ê, Vietnamese ơ ư đ, ...).
+_OTHER_MARKS = re.compile(r"[àâãäåçèêëìîïòôõöøùûýÿœæđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
 
 
 def _non_latin_share(text: str) -> float:
@@ -71,11 +73,15 @@ def _non_latin_share(text: str) -> float:
 
 
 def _scores(text: str) -> tuple[int, int, int]:
-    """Counts of words only English, only Spanish (plus 2 for ¿ ¡ ñ) and only another language."""
+    """Counts of words only English, only Spanish (plus 2 for ¿ ¡, 1 for ñ) and only another language
+    (plus 2 for letters Spanish does not write)."""
     words = _WORD.findall(folded(text))
-    es = sum(1 for w in words if w in SPANISH) + (2 if _SPANISH_MARKS.search(text.lower()) else 0)
+    lowered = text.lower()
+    es = sum(1 for w in words if w in SPANISH) + (2 if _SPANISH_MARKS.search(lowered) else 0)
+    es += 1 if "ñ" in lowered else 0
     en = sum(1 for w in words if w in ENGLISH)
     other = sum(1 for w in words if w in OTHER and w not in SPANISH and w not in ENGLISH)
+    other += 2 if _OTHER_MARKS.search(lowered) else 0
     return en, es, other
 
 

@@ -123,7 +123,7 @@ def about_someone_else(text: str) -> bool:
 
 def _blocked(word: str, extra: Collection[str]) -> bool:
     key = strip_accents(word.casefold())
-    return key in extra or _everyday(key)
+    return not key.isascii() or key in extra or _everyday(key)
 
 
 @lru_cache(maxsize=4096)

@@ -59,6 +59,13 @@ SPANISH_TIME: tuple[SpanishTime, ...] = (
     ),
     SpanishTime(r"\ba primera hora\b", "first thing", "a primera hora", "first thing"),
     SpanishTime(r"\bmas tarde\b", "later", "más tarde", "later"),
+    SpanishTime(
+        r"\b(?:despues del|saliendo del|"
+        r"al salir del) trabajo\b",
+        "after work",
+        "después del trabajo",
+        "after work",
+    ),
     SpanishTime(r"\btarde\b", "afternoon", "viernes tarde", "friday afternoon"),
     SpanishTime(r"\bnoche\b", "evening", "lunes noche", "monday evening"),
     SpanishTime(r"\bmanana\b", "tomorrow", "mañana", "tomorrow"),
@@ -116,7 +123,8 @@ SPANISH_TIME: tuple[SpanishTime, ...] = (
 # A text without one of these words has no Spanish time phrase (checked before any regex runs).
 _HINT_WORDS = frozenset(
     """
-    manana hoy tarde noche semana mediodia hora la las despues antes posible lunes martes miercoles jueves
+    manana hoy tarde noche trabajo semana mediodia hora la las despues antes posible lunes martes
+    miercoles jueves
     viernes sabado domingo enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
     noviembre diciembre
     """.split()

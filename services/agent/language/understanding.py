@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from shared.contracts.tools import TimePreference
 
 from . import intents
-from .choices import parse_choice
+from .choices import offers_time, parse_choice
 from .language_id import Language, identify
 from .names import NameFound, about_someone_else, find_name
 from .providers import find_provider
@@ -144,9 +144,20 @@ def understand(
         "small_talk": intents.is_small_talk(flat, found.name if found else None),
         "availability_request": asks,
     }
+    fields["choice"] = _consistent_choice(fields["choice"], fields["preference"], option_labels)  # type: ignore[arg-type]
     return Understanding(
         text=flat, service_text=service_words(flat, found, provider_names), notes=_notes(fields), **fields
     )  # type: ignore[arg-type]
+
+
+def _consistent_choice(
+    choice: int | None, preference: TimePreference | None, labels: Sequence[str]
+) -> int | None:
+    """A pick by a label's day is no pick when the text asks for a time that option does not have
+    ("el viernes a las 4 de la tarde" while Friday is offered at 3:15)."""
+    if choice is None or preference is None or preference.target_time is None:
+        return choice
+    return choice if offers_time(labels[choice], preference.target_time) else None
 
 
 def _words_of(service_names: Sequence[str]) -> list[str]:
