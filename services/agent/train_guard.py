@@ -214,10 +214,13 @@ def export(trained: Trained, threshold: float, report: dict[str, Any] | None = N
 
 
 def write_weights(content: dict[str, Any], path: Path) -> None:
-    """Write the weights file, byte-for-byte the same for the same content (no gzip timestamp)."""
+    """Write the weights file, byte-for-byte the same for the same content (no gzip name or timestamp)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    with path.open("wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, compresslevel=9) as gz:
+    with (
+        path.open("wb") as fh,
+        gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0, compresslevel=9) as gz,
+    ):
         gz.write(raw)
 
 
@@ -247,17 +250,15 @@ def by_source(examples: Sequence[Example], scores: np.ndarray) -> dict[str, tupl
     return {s: (kind[s], np.array(v)) for s, v in sorted(out.items())}
 
 
-def rate(positive: bool, scores: np.ndarray, threshold: float) -> float:
-    """Recall on a positive set, false-escalation rate on a negative one."""
+def rate(scores: np.ndarray, threshold: float) -> float:
+    """Share at or above the threshold: recall on a positive set, false escalation on a negative one."""
     return float(np.mean(scores >= threshold)) if len(scores) else 0.0
 
 
 def choose_threshold(sets: dict[str, tuple[bool, np.ndarray]]) -> float:
     """The lowest threshold (the highest recall) whose false escalation stays within the limits."""
     for threshold in THRESHOLD_GRID:
-        if all(
-            rate(False, sets[name][1], threshold) <= limit for name, limit in FALSE_ESCALATION_LIMITS.items()
-        ):
+        if all(rate(sets[name][1], threshold) <= limit for name, limit in FALSE_ESCALATION_LIMITS.items()):
             return threshold
     return THRESHOLD_GRID[-1]
 
@@ -269,7 +270,7 @@ def table(title: str, sets: dict[str, tuple[bool, np.ndarray]], thresholds: Iter
     rows = [head]
     for name, (positive, scores) in sets.items():
         label = f"{'recall' if positive else 'false esc'} {name}"
-        cells = " ".join(f"{rate(positive, scores, t):>6.1%}" for t in thresholds)
+        cells = " ".join(f"{rate(scores, t):>6.1%}" for t in thresholds)
         rows.append(f"  {label:<32}{len(scores):>6}  {cells}")
     return rows
 
@@ -279,7 +280,7 @@ def summary(sets: dict[str, tuple[bool, np.ndarray]], threshold: float) -> dict[
     return {
         name: {
             "n": len(scores),
-            ("recall" if pos else "false_escalation"): round(rate(pos, scores, threshold), 4),
+            ("recall" if pos else "false_escalation"): round(rate(scores, threshold), 4),
         }
         for name, (pos, scores) in sets.items()
     }

@@ -17,7 +17,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,17 +64,23 @@ def word_ngrams(prepared: str) -> set[str]:
 
 def char_ngrams(prepared: str) -> set[str]:
     """Character n-grams inside space-padded words, as scikit-learn's `char_wb` analyzer makes them."""
+    words = set(_WHITE_SPACES.sub(" ", prepared).split())
+    return set().union(*map(padded_word_ngrams, words))
+
+
+@lru_cache(maxsize=16384)
+def padded_word_ngrams(word: str) -> frozenset[str]:
+    """One word's character n-grams; cached, since clients reuse a small vocabulary."""
+    padded = f" {word} "
+    size = len(padded)
     grams: set[str] = set()
     low, high = CHAR_NGRAMS
-    for word in _WHITE_SPACES.sub(" ", prepared).split():
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(low, high + 1):
-            if size <= n:  # a short word counts once, whole
-                grams.add(padded)
-                break
-            grams.update(padded[i : i + n] for i in range(size - n + 1))
-    return grams
+    for n in range(low, high + 1):
+        if size <= n:  # a short word counts once, whole
+            grams.add(padded)
+            break
+        grams.update(padded[i : i + n] for i in range(size - n + 1))
+    return frozenset(grams)
 
 
 @dataclass(frozen=True)
