@@ -372,147 +372,188 @@ _WEEK_RANGE = re.compile(
 _WEEKDAYS_WORD = re.compile(r"\b(?:any\s+)?(?P<w>weekdays?|week days?|weekends)\b")
 
 
+@dataclass(frozen=True)
+class _Found:
+    """What one date phrase names: a day, a span of days, or a standing weekday ("mondays")."""
+
+    day: date | None = None
+    span: tuple[date, date] | None = None
+    weekday: int | None = None
+    relative: bool = False  # "today", "tomorrow": a calendar date said too wins over it
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else COUNT_WORDS[word]
+
+
+def _relative_day(m: re.Match[str], today: date) -> _Found | None:
+    """ "tomorrow", "day after tomorrow", "in 2 weeks", "a week from today"; None for other phrases."""
+    if m["dat"] or m["tom"] or m["tod"]:
+        days = 2 if m["dat"] else 1 if m["tom"] else 0
+        return _Found(day=today + timedelta(days=days), relative=True)
+    if m["unit2w"]:
+        n = _count(m["n2"])
+        step = timedelta(weeks=n) if m["unit2w"].startswith("week") else timedelta(days=n)
+        return _Found(day=today + step + timedelta(days=1 if m["base"] == "tomorrow" else 0))
+    if m["unit"]:
+        n = _count(m["n"])
+        if m["unit"].startswith("week"):
+            start = _monday(today) + timedelta(weeks=n)
+            return _Found(span=(start, start + timedelta(days=6)))
+        return _Found(day=today + timedelta(days=n))
+    return None
+
+
+def _month_name_day(m: re.Match[str], today: date) -> _Found | None:
+    """ "March 9th", "mar the 9th", "9th of March", "march first"; None where the month is a word."""
+    if m["mon"]:
+        if m["mon"] == "may" and not re.search(r"\d", m[0]):
+            return None
+        if m["mon"] in ("mar", "sat", "sun", "jun") and not m["md"]:
+            return None
+        return _Found(day=_month_day(today, MONTHS[m["mon"]], int(m["md"]), _year(m["my"])))
+    if m["mon2"]:
+        if m["mon2"] == "may":
+            return None  # "may first" is rarely a date in a text; "may the first one work" is not
+        return _Found(day=_month_day(today, MONTHS[m["mon2"]], ORDINAL_WORDS[m["mdw"]], None))
+    if m["dm"]:
+        return _Found(day=_month_day(today, MONTHS[m["mon3"]], int(m["dm"]), _year(m["dy"])))
+    return _Found(day=_month_day(today, MONTHS[m["mon4"]], ORDINAL_WORDS[m["dmw"]], None))
+
+
+def _day_of_month_phrase(m: re.Match[str], today: date) -> _Found:
+    """ "the 12th", "the 9th of next month", "on the third"."""
+    if m["dt"] or m["dtw"]:
+        day = int(m["dt"]) if m["dt"] else ORDINAL_WORDS[m["dtw"]]
+        if (m["which"] or m["which2"]) == "next":
+            y, mo = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+            return _Found(day=_month_day(date(y, mo, 1), mo, day, y))
+        return _Found(day=_day_of_month(today, day))
+    if m["dom"]:
+        return _Found(day=_day_of_month(today, int(m["dom"])))
+    return _Found(day=_day_of_month(today, ORDINAL_WORDS[m["domw"] or m["domw2"]]))
+
+
+def _calendar_day(m: re.Match[str], today: date) -> _Found | None:
+    """One match of `_DATE`; None when the words are not a date after all ("13/5" is no month)."""
+    relative = _relative_day(m, today)
+    if relative is not None:
+        return relative
+    if m["iso"]:
+        return _Found(day=_month_day(today, int(m["im"]), int(m["id"]), int(m["iso"])))
+    if m["nm"]:
+        if m["nm"] == "24" or not 1 <= int(m["nm"]) <= 12:
+            return None
+        return _Found(day=_month_day(today, int(m["nm"]), int(m["nd"]), _year(m["ny"])))
+    if m["mon"] or m["mon2"] or m["dm"] or m["dmw"]:
+        return _month_name_day(m, today)
+    return _day_of_month_phrase(m, today)
+
+
+def _next_week_weekday(m: re.Match[str], today: date) -> _Found:
+    """ "next week on tuesday": that weekday of the next Monday-to-Sunday week."""
+    return _Found(day=_monday(today) + timedelta(weeks=1, days=WEEKDAYS[m["wd"]]))
+
+
+def _weekday(m: re.Match[str], today: date) -> _Found | None:
+    """ "friday", "next friday", "tuesday next week", "mondays"; None for a bare "sun" or "wed"."""
+    word, wd = m["wd"], WEEKDAYS[m["wd"]]
+    if word in ("sat", "sun", "wed", "mon") and not m["q"] and not m["wk"]:
+        return None  # short forms are common words ("sun", "wed") unless qualified
+    if m["plural"]:
+        # "mondays", "any tuesdays": a standing preference, not one day
+        return _Found(weekday=wd) if word.endswith("day") else None
+    q, wk = m["q"], m["wk"]
+    if wk:
+        d = _monday(today) + timedelta(weeks=0 if wk == "this" else 1, days=wd)
+        if d < today:  # "Wednesday this week" said on Friday: nobody books the past
+            d = _next_weekday(today, wd, strictly_after=True)
+    else:
+        d = _next_weekday(today, wd, strictly_after=q == "next")
+    if m["after"]:
+        d = _next_weekday(today, wd, strictly_after=True) + timedelta(weeks=1)
+    return _Found(day=d)
+
+
+def _week_days(monday: date, part: str, which: str, today: date) -> tuple[date, date]:
+    start, end = monday, monday + timedelta(days=6)
+    if part in ("early", "beginning of", "start of"):
+        end = monday + timedelta(days=2)
+    elif part in ("late", "later", "end of"):
+        start = monday + timedelta(days=3)
+    elif part in ("middle of", "mid"):
+        start, end = monday + timedelta(days=1), monday + timedelta(days=3)
+    if which != "next" and part in ("later", "rest of") and start <= today:
+        start = today + timedelta(days=1)
+    return start, end
+
+
+def _month_days(today: date, part: str, which: str) -> tuple[date, date]:
+    first = today.replace(day=1)
+    if which == "next":
+        first = (first + timedelta(days=32)).replace(day=1)
+    end = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if part in ("late", "later", "end of"):
+        return end - timedelta(days=9), end
+    if part in ("early", "beginning of", "start of"):
+        return first, first + timedelta(days=9)
+    return first, end
+
+
+def _week_span(m: re.Match[str], today: date) -> _Found | None:
+    """ "this week", "early next week", "the weekend", "end of the month"; None when it is all past."""
+    unit = m["unit"] or m["unit2"] or "weekend"
+    which = m["which"] or "this"
+    which = "next" if which in ("the following", "following") else which
+    part = m["early"] or m["later"] or ""
+    monday = _monday(today) + timedelta(weeks=1 if which == "next" else 0)
+    if unit == "week":
+        start, end = _week_days(monday, part, which, today)
+    elif unit == "weekend":
+        if which == "next" and today.weekday() >= 5:
+            monday = _monday(today) + timedelta(weeks=1)
+        start, end = monday + timedelta(days=5), monday + timedelta(days=6)
+    else:
+        start, end = _month_days(today, part, which)
+    start = max(start, today)
+    return None if start > end else _Found(span=(start, end))
+
+
+# Date phrases in the order they claim words: a phrase inside one already read is not read again.
+_DATE_READERS = (
+    (_DATE, _calendar_day),
+    (_NEXT_WEEK_WEEKDAY, _next_week_weekday),
+    (_WEEKDAY, _weekday),
+    (_WEEK_RANGE, _week_span),
+)
+
+
+def _record(out: _Dates, found: _Found, m: re.Match[str]) -> None:
+    if found.day is not None:
+        out.days.append((m.start(), m.end(), found.day, found.relative))
+        out.matched.append(m[0])
+    if found.span is not None:
+        out.date_from, out.date_to = found.span
+        out.matched.append(m[0])
+    if found.weekday is not None:
+        out.weekdays.add(found.weekday)
+        out.matched.append(m[0])
+
+
 def _find_dates(t: str, today: date) -> _Dates:
+    """Every day, span of days and standing weekday the text names."""
     out = _Dates()
     taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
-    def add(pos: int, end: int, d: date | None, phrase: str, relative: bool = False) -> None:
-        if d is not None:
-            out.days.append((pos, end, d, relative))
-            out.matched.append(phrase)
-        taken.append((pos, end))
-
-    for m in _DATE.finditer(t):
-        if not free(m.start(), m.end()):
-            continue
-        d: date | None = None
-        if m["dat"]:
-            d = today + timedelta(days=2)
-        elif m["tom"]:
-            d = today + timedelta(days=1)
-        elif m["tod"]:
-            d = today
-        elif m["unit2w"]:
-            n = int(m["n2"]) if m["n2"].isdigit() else COUNT_WORDS[m["n2"]]
-            step = timedelta(weeks=n) if m["unit2w"].startswith("week") else timedelta(days=n)
-            d = today + step + timedelta(days=1 if m["base"] == "tomorrow" else 0)
-        elif m["unit"]:
-            n = int(m["n"]) if m["n"].isdigit() else COUNT_WORDS[m["n"]]
-            if m["unit"].startswith("week"):
-                start = _monday(today) + timedelta(weeks=n)
-                out.date_from, out.date_to = start, start + timedelta(days=6)
-                out.matched.append(m[0])
+    for pattern, read in _DATE_READERS:
+        for m in pattern.finditer(t):
+            if any(m.start() < e and m.end() > s for s, e in taken):
+                continue
+            found = read(m, today)  # type: ignore[operator]
+            if found is not None:
+                _record(out, found, m)
                 taken.append((m.start(), m.end()))
-                continue
-            d = today + timedelta(days=n)
-        elif m["iso"]:
-            d = _month_day(today, int(m["im"]), int(m["id"]), int(m["iso"]))
-        elif m["nm"]:
-            if m["nm"] == "24" or not 1 <= int(m["nm"]) <= 12:
-                continue
-            d = _month_day(today, int(m["nm"]), int(m["nd"]), _year(m["ny"]))
-        elif m["mon"]:
-            if m["mon"] == "may" and not re.search(r"\d", m[0]):
-                continue
-            if m["mon"] in ("mar", "sat", "sun", "jun") and not m["md"]:
-                continue
-            d = _month_day(today, MONTHS[m["mon"]], int(m["md"]), _year(m["my"]))
-        elif m["mon2"]:
-            if m["mon2"] == "may":
-                continue  # "may first" is rarely a date in a text; "may the first one work" is not
-            d = _month_day(today, MONTHS[m["mon2"]], ORDINAL_WORDS[m["mdw"]], None)
-        elif m["dm"]:
-            d = _month_day(today, MONTHS[m["mon3"]], int(m["dm"]), _year(m["dy"]))
-        elif m["dmw"]:
-            d = _month_day(today, MONTHS[m["mon4"]], ORDINAL_WORDS[m["dmw"]], None)
-        elif m["dt"] or m["dtw"]:
-            day = int(m["dt"]) if m["dt"] else ORDINAL_WORDS[m["dtw"]]
-            if (m["which"] or m["which2"]) == "next":
-                y, mo = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-                d = _month_day(date(y, mo, 1), mo, day, y)
-            else:
-                d = _day_of_month(today, day)
-        elif m["dom"]:
-            d = _day_of_month(today, int(m["dom"]))
-        elif m["domw"] or m["domw2"]:
-            d = _day_of_month(today, ORDINAL_WORDS[m["domw"] or m["domw2"]])
-        add(m.start(), m.end(), d, m[0], relative=bool(m["dat"] or m["tom"] or m["tod"]))
-
-    for m in _NEXT_WEEK_WEEKDAY.finditer(t):
-        if free(m.start(), m.end()):
-            add(m.start(), m.end(), _monday(today) + timedelta(weeks=1, days=WEEKDAYS[m["wd"]]), m[0])
-
-    for m in _WEEKDAY.finditer(t):
-        if not free(m.start(), m.end()):
-            continue
-        word, wd = m["wd"], WEEKDAYS[m["wd"]]
-        if word in ("sat", "sun", "wed", "mon") and not m["q"] and not m["wk"]:
-            continue  # short forms are common words ("sun", "wed") unless qualified
-        if m["plural"]:
-            if word.endswith("day"):
-                out.weekdays.add(wd)  # "mondays", "any tuesdays": a standing preference, not one day
-                out.matched.append(m[0])
-                taken.append((m.start(), m.end()))
-            continue
-        q, wk = m["q"], m["wk"]
-        if wk:
-            week_start = _monday(today) + timedelta(weeks=0 if wk == "this" else 1)
-            d = week_start + timedelta(days=wd)
-            if d < today:  # "Wednesday this week" said on Friday: nobody books the past
-                d = _next_weekday(today, wd, strictly_after=True)
-        elif q == "next":
-            d = _next_weekday(today, wd, strictly_after=True)
-        else:
-            d = _next_weekday(today, wd, strictly_after=False)
-        if m["after"]:
-            d = _next_weekday(today, wd, strictly_after=True) + timedelta(weeks=1)
-        add(m.start(), m.end(), d, m[0])
-
-    for m in _WEEK_RANGE.finditer(t):
-        if not free(m.start(), m.end()):
-            continue
-        unit = m["unit"] or m["unit2"] or "weekend"
-        which = m["which"] or "this"
-        if which in ("the following", "following"):
-            which = "next"
-        part = m["early"] or m["later"] or ""
-        monday = _monday(today) + timedelta(weeks=1 if which == "next" else 0)
-        if unit == "week":
-            start, end = monday, monday + timedelta(days=6)
-            if part in ("early", "beginning of", "start of"):
-                end = monday + timedelta(days=2)
-            elif part in ("late", "later", "end of"):
-                start = monday + timedelta(days=3)
-            elif part in ("middle of", "mid"):
-                start, end = monday + timedelta(days=1), monday + timedelta(days=3)
-            if which != "next" and part in ("later", "rest of") and start <= today:
-                start = today + timedelta(days=1)
-        elif unit == "weekend":
-            if which == "next" and today.weekday() >= 5:
-                monday = _monday(today) + timedelta(weeks=1)
-            start, end = monday + timedelta(days=5), monday + timedelta(days=6)
-        else:
-            first = today.replace(day=1)
-            if which == "next":
-                first = (first + timedelta(days=32)).replace(day=1)
-            end = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            start = first
-            if part in ("late", "later", "end of"):
-                start = end - timedelta(days=9)
-            elif part in ("early", "beginning of", "start of"):
-                end = first + timedelta(days=9)
-        start = max(start, today)
-        if start > end:
-            continue
-        out.date_from, out.date_to = start, end
-        out.matched.append(m[0])
-        taken.append((m.start(), m.end()))
-
     for m in _WEEKDAYS_WORD.finditer(t):
-        if free(m.start(), m.end()):
+        if not any(m.start() < e and m.end() > s for s, e in taken):
             out.weekdays.update((5, 6) if m["w"] == "weekends" else range(5))
             out.matched.append(m[0])
     return out
