@@ -29,6 +29,8 @@ RESCHEDULE: tuple[Rule, ...] = (
         rx(
             r"\b(?:move|change|switch|shift|push|bump|postpone|swap|reschedule)\s+(?:back\s+)?(?:my|our|her|"
             rf"his)\s+(?:\w+\s+)?{_APPOINTMENT}\b",
+            r"\b(?:move|push|bump|shift|change) (?:my|our) (?:\d{1,2}(?::\d\d)? ?(?:am|pm)?|\w+day'?s?|"
+            r"tomorrow'?s?|today'?s?)(?: \w+)? (?:back|up|out|forward|later|earlier|to)\b",
             rf"\b(?:move|push|bump|postpone)\s+(?:it|that|the {_APPOINTMENT})\s+(?:back|up|out|forward|"
             r"to (?:next|another|a different|later|earlier))\b",
             r"\b(?:different|another|new|other) (?:day|date|time) for (?:my|our|her|"
@@ -38,6 +40,7 @@ RESCHEDULE: tuple[Rule, ...] = (
         ),
         (
             "can I move my appointment to next week?",
+            "I'm going to be 20 min late, can you push my 2pm back?",
             "push my facial back an hour",
             "my appt on friday to a different day?",
         ),
@@ -70,6 +73,17 @@ RESCHEDULE: tuple[Rule, ...] = (
         ),
         unless=_CANCEL_ONLY,
     ),
+    Rule(
+        "spanish_reschedule",
+        "reschedule",
+        rx(
+            r"\breprogram\w*|\breagend\w*|\b(?:cambiar|mover|pasar) (?:mi|la) cita\b",
+            r"\bno (?:puedo|podre|voy a poder) (?:ir|llegar)\b.{0,40}\b(?:otro dia|otra hora|otro horario|"
+            r"cambiar)\b",
+        ),
+        ("necesito reprogramar mi cita", "puedo cambiar mi cita para el viernes?"),
+        ("quiero una cita para el viernes",),
+    ),
 )
 
 # "I don't want to cancel", and asking after other clients' cancellations (a waitlist question).
@@ -78,7 +92,8 @@ _NOT_CANCEL = re.compile(
     r"wanna\s+)?cancel\b|"
     r"\bany (?:last[- ]minute )?cancell?ations\b|\bcancell?ation (?:list|spots?|slots?|openings?)\b|"
     r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel|"
-    r"\bwhat (?:happens|if)\b.{0,20}\bcancel|\bif i (?:need|have|want) to cancel\b"
+    r"\bwhat (?:happens|if)\b.{0,20}\bcancel|\bif i (?:need|have|want) to cancel\b|"
+    r"\bno (?:quiero|necesito) cancelar\b"
 )
 
 CANCELLATION: tuple[Rule, ...] = (
@@ -136,5 +151,16 @@ CANCELLATION: tuple[Rule, ...] = (
             "can you take me off the schedule for friday",
         ),
         ("I won't be coming from work, I'll be coming from home", "not coming until 3, is that ok?"),
+    ),
+    Rule(
+        "spanish_cancellation",
+        "cancellation",
+        rx(
+            r"\bcancel(?:ar|a|o|e|en|ame)\b|\banular (?:mi|la) cita\b",
+            r"\bya no (?:voy a ir|puedo ir|necesito (?:la|mi) cita)\b",
+        ),
+        ("necesito cancelar mi cita del jueves", "ya no voy a ir manana"),
+        ("cual es su politica de cancelacion?",),
+        unless=_NOT_CANCEL,
     ),
 )

@@ -91,6 +91,16 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
         ("I'm going to dispute this charge", "there's a billing error on my invoice"),
         ("can I pay by card?",),
     ),
+    Rule(
+        "spanish_dispute",
+        "payment_dispute",
+        rx(
+            r"\bme cobraron (?:dos veces|doble|de mas|mal|sin)\b|\bcobro (?:doble|duplicado|no autorizado)\b",
+            r"\bno autorice\b",
+        ),
+        ("me cobraron dos veces", "hay un cobro duplicado en mi tarjeta"),
+        ("cuanto cobran por el botox?",),
+    ),
 )
 
 REFUND: tuple[Rule, ...] = (
@@ -122,5 +132,12 @@ REFUND: tuple[Rule, ...] = (
         ),
         ("can I return the package I bought?", "how do I return this serum"),
         ("I'd like to use my package for the facial",),
+    ),
+    Rule(
+        "spanish_refund",
+        "refund",
+        rx(r"\breembols\w*|\bdevoluci\w*|\bdevuelv\w* (?:mi|el) (?:dinero|deposito)|\bmi dinero de vuelta\b"),
+        ("quiero un reembolso", "me pueden devolver el deposito? devuelvan mi dinero"),
+        ("quiero pagar con tarjeta",),
     ),
 )

@@ -57,6 +57,16 @@ COMPLAINT: tuple[Rule, ...] = (
         ("nobody has called me back", "still waiting for a call back from anyone"),
         ("no one has to call, text is fine",),
     ),
+    Rule(
+        "spanish_complaint",
+        "complaint",
+        rx(
+            r"\bqueja\w*|\bpesim\w*|\b(?:muy )?mal servicio\b|\bgroser\w*|\bmal educad\w*|\bdecepcionad\w*",
+            r"\bno estoy (?:contenta|contento|satisfech\w*)\b",
+        ),
+        ("quiero poner una queja", "el servicio fue pesimo"),
+        ("todo muy bien, gracias",),
+    ),
 )
 
 _WHEN_FOLLOWS = (
@@ -111,5 +121,16 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
         ),
         ("I don't want to keep talking to a bot", "are you a bot? I want someone real"),
         ("are you open saturday?",),
+    ),
+    Rule(
+        "spanish_person",
+        "human_request",
+        rx(
+            r"\bhablar con (?:una persona|alguien|un humano|el gerente|la gerente|el encargado|"
+            r"la encargada)\b",
+            r"\bpersona real\b|\bllamen(?:me)?\b|\bme (?:pueden|puede) llamar\b",
+        ),
+        ("quiero hablar con una persona", "me pueden llamar por favor?"),
+        ("me llamo Lucia",),
     ),
 )
