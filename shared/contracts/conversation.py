@@ -220,6 +220,28 @@ class TurnCompleted(ConversationEvent):
     outcome: Literal["replied", "escalated", "paused", "keyword", "silent", "failed"]
 
 
+ModelFallback = Literal[
+    "error", "timeout", "rate_limited", "overloaded", "tool_cap", "token_cap", "no_reply", "overlong"
+]
+
+
+class ModelConsulted(ConversationEvent):
+    """A model brain decided (or failed to decide) a turn: its usage, its tool calls, any fallback.
+
+    `fallback` set means the deterministic brain answered the turn instead; `rejected_calls` are the
+    model's tool calls the server refused (e.g. an argument naming another client), as `tool:reason`.
+    """
+
+    type: Literal["model_consulted"] = "model_consulted"
+    route: str = Field(max_length=32)
+    model: str = Field(max_length=100)
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
+    tool_calls: list[str] = Field(default_factory=list, max_length=100)
+    rejected_calls: list[str] = Field(default_factory=list, max_length=100)
+    fallback: ModelFallback | None = None
+
+
 AnyConversationEvent = Annotated[
     ConversationStarted
     | InboundReceived
@@ -237,7 +259,8 @@ AnyConversationEvent = Annotated[
     | StaffReplied
     | StaffNoteAdded
     | ReplySent
-    | TurnCompleted,
+    | TurnCompleted
+    | ModelConsulted,
     Field(discriminator="type"),
 ]
 
