@@ -613,113 +613,121 @@ _PART_OF_DAY = re.compile(
 )
 
 
-def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | None:
-    """Parse when the client would like to come; None when the text says nothing about time.
+@dataclass
+class _Times:
+    """The clock side of a preference: a target time, a window, a part of day."""
 
-    `now` is the current instant (aware, converted to `tz`; naive is taken as already local).
-    """
-    zone = ZoneInfo(tz)
-    local_now = now.astimezone(zone) if now.tzinfo else now
-    today = local_now.date()
-    t = _normalise(text)
-    matched: list[str] = []
-
-    found = _find_dates(t, today)
-    matched.extend(found.matched)
-
-    clocks = _find_clocks(t)
     target: time | None = None
     earliest: time | None = None
     latest: time | None = None
-    stated: list[time] = []  # every clock time written, whatever its relation
+    part: PartOfDay | None = None
+    stated: list[time] = field(default_factory=list)  # every clock time written, whatever its relation
+    matched: list[str] = field(default_factory=list)
+
+
+def _read_clocks(t: str) -> _Times:
+    """Clock times and windows ("at 3", "after 5", "between 2 and 4", "4pm, actually make it 5")."""
+    out = _Times()
     targets: list[time] = []
-    for c in clocks:
+    for c in _find_clocks(t):
         resolved = _resolve_clock(c, _nearest_period(t, c))
         if resolved is None:
             continue
-        matched.append(t[c.start : c.end])
-        stated.append(resolved)
+        out.matched.append(t[c.start : c.end])
+        out.stated.append(resolved)
         if c.range_end is not None:
             end = _resolve_clock(c.range_end, _nearest_period(t, c.range_end))
             if end is not None and end > resolved:
-                earliest = earliest or resolved
-                latest = latest or end
-                continue
-        if c.range_end is not None:
+                out.earliest, out.latest = out.earliest or resolved, out.latest or end
             continue
         if c.relation == "after":
-            earliest = earliest or resolved
+            out.earliest = out.earliest or resolved
         elif c.relation == "before":
-            latest = latest or resolved
+            out.latest = out.latest or resolved
         elif not _TIME_NEGATED.search(t[max(0, c.start - 30) : c.start]):
             targets.append(resolved)
     # Several times: the client corrected themselves ("4pm, actually make it 5") or offered
     # alternatives ("4 or 5"), where the first is the one to try.
     if targets:
-        target = targets[-1] if len(set(targets)) > 1 and _CORRECTION.search(t) else targets[0]
+        out.target = targets[-1] if len(set(targets)) > 1 and _CORRECTION.search(t) else targets[0]
+    return out
 
-    part: PartOfDay | None = None
+
+# Parts of day that are a window rather than a named part: (part, earliest, latest).
+_WINDOWS: dict[str, tuple[PartOfDay | None, time | None, time | None]] = {
+    "after work": (None, time(17, 0), None),
+    "after school": (None, time(15, 0), None),
+    "before work": ("morning", None, time(9, 0)),
+}
+# "early morning", "late afternoon": (part, modifier) → (earliest, latest)
+_NARROWED: dict[tuple[str, str], tuple[time | None, time | None]] = {
+    ("morning", "early"): (None, time(10, 0)),
+    ("afternoon", "late"): (time(15, 0), None),
+    ("afternoon", "early"): (None, time(14, 0)),
+}
+
+
+def _lunch_window(t: str) -> tuple[time | None, time | None]:
+    side = _AROUND_LUNCH.search(t)
+    if side is None:
+        return time(11, 30), time(13, 30)
+    return (time(13, 0), None) if side[1] == "after" else (None, time(12, 0))
+
+
+def _read_part_of_day(t: str, out: _Times) -> re.Match[str] | None:
+    """The part of day ("tomorrow morning", "late afternoon", "after work", "lunchtime") into `out`."""
     pm = _PART_OF_DAY.search(t)
-    if pm:
-        matched.append(pm[0].strip())
-        p, early = pm["p"], pm["early"]
-        if p.startswith("morning") or p == "first thing":
-            part = "morning"
-            if early == "early" and latest is None:
-                latest = time(10, 0)
-        elif p.startswith("afternoon"):
-            part = "afternoon"
-            if early == "late" and earliest is None:
-                earliest = time(15, 0)
-            elif early == "early" and latest is None:
-                latest = time(14, 0)
-        elif p in ("after work",):
-            earliest = earliest or time(17, 0)
-        elif p == "after school":
-            earliest = earliest or time(15, 0)
-        elif p == "before work":
-            part, latest = "morning", latest or time(9, 0)
-        elif p.startswith("lunch"):
-            side = _AROUND_LUNCH.search(t)
-            if side is None:
-                earliest, latest = earliest or time(11, 30), latest or time(13, 30)
-            elif side[1] == "after":
-                earliest = earliest or time(13, 0)
-            else:
-                latest = latest or time(12, 0)
-        else:
-            part = "evening"
-            if p == "tonight" and not found.days:
-                found.days.append((pm.start(), pm.end(), today, True))
-    if earliest and latest and earliest > latest:
-        earliest, latest = latest, earliest
-
-    asap = bool(_ASAP.search(t))
-    flexible = bool(_FLEXIBLE.search(t))
-    if asap:
-        matched.append("asap")
-
-    days = _chosen_days(t, found.days)
-    said = days or found.date_from or found.weekdays or target or earliest or latest or part
-    if not (said or asap or flexible):
+    if pm is None:
         return None
-    # A target inside an explicit window is still the target; outside it the window is noise.
+    out.matched.append(pm[0].strip())
+    p = pm["p"]
+    if p in _WINDOWS:
+        part, earliest, latest = _WINDOWS[p]
+    elif p.startswith("lunch"):
+        part, (earliest, latest) = None, _lunch_window(t)
+    else:
+        part = "morning" if p.startswith("morning") or p == "first thing" else None
+        part = part or ("afternoon" if p.startswith("afternoon") else "evening")
+        earliest, latest = _NARROWED.get((part, pm["early"] or ""), (None, None))
+    out.part = part or out.part
+    out.earliest, out.latest = out.earliest or earliest, out.latest or latest
+    return pm
+
+
+def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | None:
+    """Parse when the client would like to come; None when the text says nothing about time.
+
+    `now` is the current instant (aware, converted to `tz`; naive is taken as already local).
+    """
+    today = (now.astimezone(ZoneInfo(tz)) if now.tzinfo else now).date()
+    t = _normalise(text)
+    found = _find_dates(t, today)
+    times = _read_clocks(t)
+    pm = _read_part_of_day(t, times)
+    if pm is not None and pm["p"] == "tonight" and not found.days:
+        found.days.append((pm.start(), pm.end(), today, True))
+    if times.earliest and times.latest and times.earliest > times.latest:
+        times.earliest, times.latest = times.latest, times.earliest
+    asap, flexible = bool(_ASAP.search(t)), bool(_FLEXIBLE.search(t))
+    days = _chosen_days(t, found.days)
+    said = days or found.date_from or found.weekdays or times.target or times.earliest or times.latest
+    if not (said or times.part or asap or flexible):
+        return None
     preference = TimePreference(
         dates=days,
         date_from=found.date_from if not days else None,
         date_to=found.date_to if not days else None,
         weekdays=sorted(found.weekdays),
-        part_of_day=part,
-        target_time=target,
-        earliest_time=earliest,
-        latest_time=latest,
+        part_of_day=times.part,
+        target_time=times.target,
+        earliest_time=times.earliest,
+        latest_time=times.latest,
         asap=asap,
     )
-    single_day = days[0] if len(days) == 1 else None
     return ParsedPreference(
         preference=preference,
-        date=single_day,
-        time=target or (stated[0] if len(stated) == 1 else None),
-        flexible=flexible and not (days or target),
-        matched=tuple(matched),
+        date=days[0] if len(days) == 1 else None,
+        time=times.target or (times.stated[0] if len(times.stated) == 1 else None),
+        flexible=flexible and not (days or times.target),
+        matched=(*found.matched, *times.matched, *(("asap",) if asap else ())),
     )
