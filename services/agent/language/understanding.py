@@ -115,39 +115,51 @@ def understand(
     parsed = parse_preference(flat, now, tz)
     today = (now.astimezone(ZoneInfo(tz)) if now.tzinfo else now).date()
     questions = find_questions(words, firsts, already_plain=True)
-    asks = intents.is_availability_request(words)
-    # A text that asks ("any spots this week w julia?") names a day or provider as a request, not a pick.
-    by_label = not (asks or questions or flat.rstrip().endswith("?"))
-    # "1 - dana", "first one, Jen": the choice is read without the name that signs it.
-    pick = f"{flat[: found.start]} {flat[found.end :]}" if found else flat
     language, language_sure = identify(flat)
     fields: dict[str, object] = {
+        **_small_talk_and_sales(words),
         "language": language,
         "language_sure": language_sure,
+        "name": found.name if found else None,
+        "about_someone_else": about_someone_else(words),
+        "provider": find_provider(words, firsts, found.name if found else None),
+        "questions": questions,
+        "question_weekday": question_weekday(words, today, already_plain=True) if questions else None,
+        "reject_options": is_rejection(words, already_plain=True),
+        "shift": find_shift(words, firsts, already_plain=True),
+        "preference": parsed.preference if parsed else None,
+        "small_talk": intents.is_small_talk(flat, found.name if found else None),
+    }
+    fields["choice"] = _choice(flat, found, option_labels, fields)
+    return Understanding(
+        text=flat, service_text=service_words(flat, found, provider_names), notes=_notes(fields), **fields
+    )  # type: ignore[arg-type]
+
+
+def _small_talk_and_sales(words: str) -> dict[str, object]:
+    """The yes/no, courtesy, price-objection and "what's open" detectors over the plain text."""
+    return {
         "greeting": intents.is_greeting(words),
         "thanks": intents.is_thanks(words),
         "goodbye": intents.is_goodbye(words),
         "affirm": intents.is_affirmative(words),
         "negate": intents.is_negative(words),
-        "name": found.name if found else None,
-        "about_someone_else": about_someone_else(words),
-        "provider": find_provider(words, firsts, found.name if found else None),
-        "choice": parse_choice(pick, len(option_labels), list(option_labels), by_label=by_label)
-        if option_labels
-        else None,
-        "questions": questions,
-        "question_weekday": question_weekday(words, today, already_plain=True) if questions else None,
-        "reject_options": is_rejection(words, already_plain=True),
-        "shift": find_shift(words, firsts, already_plain=True),
         "price_objection": intents.is_price_objection(words),
-        "preference": parsed.preference if parsed else None,
-        "small_talk": intents.is_small_talk(flat, found.name if found else None),
-        "availability_request": asks,
+        "availability_request": intents.is_availability_request(words),
     }
-    fields["choice"] = _consistent_choice(fields["choice"], fields["preference"], option_labels)  # type: ignore[arg-type]
-    return Understanding(
-        text=flat, service_text=service_words(flat, found, provider_names), notes=_notes(fields), **fields
-    )  # type: ignore[arg-type]
+
+
+def _choice(
+    flat: str, found: NameFound | None, labels: Sequence[str], fields: dict[str, object]
+) -> int | None:
+    """The option picked, read without the name that signs it ("1 - dana", "first one, Jen")."""
+    if not labels:
+        return None
+    # A text that asks ("any spots this week w julia?") names a day or provider as a request, not a pick.
+    by_label = not (fields["availability_request"] or fields["questions"] or flat.rstrip().endswith("?"))
+    pick = f"{flat[: found.start]} {flat[found.end :]}" if found else flat
+    choice = parse_choice(pick, len(labels), list(labels), by_label=by_label)
+    return _consistent_choice(choice, fields["preference"], labels)  # type: ignore[arg-type]
 
 
 def _consistent_choice(
