@@ -19,7 +19,7 @@ from shared.bus import publish_event
 from shared.contracts.sms import SendSms
 from shared.embedded import free_port
 from shared.subjects import Topology
-from tests.support.gateway_harness import SPA_ID, stream_messages, write_spa
+from tests.support.gateway_harness import SPA_ID, noticed, stream_messages, write_spa
 
 pytestmark = pytest.mark.e2e
 
@@ -92,7 +92,8 @@ async def test_gateway_process_serves_the_simulator_with_live_replies(
                     nc.jetstream(), topology.sms_outbound(SPA_ID, reply.conversation_id), reply
                 )
                 second = await asyncio.wait_for(next_event(), 10)
-                assert second["direction"] == "out" and second["body"] == "Hi! Botox or filler?"
+                # The spa's first text to the number carries the opt-out notice.
+                assert second["direction"] == "out" and second["body"] == noticed("Hi! Botox or filler?")
 
         chat = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.gateway", "chat", "--from", "+14155550178", "--url", base,
