@@ -173,7 +173,8 @@ _RANGE = re.compile(
 )
 
 
-def _find_clocks(t: str) -> list[_Clock]:
+def _find_ranges(t: str) -> tuple[list[_Clock], str]:
+    """Time ranges ("between 2 and 4", "2-4pm") and the text with them blanked out."""
     clocks: list[_Clock] = []
     ranges = list(_RANGE.finditer(t))
     for r in ranges:
@@ -185,42 +186,53 @@ def _find_clocks(t: str) -> list[_Clock]:
             a.meridiem = b.meridiem  # "2-4pm": both pm
         a.end, a.range_end = r.end(), b
         clocks.append(a)
-    masked = t
     for r in ranges:  # blank the ranges so their ends are not read again as single times
-        masked = masked[: r.start()] + " " * (r.end() - r.start()) + masked[r.end() :]
-    t = masked
-    for m in _CLOCK.finditer(t):
-        if m["rel"]:
-            rel = m["rel"]
-            minutes = int(rel) if rel.isdigit() else _REL_MINUTES[rel]
-            if minutes >= 60:
-                continue
-            sign = -1 if m["dir"] in ("to", "till", "til") else 1
-            c = _Clock(m.start(), m.end(), int(m["rh"]), 0, None, False, offset=sign * minutes)
-        elif m["h"]:
-            c = _Clock(m.start(), m.end(), int(m["h"]), int(m["m"]), m["mer"], m["h"].startswith("0"))
-        elif m["h2"]:
-            c = _Clock(m.start(), m.end(), int(m["h2"]), 0, m["mer2"], m["h2"].startswith("0"))
-        elif m["noon"]:
-            c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
-        else:
-            h = m["h3"] or m["h4"] or m["h5"] or m["h6"]
-            c = _Clock(m.start(), m.end(), int(h), 0, None, False)
-            if m["cue"] in ("after", "from", "no earlier than", "later than"):
-                c.relation = "after"
-            elif m["cue"] in ("before", "by", "until", "till", "til", "no later than", "earlier than"):
-                c.relation = "before"
-        if c.hour > 23 or (c.meridiem and not 1 <= c.hour <= 12):
-            continue
-        clocks.append(c)
-    for c in clocks:
-        head, tail = t[max(0, c.start - 30) : c.start], t[c.end : c.end + 20]
-        if _BUSY_UNTIL.search(t[max(0, c.start - 30) : c.end]):
-            c.relation = "after"  # "i work til 3", "i get off at 5": free from then on
-        elif _BEFORE_WORDS.search(head) or _BEFORE_SUFFIX.search(tail):
-            c.relation = "before"
-        elif _AFTER_WORDS.search(head) or _AFTER_SUFFIX.search(tail):
+        t = t[: r.start()] + " " * (r.end() - r.start()) + t[r.end() :]
+    return clocks, t
+
+
+def _clock_from(m: re.Match[str]) -> _Clock | None:
+    """One match of `_CLOCK` as a clock mention; None when it is no time ("25 past 3", "13pm")."""
+    if m["rel"]:
+        minutes = int(m["rel"]) if m["rel"].isdigit() else _REL_MINUTES[m["rel"]]
+        if minutes >= 60:
+            return None
+        sign = -1 if m["dir"] in ("to", "till", "til") else 1
+        c = _Clock(m.start(), m.end(), int(m["rh"]), 0, None, False, offset=sign * minutes)
+    elif m["h"]:
+        c = _Clock(m.start(), m.end(), int(m["h"]), int(m["m"]), m["mer"], m["h"].startswith("0"))
+    elif m["h2"]:
+        c = _Clock(m.start(), m.end(), int(m["h2"]), 0, m["mer2"], m["h2"].startswith("0"))
+    elif m["noon"]:
+        c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
+    else:
+        c = _Clock(m.start(), m.end(), int(m["h3"] or m["h4"] or m["h5"] or m["h6"]), 0, None, False)
+        if m["cue"] in ("after", "from", "no earlier than", "later than"):
             c.relation = "after"
+        elif m["cue"] in ("before", "by", "until", "till", "til", "no later than", "earlier than"):
+            c.relation = "before"
+    if c.hour > 23 or (c.meridiem and not 1 <= c.hour <= 12):
+        return None
+    return c
+
+
+def _relate(c: _Clock, t: str) -> None:
+    """Whether a clock time is a bound: "before 3", "5 or later", "i work til 3" (free after)."""
+    head, tail = t[max(0, c.start - 30) : c.start], t[c.end : c.end + 20]
+    if _BUSY_UNTIL.search(t[max(0, c.start - 30) : c.end]):
+        c.relation = "after"
+    elif _BEFORE_WORDS.search(head) or _BEFORE_SUFFIX.search(tail):
+        c.relation = "before"
+    elif _AFTER_WORDS.search(head) or _AFTER_SUFFIX.search(tail):
+        c.relation = "after"
+
+
+def _find_clocks(t: str) -> list[_Clock]:
+    """Every clock time and time range the text names, in order."""
+    clocks, t = _find_ranges(t)
+    clocks += [c for c in map(_clock_from, _CLOCK.finditer(t)) if c is not None]
+    for c in clocks:
+        _relate(c, t)
     return sorted(clocks, key=lambda c: c.start)
 
 
