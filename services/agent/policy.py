@@ -155,6 +155,10 @@ class Search:
         return self.provider_id is not None or self.after is not None
 
 
+# "Anything later?" means clearly later than the options offered; "earlier" a little earlier.
+LATER_GAP_MINUTES = 60
+EARLIER_GAP_MINUTES = 30
+PART_ENDS = {"morning": time(12), "afternoon": time(17)}
 _DAY_FIELDS = ("dates", "date_from", "date_to", "weekdays")
 
 
@@ -184,10 +188,12 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
         fields["provider_id"], fields["provider_first_name"] = old.provider_id, old.provider_first_name
     times = sorted(start.astimezone(tz).time() for start in starts)
     if u.shift == "later" and times and not _has_time(u.preference):
-        # Later in the day than every option offered, on the days asked for.
-        base = base.model_copy(update={**_OPEN_DAY, "earliest_time": _plus(times[-1], 1)})
+        # Clearly later in the day than every option offered (past the part of day asked for), on
+        # the days asked for.
+        earliest = max(_plus(times[-1], LATER_GAP_MINUTES), PART_ENDS.get(base.part_of_day or "", time(0)))
+        base = base.model_copy(update={**_OPEN_DAY, "earliest_time": earliest})
     elif u.shift == "earlier" and times and not _has_time(u.preference):
-        base = base.model_copy(update={**_OPEN_DAY, "latest_time": _plus(times[0], -1)})
+        base = base.model_copy(update={**_OPEN_DAY, "latest_time": _plus(times[0], -EARLIER_GAP_MINUTES)})
     elif u.shift == "another_day" and starts and u.preference is None:
         last_day = max(starts).astimezone(tz).date() + timedelta(days=1)
         base = TimePreference(asap=True)
@@ -207,6 +213,20 @@ def _has_time(preference: TimePreference | None) -> bool:
     return bool(
         preference.part_of_day or preference.target_time or preference.earliest_time or preference.latest_time
     )
+
+
+def exact_time_missing(preference: TimePreference, starts: Sequence[datetime], tz: ZoneInfo) -> bool:
+    """A clock time was asked for ("sat 10am") and no option is within a quarter hour of it: the reply
+    says so."""
+    target = preference.target_time
+    if target is None:
+        return False
+    wanted = target.hour * 60 + target.minute
+    return all(abs(_minutes(s.astimezone(tz).time()) - wanted) > 15 for s in starts)
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
 
 
 def next_week(preference: TimePreference) -> TimePreference | None:

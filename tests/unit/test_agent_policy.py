@@ -125,14 +125,15 @@ def test_later_searches_after_the_last_option_offered_on_the_same_days() -> None
     fields = policy.shifted(_u(shift="later", reject_options=True), state, TZ)
     assert fields is not None
     preference = fields["preference"]
-    assert preference.earliest_time == time(10, 1) and preference.part_of_day is None
+    assert preference.earliest_time == time(12), "later than a morning's options is the afternoon"
+    assert preference.part_of_day is None
     assert preference.weekdays == [2], "later in the day keeps the day asked for"
     assert fields["exclude_starts"] == [p.option.start for p in state.proposals]
 
 
 def test_earlier_searches_before_the_first_option() -> None:
     fields = policy.shifted(_u(shift="earlier"), _offered(11, 12), TZ)
-    assert fields is not None and fields["preference"].latest_time == time(10, 59)
+    assert fields is not None and fields["preference"].latest_time == time(10, 30)
 
 
 def test_a_day_asked_about_in_an_hours_question_is_not_a_booking_preference() -> None:
@@ -180,3 +181,24 @@ def test_after_a_booking_thanks_or_no_gets_a_goodbye_not_the_booking_again() -> 
     assert policy.next_step(booked, u=_u()) == "booked_followup"
     text, asks = policy.step_text("welcome", booked, "en", goodbye=True)
     assert text == "Thanks, talk soon!" and asks is None
+
+
+def test_later_is_an_hour_past_the_last_option_without_a_part_of_day() -> None:
+    state = fold(
+        [
+            _reply(),
+            ServiceMatched(**BASE, service=BOTOX),
+            PreferenceUnderstood(**BASE, preference=TimePreference(weekdays=[2])),
+            SlotsProposed(**BASE, service_id=BOTOX.service_id, options=_options(13, 14)),
+        ]
+    )
+    fields = policy.shifted(_u(shift="later"), state, TZ)
+    assert fields is not None and fields["preference"].earliest_time == time(15)
+
+
+def test_an_exact_time_not_among_the_options_is_said() -> None:
+    starts = [p.option.start for p in _options(9, 11)]
+    assert policy.exact_time_missing(TimePreference(target_time=time(10)), starts, TZ)
+    assert not policy.exact_time_missing(TimePreference(target_time=time(9)), starts, TZ)
+    assert not policy.exact_time_missing(TimePreference(target_time=time(10, 45)), starts, TZ)
+    assert not policy.exact_time_missing(TimePreference(part_of_day="morning"), starts, TZ)
