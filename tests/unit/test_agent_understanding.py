@@ -173,8 +173,17 @@ def test_texts_about_someone_else_are_noticed(text: str, expected: bool) -> None
 
 def test_a_bare_name_counts_only_when_it_was_asked_for() -> None:
     assert _read("sarah", asked=True).name == "Sarah"
+    assert _read("Sure! Mia", asked=True).name == "Mia"
+    assert _read("María José", asked=True).name == "María José"
     assert _read("sarah").name is None
     assert _read("botox please", asked=True).name is None
+
+
+@pytest.mark.parametrize(
+    "text", ["kk", "whatever", "idk", "cancel", "girl", "help", "wait", "tmrw", "2", "👍"]
+)
+def test_a_reply_to_the_name_question_that_is_no_name(text: str) -> None:
+    assert _read(text, asked=True).name is None
 
 
 # ----- front-desk questions -----

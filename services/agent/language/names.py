@@ -19,7 +19,7 @@ from shared.text import strip_accents
 from .phrases import Rule, matches
 from .providers import one_edit_apart
 from .shorthand import normalised
-from .vocabulary import NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
+from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
 
 __all__ = ["SOMEONE_ELSE_RULES", "NameFound", "about_someone_else", "find_name"]
 
@@ -129,7 +129,7 @@ def _blocked(word: str, extra: Collection[str]) -> bool:
 @lru_cache(maxsize=4096)
 def _everyday(key: str) -> bool:
     """A word that is never a name: too short, everyday, a treatment, or an -ing/-ed/-ly word."""
-    if len(key) < 2 or key in NOT_NAMES or key in TREATMENT_WORDS:
+    if len(key) < 2 or key in NOT_NAMES or key in TREATMENT_WORDS or key in LOGISTICS_WORDS:
         return True
     return len(key) > 5 and key.endswith(("ing", "ed", "ly"))
 
