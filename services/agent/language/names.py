@@ -18,7 +18,7 @@ from shared.text import strip_accents
 
 from .phrases import Rule, matches
 from .providers import one_edit_apart
-from .shorthand import normalised
+from .shorthand import normalised, plain
 from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
 
 __all__ = ["SOMEONE_ELSE_RULES", "NameFound", "about_someone_else", "find_name"]
@@ -123,6 +123,8 @@ def about_someone_else(text: str) -> bool:
 
 def _blocked(word: str, extra: Collection[str]) -> bool:
     key = strip_accents(word.casefold())
+    if word.islower() and plain(word) != word:
+        return True  # SMS shorthand ("tmrw", "thx"); "Eve" with a capital is still a name
     return not key.isascii() or key in extra or _everyday(key)
 
 
