@@ -44,18 +44,16 @@ INBOUND_DURABLE = "agent-inbound"
 STAFF_DURABLE = "agent-staff"
 
 
-def make_brain(
-    settings: AgentSettings, js: JetStreamContext | None = None, topology: Topology | None = None
-) -> Brain:
+def make_brain(settings: AgentSettings) -> Brain:
     """The configured brain (the deterministic one needs no key and carries the whole flow).
 
     AGENT_BRAIN=claude builds the model route's client here, so a misconfigured route fails at
-    start-up (ModelRouteError), not at the first text; `js` lets it read conversation transcripts.
+    start-up (ModelRouteError), not at the first text.
     """
     if settings.brain == "claude":
         from .claude.factory import claude_brain  # the SDK is imported only when a model is used
 
-        return claude_brain(settings, js, topology)
+        return claude_brain(settings)
     return DeterministicBrain()
 
 
@@ -273,7 +271,7 @@ def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
             store=ConversationStore(jetstream(broker), topology, cache_size=settings.cache_size),
             broker=broker,
             topology=topology,
-            brain=make_brain(settings, jetstream(broker), topology),
+            brain=make_brain(settings),
             tool_timeout=settings.request_timeout_seconds,
             instance=settings.instance_id,
             hold_ttl_seconds=settings.hold_ttl_seconds,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from shared.bus import jetstream
 from shared.contracts.conversation import ModelConsulted, ModelFallback
 
 from ..brain import Brain, Decision, TurnContext
@@ -124,9 +125,11 @@ class ClaudeBrain:
         return await self._decision(ctx, turn, usage, text)
 
     async def _transcript(self, ctx: TurnContext) -> hist.Transcript:
+        """This conversation's transcript, read from its own subject on the bus the tools use."""
+        tools = ctx.tools
         if self.history is None:
-            return hist.Transcript()
-        return await self.history.load(ctx.tools.tenant_id, ctx.tools.conversation_id)
+            self.history = hist.HistoryReader(jetstream(tools.broker), tools.topology)
+        return await self.history.load(tools.tenant_id, tools.conversation_id)
 
     async def _decision(self, ctx: TurnContext, turn: ModelTurn, usage: Usage, text: str) -> Decision:
         if turn.handoff is not None:

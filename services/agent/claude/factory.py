@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from nats.js import JetStreamContext
-
-from shared.subjects import Topology
-
 from ..settings import AgentSettings
 from .brain import ClaudeBrain, ModelConfig
-from .history import HistoryReader
 from .limits import ModelLimits
 from .routes import make_client
 
@@ -28,9 +23,6 @@ def model_config(settings: AgentSettings) -> ModelConfig:
     )
 
 
-def claude_brain(
-    settings: AgentSettings, js: JetStreamContext | None = None, topology: Topology | None = None
-) -> ClaudeBrain:
+def claude_brain(settings: AgentSettings) -> ClaudeBrain:
     """The Claude brain on the configured route (raises ModelRouteError when it is not usable)."""
-    history = HistoryReader(js, topology) if js is not None and topology is not None else None
-    return ClaudeBrain(make_client(settings), model_config(settings), history)
+    return ClaudeBrain(make_client(settings), model_config(settings))
