@@ -88,12 +88,32 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         )
         if again.options and again.exact:
             return again, False
+    if len(found.options) == 1 and found.exact and limit > 1:
+        found = await topped_up(turn, search, found)
     if found.options or not (search.narrowed or search.exclude_starts):
         return found, False
     nearest = await tools.find_availability(
         service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
     )
     return nearest, bool(nearest.options)
+
+
+async def topped_up(turn: Turn, search: policy.Search, found: AvailabilityFound) -> AvailabilityFound:
+    """One option only: add the nearest others on the same days, any time, so the client can choose."""
+    service = turn.state.service
+    assert service is not None
+    wider = search.preference.model_copy(update=policy.OPEN_DAY)
+    if wider == search.preference:
+        return found
+    more = await turn.ctx.tools.find_availability(
+        service.service_id,
+        wider,
+        turn.ctx.max_options - 1,
+        provider_id=search.provider_id,
+        after=search.after,
+        exclude_starts=[*search.exclude_starts, *(o.start for o in found.options)],
+    )
+    return found.model_copy(update={"options": [*found.options, *more.options]})
 
 
 async def hold(turn: Turn, found: AvailabilityFound, search: policy.Search) -> list[ProposedOption] | None:

@@ -171,7 +171,7 @@ def merged(new: TimePreference, old: TimePreference | None) -> TimePreference:
     return new.model_copy(update={f: getattr(old, f) for f in _DAY_FIELDS})
 
 
-_OPEN_DAY = {"part_of_day": None, "target_time": None, "earliest_time": None, "latest_time": None}
+OPEN_DAY = {"part_of_day": None, "target_time": None, "earliest_time": None, "latest_time": None}
 
 
 def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[str, Any] | None:
@@ -191,9 +191,9 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
         # Clearly later in the day than every option offered (past the part of day asked for), on
         # the days asked for.
         earliest = max(_plus(times[-1], LATER_GAP_MINUTES), PART_ENDS.get(base.part_of_day or "", time(0)))
-        base = base.model_copy(update={**_OPEN_DAY, "earliest_time": earliest})
+        base = base.model_copy(update={**OPEN_DAY, "earliest_time": earliest})
     elif u.shift == "earlier" and times and not _has_time(u.preference):
-        base = base.model_copy(update={**_OPEN_DAY, "latest_time": _plus(times[0], -EARLIER_GAP_MINUTES)})
+        base = base.model_copy(update={**OPEN_DAY, "latest_time": _plus(times[0], -EARLIER_GAP_MINUTES)})
     elif u.shift == "another_day" and starts and u.preference is None:
         last_day = max(starts).astimezone(tz).date() + timedelta(days=1)
         base = TimePreference(asap=True)
