@@ -53,9 +53,13 @@ _SIGNATURE = re.compile(
 # A word alone after the last sentence or an emoji: "... soonest you have? Jess", "first one, Jen",
 # "1. Alexis", "🙏 Olivia" (not after an initial or a title: "Dr. Norma E. Deato").
 _TRAILING_NAME = re.compile(
-    r"(?:[!?,]|(?<=[^\W\d_]{2})(?<![Dd]r)(?<![Ss]t)(?<![Mm]r)(?<![Mm]s)(?<![JjSs]r)\.|(?<=\d)\.|"
-    r"[^\w\s.,!?'\"()-])"
+    r"(?P<sep>[!?,]|(?<=[^\W\d_]{2})(?<![Dd]r)(?<![Ss]t)(?<![Mm]r)(?<![Mm]s)(?<![JjSs]r)\.|(?<=\d)\.|"
+    r"[^\x00-\x7f\w\s])"
     r"\s*(?P<first>[^\W\d_][^\W\d_'\-]{1,24})$"
+)
+# A text that opens with a pick ("1 thx, sam", "first one, Jen"): what trails it is a signature.
+_PICK_FIRST = re.compile(
+    r"^\W*(?:ok\W+|yes\W+)?(?:#?\d{1,2}\b|(?:the )?(?:first|second|third|last|1st|2nd|3rd)\b)", re.I
 )
 # A lowercase name ("it's mia") only counts where an introduction starts a clause.
 _OPENS_CLAUSE = re.compile(
@@ -201,10 +205,14 @@ def _signed(flat: str, providers: Collection[str], blocked: Collection[str]) -> 
     t = _TRAILING_NAME.search(body)
     if t is None or _blocked(t["first"], blocked) or strip_accents(t["first"].casefold()) in providers:
         return None
-    # Lower case only in a short pick ("1 thx, sam"), where nothing else can follow the choice.
-    short = len(body.split()) <= 4
-    if t["first"][0].isupper() or (short and not _everyday_lowercase(t["first"])):
-        return NameFound(_display(t["first"]), t.start("first"), len(body))
+    first, short = t["first"], len(body.split()) <= 6
+    if first.isupper() and not body.isupper():
+        return None  # "..., MD, FACOG": letters after a name, not a name
+    if t["sep"] == "," and not short:
+        return None  # "a salon in San Fran, California": a place
+    # Lower case only after a pick ("1 thx, sam"), where nothing else can follow the choice.
+    if first[0].isupper() or (_PICK_FIRST.match(body) and not _everyday_lowercase(first)):
+        return NameFound(_display(first), t.start("first"), len(body))
     return None
 
 

@@ -68,6 +68,7 @@ NOT_NAMES = (
     then also too either neither maybe yet plus same kk okk idk np nvm lmk ugh wait huh sup whenever anytime
     idc whatever him us sis bro babe hun girl dude guy lady yea ofc def bet deal word facts lit help stop
     cancel reschedule refund price cost unsubscribe quit end start info question yes yess thanks sorry
+    confirm confirmed booked done deal
     de la el los las una un nueva nuevo cliente clienta paciente yo muy alergica embarazada interesada
     interesado su tu mi para del aqui bien buena bueno feliz hola gracias si claro quiero quisiera
     necesito tengo puedo por favor cita una con que como cuando donde
