@@ -72,8 +72,12 @@ class AgentSettings(CommonSettings):
     model_max_tokens: int = Field(
         default=512, ge=64, le=8192, validation_alias=AliasChoices("MODEL_MAX_TOKENS", "model_max_tokens")
     )
-    model_temperature: float = Field(
-        default=0.2, ge=0, le=1, validation_alias=AliasChoices("MODEL_TEMPERATURE", "model_temperature")
+    model_temperature: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("MODEL_TEMPERATURE", "model_temperature"),
+        description="sent as the request's `temperature` when set (the SDK has no parameter for it)",
     )
     model_timeout_seconds: float = Field(
         default=12.0,

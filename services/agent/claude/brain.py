@@ -44,7 +44,7 @@ class ModelConfig:
     route: str = "anthropic"
     model: str = "claude-sonnet-4-5"
     max_tokens: int = 512
-    temperature: float = 0.2
+    temperature: float | None = None
     history_chars: int = 4000
     limits: ModelLimits = field(default_factory=ModelLimits)
 
@@ -224,7 +224,10 @@ class ClaudeBrain:
             return await self.client.messages.create(
                 model=self.config.model,
                 max_tokens=self.config.max_tokens,
-                temperature=self.config.temperature,
+                # The SDK's create() has no sampling parameters; a server that reads one gets it here.
+                extra_body={"temperature": self.config.temperature}
+                if self.config.temperature is not None
+                else None,
                 system=system,
                 tools=TOOLS,  # type: ignore[arg-type]
                 messages=messages,  # type: ignore[arg-type]
