@@ -32,10 +32,10 @@ async def test_deterministic_brain_reaches_the_scenario_outcomes(
             auth_token=AUTH_TOKEN,
             account_sid=ACCOUNT_SID,
             spa=read_spa(tmp_path / "spas" / "glow-medspa.yaml"),
-            settle=0.8,
+            settle=0.7,
             poll=0.15,
         )
-        results = await run_suite(scenarios, target, concurrency=6, fresh=False)
+        results = await run_suite(scenarios, target, concurrency=8, fresh=False)
     print(report(results, show=True))
     assert len(results) == len(scenarios)
     assert rate(results) >= TARGET, report(results, show=False)
