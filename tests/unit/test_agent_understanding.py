@@ -461,6 +461,8 @@ def test_one_edit_apart_allows_one_typo_only() -> None:
             "do you have anything for lip filler this",
         ),
         ("lines between my eyebrows", "lines between my eyebrows"),
+        ("sun spots on my cheeks, any spots weds?", "sun spots on my cheeks any spots"),
+        ("relleno de labios el sábado", "relleno de labios el"),
     ],
 )
 def test_service_text_drops_names_signatures_and_time_words(text: str, service_text: str) -> None:
@@ -511,6 +513,18 @@ def test_portuguese_vietnamese_chinese_are_other_and_a_spanish_word_leaves_engli
     read = _read(text)
     assert read.language == language
     assert read.name is None
+
+
+def test_an_hour_beyond_the_option_numbers_picks_the_option_at_that_hour() -> None:
+    labels = ["Monday at 11am with Marco", "Monday at 11:15am with Marco", "Monday at 12pm with Sloane"]
+    assert _read("11 works", labels=labels).choice == 0
+    assert _read("12 is good", labels=labels).choice == 2
+    assert _read("10 works", labels=labels).choice is None
+
+
+def test_actually_wed_is_wednesday() -> None:
+    read = _read("actually wed")
+    assert read.preference is not None and read.preference.dates == [date(2026, 12, 2)]
 
 
 def test_a_day_picked_at_a_time_that_option_lacks_is_no_pick() -> None:

@@ -109,6 +109,13 @@ def _digit_choice(flat: str) -> int | None:
     return None
 
 
+def _hour_choice(hour: int, labels: list[str]) -> int | None:
+    """The one option at that hour on the clock ("11 works" when 11am is offered), read in business hours."""
+    hour = hour + 12 if 1 <= hour <= 7 else hour
+    at = [i for i, label in enumerate(labels) if (hour, 0) in _times(label)]
+    return at[0] if len(at) == 1 else None
+
+
 def _ordinal_choice(flat: str, count: int) -> int | None:
     m = _WORD_NUMBER.match(flat)
     if m:
@@ -144,8 +151,12 @@ def parse_choice(
         return None
     m = _EXPLICIT_NUMBER.search(flat)
     number = int(m[1]) if m else _digit_choice(flat) or _ordinal_choice(flat, options_count)
+    if number is not None and 1 <= number <= options_count:
+        return number - 1
+    if number is not None and option_labels and not m:
+        return _hour_choice(number, option_labels[:options_count])  # "11 works": the 11am option
     if number is not None:
-        return number - 1 if 1 <= number <= options_count else None
+        return None
     if option_labels and by_label:
         return _match_label(flat, option_labels[:options_count])
     return None

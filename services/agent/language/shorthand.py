@@ -140,7 +140,8 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     *(
         Phrase(
-            rf"\b(on|this|next|every|til|till|until|by|from|or|and) {short}\b",
+            rf"\b(on|this|next|every|til|till|until|by|from|or|and|actually|about|maybe|instead|rather|"
+            rf"prefer|try|do|make it) {short}\b",
             rf"\1 {day}",
             short,
             f"on {short}",

@@ -82,8 +82,8 @@ NOT_NAMES = (
 LOGISTICS_WORDS = frozenset(
     """
     hi hii hiii hey heyy heya hiya hello howdy hola buenas yo greetings please thanks thank thx ty
-    book booking booked schedule scheduling appointment appointments slot slots spot spots opening
-    openings availability available asap soonest earliest whenever lol omg haha hahaha lmao pls plz ok okay
+    book booking booked schedule scheduling appointment appointments slot slots availability available
+    asap soonest earliest whenever lol omg haha hahaha lmao pls plz ok okay
     monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight morning afternoon
     evening night noon am pm ish weekend week next
     cita citas agendar reservar gracias favor porfa manana tarde noche semana proxima lunes martes
