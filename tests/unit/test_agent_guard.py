@@ -39,8 +39,10 @@ def test_rule_catches_its_examples_alone_and_in_the_guard(rule: Rule, text: str)
 # Counter-examples the learned model (not a rule) still scores as medical; when the model learns
 # better, the test below fails until the text is taken off this list.
 KNOWN_MODEL_FALSE_ESCALATIONS = {
-    "puedo ir despues del trabajo?",
     "my sister is a nursing student, does she get a discount?",
+    "is that the safest time to call? I mean best time",
+    "can i come after work for laser?",
+    "is there a cancellation fee?",
 }
 
 

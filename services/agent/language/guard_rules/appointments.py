@@ -28,7 +28,7 @@ RESCHEDULE: tuple[Rule, ...] = (
         "reschedule",
         rx(
             r"\b(?:move|change|switch|shift|push|bump|postpone|swap|reschedule)\s+(?:back\s+)?(?:my|our|her|"
-            rf"his)\s+(?:\w+\s+)?{_APPOINTMENT}\b",
+            rf"his)\s+(?:\w+\s+)?{_APPOINTMENT}\b(?! package| membership| credits?| gift)",
             r"\b(?:move|push|bump|shift|change) (?:my|our) (?:\d{1,2}(?::\d\d)? ?(?:am|pm)?|\w+day'?s?|"
             r"tomorrow'?s?|today'?s?)(?: \w+)? (?:back|up|out|forward|later|earlier|to)\b",
             rf"\b(?:move|push|bump|postpone)\s+(?:it|that|the {_APPOINTMENT})\s+(?:back|up|out|forward|"
@@ -36,7 +36,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             r"\b(?:different|another|new|other) (?:day|date|time) for (?:my|our|her|"
             rf"his) (?:\w+ )?{_APPOINTMENT}\b",
             rf"\b(?:my|our) (?:\w+ )?{_APPOINTMENT}\b.{{0,40}}\b(?:to a different|to another|to next|earlier|"
-            r"later|instead)\b",
+            r"later)\b",
         ),
         (
             "can I move my appointment to next week?",
@@ -101,11 +101,11 @@ CANCELLATION: tuple[Rule, ...] = (
         "membership",
         "cancellation",
         rx(
-            r"\b(?:cancel|end|stop|terminate|quit|freeze|pause|get out of)\b.{0,15}\b(?:membership|"
+            r"\b(?:cancel|end|stop|terminate|quit|get out of)\b.{0,15}\b(?:membership|"
             r"subscription|"
             r"auto-?pay|auto-?renew\w*|monthly (?:plan|payments?|charges?)|recurring)\b",
         ),
-        ("cancel my membership", "how do I stop my monthly payments", "I want to freeze my membership"),
+        ("cancel my membership", "how do I stop my monthly payments", "I want to end my membership"),
         ("how much is the membership?", "what does the membership include?"),
         reason="Client wants to cancel or pause a membership or recurring payment.",
     ),

@@ -31,8 +31,8 @@ _AFTER = (
 # Where a treatment was done: "where they injected", "the injection site".
 _TREATED_SPOT = (
     r"\b(?:where (?:they|she|he|you|i|the \w+) (?:did|injected|put|had|got|was|were|lasered|treated)|"
-    r"(?:injection|treatment|treated|injected|needle) (?:site|area|spot|points?)s?|"
-    rf"where (?:the |my )?(?:\w+ )?{PROCEDURE} (?:went in|was|were|is|went))\b"
+    r"(?:injection|treatment|treated|injected|needle|laser|filler|botox|peel) (?:site|area|spot|points?)s?|"
+    rf"where (?:the |my )?(?:\w+ )?(?:{PROCEDURE}|needles?) (?:went in|was|were|is|went))\b"
 )
 # A treatment described as done ("got lip filler on sat and my lip is still swollen").
 _HAD_PROCEDURE = (
@@ -54,8 +54,19 @@ _GENERIC_QUESTION = re.compile(
     r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage))\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
-    r".*\bwill (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|scar|damage|cause|leave|make)\b)"
+    r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
+    r"affect)\b|"
+    r".*\bwhat(?:'s| is) safe to\b|.*\bwhat (?:can|should) i (?:take|eat|do|avoid|use)\b|"
+    r".*\bcan you prescribe\b)"
 )
+# A past episode or a standing condition ("I fainted at my last botox", "a seizure disorder"), not a
+# reaction happening now: medical, not urgent.
+_HISTORY = re.compile(
+    rf"^(?!.*{_PRESENT_SYMPTOM})(?=.*\b(?:last time|(?:at|during|after|from|in) my (?:last|previous)|"
+    r"previous(?:ly)?|in the past|history of|years? ago|disorder|before,))"
+)
+# What urgent rules stand down for: a general question, or a past episode.
+_NOT_NOW = re.compile(f"{_GENERIC_QUESTION.pattern}|{_HISTORY.pattern}")
 
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
 
@@ -87,6 +98,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark|spots)\b",
             r"\bcan'?t see (?:out of|well|anything|properly|clearly|straight)\b",
             r"\b(?:lost|losing|loss of) (?:my )?(?:vision|sight)\b|\bgoing blind\b|\bseeing (?:spots|double)",
+            r"\bcan (?:barely|hardly) see\b",
         ),
         (
             "my vision is blurry after the filler",
@@ -113,6 +125,12 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?|some|my|her|his)\b",
             r"\bpoison(?! ivy| oak)\w*",
+            r"\b(?:took|injected|used|did)\b.{0,30}\b(?:twice|two doses|double)\b.{0,20}\b(?:by accident|"
+            r"accidentally|by mistake)\b",
+            r"\bby (?:accident|mistake)\b.{0,30}\b(?:vein|dose|twice|double)\b|\binto a (?:vein|"
+            r"blood vessel)\b",
+            r"\b(?:kid|son|daughter|child|toddler|baby|\d+ ?(?:yr|year)s? old|dog|cat)\b.{0,20}\b(?:got into|"
+            r"ate|swallowed|drank|chewed)\b",
         ),
         (
             "Um...i took 25 iron pills...what do i do",
@@ -128,6 +146,7 @@ URGENT: tuple[Rule, ...] = (
         rx(
             r"\bchest\b.{0,15}\b(?:pains?|tight\w*|pressure|hurts?|hurting|heavy)",
             r"\bheart (?:is )?(?:racing|pounding|attack)|\bpalpitations?\b",
+            r"\bskipp(?:ing|ed) beats?\b|\birregular heart ?beat\b|\bheart (?:is )?(?:skipping|fluttering)\b",
         ),
         ("I have chest pain and feel weird", "my heart is racing since the injection"),
         ("chest hair removal price?",),
@@ -144,6 +163,9 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:face|lips?|eyes?|eyelids?|tongue)\b.{0,15}\b(?:swelling up|swelled up|blown up|ballooned|"
             r"puffed up)",
             r"\bhives all over\b",
+            r"\b(?:face|lips?|eyes?|eyelids?|tongue|throat) (?:is |are |keeps |started |"
+            r"getting )?(?:swelling|swollen shut|blowing up)\b",
+            r"\b(?:having|getting|think i(?:\'m| am) having) (?:an? )?(?:\w+ )?reaction\b",
         ),
         ("I think I'm having an allergic reaction", "my face is swelling up", "do I need my epipen"),
         ("I'd like to plump my lips up a bit",),
@@ -159,6 +181,26 @@ URGENT: tuple[Rule, ...] = (
         ),
         ("she fainted after the injection", "I passed out in the car", "feeling faint and dizzy"),
         ("my forehead lines are faint, is baby botox enough to book?", "I'll pass on that time"),
+        priority="urgent",
+        unless=_NOT_NOW,
+    ),
+    Rule(
+        "weakness_or_paralysis",
+        "medical",
+        rx(
+            r"\b(?:face|eye|eyelid|mouth|lip|arm|leg|side|smile)\b.{0,15}\b(?:feels? |is |looks? )?(?:weak|"
+            r"paraly\w*)\b",
+            r"\b(?:trouble|difficulty|hard time|problems?) (?:chewing|chew|talking|talk|"
+            r"speaking|speak|"
+            r"smiling|blinking|blink)\b",
+            r"\bcan'?t (?:move|lift|raise|close|open) my (?:eyebrow|brow|eye|eyelid|mouth|lip|arm|face)\b",
+            r"\b(?:eye|eyelid) is (?:half )?(?:closed|shut)\b",
+        ),
+        (
+            "my face feels weak and i'm having trouble chewing",
+            "i can't move my eyebrow at all and my eye is half closed",
+        ),
+        ("my weak spot is chocolate lol, see you at 3", "please only text, i can't talk at work"),
         priority="urgent",
     ),
     Rule(
@@ -247,6 +289,10 @@ URGENT: tuple[Rule, ...] = (
             r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b",
             r"\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b"
             r".{0,60}\b(?:despues|desde) (?:del?|de la|que)\b",
+            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:quemad\w*|ampollas|ronchas|granitos?|"
+            r"bultos?|fiebre|dur[oa])\b",
+            r"\b(?:quemad\w*|ampollas|ronchas|granitos?|bultos?|fiebre|dur[oa])\b.{0,60}\b(?:despues|"
+            r"desde) (?:del?|de la|que)\b",
         ),
         (
             "tengo la cara hinchada despues del relleno, es normal?",
@@ -268,16 +314,16 @@ URGENT: tuple[Rule, ...] = (
         ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
         ("how much is semaglutide a month?", "i'm on my way, see you at 3"),
         priority="urgent",
-        unless=_GENERIC_QUESTION,
+        unless=_NOT_NOW,
     ),
     Rule(
         "caring_for_a_symptom",
         "medical",
         rx(
-            rf"\b(?:take|put|use|apply|ice|heat|massage|treat|cover)\b.{{0,25}}\b(?:for|on) (?:the|my|this|"
+            rf"\b(?:take|put|use|apply|ice|heat|massage|cover)\b.{{0,25}}\b(?:for|on) (?:the|my|this|"
             r"these) "
             rf"(?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
-            r"\b(?:ice|heat|massage|treat|cover|pop|drain) (?:the|my|this|"
+            r"\b(?:ice|heat|massage|cover|pop|drain) (?:the|my|this|"
             rf"these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
             rf"\b(?:make|get) (?:the|my|this) (?:\w+ )?{AFTER_SYMPTOM} (?:go down|go away|heal|stop|better|"
             r"calm)",
@@ -289,7 +335,7 @@ URGENT: tuple[Rule, ...] = (
         ),
         ("can i use my package for the facial?", "put me down for the 3pm"),
         priority="urgent",
-        unless=_GENERIC_QUESTION,
+        unless=_NOT_NOW,
     ),
     Rule(
         "symptom_after_treatment",
@@ -304,12 +350,18 @@ URGENT: tuple[Rule, ...] = (
             rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_HAD_PROCEDURE}",
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
             r"infection)\b",
-            rf"\b(?:my|the) (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ )?(?:looks?|feels?|is|"
+            rf"\b{PROCEDURE} (?:left|gave me|caused|made)\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\b(?:my|the) (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ ){{0,3}}(?:looks?|"
+            r"feels?|is|"
             r"are|has|went|"
             rf"got|seems|turned)\b.{{0,30}}\b)?{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
             r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
             r"damaged|messed up) (?:my|me|her|him)\b",
+            r"\b(?:it\'?s been|its been|after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
+            rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
+            rf"\b{SYMPTOM}\b.{{0,40}}\b(?:after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
+            r"weeks?)\b",
         ),
         (
             "my lips are still swollen 5 days after filler",
@@ -323,7 +375,7 @@ URGENT: tuple[Rule, ...] = (
             "can I book laser after work on friday?",
             "after my facial can I book a massage?",
         ),
-        unless=_GENERIC_QUESTION,
+        unless=_NOT_NOW,
         priority="urgent",
     ),
 )
@@ -398,16 +450,24 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bdos(?:e|es|age|ages|ing)\b",
-            r"\bhow many (?:units|syringes|vials|ml|cc) (?:do|will|would|should|can|might|is|"
-            r"are)\b(?!.{0,25}\b(?:left|include))",
-            r"\b\d+\s*(?:units?|ml|cc|mg)\b(?! left)",
+            r"\bhow many (?:units|syringes|vials|ml|cc) (?:do|will|would|should|can|might)(?: i| you| she|"
+            r" he| we)? "
+            r"(?:need|get|recommend|use|inject|put|be)\b(?!.{0,25}\b(?:left|include))",
+            r"\b\d+\s*(?:units?|syringes?) (?:enough|too much|too many|safe|ok|okay|right|normal)\b",
+            r"\b\d+\s*(?:ml|cc|mg|mcg)\b",
             r"\b(?:safe|max\w*|normal|right|too much) (?:amount|number|dose) of\b|\bhow much (?:lidocaine|"
             r"numbing)\b",
-            r"\bunits? (?:do|will|would|should) (?:i|you|she|he)\b",
+            r"\bunits? (?:do|will|would|should) (?:i|you|she|he) (?:need|get|use|recommend)\b",
             r"\bhow much (?:botox|tox|filler|product|dysport|xeomin) (?:do|will|would|should|did|does)\b",
         ),
         ("How many units is the right dosage for me?", "how many units will I need", "20 units enough?"),
-        ("I want 2 sessions of laser", "how much is botox?"),
+        ("I want 2 sessions of laser", "how much is botox?", "how much for 20 units"),
+        # a price question about an amount of product: "how much for 50 units of dysport"
+        unless=re.compile(
+            r"^(?:ok |so |and )?(?:how much|what(?:'s| is) the (?:price|cost))\b(?!.*\b(?:need|should|safe|"
+            r"enough|"
+            r"too much|max\w*|right))"
+        ),
     ),
     Rule(
         "contraindication",
@@ -587,6 +647,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bthere(?:'s| is| are)\b.{0,15}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
             r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
             r"\bi (?:can'?t|cant|cannot) feel (?:my|part of|half|the|anything in)\b|\bno feeling in\b",
+            rf"\b(?:look at|check|see) (?:a|my|the|this) (?:\w+ )?{SYMPTOM}\b",
             rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
         ),
         ("I got bruising", "there is a lump in my lip", "my eyelid is drooping", "My lip feels numb"),
@@ -707,7 +768,7 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"massaged|slept on)\b.{{0,40}}\b{PROCEDURE}\b",
             rf"\b{PROCEDURE}\b.{{0,60}}\btoo (?:soon|early|often|close together)\b|\bhow soon (?:after|until|"
             r"before)\b",
-            rf"\bhow long (?:after|between|before)\b.{{0,25}}\b{PROCEDURE}\b|\bwait\w* (?:between|"
+            rf"\bhow long (?:after|between|before)\b.{{0,40}}\b{PROCEDURE}\b|\bwait\w* (?:between|"
             rf"after)\b.{{0,25}}\b{PROCEDURE}\b",
         ),
         (
@@ -716,6 +777,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "i drank wine last night is that ok for my filler today",
         ),
         ("can I book a facial after my botox appointment?", "can i come after work for laser?"),
+        unless=re.compile(r"\b(?:from|after) years of\b|\byears ago\b"),
     ),
     Rule(
         "taking_something",
@@ -744,6 +806,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|"
             r"\bemergencia\b",
             r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
+            r"\btomo\b.{0,30}\bpuedo\b|\b(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b",
         ),
         ("estoy embarazada, puedo ponerme botox?", "tomo anticoagulantes, puedo hacerme relleno de labios?"),
         ("quiero una cita para el viernes", "cuanto cuesta el botox?"),

@@ -51,10 +51,10 @@ COMPLAINT: tuple[Rule, ...] = (
             r"\b(?:nobody|no one|no-one|noone|no body)\b.{0,15}\b(?:called|texted|got back|gotten back|"
             r"responded|"
             r"replied|answered|returned|reached out|followed up)\b",
-            r"\bstill (?:waiting|haven'?t heard)\b.{0,20}\b(?:call|response|reply|answer|back|anyone)\b",
+            r"\bstill (?:waiting|haven'?t heard)\b.{0,40}\b(?:days?|weeks?|hours?|since|again|forever)\b",
             r"\b(?:never|didn'?t) (?:got|get|hear) (?:a )?(?:call|response|reply) back\b",
         ),
-        ("nobody has called me back", "still waiting for a call back from anyone"),
+        ("nobody has called me back", "still waiting for a call back, it's been 3 days"),
         ("no one has to call, text is fine",),
     ),
     Rule(

@@ -22,10 +22,9 @@ SYMPTOM = alt(
     r"swelling|swollen|swelled|puffy|puffiness|bruis\w*|rash\w*|itch\w*|hives|welts?|blister\w*|"
     r"numb|numbness|numbed|tingl\w*|droop\w*|lump\w*|bumps?|bumpy|nodules?|knots?|hard spots?|pus|ooz\w*|"
     r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
-    r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|redness|red spots?|"
+    r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|"
     r"pain|painful|hurts?|hurting|aches?|aching|sore|soreness|tender\w*|throbbing|stinging|stings|"
-    r"peeling|scar|scarring|scarred|discolou?r\w*|asymmetr\w*|uneven|lopsided|crooked|dark patch\w*|"
-    r"hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin|sensitive"
+    r"peeling|lopsided|hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin"
 )
 # Drugs and products clients take, by the names they use.
 DRUG = alt(
@@ -59,9 +58,11 @@ CONDITION = alt(
     r"schizo\w*|adhd|multiple sclerosis|parkinson'?s?|alzheimer'?s?|dementia|pcos|endometriosis|fibroids?|"
     r"fibromyalgia|sepsis|pneumonia|covid|flu|strep|uti|std|sti|lice|scabies|mrsa|staph|ulcers?|"
     r"cysts?|moles?|growths?|lesions?|tumou?r|obes\w*|menopause|perimenopause|"
-    r"eczema|psoriasis|dermatitis|vitiligo|lichen planus|hidradenitis|impetigo|ringworm|fungal|warts?|"
+    r"eczema|psoriasis|dermatitis|vitiligo|lichen planus|hidradenitis|impetigo|ringworm|fungal|fungus|"
+    r"skin tags?|warts?|"
     r"surgery|surgeries|transplant\w*|"
-    r"chemotherapy|pregnan\w*|miscarriage|postpartum|ivf|fertility|(?<!surgical )rhinoplasty|hashimoto'?s?|"
+    r"crohn'?s?|chemotherapy|pregnan\w*|miscarriage|postpartum|ivf|fertility|(?<!surgical )rhinoplasty|"
+    r"hashimoto'?s?|"
     r"graves'? disease|tmj|"
     r"dry eyes?|sunburn\w*|c-section|nose job|metal (?:plate|implant|rod)s?|iud|"
     r"dental work|root canal|face ?lift|tummy tuck|liposuction|blepharoplasty|eyelid surgery|"
@@ -108,7 +109,11 @@ SKIN_CONDITION = alt(
 # What a client says about a treated area that is only a symptom next to a treatment ("tight and red
 # after the peel", "my smile looks weird after the botox").
 AFTER_SYMPTOM = alt(
-    SYMPTOM[3:-1] + r"|red|tight|weak|weird|strange|frozen|heavy|twitch\w*|spasm\w*|darker|higher|lower|"
+    SYMPTOM[3:-1]
+    + r"|blue|bluish|purple|purplish|grey|gray|dusky|tint|bigger|smaller|heartburn|reflux|bloat\w*|"
+    r"blood sugar|redness|red spots?|red|scar|scarring|scarred|discolou?r\w*|asymmetr\w*|uneven|crooked|"
+    r"sensitive|raised|marks?|stripes?|scratch\w*|white ?heads|pimples|zits|acne|hoarse|lost my voice|tight|"
+    r"weak|weird|strange|frozen|heavy|twitch\w*|spasm\w*|darker|higher|lower|"
     r"dark spots?|dark patch\w*|patches|streaks?|shaking|broke out|breaking out|breakouts?|cold sores?|"
     r"hard|firm|dent\w*|dimpl\w*|ridges?|migrat\w*|moved|crooked smile|dry|flaky|flaking|purging|upset|"
     r"threw up|puk\w*|losing (?:my )?hair|hair loss|hair (?:is )?falling out|(?:isn'?t|not|won'?t) heal\w*|"
@@ -118,7 +123,7 @@ AFTER_SYMPTOM = alt(
 )
 # The treatment itself (not "appointment" or "visit"): what a symptom or an aftercare question is about.
 PROCEDURE = alt(
-    r"botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|juvederm|restylane|rha|radiesse|"
+    r"emsculpt|botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|juvederm|restylane|rha|radiesse|"
     r"sculptra|kybella|lip flip|lip injections?|injections?|injectables?|shots?|laser|lasers|ipl|bbl|"
     r"photofacial|peel|peels|chemical peel|microneedling|morpheus8?|rf|rf microneedling|hydrafacial|"
     r"facial|coolsculpting|cryo\w*|dermaplaning|prp|prf|vampire facial|laser hair removal|hair removal|"
