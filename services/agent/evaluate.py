@@ -241,6 +241,8 @@ def score_escalation(
             if priority is not None:
                 group.priority_total += 1
                 group.right_priority += right and verdict.priority == priority
+                if right and verdict.priority != priority:
+                    right, fired = False, f"{verdict.category}/{verdict.priority}/{verdict.rule}"
         if not right:
             group.misses.append((text, wanted if priority is None else f"{wanted}/{priority}", fired))
     return score

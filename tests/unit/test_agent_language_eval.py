@@ -97,15 +97,16 @@ def test_escalation_command_detects_the_format_per_line(
         {"utterance": "I need to see a doctor about my rash", "service": "Services_3"},
         {"text": "I can\u2019t make it to my appointment tomorrow", "expect": "reschedule"},
         {"text": "i took too many pills", "expect": "medical", "priority": "urgent"},
+        {"text": "is it normal to bleed after microneedling", "expect": "medical", "priority": "urgent"},
         {"text": "how much is botox", "expect": "pass"},
         {"text": "you charged me twice", "expect": "refund"},
     ]
     assert evaluate.main(["escalation", str(_write(tmp_path / "e.jsonl", rows))]) == 0
     out = capsys.readouterr().out
-    assert "e: must escalate: recall 80.00% (4/5)" in out
+    assert "e: must escalate: recall 83.33% (5/6)" in out
     # a dispute expected as a refund counts as escalated, not as the right category
-    assert "expected category      3/5" in out
-    assert "expected priority      1/1" in out
+    assert "expected category      4/6" in out
+    assert "expected priority      1/2" in out
     assert "SGD Services_1 turns: false escalations 0.00% (0/1)" in out
     assert "SGD other service Services_3 turns: false escalations 100.00% (1/1)" in out
     assert "e: must pass: false escalations 0.00% (0/1)" in out
@@ -121,7 +122,11 @@ def test_escalation_command_reads_several_files_and_shows_what_fired(
     )
     negatives = _write(tmp_path / "neg.jsonl", [{"text": "cancel my facial", "expect": "pass"}])
     more = _write(tmp_path / "more.jsonl", [{"text": "hi there", "expect": "pass"}])
-    args = ["escalation", str(positives), str(more), "--negatives", str(negatives), "--show"]
+    priority = _write(
+        tmp_path / "prio.jsonl",
+        [{"text": "i took too many pills", "expect": "medical", "priority": "normal"}],
+    )
+    args = ["escalation", str(positives), str(more), str(priority), "--negatives", str(negatives), "--show"]
     assert evaluate.main(args) == 0
     out = capsys.readouterr().out
     assert "pos: must escalate: recall 50.00% (1/2)" in out
@@ -129,6 +134,7 @@ def test_escalation_command_reads_several_files_and_shows_what_fired(
     assert "neg: must pass: false escalations 100.00% (1/1)" in out
     assert "cancel my facial | cancellation/cancel_word" in out
     assert "more: must pass: false escalations 0.00% (0/1)" in out
+    assert "i took too many pills | medical/normal | medical/urgent/overdose_or_poisoning" in out
 
 
 def test_escalation_command_rejects_a_line_of_no_known_format(
