@@ -225,3 +225,8 @@ def test_every_spanish_time_row_reads_its_example(row: SpanishTime) -> None:
 def test_weekends_are_saturday_and_sunday_and_weekdays_monday_to_friday() -> None:
     assert _parse("any weekends?").preference.weekdays == [5, 6]
     assert _parse("weekdays after 5").preference.weekdays == [0, 1, 2, 3, 4]
+
+
+def test_the_ten_works_is_ten_in_the_morning_but_the_three_is_no_time() -> None:
+    assert _parse("the 10 works").preference.target_time == time(10, 0)
+    assert parse_preference("I'll take the 3 please", NOW, TZ) is None

@@ -325,6 +325,7 @@ def test_anything_after_five_is_a_new_earliest_time() -> None:
         ("oh and i'm Tara btw. 1 works", 0),
         ("could you do 2pm instead?", None),
         ("i'd prefer someone other than lilian", None),
+        ("I'll take the 3 please", 2),
     ],
 )
 def test_choice_among_offered_options(text: str, choice: int | None) -> None:

@@ -154,6 +154,7 @@ _CLOCK = re.compile(
     rf"|\b(?:{PERIOD})\s+(?:at\s+)?(?P<h4>\d{{1,2}})\b{NOT_AN_HOUR}"
     rf"|\b(?P<h5>\d{{1,2}})\s+(?=(?:in the|this|at)\s+(?:{PERIOD})\b)"
     r"|\b(?P<h6>\d{1,2})(?=\s*(?:or later|or after|or earlier|or before|onwards?)\b)"
+    r"|\bthe (?P<h7>8|9|10|11|12)(?=\s+(?:one|works?|slot|option|is (?:good|fine|perfect|better)|please)\b)"
 )
 _BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
 _AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
@@ -206,7 +207,8 @@ def _clock_from(m: re.Match[str]) -> _Clock | None:
     elif m["noon"]:
         c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
     else:
-        c = _Clock(m.start(), m.end(), int(m["h3"] or m["h4"] or m["h5"] or m["h6"]), 0, None, False)
+        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"]
+        c = _Clock(m.start(), m.end(), int(hour), 0, None, False)
         if m["cue"] in ("after", "from", "no earlier than", "later than"):
             c.relation = "after"
         elif m["cue"] in ("before", "by", "until", "till", "til", "no later than", "earlier than"):

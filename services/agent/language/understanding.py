@@ -159,6 +159,8 @@ def _choice(
     by_label = not (fields["availability_request"] or fields["questions"] or flat.rstrip().endswith("?"))
     pick = f"{flat[: found.start]} {flat[found.end :]}" if found else flat
     choice = parse_choice(pick, len(labels), list(labels), by_label=by_label)
+    if choice is None or parse_choice(pick, len(labels), list(labels), by_label=False) == choice:
+        return choice  # a number or an ordinal picks whatever time the text also names
     return _consistent_choice(choice, fields["preference"], labels)  # type: ignore[arg-type]
 
 
