@@ -652,8 +652,11 @@ def disclosed_fields(result: BaseModel, prefix: str = "") -> list[str]:
     return names
 
 
-def _disclosed(served: Served) -> list[str]:
-    return served.disclosed if served.disclosed is not None else disclosed_fields(served.result)
+def _disclosed(served: Served, actor: Any = None) -> list[str]:
+    names = served.disclosed if served.disclosed is not None else disclosed_fields(served.result)
+    # A model-initiated call: what reached the model is what its allow-list let through.
+    seen = getattr(actor, "disclosed_to_model", None)
+    return names if seen is None else [n for n in names if n in set(seen)]
 
 
 def _field_of(exc: ValidationError) -> tuple[str, str]:
@@ -753,6 +756,8 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         log.info("tool.invalid_request", tool=name, field=field_name)
         return _reply_error("invalid_request", message, field_name)
     arguments = audit_arguments(name, req, ports.id_hash_key)
+    if req.actor.disclosed_to_model is not None:
+        arguments["via"] = "model"
     read_only = name in READ_ONLY
     async with _unit_of_work(ports.pool, read_only=read_only) as conn:
         served: Served | None = None
@@ -783,7 +788,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
             action=name,
             arguments=arguments,
             result_summary=summary,
-            disclosed_fields=_disclosed(served) if served and outcome == "ok" else [],
+            disclosed_fields=_disclosed(served, req.actor) if served and outcome == "ok" else [],
             outcome=outcome,
             latency_ms=(time.perf_counter() - started) * 1000,
         )

@@ -34,6 +34,11 @@ class Actor(BaseModel):
     instance: str = ""
     conversation_id: OpaqueId | None = None
     staff_user: str | None = None
+    disclosed_to_model: list[str] | None = Field(
+        default=None,
+        description="set when a language model initiated the call: the dotted result fields its "
+        "allow-list lets it see (what the audit record then lists as disclosed)",
+    )
 
 
 class ToolRequest(Command):

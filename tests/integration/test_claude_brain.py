@@ -4,17 +4,20 @@ fallback to the deterministic brain, and the server-side binding of the client."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from nats.js.errors import NotFoundError
 
 from services.agent.claude.routes import make_client
 from services.agent.claude.tools_schema import tool_definitions
 from services.agent.domain import MAX_REPLY_CHARS
 from services.agent.settings import AgentSettings
+from shared.contracts.audit import AuditRecorded
 from shared.contracts.conversation import (
     BookingConfirmed,
     ModelConsulted,
@@ -68,6 +71,26 @@ async def claude(
     await system.stop()
 
 
+async def _audit_records(phone: Phone, action: str, count: int = 1) -> list[AuditRecorded]:
+    """The audit records of one tool on the AUDIT stream (polled: read-only calls are batched)."""
+    stream = phone.topology.stream_audit.name
+    async with asyncio.timeout(10):
+        while True:
+            records, seq = [], 0
+            while True:
+                try:
+                    msg = await phone.js.get_msg(stream, seq=seq + 1, next=True)
+                except NotFoundError:
+                    break
+                seq = int(msg.seq or 0)
+                record = AuditRecorded.model_validate_json(msg.data or b"{}")
+                if record.action == action:
+                    records.append(record)
+            if len(records) >= count:
+                return records
+            await asyncio.sleep(0.05)
+
+
 async def _consulted(phone: Phone, number: str, turns: int) -> list[ModelConsulted]:
     events = await phone.wait_for_turns(number, turns)
     return [e for e in events if isinstance(e, ModelConsulted)]
@@ -113,6 +136,18 @@ async def test_the_model_books_by_calling_tools_in_sequence(
     wire = json.dumps(fake.messages_requests())
     assert not UUID_RE.search(wire), "no id ever reaches the model"
     assert NEW not in wire and not PHONE_RE.search(wire)
+    found, confirmed = (
+        await _audit_records(phone, "find_availability"),
+        await _audit_records(phone, "confirm_booking"),
+    )
+    assert found[0].arguments["via"] == "model" and confirmed[0].arguments["via"] == "model"
+    assert "options.provider_first_name" in found[0].disclosed_fields
+    assert not [f for f in found[0].disclosed_fields if f.endswith("_id")], "ids never reach the model"
+    assert (
+        "booking_id" not in confirmed[0].disclosed_fields and "service_name" in confirmed[0].disclosed_fields
+    )
+    identified = await _audit_records(phone, "lookup_or_create_client")
+    assert "via" not in identified[0].arguments, "the server's own calls are not the model's"
     last = fake.requests[-1].body
     assert "hi can i get a hydrafacial" in json.dumps(last["messages"]), (
         "the conversation's history goes along"

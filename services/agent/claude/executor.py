@@ -10,6 +10,7 @@ calls cause are the same conversation events the deterministic brain emits.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ from ..frontdesk_answers import service_info
 from ..replies import option_label, say, when_label
 from ..tools import ToolRefused
 from . import tools_schema as ts
+from .model_tools import ModelTools
 
 log = structlog.get_logger()
 
@@ -69,10 +71,13 @@ class ModelTurn:
     booked: BookingConfirmed | None = None
     handoff: Handoff | None = None
     service: ServiceCandidate | None = None
+    tools: ModelTools = field(init=False)
+    tool_seconds: float = 0.0  # time in tool calls (the scheduler's work, not the model layer's)
 
     def __post_init__(self) -> None:
         self.proposals = list(self.ctx.state.proposals)
         self.service = self.ctx.state.service
+        self.tools = ModelTools.of(self.ctx.tools)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -82,6 +87,7 @@ class ModelTurn:
     async def run(self, name: str, raw: object) -> tuple[Result, bool]:
         """Run one tool call: (the result the model sees, whether it is an error)."""
         self.calls.append(name)
+        started = time.perf_counter()
         try:
             args = _validate(name, raw)
             return await HANDLERS[name](self, args), False
@@ -91,10 +97,12 @@ class ModelTurn:
             return {"error": str(exc)}, True
         except ToolRefused as exc:
             return {"error": exc.code, "message": exc.error.message}, True
+        finally:
+            self.tool_seconds += time.perf_counter() - started
 
     async def release_new_holds(self) -> None:
         """Let go of what this turn held (used when the turn is decided by another brain)."""
-        await self.ctx.tools.release(self.held_now)
+        await self.tools.release(self.held_now)
         self.held_now = []
 
 
@@ -160,7 +168,7 @@ def _consult_first(turn: ModelTurn, info: ServiceInfo) -> ServiceInfo | None:
 
 async def match_service(turn: ModelTurn, args: ts.MatchServiceArgs) -> Result:
     """The spa's services ranked for the client's words."""
-    return for_model(await turn.ctx.tools.match_service(args.words))
+    return for_model(await turn.tools.match_service(args.words))
 
 
 def _provider(turn: ModelTurn, first_name: str | None) -> tuple[UUID | None, str | None]:
@@ -193,7 +201,7 @@ async def find_availability(turn: ModelTurn, args: ts.FindAvailabilityArgs) -> R
             provider_first_name=provider_name,
         )
     )
-    found = await ctx.tools.find_availability(
+    found = await turn.tools.find_availability(
         chosen.service_id, preference, ctx.max_options, provider_id=provider_id
     )
     turn.found = found
@@ -216,9 +224,9 @@ async def hold_options(turn: ModelTurn, args: ts.HoldOptionsArgs) -> Result:
     if any(n < 1 or n > len(found.options) for n in numbers):
         raise Rejected("invalid_arguments", f"option numbers go from 1 to {len(found.options)}")
     stale = [p.hold_id for p in turn.proposals]
-    await ctx.tools.release(stale)
+    await turn.tools.release(stale)
     turn.proposals, turn.held_now = [], []
-    held = await ctx.tools.hold([found.options[n - 1] for n in numbers], ctx.hold_ttl_seconds)
+    held = await turn.tools.hold([found.options[n - 1] for n in numbers], ctx.hold_ttl_seconds)
     today = ctx.now.astimezone(turn.tz).date()
     lang = ctx.state.language
     turn.proposals = [
@@ -249,8 +257,8 @@ async def confirm_choice(turn: ModelTurn, args: ts.ConfirmChoiceArgs) -> Result:
     if args.option_number > len(turn.proposals):
         raise Rejected("invalid_arguments", f"only {len(turn.proposals)} option(s) are held")
     chosen = turn.proposals[args.option_number - 1]
-    booking = await ctx.tools.confirm(chosen.hold_id)
-    await ctx.tools.release([p.hold_id for p in turn.proposals if p.hold_id != chosen.hold_id])
+    booking = await turn.tools.confirm(chosen.hold_id)
+    await turn.tools.release([p.hold_id for p in turn.proposals if p.hold_id != chosen.hold_id])
     service = turn.service
     price = service.price_cents if service and service.service_id == chosen.option.service_id else 0
     turn.booked = ctx.event(
@@ -288,7 +296,7 @@ def confirmation_text(turn: ModelTurn) -> str:
 async def read_benefits(turn: ModelTurn, args: ts.ReadBenefitsArgs) -> Result:
     """The bound client's own packages and membership (never anyone else's: there is no argument for it)."""
     service_id = _catalog_service(turn, args.service_name).service_id if args.service_name else None
-    return for_model(await turn.ctx.tools.benefits(service_id))
+    return for_model(await turn.tools.benefits(service_id))
 
 
 async def spa_profile(turn: ModelTurn, args: ts.SpaProfileArgs) -> Result:
