@@ -197,3 +197,13 @@ def test_a_new_client_and_notes_for_staff_are_remembered() -> None:
         ]
     )
     assert state.new_client and state.notes == ("The client wrote about someone else.",)
+
+
+def test_the_fold_copies_the_state_and_refuses_an_unknown_field() -> None:
+    from services.agent.domain import _evolve
+
+    before = fold([ServiceMatched(**BASE, service=_service())])
+    after = _evolve(before, replies=3)
+    assert after.replies == 3 and before.replies == 0 and after.service == before.service
+    with pytest.raises(TypeError):
+        _evolve(before, no_such_field=1)
