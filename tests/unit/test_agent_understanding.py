@@ -533,3 +533,21 @@ def test_a_day_picked_at_a_time_that_option_lacks_is_no_pick() -> None:
     assert read.choice is None
     assert read.preference is not None and read.preference.target_time == time(16, 0)
     assert _read("saturday at 3:15 works", labels=LABELS).choice == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "choice", "shift"),
+    [
+        ("the earlier one", ["Friday at 2pm with Julia", "Friday at 4pm with Lilian"], 0, None),
+        ("the later one pls", ["Friday at 2pm with Julia", "Friday at 4pm with Lilian"], 1, None),
+        ("the later one", LABELS, None, None),
+        ("either works", LABELS, 0, None),
+        ("whichever is fine", LABELS, 0, None),
+        ("anything later?", LABELS, None, "later"),
+    ],
+)
+def test_earlier_later_and_either_between_offered_options(
+    text: str, labels: list[str], choice: int | None, shift: str | None
+) -> None:
+    read = _read(text, labels=labels)
+    assert (read.choice, read.shift) == (choice, shift)

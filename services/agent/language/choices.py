@@ -24,7 +24,14 @@ ORDINALS = {
     "segundo": 2, "tercera": 3, "tercero": 3, "cuarta": 4, "cuarto": 4, "uno": 1, "una": 1, "dos": 2,
     "tres": 3,
 }  # fmt: skip
-_LAST = {"last": -1, "latter": -1, "ultima": -1, "ultimo": -1, "former": 0}
+_LAST = {"last": -1, "latter": -1, "ultima": -1, "ultimo": -1, "former": 0, "latest": -1, "earliest": 0}
+# "the earlier one" / "the later one" pick between two options only.
+_OF_TWO = {"earlier": 0, "later": -1}
+# "either works", "whichever": any option will do, so the first.
+_ANY = re.compile(
+    r"^\W*(?:ok\W+|yes\W+)?(?:either|any|whichever|whatever|cualquiera)(?: one| of them| of those| time)?"
+    r"(?: is fine| works| is good| is ok| sounds good)?\W*$"
+)
 _WEEKDAY_KEYS = {
     "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
     "saturday": "sat", "sunday": "sun", "mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri",
@@ -37,7 +44,7 @@ _EXPLICIT_NUMBER = re.compile(
 )
 _ORDINAL_WORD = (
     r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|latter|former|middle|primera|primero|segunda|"
-    r"segundo|tercera|tercero|ultima|ultimo)"
+    r"segundo|tercera|tercero|ultima|ultimo|earliest|latest|earlier|later)"
 )
 # An ordinal chooses when it is "the second (one)", "second one", "take the first" or stands alone;
 # "my first time", "how long does botox last" and "last week" do not choose.
@@ -117,6 +124,9 @@ def _hour_choice(hour: int, labels: list[str]) -> int | None:
 
 
 def _ordinal_choice(flat: str, count: int) -> int | None:
+    """1-based: "the second one", "option three", "la primera", "the last one", "either works"."""
+    if _ANY.match(flat):
+        return 1
     m = _WORD_NUMBER.match(flat)
     if m:
         return ORDINALS[m[1]]
@@ -124,6 +134,8 @@ def _ordinal_choice(flat: str, count: int) -> int | None:
     if m is None:
         return None
     word = m[1] or m[2]
+    if word in _OF_TWO:
+        return None if count != 2 else (1 if _OF_TWO[word] == 0 else 2)
     if word in _LAST:
         return count if _LAST[word] == -1 else 1
     if word == "middle":

@@ -127,6 +127,11 @@ _LATER_ASIDE = re.compile(
     r"(?:know\s+)?later\b|\b(?:decide|confirm|check|book|figure it out|think about it)\s+later\b"
     r"|\b(?:maybe|probably|perhaps|possibly)\s+(?:at a\s+|some\s+)?later\b|^\W*later on\b"
 )
+# "the later one", "the earliest": a pick among the options, not a new constraint.
+_PICK_WORDING = re.compile(
+    r"\b(?:the )?(?:earlier|later|earliest|latest) (?:one|option|slot|time)\b|\bthe (?:earlier|later|"
+    r"earliest|latest)\b"
+)
 _NOT_PROVIDER = (
     r"\b(?:not|no|anyone but|anybody but|someone other than|except|without|sin|no con|not with)\s+"
     r"(?:with\s+)?{p}\b"
@@ -150,7 +155,7 @@ def find_shift(text: str, providers: Collection[str] = (), *, already_plain: boo
     names = tuple(p.lower() for p in providers if p)
     if names and _not_provider(names).search(flat):
         return "other_provider"
-    flat = _LATER_ASIDE.sub(" ", flat)
+    flat = _PICK_WORDING.sub(" ", _LATER_ASIDE.sub(" ", flat))
     for shift, rule in SHIFT_RULES:
         if first_rule((rule,), flat, already_plain=True):
             return shift
