@@ -113,6 +113,7 @@ def test_every_shorthand_row_spells_out_its_example(row: object) -> None:
         ("HI!! CAN I BOOK A MASSAGE MONDAY. THANKS, DORA", "Dora"),
         ("any openings saturday afternoon thank you so much Heather", "Heather"),
         ("need it before a wedding sat morning ideally 🙏 Olivia", "Olivia"),
+        ("botox friday? - Jess\nSent from my iPhone", "Jess"),
     ],
 )
 def test_name_from_how_clients_introduce_themselves_or_sign(text: str, name: str) -> None:
@@ -148,6 +149,9 @@ def test_name_from_how_clients_introduce_themselves_or_sign(text: str, name: str
         "I'd like to see Dr. Norma E. Deato.",
         "ok, Thanks",
         "thanks, Julia",
+        "Thanks guys!",
+        "Thanks, Glow Spa!",
+        "Sent from my iPhone",
     ],
 )
 def test_no_name_from_everyday_words_treatments_days_or_third_parties(text: str) -> None:

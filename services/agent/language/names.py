@@ -70,6 +70,10 @@ _OPENS_CLAUSE = re.compile(
 _BOUNDARY = re.compile(r"\s*(?:$|[.,!?;:)\-]|(?:here|and|from|again|y|aqui)\b)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"^'s?\b", re.IGNORECASE)
 _TAIL_NOISE = re.compile(r"[\W_]+$")
+# What a phone or mail app appends ("Sent from my iPhone"): after the client's own signature.
+_DEVICE_LINE = re.compile(
+    r"\W*\b(?:sent from my \w+(?: \w+)?|get outlook for \w+|sent via \w+(?: \w+)?)\W*$", re.IGNORECASE
+)
 
 _RELATIONS = (
     r"(?:husband|hubby|wife|mom|mum|mother|mama|dad|father|daughter|son|partner|boyfriend|girlfriend|bf|gf|"
@@ -190,7 +194,7 @@ def _introduced(flat: str, providers: Collection[str], blocked: Collection[str])
 
 
 def _signed(flat: str, providers: Collection[str], blocked: Collection[str]) -> NameFound | None:
-    body = _TAIL_NOISE.sub("", flat)
+    body = _TAIL_NOISE.sub("", _DEVICE_LINE.sub("", flat))
     m = _SIGNATURE.search(body)
     if m and not _blocked(m["first"], blocked) and strip_accents(m["first"].casefold()) not in providers:
         lowercase_ok = m["off"] in ("-", "~") or m["first"][0].isupper()
