@@ -31,9 +31,12 @@ __all__ = [
     "WORD_NGRAMS",
     "WORD_PATTERN",
     "MedicalModel",
+    "char_ngrams",
     "load_model",
     "medical_probability",
+    "padded_word_ngrams",
     "prepare",
+    "word_ngrams",
 ]
 
 FORMAT = "frontdesk-medical-guard/1"
