@@ -53,8 +53,16 @@ COMPLAINT: tuple[Rule, ...] = (
             r"replied|answered|returned|reached out|followed up)\b",
             r"\bstill (?:waiting|haven'?t heard)\b.{0,40}\b(?:days?|weeks?|hours?|since|again|forever)\b",
             r"\b(?:never|didn'?t) (?:got|get|hear) (?:a )?(?:call|response|reply) back\b",
+            r"\bwaited (?:for )?(?:(?:over |almost |like )?(?:[2-9]\d|\d{3}) ?min\w*|(?:over |"
+            r"almost )?an hour|\d+ hours?|"
+            r"forever|so long)\b",
+            r"\b(?:nobody|no one) (?:said|told|explained|apologi[sz]ed|cared)\b|\U0001f621|\U0001f92c",
         ),
-        ("nobody has called me back", "still waiting for a call back, it's been 3 days"),
+        (
+            "nobody has called me back",
+            "\U0001f621 I waited 40 minutes past my appointment time today",
+            "still waiting for a call back, it's been 3 days",
+        ),
         ("no one has to call, text is fine",),
     ),
     Rule(
