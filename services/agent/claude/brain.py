@@ -101,13 +101,21 @@ class ClaudeBrain:
         self.history = history
         self.fallback = fallback or DeterministicBrain()
         self.model_seconds = 0.0  # time spent waiting on the model (benchmarks subtract it)
+        self.tool_seconds = 0.0  # time in the model's tool calls (the scheduler's work)
 
     async def decide(self, ctx: TurnContext) -> Decision:
         """One turn: the model with tools, or the deterministic brain when the model cannot."""
         TURNS["turns"] += 1
+        turn = ModelTurn(ctx)
+        try:
+            return await self._decide(ctx, turn)
+        finally:
+            self.tool_seconds += turn.tool_seconds
+
+    async def _decide(self, ctx: TurnContext, turn: ModelTurn) -> Decision:
         transcript = await self._transcript(ctx)
         today = transcript.tokens_by_day.get(ctx.now.date(), 0)
-        turn, usage = ModelTurn(ctx), Usage()
+        usage = Usage()
         if today >= self.config.limits.tokens_per_conversation_day:
             return await self._fall_back(ctx, turn, usage, "token_cap")
         try:
