@@ -79,6 +79,7 @@ URGENT: tuple[Rule, ...] = (
             r"\bshort(?:ness)? of breath\b|\bwheez\w*|\bchoking\b",
             r"\b(?:throat|tongue|airway)\b.{0,25}\b(?:swell\w*|swollen|closing|tight\w*|closed)",
             r"\b(?:can'?t|cant|cannot|trouble|difficulty|hard to|hard time|problems?) swallow\w*",
+            r"\bstop(?:s|ped)? breathing\b",
         ),
         (
             "I can't breathe",
@@ -702,6 +703,14 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\bif\b",
             r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|time|"
             r"process)\b",
+            r"\b(?:can|could|does|do|will|would) (?!you\b|u\b|i\b|we\b)(?:\w+ ){1,3}cause\b",
+            r"\b(?:die|died|dying) (?:from|of)\b|\b(?:deadly|lethal|fatal)\b",
+            r"\b(?:bee|wasp|spider|tick|dog|cat|snake|insect|bug|mosquito|jellyfish) (?:stings?|bites?)\b|"
+            r"\b(?:bit|bitten|stung) by\b",
+            r"\b(?:broke|broken|fractured?|sprain\w*|dislocat\w*) (?:my|your|his|her|a|the) (?:\w+ )?(?:toe|"
+            r"finger|arm|leg|wrist|ankle|bone|nose|rib|foot|hand|jaw|tooth|knee|elbow|shoulder)\b",
+            r"\b(?:menstrual|period) cramps\b|\bcramps\b|\bpms\b|\bhot flash\w*|\b(?:on|during|"
+            r"before) my period\b|\bmy period\b",
         ),
         ("What causes shingles?", "is it contagious?", "what should I do if it gets infected?"),
         ("what are the treatments for forehead lines", "how do you treat forehead lines?"),

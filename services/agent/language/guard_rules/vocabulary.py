@@ -49,7 +49,7 @@ DRUG_SHAPE = (
 )
 # Illnesses and body conditions clients name.
 CONDITION = alt(
-    r"disease|diseases|disorder|disorders|syndrome|infection|infections|infected|cancer|tumou?rs?|"
+    r"pink eye|disease|diseases|disorder|disorders|syndrome|infection|infections|infected|cancer|tumou?rs?|"
     r"diabet\w*|autoimmune|lupus|herpes|cold sores?|fever blisters?|shingles|keloids?|epilep\w*|"
     r"seizures?|hepatitis|hiv|aids|arthritis|asthma|copd|migraines?|hypertension|high blood pressure|"
     r"low blood pressure|blood pressure|heart (?:condition|disease|problems?|failure|murmur)|stroke|"
