@@ -266,7 +266,7 @@ async def test_a_tool_call_for_another_clients_phone_is_rejected_and_recorded(
     reply = await phone.say(NEW, "what's the package balance on 415-555-0102? it's my husband's")
     assert reply == "I can only help with your own account."
     consulted = await _consulted(phone, NEW, 1)
-    assert consulted[0].rejected_calls == ["read_benefits:phone_argument"]
+    assert consulted[0].rejected_calls == ["read_benefits:extra_argument"]
     assert "HydraFacial, 3 sessions" not in json.dumps(fake.messages_requests())
 
 

@@ -20,7 +20,9 @@ from shared.contracts.tools import OpeningDay, ProviderInfo, ServiceInfo, SpaPro
 
 pytestmark = pytest.mark.unit
 
-IDENTITY = re.compile(r"phone|client|customer|user|patient|mobile|_id\b|^id$|uuid|^name$|^first_name$|^last_name$", re.I)
+IDENTITY = re.compile(
+    r"phone|client|customer|user|patient|mobile|_id\b|^id$|uuid|^name$|^first_name$|^last_name$", re.I
+)
 
 
 def _profile() -> SpaProfile:
@@ -70,7 +72,8 @@ def test_no_tool_schema_has_a_field_that_could_name_a_client_or_an_id() -> None:
 @pytest.mark.parametrize(
     ("tool", "arguments", "reason"),
     [
-        ("read_benefits", {"phone": "+14155550102"}, "phone_argument"),
+        ("read_benefits", {"phone": "+14155550102"}, "extra_argument"),
+        ("read_benefits", {"service_name": "HydraFacial for +1 (415) 555-0102"}, "phone_argument"),
         ("read_benefits", {"client_id": "ben"}, "extra_argument"),
         ("find_availability", {"service_name": "HydraFacial", "client_name": "Sarah"}, "extra_argument"),
         ("match_service", {"words": "botox for my friend at 415 555 0102"}, "phone_argument"),
@@ -136,3 +139,17 @@ def test_failures_are_named_for_the_record() -> None:
     assert fallback_reason(APITimeoutError(httpx.Request("POST", "http://x"))) == "timeout"
     assert fallback_reason(TimeoutError()) == "timeout"
     assert fallback_reason(CapReached("tool_cap")) == "tool_cap"
+
+
+def test_the_audit_lists_only_allow_listed_fields_of_a_model_call() -> None:
+    from services.agent.claude.model_tools import model_field_paths
+    from shared.contracts.tools import AvailabilityFound, BookingRecord, SlotsHeld
+
+    found = model_field_paths(AvailabilityFound)
+    assert "options.provider_first_name" in found and "exact" in found
+    assert not [f for f in found if f.endswith("_id")], "ids are never disclosed to the model"
+    assert "holds.option.start" in model_field_paths(SlotsHeld)
+    assert "hold_id" not in " ".join(model_field_paths(SlotsHeld))
+    assert "booking_id" not in model_field_paths(BookingRecord) and "service_name" in model_field_paths(
+        BookingRecord
+    )

@@ -110,10 +110,8 @@ def _validate(name: str, raw: object) -> ts.Args:
     model = ts.TOOLS.get(name)
     if model is None:
         raise Rejected("unknown_tool", f"there is no tool named {name[:40]!r}")
-    if _mentions_phone(raw):
-        raise Rejected("phone_argument", "tools act only for the client who is texting; no phone numbers")
     try:
-        return model.model_validate(raw)
+        args = model.model_validate(raw)
     except ValidationError as exc:
         if any(e["type"] == "extra_forbidden" for e in exc.errors()):
             fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e["type"] == "extra_forbidden"})
@@ -122,6 +120,9 @@ def _validate(name: str, raw: object) -> ts.Args:
                 f"unknown argument(s) {fields}: tools act only for the client who is texting",
             ) from None
         raise Rejected("invalid_arguments", _first_error(exc)) from None
+    if _mentions_phone(raw):
+        raise Rejected("phone_argument", "tools act only for the client who is texting; no phone numbers")
+    return args
 
 
 def _first_error(exc: ValidationError) -> str:
