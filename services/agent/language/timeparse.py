@@ -112,15 +112,25 @@ _SPELLED_HOUR_AFTER_CUE = re.compile(
 )
 
 
+# Clock spellings in one form: "5 o clock", "4 p.m.", "4p", "twenty-five", "midday", spaces.
+_CLOCK_SPELLINGS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\bo\s*['\"`]?\s*clock\b", " o'clock"),
+        (r"\b([ap])\.\s?m\.?(?=\W|$)", r"\1m"),
+        (r"(?<=\d)\s*([ap])(?=\s|$|[.,!?])", r" \1m"),
+        (r"\b(twenty|thirty|forty|fifty)-", r"\1 "),
+        (r"\bmid[\s-]?day\b|\bnoon\s*time\b|\b12\s*noon\b", "noon"),
+        (r"\s+", " "),
+    )
+)
+
+
 def _normalise(text: str) -> str:
     """The matching form (`shorthand.plain`), Spanish time phrases in English, time words as digits."""
     t = to_english(plain(text))
-    t = re.sub(r"\bo\s*['\"`]?\s*clock\b", " o'clock", t)
-    t = re.sub(r"\b([ap])\.\s?m\.?(?=\W|$)", r"\1m", t)
-    t = re.sub(r"(?<=\d)\s*([ap])(?=\s|$|[.,!?])", r" \1m", t)  # "4p" -> "4 pm"
-    t = re.sub(r"\b(twenty|thirty|forty|fifty)-", r"\1 ", t)
-    t = re.sub(r"\bmid[\s-]?day\b|\bnoon\s*time\b|\b12\s*noon\b", "noon", t)
-    t = re.sub(r"\s+", " ", t)
+    for pattern, replacement in _CLOCK_SPELLINGS:
+        t = pattern.sub(replacement, t)
     t = _SPELLED_HOUR_MINUTE.sub(lambda m: f"{HOUR_WORDS[m[1]]}:{MINUTE_WORDS[m[2]]:02d}", t)
     t = _SPELLED_HOUR_BEFORE_CUE.sub(lambda m: str(HOUR_WORDS[m[1]]), t)
     t = _SPELLED_HOUR_AFTER_CUE.sub(lambda m: f"{m[1]} {HOUR_WORDS[m[2]]}", t)
