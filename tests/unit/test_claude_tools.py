@@ -153,3 +153,10 @@ def test_the_audit_lists_only_allow_listed_fields_of_a_model_call() -> None:
     assert "booking_id" not in model_field_paths(BookingRecord) and "service_name" in model_field_paths(
         BookingRecord
     )
+
+
+def test_the_model_hands_off_only_with_a_client_facing_category() -> None:
+    assert executor._validate("hand_off", {"category": "refund", "reason": "asks for money back"})
+    with pytest.raises(executor.Rejected) as caught:
+        executor._validate("hand_off", {"category": "dead_letter", "reason": "x"})
+    assert caught.value.reason == "invalid_arguments"

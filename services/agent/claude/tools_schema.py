@@ -8,12 +8,24 @@ conversation and keeps every id. Arguments forbid unknown fields, so a call that
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.escalation import EscalationCategory
 from shared.contracts.tools import TimePreference
+
+# The categories a conversation may be handed off with (the system's own, such as a blocked reply or a
+# dead letter, are not the model's to raise).
+HandOffCategory = Literal[
+    "medical",
+    "cancellation",
+    "reschedule",
+    "refund",
+    "payment_dispute",
+    "complaint",
+    "human_request",
+    "other",
+]
 
 
 class Args(BaseModel):
@@ -69,7 +81,7 @@ class HandOffArgs(Args):
     """Hand the conversation to the spa's staff (clinical questions, cancellations, reschedules,
     refunds, complaints, a request for a person, or anything you cannot do)."""
 
-    category: EscalationCategory
+    category: HandOffCategory
     reason: str = Field(min_length=1, max_length=300)
 
 

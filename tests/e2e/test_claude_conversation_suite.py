@@ -1,0 +1,50 @@
+"""The conversation scenario suite with AGENT_BRAIN=claude and a model route that always fails (529):
+every turn falls back to the deterministic brain, so the suite must reach the same floor, and every
+turn the guard let through must have recorded its fallback. The fake Messages API runs in this test's
+process; the agent process reaches it through the real anthropic SDK."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.agent.scenarios.main import rate, report, run_suite
+from services.agent.scenarios.play import Target
+from services.agent.scenarios.spa import read_spa
+from services.agent.scenarios.spec import load
+from tests.e2e.system_support import ACCOUNT_SID, AUTH_TOKEN, started_system
+from tests.e2e.test_conversation_suite import SUITE, TARGET
+from tests.support.fake_anthropic import Failure, FakeAnthropic
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_the_suite_holds_its_floor_when_the_model_route_fails_every_call(
+    servers: dict[str, str], tmp_path: Path
+) -> None:
+    scenarios = load([SUITE])
+    fake = await FakeAnthropic(default=Failure(529)).start()
+    env = {
+        "AGENT_BRAIN": "claude",
+        "MODEL_ROUTE": "self-hosted",
+        "MODEL_BASE_URL": fake.base_url,
+        "MODEL_MAX_RETRIES": "0",
+    }
+    try:
+        async with started_system(servers["postgres"], servers["nats"], tmp_path, extra_env=env) as system:
+            target = Target(
+                gateway=system.urls["gateway"],
+                inbox=system.urls["escalation"],
+                auth_token=AUTH_TOKEN,
+                account_sid=ACCOUNT_SID,
+                spa=read_spa(tmp_path / "spas" / "glow-medspa.yaml"),
+                settle=0.7,
+                poll=0.15,
+            )
+            results = await run_suite(scenarios, target, concurrency=8, fresh=False)
+    finally:
+        await fake.stop()
+    print(report(results, show=True))
+    assert len(fake.requests) >= len(scenarios), "the agent asked the model (and fell back) on its turns"
+    assert rate(results) >= TARGET, report(results, show=False)
