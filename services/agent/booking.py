@@ -56,8 +56,9 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
         words = policy.constraint_words(turn.u, search, turn.lang, provider)
         text = say(turn.lang, "options_nearest", constraint=words, **values)
     else:
-        exact = found.exact and not policy.exact_time_missing(
-            search.preference, [p.option.start for p in held], turn.tz
+        exact = turn.inexact_said or (
+            found.exact
+            and not policy.exact_time_missing(search.preference, [p.option.start for p in held], turn.tz)
         )
         text = say(turn.lang, "options" if exact else "options_not_exact", **values)
     ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1

@@ -32,7 +32,7 @@ from .booking import confirm, propose
 from .brain import Decision, Handoff, TurnContext
 from .domain import ConversationState
 from .language.understanding import understand
-from .replies import lang_of, say
+from .replies import day_name, lang_of, say
 from .turn import Turn, reply
 
 log = structlog.get_logger()
@@ -286,6 +286,9 @@ def take_preference(turn: Turn) -> None:
     if fields is not None:
         turn.learn(turn.event(PreferenceUnderstood, **fields))
         turn.fresh_search = True
+        for weekday in policy.closed_days(fields["preference"], turn.ctx.spa.hours):
+            turn.lead.append(say(turn.lang, "closed_day", day=day_name(weekday, turn.lang)))
+            turn.inexact_said = True
 
 
 # ----- answers

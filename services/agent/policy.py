@@ -14,7 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from shared.contracts.conversation import Asked, ServiceCandidate
-from shared.contracts.tools import ClientBenefits, TimePreference
+from shared.contracts.tools import ClientBenefits, OpeningDay, TimePreference
 
 from .domain import MAX_REPLY_CHARS, ConversationState
 from .language.understanding import Understanding
@@ -198,6 +198,9 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
         last_day = max(starts).astimezone(tz).date() + timedelta(days=1)
         base = TimePreference(asap=True)
         fields["after"] = datetime.combine(last_day, time(0), tzinfo=tz)
+    elif u.reject_options and starts and u.preference is None and u.shift is None:
+        # "none of those": other times, after the ones offered.
+        fields["after"] = max(starts)
     fields["preference"] = base
     return fields
 
@@ -227,6 +230,17 @@ def exact_time_missing(preference: TimePreference, starts: Sequence[datetime], t
 
 def _minutes(moment: time) -> int:
     return moment.hour * 60 + moment.minute
+
+
+def closed_days(preference: TimePreference, hours: Sequence[OpeningDay]) -> list[int]:
+    """The weekdays asked for on which the spa is closed (empty when it opens on any of them)."""
+    if not hours:
+        return []
+    open_days = {d.weekday for d in hours if d.intervals}
+    asked = {d.weekday() for d in preference.dates} | set(preference.weekdays)
+    if not asked or asked & open_days:
+        return []
+    return sorted(asked)
 
 
 def next_week(preference: TimePreference) -> TimePreference | None:

@@ -24,7 +24,7 @@ EN: dict[str, str] = {
     # questions that move a booking on
     "ask_what": "What treatment are you interested in, and when would you like to come in?",
     "ask_service": "What treatment are you interested in?",
-    "ask_service_choice": "Did you mean {choices}?",
+    "ask_service_choice": "Which would you like to book: {choices}?",
     "ask_one_service": "Which would you like to book first: {choices}?",
     "ask_time": "When would you like to come in for {service}? For example 'Monday around 2pm' or 'tomorrow morning'.",
     "ask_time_short": "When would you like to come in for {service}?",
@@ -87,7 +87,7 @@ ES: dict[str, str] = {
     "disclosure_after_staff": "Soy el asistente automático de {spa}; sigo desde donde lo dejó nuestro equipo.",
     "ask_what": "¿Qué tratamiento te interesa y cuándo te gustaría venir?",
     "ask_service": "¿Qué tratamiento te interesa?",
-    "ask_service_choice": "¿Te refieres a {choices}?",
+    "ask_service_choice": "¿Cuál te gustaría reservar: {choices}?",
     "ask_one_service": "¿Cuál quieres reservar primero: {choices}?",
     "ask_time": "¿Cuándo te gustaría venir para {service}? Por ejemplo 'el lunes a las 2pm' o 'mañana por la mañana'.",
     "ask_time_short": "¿Cuándo te gustaría venir para {service}?",

@@ -30,6 +30,7 @@ class Turn:
     two_services: bool = False
     topic: ServiceCandidate | None = None  # the service a question is about (may differ from the booking's)
     consult_noted: bool = False
+    inexact_said: bool = False  # the reply already says why the options differ from what was asked
     topics: list[ServiceCandidate] = field(default_factory=list)  # several services a question names
 
     def learn(self, event: ConversationEvent) -> None:

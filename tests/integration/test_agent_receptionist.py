@@ -53,6 +53,18 @@ async def test_asking_for_the_first_availability_gets_the_soonest_options(
     ), offer
 
 
+async def test_a_day_the_spa_is_closed_is_said_with_the_nearest_options(system: System, phone: Phone) -> None:
+    offer = await phone.say(BEN, "hydrafacial on sunday?")
+    assert "We're closed on Sunday." in offer and "For your HydraFacial I have" in offer, offer
+
+
+async def test_none_of_those_offers_times_after_the_ones_offered(system: System, phone: Phone) -> None:
+    await phone.say(BEN, "hydrafacial asap")
+    await phone.say(BEN, "none of those")
+    first, second = await proposals(phone, BEN)
+    assert min(o.option.start for o in second.options) > max(o.option.start for o in first.options)
+
+
 async def test_a_price_question_is_answered_and_the_booking_goes_on(system: System, phone: Phone) -> None:
     answer = await phone.say(BEN, "How much is a hydrafacial?")
     assert "HydraFacial is $225." in answer, answer

@@ -202,3 +202,20 @@ def test_an_exact_time_not_among_the_options_is_said() -> None:
     assert not policy.exact_time_missing(TimePreference(target_time=time(9)), starts, TZ)
     assert not policy.exact_time_missing(TimePreference(target_time=time(10, 45)), starts, TZ)
     assert not policy.exact_time_missing(TimePreference(part_of_day="morning"), starts, TZ)
+
+
+def test_none_of_those_alone_searches_after_the_options_offered() -> None:
+    state = _offered(9, 10)
+    fields = policy.shifted(_u(reject_options=True), state, TZ)
+    assert fields is not None and fields["after"] == max(p.option.start for p in state.proposals)
+
+
+def test_a_day_the_spa_is_closed_is_named() -> None:
+    from shared.contracts.tools import OpeningDay
+
+    week = [OpeningDay(weekday=d, intervals=[(time(9), time(17))]) for d in range(6)]
+    week.append(OpeningDay(weekday=6, intervals=[]))
+    assert policy.closed_days(TimePreference(weekdays=[6]), week) == [6]
+    assert policy.closed_days(TimePreference(weekdays=[5, 6]), week) == []
+    assert policy.closed_days(TimePreference(asap=True), week) == []
+    assert policy.closed_days(TimePreference(weekdays=[6]), []) == []
