@@ -7,8 +7,7 @@ first rule that matches names the verdict, so urgent medical rules come before t
 
 from __future__ import annotations
 
-from shared.text import for_matching
-
+from ..shorthand import plain
 from .appointments import CANCELLATION, RESCHEDULE
 from .medical import TABLE as MEDICAL
 from .money import PAYMENT_DISPUTE, REFUND
@@ -36,5 +35,6 @@ def first_match(category: GuardCategory, text: str) -> Rule | None:
 
 
 def prepare(text: str) -> str:
-    """The one shape rules read: `for_matching` (canonical punctuation, case-folded), no accents."""
-    return for_matching(text, accents=False)
+    """The one shape rules read, the language package's `plain`: `shared.text.for_matching`
+    (canonical punctuation, case-folded), no accents, SMS shorthand spelled out ("u", "appt", "cant")."""
+    return plain(text)

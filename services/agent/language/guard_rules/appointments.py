@@ -113,7 +113,7 @@ CANCELLATION: tuple[Rule, ...] = (
         "cancel_word",
         "cancellation",
         rx(
-            r"\bcancel(?:l?ed|l?ing|s)?\b(?!\s+(?:policy|fee))",
+            r"\b(?:cancel|cancle|cansel|cancell|canel)(?:l?ed|l?ing|s)?\b(?!\s+(?:policy|fee))",
             r"\bcancell?ations?\b(?!\s+(?:policy|fee|list))",
         ),
         (
@@ -157,7 +157,7 @@ CANCELLATION: tuple[Rule, ...] = (
         "cancellation",
         rx(
             r"\bcancel(?:ar|a|o|e|en|ame)\b|\banular (?:mi|la) cita\b",
-            r"\bya no (?:voy a ir|puedo ir|necesito (?:la|mi) cita)\b",
+            r"\b(?:ya|yes) no (?:voy a ir|puedo ir|necesito (?:la|mi) cita)\b",
         ),
         ("necesito cancelar mi cita del jueves", "ya no voy a ir manana"),
         ("cual es su politica de cancelacion?",),

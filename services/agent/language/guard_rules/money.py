@@ -11,7 +11,8 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
         "charged_twice_or_wrongly",
         "payment_dispute",
         rx(
-            r"\b(?:charged|billed) (?:me |my card |us )?(?:twice|two times|double|again|extra|more|wrong\w*|"
+            r"\b(?:charged|billed) (?:me |my card |us )?(?:twice|twise|two times|double|again|extra|more|"
+            r"wrong\w*|"
             r"incorrectly|without)\b",
             r"\b(?:charged|billed)\b.{0,25}\b(?:twice|two times|double|three times|wrong amount|too much)\b",
             r"\b(?:double|over|wrongly|incorrectly|mistakenly)[\s-]?(?:charged|billed)\b",
@@ -107,7 +108,10 @@ REFUND: tuple[Rule, ...] = (
     Rule(
         "refund",
         "refund",
-        rx(r"\brefund\w*|\bmoney back\b|\breimburs\w*|\bcredit (?:it |that )?back\b|\bpay (?:me|us) back\b"),
+        rx(
+            r"\bref(?:u?n|nu)d\w*|\bmoney back\b|\breimburs\w*|\bcredit (?:it |that )?back\b|\bpay (?:me|"
+            r"us) back\b"
+        ),
         ("I want a refund", "can I get my money back"),
         ("pay it forward, I'll book my mom too",),
     ),
