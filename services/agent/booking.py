@@ -134,7 +134,8 @@ async def hold(turn: Turn, found: AvailabilityFound, search: policy.Search) -> l
                 return None
             options = again.options
             continue
-        holds = sorted(held.holds, key=lambda h: h.option.start)
+        # The scheduler's order is its ranking (what fits the request best first): kept as it is.
+        holds = held.holds
         proposed = [
             ProposedOption(
                 hold_id=h.hold_id,
