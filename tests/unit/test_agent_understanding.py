@@ -555,3 +555,16 @@ def test_earlier_later_and_either_between_offered_options(
 ) -> None:
     read = _read(text, labels=labels)
     assert (read.choice, read.shift) == (choice, shift)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ya no voy a ir mañana", "ya no voy a ir manana"),
+        ("ya that works", "yes that works"),
+        ("my RN said its fine", "my rn said it's fine"),
+        ("cant rn", "can't right now"),
+    ],
+)
+def test_shorthand_leaves_spanish_ya_and_a_nurse_alone(text: str, expected: str) -> None:
+    assert plain(text) == expected

@@ -87,10 +87,9 @@ SPELLINGS: tuple[Spelling, ...] = (
     _w("avail", "available", "anything avail", "anything available"),
     _w("u", "you", "do u have", "do you have"),
     _w("ur", "your", "ur address", "your address"),
-    _w("ya yah yeh yee yas yass yess yesh yepp yupp yuh", "yes", "yesss", "yes"),
+    _w("yah yeh yee yas yass yess yesh yepp yupp yuh", "yes", "yesss", "yes"),
     _w("nah nahh naw nope noo", "no", "nah", "no"),
     _w("k kk okk okey okie okok oki okayy okkay", "ok", "kk", "ok"),
-    _w("rn", "right now", "cant rn", "can't right now"),
     _w("lmk", "let me know", "lmk", "let me know"),
     _w("nvm", "never mind", "nvm", "never mind"),
     _w("abt bout", "about", "what abt weds", "what about wednesday"),
@@ -148,6 +147,23 @@ PHRASES: tuple[Phrase, ...] = (
             f"on {day}",
         )
         for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+    ),
+    # "ya" is yes in English texting but "already" in Spanish ("ya no voy a ir").
+    Phrase(
+        r"^(\W*)ya\b(?!\s+(?:no|me|se|te|lo|la|le|les|nos|tengo|tiene|estoy|esta|es|voy|fui|hice|llegue|quedo|"
+        r"pague|puedo|sabe|se))",
+        r"\1yes",
+        "ya",
+        "ya that works",
+        "yes that works",
+    ),
+    # "rn" is "right now" at the end of a clause ("cant rn"); "my RN said" is a nurse.
+    Phrase(
+        r"\brn\b(?=\s*(?:$|[.,!?;)]|tho|though|but|so|lol|haha))",
+        "right now",
+        "rn",
+        "cant rn",
+        "can't right now",
     ),
     Phrase(r"\br\b(?=\s+(?:you|u|ya|there|they|we)\b)", "are", "r ", "r you open", "are you open"),
     Phrase(r"\bits\b(?!\s+own\b)", "it's", "its", "its mia", "it's mia"),
