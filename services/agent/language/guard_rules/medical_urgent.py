@@ -1,0 +1,377 @@
+"""Urgent medical rules: possible emergencies and symptoms after a treatment, tried before any other.
+
+An urgent escalation pages staff and tells the client to call 911 if it is an emergency. A rule
+stands down (`unless=_NOT_NOW`) when the text asks in general ("will I bruise?") or tells history
+("I fainted at my last botox") and names no symptom the client has now.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .rule import Rule, alt, rx
+from .vocabulary import (
+    AFTER_SYMPTOM,
+    DRUG,
+    PROCEDURE,
+    SYMPTOM,
+    TREATMENT,
+)
+
+_AFTER = (
+    r"(?:after|since|from|post|following|during|at (?:my|the))[- ]?(?:starting |i started |getting |i got |"
+    r"having |i had )?(?:my |the |last |her |his |this |that |our |yesterday'?s |today'?s |"
+    r"a )?(?:[\w']+ ){0,2}"
+)
+# Where a treatment was done: "where they injected", "the injection site".
+_TREATED_SPOT = (
+    r"\b(?:where (?:they|she|he|you|i|the \w+) (?:did|injected|put|had|got|was|were|lasered|treated)|"
+    r"(?:injection|treatment|treated|injected|needle|laser|filler|botox|peel) (?:site|area|spot|points?)s?|"
+    rf"where (?:the |my )?(?:\w+ )?(?:{PROCEDURE}|needles?) (?:went in|was|were|is|went))\b"
+)
+# A treatment described as done ("got lip filler on sat and my lip is still swollen").
+_HAD_PROCEDURE = (
+    rf"\b(?:had|got|did|done|get|getting|having)\b (?:my |the |a |some )?(?:\w+ ){{0,2}}{PROCEDURE}\b"
+)
+# Generic questions about what may happen ("is it normal to bleed after microneedling?"), not a
+# symptom the client has now: medical, but not urgent.
+_PRESENT_SYMPTOM = (
+    r"(?:\bmy \w+(?: \w+)? (?:is|are|r|feels?|looks?|has|keeps?)\b|\bnow\b|\bis it normal to (?:be|feel)\b|"
+    rf"\b(?:this|so|still|super|really|very|kinda|pretty) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)|"
+    r"\bthe (?:\w+ )?(?:burn|blister|bruise|bump|rash|wound|scab|lump)s?\b(?! (?:me|my|you|her|him)\b)|"
+    r"\b(?:i'?ve|ive|i have) (?:had|been)\b)"
+)
+_GENERIC_QUESTION = re.compile(
+    rf"^(?!.*{_PRESENT_SYMPTOM})(?=(?:hi|hey|hello|so|ok|quick question)?[,!. ]*(?:is it normal to|"
+    r"how long (?:is|does|will|should|do|can)|how (?:bad|much|painful) (?:does|do|will|would|is)|"
+    r"when (?:should|do) i|could i|will i|would i|how (?:do|"
+    r"can) i (?:know|tell)|"
+    r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage))\b|"
+    r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
+    r"(?:get|do|have|come|take|go|book)\b|"
+    r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
+    r"affect)\b|"
+    r".*\bwhat(?:'s| is) safe to\b|.*\bwhat (?:can|should) i (?:take|eat|do|avoid|use)\b|"
+    r".*\bcan you prescribe\b)"
+)
+# A past episode or a standing condition ("I fainted at my last botox", "a seizure disorder"), not a
+# reaction happening now: medical, not urgent.
+_HISTORY = re.compile(
+    rf"^(?!.*{_PRESENT_SYMPTOM})(?=.*\b(?:last time|(?:at|during|after|from|in) my (?:last|previous)|"
+    r"previous(?:ly)?|in the past|history of|years? ago|disorder|before,))"
+)
+# What urgent rules stand down for: a general question, or a past episode.
+_NOT_NOW = re.compile(f"{_GENERIC_QUESTION.pattern}|{_HISTORY.pattern}")
+
+_PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
+
+URGENT: tuple[Rule, ...] = (
+    Rule(
+        "breathing",
+        "medical",
+        rx(
+            r"\b(?:can'?t|cant|cannot|can not|hard to|trouble|difficulty|struggling to|hard time) breath\w*",
+            r"\bshort(?:ness)? of breath\b|\bwheez\w*|\bchoking\b",
+            r"\b(?:throat|tongue|airway)\b.{0,25}\b(?:swell\w*|swollen|closing|tight\w*|closed)",
+            r"\b(?:can'?t|cant|cannot|trouble|difficulty|hard to|hard time|problems?) swallow\w*",
+            r"\bstop(?:s|ped)? breathing\b",
+        ),
+        (
+            "I can't breathe",
+            "my throat feels like it's closing up",
+            "having trouble breathing since the shot",
+        ),
+        ("I need a breather, can we do 3pm?", "breathtaking results on your page!"),
+        priority="urgent",
+    ),
+    Rule(
+        "vision_change",
+        "medical",
+        rx(
+            r"\b(?:my|her|his|the) (?:vision|eyesight|eye ?sight|sight)\b",
+            r"\bvision (?:is|went|got|changes?|loss|problems?|issues?)\b",
+            r"\b(?:blurr?y|blurred|double) (?:vision|eyes?|sight)\b",
+            r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark|spots)\b",
+            r"\bcan'?t see (?:out of|well|anything|properly|clearly|straight)\b",
+            r"\b(?:lost|losing|loss of) (?:my )?(?:vision|sight)\b|\bgoing blind\b|\bseeing (?:spots|double)",
+            r"\bcan (?:barely|hardly) see\b",
+        ),
+        (
+            "my vision is blurry after the filler",
+            "I have blurred vision since this morning",
+            "can't see out of my left eye",
+        ),
+        ("the photo you sent is blurry", "Vision board goals: glowing skin!"),
+        priority="urgent",
+    ),
+    Rule(
+        "overdose_or_poisoning",
+        "medical",
+        rx(
+            r"\boverdos\w*",
+            rf"\b(?:took|taken|swallowed|ate|had) (?:too many|too much)\b.{{0,25}}\b{_PILLS}|"
+            r"\btook too many\b",
+            r"\b(?:double|extra|second|wrong) (?:dose|shot|injection)\b|\baccidentally (?:took|injected|used|"
+            r"swallowed)\b",
+            r"\b(?:my|a|the|her|his) whole bottle\b",
+            rf"\b(?:took|taken|swallowed|ate|had) (?:like |about |over |around )?"
+            r"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|"
+            rf"extra)\b.{{0,25}}\b{_PILLS}",
+            r"\b(?:swallowed|ingested)\b(?! (?:my|his|her|their) (?:pride|words))",
+            r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
+            r"cream|serum|numbing|pills?|some|my|her|his)\b",
+            r"\bpoison(?! ivy| oak)\w*",
+            r"\b(?:took|injected|used|did)\b.{0,30}\b(?:twice|two doses|double)\b.{0,20}\b(?:by accident|"
+            r"accidentally|by mistake)\b",
+            r"\bby (?:accident|mistake)\b.{0,30}\b(?:vein|dose|twice|double)\b|\binto a (?:vein|"
+            r"blood vessel)\b",
+            r"\b(?:kid|son|daughter|child|toddler|baby|\d+ ?(?:yr|year)s? old|dog|cat)\b.{0,20}\b(?:got into|"
+            r"ate|swallowed|drank|chewed)\b",
+        ),
+        (
+            "Um...i took 25 iron pills...what do i do",
+            "I think I overdosed on tylenol",
+            "my son swallowed some bleach",
+        ),
+        ("I took 2 friends to their facials last week", "I'd like 3 sessions of laser"),
+        priority="urgent",
+    ),
+    Rule(
+        "chest_or_heart",
+        "medical",
+        rx(
+            r"\bchest\b.{0,15}\b(?:pains?|tight\w*|pressure|hurts?|hurting|heavy)",
+            r"\bheart (?:is )?(?:racing|pounding|attack)|\bpalpitations?\b",
+            r"\bskipp(?:ing|ed) beats?\b|\birregular heart ?beat\b|\bheart (?:is )?(?:skipping|fluttering)\b",
+        ),
+        ("I have chest pain and feel weird", "my heart is racing since the injection"),
+        ("chest hair removal price?",),
+        priority="urgent",
+    ),
+    Rule(
+        "severe_allergic_reaction",
+        "medical",
+        rx(
+            r"\banaphyla\w*|\bepi-?pens?\b",
+            r"\b(?:having|getting|think i'?m having|i'?m having|i am having) (?:an? )?(?:severe |bad |"
+            r"serious )?allergic reaction",
+            r"\bsevere (?:allergic )?reaction\b",
+            r"\b(?:face|lips?|eyes?|eyelids?|tongue)\b.{0,15}\b(?:swelling up|swelled up|blown up|ballooned|"
+            r"puffed up)",
+            r"\bhives all over\b",
+            r"\b(?:face|lips?|eyes?|eyelids?|tongue|throat) (?:is |are |keeps |started |"
+            r"getting )?(?:swelling|swollen shut|blowing up)\b",
+            r"\b(?:having|getting|think i(?:\'m| am) having) (?:an? )?(?:\w+ )?reaction\b",
+        ),
+        ("I think I'm having an allergic reaction", "my face is swelling up", "do I need my epipen"),
+        ("I'd like to plump my lips up a bit",),
+        priority="urgent",
+    ),
+    Rule(
+        "fainting_or_seizure",
+        "medical",
+        rx(
+            r"\bfaint(?:ed|ing)\b|\bfeel(?:ing)? faint\b|\bpass(?:ed|ing)? out\b|\bunconscious\b",
+            r"\blost consciousness\b|\bseizures?\b|\bconvuls\w*|\bcollapsed\b",
+            r"\b(?:dizzy|light-?headed|woozy|room is spinning)\b",
+        ),
+        ("she fainted after the injection", "I passed out in the car", "feeling faint and dizzy"),
+        ("my forehead lines are faint, is baby botox enough to book?", "I'll pass on that time"),
+        priority="urgent",
+        unless=_NOT_NOW,
+    ),
+    Rule(
+        "weakness_or_paralysis",
+        "medical",
+        rx(
+            r"\b(?:face|eye|eyelid|mouth|lip|arm|leg|side|smile)\b.{0,15}\b(?:feels? |is |looks? )?(?:weak|"
+            r"paraly\w*)\b",
+            r"\b(?:trouble|difficulty|hard time|problems?) (?:chewing|chew|talking|talk|"
+            r"speaking|speak|"
+            r"smiling|blinking|blink)\b",
+            r"\bcan'?t (?:move|lift|raise|close|open) my (?:eyebrow|brow|eye|eyelid|mouth|lip|arm|face)\b",
+            r"\b(?:eye|eyelid) is (?:half )?(?:closed|shut)\b",
+        ),
+        (
+            "my face feels weak and i'm having trouble chewing",
+            "i can't move my eyebrow at all and my eye is half closed",
+        ),
+        ("my weak spot is chocolate lol, see you at 3", "please only text, i can't talk at work"),
+        priority="urgent",
+    ),
+    Rule(
+        "skin_colour_change",
+        "medical",
+        rx(
+            r"\bblanch\w*|\bdusky\b|\bmottled\b|\blivedo\b|\bnecros\w*",
+            r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it|filler|site)\b.{0,20}\b(?:turn(?:ed|"
+            r"ing)?|gone|went|"
+            r"going|looks?|looking|is|got) (?:all |really |very |kinda |\w+ and )?(?:white|grey|gray|blue|"
+            r"bluish|purple|"
+            r"purplish|black|pale)\b",
+        ),
+        (
+            "the skin around my lip turned white after filler",
+            "my nose looks dusky",
+            "there's blanching near the injection",
+        ),
+        ("I'd like to go blonde, is it white or gray?",),
+        priority="urgent",
+    ),
+    Rule(
+        "spreading_or_worsening",
+        "medical",
+        rx(
+            r"\b(?:redness|red|pain|swelling|rash|bruis\w*|infection|bump|lump|welts?)\b.{0,40}"
+            r"\b(?:spread\w*|getting worse|gotten worse|got worse|worse and worse|growing|getting bigger)",
+            r"\bspreading (?:redness|rash|pain|swelling|infection)",
+        ),
+        ("the redness is spreading down my cheek", "the swelling keeps getting worse"),
+        ("word is spreading about your spa!",),
+        priority="urgent",
+    ),
+    Rule(
+        "bleeding_or_infection_signs",
+        "medical",
+        rx(
+            r"\bbleed\w*\b.{0,30}\b(?:won'?t stop|not stopping|a lot|heavily|so much|everywhere)",
+            r"\bpus\b|\bred streaks?\b|\bstreaks? (?:going|spreading|running)\b|\boozing\b",
+            r"\b(?:fever|chills|shaking|shivering)\b.{0,40}\b(?:after|since|where|injection|filler|botox|"
+            r"laser|peel)\b",
+        ),
+        (
+            "i'm bleeding a lot from my lip and it won't stop",
+            "pus coming out of my cheek",
+            "red streaks going up my arm",
+        ),
+        ("can i book a peel for friday",),
+        priority="urgent",
+    ),
+    Rule(
+        "severe_pain",
+        "medical",
+        rx(
+            r"\b(?:severe|extreme|excruciating|unbearable|intense|horrible|terrible|really bad|so much|"
+            r"a lot of|"
+            r"awful|sharp|constant|throbbing) (?:\w+ )?(?:pain|burning|swelling|headache)",
+            r"\b(?:pain|hurts?|hurting)\b.{0,10}\b(?:so bad|unbearable|severe|excruciating|like hell|"
+            r"a lot)\b",
+        ),
+        ("I'm in so much pain", "severe pain where she injected", "it hurts so bad"),
+        ("no pain no gain, book me in!",),
+        priority="urgent",
+    ),
+    Rule(
+        "emergency",
+        "medical",
+        rx(
+            r"\bemergenc\w*|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bthe er\b",
+            r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b|\bheart attack\b",
+            r"\b(?:think i'?m|i'?m|she'?s|he'?s|is) having a stroke\b|\bstroke symptoms\b",
+            r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|"
+            r"\bslurr\w*",
+            r"\bcan'?t keep (?:anything|food|water|it) down\b",
+        ),
+        ("is this an emergency?", "should I go to urgent care", "she's in the hospital since the treatment"),
+        ("how late are you open tonight?",),
+        priority="urgent",
+    ),
+    Rule(
+        "spanish_after_treatment",
+        "medical",
+        rx(
+            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|"
+            r"ardor|"
+            r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b",
+            r"\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b"
+            r".{0,60}\b(?:despues|desde) (?:del?|de la|que)\b",
+            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:quemad\w*|ampollas|ronchas|granitos?|"
+            r"bultos?|fiebre|dur[oa])\b",
+            r"\b(?:quemad\w*|ampollas|ronchas|granitos?|bultos?|fiebre|dur[oa])\b.{0,60}\b(?:despues|"
+            r"desde) (?:del?|de la|que)\b",
+        ),
+        (
+            "tengo la cara hinchada despues del relleno, es normal?",
+            "me arde mucho la piel despues del peeling",
+        ),
+        ("puedo ir despues del trabajo?",),
+        priority="urgent",
+    ),
+    Rule(
+        "symptom_on_a_drug",
+        "medical",
+        rx(
+            rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:on|since starting|since i started|from) (?:the |my |this )?"
+            rf"(?:\w+ )?(?:{DRUG}|weight loss (?:shots?|injections?|meds))\b",
+            rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|"
+            r"injections?|"
+            rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
+        ),
+        ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
+        ("how much is semaglutide a month?", "i'm on my way, see you at 3"),
+        priority="urgent",
+        unless=_NOT_NOW,
+    ),
+    Rule(
+        "caring_for_a_symptom",
+        "medical",
+        rx(
+            rf"\b(?:take|put|use|apply|ice|heat|massage|cover)\b.{{0,25}}\b(?:for|on) (?:the|my|this|"
+            r"these) "
+            rf"(?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
+            r"\b(?:ice|heat|massage|cover|pop|drain) (?:the|my|this|"
+            rf"these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
+            rf"\b(?:make|get) (?:the|my|this) (?:\w+ )?{AFTER_SYMPTOM} (?:go down|go away|heal|stop|better|"
+            r"calm)",
+        ),
+        (
+            "what should i put on the swelling",
+            "should i ice the bruise or use heat",
+            "how do i make the swelling go down faster",
+        ),
+        ("can i use my package for the facial?", "put me down for the 3pm"),
+        priority="urgent",
+        unless=_NOT_NOW,
+    ),
+    Rule(
+        "symptom_after_treatment",
+        "medical",
+        rx(
+            rf"\b{_AFTER}{TREATMENT}\b.{{0,80}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b{_AFTER}{PROCEDURE}\b",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_TREATED_SPOT}",
+            rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|"
+            rf"ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_HAD_PROCEDURE}",
+            rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
+            r"infection)\b",
+            rf"\b{PROCEDURE} (?:left|gave me|caused|made)\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\b(?:my|the) (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ ){{0,3}}(?:looks?|"
+            r"feels?|is|"
+            r"are|has|went|"
+            rf"got|seems|turned)\b.{{0,30}}\b)?{AFTER_SYMPTOM}(?!\w)",
+            r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
+            r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
+            r"damaged|messed up) (?:my|me|her|him)\b",
+            r"\b(?:it\'?s been|its been|after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
+            rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
+            rf"\b{SYMPTOM}\b.{{0,40}}\b(?:after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
+            r"weeks?)\b",
+        ),
+        (
+            "my lips are still swollen 5 days after filler",
+            "I have a rash after my laser treatment",
+            "The laser burned my leg and nobody has called me back",
+            "since my botox I've had a headache every day",
+            "the injection site is really sore now",
+        ),
+        (
+            "I'd like a facial after my botox appointment next week",
+            "can I book laser after work on friday?",
+            "after my facial can I book a massage?",
+        ),
+        unless=_NOT_NOW,
+        priority="urgent",
+    ),
+)
