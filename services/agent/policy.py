@@ -244,10 +244,15 @@ def closed_days(preference: TimePreference, hours: Sequence[OpeningDay]) -> list
 
 
 def next_week(preference: TimePreference) -> TimePreference | None:
-    """The same days a week later ("tuesday morning" said on a Tuesday afternoon), when days were named."""
-    if not preference.dates or preference.date_from or preference.date_to:
-        return None
-    return preference.model_copy(update={"dates": [d + timedelta(days=7) for d in preference.dates]})
+    """The same days a week later ("tuesday morning" said on a Tuesday afternoon, "this weekend" when it
+    is full), when days or a range of at most a week were named."""
+    week = timedelta(days=7)
+    if preference.dates and not (preference.date_from or preference.date_to):
+        return preference.model_copy(update={"dates": [d + week for d in preference.dates]})
+    start, end = preference.date_from, preference.date_to
+    if start and end and not preference.dates and (end - start).days < 7:
+        return preference.model_copy(update={"date_from": start + week, "date_to": end + week})
+    return None
 
 
 def only_the_day_asked_about(u: Understanding) -> bool:

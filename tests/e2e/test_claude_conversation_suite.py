@@ -17,7 +17,8 @@ from tests.e2e.system_support import ACCOUNT_SID, AUTH_TOKEN, started_system
 from tests.e2e.test_conversation_suite import SUITE, TARGET
 from tests.support.fake_anthropic import Failure, FakeAnthropic
 
-pytestmark = pytest.mark.e2e
+# The whole suite as processes on two shared cores: longer than the default per-test timeout.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 
 async def test_the_suite_holds_its_floor_when_the_model_route_fails_every_call(

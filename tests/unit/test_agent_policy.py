@@ -151,6 +151,10 @@ def test_the_same_day_next_week_when_the_day_asked_for_is_full() -> None:
     later = policy.next_week(tuesday)
     assert later is not None and later.dates == [date(2026, 12, 8)] and later.part_of_day == "morning"
     assert policy.next_week(TimePreference(asap=True)) is None
+    weekend = TimePreference(date_from=date(2026, 12, 5), date_to=date(2026, 12, 6))
+    later_weekend = policy.next_week(weekend)
+    assert later_weekend is not None and later_weekend.date_from == date(2026, 12, 12)
+    assert policy.next_week(TimePreference(date_from=date(2026, 12, 1), date_to=date(2026, 12, 31))) is None
 
 
 def test_none_of_these_with_a_new_day_searches_that_day_without_the_old_options() -> None:
