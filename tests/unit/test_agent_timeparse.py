@@ -205,6 +205,11 @@ def test_a_week_from_today() -> None:
         ("something after lunch?", {"earliest_time": time(13, 0)}),
         ("hmm anything later? i work til 3", {"earliest_time": time(15, 0)}),
         ("I get off at 5 so anything after", {"earliest_time": time(17, 0)}),
+        (
+            "can i come wed on my lunch break (12-1)?",
+            {"dates": [date(2026, 3, 4)], "earliest_time": time(12, 0)},
+        ),
+        ("this wknd? sat preferably", {"dates": [date(2026, 3, 7)]}),
     ],
 )
 def test_shorthand_and_spanish_time_phrases(text: str, want: dict[str, object]) -> None:

@@ -123,7 +123,7 @@ SPELLINGS: tuple[Spelling, ...] = (
 _DAY_CUE = (
     r"\.?\s*(?:morning|morn|am\b|pm\b|afternoon|aft|eve|evening|night|at\b|@|around|after|before|\d|or\b|"
     r"works?\b|"
-    r"is good|please|pls|\?)"
+    r"is good|please|pls|preferably|ideally|if possible|would be|is best|is better|\?)"
 )
 PHRASES: tuple[Phrase, ...] = (
     Phrase(r"\bw/o\b", "without", "w/", "w/o julia", "without julia"),
@@ -140,7 +140,7 @@ PHRASES: tuple[Phrase, ...] = (
     *(
         Phrase(
             rf"\b(on|this|next|every|til|till|until|by|from|or|and|actually|about|maybe|instead|rather|"
-            rf"prefer|try|do|make it) {short}\b",
+            rf"prefer|try|do|make it|come|coming|come in|free|available|open|book) {short}\b",
             rf"\1 {day}",
             short,
             f"on {short}",
@@ -150,7 +150,8 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     # "ya" is yes in English texting but "already" in Spanish ("ya no voy a ir").
     Phrase(
-        r"^(\W*)ya\b(?!\s+(?:no|me|se|te|lo|la|le|les|nos|tengo|tiene|estoy|esta|es|voy|fui|hice|llegue|quedo|"
+        r"^(\W*)ya\b(?!\s+(?:no|me|se|te|lo|la|le|les|nos|tengo|tiene|estoy|esta|es|voy|fui|hice|llegue|"
+        r"quedo|"
         r"pague|puedo|sabe|se))",
         r"\1yes",
         "ya",

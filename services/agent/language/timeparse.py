@@ -181,6 +181,10 @@ _T = r"(?:\d{1,2}(?::[0-5]\d)?(?:\s*(?:am|pm)\b)?|noon)"
 _RANGE = re.compile(
     rf"\b(?:between|from)\s+(?P<a>{_T})\s*(?:and|to|-|–|till|til|until)\s*(?P<b>{_T})"
     rf"|\b(?P<a2>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|to)\s*(?P<b2>\d{{1,2}}(?::[0-5]\d)?\s*(?:am|pm)\b)"
+    # "(12-1)", "lunch break 12-1": a bare range where only a time can be meant
+    rf"|(?:\(\s*|\b(?:lunch\w*|break|morning|afternoon|evening)\s+)(?P<a3>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|"
+    r"to)\s*"
+    rf"(?P<b3>\d{{1,2}}(?::[0-5]\d)?)(?=\s*\)|\s*$|\s*[,.!?])"
 )
 
 
@@ -189,8 +193,8 @@ def _find_ranges(t: str) -> tuple[list[_Clock], str]:
     clocks: list[_Clock] = []
     ranges = list(_RANGE.finditer(t))
     for r in ranges:
-        a = _clock_at(r["a"] or r["a2"], r.start(), r.start())
-        b = _clock_at(r["b"] or r["b2"], r.end(), r.end())
+        a = _clock_at(r["a"] or r["a2"] or r["a3"], r.start(), r.start())
+        b = _clock_at(r["b"] or r["b2"] or r["b3"], r.end(), r.end())
         if a is None or b is None:
             continue
         if a.meridiem is None and b.meridiem is not None and a.hour <= b.hour:
