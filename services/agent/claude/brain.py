@@ -14,6 +14,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -71,6 +72,14 @@ def _context_note(ctx: TurnContext) -> str:
         held = "; ".join(f"{i + 1}) {p.label}" for i, p in enumerate(state.proposals))
         notes.append(f"options held for this client: {held}")
     return f"[context: {' | '.join(notes)}]\n" if notes else ""
+
+
+def _current_inbound(ctx: TurnContext, transcript: hist.Transcript) -> UUID | None:
+    """This turn's own text in the transcript (a resumed turn's text is already in the stream)."""
+    if ctx.state.open_turn is not None:
+        return ctx.state.open_turn.inbound_id
+    last = transcript.lines[-1] if transcript.lines else None
+    return last.inbound_id if last is not None and last.role == "user" and last.text == ctx.text else None
 
 
 def _blocks(content: list[Any]) -> list[dict[str, Any]]:
@@ -188,7 +197,7 @@ class ClaudeBrain:
     ) -> str:
         """The tool loop: ask, run the tools the model calls, ask again; the model's final text."""
         limits = self.config.limits
-        current = ctx.state.open_turn.inbound_id if ctx.state.open_turn else None
+        current = _current_inbound(ctx, transcript)
         messages: list[dict[str, Any]] = hist.messages(transcript.lines, self.config.history_chars, current)
         latest = _context_note(ctx) + ctx.text
         if messages and messages[-1]["role"] == "user":
