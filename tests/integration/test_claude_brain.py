@@ -324,3 +324,17 @@ async def test_cloud_route_clients_built_from_settings_send_the_clouds_request_s
     assert sent.body["anthropic_version"] and "model" not in sent.body
     assert sent.headers["Authorization"].startswith("Bearer ")
     assert {t["name"] for t in sent.body["tools"]} >= {"find_availability", "hand_off"}
+
+
+async def test_a_model_that_does_not_answer_in_time_falls_back(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone, fake: FakeAnthropic
+) -> None:
+    system = await _start(nats_url, database_url, topology, fake, model_timeout_seconds=0.3)
+    try:
+        fake.delay_seconds = 1.0
+        fake.play(text("too late"))
+        reply = await phone.say(NEW, "Hi! I'd like something for my forehead lines")
+        assert "Neurotoxin Consultation" in reply and reply != "too late"
+        assert [c.fallback for c in await _consulted(phone, NEW, 1)] == ["timeout"]
+    finally:
+        await system.stop()
