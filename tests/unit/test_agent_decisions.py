@@ -13,6 +13,7 @@ from shared.contracts.tools import ClientBenefits, MembershipInfo, PackageBalanc
 
 pytestmark = pytest.mark.unit
 
+
 def _match(name: str, confidence: float, consult: bool = False) -> ServiceMatch:
     return ServiceMatch(
         service_id=uuid4(),
