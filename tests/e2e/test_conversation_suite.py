@@ -16,9 +16,7 @@ from tests.e2e.system_support import ACCOUNT_SID, AUTH_TOKEN, started_system
 pytestmark = pytest.mark.e2e
 
 SUITE = Path(__file__).resolve().parents[1] / "conversations"
-# Issue 10 asks for 0.98 of scenarios brought to their outcome by the deterministic brain; this is
-# the floor it measures today (129-131/135 on 2026-12-01), raised as the brain improves.
-TARGET = 0.95
+TARGET = 0.98  # issue 10: share of scenarios the deterministic brain brings to their outcome
 
 
 async def test_deterministic_brain_reaches_the_scenario_outcomes(
