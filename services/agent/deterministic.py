@@ -326,7 +326,8 @@ async def answer_questions(turn: Turn) -> None:
 
 async def answer_objection(turn: Turn) -> None:
     """'That's a lot': the client's package balance, the spa's package offer or the free consult."""
-    service = turn.state.service
+    # The service the client asked for, not the consult it starts with: its packages are the answer.
+    service = turn.state.requested or turn.state.service
     if service is None:
         turn.learn(turn.event(ObjectionHandled, answer="ask_service"))
         turn.lead.append(say(turn.lang, "objection_ask_service"))

@@ -1,0 +1,23 @@
+"""The deterministic brain on what real clients text after the first answer, with the real scheduler
+(demo spa) on real NATS and PostgreSQL: objections about the service asked for, picking an option by
+its clock time, a change of day or time in a word or two."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.contracts.conversation import BookingConfirmed
+from tests.integration.agent_harness import Phone, System
+
+pytestmark = pytest.mark.integration
+
+NEW = "+14155550170"
+
+
+async def test_objection_after_the_consult_switch_prices_the_service_asked_for(
+    system: System, phone: Phone
+) -> None:
+    await phone.say(NEW, "hi i'm Dana, interested in laser hair removal")
+    answer = await phone.say(NEW, "ugh that's pricey")
+    assert "$125 per session" in answer, answer
+    assert "consultation is free" in answer, answer
