@@ -25,6 +25,9 @@ CATEGORY_LABELS: dict[str, str] = {
     "other": "something that needs staff",
 }
 
+# How an alert and the inbox mark each priority ("urgent": a possible emergency, shown first).
+PRIORITY_MARKS: dict[str, str] = {"urgent": "URGENT", "normal": ""}
+
 _STAFF_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$")
 _DEAD_LETTER_NS = uuid.UUID("6f1c2a52-2d55-4b0e-9b53-6f7e4c1d9a10")
 
@@ -64,18 +67,22 @@ def compose_alert(
     conversation_id: str | None,
     client_last4: str | None,
     inbox_url: str,
+    priority: str = "normal",
 ) -> Alert:
-    """The alert for one escalation; the same words on every notifier."""
+    """The alert for one escalation; the same words on every notifier, marked first when urgent."""
     label = CATEGORY_LABELS.get(category, CATEGORY_LABELS["other"])
+    mark = PRIORITY_MARKS.get(priority, "")
+    lead = f"{mark}: " if mark else ""
     link = f"{inbox_url}/#/c/{conversation_id}" if conversation_id else f"{inbox_url}/#/e/{escalation_id}"
     who = f" from the client ending {client_last4}" if client_last4 else ""
     if conversation_id:
         text = (
-            f"{spa_name}: a conversation needs staff ({label}){who}. The AI is paused. Open the inbox: {link}"
+            f"{lead}{spa_name}: a conversation needs staff ({label}){who}."
+            f" The AI is paused. Open the inbox: {link}"
         )
     else:
-        text = f"{spa_name}: staff attention needed ({label}). Open the inbox: {link}"
-    return Alert(subject=f"[{spa_name}] Needs staff: {label}", text=text, link=link)
+        text = f"{lead}{spa_name}: staff attention needed ({label}). Open the inbox: {link}"
+    return Alert(subject=f"[{spa_name}] {lead}Needs staff: {label}", text=text, link=link)
 
 
 def backoff_seconds(attempts: int, base: float, cap: float) -> float:
@@ -131,7 +138,10 @@ _EVENT_KINDS = {
     "ai_paused": "AiPaused",
     "ai_resumed": "AiResumed",
     "client_identified": "ClientIdentified",
+    "staff_note_added": "StaffNoteAdded",
 }
+
+STAFF_NOTE_MAX = 300
 
 
 def conversation_event_kind(event: dict[str, Any]) -> str | None:
@@ -161,3 +171,13 @@ def booking_from_event(event: dict[str, Any]) -> RecoveredBooking | None:
     except (TypeError, ValueError):
         price_cents = 0
     return RecoveredBooking(str(booking_id), str(service_name)[:200], price_cents)
+
+
+def staff_note_from_event(event: dict[str, Any]) -> str | None:
+    """A StaffNoteAdded conversation event → its note, trimmed to the contract's length; else None."""
+    if conversation_event_kind(event) != "StaffNoteAdded":
+        return None
+    note = event.get("note")
+    if not isinstance(note, str) or not note.strip():
+        return None
+    return note.strip()[:STAFF_NOTE_MAX]

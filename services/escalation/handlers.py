@@ -99,6 +99,7 @@ async def raise_escalation(event: EscalationRaised, *, ports: Ports, claim: str 
             source=event.source,
             client_last4=domain.last4(event.client_number),
             raised_at=event.occurred_at,
+            priority=event.priority,
         )
         if not stored:
             return False
@@ -125,6 +126,7 @@ async def raise_escalation(event: EscalationRaised, *, ports: Ports, claim: str 
         "escalation.raised",
         escalation_id=str(event.escalation_id),
         category=event.category,
+        priority=event.priority,
         conversation_id=conversation_id,
         notifiers=notifiers,
     )

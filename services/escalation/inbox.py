@@ -111,7 +111,11 @@ def inbox_router(
 
     # ----- reading -----
 
-    @router.get("/api/conversations", tags=["inbox"], summary="Conversations, newest first")
+    @router.get(
+        "/api/conversations",
+        tags=["inbox"],
+        summary="Conversations, open urgent escalations first, then newest",
+    )
     async def conversations(
         _user: Staff, tenant: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
     ) -> dict[str, Any]:
@@ -135,13 +139,19 @@ def inbox_router(
             escalations = await repo.list_escalations(
                 conn, tenant_id=tenant_id, conversation_id=conversation_id
             )
+            notes = await repo.list_staff_notes(conn, tenant_id, conversation_id)
         return {
             "conversation": _conversation_out(row),
             "messages": [_message_out(m) for m in messages],
             "escalations": [_escalation_out(e) for e in escalations],
+            "staff_notes": [{"note": n["note"], "occurred_at": n["occurred_at"]} for n in notes],
         }
 
-    @router.get("/api/escalations", tags=["inbox"], summary="Escalations, newest first, with alert state")
+    @router.get(
+        "/api/escalations",
+        tags=["inbox"],
+        summary="Escalations, open urgent ones first, then newest, with alert state",
+    )
     async def escalations(
         _user: Staff,
         tenant: str | None = None,
@@ -289,6 +299,7 @@ def _conversation_out(row: Any) -> dict[str, Any]:
         out["last_body"] = (row["last_body"] or "")[:120]
         out["open_escalations"] = row["open_escalations"]
         out["open_categories"] = row["open_categories"] or []
+        out["urgent"] = row["urgent"]
     return out
 
 
@@ -315,6 +326,7 @@ def _escalation_out(row: Any) -> dict[str, Any]:
         "conversation_id": row["conversation_id"],
         "category": row["category"],
         "label": domain.CATEGORY_LABELS.get(row["category"], row["category"]),
+        "priority": row["priority"],
         "reason": row["reason"],
         "source": row["source"],
         "client_last4": row["client_last4"],

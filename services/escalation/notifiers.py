@@ -124,6 +124,7 @@ class AlertDispatcher:
                 conversation_id=row["conversation_id"],
                 client_last4=row["client_last4"],
                 inbox_url=self._settings.inbox_url(),
+                priority=row["priority"],
             )
             await sender(spa, alert)
         except DeliveryFailed as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 import structlog
 
 from services.escalation import domain, repo
@@ -145,12 +146,12 @@ async def record_sms_event(kind: str, data: dict[str, Any], *, ports: Ports) -> 
 async def record_conversation_event(
     tenant_id: str, conversation_id: str, data: dict[str, Any], *, ports: Ports
 ) -> None:
-    """The agent's conversation events: bookings count as recovered, pauses show in the inbox.
+    """The agent's conversation events: bookings count as recovered; pauses, names and notes show.
 
     Tolerant on purpose: an event type this service does not know is skipped, not an error.
     """
     kind = domain.conversation_event_kind(data)
-    if kind not in ("BookingConfirmed", "AiPaused", "AiResumed", "ClientIdentified"):
+    if kind not in ("BookingConfirmed", "AiPaused", "AiResumed", "ClientIdentified", "StaffNoteAdded"):
         return
     at = _occurred_at(data)
     message_id = str(data.get("id") or f"{kind}:{conversation_id}:{at.isoformat()}")
@@ -178,6 +179,9 @@ async def record_conversation_event(
             )
             await repo.notify(conn, "booking", tenant_id, conversation_id)
             return
+        if kind == "StaffNoteAdded":
+            await _record_staff_note(conn, tenant_id, conversation_id, message_id, data, at)
+            return
         if kind == "ClientIdentified":
             # The first name the client gave, so staff see "Dana" rather than a masked number.
             name = data.get("first_name")
@@ -190,6 +194,26 @@ async def record_conversation_event(
         by = data.get("staff_user") or data.get("by") or "agent"
         await repo.set_paused(conn, tenant_id, conversation_id, kind == "AiPaused", str(by)[:64], at)
         await repo.notify(conn, "conversation", tenant_id, conversation_id)
+
+
+async def _record_staff_note(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    conversation_id: str,
+    message_id: str,
+    data: dict[str, Any],
+    at: datetime,
+) -> None:
+    """What the agent noted for staff appears in the conversation (an empty note is skipped)."""
+    note = domain.staff_note_from_event(data)
+    if note is None:
+        log.warning("inbox.staff_note_unreadable", conversation_id=conversation_id)
+        return
+    await repo.touch_conversation(conn, tenant_id, conversation_id, at)
+    await repo.insert_staff_note(
+        conn, note_key=message_id, tenant_id=tenant_id, conversation_id=conversation_id, note=note, at=at
+    )
+    await repo.notify(conn, "conversation", tenant_id, conversation_id)
 
 
 def _occurred_at(data: dict[str, Any]) -> datetime:

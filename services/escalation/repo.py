@@ -80,7 +80,7 @@ async def get_conversation(
 async def list_conversations(
     conn: asyncpg.Connection, tenant_id: str | None, limit: int
 ) -> list[asyncpg.Record]:
-    """Conversations newest first, with their last message and open escalations."""
+    """Conversations with an open urgent escalation first, then newest; with last message and escalations."""
     return await conn.fetch(
         "SELECT c.tenant_id, c.conversation_id, c.client_number, c.client_name, c.ai_paused, c.paused_by,"
         "  c.last_activity_at,"
@@ -90,9 +90,12 @@ async def list_conversations(
         "  (SELECT count(*) FROM escalations e WHERE e.tenant_id = c.tenant_id"
         "     AND e.conversation_id = c.conversation_id AND e.status = 'open') AS open_escalations,"
         "  (SELECT array_agg(DISTINCT e.category) FROM escalations e WHERE e.tenant_id = c.tenant_id"
-        "     AND e.conversation_id = c.conversation_id AND e.status = 'open') AS open_categories"
+        "     AND e.conversation_id = c.conversation_id AND e.status = 'open') AS open_categories,"
+        "  EXISTS (SELECT 1 FROM escalations e WHERE e.tenant_id = c.tenant_id"
+        "     AND e.conversation_id = c.conversation_id AND e.status = 'open' AND e.priority = 'urgent')"
+        "     AS urgent"
         " FROM conversations c WHERE ($1::text IS NULL OR c.tenant_id = $1)"
-        " ORDER BY c.last_activity_at DESC LIMIT $2",
+        " ORDER BY urgent DESC, c.last_activity_at DESC LIMIT $2",
         tenant_id,
         limit,
     )
@@ -241,11 +244,12 @@ async def insert_escalation(
     source: str,
     client_last4: str | None,
     raised_at: datetime,
+    priority: str = "normal",
 ) -> bool:
     """Store an escalation; False when this escalation id is already stored."""
     row = await conn.fetchval(
         "INSERT INTO escalations (escalation_id, tenant_id, conversation_id, category, reason, source,"
-        " client_last4, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " client_last4, raised_at, priority) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         " ON CONFLICT (escalation_id) DO NOTHING RETURNING 1",
         escalation_id,
         tenant_id,
@@ -255,6 +259,7 @@ async def insert_escalation(
         source,
         client_last4,
         raised_at,
+        priority,
     )
     return row is not None
 
@@ -287,14 +292,14 @@ async def list_escalations(
     status: str | None = None,
     limit: int = 200,
 ) -> list[asyncpg.Record]:
-    """Escalations newest first, each with its alert deliveries."""
+    """Open urgent escalations first, then newest first; each with its alert deliveries."""
     return await conn.fetch(
         "SELECT e.*, COALESCE((SELECT json_agg(json_build_object('notifier', a.notifier, 'state', a.state,"
         "   'attempts', a.attempts, 'last_error', a.last_error) ORDER BY a.notifier)"
         "   FROM alert_deliveries a WHERE a.escalation_id = e.escalation_id), '[]'::json) AS alerts"
         " FROM escalations e WHERE ($1::text IS NULL OR e.tenant_id = $1)"
         "  AND ($2::text IS NULL OR e.conversation_id = $2) AND ($3::text IS NULL OR e.status = $3)"
-        " ORDER BY e.raised_at DESC LIMIT $4",
+        " ORDER BY (e.status = 'open' AND e.priority = 'urgent') DESC, e.raised_at DESC LIMIT $4",
         tenant_id,
         conversation_id,
         status,
@@ -332,7 +337,7 @@ async def lease_due_alerts(
         " WHERE a.escalation_id = due.escalation_id AND a.notifier = due.notifier"
         "  AND e.escalation_id = a.escalation_id"
         " RETURNING a.escalation_id, a.notifier, a.attempts, e.tenant_id, e.conversation_id, e.category,"
-        "  e.client_last4",
+        "  e.client_last4, e.priority",
         limit,
         lease_seconds,
     )
@@ -366,6 +371,43 @@ async def alert_attempt_failed(
         notifier,
         error[:500],
         retry_in,
+    )
+
+
+# ----- the agent's notes for staff -----
+
+
+async def insert_staff_note(
+    conn: asyncpg.Connection,
+    *,
+    note_key: str,
+    tenant_id: str,
+    conversation_id: str,
+    note: str,
+    at: datetime,
+) -> bool:
+    """A note the agent left for staff on a conversation; False when already stored."""
+    row = await conn.fetchval(
+        "INSERT INTO staff_notes (note_key, tenant_id, conversation_id, note, occurred_at)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (note_key) DO NOTHING RETURNING 1",
+        note_key,
+        tenant_id,
+        conversation_id,
+        note,
+        at,
+    )
+    return row is not None
+
+
+async def list_staff_notes(
+    conn: asyncpg.Connection, tenant_id: str, conversation_id: str
+) -> list[asyncpg.Record]:
+    """A conversation's staff notes, oldest first."""
+    return await conn.fetch(
+        "SELECT note, occurred_at FROM staff_notes WHERE tenant_id = $1 AND conversation_id = $2"
+        " ORDER BY occurred_at, note_key",
+        tenant_id,
+        conversation_id,
     )
 
 

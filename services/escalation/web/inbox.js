@@ -38,6 +38,9 @@ function when(iso) {
 }
 function dollars(cents) { return "$" + (cents / 100).toLocaleString(undefined, { maximumFractionDigits: 0 }); }
 
+// An open urgent escalation (a possible emergency) is marked the same way everywhere.
+function urgentBadge() { return el("span", { class: "badge urgent" }, "URGENT"); }
+
 function showLogin() { $("login").hidden = false; $("app").hidden = true; }
 
 async function loadRecovered() {
@@ -59,9 +62,11 @@ async function loadList() {
   list.textContent = "";
   for (const c of data.conversations) {
     const key = `${c.tenant_id}/${c.conversation_id}`;
-    const classes = [c.open_escalations > 0 ? "escalated" : "", state.current === key ? "active" : ""];
+    const classes = [c.open_escalations > 0 ? "escalated" : "", c.urgent ? "urgent" : "",
+      state.current === key ? "active" : ""];
     list.append(el("li", { class: classes.join(" "), "data-key": key, onclick: () => openConversation(key) },
       el("div", { class: "who" }, c.client_name || c.client,
+        c.urgent ? urgentBadge() : null,
         el("span", { class: "badge " + (c.ai_paused ? "paused" : "ai") }, c.ai_paused ? "AI paused" : "AI active"),
         c.open_escalations > 0 ? el("span", { class: "badge esc" }, (c.open_categories || []).join(", ") || "escalated") : null),
       el("div", { class: "preview" }, c.last_body || ""),
@@ -72,8 +77,9 @@ async function loadList() {
   escalations.textContent = "";
   for (const e of open.escalations) {
     const key = e.conversation_id ? `${e.tenant_id}/${e.conversation_id}` : null;
-    escalations.append(el("li", { onclick: () => key ? openConversation(key) : null },
-      el("strong", {}, e.label), ` · ${when(e.raised_at)}`,
+    escalations.append(el("li", { class: e.priority === "urgent" ? "urgent" : "",
+      onclick: () => key ? openConversation(key) : null },
+      e.priority === "urgent" ? urgentBadge() : null, el("strong", {}, e.label), ` · ${when(e.raised_at)}`,
       e.conversation_id ? null : el("div", {}, e.reason,
         el("button", { onclick: (ev) => { ev.stopPropagation(); resolve(e.escalation_id); } }, "Resolve"))));
   }
@@ -103,6 +109,7 @@ async function renderConversation() {
   pane.textContent = "";
   const head = el("div", { class: "conv-head" },
     el("span", { class: "title" }, `${c.client_name || "Client"} ${c.client}`),
+    data.escalations.some((e) => e.status === "open" && e.priority === "urgent") ? urgentBadge() : null,
     el("span", { class: "badge " + (c.ai_paused ? "paused" : "ai") },
       c.ai_paused ? `AI paused${c.paused_by ? " by " + c.paused_by : ""}` : "AI active"),
     c.ai_paused
@@ -114,10 +121,18 @@ async function renderConversation() {
     const box = el("div", { class: "esc-list" });
     for (const e of open) {
       const alerts = e.alerts.map((a) => `${a.notifier}: ${a.state}`).join(", ");
-      box.append(el("div", {}, el("strong", {}, e.label), ` — ${e.reason} (${when(e.raised_at)}; alerts ${alerts}) `,
+      box.append(el("div", { class: e.priority === "urgent" ? "urgent" : "" },
+        e.priority === "urgent" ? urgentBadge() : null, el("strong", {}, e.label), ` — ${e.reason} (${when(e.raised_at)}; alerts ${alerts}) `,
         el("button", { onclick: () => resolve(e.escalation_id) }, "Resolve")));
     }
     pane.append(box);
+  }
+  if (data.staff_notes.length) {
+    const notes = el("div", { class: "notes" }, el("strong", {}, "Agent's notes for staff"));
+    for (const n of data.staff_notes) {
+      notes.append(el("div", { class: "note" }, n.note, el("span", { class: "meta" }, ` · ${when(n.occurred_at)}`)));
+    }
+    pane.append(notes);
   }
   const messages = el("div", { class: "messages" });
   for (const m of data.messages) {
