@@ -20,6 +20,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from services.escalation.app import EscalationService, build
 from services.escalation.settings import EscalationSettings
 from shared.bus import publish_event
+from shared.contracts.conversation import StaffNoteAdded
 from shared.contracts.escalation import EscalationRaised
 from shared.contracts.sms import SmsReceived, SmsSendFailed, SmsSent
 from shared.runtime import ServiceContext, ServiceSpec, start_context, stop_context
@@ -565,3 +566,109 @@ async def test_staff_token_is_required_when_set(start_service: StartService) -> 
     assert login.status_code == 200
     me = await svc.http.get("/api/me")  # the cookie from the login now signs requests
     assert me.status_code == 200 and me.json()["staff_user"] == "maria"
+
+
+# ----- urgency and the agent's notes for staff -----
+
+URGENT_CONV = "c0fedcba987654321"
+
+
+async def test_urgent_escalation_is_stored_listed_first_and_marked_in_inbox_and_alerts(
+    start_service: StartService, webhook: WebhookReceiver, smtp: SmtpSink
+) -> None:
+    svc = await start_service()
+    urgent = escalation(
+        conversation_id=URGENT_CONV,
+        client_number="+14155550199",
+        reason="swelling and trouble breathing after filler",
+        priority="urgent",
+    )
+    await raise_and_wait(svc, urgent)
+    normal = escalation()  # raised later, so its conversation is the newer one
+    await raise_and_wait(svc, normal)
+
+    stored = await svc.db.fetch("SELECT escalation_id, priority FROM escalations")
+    assert {r["escalation_id"]: r["priority"] for r in stored} == {
+        urgent.escalation_id: "urgent",
+        normal.escalation_id: "normal",
+    }
+    listing = (await svc.http.get("/api/conversations")).json()["conversations"]
+    assert [(c["conversation_id"], c["urgent"]) for c in listing] == [(URGENT_CONV, True), (CONV, False)]
+    open_ = (await svc.http.get("/api/escalations?status=open")).json()["escalations"]
+    assert [(e["escalation_id"], e["priority"]) for e in open_] == [
+        (str(urgent.escalation_id), "urgent"),
+        (str(normal.escalation_id), "normal"),
+    ]
+    detail = (await svc.http.get(f"/api/conversations/{SPA}/{URGENT_CONV}")).json()
+    assert [e["priority"] for e in detail["escalations"]] == ["urgent"]
+
+    hooks = {h["link"].rsplit("/", 1)[-1]: h["text"] for h in await webhook.wait_for(2)}
+    mails = {m["Subject"]: m.get_payload(decode=True).decode() for m in await smtp.wait_for(2)}
+    assert hooks[URGENT_CONV].startswith("URGENT: ") and "URGENT" not in hooks[CONV]
+    assert "0199" in hooks[URGENT_CONV] and "4155550199" not in hooks[URGENT_CONV]
+    assert "breathing" not in hooks[URGENT_CONV] and "filler" not in hooks[URGENT_CONV]
+    urgent_mail = mails["[Glow Med Spa] URGENT: Needs staff: a medical question"]
+    assert urgent_mail.startswith("URGENT: ") and f"/#/c/{URGENT_CONV}" in urgent_mail
+    assert "breathing" not in urgent_mail and "4155550199" not in urgent_mail
+    assert "URGENT" not in mails["[Glow Med Spa] Needs staff: a medical question"]
+
+
+async def test_resolved_urgent_escalation_no_longer_lists_its_conversation_first(
+    start_service: StartService,
+) -> None:
+    svc = await start_service()
+    urgent = escalation(conversation_id=URGENT_CONV, client_number="+14155550199", priority="urgent")
+    await raise_and_wait(svc, urgent)
+    await raise_and_wait(svc, escalation())
+    response = await svc.http.post(f"/api/escalations/{urgent.escalation_id}/resolve")
+    assert response.status_code == 200, response.text
+
+    listing = (await svc.http.get("/api/conversations")).json()["conversations"]
+    assert [(c["conversation_id"], c["urgent"]) for c in listing] == [(CONV, False), (URGENT_CONV, False)]
+
+
+async def test_escalation_stored_before_priorities_existed_reads_as_normal(
+    start_service: StartService,
+) -> None:
+    svc = await start_service()
+    old = uuid.uuid4()
+    # A row as the first schema wrote it: no priority column named.
+    await svc.db.execute(
+        "INSERT INTO escalations (escalation_id, tenant_id, category, reason, source, raised_at)"
+        " VALUES ($1, $2, 'refund', 'asked for a refund', 'agent', now())",
+        old,
+        SPA,
+    )
+    [shown] = (await svc.http.get("/api/escalations")).json()["escalations"]
+    assert shown["escalation_id"] == str(old) and shown["priority"] == "normal"
+
+
+async def test_the_agents_staff_note_shows_in_the_conversation_view_once(start_service: StartService) -> None:
+    svc = await start_service()
+    await raise_and_wait(svc, escalation())
+    note = StaffNoteAdded(
+        tenant_id=SPA,
+        conversation_id=CONV,
+        note="the text is about someone else: the client wrote for a relative",
+    )
+    subject = svc.topology.conversation(SPA, CONV)
+    await svc.js.publish(subject, note.model_dump_json().encode())
+    # Redelivered past JetStream's dedupe: the same event id is one note.
+    await svc.js.publish(subject, note.model_dump_json().encode(), headers={"Nats-Msg-Id": "again"})
+
+    async def noted() -> Any:
+        detail = (await svc.http.get(f"/api/conversations/{SPA}/{CONV}")).json()
+        return detail["staff_notes"] and detail
+
+    detail = await until(noted, what="the staff note in the conversation view")
+    stream = svc.topology.stream_conversations.name
+
+    async def consumed() -> bool:
+        info = await svc.js.consumer_info(stream, "escalation-inbox-conversations")
+        return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq >= 2
+
+    await until(consumed, what="both copies handled")
+    detail = (await svc.http.get(f"/api/conversations/{SPA}/{CONV}")).json()
+    assert [n["note"] for n in detail["staff_notes"]] == [note.note]
+    # A note is for staff: it is not a text of the conversation.
+    assert [m["purpose"] for m in detail["messages"]] == ["handoff"]
