@@ -169,7 +169,10 @@ def should_match(turn: Turn) -> bool:
     only_logistics = (
         u.preference is not None or u.shift is not None or u.reject_options or u.choice is not None
     )
-    return not only_logistics and not (u.thanks or u.goodbye or u.affirm or u.negate)
+    if not only_logistics and not (u.thanks or u.goodbye or u.affirm or u.negate):
+        return True
+    # "ok what about a peel then, friday morning?": a time with another treatment's name.
+    return domain.names_a_service(u.service_text, (s.name for s in turn.ctx.spa.services))
 
 
 async def match_words(turn: Turn, words: str, *, ask: bool = True) -> None:
@@ -184,7 +187,10 @@ async def match_words(turn: Turn, words: str, *, ask: bool = True) -> None:
             return
         if turn.u.questions & SERVICE_QUESTIONS and turn.u.preference is None:
             turn.topic = domain.candidate(chosen)
-        elif chosen.service_id != state.service.service_id:
+        elif chosen.service_id not in {
+            state.service.service_id,
+            getattr(state.requested, "service_id", None),
+        }:
             await matched(turn, domain.candidate(chosen))
         return
     if chosen is not None:

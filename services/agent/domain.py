@@ -4,6 +4,7 @@ What to do next and how to say it live in policy.py and replies.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from uuid import UUID
@@ -278,3 +279,21 @@ def choose_service(matches: list[ServiceMatch]) -> tuple[ServiceMatch | None, li
     if len(close) == 1:
         return top, []
     return None, close[:3]
+
+
+# Words of catalog names that say what kind of visit it is, not which treatment.
+GENERIC_NAME_WORDS = frozenset({"consultation", "treatment", "session", "area", "one", "and", "the", "for"})
+
+
+def names_a_service(text: str, service_names: Iterable[str]) -> bool:
+    """Whether plain text holds a word of a catalog service's name ("what about a peel then")."""
+    said = set(re.findall(r"[a-z]{3,}", text.casefold()))
+    if not said:
+        return False
+    for name in service_names:
+        for word in re.findall(r"[a-z]{3,}", name.casefold()):
+            if word in GENERIC_NAME_WORDS:
+                continue
+            if any(w == word or (len(word) >= 4 and w.startswith(word)) for w in said):
+                return True
+    return False

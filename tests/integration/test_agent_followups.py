@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from shared.contracts.conversation import BookingConfirmed
 from tests.integration.agent_harness import Phone, System
 
 pytestmark = pytest.mark.integration
@@ -21,3 +20,12 @@ async def test_objection_after_the_consult_switch_prices_the_service_asked_for(
     answer = await phone.say(NEW, "ugh that's pricey")
     assert "$125 per session" in answer, answer
     assert "consultation is free" in answer, answer
+
+
+async def test_another_treatment_named_with_a_day_changes_the_service(system: System, phone: Phone) -> None:
+    await phone.say(NEW, "how much is microneedling")
+    await phone.say(NEW, "hmm thats more than i wanted to spend")
+    offer = await phone.say(NEW, "ok how about dermaplaning instead, thursday afternoon? - Ines")
+    assert "For your Dermaplaning I have" in offer, offer
+    booked = await phone.say(NEW, "1")
+    assert booked.startswith("You're booked: Dermaplaning"), booked
