@@ -294,6 +294,6 @@ def names_a_service(text: str, service_names: Iterable[str]) -> bool:
         for word in re.findall(r"[a-z]{3,}", name.casefold()):
             if word in GENERIC_NAME_WORDS:
                 continue
-            if any(w == word or (len(word) >= 4 and w.startswith(word)) for w in said):
+            if any(w in (word, word + "s") or (len(word) >= 4 and w.startswith(word)) for w in said):
                 return True
     return False
