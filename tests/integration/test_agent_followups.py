@@ -29,3 +29,10 @@ async def test_another_treatment_named_with_a_day_changes_the_service(system: Sy
     assert "For your Dermaplaning I have" in offer, offer
     booked = await phone.say(NEW, "1")
     assert booked.startswith("You're booked: Dermaplaning"), booked
+
+
+async def test_a_price_and_a_parking_question_in_one_text_are_both_answered(
+    system: System, phone: Phone
+) -> None:
+    answer = await phone.say(NEW, "how much is botox and is there parking?")
+    assert "$350" in answer and "Mallorca Way" in answer, answer

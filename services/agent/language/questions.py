@@ -31,11 +31,17 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         "price",
         Rule(
             "how much",
-            r"\bhow much\b(?!\s+(?:\w+\s+){0,3}(?:will|would|should|do|does|did|can|could)\s+(?:i|you|we"
+            r"\bhow much\b(?!\s+(?:(?!and\b|or\b|also\b|plus\b)\w+\s+){0,3}(?:will|would|should|do|does|did|can|could)\s+(?:i|you|we"
             r"|she|he|it)"
             r"\s+(?:need|get|use|inject|put|have|take|lose|last|hurt|help))"
             r"(?!\s+(?:time|longer|does it (?:hurt|last)|downtime|notice))",
-            ("How much is botox?", "how much is a hydrafacial", "how much for lip filler", "how much?"),
+            (
+                "How much is botox?",
+                "how much is a hydrafacial",
+                "how much for lip filler",
+                "how much?",
+                "how much is botox and do you have parking",
+            ),
             (
                 "how much filler will I need",
                 "how much botox do I need for my forehead",
