@@ -78,8 +78,13 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         after=search.after,
         exclude_starts=search.exclude_starts,
     )
-    if found.options and not found.exact and (later := policy.next_week(search.preference)) is not None:
-        # The day asked for is full (or already past): the same day next week beats another day.
+    if (
+        found.options
+        and (not found.exact or far_from_time(turn, search, found))
+        and (later := policy.next_week(search.preference)) is not None
+    ):
+        # The day (or the time asked for) is full, or already past: the same day next week beats
+        # another day or another time of day.
         again = await tools.find_availability(
             service.service_id,
             later,
@@ -87,7 +92,7 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
             provider_id=search.provider_id,
             exclude_starts=search.exclude_starts,
         )
-        if again.options and again.exact:
+        if again.options and again.exact and not far_from_time(turn, search, again):
             return again, False
     if len(found.options) == 1 and found.exact and limit > 1:
         found = await topped_up(turn, search, found)
@@ -97,6 +102,12 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
     )
     return nearest, bool(nearest.options)
+
+
+def far_from_time(turn: Turn, search: policy.Search, found: AvailabilityFound) -> bool:
+    """Every option is well away from the clock time the client asked for."""
+    starts = [o.start for o in found.options]
+    return policy.exact_time_missing(search.preference, starts, turn.tz, within=policy.AROUND_MINUTES)
 
 
 async def topped_up(turn: Turn, search: policy.Search, found: AvailabilityFound) -> AvailabilityFound:

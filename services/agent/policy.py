@@ -218,14 +218,20 @@ def _has_time(preference: TimePreference | None) -> bool:
     )
 
 
-def exact_time_missing(preference: TimePreference, starts: Sequence[datetime], tz: ZoneInfo) -> bool:
+def exact_time_missing(
+    preference: TimePreference, starts: Sequence[datetime], tz: ZoneInfo, *, within: int = 15
+) -> bool:
     """A clock time was asked for ("sat 10am") and no option is within a quarter hour of it: the reply
-    says so."""
+    says so. With `within=AROUND_MINUTES`: no option is even near it ("around noon" and only 2pm)."""
     target = preference.target_time
     if target is None:
         return False
     wanted = target.hour * 60 + target.minute
-    return all(abs(_minutes(s.astimezone(tz).time()) - wanted) > 15 for s in starts)
+    return all(abs(_minutes(s.astimezone(tz).time()) - wanted) > within for s in starts)
+
+
+# How far from a clock time an option still answers it ("around noon": 11am to 1pm).
+AROUND_MINUTES = 60
 
 
 def _minutes(moment: time) -> int:

@@ -1,10 +1,15 @@
-"""Whether a text mid-booking names another treatment of the catalog, by the words of its names."""
+"""Small pure rules of the brain: a text naming another treatment; a time "around" a clock time."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from services.agent import policy
 from services.agent.domain import names_a_service
+from shared.contracts.tools import TimePreference
 
 pytestmark = pytest.mark.unit
 
@@ -19,3 +24,13 @@ def test_a_word_of_a_catalog_name_names_a_service(text: str) -> None:
 @pytest.mark.parametrize("text", ["sounds good", "great thanks", "", "a consultation then", "the one"])
 def test_other_words_name_no_service(text: str) -> None:
     assert not names_a_service(text, CATALOG)
+
+
+def test_around_a_clock_time_means_within_an_hour_of_it() -> None:
+    tz = ZoneInfo("America/Los_Angeles")
+    noon = TimePreference(target_time=time(12))
+    day = datetime(2026, 12, 11, tzinfo=tz)
+    far = [day.replace(hour=13, minute=45), day.replace(hour=14)]
+    near = [day.replace(hour=11, minute=15), day.replace(hour=14)]
+    assert policy.exact_time_missing(noon, far, tz, within=policy.AROUND_MINUTES)
+    assert not policy.exact_time_missing(noon, near, tz, within=policy.AROUND_MINUTES)
