@@ -7,6 +7,8 @@ after its attempts, dead-lettered where staff see it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -143,6 +145,17 @@ async def record_sms_event(kind: str, data: dict[str, Any], *, ports: Ports) -> 
         await repo.notify(conn, "message", tenant, conversation_id)
 
 
+@dataclass(frozen=True)
+class _Fact:
+    """One conversation event as the read model folds it."""
+
+    tenant_id: str
+    conversation_id: str
+    message_id: str
+    data: dict[str, Any]
+    at: datetime
+
+
 async def record_conversation_event(
     tenant_id: str, conversation_id: str, data: dict[str, Any], *, ports: Ports
 ) -> None:
@@ -151,69 +164,86 @@ async def record_conversation_event(
     Tolerant on purpose: an event type this service does not know is skipped, not an error.
     """
     kind = domain.conversation_event_kind(data)
-    if kind not in ("BookingConfirmed", "AiPaused", "AiResumed", "ClientIdentified", "StaffNoteAdded"):
+    fold = _FOLDS.get(kind or "")
+    if fold is None:
         return
     at = _occurred_at(data)
     message_id = str(data.get("id") or f"{kind}:{conversation_id}:{at.isoformat()}")
     async with UnitOfWork(ports.pool) as uow:
-        conn = uow.conn
-        if not await claim_message(conn, CONVERSATIONS, message_id):
+        if not await claim_message(uow.conn, CONVERSATIONS, message_id):
             return
-        if kind == "BookingConfirmed":
-            booking = domain.booking_from_event(data)
-            if booking is None:
-                log.warning("inbox.booking_event_unreadable", conversation_id=conversation_id)
-                return
-            spa = ports.spas.get(tenant_id)
-            await repo.insert_booking(
-                conn,
-                booking_id=booking.booking_id,
-                tenant_id=tenant_id,
-                conversation_id=conversation_id,
-                service_name=booking.service_name,
-                price_cents=booking.price_cents,
-                after_hours=domain.is_after_hours(
-                    at, spa.timezone if spa else "UTC", ports.settings.inbox_business_hours
-                ),
-                at=at,
-            )
-            await repo.notify(conn, "booking", tenant_id, conversation_id)
-            return
-        if kind == "StaffNoteAdded":
-            await _record_staff_note(conn, tenant_id, conversation_id, message_id, data, at)
-            return
-        if kind == "ClientIdentified":
-            # The first name the client gave, so staff see "Dana" rather than a masked number.
-            name = data.get("first_name")
-            if isinstance(name, str) and name.strip():
-                name = name.strip()[:80]
-                await repo.touch_conversation(conn, tenant_id, conversation_id, at, client_name=name)
-                await repo.notify(conn, "conversation", tenant_id, conversation_id)
-            return
-        await repo.touch_conversation(conn, tenant_id, conversation_id, at)
-        by = data.get("staff_user") or data.get("by") or "agent"
-        await repo.set_paused(conn, tenant_id, conversation_id, kind == "AiPaused", str(by)[:64], at)
-        await repo.notify(conn, "conversation", tenant_id, conversation_id)
+        await fold(uow.conn, ports, _Fact(tenant_id, conversation_id, message_id, data, at))
 
 
-async def _record_staff_note(
-    conn: asyncpg.Connection,
-    tenant_id: str,
-    conversation_id: str,
-    message_id: str,
-    data: dict[str, Any],
-    at: datetime,
-) -> None:
-    """What the agent noted for staff appears in the conversation (an empty note is skipped)."""
-    note = domain.staff_note_from_event(data)
-    if note is None:
-        log.warning("inbox.staff_note_unreadable", conversation_id=conversation_id)
+async def _record_booking(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
+    """A booking the agent confirmed counts as recovered (after hours in the spa's time zone)."""
+    booking = domain.booking_from_event(fact.data)
+    if booking is None:
+        log.warning("inbox.booking_event_unreadable", conversation_id=fact.conversation_id)
         return
-    await repo.touch_conversation(conn, tenant_id, conversation_id, at)
-    await repo.insert_staff_note(
-        conn, note_key=message_id, tenant_id=tenant_id, conversation_id=conversation_id, note=note, at=at
+    spa = ports.spas.get(fact.tenant_id)
+    await repo.insert_booking(
+        conn,
+        booking_id=booking.booking_id,
+        tenant_id=fact.tenant_id,
+        conversation_id=fact.conversation_id,
+        service_name=booking.service_name,
+        price_cents=booking.price_cents,
+        after_hours=domain.is_after_hours(
+            fact.at, spa.timezone if spa else "UTC", ports.settings.inbox_business_hours
+        ),
+        at=fact.at,
     )
-    await repo.notify(conn, "conversation", tenant_id, conversation_id)
+    await repo.notify(conn, "booking", fact.tenant_id, fact.conversation_id)
+
+
+async def _record_client_name(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
+    """The first name the client gave, so staff see "Dana" rather than a masked number."""
+    name = fact.data.get("first_name")
+    if isinstance(name, str) and name.strip():
+        await repo.touch_conversation(
+            conn, fact.tenant_id, fact.conversation_id, fact.at, client_name=name.strip()[:80]
+        )
+        await repo.notify(conn, "conversation", fact.tenant_id, fact.conversation_id)
+
+
+async def _record_pause(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
+    """The AI paused or resumed on a conversation, and by whom."""
+    paused = domain.conversation_event_kind(fact.data) == "AiPaused"
+    by = str(fact.data.get("staff_user") or fact.data.get("by") or "agent")[:64]
+    await repo.touch_conversation(conn, fact.tenant_id, fact.conversation_id, fact.at)
+    await repo.set_paused(conn, fact.tenant_id, fact.conversation_id, paused, by, fact.at)
+    await repo.notify(conn, "conversation", fact.tenant_id, fact.conversation_id)
+
+
+async def _record_staff_note(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
+    """What the agent noted for staff appears in the conversation (an empty note is skipped)."""
+    note = domain.staff_note_from_event(fact.data)
+    if note is None:
+        log.warning("inbox.staff_note_unreadable", conversation_id=fact.conversation_id)
+        return
+    await repo.touch_conversation(conn, fact.tenant_id, fact.conversation_id, fact.at)
+    await repo.insert_staff_note(
+        conn,
+        note_key=fact.message_id,
+        tenant_id=fact.tenant_id,
+        conversation_id=fact.conversation_id,
+        note=note,
+        at=fact.at,
+    )
+    await repo.notify(conn, "conversation", fact.tenant_id, fact.conversation_id)
+
+
+Fold = Callable[[asyncpg.Connection, Ports, _Fact], Awaitable[None]]
+
+# The conversation events the inbox shows, by kind; every other kind is skipped.
+_FOLDS: dict[str, Fold] = {
+    "BookingConfirmed": _record_booking,
+    "AiPaused": _record_pause,
+    "AiResumed": _record_pause,
+    "ClientIdentified": _record_client_name,
+    "StaffNoteAdded": _record_staff_note,
+}
 
 
 def _occurred_at(data: dict[str, Any]) -> datetime:
