@@ -26,6 +26,8 @@ log = structlog.get_logger()
 
 # Searches for open slots per proposal when others keep taking the ones found.
 HOLD_ATTEMPTS = 3
+# A full day asked for is looked for this many weeks later before other days are offered.
+WEEKS_AHEAD = 3
 
 
 async def propose(turn: Turn, lead: str = "") -> Decision:
@@ -78,21 +80,10 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         after=search.after,
         exclude_starts=search.exclude_starts,
     )
-    if (
-        found.options
-        and (not found.exact or far_from_time(turn, search, found))
-        and (later := policy.next_week(search.preference)) is not None
-    ):
-        # The day (or the time asked for) is full, or already past: the same day next week beats
-        # another day or another time of day.
-        again = await tools.find_availability(
-            service.service_id,
-            later,
-            limit,
-            provider_id=search.provider_id,
-            exclude_starts=search.exclude_starts,
-        )
-        if again.options and again.exact and not far_from_time(turn, search, again):
+    if found.options and (not found.exact or far_from_time(turn, search, found)):
+        # The day (or the time asked for) is full, or already past: the same day a week or a few
+        # later beats another day or another time of day.
+        if (again := await weeks_later(turn, search)) is not None:
             return again, False
     if len(found.options) == 1 and found.exact and limit > 1:
         found = await topped_up(turn, search, found)
@@ -102,6 +93,26 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
     )
     return nearest, bool(nearest.options)
+
+
+async def weeks_later(turn: Turn, search: policy.Search) -> AvailabilityFound | None:
+    """Options on the days asked for, one to `WEEKS_AHEAD` weeks later, near the time asked for."""
+    service = turn.state.service
+    assert service is not None
+    preference = search.preference
+    for _week in range(WEEKS_AHEAD):
+        if (preference := policy.next_week(preference)) is None:
+            return None
+        again = await turn.ctx.tools.find_availability(
+            service.service_id,
+            preference,
+            turn.ctx.max_options,
+            provider_id=search.provider_id,
+            exclude_starts=search.exclude_starts,
+        )
+        if again.options and again.exact and not far_from_time(turn, search, again):
+            return again
+    return None
 
 
 def far_from_time(turn: Turn, search: policy.Search, found: AvailabilityFound) -> bool:

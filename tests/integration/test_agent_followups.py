@@ -4,13 +4,20 @@ its clock time, a change of day or time in a word or two."""
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
 import pytest
 
+from shared.contracts.conversation import SlotsProposed
 from tests.integration.agent_harness import Phone, System
 
 pytestmark = pytest.mark.integration
 
 NEW = "+14155550170"
+TZ = ZoneInfo("America/Los_Angeles")
 
 
 async def test_objection_after_the_consult_switch_prices_the_service_asked_for(
@@ -36,3 +43,28 @@ async def test_a_price_and_a_parking_question_in_one_text_are_both_answered(
 ) -> None:
     answer = await phone.say(NEW, "how much is botox and is there parking?")
     assert "$350" in answer and "Mallorca Way" in answer, answer
+
+
+async def _time_off(system: System, keys: list[str], days: list[date]) -> None:
+    """The providers take the days off (as the spa file's exceptions would say)."""
+    off = json.dumps([{"date": d.isoformat(), "hours": []} for d in days])
+    conn = await asyncpg.connect(system.database_url)
+    try:
+        await conn.execute(
+            "UPDATE scheduler.providers SET exceptions = $1::jsonb WHERE key = ANY($2)", off, keys
+        )
+    finally:
+        await conn.close()
+
+
+async def test_a_full_day_asked_for_is_offered_weeks_later_before_other_days(
+    system: System, phone: Phone
+) -> None:
+    today = datetime.now(TZ).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    await _time_off(system, ["sloane", "priya"], [saturday, saturday + timedelta(days=7)])
+    await phone.say(NEW, "hydrafacial pls")
+    await phone.say(NEW, "saturday morning - Kate")
+    [offered] = [e for e in await phone.events(NEW) if isinstance(e, SlotsProposed)]
+    days = {o.option.start.astimezone(TZ).date() for o in offered.options}
+    assert days == {saturday + timedelta(days=14)}, days
