@@ -52,6 +52,9 @@ _ORDINAL = re.compile(
     rf"(?:^\W*|\b(?:the|la|el|take|do|pick|want|choose|book|go with|prefer)\s+){_ORDINAL_WORD}\b"
     r"(?!\s+(?:of|week|time|thing|visit|appointment|treatment|question|vez|available|opening))"
     rf"|\b{_ORDINAL_WORD}\s+(?:one|option|slot|choice|works|is good|is fine|please|pls|opcion|por favor)\b"
+    # "the first time you said", "the second one you mentioned": a time of the options, by its place
+    rf"|\b{_ORDINAL_WORD}\s+(?:time|day|one|option|slot)\s+(?:that\s+)?(?:you|u)\s+"
+    r"(?:said|mentioned|offered|gave|listed|sent|texted|suggested|had)\b"
 )
 _WORD_NUMBER = re.compile(
     r"^\W*(?:(?:ok|yes|sure)\W+)?(?:(?:option|number|opcion|numero|la|el)\s+)?(one|two|three|four|five|uno"
@@ -133,7 +136,7 @@ def _ordinal_choice(flat: str, count: int) -> int | None:
     m = _ORDINAL.search(flat)
     if m is None:
         return None
-    word = m[1] or m[2]
+    word = m[1] or m[2] or m[3]
     if word in _OF_TWO:
         return None if count != 2 else (1 if _OF_TWO[word] == 0 else 2)
     if word in _LAST:

@@ -165,6 +165,8 @@ _CLOCK = re.compile(
     rf"|\b(?P<h5>\d{{1,2}})\s+(?=(?:in the|this|at)\s+(?:{PERIOD})\b)"
     r"|\b(?P<h6>\d{1,2})(?=\s*(?:or later|or after|or earlier|or before|onwards?)\b)"
     r"|\bthe (?P<h7>8|9|10|11|12)(?=\s+(?:one|works?|slot|option|is (?:good|fine|perfect|better)|please)\b)"
+    # "11 instead", "10 would be better": a number put in place of the time offered
+    r"|\b(?P<h8>\d{1,2})(?=\s+(?:instead|would be better)\b)"
 )
 _BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
 _AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
@@ -181,8 +183,8 @@ _T = r"(?:\d{1,2}(?::[0-5]\d)?(?:\s*(?:am|pm)\b)?|noon)"
 _RANGE = re.compile(
     rf"\b(?:between|from)\s+(?P<a>{_T})\s*(?:and|to|-|–|till|til|until)\s*(?P<b>{_T})"
     rf"|\b(?P<a2>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|to)\s*(?P<b2>\d{{1,2}}(?::[0-5]\d)?\s*(?:am|pm)\b)"
-    # "(12-1)", "lunch break 12-1": a bare range where only a time can be meant
-    rf"|(?:\(\s*|\b(?:lunch\w*|break|morning|afternoon|evening)\s+)(?P<a3>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|"
+    # "(12-1)", "lunch break 12-1", "wed 12-1": a bare range where only a time can be meant
+    rf"|(?:\(\s*|\b(?:lunch\w*|break|morning|afternoon|evening|\w+day|mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\s+)(?P<a3>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|"
     r"to)\s*"
     rf"(?P<b3>\d{{1,2}}(?::[0-5]\d)?)(?=\s*\)|\s*$|\s*[,.!?])"
 )
@@ -221,7 +223,7 @@ def _clock_from(m: re.Match[str]) -> _Clock | None:
     elif m["noon"]:
         c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
     else:
-        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"]
+        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"]
         c = _Clock(m.start(), m.end(), int(hour), 0, None, False)
         if m["cue"] in ("after", "from", "no earlier than", "later than"):
             c.relation = "after"
@@ -483,11 +485,17 @@ def _next_week_weekday(m: re.Match[str], today: date) -> _Found:
     return _Found(day=_monday(today) + timedelta(weeks=1, days=WEEKDAYS[m["wd"]]))
 
 
+# After a short day name, a time or its bracket says the word is the day: "wed (12-1)", "sat 10am".
+_SHORT_DAY_CONTEXT = re.compile(r"\s*(?:\(\s*)?(?:\d|at\b|@|morning|afternoon|evening|am\b|pm\b)")
+
+
 def _weekday(m: re.Match[str], today: date) -> _Found | None:
     """ "friday", "next friday", "tuesday next week", "mondays"; None for a bare "sun" or "wed"."""
     word, wd = m["wd"], WEEKDAYS[m["wd"]]
-    if word in ("sat", "sun", "wed", "mon") and not m["q"] and not m["wk"]:
-        return None  # short forms are common words ("sun", "wed") unless qualified
+    if word in ("sat", "sun", "wed", "mon") and not (
+        m["q"] or m["wk"] or _SHORT_DAY_CONTEXT.match(m.string, m.end())
+    ):
+        return None  # short forms are common words ("sun", "wed") unless qualified or followed by a time
     if m["plural"]:
         # "mondays", "any tuesdays": a standing preference, not one day
         return _Found(weekday=wd) if word.endswith("day") else None
