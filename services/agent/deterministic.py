@@ -83,6 +83,7 @@ def read(ctx: TurnContext) -> Turn:
         tz=ctx.spa.timezone,
         option_labels=labels,
         provider_names=[p.first_name for p in ctx.spa.providers],
+        service_names=[s.name for s in ctx.spa.services],
         name_asked=state.last_asked in ("name", "name_and_service") or name_asked_with_options(state),
     )
     lang = state.language if state.greeted else "en"

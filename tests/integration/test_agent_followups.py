@@ -68,3 +68,19 @@ async def test_a_full_day_asked_for_is_offered_weeks_later_before_other_days(
     [offered] = [e for e in await phone.events(NEW) if isinstance(e, SlotsProposed)]
     days = {o.option.start.astimezone(TZ).date() for o in offered.options}
     assert days == {saturday + timedelta(days=14)}, days
+
+
+async def test_a_provider_typo_in_a_schedule_question_is_answered(system: System, phone: Phone) -> None:
+    answer = await phone.say(NEW, "is juila in friday?")
+    assert "Julia is in on Friday" in answer, answer
+
+
+async def test_a_catalog_word_given_when_the_name_is_asked_is_the_service_not_a_name(
+    system: System, phone: Phone
+) -> None:
+    asked = await phone.say(NEW, "hydrafacial friday morning")
+    assert "first name" in asked, asked
+    answer = await phone.say(NEW, "Lymphatic drainage pls")
+    assert "For your Lymphatic Drainage Massage I have" in answer, answer
+    events = await phone.events(NEW)
+    assert not any(getattr(e, "first_name", None) == "Lymphatic" for e in events), answer

@@ -15,7 +15,7 @@ from shared.text import strip_accents
 
 from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
 
-__all__ = ["find_provider", "one_edit_apart"]
+__all__ = ["find_provider", "one_edit_apart", "spelled_out"]
 
 _KNOWN_WORDS = NOT_NAMES | TIME_WORDS | TREATMENT_WORDS | LOGISTICS_WORDS
 _ASKS_FOR = (
@@ -97,3 +97,10 @@ def find_provider(text: str, provider_names: Sequence[str], client_name: str | N
             continue  # "hi it's julia": the client, unless the text asks for a provider
         return name.split(" ")[0]
     return None
+
+
+def spelled_out(text: str, name: str) -> str:
+    """The text with a typo of the provider's name written as the name ("is juila in" -> "is julia in")."""
+    key = _key(name)
+    word = _mentioned_as(re.findall(r"[a-z]+", text), key) if key else None
+    return text if word is None or word == key else re.sub(rf"\b{re.escape(word)}\b", key, text)

@@ -22,7 +22,7 @@ from . import intents
 from .choices import offers_time, parse_choice
 from .language_id import Language, identify
 from .names import NameFound, about_someone_else, find_name
-from .providers import find_provider
+from .providers import find_provider, spelled_out
 from .questions import Question, find_questions, question_weekday
 from .shifts import Shift, find_shift, is_rejection
 from .shorthand import normalised, plain
@@ -114,6 +114,9 @@ def understand(
     found = find_name(flat, asked=name_asked, providers=firsts, service_words=_words_of(service_names))
     parsed = parse_preference(flat, now, tz)
     today = (now.astimezone(ZoneInfo(tz)) if now.tzinfo else now).date()
+    provider = find_provider(words, firsts, found.name if found else None)
+    if provider is not None:
+        words = spelled_out(words, provider)  # "is juila in friday?" asks about Julia's schedule
     questions = find_questions(words, firsts, already_plain=True)
     language, language_sure = identify(flat)
     fields: dict[str, object] = {
@@ -122,7 +125,7 @@ def understand(
         "language_sure": language_sure,
         "name": found.name if found else None,
         "about_someone_else": about_someone_else(words),
-        "provider": find_provider(words, firsts, found.name if found else None),
+        "provider": provider,
         "questions": questions,
         "question_weekday": question_weekday(words, today, already_plain=True) if questions else None,
         "reject_options": is_rejection(words, already_plain=True),
