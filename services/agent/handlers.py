@@ -25,6 +25,7 @@ from shared.contracts.envelope import utcnow
 from shared.contracts.escalation import EscalationCategory, EscalationPriority, PauseAi, ResumeAi, StaffReply
 from shared.contracts.escalation import EscalationRaised as BusEscalationRaised
 from shared.contracts.sms import SendSms, SmsReceived
+from shared.contracts.tools import SpaProfile
 from shared.subjects import Topology
 
 from .brain import Brain, Decision, TurnContext
@@ -197,7 +198,7 @@ async def _decide(
     if not decision.reply:
         return events, "silent"
     outbound = check_outbound(
-        decision.reply, MAX_REPLY_CHARS, allowed_terms=_spa_terms(fold(events, state), spa.name)
+        decision.reply, MAX_REPLY_CHARS, allowed_terms=_spa_terms(fold(events, state), spa)
     )
     if not outbound.allowed:
         log.warning("agent.reply.blocked", reason=outbound.reason, conversation_id=msg.conversation_id)
@@ -217,9 +218,11 @@ async def _decide(
     return events, "replied"
 
 
-def _spa_terms(state: ConversationState, spa_name: str) -> tuple[str, ...]:
-    """The spa's own words in a reply (its name, its service names) are not clinical content."""
-    names = {spa_name, *(c.name for c in state.candidates), *(b.service_name for b in state.bookings)}
+def _spa_terms(state: ConversationState, spa: SpaProfile) -> tuple[str, ...]:
+    """The spa's own words in a reply (its name, its service names) are not clinical content: every
+    catalog name counts, since a price answer may name a service the conversation is not about."""
+    names = {spa.name, *(s.name for s in spa.services), *(c.name for c in state.candidates)}
+    names |= {b.service_name for b in state.bookings}
     if state.service is not None:
         names.add(state.service.name)
     return tuple(sorted(names, key=len, reverse=True))
