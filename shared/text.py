@@ -9,6 +9,7 @@ optionally without accents) instead of cleaning text their own way.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -55,19 +56,27 @@ _REPEATED = (
     (re.compile(r",{2,}"), ","),
     (re.compile(r"-{2,}"), "-"),
 )
-_SPACE = re.compile(r"\s+")
+# Only a run of marks is changed by `_REPEATED` (a single "?" or "..." is left as it is).
+_HAS_REPEATS = re.compile(r"[?!][?!]|\.{4,}|,,|--")
 
 
+@functools.lru_cache(maxsize=512)
 def normalise(text: str) -> str:
     """The text in one canonical shape: NFKC, plain quotes and dashes, no invisible characters,
-    repeated punctuation collapsed, whitespace collapsed and trimmed. Case and accents are kept."""
+    repeated punctuation collapsed, whitespace collapsed and trimmed. Case and accents are kept.
+
+    Every detector reads the same text through this, so the last few hundred are remembered; plain
+    ASCII (most texts) skips the Unicode steps, which change nothing in it but the backquote."""
     if not text:
         return ""
-    out = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
-    out = _INVISIBLE.sub("", out)
-    for pattern, replacement in _REPEATED:
-        out = pattern.sub(replacement, out)
-    return _SPACE.sub(" ", out).strip()
+    if text.isascii():
+        out = text.replace("`", "'") if "`" in text else text
+    else:
+        out = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).translate(_PUNCTUATION))
+    if _HAS_REPEATS.search(out):
+        for pattern, replacement in _REPEATED:
+            out = pattern.sub(replacement, out)
+    return " ".join(out.split())
 
 
 def strip_accents(text: str) -> str:
