@@ -33,9 +33,32 @@ class Rule:
 
 
 def matches(rules: tuple[Rule, ...], text: str, *, already_plain: bool = False) -> bool:
-    """Whether any of the rules matches the text."""
+    """Whether any of the rules matches the text (one search of all of them at once)."""
     flat = text if already_plain else plain(text)
-    return any(rule.regex.search(flat) for rule in rules)
+    combined = _combined(rules)
+    if combined is None:
+        return any(rule.regex.search(flat) for rule in rules)
+    return combined.search(flat) is not None
+
+
+# The rule tables are module constants: their alternation is compiled once, keyed by identity.
+_COMBINED: dict[int, tuple[tuple[Rule, ...], re.Pattern[str] | None]] = {}
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _combined(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
+    """All the rules as one alternation; None when a pattern cannot be combined (back-references)."""
+    known = _COMBINED.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    pattern: re.Pattern[str] | None = None
+    if not any(_BACKREFERENCE.search(rule.pattern) for rule in rules):
+        try:
+            pattern = re.compile("|".join(f"(?:{rule.pattern})" for rule in rules))
+        except re.error:  # the same group name in two rules
+            pattern = None
+    _COMBINED[id(rules)] = (rules, pattern)
+    return pattern
 
 
 def first_rule(rules: tuple[Rule, ...], text: str, *, already_plain: bool = False) -> Rule | None:
