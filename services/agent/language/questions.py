@@ -31,7 +31,8 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         "price",
         Rule(
             "how much",
-            r"\bhow much\b(?!\s+(?:(?!and\b|or\b|also\b|plus\b)\w+\s+){0,3}(?:will|would|should|do|does|did|can|could)\s+(?:i|you|we"
+            r"\bhow much\b(?!\s+(?:(?!and\b|or\b|also\b|plus\b)\w+\s+){0,3}"
+            r"(?:will|would|should|do|does|did|can|could)\s+(?:i|you|we"
             r"|she|he|it)"
             r"\s+(?:need|get|use|inject|put|have|take|lose|last|hurt|help))"
             r"(?!\s+(?:time|longer|does it (?:hurt|last)|downtime|notice))",
@@ -242,13 +243,14 @@ def _rules_for(providers: tuple[str, ...]) -> tuple[tuple[Question, re.Pattern[s
     """Every question rule compiled, with "{p}" standing for these providers (rules with "{p}" drop out
     when the spa has none)."""
     names = "(?:" + "|".join(re.escape(p) for p in sorted(providers, key=len, reverse=True)) + ")"
-    out = []
+    patterns: dict[Question, list[str]] = {}
     for question, rule in QUESTION_RULES:
         if _PROVIDER_SLOT not in rule.pattern:
-            out.append((question, rule.regex))
+            patterns.setdefault(question, []).append(rule.pattern)
         elif providers:
-            out.append((question, re.compile(rule.pattern.replace(_PROVIDER_SLOT, names))))
-    return tuple(out)
+            patterns.setdefault(question, []).append(rule.pattern.replace(_PROVIDER_SLOT, names))
+    # One search per question: its rules as one alternation.
+    return tuple((q, re.compile("|".join(f"(?:{p})" for p in ps))) for q, ps in patterns.items())
 
 
 def find_questions(
