@@ -207,42 +207,42 @@ AVAILABILITY_RULES: tuple[Rule, ...] = (
 )
 
 
-def is_greeting(text: str) -> bool:
+def is_greeting(text: str, *, already_plain: bool = False) -> bool:
     """The text opens with a greeting ("hi", "hello there", "good morning", "hola")."""
-    return matches(GREETING_RULES, text)
+    return matches(GREETING_RULES, text, already_plain=already_plain)
 
 
-def is_thanks(text: str) -> bool:
+def is_thanks(text: str, *, already_plain: bool = False) -> bool:
     """The client says thank you."""
-    return matches(THANKS_RULES, text)
+    return matches(THANKS_RULES, text, already_plain=already_plain)
 
 
-def is_goodbye(text: str) -> bool:
+def is_goodbye(text: str, *, already_plain: bool = False) -> bool:
     """The client signs off."""
-    return matches(GOODBYE_RULES, text)
+    return matches(GOODBYE_RULES, text, already_plain=already_plain)
 
 
-def is_affirmative(text: str) -> bool:
+def is_affirmative(text: str, *, already_plain: bool = False) -> bool:
     """A yes ("yes", "yep", "sounds good", "👍", "sí"); a text that starts with a no is not a yes."""
-    flat = plain(text)
+    flat = text if already_plain else plain(text)
     return matches(AFFIRM_RULES, flat, already_plain=True) and not matches(
         NEGATE_RULES, flat, already_plain=True
     )
 
 
-def is_negative(text: str) -> bool:
+def is_negative(text: str, *, already_plain: bool = False) -> bool:
     """A no ("no", "nope", "not really", "no thx", "no gracias")."""
-    return matches(NEGATE_RULES, text)
+    return matches(NEGATE_RULES, text, already_plain=already_plain)
 
 
-def is_price_objection(text: str) -> bool:
+def is_price_objection(text: str, *, already_plain: bool = False) -> bool:
     """The client balks at the price ("that's expensive", "omg $650 is a lot", "anything cheaper?")."""
-    return matches(PRICE_OBJECTION_RULES, text)
+    return matches(PRICE_OBJECTION_RULES, text, already_plain=already_plain)
 
 
-def is_availability_request(text: str) -> bool:
+def is_availability_request(text: str, *, already_plain: bool = False) -> bool:
     """The client asks what is open ("what times do you have", "any openings thursday?")."""
-    return matches(AVAILABILITY_RULES, text)
+    return matches(AVAILABILITY_RULES, text, already_plain=already_plain)
 
 
 _CHECKS: tuple[tuple[Intent, Callable[[str], bool]], ...] = (

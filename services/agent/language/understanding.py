@@ -142,13 +142,13 @@ def understand(
 def _small_talk_and_sales(words: str) -> dict[str, object]:
     """The yes/no, courtesy, price-objection and "what's open" detectors over the plain text."""
     return {
-        "greeting": intents.is_greeting(words),
-        "thanks": intents.is_thanks(words),
-        "goodbye": intents.is_goodbye(words),
-        "affirm": intents.is_affirmative(words),
-        "negate": intents.is_negative(words),
-        "price_objection": intents.is_price_objection(words),
-        "availability_request": intents.is_availability_request(words),
+        "greeting": intents.is_greeting(words, already_plain=True),
+        "thanks": intents.is_thanks(words, already_plain=True),
+        "goodbye": intents.is_goodbye(words, already_plain=True),
+        "affirm": intents.is_affirmative(words, already_plain=True),
+        "negate": intents.is_negative(words, already_plain=True),
+        "price_objection": intents.is_price_objection(words, already_plain=True),
+        "availability_request": intents.is_availability_request(words, already_plain=True),
     }
 
 
