@@ -16,7 +16,7 @@ from shared.contracts.conversation import (
 )
 from shared.contracts.tools import AvailabilityFound, TimePreference
 
-from . import policy
+from . import domain, policy
 from .brain import Decision
 from .replies import join_or, option_label, say, when_label
 from .tools import ToolRefused
@@ -187,22 +187,7 @@ async def confirm(turn: Turn, index: int) -> Decision:
         turn.learn(turn.event(SlotsUnavailable, service_id=chosen.option.service_id, reason=reason))
         return await propose(turn, lead=say(turn.lang, reason))
     await tools.release(others)
-    service = state.service
-    price = service.price_cents if service and service.service_id == chosen.option.service_id else 0
-    turn.learn(
-        turn.event(
-            BookingConfirmed,
-            booking_id=booking.booking_id,
-            hold_id=booking.hold_id,
-            service_id=chosen.option.service_id,
-            service_name=booking.service_name,
-            price_cents=price,
-            start=booking.start,
-            provider_first_name=booking.provider_first_name,
-            local_label=booking.local_label or chosen.label,
-            covered_by_package=booking.covered_by_package,
-        )
-    )
+    turn.learn(turn.event(BookingConfirmed, **domain.booking_facts(booking, chosen, state.service)))
     spa = turn.ctx.spa
     address = booking.address or spa.address
     text = say(

@@ -32,7 +32,7 @@ from shared.contracts.conversation import (
     StaffReplied,
     TurnCompleted,
 )
-from shared.contracts.tools import ServiceMatch, TimePreference
+from shared.contracts.tools import BookingRecord, ServiceMatch, TimePreference
 
 MAX_REPLY_CHARS = 320
 # Completed turns remembered for redelivery (a redelivered text is a recent one).
@@ -297,3 +297,21 @@ def names_a_service(text: str, service_names: Iterable[str]) -> bool:
             if any(w in (word, word + "s") or (len(word) >= 4 and w.startswith(word)) for w in said):
                 return True
     return False
+
+
+def booking_facts(
+    booking: BookingRecord, chosen: ProposedOption, service: ServiceCandidate | None
+) -> dict[str, object]:
+    """The fields of BookingConfirmed for a booked option; the price only when it is the matched service."""
+    same = service is not None and service.service_id == chosen.option.service_id
+    return {
+        "booking_id": booking.booking_id,
+        "hold_id": booking.hold_id,
+        "service_id": chosen.option.service_id,
+        "service_name": booking.service_name,
+        "price_cents": service.price_cents if same and service else 0,
+        "start": booking.start,
+        "provider_first_name": booking.provider_first_name,
+        "local_label": booking.local_label or chosen.label,
+        "covered_by_package": booking.covered_by_package,
+    }

@@ -313,3 +313,28 @@ async def stop_processes(system: System, timeout: float = 20.0) -> dict[str, int
             proc.kill()
             codes[svc] = None
     return codes
+
+
+async def play_scenarios(
+    servers: dict[str, str], tmp: Path, scenario_dirs: list[Path], extra_env: dict[str, str] | None = None
+) -> list[Any]:
+    """Start the system, play the conversation scenarios through its webhook and inbox, stop it."""
+    from services.agent.scenarios.main import run_suite
+    from services.agent.scenarios.play import Target
+    from services.agent.scenarios.spa import read_spa
+    from services.agent.scenarios.spec import load
+
+    scenarios = load(scenario_dirs)
+    async with started_system(servers["postgres"], servers["nats"], tmp, extra_env=extra_env) as system:
+        target = Target(
+            gateway=system.urls["gateway"],
+            inbox=system.urls["escalation"],
+            auth_token=AUTH_TOKEN,
+            account_sid=ACCOUNT_SID,
+            spa=read_spa(tmp / "spas" / "glow-medspa.yaml"),
+            settle=0.7,
+            poll=0.15,
+        )
+        results = await run_suite(scenarios, target, concurrency=8, fresh=False)
+    assert len(results) == len(scenarios), "every scenario was played"
+    return results

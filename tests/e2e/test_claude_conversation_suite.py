@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from services.agent.scenarios.main import rate, report, run_suite
-from services.agent.scenarios.play import Target
-from services.agent.scenarios.spa import read_spa
-from services.agent.scenarios.spec import load
-from tests.e2e.system_support import ACCOUNT_SID, AUTH_TOKEN, started_system
+from services.agent.scenarios.main import rate, report
+from tests.e2e.system_support import play_scenarios
 from tests.e2e.test_conversation_suite import SUITE, TARGET
 from tests.support.fake_anthropic import Failure, FakeAnthropic
 
@@ -24,7 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 async def test_the_suite_holds_its_floor_when_the_model_route_fails_every_call(
     servers: dict[str, str], tmp_path: Path
 ) -> None:
-    scenarios = load([SUITE])
     fake = await FakeAnthropic(default=Failure(529)).start()
     env = {
         "AGENT_BRAIN": "claude",
@@ -33,19 +29,9 @@ async def test_the_suite_holds_its_floor_when_the_model_route_fails_every_call(
         "MODEL_MAX_RETRIES": "0",
     }
     try:
-        async with started_system(servers["postgres"], servers["nats"], tmp_path, extra_env=env) as system:
-            target = Target(
-                gateway=system.urls["gateway"],
-                inbox=system.urls["escalation"],
-                auth_token=AUTH_TOKEN,
-                account_sid=ACCOUNT_SID,
-                spa=read_spa(tmp_path / "spas" / "glow-medspa.yaml"),
-                settle=0.7,
-                poll=0.15,
-            )
-            results = await run_suite(scenarios, target, concurrency=8, fresh=False)
+        results = await play_scenarios(servers, tmp_path, [SUITE], extra_env=env)
     finally:
         await fake.stop()
     print(report(results, show=True))
-    assert len(fake.requests) >= len(scenarios), "the agent asked the model (and fell back) on its turns"
+    assert len(fake.requests) >= len(results), "the agent asked the model (and fell back) on its turns"
     assert rate(results) >= TARGET, report(results, show=False)

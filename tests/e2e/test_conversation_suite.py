@@ -7,11 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from services.agent.scenarios.main import rate, report, run_suite
-from services.agent.scenarios.play import Target
-from services.agent.scenarios.spa import read_spa
-from services.agent.scenarios.spec import load
-from tests.e2e.system_support import ACCOUNT_SID, AUTH_TOKEN, started_system
+from services.agent.scenarios.main import rate, report
+from tests.e2e.system_support import play_scenarios
 
 pytestmark = pytest.mark.e2e
 
@@ -22,18 +19,6 @@ TARGET = 0.98  # issue 10: share of scenarios the deterministic brain brings to 
 async def test_deterministic_brain_reaches_the_scenario_outcomes(
     servers: dict[str, str], tmp_path: Path
 ) -> None:
-    scenarios = load([SUITE])
-    async with started_system(servers["postgres"], servers["nats"], tmp_path) as system:
-        target = Target(
-            gateway=system.urls["gateway"],
-            inbox=system.urls["escalation"],
-            auth_token=AUTH_TOKEN,
-            account_sid=ACCOUNT_SID,
-            spa=read_spa(tmp_path / "spas" / "glow-medspa.yaml"),
-            settle=0.7,
-            poll=0.15,
-        )
-        results = await run_suite(scenarios, target, concurrency=8, fresh=False)
+    results = await play_scenarios(servers, tmp_path, [SUITE])
     print(report(results, show=True))
-    assert len(results) == len(scenarios)
     assert rate(results) >= TARGET, report(results, show=False)

@@ -35,6 +35,7 @@ from shared.text import for_matching
 
 from ..brain import Handoff, TurnContext
 from ..disclosure import for_model
+from ..domain import booking_facts
 from ..frontdesk_answers import service_info
 from ..replies import option_label, say, when_label
 from ..tools import ToolRefused
@@ -260,20 +261,7 @@ async def confirm_choice(turn: ModelTurn, args: ts.ConfirmChoiceArgs) -> Result:
     chosen = turn.proposals[args.option_number - 1]
     booking = await turn.tools.confirm(chosen.hold_id)
     await turn.tools.release([p.hold_id for p in turn.proposals if p.hold_id != chosen.hold_id])
-    service = turn.service
-    price = service.price_cents if service and service.service_id == chosen.option.service_id else 0
-    turn.booked = ctx.event(
-        BookingConfirmed,
-        booking_id=booking.booking_id,
-        hold_id=booking.hold_id,
-        service_id=chosen.option.service_id,
-        service_name=booking.service_name,
-        price_cents=price,
-        start=booking.start,
-        provider_first_name=booking.provider_first_name,
-        local_label=booking.local_label or chosen.label,
-        covered_by_package=booking.covered_by_package,
-    )
+    turn.booked = ctx.event(BookingConfirmed, **booking_facts(booking, chosen, turn.service))
     turn.facts.append(turn.booked)
     turn.proposals, turn.held_now = [], []
     return {**for_model(booking), "suggested_reply": confirmation_text(turn)}
