@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loopback_http import serve_on_loopback
+
 ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -161,11 +163,7 @@ class FakeAnthropic:
         app.router.add_post(
             "/v1/projects/{project}/locations/{region}/publishers/anthropic/models/{tail}", self._vertex
         )
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
         return self
 
     async def stop(self) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loopback_http import serve_on_loopback
+
 
 async def _wait(changed: asyncio.Event, predicate: Any, timeout: float, what: str) -> None:
     try:
@@ -50,11 +52,7 @@ class WebhookReceiver:
         """Listen on a random local port."""
         app = web.Application()
         app.router.add_post("/hook", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve_on_loopback(app)
         self.url = f"http://127.0.0.1:{port}/hook"
         return self
 

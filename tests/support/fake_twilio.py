@@ -20,6 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loopback_http import serve_on_loopback
+
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -174,11 +176,7 @@ class FakeTwilio:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
         app.router.add_get("/2010-04-01/Accounts/{sid}/Messages.json", self._list)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
         return self
 
     async def stop(self) -> None:
