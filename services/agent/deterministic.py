@@ -250,21 +250,8 @@ def consult_family(turn: Turn, close: list[ServiceMatch]) -> ServiceMatch | None
 
 def consult_for(turn: Turn, service: ServiceCandidate) -> ServiceCandidate | None:
     """The consultation a new client is offered first, when the spa's rules and catalog say so."""
-    state, spa = turn.state, turn.ctx.spa
-    if service.consult_service_id is None or not spa.consult_first:
-        return None
-    if not state.new_client or state.bookings:
-        return None
-    info = frontdesk_answers.service_info(spa, service.consult_service_id)
-    if info is None:
-        return None
-    return ServiceCandidate(
-        service_id=info.service_id,
-        name=info.name,
-        price_cents=info.price_cents,
-        duration_minutes=info.duration_minutes,
-        is_consultation=True,
-    )
+    info = policy.consult_to_offer(turn.state, turn.ctx.spa, service.consult_service_id)
+    return policy.candidate_of(info) if info else None
 
 
 # ----- when, and with whom

@@ -14,9 +14,10 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from shared.contracts.conversation import Asked, ServiceCandidate
-from shared.contracts.tools import ClientBenefits, OpeningDay, TimePreference
+from shared.contracts.tools import ClientBenefits, OpeningDay, ServiceInfo, SpaProfile, TimePreference
 
 from .domain import MAX_REPLY_CHARS, ConversationState
+from .frontdesk_answers import service_info
 from .language.understanding import Understanding
 from .replies import article, join_or, money, say
 
@@ -328,3 +329,28 @@ def objection_reply(
     if not parts:
         parts.append(say(lang, "objection_budget"))
     return " ".join(parts), answer
+
+
+def candidate_of(info: ServiceInfo) -> ServiceCandidate:
+    """The conversation's view of a catalog entry of the spa's profile."""
+    return ServiceCandidate(
+        service_id=info.service_id,
+        name=info.name,
+        price_cents=info.price_cents,
+        duration_minutes=info.duration_minutes,
+        is_consultation=info.is_consultation,
+        free_consult=info.free_consult,
+        consult_service_id=info.consult_service_id,
+    )
+
+
+def consult_to_offer(
+    state: ConversationState, spa: SpaProfile, consult_service_id: object
+) -> ServiceInfo | None:
+    """The consultation a new client is offered before a service, when the spa's rules and catalog
+    say so (a service with a consult, `consult_first` on, a new client with no booking yet)."""
+    if consult_service_id is None or not spa.consult_first:
+        return None
+    if not state.new_client or state.bookings:
+        return None
+    return service_info(spa, consult_service_id)

@@ -36,7 +36,7 @@ from shared.text import for_matching
 from ..brain import Handoff, TurnContext
 from ..disclosure import for_model
 from ..domain import booking_facts
-from ..frontdesk_answers import service_info
+from ..policy import candidate_of, consult_to_offer
 from ..replies import option_label, say, when_label
 from ..tools import ToolRefused
 from . import tools_schema as ts
@@ -149,25 +149,6 @@ def _catalog_service(turn: ModelTurn, name: str) -> ServiceInfo:
     raise Rejected("unknown_service", "no service by that name: use a name from match_service")
 
 
-def _candidate(info: ServiceInfo) -> ServiceCandidate:
-    return ServiceCandidate(
-        service_id=info.service_id,
-        name=info.name,
-        price_cents=info.price_cents,
-        duration_minutes=info.duration_minutes,
-        is_consultation=info.is_consultation,
-        free_consult=info.free_consult,
-        consult_service_id=info.consult_service_id,
-    )
-
-
-def _consult_first(turn: ModelTurn, info: ServiceInfo) -> ServiceInfo | None:
-    state, spa = turn.ctx.state, turn.ctx.spa
-    if info.consult_service_id is None or not spa.consult_first or not state.new_client or state.bookings:
-        return None
-    return service_info(spa, info.consult_service_id)
-
-
 async def match_service(turn: ModelTurn, args: ts.MatchServiceArgs) -> Result:
     """The spa's services ranked for the client's words."""
     return for_model(await turn.tools.match_service(args.words))
@@ -187,13 +168,13 @@ async def find_availability(turn: ModelTurn, args: ts.FindAvailabilityArgs) -> R
     """Open slots for a catalog service; a new client's treatment starts with its consultation."""
     ctx = turn.ctx
     info = _catalog_service(turn, args.service_name)
-    consult = _consult_first(turn, info)
+    consult = consult_to_offer(ctx.state, ctx.spa, info.consult_service_id)
     chosen = consult or info
     provider_id, provider_name = _provider(turn, args.provider_first_name)
     preference = TimePreference.model_validate(args.preference.model_dump())
     if turn.service is None or turn.service.service_id != chosen.service_id:
-        requested = _candidate(info) if consult else None
-        turn.service = _candidate(chosen)
+        requested = candidate_of(info) if consult else None
+        turn.service = candidate_of(chosen)
         turn.facts.append(ctx.event(ServiceMatched, service=turn.service, requested=requested))
     turn.facts.append(
         ctx.event(
