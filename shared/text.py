@@ -81,6 +81,8 @@ def normalise(text: str) -> str:
 
 def strip_accents(text: str) -> str:
     """'sábado' → 'sabado', 'Lucía' → 'Lucia'; ñ becomes n as well (matching only, never for display)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 

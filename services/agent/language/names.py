@@ -14,11 +14,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.text import strip_accents
+from shared.text import normalise, strip_accents
 
 from .phrases import Rule, matches
 from .providers import one_edit_apart
-from .shorthand import normalised, plain
+from .shorthand import plain
 from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
 
 __all__ = ["SOMEONE_ELSE_RULES", "NameFound", "about_someone_else", "find_name"]
@@ -244,7 +244,7 @@ def find_name(
     service_words: Collection[str] = (),
 ) -> NameFound | None:
     """The client's own name in the text, if they gave it; `providers` are provider first names."""
-    flat = normalised(text)
+    flat = normalise(text)
     provider_keys = _keys(tuple(providers))
     blocked = _keys(tuple(service_words))
     found = _introduced(flat, provider_keys, blocked) or _signed(flat, provider_keys, blocked)

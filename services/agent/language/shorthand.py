@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.text import for_matching, normalise, strip_accents
+from shared.text import for_matching
 
 __all__ = [
     "PHRASES",
@@ -24,7 +24,6 @@ __all__ = [
     "Spelling",
     "expand",
     "folded",
-    "normalised",
     "plain",
 ]
 
@@ -192,16 +191,9 @@ def expand(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def normalised(text: str) -> str:
-    """`shared.text.normalise`, cached: every detector of a turn reads the same text."""
-    return normalise(text)
-
-
-@lru_cache(maxsize=4096)
 def folded(text: str) -> str:
     """`for_matching` without accents ("Sí, MAÑANA" → "si, manana"), cached for the turn's detectors."""
-    out = for_matching(text)
-    return out if out.isascii() else strip_accents(out)
+    return for_matching(text, accents=False)
 
 
 @lru_cache(maxsize=4096)

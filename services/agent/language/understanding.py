@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from shared.contracts.tools import TimePreference
+from shared.text import normalise
 
 from . import intents
 from .choices import offers_time, parse_choice
@@ -25,7 +26,7 @@ from .names import NameFound, about_someone_else, find_name
 from .providers import find_provider, spelled_out
 from .questions import Question, find_questions, question_weekday
 from .shifts import Shift, find_shift, is_rejection
-from .shorthand import normalised, plain
+from .shorthand import plain
 from .timeparse import parse_preference
 from .vocabulary import LOGISTICS_WORDS
 
@@ -67,7 +68,7 @@ _TIME_TOKEN = re.compile(
 
 def service_words(text: str, name: NameFound | None, provider_names: Sequence[str]) -> str:
     """The words of the text that may name a treatment: no signature, name, provider or time words."""
-    flat = normalised(text)
+    flat = normalise(text)
     if name is not None:
         flat = flat[: name.start] + " " + flat[name.end :]
     providers = {p.split(" ")[0].casefold() for p in provider_names if p}
@@ -108,7 +109,7 @@ def understand(
     `provider_names` are the spa's providers (first names or full names); `service_names` the
     catalog's words, which are never taken for a client's name.
     """
-    flat = normalised(text)
+    flat = normalise(text)
     words = plain(flat)
     firsts = [p.split(" ")[0] for p in provider_names if p]
     found = find_name(flat, asked=name_asked, providers=firsts, service_words=_words_of(service_names))
