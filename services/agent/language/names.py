@@ -129,8 +129,13 @@ def about_someone_else(text: str) -> bool:
     return matches(SOMEONE_ELSE_RULES, text)
 
 
+def _word_key(word: str) -> str:
+    """How a word is compared with provider names and everyday words: case-folded, no accents."""
+    return strip_accents(word.casefold())
+
+
 def _blocked(word: str, extra: Collection[str]) -> bool:
-    key = strip_accents(word.casefold())
+    key = _word_key(word)
     if word.islower() and plain(word) != word:
         return True  # SMS shorthand ("tmrw", "thx"); "Eve" with a capital is still a name
     return not key.isascii() or key in extra or _everyday(key)
@@ -151,7 +156,7 @@ _LONG_EVERYDAY = tuple(w for w in NOT_NAMES - TIME_WORDS if len(w) >= 5)
 
 def _everyday_lowercase(word: str) -> bool:
     """A lower-case word that reads as an everyday word or its typo ("perfet", "thankful")."""
-    key = strip_accents(word.casefold())
+    key = _word_key(word)
     if len(key) > 4 and key.endswith(_ADJECTIVE_ENDINGS):
         return True
     return len(key) >= 5 and any(one_edit_apart(key, w) for w in _LONG_EVERYDAY)
@@ -171,7 +176,7 @@ def _name_at(
     if _POSSESSIVE.match(rest) or _blocked(first, blocked):
         return None
     at_boundary = bool(_BOUNDARY.match(rest))
-    if strip_accents(first.casefold()) in providers and not (strong or at_boundary):
+    if _word_key(first) in providers and not (strong or at_boundary):
         return None  # "it's Julia I want": the provider asked for, not the client
     if not (strong or first[0].isupper()):
         if not (at_boundary and _OPENS_CLAUSE.search(flat[: m.start()])) or _everyday_lowercase(first):
@@ -196,7 +201,7 @@ def _introduced(flat: str, providers: Collection[str], blocked: Collection[str])
 def _signed(flat: str, providers: Collection[str], blocked: Collection[str]) -> NameFound | None:
     body = _TAIL_NOISE.sub("", _DEVICE_LINE.sub("", flat))
     m = _SIGNATURE.search(body)
-    if m and not _blocked(m["first"], blocked) and strip_accents(m["first"].casefold()) not in providers:
+    if m and not _blocked(m["first"], blocked) and _word_key(m["first"]) not in providers:
         lowercase_ok = m["off"] in ("-", "~") or m["first"][0].isupper()
         if lowercase_ok:
             last = (
@@ -207,7 +212,7 @@ def _signed(flat: str, providers: Collection[str], blocked: Collection[str]) -> 
             name = _display(m["first"]) + (f" {_display(last)}" if last else "")
             return NameFound(name, m.start("off"), len(body))
     t = _TRAILING_NAME.search(body)
-    if t is None or _blocked(t["first"], blocked) or strip_accents(t["first"].casefold()) in providers:
+    if t is None or _blocked(t["first"], blocked) or _word_key(t["first"]) in providers:
         return None
     first, short = t["first"], len(body.split()) <= 6
     if first.isupper() and not body.isupper():
@@ -233,7 +238,7 @@ def _bare(flat: str, blocked: Collection[str]) -> NameFound | None:
 
 @lru_cache(maxsize=64)
 def _keys(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(strip_accents(w.casefold()) for w in words)
+    return frozenset(_word_key(w) for w in words)
 
 
 def find_name(
