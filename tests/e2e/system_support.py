@@ -140,11 +140,19 @@ class System:
         return await self.eventually(both, f"alerts for the client {tag}", timeout)  # type: ignore[no-any-return]
 
     async def eventually(self, check: Any, what: str, timeout: float = 15.0) -> Any:
-        """Poll an async check until it returns something truthy; fail naming `what` otherwise."""
+        """Poll an async check until it returns something truthy; fail naming `what` otherwise.
+
+        A 404 from a service's API counts as "not yet": the inbox's read model may not have seen a
+        conversation's first event when the check first asks for it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            result = await check()
+            try:
+                result = await check()
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 404:
+                    raise
+                result = None
             if result:
                 return result
             if loop.time() > deadline:
