@@ -22,6 +22,8 @@ ErrorCode = Literal[
     "invalid_request",
     "not_found",
     "internal",
+    "in_the_past",
+    "status_conflict",
 ]
 
 
