@@ -15,10 +15,11 @@ import uvicorn
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 
-from shared.bus import ensure_streams, jetstream
+from shared.bus import ensure_streams, jetstream, nats_client
 from shared.db import create_pool
 from shared.health import Check, add_health_routes, nats_check, postgres_check
 from shared.logging import configure_logging
+from shared.metrics import add_metrics_route, jetstream_refresh
 from shared.migrations import apply_migrations
 from shared.settings import CommonSettings
 from shared.subjects import Topology
@@ -83,6 +84,7 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
         )
         checks["postgres"] = postgres_check(ctx.pool)
     add_health_routes(ctx.http, checks)
+    add_metrics_route(ctx.http, jetstream_refresh(lambda: nats_client(ctx.broker), ctx.topology, spec.name))
     await ctx.broker.connect()
     await ensure_streams(jetstream(ctx.broker), ctx.topology, settings.stream_replicas)
     for hook in spec.on_start:

@@ -20,6 +20,7 @@ import structlog
 from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
+from shared import metrics
 from shared.contracts import conversation as conv
 from shared.contracts.envelope import utcnow
 from shared.contracts.escalation import EscalationCategory, EscalationPriority, PauseAi, ResumeAi, StaffReply
@@ -312,6 +313,7 @@ async def _resume_turn(
         after = await ports.store.append(loaded, [completed])
         done = after.state.turn_for(msg.id)
         assert done is not None
+        metrics.turn_finished(outcome)
         return TurnResult("handled", _effects(ports.topology, after.state, done))
     before, partial = await ports.store.before_open_turn(msg.tenant_id, msg.conversation_id, msg.id)
     held = [o.hold_id for e in partial if isinstance(e, conv.SlotsProposed) for o in e.options]
@@ -395,6 +397,7 @@ async def _run_turn(
     turn = after.state.turn_for(msg.id)
     assert turn is not None
     log.info("agent.turn.handled", outcome=outcome, conversation_id=msg.conversation_id, facts=len(events))
+    metrics.turn_finished(outcome)
     return TurnResult("handled", _effects(ports.topology, after.state, turn))
 
 
@@ -408,6 +411,7 @@ async def record_failed_turn(msg: SmsReceived, inbound_seq: int, *, ports: Agent
     events = _opening_events(msg, inbound_seq, started=loaded.state.started, received=turn is not None)
     events.append(conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome="failed"))
     await ports.store.append(loaded, events, strict=False)
+    metrics.turn_finished("failed")
 
 
 StaffCommand = PauseAi | ResumeAi | StaffReply

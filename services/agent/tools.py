@@ -18,6 +18,7 @@ import structlog
 from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
+from shared import metrics
 from shared.bus import ToolCallFailed, request_tool
 from shared.contracts.tools import (
     Actor,
@@ -102,11 +103,14 @@ class ConversationTools:
                 self.broker, self.topology, name, request, result_type, timeout=self.timeout
             )
         except ToolCallFailed as exc:
+            metrics.tool_called(name, "unavailable", started)
             log.warning("agent.tool.unavailable", tool=name, conversation_id=self.conversation_id)
             raise ToolUnavailable(str(exc)) from exc
         except Exception as exc:  # no responders, connection closed: the same to us
+            metrics.tool_called(name, "unavailable", started)
             log.warning("agent.tool.unavailable", tool=name, error=type(exc).__name__)
             raise ToolUnavailable(f"{name}: {type(exc).__name__}") from exc
+        metrics.tool_called(name, "ok" if reply.ok else "refused", started)
         log.debug(
             "agent.tool.called", tool=name, ok=reply.ok, ms=round((time.perf_counter() - started) * 1000, 1)
         )

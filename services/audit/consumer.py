@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from services.audit.domain import InvalidRecord, Row, prepare
 from services.audit.handlers import AppendResult, Partitions, append_records
+from shared import metrics
 from shared.contracts.audit import AuditRecorded
 from shared.subjects import Topology
 
@@ -176,6 +177,7 @@ class Recorder:
         else:
             for msg, _ in good:
                 await msg.ack()
+            metrics.audit_appended(row.occurred_at for _, row in good)
         if self._on_appended:
             self._on_appended(result)
         if result.inserted or result.duplicates:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from services.escalation import domain, repo
 from services.escalation.settings import EscalationSettings
 from services.escalation.spas import Spa
+from shared import metrics
 from shared.audit import record as record_audit
 from shared.contracts.audit import AuditActor, AuditRecorded
 from shared.contracts.escalation import (
@@ -122,6 +123,7 @@ async def raise_escalation(event: EscalationRaised, *, ports: Ports, claim: str 
         await repo.add_alerts(conn, event.escalation_id, notifiers, delivered={"inbox"})
         await repo.notify(conn, "escalation", event.tenant_id, conversation_id)
     ports.committed()
+    metrics.escalation_stored(event.category)
     log.info(
         "escalation.raised",
         escalation_id=str(event.escalation_id),

@@ -23,6 +23,7 @@ from services.gateway.domain import (
 from services.gateway.providers import SendResult, SmsProvider, UnknownOutcome
 from services.gateway.spas import Spa, SpaDirectory
 from services.gateway.spool import InboundPublisher
+from shared import metrics
 from shared.bus import encode
 from shared.contracts.escalation import EscalationRaised
 from shared.contracts.sms import (
@@ -130,6 +131,7 @@ async def _fail(
     correlation: UUID | str | None = None,
 ) -> None:
     await repo.mark_failed(conn, tenant, key, reason, code)
+    metrics.send_settled("failed", reason)
     extra = {"correlation_id": correlation} if correlation else {}
     event = SmsSendFailed(
         tenant_id=tenant,
@@ -214,6 +216,9 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
                         message_id=f"send_cap:{spa.id}:{day.isoformat()}",
                     )
                     log.warning("send_cap.reached", tenant=spa.id, cap=cap, day=day.isoformat())
+                metrics.CAP_HITS.inc()
+                if row.state != "deferred":
+                    metrics.send_settled("deferred", "send_cap")
                 ports.kick()
                 return "deferred"
             await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
@@ -302,6 +307,7 @@ async def _record(
                 conn, ports.topology.sms_event(spa.id, "sent"), sent, message_id=f"sent:{spa.id}:{key}"
             )
             state: State = "sent"
+            metrics.send_settled("sent")
             log.info(
                 "outbound.sent", tenant=spa.id, conversation=conv, segments=seg.count, encoding=seg.encoding
             )

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from services.scheduler import domain, matching, repo
 from services.scheduler.domain import SpaCatalog
+from shared import metrics
 from shared.audit import record, record_many
 from shared.contracts.audit import AuditActor, AuditRecorded
 from shared.contracts.envelope import utcnow
@@ -801,6 +802,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         # Test hook (FRONTDESK_CRASH_AFTER_COMMIT): die between the commit and the reply.
         os._exit(17)
     ports.on_commit()
+    metrics.tool_served(name, outcome, entry.latency_ms / 1000)
     # Every call is in the audit log already; the service log keeps the failures visible.
     (log.debug if outcome == "ok" else log.info)(
         "tool.served", tool=name, outcome=outcome, latency_ms=round(entry.latency_ms, 2)
