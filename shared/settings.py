@@ -40,5 +40,10 @@ class CommonSettings(BaseSettings):
         description="Key for the opaque ids derived from phone numbers; set a secret one in production",
     )
     http_host: str = Field(default="127.0.0.1")
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,::1",
+        description="ALLOWED_HOSTS: host names the HTTP APIs answer to, comma-separated ('.example.com' "
+        "for its subdomains, '*' for any); a write's Origin must name one of them too",
+    )
     db_pool_min: int = Field(default=1, ge=0)
     db_pool_max: int = Field(default=10, ge=1)
