@@ -23,6 +23,7 @@ from shared.metrics import add_metrics_route, jetstream_refresh
 from shared.migrations import apply_migrations
 from shared.settings import CommonSettings
 from shared.subjects import Topology
+from shared.web import install_edge_guard
 
 log = structlog.get_logger()
 
@@ -59,7 +60,8 @@ class ServiceSpec:
 def build_context(
     spec: ServiceSpec, settings: CommonSettings, broker: NatsBroker, http: FastAPI
 ) -> ServiceContext:
-    """The context before anything connects."""
+    """The context before anything connects; the HTTP app's edge is guarded (shared.web)."""
+    install_edge_guard(http, settings)
     return ServiceContext(
         name=spec.name,
         settings=settings,

@@ -21,6 +21,8 @@ from shared.embedded import LocalServers
 from shared.subjects import Topology
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The host names the tests' HTTP clients use (ASGI transports name a host of their own choosing).
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,::1,testserver,inbox,audit.test")
 
 
 def _containers() -> tuple[str, str, list[object]]:
