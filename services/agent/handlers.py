@@ -13,11 +13,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import structlog
-from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
 from shared import metrics
@@ -34,6 +33,9 @@ from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord
 from .language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
 from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
 from .tools import ConversationTools
+
+if TYPE_CHECKING:  # the broker is only a handle passed to shared.bus: no FastStream API here
+    from faststream.nats import NatsBroker
 
 log = structlog.get_logger()
 

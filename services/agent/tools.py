@@ -11,11 +11,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 import structlog
-from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
 from shared import metrics
@@ -44,6 +43,9 @@ from shared.contracts.tools import (
     ToolRequest,
 )
 from shared.subjects import Topology
+
+if TYPE_CHECKING:  # the broker is only a handle passed to shared.bus: no FastStream API here
+    from faststream.nats import NatsBroker
 
 log = structlog.get_logger()
 

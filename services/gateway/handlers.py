@@ -223,13 +223,7 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
                 return "deferred"
             await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
         else:
-            # Re-claim with a fresh time so nobody else reconciles the same row at once.
-            await conn.execute(
-                "UPDATE outbound_messages SET claimed_at = $3 WHERE tenant_id = $1 AND idempotency_key = $2",
-                spa.id,
-                key,
-                now,
-            )
+            await repo.reclaim(conn, spa.id, key, now)
     if reconcile:
         try:
             sid = await ports.provider.find_sent(spa, row.to_number, row.body, key, row.claimed_at or now)

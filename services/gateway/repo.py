@@ -145,6 +145,16 @@ async def get_outbound(conn: asyncpg.Connection, tenant_id: str, key: str) -> Ou
     return _outbound(row) if row else None
 
 
+async def reclaim(conn: asyncpg.Connection, tenant_id: str, key: str, now: datetime) -> None:
+    """Renew a stale 'sending' claim so nobody else reconciles the same row at once."""
+    await conn.execute(
+        "UPDATE outbound_messages SET claimed_at = $3 WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant_id,
+        key,
+        now,
+    )
+
+
 async def lock_tenant_cap(conn: asyncpg.Connection, tenant_id: str) -> None:
     """Serialise cap decisions of one spa (across replicas) until this transaction ends."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key("gateway-cap", tenant_id))
