@@ -75,6 +75,11 @@ def main(argv: list[str]) -> int:
     if args.command == "chat":
         url = args.url or f"http://127.0.0.1:{settings.gateway_http_port}"
         return asyncio.run(chat(url, args.number, args.spa))
+    try:
+        settings.check_webhook_url()
+    except ValueError as exc:
+        print(f"frontdesk gateway: {exc}", file=sys.stderr)
+        return 2
     from services.gateway.app import run
 
     _event_loop_runner()(run(settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -51,15 +52,45 @@ def carrier_word(body: str) -> str:
 _LONGEST_KEYWORD = max(len(word) for word in OPT_OUT | OPT_IN | HELP)
 
 
-def read_text(body: str) -> Reading:
-    """Keyword, opt-out phrase, or an ordinary text; opt-in words still need the number's state."""
-    word = carrier_word(body)
+_SPACING_AND_PUNCTUATION = re.compile(r"[\W_]+")
+
+
+def keyword_variant(body: str) -> str:
+    """The text as one keyword with its spaces and punctuation dropped: "Cancel!", "S T O P" and
+    "stop all" are CANCEL, STOP and STOPALL ("" when longer than any keyword)."""
+    word = _SPACING_AND_PUNCTUATION.sub("", normalise(body)).upper()
+    return word if len(word) <= _LONGEST_KEYWORD else ""
+
+
+def _keyword_reading(word: str, source: str) -> Reading | None:
+    """The keyword `word` is; `source` is "carrier" (exactly what carriers act on) or "variant".
+
+    "Cancel." is no variant: a client writing it likely means a booking, which the agent hands to
+    staff (docs/gateway.md); only a bare CANCEL is the carrier's opt-out.
+    """
+    carrier = source == "carrier"
+    if word == "CANCEL" and not carrier:
+        return None
     if word in OPT_OUT:
-        return Reading("stop", f"carrier:{word}", carrier=True, cancel=word == "CANCEL")
+        return Reading("stop", f"{source}:{word}", carrier=carrier, cancel=word == "CANCEL")
     if word in OPT_IN:
-        return Reading(None, f"carrier:{word}", carrier=True, opt_in_word=True)
+        return Reading(None, f"{source}:{word}", carrier=carrier, opt_in_word=True)
     if word in HELP:
-        return Reading("help", f"carrier:{word}", carrier=True)
+        return Reading("help", f"{source}:{word}", carrier=carrier)
+    return None
+
+
+def read_text(body: str) -> Reading:
+    """Keyword, opt-out phrase, or an ordinary text; opt-in words still need the number's state.
+
+    A keyword with punctuation or spaces ("Stop.", "HELP?", "S T O P") is the same keyword, but not
+    one the carrier acts on: the gateway answers it itself.
+    """
+    reading = _keyword_reading(carrier_word(body), "carrier") or _keyword_reading(
+        keyword_variant(body), "variant"
+    )
+    if reading is not None:
+        return reading
     rule = opt_out_rule(body)
     if rule is not None:
         return Reading("stop", f"phrase:{rule.name}", language=rule.language)
@@ -85,7 +116,7 @@ def keyword_of(body: str, opted_out: bool | None = False) -> Keyword | None:
     """
     reading = read_text(body)
     if reading.opt_in_word:
-        return "start" if opt_in_counts(carrier_word(body), opted_out) else None
+        return "start" if opt_in_counts(keyword_variant(body), opted_out) else None
     return reading.keyword
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 import structlog
 
 from services.gateway import notices, repo
-from services.gateway.domain import Reading, carrier_word, opt_in_counts, read_text
+from services.gateway.domain import Reading, keyword_variant, opt_in_counts, read_text
 from services.gateway.handlers import DB_ERRORS, Ports
 from services.gateway.spas import Spa
 from services.gateway.spool import Outcome
@@ -112,7 +112,7 @@ async def _read(text: InboundText, ports: Ports) -> Reading:
     except DB_ERRORS as exc:
         log.error("optout.state_unknown", tenant=text.spa.id, error=type(exc).__name__)
         opted_out = None
-    if opt_in_counts(carrier_word(text.body), opted_out):
+    if opt_in_counts(keyword_variant(text.body), opted_out):
         return replace(reading, keyword="start")
     return reading
 

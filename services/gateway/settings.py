@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -23,10 +24,18 @@ class GatewaySettings(CommonSettings):
         default=TWILIO_API, description="Twilio REST API base; point it at a fake Twilio server"
     )
     public_base_url: str = Field(
-        default="", description="the URL Twilio calls (scheme://host[:port]), for signature validation"
+        default="",
+        description="the URL Twilio calls (scheme://host[:port]), for signature validation; required "
+        "with Twilio unless forwarded headers are trusted from configured proxies",
     )
     trust_forwarded_headers: bool = Field(
-        default=True, description="use X-Forwarded-Proto/Host when PUBLIC_BASE_URL is not set"
+        default=False,
+        description="use X-Forwarded-Proto/Host when PUBLIC_BASE_URL is not set, only from TRUSTED_PROXIES",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks (10.0.0.0/8) of the proxies whose "
+        "X-Forwarded-* headers are believed",
     )
     sms_provider: Literal["twilio", "simulator", ""] = Field(
         default="", description="twilio or simulator; empty means simulator unless Twilio credentials are set"
@@ -52,6 +61,27 @@ class GatewaySettings(CommonSettings):
     release_interval_seconds: float = Field(
         default=30.0, gt=0, description="how often waiting (capped) texts are reconsidered"
     )
+
+    def check_webhook_url(self) -> None:
+        """Refuse to start with Twilio when a caller could choose the URL signatures are checked on."""
+        if self.provider != "twilio" or self.public_base_url:
+            return
+        if not (self.trust_forwarded_headers and self.trusted_proxies):
+            raise ValueError(
+                "PUBLIC_BASE_URL is required with SMS_PROVIDER=twilio (or TRUST_FORWARDED_HEADERS=true "
+                "with TRUSTED_PROXIES naming the proxies in front of the gateway)"
+            )
+        self.proxy_networks()  # a typo fails start-up, not every webhook
+
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """TRUSTED_PROXIES parsed (ValueError naming the entry that is not an address or network)."""
+        networks = []
+        for entry in filter(None, (part.strip() for part in self.trusted_proxies.split(","))):
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an address or network") from None
+        return networks
 
     @property
     def provider(self) -> Literal["twilio", "simulator"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import json
 import re
 import uuid
@@ -24,14 +25,15 @@ from services.gateway.handlers import Ports
 from services.gateway.inbound import InboundText
 from services.gateway.settings import GatewaySettings
 from services.gateway.spas import Spa
-from shared.contracts.sms import E164_PATTERN, DeliveryStatus
-from shared.phones import InvalidPhoneNumber, to_e164
+from shared.contracts.sms import DeliveryStatus
+from shared.phones import InvalidPhoneNumber, ascii_count, is_e164, to_e164
 
 log = structlog.get_logger()
 
 SIMULATOR_PAGE = Path(__file__).with_name("simulator.html")
 SSE_LIFETIME = 15.0
-E164 = re.compile(E164_PATTERN)
+CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
+MAX_MEDIA = 10
 STATUSES = frozenset(get_args(DeliveryStatus))
 
 
@@ -63,7 +65,7 @@ async def read_form(request: Request, limit: int) -> FormParams:
     """The webhook's form body: 413 past the limit, 415 not a form, 400 not UTF-8 or malformed."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not CONTENT_LENGTH.fullmatch(declared):
             raise HTTPException(400, "Content-Length is not a number")
         if int(declared) > limit:
             raise HTTPException(413, f"body larger than {limit} bytes")
@@ -91,13 +93,15 @@ async def read_form(request: Request, limit: int) -> FormParams:
 
 
 def public_url(request: Request, settings: GatewaySettings) -> str:
-    """The URL Twilio called: PUBLIC_BASE_URL, else X-Forwarded-Proto/Host, else what we saw."""
+    """The URL Twilio called: PUBLIC_BASE_URL, else X-Forwarded-Proto/Host from a trusted proxy,
+    else what we saw. Forwarded headers from anyone else are ignored: the caller would choose the
+    URL its own signature is checked against."""
     path = request.url.path
     query = request.url.query
     tail = path + (f"?{query}" if query else "")
     if settings.public_base_url:
         return settings.public_base_url.rstrip("/") + tail
-    if settings.trust_forwarded_headers:
+    if settings.trust_forwarded_headers and _from_trusted_proxy(request, settings):
         proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
         host = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
         if proto or host:
@@ -105,23 +109,33 @@ def public_url(request: Request, settings: GatewaySettings) -> str:
     return str(request.url)
 
 
-def check_signature(request: Request, form: FormParams, spa: Spa, settings: GatewaySettings) -> None:
-    """403 unless X-Twilio-Signature is the spa's token's signature of this URL and form."""
+def _from_trusted_proxy(request: Request, settings: GatewaySettings) -> bool:
+    peer = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.proxy_networks())
+
+
+def check_signature(request: Request, form: FormParams, token: str, settings: GatewaySettings) -> None:
+    """403 unless X-Twilio-Signature is `token`'s signature of this URL and form.
+
+    A number we do not serve is checked against the default token and answered the same way as a
+    served one, so a prober cannot tell which numbers are served.
+    """
     signature = request.headers.get("x-twilio-signature")
     if not signature:
         raise HTTPException(403, "missing X-Twilio-Signature")
-    if not spa.auth_token:
-        log.error("webhook.no_auth_token", tenant=spa.id)
-        raise HTTPException(403, "no Twilio auth token configured for this number")
-    if not RequestValidator(spa.auth_token).validate(public_url(request, settings), form, signature):
-        log.warning("webhook.bad_signature", tenant=spa.id)
+    if not token or not RequestValidator(token).validate(public_url(request, settings), form, signature):
+        log.warning("webhook.bad_signature", has_token=bool(token))
         raise HTTPException(403, "invalid X-Twilio-Signature")
 
 
 def _number(value: str | None, field: str) -> str:
     if not value:
         raise HTTPException(400, f"missing field {field}")
-    if E164.fullmatch(value):
+    if is_e164(value):
         return value  # what Twilio sends; phonenumbers parses the rest
     try:
         return to_e164(value)
@@ -132,9 +146,33 @@ def _number(value: str | None, field: str) -> str:
 def _int(value: str | None, field: str, default: int | None = 0) -> int | None:
     if value is None or value == "":
         return default
-    if not value.isdigit() or len(value) > 9:
+    number = ascii_count(value)
+    if number is None:
         raise HTTPException(400, f"{field} is not a number")
-    return int(value)
+    return number
+
+
+def _inbound_text(form: FormParams, spa: Spa) -> InboundText:
+    """The webhook's fields as an InboundText, or a 400/413 naming the field that is wrong."""
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    if not sid or len(sid) > 64:
+        raise HTTPException(400, "missing or invalid field MessageSid")
+    body = form.get("Body")
+    if body is None:
+        raise HTTPException(400, "missing field Body")
+    if len(body) > 10_000:
+        raise HTTPException(413, "Body longer than 10000 characters")
+    num_media = _int(form.get("NumMedia"), "NumMedia") or 0
+    media = tuple(form.get(f"MediaUrl{i}") or "" for i in range(min(num_media, MAX_MEDIA)))
+    return InboundText(
+        spa=spa,
+        message_sid=sid,
+        from_number=_number(form.get("From"), "From"),
+        to_number=_number(form.get("To") or spa.sender, "To"),
+        body=body,
+        num_media=num_media,
+        media_urls=tuple(m for m in media if m),
+    )
 
 
 class CapChange(BaseModel):
@@ -157,36 +195,18 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
     """Every gateway route; `ports` is read per request so the app can be built before start."""
     router = APIRouter()
     limit = settings.max_body_bytes
+    default_token = settings.twilio_auth_token.get_secret_value()
 
     @router.post("/twilio/sms", tags=["twilio"], summary="Inbound text (Twilio messaging webhook)")
     async def inbound_sms(request: Request) -> Response:
         form = await read_form(request, limit)
         p = ports()
         spa = p.spas.for_inbound(form.get("To"), form.get("MessagingServiceSid"))
+        check_signature(request, form, spa.auth_token if spa else default_token, settings)
         if spa is None:
             log.warning("inbound.unknown_number")
             return twiml()
-        check_signature(request, form, spa, settings)
-        sid = form.get("MessageSid") or form.get("SmsSid")
-        if not sid or len(sid) > 64:
-            raise HTTPException(400, "missing or invalid field MessageSid")
-        body = form.get("Body")
-        if body is None:
-            raise HTTPException(400, "missing field Body")
-        if len(body) > 10_000:
-            raise HTTPException(413, "Body longer than 10000 characters")
-        num_media = _int(form.get("NumMedia"), "NumMedia") or 0
-        media = tuple(form.get(f"MediaUrl{i}") or "" for i in range(min(num_media, 10)))
-        text = InboundText(
-            spa=spa,
-            message_sid=sid,
-            from_number=_number(form.get("From"), "From"),
-            to_number=_number(form.get("To") or spa.sender, "To"),
-            body=body,
-            num_media=num_media,
-            media_urls=tuple(m for m in media if m),
-        )
-        await inbound.receive_text(text, ports=p)
+        await inbound.receive_text(_inbound_text(form, spa), ports=p)
         return twiml()
 
     @router.post("/twilio/status", tags=["twilio"], summary="Delivery status callback")
@@ -195,10 +215,10 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
         p = ports()
         # On a status callback the spa's number is `From`.
         spa = p.spas.for_inbound(form.get("From"), form.get("MessagingServiceSid"))
+        check_signature(request, form, spa.auth_token if spa else default_token, settings)
         if spa is None:
             log.warning("status.unknown_number")
             return Response(status_code=204)
-        check_signature(request, form, spa, settings)
         sid = form.get("MessageSid") or form.get("SmsSid")
         status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
         if not sid:
@@ -297,8 +317,9 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
     ) -> StreamingResponse:
         spa = _spa(spa_id)
         phone = _number(number, "number")
-        if last_event_id and last_event_id.isdigit():
-            after = max(after, int(last_event_id))
+        resume_from = ascii_count(last_event_id or "")
+        if resume_from is not None:
+            after = max(after, resume_from)
 
         async def events() -> AsyncIterator[bytes]:
             last = after
@@ -323,7 +344,11 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
 
 
 def install(app: FastAPI, settings: GatewaySettings, ports: Callable[[], Ports]) -> None:
-    """Mount the routes, and turn request validation errors into a clear 400/422."""
+    """Mount the routes, and turn request validation errors into a clear 400/422.
+
+    Refuses (ValueError) a Twilio gateway whose signature URL a caller could choose.
+    """
+    settings.check_webhook_url()
     app.include_router(build_router(settings, ports))
     # The simulator's routes inject texts without a signature: they exist only when it is the provider.
     if settings.provider == "simulator":

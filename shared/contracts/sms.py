@@ -8,10 +8,13 @@ from pydantic import Field, StringConstraints
 
 from shared.contracts.envelope import Command, Event, OpaqueId
 
-E164_PATTERN = r"^\+[1-9]\d{6,14}$"
+# ASCII digits only: a `\d` would also take other scripts' digits.
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 E164 = Annotated[str, StringConstraints(pattern=E164_PATTERN)]
 Keyword = Literal["stop", "start", "help"]
 Provider = Literal["twilio", "simulator"]
+# Why the gateway held a text for staff instead of letting the agent answer it (services/gateway/abuse.py).
+HeldFor = Literal["auto_reply", "rate_limit", "number_share", "loop"]
 DeliveryStatus = Literal[
     "accepted",
     "queued",
@@ -41,6 +44,7 @@ class SmsReceived(Event):
     media_urls: list[str] = Field(default_factory=list)
     keyword: Keyword | None = None
     provider: Provider = "twilio"
+    held: HeldFor | None = Field(default=None, description="set when staff, not the agent, answer it")
 
 
 class SendSms(Command):

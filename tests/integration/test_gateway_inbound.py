@@ -82,18 +82,61 @@ async def test_invalid_signature_is_403_and_publishes_nothing(
     assert await inbound_count(nc, topology) == 0
 
 
-async def test_signature_behind_a_proxy_uses_forwarded_proto_and_host(
+async def test_forwarded_headers_from_anyone_are_not_the_url_signatures_are_checked_against(
     gateway: RunningGateway, nc: NatsClient, topology: Topology
 ) -> None:
-    params = sms_form("SM0003", "hello via ingress")
-    public = "https://sms.glow.example/twilio/sms"
-    headers = {**signed(public, params), "X-Forwarded-Proto": "https", "X-Forwarded-Host": "sms.glow.example"}
+    # A caller that chooses X-Forwarded-Host chooses the URL its own signature is checked on.
+    params = sms_form("SM0003", "hello via a header I made up")
+    public = "https://attacker.example/twilio/sms"
+    headers = {**signed(public, params), "X-Forwarded-Proto": "https", "X-Forwarded-Host": "attacker.example"}
     resp = await gateway.http.post("/twilio/sms", content=urlencode(params), headers=headers)
-    assert resp.status_code == 200
-    # Signed for the public URL but sent without the proxy headers: the URL we see differs.
-    plain = signed(public, params)
-    resp = await gateway.http.post("/twilio/sms", content=urlencode(params), headers=plain)
     assert resp.status_code == 403
+    assert await inbound_count(nc, topology) == 0
+
+
+async def test_signature_behind_a_trusted_proxy_uses_forwarded_proto_and_host(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, nc: NatsClient
+) -> None:
+    (tmp_path / "spas").mkdir()
+    write_spa(tmp_path / "spas")
+    # The test client connects from 127.0.0.1: that is the proxy here.
+    settings = gateway_settings(
+        nats_url,
+        database_url,
+        topology,
+        tmp_path,
+        trust_forwarded_headers=True,
+        trusted_proxies="127.0.0.0/8",
+    )
+    async with running_gateway(settings) as gw:
+        params = sms_form("SM0003", "hello via ingress")
+        public = "https://sms.glow.example/twilio/sms"
+        proxied = {
+            **signed(public, params),
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "sms.glow.example",
+        }
+        assert (
+            await gw.http.post("/twilio/sms", content=urlencode(params), headers=proxied)
+        ).status_code == 200
+        # Signed for the public URL but sent without the proxy headers: the URL we see differs.
+        plain = signed(public, params)
+        assert (
+            await gw.http.post("/twilio/sms", content=urlencode(params), headers=plain)
+        ).status_code == 403
+    other_proxy = gateway_settings(
+        nats_url, database_url, topology, tmp_path, trust_forwarded_headers=True, trusted_proxies="10.0.0.0/8"
+    )
+    async with running_gateway(other_proxy) as gw:
+        params = sms_form("SM0016", "hello from outside the proxy")
+        proxied = {
+            **signed(public, params),
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "sms.glow.example",
+        }
+        assert (
+            await gw.http.post("/twilio/sms", content=urlencode(params), headers=proxied)
+        ).status_code == 403
     assert await inbound_count(nc, topology) == 1
 
 
@@ -144,6 +187,28 @@ async def test_unknown_number_is_answered_and_nothing_published(
     assert await inbound_count(nc, topology) == 0
 
 
+async def test_unknown_and_served_numbers_get_the_same_signature_check_and_answer(
+    gateway: RunningGateway, nc: NatsClient, topology: Topology
+) -> None:
+    served = sms_form("SM0017", "hi")
+    unknown = {**sms_form("SM0018", "hi", to="+14155550000"), "MessagingServiceSid": ""}
+    answers = []
+    for params in (served, unknown):
+        forged = signed(BASE + "/twilio/sms", params, token="a-guess")
+        resp = await gateway.http.post("/twilio/sms", content=urlencode(params), headers=forged)
+        answers.append((resp.status_code, resp.text))
+        no_signature = {"Content-Type": "application/x-www-form-urlencoded"}
+        resp = await gateway.http.post("/twilio/sms", content=urlencode(params), headers=no_signature)
+        answers.append((resp.status_code, resp.text))
+    assert answers[0] == answers[2] and answers[1] == answers[3]
+    assert answers[0][0] == 403 and answers[1][0] == 403
+    status = {"MessageSid": "SM0019", "MessageStatus": "delivered", "From": "+14155550000", "To": CLIENT}
+    forged = signed(BASE + "/twilio/status", status, token="a-guess")
+    resp = await gateway.http.post("/twilio/status", content=urlencode(status), headers=forged)
+    assert resp.status_code == 403
+    assert await inbound_count(nc, topology) == 0
+
+
 async def test_message_sid_retried_three_times_is_one_event(
     gateway: RunningGateway, nc: NatsClient, topology: Topology
 ) -> None:
@@ -189,6 +254,22 @@ async def test_bad_input_gets_a_clear_4xx_never_a_500(
     assert await inbound_count(nc, topology) == 0
     # The gateway still works after all that.
     assert (await gateway.post_sms(sms_form("SM0015", "still here?"))).status_code == 200
+
+
+async def test_digits_of_other_scripts_are_a_400_never_a_500_or_a_new_client(
+    gateway: RunningGateway, nc: NatsClient, topology: Topology
+) -> None:
+    superscript_media = {**sms_form("SM0021", "hi"), "NumMedia": "²"}
+    resp = await gateway.post_sms(superscript_media)
+    assert resp.status_code == 400 and "NumMedia" in resp.json()["detail"]
+    arabic_indic = sms_form("SM0022", "hi", from_number="+١٤١٥٥٥٥٠١٢٣")
+    resp = await gateway.post_sms(arabic_indic)
+    assert resp.status_code == 400 and "From" in resp.json()["detail"]
+    status = {"MessageSid": "SM0023", "MessageStatus": "failed", "ErrorCode": "²"}
+    status |= {"From": SPA_NUMBER, "To": CLIENT}
+    resp = await gateway.post_sms(status, path="/twilio/status")
+    assert resp.status_code == 400 and "ErrorCode" in resp.json()["detail"]
+    assert await inbound_count(nc, topology) == 0
 
 
 async def _opted_out(gateway: RunningGateway, number: str) -> bool | None:

@@ -22,6 +22,7 @@ from tests.support.fake_twilio import FakeTwilio, SentMessage
 from tests.support.gateway_harness import (
     ACCOUNT_SID,
     AUTH_TOKEN,
+    BASE,
     SPA_ID,
     RunningGateway,
     gateway_settings,
@@ -60,6 +61,7 @@ def twilio_settings(
         tmp_path,
         sms_provider="twilio",
         twilio_api_base_url=twilio.base_url,
+        public_base_url=BASE,
     )
 
 

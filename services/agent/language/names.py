@@ -21,7 +21,15 @@ from .providers import one_edit_apart
 from .shorthand import plain
 from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
 
-__all__ = ["SOMEONE_ELSE_RULES", "NameFound", "about_someone_else", "find_name"]
+__all__ = [
+    "NOT_A_NAME_RULES",
+    "SOMEONE_ELSE_RULES",
+    "WRONG_NUMBER_RULES",
+    "NameFound",
+    "about_someone_else",
+    "find_name",
+    "says_wrong_number",
+]
 
 _WORD = r"[^\W\d_][^\W\d_'\-]{0,24}"
 _NAME = rf"(?P<first>{_WORD})(?:\s+(?P<last>{_WORD}))?"
@@ -113,6 +121,51 @@ SOMEONE_ELSE_RULES: tuple[Rule, ...] = (
         ("para mí", "quiero botox"),
     ),
 )
+
+
+# "Wrong number" is said by someone who is not a client at all (handed to staff, see special_texts).
+WRONG_NUMBER_RULES: tuple[Rule, ...] = (
+    Rule(
+        "wrong number",
+        r"(?:^|[.!?,] )\W*(?:(?:sorry|lol|um+|hi|hey)\W+)?(?:(?:you|u) (?:have|got|texted|messaged) |"
+        r"(?:you'?ve|u'?ve|you'?re texting|this is) )?(?:the |a )?wrong (?:number|#|person|phone)(?!\w)"
+        r"|\bnot (?:the person|who) you(?:'re| are) looking for\b",
+        (
+            "wrong number",
+            "Wrong #",
+            "Sorry wrong number",
+            "you have the wrong number",
+            "This is the wrong number",
+            "u got the wrong person lol",
+            "I'm not Sarah. Wrong number",
+        ),
+        ("do I have the right number to book?", "I put the wrong number on my form, can you update it"),
+    ),
+)
+
+# Whole texts that are never the client's name, however they are capitalised or punctuated.
+NOT_A_NAME_RULES: tuple[Rule, ...] = (
+    *WRONG_NUMBER_RULES,
+    Rule(
+        "who is this",
+        r"^\W*(?:(?:new (?:phone|number|fone)|sorry|um+|hi|hey)\W+)?"
+        r"(?:who(?: is|'?s) (?:this|that|dis)|who (?:dis|this)|who are (?:you|u))\b",
+        ("who is this", "Who's this??", "new phone who dis", "Who dis", "who are you"),
+        ("this is Dana", "who does lip filler", "who is the injector"),
+    ),
+    Rule(
+        "a keyword",
+        r"^\W*(?:stop|stop ?all|unsubscribe|cancel|end|quit|revoke|opt ?out|start|unstop|help|info)"
+        r"(?:\W+(?:stop|all|please|now))*\W*$",
+        ("Stop.", "STOP ALL", "stop!!", " stop ", "Quit", "HELP?"),
+        ("Stopher", "Stacy", "stop by friday?"),
+    ),
+)
+
+
+def says_wrong_number(text: str) -> bool:
+    """The person texting says this is not their conversation ("wrong number", "u got the wrong person")."""
+    return matches(WRONG_NUMBER_RULES, text)
 
 
 @dataclass(frozen=True)
@@ -249,6 +302,8 @@ def find_name(
     service_words: Collection[str] = (),
 ) -> NameFound | None:
     """The client's own name in the text, if they gave it; `providers` are provider first names."""
+    if matches(NOT_A_NAME_RULES, text):
+        return None
     flat = normalise(text)
     provider_keys = _keys(tuple(providers))
     blocked = _keys(tuple(service_words))
