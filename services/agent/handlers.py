@@ -28,6 +28,7 @@ from shared.contracts.sms import SendSms, SmsReceived
 from shared.contracts.tools import SpaProfile
 from shared.subjects import Topology
 
+from . import special_texts
 from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
 from .language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
@@ -162,6 +163,8 @@ async def _decide(
         return [], "keyword"
     if state.paused:
         return [], "paused"
+    if special_texts.stays_quiet(msg):
+        return [], "silent"
     verdict = check_inbound(msg.body)
     if verdict.escalate:
         log.info(
@@ -172,6 +175,11 @@ async def _decide(
         )
         raised = _escalation_events(base, verdict.category, verdict.reason, msg.id, priority=verdict.priority)
         return raised, "escalated"
+    special = special_texts.handoff_for(msg)
+    if special is not None:
+        log.info("agent.handed_to_staff", kind=special.name, conversation_id=msg.conversation_id)
+        handoff = _escalation_events(base, special.category, special.reason, msg.id, special.handoff_text)
+        return handoff, "escalated"
 
     events: list[conv.ConversationEvent] = []
     tools = _tools(msg, state, ports)
