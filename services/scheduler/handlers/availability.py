@@ -10,7 +10,7 @@ import asyncpg
 
 from services.scheduler import domain, repo
 from services.scheduler.domain import SpaCatalog
-from services.scheduler.errors import ToolFailure
+from services.scheduler.errors import InvalidRequest, ServiceNotFound
 from services.scheduler.handlers.ports import Ports, Served
 from shared.contracts.envelope import utcnow
 from shared.contracts.tools import AvailabilityFound, FindAvailability, TimePreference
@@ -66,9 +66,9 @@ def _providers_for(
         return spa.qualified(service)
     provider = spa.providers.get(provider_id)
     if provider is None:
-        raise ToolFailure("invalid_request", "no such provider at this spa", "provider_id")
+        raise InvalidRequest("no such provider at this spa", "provider_id")
     if not provider.can_perform(service):
-        raise ToolFailure("invalid_request", "that provider does not perform this service", "provider_id")
+        raise InvalidRequest("that provider does not perform this service", "provider_id")
     return [provider]
 
 
@@ -82,7 +82,7 @@ async def find_availability(
     """
     service = spa.services.get(req.service_id)
     if service is None:
-        raise ToolFailure("service_not_found", "no such service at this spa", "service_id")
+        raise ServiceNotFound()
     search = Search(
         spa=spa,
         service=service,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 
-from services.scheduler import domain, repo
+from services.scheduler import domain, model, repo
 from services.scheduler.domain import SpaCatalog
-from services.scheduler.errors import ToolFailure
+from services.scheduler.errors import HoldExpired, InvalidRequest, NotFound, ServiceNotFound, SlotTaken
 from services.scheduler.handlers.ports import Ports, Served
 from shared.contracts.envelope import utcnow
 from shared.contracts.tools import (
@@ -34,25 +34,21 @@ async def hold_slots(req: HoldSlots, *, conn: asyncpg.Connection, spa: SpaCatalo
     for i, option in enumerate(req.options):
         service = spa.services.get(option.service_id)
         if service is None:
-            raise ToolFailure("service_not_found", "no such service at this spa", f"options.{i}.service_id")
+            raise ServiceNotFound(field=f"options.{i}.service_id")
         provider = spa.providers.get(option.provider_id)
         if provider is None or not provider.can_perform(service):
-            raise ToolFailure(
-                "invalid_request", "provider is not qualified for this service", f"options.{i}.provider_id"
-            )
+            raise InvalidRequest("provider is not qualified for this service", f"options.{i}.provider_id")
         if option.end - option.start != timedelta(minutes=service.duration_minutes):
-            raise ToolFailure(
-                "invalid_request", "end does not match the service's duration", f"options.{i}.end"
-            )
+            raise InvalidRequest("end does not match the service's duration", f"options.{i}.end")
         if not (window.earliest <= option.start < window.latest):
-            raise ToolFailure("invalid_request", "start is outside the booking window", f"options.{i}.start")
+            raise InvalidRequest("start is outside the booking window", f"options.{i}.start")
         if not domain.slot_fits_hours(spa, provider, option.start, option.end):
-            raise ToolFailure("invalid_request", "outside the provider's working hours", f"options.{i}.start")
+            raise InvalidRequest("outside the provider's working hours", f"options.{i}.start")
     ref = None
     if req.client_id is not None:
         ref = await repo.client_ref_of(conn, spa.id, req.client_id)
         if ref is None:
-            raise ToolFailure("not_found", "no such client at this spa", "client_id")
+            raise NotFound("no such client at this spa", "client_id")
     await repo.lock_providers(conn, (o.provider_id for o in req.options))
     await repo.expire_holds(conn, sorted({o.provider_id for o in req.options}))
     ttl = req.ttl_seconds or ports.hold_ttl_seconds
@@ -60,21 +56,20 @@ async def hold_slots(req: HoldSlots, *, conn: asyncpg.Connection, spa: SpaCatalo
     taken = 0
     for option in req.options:
         hold_id = uuid4()
-        try:
-            async with conn.transaction():  # a savepoint: one taken option does not undo the others
-                expires = await repo.insert_hold(
-                    conn,
-                    hold_id=hold_id,
-                    spa_id=spa.id,
-                    client_id=req.client_id,
-                    provider_id=option.provider_id,
-                    service_id=option.service_id,
-                    start=option.start,
-                    end=option.end,
-                    blocked_until=option.end + buffer,
-                    ttl_seconds=ttl,
-                )
-        except asyncpg.ExclusionViolationError:
+        try:  # each in its own savepoint: one taken option does not undo the others
+            expires = await repo.insert_hold(
+                conn,
+                hold_id=hold_id,
+                spa_id=spa.id,
+                client_id=req.client_id,
+                provider_id=option.provider_id,
+                service_id=option.service_id,
+                start=option.start,
+                end=option.end,
+                blocked_until=option.end + buffer,
+                ttl_seconds=ttl,
+            )
+        except SlotTaken:
             taken += 1
             continue
         label = option.local_label or domain.local_label(option.start, spa.tz)
@@ -82,7 +77,7 @@ async def hold_slots(req: HoldSlots, *, conn: asyncpg.Connection, spa: SpaCatalo
             Hold(hold_id=hold_id, option=option.model_copy(update={"local_label": label}), expires_at=expires)
         )
     if not holds:
-        raise ToolFailure("slot_taken", "every option was taken by someone else", "options")
+        raise SlotTaken("every option was taken by someone else", "options")
     summary = {
         "hold_ids": [str(h.hold_id) for h in holds],
         "held": len(holds),
@@ -99,47 +94,49 @@ async def confirm_booking(
     # The provider's lock before the hold's row lock: the same order as hold_slots (provider, then rows).
     await repo.lock_hold_provider(conn, spa.id, req.hold_id)
     hold = await repo.hold_for_update(conn, spa.id, req.hold_id)
-    if hold is None or (req.client_id is not None and hold["client_id"] not in (None, req.client_id)):
-        raise ToolFailure("not_found", "no such hold", "hold_id")
+    if hold is None or (req.client_id is not None and hold.client_id not in (None, req.client_id)):
+        raise NotFound("no such hold", "hold_id")
     # A hold is marked booked in the statement that books it, so only a booked hold has a booking.
-    booking = await repo.booking_for_hold(conn, req.hold_id) if hold["status"] == "booked" else None
+    booking = await repo.booking_for_hold(conn, req.hold_id) if hold.status == "booked" else None
     if booking is None:
-        if hold["status"] != "held" or hold["lapsed"]:
-            raise ToolFailure("hold_expired", "the hold has expired or was released", "hold_id")
-        service = spa.services.get(hold["service_id"])
-        covered = None
-        if hold["client_id"] is not None:
-            for p in await repo.client_packages(conn, hold["client_id"]):
-                if p["service_id"] == hold["service_id"]:
-                    covered = p["name"]
-                    break
+        if hold.status != "held" or hold.lapsed:
+            raise HoldExpired(field="hold_id")
+        covered = await covering_package(conn, hold.client_id, hold.service_id)
         try:
             # No savepoint of its own: the use case's savepoint (serve_tool) undoes a failed insert.
-            booking = await repo.insert_booking(conn, hold, covered)
-        except asyncpg.ExclusionViolationError as exc:
-            raise ToolFailure("slot_taken", "that time was just booked", "hold_id") from exc
-    else:
-        service = spa.services.get(booking["service_id"])
-    provider = spa.providers.get(booking["provider_id"])
+            booking = await repo.insert_booking(conn, hold, covered.name if covered else None)
+        except SlotTaken as exc:
+            raise SlotTaken("that time was just booked", "hold_id") from exc
+    service = spa.services.get(booking.service_id)
+    provider = spa.providers.get(booking.provider_id)
     result = BookingRecord(
-        booking_id=booking["id"],
+        booking_id=booking.id,
         hold_id=req.hold_id,
         service_name=service.name if service else "",
         provider_first_name=provider.first_name if provider else "",
-        start=booking["start_at"],
-        end=booking["end_at"],
-        local_label=domain.local_label(booking["start_at"], spa.tz),
+        start=booking.start,
+        end=booking.end,
+        local_label=domain.local_label(booking.start, spa.tz),
         address=spa.address,
-        covered_by_package=booking["covered_by_package"],
+        covered_by_package=booking.covered_by_package,
     )
     summary = {
-        "booking_id": str(booking["id"]),
-        "provider_id": str(booking["provider_id"]),
-        "service_id": str(booking["service_id"]),
-        "start": booking["start_at"].isoformat(),
-        "covered_by_package": booking["covered_by_package"] is not None,
+        "booking_id": str(booking.id),
+        "provider_id": str(booking.provider_id),
+        "service_id": str(booking.service_id),
+        "start": booking.start.isoformat(),
+        "covered_by_package": booking.covered_by_package is not None,
     }
-    return Served(result, summary, client_id=hold["client_id"])
+    return Served(result, summary, client_id=hold.client_id)
+
+
+async def covering_package(
+    conn: asyncpg.Connection, client_id: UUID | None, service_id: UUID
+) -> model.ClientPackage | None:
+    """The client's package with sessions left that covers the service, if any."""
+    if client_id is None:
+        return None
+    return next((p for p in await repo.client_packages(conn, client_id) if p.service_id == service_id), None)
 
 
 async def release_holds(
@@ -155,7 +152,7 @@ async def upcoming_bookings(
 ) -> Served:
     """The gateway's question after a bare CANCEL: does this number have bookings ahead? (count only)"""
     if req.actor.service != "gateway":
-        raise ToolFailure("invalid_request", "upcoming_bookings answers the gateway only", "actor.service")
+        raise InvalidRequest("upcoming_bookings answers the gateway only", "actor.service")
     count, next_start = await repo.upcoming_bookings(conn, spa.id, req.phone, utcnow())
     ref = client_ref(ports.id_hash_key, spa.id, req.phone)
     return Served(UpcomingBookingsFound(count=count, next_start=next_start), {"count": count}, client_ref=ref)

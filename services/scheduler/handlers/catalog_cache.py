@@ -19,7 +19,7 @@ class CatalogCache:
         self._entries: dict[str, tuple[SpaCatalog, float]] = {}
 
     async def get(self, conn: asyncpg.Connection, spa_id: str) -> SpaCatalog:
-        """The spa's catalog; ToolFailure(not_found) for an unknown spa."""
+        """The spa's catalog; NotFound for an unknown spa."""
         entry = self._entries.get(spa_id)
         now = time.monotonic()
         if entry is not None and now - entry[1] < self._recheck:

@@ -16,8 +16,7 @@ async def lookup_or_create_client(
 ) -> Served:
     """The client with this number, created from their first text when new."""
     ref = client_ref(ports.id_hash_key, spa.id, req.phone)
-    row, is_new = await repo.lookup_or_create_client(conn, spa.id, req.phone, req.name, ref)
-    result = ClientRecord(client_id=row["id"], first_name=row["first_name"], is_new=is_new)
-    return Served(
-        result, {"client_id": str(row["id"]), "is_new": is_new}, client_id=row["id"], client_ref=ref
-    )
+    client = await repo.lookup_or_create_client(conn, spa.id, req.phone, req.name, ref)
+    result = ClientRecord(client_id=client.id, first_name=client.first_name, is_new=client.is_new)
+    summary = {"client_id": str(client.id), "is_new": client.is_new}
+    return Served(result, summary, client_id=client.id, client_ref=ref)

@@ -6,7 +6,7 @@ import asyncpg
 
 from services.scheduler import repo
 from services.scheduler.domain import SpaCatalog
-from services.scheduler.errors import ToolFailure
+from services.scheduler.errors import InvalidRequest, NotFound, ServiceNotFound
 from services.scheduler.handlers.ports import Ports, Served
 from shared.contracts.tools import (
     ClientBenefits,
@@ -22,22 +22,20 @@ async def client_benefits(
 ) -> Served:
     """Packages with sessions left, membership, package pricing and free consults; nothing clinical."""
     if req.client_id is None:
-        raise ToolFailure(
-            "invalid_request", "client_id is required (bound from the conversation)", "client_id"
-        )
+        raise InvalidRequest("client_id is required (bound from the conversation)", "client_id")
     ref = await repo.client_ref_of(conn, spa.id, req.client_id)
     if ref is None:
-        raise ToolFailure("not_found", "no such client at this spa", "client_id")
+        raise NotFound("no such client at this spa", "client_id")
     service = None
     if req.service_id is not None:
         service = spa.services.get(req.service_id)
         if service is None:
-            raise ToolFailure("service_not_found", "no such service at this spa", "service_id")
+            raise ServiceNotFound()
     packages = [
         PackageBalance(
-            package_name=p["name"],
-            sessions_remaining=p["sessions_remaining"],
-            covers_service=service is not None and p["service_id"] == service.id,
+            package_name=p.name,
+            sessions_remaining=p.sessions_remaining,
+            covers_service=service is not None and p.service_id == service.id,
         )
         for p in await repo.client_packages(conn, req.client_id)
     ]
@@ -45,9 +43,9 @@ async def client_benefits(
     membership = None
     if m is not None:
         membership = MembershipInfo(
-            tier=m["name"],
-            discount_percent=m["discount_percent"],
-            covers_service=service is not None and service.id in m["covered_service_ids"],
+            tier=m.name,
+            discount_percent=m.discount_percent,
+            covers_service=service is not None and service.id in m.covered_service_ids,
         )
     offers: list[PackageOffer] = []
     free_consult = False
@@ -56,10 +54,10 @@ async def client_benefits(
     if service is not None:
         offers = [
             PackageOffer(
-                name=o["name"],
-                sessions=o["sessions"],
-                price_cents=o["price_cents"],
-                per_session_cents=round(o["price_cents"] / o["sessions"]),
+                name=o.name,
+                sessions=o.sessions,
+                price_cents=o.price_cents,
+                per_session_cents=round(o.price_cents / o.sessions),
             )
             for o in await repo.package_offers(conn, spa.id, service.id)
         ]

@@ -1,0 +1,83 @@
+"""The spa's catalog read back for the in-memory cache, and weekly hours in their stored form."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import asyncpg
+
+from services.scheduler.domain import Interval, ProviderDef, Rules, ServiceDef, SpaCatalog
+from services.scheduler.spafile import parse_hours
+
+# ----- hours as JSON (canonical, so a reload compares equal) -----
+
+
+def clock_text(value: time) -> str:
+    return "24:00" if value == time.max else value.strftime("%H:%M")
+
+
+def hours_json(week: dict[int, list[Interval]]) -> dict[str, list[list[str]]]:
+    """Weekly hours in their stored form: {"0": [["09:00", "17:00"]], ...}."""
+    return {str(d): [[clock_text(a), clock_text(b)] for a, b in spans] for d, spans in sorted(week.items())}
+
+
+def _week_from_json(value: dict[str, list[list[str]]]) -> dict[int, list[Interval]]:
+    return {int(d): parse_hours([f"{a}-{b}" for a, b in spans]) for d, spans in value.items()}
+
+
+async def spa_version(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> int | None:
+    """The spa's catalog version (None when the spa is unknown)."""
+    return await conn.fetchval("SELECT version FROM spas WHERE id = $1", spa_id)  # type: ignore[no-any-return]
+
+
+async def load_catalog(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> SpaCatalog | None:
+    """The spa's active catalog, providers and hours, for the in-memory cache."""
+    spa = await conn.fetchrow("SELECT * FROM spas WHERE id = $1", spa_id)
+    if spa is None:
+        return None
+    services = {
+        r["id"]: ServiceDef(
+            id=r["id"],
+            key=r["key"],
+            name=r["name"],
+            category=r["category"],
+            duration_minutes=r["duration_minutes"],
+            price_cents=r["price_cents"],
+            is_consultation=r["is_consultation"],
+            free_consult=r["free_consult"],
+            consult_service_id=r["consult_service_id"],
+            requires=r["requires"],
+            words=tuple(r["words"]),
+        )
+        for r in await conn.fetch("SELECT * FROM services WHERE spa_id = $1 AND active", spa_id)
+    }
+    providers = {
+        r["id"]: ProviderDef(
+            id=r["id"],
+            key=r["key"],
+            name=r["name"],
+            first_name=r["first_name"],
+            qualifications=frozenset(r["qualifications"]),
+            weekly=_week_from_json(r["weekly_hours"]),
+            exceptions={
+                date.fromisoformat(e["date"]): parse_hours([f"{a}-{b}" for a, b in e["hours"]])
+                for e in r["exceptions"]
+            },
+            credentials=tuple(r["credentials"]),
+        )
+        for r in await conn.fetch("SELECT * FROM providers WHERE spa_id = $1 AND active", spa_id)
+    }
+    return SpaCatalog(
+        id=spa["id"],
+        name=spa["name"],
+        timezone=spa["timezone"],
+        opening=_week_from_json(spa["opening_hours"]),
+        rules=Rules(**spa["rules"]),
+        services=services,
+        providers=providers,
+        address=spa["address"],
+        parking_note=spa["parking_note"],
+        help_text=spa["help_text"],
+        languages=tuple(spa["languages"]),
+        version=spa["version"],
+    )
