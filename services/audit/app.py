@@ -61,9 +61,9 @@ class CheckpointTimer:
             await asyncio.sleep(s.audit_checkpoint_interval_seconds)
             try:
                 await self._state.partitions.ahead(self._state.pool, s.audit_partitions_ahead)
-                if self._state.keys.signing is not None:
+                if self._state.signer is not None:
                     await handlers.checkpoint(
-                        self._state.pool, self._state.keys.signing, writer_role=s.audit_writer_role
+                        self._state.pool, self._state.signer, writer_role=s.audit_writer_role
                     )
             except Exception as exc:  # the database is away: next round
                 log.warning("audit.checkpoint_failed", error=type(exc).__name__)
@@ -74,12 +74,10 @@ class CheckpointTimer:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._state.keys.signing is not None:
+        if self._state.signer is not None:
             with contextlib.suppress(Exception):
                 await handlers.checkpoint(
-                    self._state.pool,
-                    self._state.keys.signing,
-                    writer_role=self._state.settings.audit_writer_role,
+                    self._state.pool, self._state.signer, writer_role=self._state.settings.audit_writer_role
                 )
 
 
@@ -88,6 +86,7 @@ def build(settings: AuditSettings) -> tuple[ServiceSpec, ServiceContext]:
     keys = handlers.load_keys(
         settings.audit_signing_key.get_secret_value(), settings.audit_verify_keys, settings.frontdesk_data_dir
     )
+    signer = handlers.signer_of(keys, settings.audit_checkpoint_export)
     broker = make_broker(settings.nats_url, name=f"audit-{settings.instance_id}")
     http = FastAPI(
         title="frontdesk audit",
@@ -110,13 +109,16 @@ def build(settings: AuditSettings) -> tuple[ServiceSpec, ServiceContext]:
             await repo.ensure_writer_role(conn, settings.audit_writer_role)
         partitions = handlers.Partitions()
         await partitions.ahead(ctx.pool, settings.audit_partitions_ahead)
-        holder["state"] = api.AuditState(settings=settings, pool=ctx.pool, keys=keys, partitions=partitions)
+        holder["state"] = api.AuditState(
+            settings=settings, pool=ctx.pool, keys=keys, partitions=partitions, signer=signer
+        )
         recorder = Recorder(
             settings.nats_url,
             ctx.pool,
             ctx.topology,
             writer_role=settings.audit_writer_role,
             partitions=partitions,
+            signer=signer,
             batch_size=settings.audit_batch_size,
             now=lambda: datetime.now(UTC),
         )

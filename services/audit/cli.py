@@ -6,9 +6,12 @@ frontdesk audit token create --all-spas [--name N]       ... for every spa
 frontdesk audit token list | token revoke NAME
 frontdesk audit query --spa X [filters] [--all]          records as JSON Lines (through the API)
 frontdesk audit export --spa X --format csv|jsonl --out FILE [filters]   (through the API)
-frontdesk audit verify --spa X [--from T] [--to T]       recompute the chain (database directly)
+frontdesk audit verify --spa X [--from T] [--to T] [--against DIR]
+                                                         recompute the chain (database directly),
+                                                         held to an exported checkpoint store
 frontdesk audit checkpoint [--spa X]                     sign chain heads now
-frontdesk audit retention [--apply]                      partitions past retention (drops with --apply)
+frontdesk audit retention [--apply]                      partitions past retention (drops with --apply,
+                                                         after a signed retention mark per spa)
 frontdesk audit keygen                                   a new Ed25519 signing key (base64) and its public key
 
 Filters: --from/--to (ISO 8601 with a zone), --client-phone, --client-ref, --conversation,
@@ -19,12 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import sys
 import time
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -96,6 +101,10 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--spa", required=True)
     verify.add_argument("--from", dest="from_", type=_when)
     verify.add_argument("--to", type=_when)
+    verify.add_argument(
+        "--against", type=Path, help="checkpoint store directory to hold the database to "
+        "(default AUDIT_CHECKPOINT_EXPORT)",
+    )  # fmt: skip
 
     cp = sub.add_parser("checkpoint", help="sign chain heads now")
     cp.add_argument("--spa", help="one spa (default: every spa whose head moved)")
@@ -159,65 +168,92 @@ async def _database_command(settings: AuditSettings, args: argparse.Namespace) -
     pool = await _open(settings)
     try:
         if args.command == "token":
-            return await _token(pool, args)
+            return await _token(pool, settings, args)
         if args.command == "verify":
-            keys = handlers.load_keys(
-                settings.audit_signing_key.get_secret_value(),
-                settings.audit_verify_keys,
-                settings.frontdesk_data_dir,
-                create_dev_key=False,
-            )
-            if not keys.trusted:
-                print("frontdesk audit: no signing or verify key configured; checkpoints cannot be checked",
-                      file=sys.stderr)  # fmt: skip
-            report = await handlers.verify(pool, args.spa, keys.trusted, start=args.from_, end=args.to)
-            print(json.dumps(report.to_dict(), indent=2, default=str))
-            if report.ok:
-                print(f"OK: {report.records_checked} records, {report.checkpoints_checked} checkpoints "
-                      f"verified in {report.seconds}s", file=sys.stderr)  # fmt: skip
-                return 0
-            b = report.first_break
-            assert b is not None
-            print(f"BROKEN at seq {b.seq} (record {b.record_id}, {b.occurred_at}): {b.kind}: {b.detail}; "
-                  f"expected {b.expected}, found {b.found}", file=sys.stderr)  # fmt: skip
-            return 1
+            return await _verify(pool, settings, args)
         if args.command == "checkpoint":
-            keys = handlers.load_keys(
-                settings.audit_signing_key.get_secret_value(),
-                settings.audit_verify_keys,
-                settings.frontdesk_data_dir,
-            )
-            assert keys.signing is not None
             made = await handlers.checkpoint(
-                pool,
-                keys.signing,
-                writer_role=settings.audit_writer_role,
-                tenant_id=args.spa,
+                pool, _signer(settings), writer_role=settings.audit_writer_role, tenant_id=args.spa,
                 force=bool(args.spa),
-            )
+            )  # fmt: skip
             print(json.dumps(made, indent=2))
             return 0
         if args.command == "retention":
-            expired = await handlers.expired_partitions(pool, settings.audit_retention_months)
-            for name in expired:
-                if args.apply:
-                    async with pool.acquire() as conn:
-                        await repo.drop_partition(conn, name)
-                print(("dropped " if args.apply else "past retention: ") + name)
-            if not expired:
-                print(f"nothing is older than {settings.audit_retention_months} months")
-            return 0
+            return await _retention(pool, settings, args)
     finally:
         await pool.close()
     return 2
 
 
-async def _token(pool: asyncpg.Pool, args: argparse.Namespace) -> int:
+def _keys(settings: AuditSettings, *, create_dev_key: bool) -> handlers.Keys:
+    secret = settings.audit_signing_key.get_secret_value()
+    return handlers.load_keys(
+        secret, settings.audit_verify_keys, settings.frontdesk_data_dir, create_dev_key=create_dev_key
+    )
+
+
+def _signer(settings: AuditSettings) -> handlers.Signer:
+    signer = handlers.signer_of(_keys(settings, create_dev_key=True), settings.audit_checkpoint_export)
+    assert signer is not None  # a development key is made when none is configured
+    return signer
+
+
+async def _verify(pool: asyncpg.Pool, settings: AuditSettings, args: argparse.Namespace) -> int:
+    keys = _keys(settings, create_dev_key=False)
+    if not keys.trusted:
+        print("frontdesk audit: no signing or verify key configured; checkpoints cannot be checked",
+              file=sys.stderr)  # fmt: skip
+    against = args.against or settings.audit_checkpoint_export
+    report = await handlers.verify(
+        pool, args.spa, keys.trusted, start=args.from_, end=args.to,
+        retention_months=settings.audit_retention_months,
+        store=handlers.CheckpointStore(against) if against else None,
+    )  # fmt: skip
+    print(json.dumps(report.to_dict(), indent=2, default=str))
+    if report.ok:
+        print(f"OK: {report.records_checked} records, {report.checkpoints_checked} checkpoints "
+              f"verified in {report.seconds}s", file=sys.stderr)  # fmt: skip
+        return 0
+    b = report.first_break
+    assert b is not None
+    print(f"BROKEN at seq {b.seq} (record {b.record_id}, {b.occurred_at}): {b.kind}: {b.detail}; "
+          f"expected {b.expected}, found {b.found}", file=sys.stderr)  # fmt: skip
+    return 1
+
+
+async def _retention(pool: asyncpg.Pool, settings: AuditSettings, args: argparse.Namespace) -> int:
+    months = settings.audit_retention_months
+    if not args.apply:
+        expired = await handlers.expired_partitions(pool, months)
+        for name in expired:
+            print(f"past retention: {name}")
+    else:
+        try:
+            expired = await handlers.drop_expired(pool, _signer(settings), months)
+        except handlers.RetentionRefused as exc:
+            print(f"frontdesk audit: nothing dropped: {exc}", file=sys.stderr)
+            return 1
+        for name in expired:
+            print(f"dropped {name}")
+    if not expired:
+        print(f"nothing is older than {months} months")
+    return 0
+
+
+def _operator(settings: AuditSettings) -> handlers.Operator:
+    """Token changes are recorded with the operating system user who ran the command."""
+    return handlers.Operator(
+        staff_user=f"cli:{getpass.getuser()}", instance=settings.instance_id,
+        writer_role=settings.audit_writer_role, partitions=handlers.Partitions(), signer=_signer(settings),
+    )  # fmt: skip
+
+
+async def _token(pool: asyncpg.Pool, settings: AuditSettings, args: argparse.Namespace) -> int:
     if args.token_command == "create":
         tenant = None if args.all_spas else args.spa
         name = args.name or f"compliance-{tenant or 'all'}-{int(time.time())}"
         try:
-            token = await handlers.create_token(pool, name, tenant)
+            token = await handlers.create_token(pool, name, tenant, operator=_operator(settings))
         except asyncpg.UniqueViolationError:
             print(f"frontdesk audit: a token named {name!r} exists", file=sys.stderr)
             return 1
@@ -229,10 +265,9 @@ async def _token(pool: asyncpg.Pool, args: argparse.Namespace) -> int:
             for t in await repo.list_tokens(conn):
                 print(json.dumps({**asdict(t), "spa": t.tenant_id}, default=str))
         return 0
-    async with pool.acquire() as conn:
-        if await repo.revoke_token(conn, args.name):
-            print(f"revoked {args.name}", file=sys.stderr)
-            return 0
+    if await handlers.revoke_token(pool, args.name, operator=_operator(settings)):
+        print(f"revoked {args.name}", file=sys.stderr)
+        return 0
     print(f"frontdesk audit: no live token named {args.name!r}", file=sys.stderr)
     return 1
 

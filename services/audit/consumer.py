@@ -24,7 +24,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
 from services.audit.domain import InvalidRecord, Row, prepare
-from services.audit.handlers import AppendResult, Partitions, append_records
+from services.audit.handlers import AppendResult, Partitions, Signer, append_records
 from shared import metrics
 from shared.contracts.audit import AuditRecorded
 from shared.subjects import Topology
@@ -52,6 +52,7 @@ class Recorder:
         *,
         writer_role: str,
         partitions: Partitions,
+        signer: Signer | None = None,
         batch_size: int = 1000,
         now: Callable[[], datetime],
         on_appended: Callable[[AppendResult], None] | None = None,
@@ -63,6 +64,7 @@ class Recorder:
         self._topology = topology
         self._writer_role = writer_role
         self._partitions = partitions
+        self._signer = signer
         self._batch_size = batch_size
         self._now = now
         self._on_appended = on_appended
@@ -164,6 +166,7 @@ class Recorder:
                 [row for _, row in good],
                 writer_role=self._writer_role,
                 partitions=self._partitions,
+                signer=self._signer,
             )
         except _DATA_ERRORS as exc:
             # One bad record must not hold back the others: write them one at a time.
@@ -189,8 +192,9 @@ class Recorder:
         for msg, row in good:
             try:
                 one = await append_records(
-                    self._pool, [row], writer_role=self._writer_role, partitions=self._partitions
-                )
+                    self._pool, [row], writer_role=self._writer_role, partitions=self._partitions,
+                    signer=self._signer,
+                )  # fmt: skip
             except _DATA_ERRORS as exc:
                 await self._dead_letter(msg, f"{type(exc).__name__}: {str(exc)[:200]}")
                 continue

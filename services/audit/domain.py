@@ -447,6 +447,101 @@ def signature_valid(checkpoint: Checkpoint, keys: dict[str, Ed25519PublicKey]) -
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionMark:
+    """A signed statement that a spa's records up to `through_seq` were dropped past retention.
+
+    It names the hash of the last dropped record, so it can only be signed while that record still
+    exists, and the first kept record must link to it. `cutoff` is the instant every dropped record
+    occurred before: verify accepts the gap only once that instant is past the retention period.
+    """
+
+    tenant_id: str
+    through_seq: int
+    head_hash: bytes
+    cutoff: datetime
+    created_at: datetime
+    key_id: str
+    signature: bytes
+
+
+def retention_message(
+    tenant_id: str, through_seq: int, head_hash: bytes, cutoff: datetime, created_at: datetime
+) -> bytes:
+    """The bytes a retention mark's signature covers."""
+    stamps = f"{cutoff.astimezone(UTC).isoformat()}\n{created_at.astimezone(UTC).isoformat()}"
+    return f"frontdesk-audit-retention/v1\n{tenant_id}\n{through_seq}\n{head_hash.hex()}\n{stamps}".encode()
+
+
+def sign_retention(
+    key: Ed25519PrivateKey, tenant_id: str, through_seq: int, head_hash: bytes, cutoff: datetime,
+    created_at: datetime,
+) -> RetentionMark:  # fmt: skip
+    """A retention mark, signed."""
+    signature = key.sign(retention_message(tenant_id, through_seq, head_hash, cutoff, created_at))
+    return RetentionMark(
+        tenant_id, through_seq, head_hash, cutoff, created_at, key_id(key.public_key()), signature
+    )
+
+
+def retention_valid(mark: RetentionMark, keys: dict[str, Ed25519PublicKey]) -> bool:
+    """Whether a retention mark was signed by one of the trusted keys."""
+    public = keys.get(mark.key_id)
+    if public is None:
+        return False
+    message = retention_message(
+        mark.tenant_id, mark.through_seq, mark.head_hash, mark.cutoff, mark.created_at
+    )
+    try:
+        public.verify(mark.signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------- export
+
+# One line per signed item in a spa's export file: JSON, bytes as hex.
+
+
+def export_line(item: Checkpoint | RetentionMark) -> str:
+    """A signed checkpoint or retention mark as one line of JSON, for a store outside the database."""
+    if isinstance(item, Checkpoint):
+        fields: dict[str, Any] = {"kind": "checkpoint", "seq": item.seq}
+    else:
+        fields = {"kind": "retention", "seq": item.through_seq, "cutoff": item.cutoff.isoformat()}
+    return _dumps(
+        {
+            **fields,
+            "tenant_id": item.tenant_id,
+            "head_hash": item.head_hash.hex(),
+            "created_at": item.created_at.isoformat(),
+            "key_id": item.key_id,
+            "signature": item.signature.hex(),
+        }
+    )
+
+
+def parse_export_line(line: str) -> Checkpoint | RetentionMark:
+    """The inverse of export_line; raises ValueError on a line it did not write."""
+    try:
+        data = json.loads(line)
+        common = (bytes.fromhex(data["head_hash"]), datetime.fromisoformat(data["created_at"]))
+        if data["kind"] == "checkpoint":
+            return Checkpoint(
+                data["tenant_id"], int(data["seq"]), common[0], common[1], data["key_id"],
+                bytes.fromhex(data["signature"]),
+            )  # fmt: skip
+        if data["kind"] == "retention":
+            return RetentionMark(
+                data["tenant_id"], int(data["seq"]), common[0], datetime.fromisoformat(data["cutoff"]),
+                common[1], data["key_id"], bytes.fromhex(data["signature"]),
+            )  # fmt: skip
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not an exported checkpoint: {exc}") from None
+    raise ValueError(f"unknown kind {data['kind']!r}")
+
+
 # ---------------------------------------------------------------------------- pagination
 
 

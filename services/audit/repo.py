@@ -15,7 +15,14 @@ from uuid import UUID
 
 import asyncpg
 
-from services.audit.domain import PG_EPOCH_OFFSET_US, ROW_COLUMNS, Checkpoint, Row, next_month
+from services.audit.domain import (
+    PG_EPOCH_OFFSET_US,
+    ROW_COLUMNS,
+    Checkpoint,
+    RetentionMark,
+    Row,
+    next_month,
+)
 
 SCHEMA = "audit"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -94,6 +101,8 @@ async def ensure_writer_role(conn: asyncpg.Connection, role: str) -> None:
         f"GRANT SELECT, INSERT ON {SCHEMA}.audit_log, {SCHEMA}.checkpoints, {SCHEMA}.chains TO {role}"
     )
     await conn.execute(f"GRANT USAGE ON SEQUENCE {SCHEMA}.checkpoints_checkpoint_id_seq TO {role}")
+    # A chain whose records were all dropped continues from its last retention mark.
+    await conn.execute(f"GRANT SELECT ON {SCHEMA}.retention_marks TO {role}")
     is_member = await conn.fetchval("SELECT pg_has_role(current_user, $1, 'MEMBER')", role)
     if not is_member:
         await conn.execute(f"GRANT {role} TO current_user")
@@ -179,6 +188,11 @@ async def register_chain(conn: asyncpg.Connection, tenant_id: str) -> None:
     await conn.execute("INSERT INTO chains (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING", tenant_id)
 
 
+async def chain_exists(conn: asyncpg.Connection, tenant_id: str) -> bool:
+    """Whether the spa has a chain (any record was ever appended for it)."""
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM chains WHERE tenant_id = $1)", tenant_id))
+
+
 async def chain_tenants(conn: asyncpg.Connection) -> list[str]:
     """Every spa with a chain."""
     return [r["tenant_id"] for r in await conn.fetch("SELECT tenant_id FROM chains ORDER BY tenant_id")]
@@ -225,6 +239,63 @@ async def checkpoints(conn: asyncpg.Connection, tenant_id: str) -> list[Checkpoi
         )
         for r in rows
     ]
+
+
+# ---------------------------------------------------------------------------- retention marks
+
+
+async def insert_retention_mark(conn: asyncpg.Connection, mark: RetentionMark) -> None:
+    """Store a signed retention mark."""
+    await conn.execute(
+        "INSERT INTO retention_marks (tenant_id, through_seq, head_hash, cutoff, created_at, key_id, "
+        "signature) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        mark.tenant_id,
+        mark.through_seq,
+        mark.head_hash,
+        mark.cutoff,
+        mark.created_at,
+        mark.key_id,
+        mark.signature,
+    )
+
+
+async def retention_marks(conn: asyncpg.Connection, tenant_id: str) -> list[RetentionMark]:
+    """Every retention mark of a spa, oldest first."""
+    rows = await conn.fetch(
+        "SELECT tenant_id, through_seq, head_hash, cutoff, created_at, key_id, signature "
+        "FROM retention_marks WHERE tenant_id = $1 ORDER BY through_seq, mark_id",
+        tenant_id,
+    )
+    return [
+        RetentionMark(
+            r["tenant_id"],
+            r["through_seq"],
+            bytes(r["head_hash"]),
+            r["cutoff"],
+            r["created_at"],
+            r["key_id"],
+            bytes(r["signature"]),
+        )
+        for r in rows
+    ]
+
+
+async def last_retention_mark(conn: asyncpg.Connection, tenant_id: str) -> RetentionMark | None:
+    """The spa's latest retention mark: where its chain continues once every record is dropped."""
+    marks = await retention_marks(conn, tenant_id)
+    return marks[-1] if marks else None
+
+
+async def seq_bounds_around(
+    conn: asyncpg.Connection, cutoff: datetime
+) -> dict[str, tuple[int | None, int | None]]:
+    """Per spa: the last seq of records that occurred before cutoff, the first seq of those after."""
+    rows = await conn.fetch(
+        "SELECT tenant_id, max(seq) FILTER (WHERE occurred_at < $1) AS dropped, "
+        "min(seq) FILTER (WHERE occurred_at >= $1) AS kept FROM audit_log GROUP BY tenant_id",
+        cutoff,
+    )
+    return {r["tenant_id"]: (r["dropped"], r["kept"]) for r in rows}
 
 
 # ---------------------------------------------------------------------------- verifying
@@ -448,9 +519,11 @@ async def list_tokens(conn: asyncpg.Connection) -> list[Token]:
     return [Token(**dict(r)) for r in rows]
 
 
-async def revoke_token(conn: asyncpg.Connection, name: str) -> bool:
-    """Revoke a token by name; False when there is no live token of that name."""
-    done = await conn.fetchval(
-        "UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING 1", name
+async def revoke_token(conn: asyncpg.Connection, name: str) -> Token | None:
+    """Revoke a token by name; None when there is no live token of that name."""
+    row = await conn.fetchrow(
+        "UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL "
+        "RETURNING token_id, name, tenant_id, role, created_at, revoked_at",
+        name,
     )
-    return done is not None
+    return Token(**dict(row)) if row else None

@@ -43,6 +43,12 @@ class AuditSettings(CommonSettings):
         ge=72,
         description="months a record is kept (at least six years: HIPAA documentation retention)",
     )
+    audit_checkpoint_export: Path | None = Field(
+        default=None,
+        description="AUDIT_CHECKPOINT_EXPORT: a directory outside the database's control (another "
+        "volume or a mounted object store) where every signed checkpoint and retention mark is also "
+        "appended, one file per spa; verify holds the database to it",
+    )
     audit_partitions_ahead: int = Field(default=2, ge=1, le=24, description="monthly partitions made ahead")
     audit_api_url: str = Field(default="http://127.0.0.1:8084", description="the API the CLI talks to")
     audit_token: SecretStr = Field(default=SecretStr(""), description="API token the CLI presents")

@@ -225,7 +225,15 @@ async def test_cli_creates_a_token_and_verifies_a_chain(audit: RunningAudit, dat
         env=env, capture_output=True, text=True, timeout=60, cwd=ROOT,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stderr
-    assert json.loads(verified.stdout)["records_checked"] == 5
+    assert json.loads(verified.stdout)["records_checked"] == 6  # the five and the token's creation
+    created = await audit.admin.fetchrow(
+        "SELECT action, staff_user, arguments::text AS args FROM audit.audit_log "
+        "WHERE tenant_id = $1 AND seq = 6",
+        SPA,
+    )
+    assert created["action"] == "audit.token_created" and created["staff_user"].startswith("cli:")
+    assert json.loads(created["args"]) == {"token_name": "cli-officer", "scope": SPA}
+    assert token not in created["args"]
 
 
 async def test_cli_export_writes_the_file_and_shows_progress(audit: RunningAudit, tmp_path: Path) -> None:
