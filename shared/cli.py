@@ -5,6 +5,7 @@ frontdesk <service> [args...]      one service (gateway, agent, scheduler, escal
 frontdesk eval <kind> FILE         score the agent's language handling on a JSON Lines file
 frontdesk eval conversations PATH --gateway URL   play the conversation scenarios against a running system
 frontdesk asyncapi [--out FILE]    the AsyncAPI document of the bus contracts
+frontdesk staff create-user ...    a spa's staff accounts for the inbox (see --help)
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         from shared.devserver import main as dev_main
 
         return dev_main(rest)
+    if command == "staff":
+        from services.escalation.staff_cli import main as staff_main
+
+        return staff_main(rest)
     if command == "asyncapi":
         from shared.asyncapi import main as asyncapi_main
 

@@ -5,36 +5,35 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, HTTPException
-from faststream import AckPolicy as HandlerAckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
-from nats.js.api import AckPolicy
 
-from services.escalation import handlers, readmodel
+from services.escalation import accounts, handlers, readmodel
 from services.escalation.handlers import Ports
 from services.escalation.inbox import inbox_router
 from services.escalation.live import LiveHub
 from services.escalation.notifiers import AlertDispatcher
+from services.escalation.sessions import Throttle
 from services.escalation.settings import EscalationSettings
+from services.escalation.signin import Gate
 from services.escalation.spas import Spa, load_spas
-from shared.bus import jetstream, make_broker
+from shared.bus import DeadLetter, Delivery, durable_subscriber, jetstream, make_broker, read_dead_letter
 from shared.contracts.escalation import EscalationRaised, EscalationResolved
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.outbox import OutboxRelay
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
-from shared.subjects import StreamSpec, Topology
+from shared.subjects import MAX_DELIVERIES_ADVISORY_PREFIX, StreamSpec, Topology
 
 log = structlog.get_logger()
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# JetStream publishes this when a consumer gives up on a message after max_deliver attempts.
-MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"
-DEADLETTER_QUEUE = "escalation-deadletters"
+DEADLETTER_DURABLE = "escalation-deadletters"
 
 
 class EscalationService:
@@ -79,6 +78,14 @@ class EscalationService:
         )
         self.relay.start()
         self.dispatcher.start()
+        await self._dev_owners(ctx.pool)
+
+    async def _dev_owners(self, pool: Any) -> None:
+        password = self.settings.inbox_dev_owner_password.get_secret_value()
+        if password:
+            async with pool.acquire() as conn:
+                made = await accounts.ensure_dev_owners(conn, list(self.spas), password)
+            log.info("inbox.dev_owners", spas=made)
 
     async def stop(self, _ctx: ServiceContext) -> None:
         """Stop background work; pending outbox rows are published first."""
@@ -89,54 +96,57 @@ class EscalationService:
         if self.relay:
             await self.relay.stop()
 
-    async def dead_letter(self, advisory: dict[str, Any], broker: NatsBroker) -> None:
-        """A max-deliveries advisory for one of this system's streams → a dead_letter escalation."""
-        stream = str(advisory.get("stream", ""))
-        if not stream.startswith(f"{self.topology.prefix.upper()}_"):
+    async def dead_letter(self, letter: DeadLetter, body: bytes, broker: NatsBroker) -> None:
+        """A message one of this system's consumers gave up on → a dead_letter escalation."""
+        if not letter.stream.startswith(f"{self.topology.prefix.upper()}_"):
             return  # another system (or test) sharing the server
-        consumer = str(advisory.get("consumer", ""))
-        seq = int(advisory.get("stream_seq", 0))
-        tenant = await self._tenant_of(broker, stream, seq)
+        tenant = await self._tenant_of(broker, letter, body)
         await handlers.record_dead_letter(
             tenant_id=tenant,
-            stream=stream,
-            consumer=consumer,
-            stream_seq=seq,
-            deliveries=advisory.get("deliveries"),
+            stream=letter.stream,
+            consumer=letter.consumer,
+            stream_seq=letter.stream_seq,
+            deliveries=letter.deliveries,
             ports=self.ports,
         )
 
-    async def _tenant_of(self, broker: NatsBroker, stream: str, seq: int) -> str:
-        # Only the spa id is read from the dead message; nothing of its content is kept.
+    async def _tenant_of(self, broker: NatsBroker, letter: DeadLetter, body: bytes) -> str:
+        # Only the spa id is read from the dead message; nothing of its content is kept. A parked
+        # letter carries the message; for an advisory it is read back from its stream.
         try:
-            stored = await jetstream(broker).get_msg(stream, seq)
-            tenant = json.loads(stored.data or b"{}").get("tenant_id")
+            if not body:
+                body = (await jetstream(broker).get_msg(letter.stream, letter.stream_seq)).data or b""
+            tenant = json.loads(body or b"{}").get("tenant_id")
             if isinstance(tenant, str) and tenant:
                 return tenant
         except Exception as exc:
-            log.warning("deadletter.tenant_unknown", stream=stream, error=type(exc).__name__)
+            log.warning("deadletter.tenant_unknown", stream=letter.stream, error=type(exc).__name__)
         return next(iter(self.spas), "system")
 
 
-def _durable(broker: NatsBroker, subject: str, stream: StreamSpec, durable: str, *, description: str) -> Any:
-    """A durable pull consumer: explicit ack, 5 attempts, a failing handler is nak'd and redelivered."""
-    return broker.subscriber(
-        subject,
-        stream=JStream(stream.name, declare=False),
-        durable=durable,
-        pull_sub=PullSub(batch_size=20, timeout=1.0),
-        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=30),
-        ack_policy=HandlerAckPolicy.NACK_ON_ERROR,
-        title=durable,
-        description=description,
-    )
-
-
 def register_bus(
-    broker: NatsBroker, topology: Topology | None = None, service: EscalationService | None = None
+    broker: NatsBroker,
+    topology: Topology | None = None,
+    service: EscalationService | None = None,
+    *,
+    delivery: Delivery = Delivery(),
 ) -> None:
     """Register every subscriber (also used, without a service, to document the bus in AsyncAPI)."""
     topology = topology or Topology()
+    read_models = replace(delivery, batch_size=20)
+
+    def _durable(subject: str, stream: StreamSpec, durable: str, *, description: str) -> Any:
+        return durable_subscriber(
+            broker,
+            topology,
+            service="escalation",
+            subject=subject,
+            stream=stream,
+            durable=durable,
+            delivery=read_models,
+            title=durable,
+            description=description,
+        )
 
     def ports() -> Ports:
         if service is None:
@@ -144,7 +154,6 @@ def register_bus(
         return service.ports
 
     @_durable(
-        broker,
         topology.escalation("*", "raised"),
         topology.stream_escalations,
         handlers.RAISED,
@@ -154,7 +163,6 @@ def register_bus(
         await handlers.raise_escalation(event, ports=ports())
 
     @_durable(
-        broker,
         topology.escalation("*", "resolved"),
         topology.stream_escalations,
         handlers.RESOLVED,
@@ -164,7 +172,6 @@ def register_bus(
         await handlers.record_resolved(event, ports=ports())
 
     @_durable(
-        broker,
         topology.all_sms_inbound,
         topology.stream_sms_inbound,
         readmodel.SMS_INBOUND,
@@ -174,7 +181,6 @@ def register_bus(
         await readmodel.record_inbound(message, ports=ports())
 
     @_durable(
-        broker,
         topology.all_sms_outbound,
         topology.stream_sms_outbound,
         readmodel.SMS_OUTBOUND,
@@ -184,7 +190,6 @@ def register_bus(
         await readmodel.record_outbound_request(command, ports=ports())
 
     @_durable(
-        broker,
         topology.all_sms_events,
         topology.stream_sms_events,
         readmodel.SMS_EVENTS,
@@ -195,7 +200,6 @@ def register_bus(
         await readmodel.record_sms_event(kind, body, ports=ports())
 
     @_durable(
-        broker,
         topology.all_conversations,
         topology.stream_conversations,
         readmodel.CONVERSATIONS,
@@ -208,20 +212,31 @@ def register_bus(
         tenant_id, conversation_id = parts[-2], parts[-1]
         await readmodel.record_conversation_event(tenant_id, conversation_id, body, ports=ports())
 
-    @broker.subscriber(
-        MAX_DELIVERIES_ADVISORY,
-        queue=DEADLETTER_QUEUE,
-        title="escalation-deadletters",
-        description="JetStream max-deliveries advisories, shown to staff as dead_letter escalations",
+    @durable_subscriber(
+        broker,
+        topology,
+        service="escalation",
+        # Every subject of the stream: parked letters and the captured advisories.
+        subject=">",
+        stream=topology.stream_deadletters,
+        durable=DEADLETTER_DURABLE,
+        # A dead letter has nowhere further to go: it is retried until staff have it.
+        delivery=replace(delivery, max_deliver=-1, batch_size=20),
+        title=DEADLETTER_DURABLE,
+        description="messages a consumer gave up on (parked, or the server's max-deliveries advisory), "
+        "shown to staff as dead_letter escalations",
     )
-    async def on_max_deliveries(advisory: dict[str, Any]) -> None:
+    async def on_dead_letter(msg: NatsMessage) -> None:
         if service is None:
             raise RuntimeError("registered for documentation only")
-        await service.dead_letter(advisory, broker)
+        raw = msg.raw_message
+        letter = read_dead_letter(raw)
+        body = b"" if raw.subject.startswith(MAX_DELIVERIES_ADVISORY_PREFIX) else raw.data
+        await service.dead_letter(letter, body, broker)
 
 
-def _check_open_inbox(settings: EscalationSettings) -> None:
-    if settings.inbox_staff_token.get_secret_value():
+def _check_dev_owner(settings: EscalationSettings) -> None:
+    if not settings.inbox_dev_owner_password.get_secret_value():
         return
     host = settings.http_host
     try:
@@ -230,14 +245,14 @@ def _check_open_inbox(settings: EscalationSettings) -> None:
         loopback = False
     if not loopback:
         raise ValueError(
-            f"INBOX_STAFF_TOKEN is empty and the inbox would listen on {host}: set a token, "
-            "or listen on 127.0.0.1"
+            f"INBOX_DEV_OWNER_PASSWORD is for `make run` on this machine; the inbox would listen on {host}: "
+            "create accounts with `frontdesk staff create-user` instead"
         )
 
 
 def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
     """The service, ready to start: its spec and context, subscribers and routes registered."""
-    _check_open_inbox(settings)
+    _check_dev_owner(settings)
     spas = load_spas(settings.spa_files)
     broker = make_broker(settings.nats_url, name=f"escalation-{settings.instance_id}")
     http = FastAPI(
@@ -257,15 +272,14 @@ def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
     )
     ctx = build_context(spec, settings, broker, http)
     ctx.extras["service"] = service
-    register_bus(broker, topology, service)
-    http.include_router(
-        inbox_router(
-            lambda: service.ports,
-            lambda: service.hub,
-            token=settings.inbox_staff_token.get_secret_value(),
-            sse_seconds=60.0,
-        )
+    register_bus(broker, topology, service, delivery=settings.delivery())
+    gate = Gate(
+        lambda: service.ports,
+        secure_cookies=settings.secure_cookies(),
+        session_hours=settings.inbox_session_hours,
+        throttle=Throttle(settings.inbox_login_max_failures, settings.inbox_login_window_seconds),
     )
+    http.include_router(inbox_router(lambda: service.ports, lambda: service.hub, gate=gate, sse_seconds=60.0))
     return spec, ctx
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 from services.escalation import devsink
 from services.escalation.settings import EscalationSettings
+from services.escalation.spas import load_spas
 
-_FIELDS = {"http_host", "inbox_http_port", "inbox_public_url", "inbox_staff_token"}
+_FIELDS = {"http_host", "inbox_http_port", "inbox_public_url"}
 
 
 def _settings(env: dict[str, str]) -> EscalationSettings:
@@ -19,6 +22,8 @@ def prepare(env: dict[str, str]) -> None:
     `ESCALATION_DEV_WEBHOOK_PORT` / `ESCALATION_DEV_SMTP_PORT` move them (default 8091 / 8025, the
     ports the demo spa's notifiers name), e.g. so a second `make run` or a test does not collide.
     """
+    # The demo's inbox sign-in: an owner per spa, with a fresh password unless one is given.
+    env.setdefault("INBOX_DEV_OWNER_PASSWORD", secrets.token_urlsafe(12))
     if env.get("ESCALATION_DEV_SINKS", "1") == "0":
         return
     webhook_port = int(env.get("ESCALATION_DEV_WEBHOOK_PORT") or 8091)
@@ -30,5 +35,9 @@ def prepare(env: dict[str, str]) -> None:
 def urls(env: dict[str, str]) -> dict[str, str]:
     """The staff inbox URL `make run` prints."""
     settings = _settings(env)
-    note = "" if settings.inbox_staff_token.get_secret_value() else "  (open: no INBOX_STAFF_TOKEN)"
-    return {"staff inbox": settings.inbox_url() + note}
+    out = {"staff inbox": settings.inbox_url()}
+    password = env.get("INBOX_DEV_OWNER_PASSWORD")
+    if password:
+        spas = ", ".join(f"owner@{spa_id}" for spa_id in load_spas(env.get("SPA_FILES", "spas/*.yaml")))
+        out["inbox sign-in (dev)"] = f"{spas or 'owner@<spa id>'}  password {password}"
+    return out

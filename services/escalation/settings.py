@@ -12,9 +12,19 @@ class EscalationSettings(CommonSettings):
 
     inbox_http_port: int = Field(default=8083, ge=1, le=65535, description="staff inbox HTTP port")
     spa_files: str = Field(default="spas/*.yaml", description="glob of the spa files (notifiers section)")
-    inbox_staff_token: SecretStr = Field(
+    inbox_session_hours: float = Field(default=12.0, gt=0, le=24 * 30, description="sign-in lifetime")
+    inbox_secure_cookies: bool | None = Field(
+        default=None,
+        description="mark the sign-in cookie Secure; unset: when the inbox URL is https",
+    )
+    inbox_login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="failed sign-ins per account and address per window"
+    )
+    inbox_login_window_seconds: float = Field(default=900.0, gt=0, description="login throttling window")
+    inbox_dev_owner_password: SecretStr = Field(
         default=SecretStr(""),
-        description="shared staff sign-in token; empty means open, allowed only on a loopback host",
+        description="`make run` only: an owner account owner@<spa id> per spa with this password "
+        "(refused off a loopback host)",
     )
     inbox_public_url: str = Field(
         default="", description="the inbox URL alerts link to; defaults to http://<host>:<port>"
@@ -31,6 +41,12 @@ class EscalationSettings(CommonSettings):
         pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
         description="spa-local opening hours; bookings outside them count as recovered after hours",
     )
+
+    def secure_cookies(self) -> bool:
+        """Whether the sign-in cookie is marked Secure (sent over https only)."""
+        if self.inbox_secure_cookies is not None:
+            return self.inbox_secure_cookies
+        return self.inbox_url().startswith("https://")
 
     def inbox_url(self) -> str:
         """The URL staff open (and alerts point to)."""

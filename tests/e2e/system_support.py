@@ -35,6 +35,7 @@ from tests.integration.agent_harness import Phone
 from tests.integration.audit_fixtures import signing_key_b64
 from tests.support.fake_notifiers import SmtpSink, WebhookReceiver
 from tests.support.fake_twilio import FakeTwilio, SentMessage
+from tests.support.staff_accounts import staff_session_for_system
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SPA = ROOT / "spas" / "demo-spa.yaml"
@@ -71,6 +72,7 @@ class System:
     logs: Path
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     audit_token: str = ""
+    staff_token: str = ""  # a signed-in inbox account's session, sent as a bearer token
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10))
 
     @property
@@ -121,9 +123,14 @@ class System:
         await self.text(number, body)
         return (await self.sent(number, before + 1, timeout))[before].body
 
+    @property
+    def staff(self) -> dict[str, str]:
+        """Headers that sign an inbox request in as the system's test account."""
+        return {"Authorization": f"Bearer {self.staff_token}"}
+
     async def inbox(self, path: str, **params: Any) -> Any:
-        """GET the staff inbox API (open on loopback: no staff token in this system)."""
-        resp = await self.http.get(self.urls["escalation"] + path, params=params)
+        """GET the staff inbox API, signed in as the system's test account."""
+        resp = await self.http.get(self.urls["escalation"] + path, params=params, headers=self.staff)
         resp.raise_for_status()
         return resp.json()
 
@@ -289,6 +296,7 @@ async def started_system(
         await wait_ready(system)
         system.audit_token = await run_cli(env, "audit", "token", "create", "--all-spas", "--name", "e2e")
         system.audit_token = system.audit_token.strip().splitlines()[-1]
+        system.staff_token = await staff_session_for_system(database_url, urls["escalation"], "glow-medspa")
         yield system
         # Every service stops cleanly on SIGTERM (what a deploy or `make run`'s Ctrl-C sends).
         codes = await stop_processes(system)
@@ -340,6 +348,7 @@ async def play_scenarios(
             auth_token=AUTH_TOKEN,
             account_sid=ACCOUNT_SID,
             spa=read_spa(tmp / "spas" / "glow-medspa.yaml"),
+            staff_token=system.staff_token,
             settle=0.7,
             poll=0.15,
         )

@@ -220,7 +220,9 @@ async def test_after_stop_a_staff_reply_is_not_sent(system: System) -> None:
 
     await system.eventually(stopped, "the inbox to record the STOP")
     resp = await system.http.post(
-        system.urls["escalation"] + path + "/reply", json={"body": "Hi Sam, this is Glow, any questions?"}
+        system.urls["escalation"] + path + "/reply",
+        json={"body": "Hi Sam, this is Glow, any questions?"},
+        headers=system.staff,
     )
     assert resp.status_code == 200, resp.text
 

@@ -33,11 +33,11 @@ from shared.contracts.sms import SendSms
 from shared.runtime import start_context, stop_context
 from shared.subjects import Topology
 from tests.integration.agent_harness import TENANT, Phone, System
+from tests.support.staff_accounts import create_staff, sign_in
 
 pytestmark = pytest.mark.integration
 
 CLIENT = "+14155550170"
-STAFF = {"X-Staff-User": "maria"}
 EventT = TypeVar("EventT")
 
 
@@ -54,6 +54,9 @@ async def inbox(
     spec, ctx = build_escalation(settings)
     await start_context(spec, ctx)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=ctx.http), base_url="http://inbox")
+    assert ctx.pool is not None
+    maria = await create_staff(ctx.pool, TENANT)
+    client.headers.update(await sign_in(client, maria.email))
     yield client
     await client.aclose()
     await stop_context(spec, ctx)
@@ -75,15 +78,20 @@ def of_type(events: list[AnyConversationEvent], cls: type[EventT]) -> list[Event
     return [e for e in events if isinstance(e, cls)]
 
 
+async def signed_in_user(inbox: httpx.AsyncClient) -> str:
+    """The user id of the inbox's signed-in account (what staff commands carry)."""
+    return str((await inbox.get("/api/me")).json()["user_id"])
+
+
 async def staff_action(inbox: httpx.AsyncClient, phone: Phone, action: str, **body: str) -> None:
     """Press a staff button in the inbox once it knows the conversation."""
     path = f"/api/conversations/{TENANT}/{phone.conversation(CLIENT)}"
 
     async def known() -> bool:
-        return (await inbox.get(path, headers=STAFF)).status_code == 200
+        return (await inbox.get(path)).status_code == 200
 
     await until(known, "the inbox to know the conversation")
-    response = await inbox.post(f"{path}/{action}", headers=STAFF, json=body or None)
+    response = await inbox.post(f"{path}/{action}", json=body or None)
     assert response.status_code == 200, response.text
 
 
@@ -94,7 +102,7 @@ async def test_staff_pause_stops_ai_replies_from_the_next_text(
     assert "HydraFacial" in first
     await staff_action(inbox, phone, "pause")
     paused = await until(lambda: _events_with(phone, AiPaused), "the agent to record the pause")
-    assert paused[0].by == "staff" and paused[0].staff_user == "maria"
+    assert paused[0].by == "staff" and paused[0].staff_user == await signed_in_user(inbox)
     await phone.text(CLIENT, "Friday afternoon please")
     events = await phone.wait_for_turns(CLIENT, 2)
     assert [e.outcome for e in of_type(events, TurnCompleted)] == ["replied", "paused"]
@@ -126,7 +134,8 @@ async def test_staff_reply_is_recorded_and_gets_no_ai_reply(
     await phone.say(CLIENT, "Hi, I'm Erin, I'd like a HydraFacial")
     await staff_action(inbox, phone, "reply", body="Hi Erin, this is Maria from the front desk.")
     replied = await until(lambda: _events_with(phone, StaffReplied), "the agent to record the staff reply")
-    assert replied[0].staff_user == "maria" and replied[0].body.startswith("Hi Erin, this is Maria")
+    assert replied[0].staff_user == await signed_in_user(inbox)
+    assert replied[0].body.startswith("Hi Erin, this is Maria")
     events = await phone.events(CLIENT)
     # Replying takes the conversation over: the inbox pauses the AI first, and the agent records both.
     assert [e.type for e in events if e.type in ("ai_paused", "staff_replied")] == [

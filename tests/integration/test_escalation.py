@@ -17,6 +17,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 
+from services.escalation.accounts import StaffUser
 from services.escalation.app import EscalationService, build
 from services.escalation.settings import EscalationSettings
 from shared.bus import publish_event
@@ -26,12 +27,14 @@ from shared.contracts.sms import SmsReceived, SmsSendFailed, SmsSent
 from shared.runtime import ServiceContext, ServiceSpec, start_context, stop_context
 from shared.subjects import Topology
 from tests.support.fake_notifiers import SmtpSink, WebhookReceiver
+from tests.support.staff_accounts import create_staff, sign_in
 
 pytestmark = pytest.mark.integration
 
 SPA = "glow-medspa"
 CLIENT = "+14155550142"
 CONV = "c0123456789abcdef"
+MARIA = "maria@glow.example"
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Running:
     js: JetStreamContext
     topology: Topology
     db: asyncpg.Pool
+    staff: StaffUser
 
     @property
     def service(self) -> EscalationService:
@@ -109,7 +113,11 @@ async def start_service(
         spec, ctx = build(settings)
         await start_context(spec, ctx)
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=ctx.http), base_url="http://inbox")
-        running = Running(spec, ctx, client, nc.jetstream(), topology, ctx.pool)  # type: ignore[arg-type]
+        assert ctx.pool is not None
+        found = await ctx.pool.fetchval("SELECT user_id FROM staff_users WHERE email = $1", MARIA)
+        staff = await create_staff(ctx.pool, SPA, email=MARIA) if found is None else None
+        client.headers.update(await sign_in(client, MARIA))  # every change carries the CSRF token
+        running = Running(spec, ctx, client, nc.jetstream(), topology, ctx.pool, staff or started[0].staff)
         started.append(running)
         return running
 
@@ -299,24 +307,25 @@ async def test_notifier_that_stays_down_is_marked_failed_and_others_delivered(
 
 
 async def _audit_records(svc: Running) -> list[dict[str, Any]]:
-    return await messages_on(svc.js, svc.topology.stream_audit.name, svc.topology.all_audit)
+    """The audit records of staff actions (the fixture's own sign-in aside)."""
+    records = await messages_on(svc.js, svc.topology.stream_audit.name, svc.topology.all_audit)
+    return [r for r in records if r["action"] != "staff.signed_in"]
 
 
 async def test_staff_resume_publishes_resume_ai_with_an_audit_record(start_service: StartService) -> None:
     svc = await start_service()
     await raise_and_wait(svc, escalation())
 
-    response = await svc.http.post(
-        f"/api/conversations/{SPA}/{CONV}/resume", headers={"X-Staff-User": "maria"}
-    )
+    response = await svc.http.post(f"/api/conversations/{SPA}/{CONV}/resume")
     assert response.status_code == 200, response.text
     stream = svc.topology.stream_escalations.name
     [resume] = await until(
         lambda: messages_on(svc.js, stream, svc.topology.staff(SPA, "resume")), what="ResumeAi"
     )
-    assert resume["conversation_id"] == CONV and resume["staff_user"] == "maria"
+    maria = str(svc.staff.user_id)  # audit records and commands name the account, not a typed name
+    assert resume["conversation_id"] == CONV and resume["staff_user"] == maria
     [audit] = await until(lambda: _audit_records(svc), what="audit record")
-    assert audit["action"] == "staff.resume_ai" and audit["actor"]["staff_user"] == "maria"
+    assert audit["action"] == "staff.resume_ai" and audit["actor"]["staff_user"] == maria
     conv = (await svc.http.get(f"/api/conversations/{SPA}/{CONV}")).json()["conversation"]
     assert conv["ai_paused"] is False
 
@@ -327,9 +336,7 @@ async def test_staff_reply_sends_one_text_and_records_the_reply(start_service: S
     request_id = str(uuid.uuid4())
     payload = {"body": "Hi Dana, this is Maria from Glow. Happy to help.", "request_id": request_id}
     for _ in range(2):  # a double-submitted reply is one text
-        response = await svc.http.post(
-            f"/api/conversations/{SPA}/{CONV}/reply", json=payload, headers={"X-Staff-User": "maria"}
-        )
+        response = await svc.http.post(f"/api/conversations/{SPA}/{CONV}/reply", json=payload)
         assert response.status_code == 200, response.text
 
     escalations = svc.topology.stream_escalations.name
@@ -357,11 +364,10 @@ async def test_staff_take_over_and_resolve(start_service: StartService) -> None:
     svc = await start_service()
     event = escalation()
     await raise_and_wait(svc, event)
-    staff = {"X-Staff-User": "maria"}
-    assert (await svc.http.post(f"/api/conversations/{SPA}/{CONV}/pause", headers=staff)).status_code == 200
-    resolved = await svc.http.post(f"/api/escalations/{event.escalation_id}/resolve", headers=staff)
+    assert (await svc.http.post(f"/api/conversations/{SPA}/{CONV}/pause")).status_code == 200
+    resolved = await svc.http.post(f"/api/escalations/{event.escalation_id}/resolve")
     assert resolved.json() == {"resolved": True, "already_resolved": False}
-    again = await svc.http.post(f"/api/escalations/{event.escalation_id}/resolve", headers=staff)
+    again = await svc.http.post(f"/api/escalations/{event.escalation_id}/resolve")
     assert again.json() == {"resolved": False, "already_resolved": True}
 
     stream = svc.topology.stream_escalations.name
@@ -370,9 +376,11 @@ async def test_staff_take_over_and_resolve(start_service: StartService) -> None:
         lambda: messages_on(svc.js, stream, svc.topology.escalation(SPA, "resolved")),
         what="EscalationResolved",
     )
-    assert done["escalation_id"] == str(event.escalation_id) and done["staff_user"] == "maria"
+    assert done["escalation_id"] == str(event.escalation_id) and done["staff_user"] == str(svc.staff.user_id)
     audits = await until(lambda: _audit_records(svc), what="audit records")
     assert sorted(a["action"] for a in audits) == ["staff.pause_ai", "staff.resolve_escalation"]
+    shown = (await svc.http.get("/api/escalations")).json()["escalations"]
+    assert shown[0]["resolved_by"] == "Maria"  # the account's name, looked up from its id
     assert (await svc.http.get("/api/escalations?status=open")).json()["escalations"] == []
 
 
@@ -391,8 +399,8 @@ async def test_staff_actions_reject_bad_input_and_change_nothing(start_service: 
     assert cross_site.status_code == 403
     same_site = await svc.http.get(f"/api/conversations/{SPA}/{CONV}", headers={"Origin": "http://inbox"})
     assert same_site.status_code == 200
-    bad_user = await svc.http.post(f"/api/conversations/{SPA}/{CONV}/pause", headers={"X-Staff-User": "\x00"})
-    assert bad_user.status_code == 400
+    no_csrf = await svc.http.post(f"/api/conversations/{SPA}/{CONV}/pause", headers={"X-CSRF-Token": ""})
+    assert no_csrf.status_code == 403 and "CSRF" in no_csrf.text
     assert await svc.db.fetchval("SELECT count(*) FROM outbox WHERE subject LIKE '%.staff.%'") == 0
     conv = (await svc.http.get(f"/api/conversations/{SPA}/{CONV}")).json()["conversation"]
     assert conv["ai_paused"] is True
@@ -552,20 +560,6 @@ async def test_live_updates_reach_a_listening_inbox(start_service: StartService)
         await publish_event(svc.js, svc.topology.escalation(SPA, "raised"), escalation())
         change = await asyncio.wait_for(changes.get(), 10)
     assert change == {"kind": "escalation", "tenant_id": SPA, "conversation_id": CONV}
-
-
-async def test_staff_token_is_required_when_set(start_service: StartService) -> None:
-    svc = await start_service(inbox_staff_token="s3cret")
-    assert (await svc.http.get("/api/conversations")).status_code == 401
-    assert (await svc.http.get("/")).status_code == 200  # the page itself shows the sign-in form
-    ok = await svc.http.get("/api/conversations", headers={"Authorization": "Bearer s3cret"})
-    assert ok.status_code == 200
-    wrong = await svc.http.post("/api/login", json={"token": "nope", "staff_user": "maria"})
-    assert wrong.status_code == 401
-    login = await svc.http.post("/api/login", json={"token": "s3cret", "staff_user": "maria"})
-    assert login.status_code == 200
-    me = await svc.http.get("/api/me")  # the cookie from the login now signs requests
-    assert me.status_code == 200 and me.json()["staff_user"] == "maria"
 
 
 # ----- urgency and the agent's notes for staff -----

@@ -96,7 +96,11 @@ def parser() -> argparse.ArgumentParser:
         "--gateway", required=True, help="the gateway's base URL (make run: http://127.0.0.1:8080)"
     )
     p.add_argument("--inbox", default="http://127.0.0.1:8083", help="the staff inbox's base URL")
-    p.add_argument("--staff-token", default=os.environ.get("INBOX_STAFF_TOKEN", ""), help="INBOX_STAFF_TOKEN")
+    p.add_argument(
+        "--staff-token",
+        default=os.environ.get("INBOX_SESSION_TOKEN", ""),
+        help="a signed-in inbox session token (INBOX_SESSION_TOKEN), sent as a bearer token",
+    )
     p.add_argument("--twilio-auth-token", default=os.environ.get("TWILIO_AUTH_TOKEN", ""), help="signs texts")
     p.add_argument(
         "--public-url", default="", help="the gateway's PUBLIC_BASE_URL if it differs from --gateway"

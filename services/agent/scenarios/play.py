@@ -84,7 +84,8 @@ class Player:
         resp = await self.http.get(self.target.inbox.rstrip("/") + path, params=params, headers=headers)
         if resp.status_code == 401:
             raise SystemUnderTestError(
-                "the staff inbox wants its token: pass --staff-token (INBOX_STAFF_TOKEN)"
+                "the staff inbox wants a signed-in account: pass --staff-token (INBOX_SESSION_TOKEN), "
+                "the session token POST /api/login returns as its cookie"
             )
         if resp.status_code >= 400:
             raise SystemUnderTestError(

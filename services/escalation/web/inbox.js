@@ -1,7 +1,8 @@
 // The staff inbox: a list of conversations, one conversation, staff actions; live through SSE.
+// Also sign-in, the owner's team page, and the view tabs (the calendar lives in calendar.js).
 "use strict";
 
-const state = { current: null, conversations: [], me: null };
+const state = { current: null, conversations: [], me: null, view: "inbox", listeners: [] };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -18,12 +19,11 @@ function el(tag, attrs = {}, ...children) {
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, {
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    ...options,
-  });
-  if (response.status === 401) { showLogin(); throw new Error("sign in first"); }
+  const headers = { "Content-Type": "application/json" };
+  // Every change carries the session's CSRF token.
+  if (options.method && options.method !== "GET" && state.me) headers["X-CSRF-Token"] = state.me.csrf_token;
+  const response = await fetch(path, { credentials: "same-origin", headers, ...options });
+  if (response.status === 401 && !path.startsWith("/api/login")) { showLogin(); throw new Error("sign in first"); }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
@@ -41,7 +41,21 @@ function dollars(cents) { return "$" + (cents / 100).toLocaleString(undefined, {
 // An open urgent escalation (a possible emergency) is marked the same way everywhere.
 function urgentBadge() { return el("span", { class: "badge urgent" }, "URGENT"); }
 
-function showLogin() { $("login").hidden = false; $("app").hidden = true; }
+function showLogin() {
+  state.me = null;
+  for (const id of ["app", "calendar", "team", "tabs", "invite", "sign-out"]) $(id).hidden = true;
+  $("login").hidden = false;
+  $("me").textContent = "";
+}
+
+function showView(view) {
+  state.view = view;
+  $("app").hidden = view !== "inbox";
+  $("calendar").hidden = view !== "calendar";
+  $("team").hidden = view !== "team";
+  for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
+  refresh();
+}
 
 async function loadRecovered() {
   const data = await api("/api/recovered");
@@ -177,26 +191,71 @@ function refreshSoon() {
 }
 
 async function refresh() {
+  if (!state.me) return;
   try {
-    await Promise.all([loadList(), loadRecovered()]);
-    await renderConversation();
+    await loadRecovered();
+    if (state.view === "inbox") { await loadList(); await renderConversation(); }
+    for (const listener of state.listeners) await listener(state.view);
+    if (state.view === "team") await loadTeam();
   } catch (err) { console.warn(err); }
 }
 
+let source = null;
 function listen() {
-  const source = new EventSource("/api/events");
+  if (source) source.close();
+  source = new EventSource("/api/events");
   source.addEventListener("change", refreshSoon);
   source.addEventListener("hello", refreshSoon);
 }
 
+// ----- the owner's team page -----
+
+async function loadTeam() {
+  const data = await api("/api/staff");
+  const table = $("team-list");
+  table.textContent = "";
+  table.append(el("tr", {}, el("th", {}, "Name"), el("th", {}, "Email"), el("th", {}, "Role"), el("th", {}, "State"), el("th")));
+  for (const u of data.staff) {
+    const mine = u.user_id === state.me.user_id;
+    const change = u.active ? "disable" : "enable";
+    table.append(el("tr", { "data-email": u.email },
+      el("td", {}, u.display_name), el("td", {}, u.email), el("td", {}, u.role),
+      el("td", {}, u.active ? (u.invited ? "invited" : "active") : "disabled"),
+      el("td", {}, mine ? "" : el("button", { onclick: () => setActive(u.user_id, change) }, change === "disable" ? "Disable" : "Enable"))));
+  }
+}
+
+async function setActive(userId, change) {
+  try { await api(`/api/staff/${userId}/${change}`, { method: "POST" }); await loadTeam(); }
+  catch (err) { alert(err.message); }
+}
+
+$("invite-staff").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = new FormData(ev.target);
+  try {
+    const data = await api("/api/staff", { method: "POST", body: JSON.stringify(Object.fromEntries(form)) });
+    $("invite-result").textContent = `Send ${data.account.email} this one-time link: ${data.invite_url}`;
+    ev.target.reset();
+    await loadTeam();
+  } catch (err) { $("invite-result").textContent = err.message; }
+});
+
+// ----- signing in and out, invitations -----
+
 async function start() {
+  const invite = location.hash.match(/^#\/invite\/(.+)$/);
+  if (invite) { $("invite").hidden = false; $("invite").dataset.token = invite[1]; return; }
   try {
     state.me = await api("/api/me");
   } catch (err) { return; }
   $("login").hidden = true;
-  $("app").hidden = false;
-  $("me").textContent = `signed in as ${state.me.staff_user} (change)`;
-  $("me").onclick = showLogin;
+  $("invite").hidden = true;
+  $("tabs").hidden = false;
+  $("sign-out").hidden = false;
+  $("team-tab").hidden = state.me.role !== "owner";
+  $("me").textContent = `${state.me.staff_user} · ${state.me.spa.name}`;
+  showView("inbox");
   const match = location.hash.match(/^#\/c\/(.+)$/);
   await refresh();
   if (match) {
@@ -211,8 +270,30 @@ $("login-form").addEventListener("submit", async (ev) => {
   const form = new FormData(ev.target);
   try {
     await api("/api/login", { method: "POST", body: JSON.stringify(Object.fromEntries(form)) });
+    $("login-error").textContent = "";
+    ev.target.reset();
     start();
   } catch (err) { $("login-error").textContent = err.message; }
 });
+
+$("invite-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const password = new FormData(ev.target).get("password");
+  try {
+    await api("/api/invites/accept", { method: "POST", body: JSON.stringify({ token: $("invite").dataset.token, password }) });
+    location.hash = "";
+    $("invite").hidden = true;
+    $("login").hidden = false;
+    $("login-error").textContent = "Password set: sign in.";
+  } catch (err) { $("invite-error").textContent = err.message; }
+});
+
+$("sign-out").addEventListener("click", async () => {
+  try { await api("/api/logout", { method: "POST" }); } catch (err) { console.warn(err); }
+  if (source) source.close();
+  showLogin();
+});
+
+for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showView(b.dataset.view));
 
 start();

@@ -1,0 +1,2 @@
+// The calendar view: filled in below.
+"use strict";
