@@ -24,7 +24,9 @@ from services.gateway.providers import SendResult, SmsProvider, UnknownOutcome
 from services.gateway.spas import Spa, SpaDirectory
 from services.gateway.spool import InboundPublisher
 from shared import metrics
+from shared.audit import record as record_audit
 from shared.bus import encode
+from shared.contracts.audit import AuditActor, AuditRecorded
 from shared.contracts.escalation import EscalationRaised
 from shared.contracts.sms import (
     SendSms,
@@ -369,12 +371,26 @@ async def release_waiting(ports: Ports, tenant_id: str | None = None) -> int:
     return released
 
 
-async def set_send_cap(tenant_id: str, daily_cap: int, *, ports: Ports) -> int:
-    """Staff change a spa's daily cap; texts waiting for it go out now if the new cap allows."""
+async def set_send_cap(
+    tenant_id: str, daily_cap: int, *, ports: Ports, changed_by: str = "admin-token"
+) -> int:
+    """Staff change a spa's daily cap (recorded in the audit log); texts waiting go out if it allows."""
     async with transaction(ports.pool) as conn:
+        previous = await repo.cap_override(conn, tenant_id)
         await repo.set_cap(conn, tenant_id, daily_cap)
+        change = {"daily_cap": daily_cap, "previous_cap": previous}
+        await record_audit(conn, ports.topology, cap_change_record(tenant_id, change, changed_by))
+    ports.kick()
     log.info("send_cap.changed", tenant=tenant_id, cap=daily_cap)
     return await release_waiting(ports, tenant_id)
+
+
+def cap_change_record(tenant_id: str, change: dict[str, int | None], changed_by: str) -> AuditRecorded:
+    """The audit record of a daily cap change."""
+    actor = AuditActor(service="gateway", staff_user=changed_by)
+    return AuditRecorded(
+        tenant_id=tenant_id, actor=actor, action="gateway.send_cap_changed", arguments=change
+    )
 
 
 # ---------------------------------------------------------------- status callbacks

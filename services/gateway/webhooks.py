@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 import structlog
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from twilio.request_validator import RequestValidator
 
 from services.gateway import handlers, inbound, repo
@@ -27,6 +27,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.spas import Spa
 from shared.contracts.sms import DeliveryStatus
 from shared.phones import InvalidPhoneNumber, ascii_count, is_e164, to_e164
+from shared.web import bearer_token
 
 log = structlog.get_logger()
 
@@ -179,7 +180,8 @@ class CapChange(BaseModel):
     """Body of POST /admin/spas/{id}/send-cap."""
 
     model_config = ConfigDict(extra="forbid")
-    daily_cap: int = Field(ge=0, le=1_000_000)
+    # Strict: `true` or "10" is refused, never read as 1 or 10.
+    daily_cap: StrictInt = Field(ge=0, le=1_000_000)
 
 
 class SimulatedText(BaseModel):
@@ -244,8 +246,8 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
     @router.post("/admin/spas/{spa_id}/send-cap", tags=["admin"], summary="Change a spa's daily send cap")
     async def change_cap(spa_id: str, change: CapChange, authorization: str = Header(default="")) -> dict:
         token = settings.gateway_admin_token.get_secret_value()
-        given = authorization.removeprefix("Bearer ").strip()
-        if not token or not hmac.compare_digest(given.encode(), token.encode()):
+        given = bearer_token(authorization)
+        if not token or given is None or not hmac.compare_digest(given.encode(), token.encode()):
             raise HTTPException(401, "admin token required (Authorization: Bearer ...)")
         p = ports()
         if p.spas.get(spa_id) is None:
