@@ -15,10 +15,13 @@ from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
 
 from services.escalation import accounts, handlers, readmodel
+from services.escalation.calendar import calendar_router
+from services.escalation.conversation_bookings import conversation_bookings_router
 from services.escalation.handlers import Ports
 from services.escalation.inbox import inbox_router
 from services.escalation.live import LiveHub
 from services.escalation.notifiers import AlertDispatcher
+from services.escalation.scheduler_desk import SchedulerDesk
 from services.escalation.sessions import Throttle
 from services.escalation.settings import EscalationSettings
 from services.escalation.signin import Gate
@@ -280,6 +283,9 @@ def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
         throttle=Throttle(settings.inbox_login_max_failures, settings.inbox_login_window_seconds),
     )
     http.include_router(inbox_router(lambda: service.ports, lambda: service.hub, gate=gate, sse_seconds=60.0))
+    desk = SchedulerDesk(broker, topology, settings.instance_id, settings.scheduler_timeout_seconds)
+    http.include_router(calendar_router(lambda: service.ports, lambda: desk, gate))
+    http.include_router(conversation_bookings_router(lambda: service.ports, lambda: desk, gate))
     return spec, ctx
 
 

@@ -167,7 +167,7 @@ def _action_routes(router: APIRouter, ports: Callable[[], Ports], gate: Gate) ->
     )
     async def pause(user: Staff, tenant_id: TenantPath, conversation_id: ConversationPath) -> dict[str, Any]:
         own_spa(user, tenant_id)
-        command = await _act(handlers.pause_ai(tenant_id, conversation_id, str(user.user_id), ports=ports()))
+        command = await act(handlers.pause_ai(tenant_id, conversation_id, str(user.user_id), ports=ports()))
         return {"command_id": str(command.id), "ai_paused": True}
 
     @router.post(
@@ -177,7 +177,7 @@ def _action_routes(router: APIRouter, ports: Callable[[], Ports], gate: Gate) ->
     )
     async def resume(user: Staff, tenant_id: TenantPath, conversation_id: ConversationPath) -> dict[str, Any]:
         own_spa(user, tenant_id)
-        command = await _act(handlers.resume_ai(tenant_id, conversation_id, str(user.user_id), ports=ports()))
+        command = await act(handlers.resume_ai(tenant_id, conversation_id, str(user.user_id), ports=ports()))
         return {"command_id": str(command.id), "ai_paused": False}
 
     @router.post(
@@ -190,7 +190,7 @@ def _action_routes(router: APIRouter, ports: Callable[[], Ports], gate: Gate) ->
     ) -> dict[str, Any]:
         own_spa(user, tenant_id)
         staff = str(user.user_id)
-        command = await _act(
+        command = await act(
             handlers.staff_reply(
                 tenant_id, conversation_id, staff, payload.body, ports=ports(), request_id=payload.request_id
             )
@@ -205,7 +205,7 @@ def _action_routes(router: APIRouter, ports: Callable[[], Ports], gate: Gate) ->
             row = await repo.get_escalation(conn, escalation_id)
         if row is None or row["tenant_id"] != user.tenant_id:
             raise HTTPException(404, f"no escalation {escalation_id}")
-        event = await _act(handlers.resolve(escalation_id, str(user.user_id), ports=ports()))
+        event = await act(handlers.resolve(escalation_id, str(user.user_id), ports=ports()))
         return {"resolved": event is not None, "already_resolved": event is None}
 
 
@@ -243,7 +243,7 @@ async def _stream(live: LiveHub, request: Request, tenant_id: str, sse_seconds: 
             yield f"event: change\ndata: {json.dumps(change)}\n\n"
 
 
-async def _act(call: Any) -> Any:
+async def act(call: Any) -> Any:
     """Run a staff action, turning its typed errors into clear HTTP answers."""
     try:
         return await call

@@ -36,6 +36,9 @@ class EscalationSettings(CommonSettings):
     notifier_poll_seconds: float = Field(
         default=1.0, gt=0, description="how often due retries are looked for"
     )
+    scheduler_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="how long a calendar or booking call waits for the scheduler"
+    )
     inbox_business_hours: str = Field(
         default="09:00-18:00",
         pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
