@@ -311,10 +311,13 @@ def require_loopback_or_token(request: Request, token: str) -> None:
     raise HTTPException(403, "only from this machine, or with the configured token")
 
 
-def inline_script_csp(html: str) -> str:
-    """The CSP for a page whose own inline scripts are allowed by hash (and nothing else inline)."""
-    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
-    hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts
-    )
-    return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip())
+def page_csp(html: str) -> str:
+    """The CSP for a page whose own inline <script> and <style> blocks are allowed by hash only."""
+    policy = CSP
+    for tag, directive in (("script", "script-src"), ("style", "style-src")):
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.DOTALL)
+        hashes = "".join(
+            f" 'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in blocks
+        )
+        policy = policy.replace(f"{directive} 'self'", f"{directive} 'self'{hashes}")
+    return policy

@@ -27,7 +27,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.spas import Spa
 from shared.contracts.sms import DeliveryStatus
 from shared.phones import InvalidPhoneNumber, ascii_count, is_e164, to_e164
-from shared.web import bearer_token
+from shared.web import bearer_token, page_csp
 
 log = structlog.get_logger()
 
@@ -271,7 +271,9 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
 
     @router.get("", response_class=HTMLResponse, summary="The simulated phone")
     async def page() -> HTMLResponse:
-        return HTMLResponse(SIMULATOR_PAGE.read_text())
+        html = SIMULATOR_PAGE.read_text()
+        # The page's own inline script and style, by hash; nothing else inline runs.
+        return HTMLResponse(html, headers={"Content-Security-Policy": page_csp(html)})
 
     @router.get("/spas", summary="Spas and their numbers")
     async def spas() -> list[dict[str, object]]:

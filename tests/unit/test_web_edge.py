@@ -15,8 +15,8 @@ from shared.web import (
     bearer_token,
     host_allowed,
     host_name,
-    inline_script_csp,
     install_edge_guard,
+    page_csp,
     parse_hosts,
     require_loopback_or_token,
 )
@@ -205,7 +205,10 @@ def test_host_names_and_patterns() -> None:
     assert host_allowed("anything", parse_hosts("*"))
 
 
-def test_an_inline_script_is_allowed_by_its_hash_only() -> None:
-    csp = inline_script_csp("<p>x</p><script>alert(1)</script>")
-    assert "'sha256-" in csp and "unsafe-inline" not in csp
-    assert inline_script_csp("<p>no script</p>").startswith("default-src 'self'; script-src 'self';")
+def test_a_pages_own_inline_script_and_style_are_allowed_by_hash_only() -> None:
+    csp = page_csp("<style>p{color:red}</style><p>x</p><script>alert(1)</script>")
+    script = next(part for part in csp.split("; ") if part.startswith("script-src"))
+    style = next(part for part in csp.split("; ") if part.startswith("style-src"))
+    assert script.startswith("script-src 'self' 'sha256-") and style.startswith("style-src 'self' 'sha256-")
+    assert script != style and "unsafe-inline" not in csp
+    assert page_csp("<p>no script</p>").startswith("default-src 'self'; script-src 'self'; style-src 'self';")
