@@ -26,7 +26,8 @@ async function api(path, options = {}) {
   if (response.status === 401 && !path.startsWith("/api/login")) { showLogin(); throw new Error("sign in first"); }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+    const d = data.detail;
+    const detail = typeof d === "string" ? d : (d && d.message) || JSON.stringify(d);
     throw new Error(detail || response.statusText);
   }
   return data;
@@ -141,6 +142,7 @@ async function renderConversation() {
     }
     pane.append(box);
   }
+  pane.append(clientBookings(c));
   if (data.staff_notes.length) {
     const notes = el("div", { class: "notes" }, el("strong", {}, "Agent's notes for staff"));
     for (const n of data.staff_notes) {
@@ -171,6 +173,44 @@ async function renderConversation() {
   } }, box, el("button", { class: "primary", type: "submit" }, "Send"));
   pane.append(form);
   messages.scrollTop = messages.scrollHeight;
+}
+
+// ----- the client's upcoming bookings: cancel or move them from the conversation -----
+
+function clientBookings(c) {
+  const key = `${c.tenant_id}/${c.conversation_id}`;
+  if (state.bookings && state.bookings.key === key) return state.bookings.node;
+  const node = el("div", { class: "bookings", id: "client-bookings" }, el("strong", {}, "Upcoming bookings"));
+  state.bookings = { key, node };
+  loadClientBookings(key, node);
+  return node;
+}
+
+async function loadClientBookings(key, node) {
+  let data;
+  try { data = await api(`/api/conversations/${key}/bookings`); }
+  catch (err) { node.append(el("div", { class: "meta" }, `bookings unavailable: ${err.message}`)); return; }
+  node.textContent = "";
+  node.append(el("strong", {}, "Upcoming bookings"));
+  if (!data.bookings.length) node.append(el("div", { class: "meta" }, " none"));
+  const resume = el("input", { type: "checkbox", name: "resume_ai" });
+  for (const b of data.bookings) {
+    const change = (kind, extra = {}) => async () => {
+      const body = { request_id: crypto.randomUUID(), resume_ai: resume.checked, ...extra };
+      try {
+        await api(`/api/conversations/${key}/bookings/${b.booking_id}/${kind}`, { method: "POST", body: JSON.stringify(body) });
+        state.bookings = null;
+        await refresh();
+      } catch (err) { alert(err.message); }
+    };
+    node.append(el("div", { class: "booking", "data-booking": b.booking_id },
+      `${b.service_name} · ${b.local_label} with ${b.provider_first_name} `,
+      el("button", { type: "button", class: "danger", onclick: change("cancel") }, "Cancel booking"),
+      slotPicker(b.service_id, (slot) => change("reschedule", { start: slot.start, provider_id: slot.provider_id })())));
+  }
+  if (data.bookings.length) {
+    node.append(el("label", { class: "meta" }, resume, " hand the conversation back to the AI afterwards"));
+  }
 }
 
 async function act(action) {
