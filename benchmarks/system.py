@@ -1,0 +1,342 @@
+"""End-to-end load: many clients hold booking conversations with the whole system on this machine.
+
+All five services run as processes (`tests/e2e/system_support.started_system`, as the e2e tests
+start them) on embedded NATS and PostgreSQL (or NATS_URL / DATABASE_URL). Simulated clients text
+the demo spa through the gateway's signed Twilio webhook and wait for each reply at the fake Twilio
+before they text again (closed loop): "Hi, I'm <name>. Something for my forehead lines", "Monday
+around 2pm", "1" (a booking), then a new client. Run once with one agent process, then with three.
+
+Figures per run: sustained turns/s, webhook ack p50/p99, turn latency (webhook acknowledged →
+send issued to Twilio) p50/p99, CPU ms per turn by process, and a lost/duplicate check at the end
+(every acknowledged text has exactly one reply). Written to a JSON of figures and a PNG chart of
+latency over time (SYSTEM_BENCH_OUT, default .data/bench/).
+
+Knobs: SYSTEM_BENCH_CLIENTS (default 40), SYSTEM_BENCH_SECONDS (default 30),
+SYSTEM_BENCH_REPLICAS (default "1,3"). The load generator shares the machine with everything it
+measures; the load average is printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import yaml
+
+from shared.embedded import LocalServers
+from tests.e2e.system_support import ROOT, System, _free_ports, started_system
+from tests.support.fake_twilio import FakeTwilio
+
+SCRIPT = ("Hi, I'm {name}. Something for my forehead lines", "Monday around 2pm", "1")
+NAMES = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kendall", "Logan")
+WARM_UP_SECONDS = 3.0
+REPLY_TIMEOUT = 20.0
+SETTLE_SECONDS = 5.0
+TARGETS = {"turns_per_s": 300.0, "ack_p99_ms": 25.0, "turn_p99_ms": 250.0}
+
+
+@dataclass
+class Turn:
+    """One text and its reply: wall-clock times (seconds) and whether a reply came."""
+
+    number: str
+    step: int  # 1 greeting, 2 day and time, 3 the pick
+    started: float
+    acked: float
+    replied: float | None = None
+
+    @property
+    def ack_ms(self) -> float:
+        return (self.acked - self.started) * 1000
+
+    @property
+    def turn_ms(self) -> float | None:
+        return None if self.replied is None else (self.replied - self.acked) * 1000
+
+
+class Replies:
+    """Follows what the fake Twilio was asked to send, per number (one wake-up per send)."""
+
+    def __init__(self, twilio: FakeTwilio) -> None:
+        self._twilio = twilio
+        self._seen = 0
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self._waiters: dict[str, list[tuple[int, asyncio.Future[float]]]] = defaultdict(list)
+
+    async def follow(self) -> None:
+        """Run until cancelled: file every new send under its number, wake who waits for it."""
+        changed = self._twilio._changed
+        assert changed is not None
+        while True:
+            async with changed:
+                await changed.wait_for(lambda: len(self._twilio.sent) > self._seen)
+            new = self._twilio.sent[self._seen :]
+            self._seen += len(new)
+            for message in new:
+                self.times[message.to].append(message.created.timestamp())
+                self._wake(message.to)
+
+    def _wake(self, number: str) -> None:
+        have = len(self.times[number])
+        waiting = self._waiters[number]
+        for count, future in [w for w in waiting if w[0] <= have]:
+            if not future.done():
+                future.set_result(self.times[number][count - 1])
+            waiting.remove((count, future))
+
+    async def nth(self, number: str, count: int, timeout: float) -> float | None:
+        """When the `count`-th text to `number` was sent, or None if it did not come in time."""
+        if len(self.times[number]) >= count:
+            return self.times[number][count - 1]
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiters[number].append((count, future))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return None
+
+
+async def _client(system: System, replies: Replies, index: int, stop_at: float, turns: list[Turn]) -> None:
+    """One simulated client after another on this slot, each holding the whole booking conversation."""
+    conversation = 0
+    while time.monotonic() < stop_at and conversation < 1000:
+        number = f"+1628{2_000_000 + index * 1000 + conversation:07d}"
+        name = NAMES[(index + conversation) % len(NAMES)]
+        conversation += 1
+        for n, line in enumerate(SCRIPT, start=1):
+            started = time.time()
+            await system.text(number, line.format(name=name))
+            turn = Turn(number, n, started, time.time())
+            turns.append(turn)
+            turn.replied = await replies.nth(number, n, REPLY_TIMEOUT)
+            if turn.replied is None or time.monotonic() >= stop_at:
+                break
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def _processes(system: System) -> dict[str, list[psutil.Process]]:
+    """The processes whose CPU is counted: each service, NATS + PostgreSQL, and this generator."""
+    by_name: dict[str, list[psutil.Process]] = defaultdict(list)
+    service_pids = set()
+    for name, proc in system.procs.items():
+        by_name[name.split("-")[0]].append(psutil.Process(proc.pid))
+        service_pids.add(proc.pid)
+    me = psutil.Process()
+    by_name["nats+postgres"] = [p for p in me.children(recursive=True) if p.pid not in service_pids]
+    by_name["load generator"] = [me]
+    return by_name
+
+
+def _cpu(processes: dict[str, list[psutil.Process]]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, procs in processes.items():
+        total = 0.0
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+        out[name] = total
+    return out
+
+
+async def _raise_cap(system: System, tmp: Path) -> None:
+    """The demo spa's daily cap (500) would hold texts back: raise it in the spa file, let it reload."""
+    path = tmp / "spas" / "glow-medspa.yaml"
+    spa = yaml.safe_load(path.read_text())
+    spa["sms"]["daily_send_cap"] = 1_000_000
+    path.write_text(yaml.safe_dump(spa, sort_keys=False))
+    await asyncio.sleep(1.5)  # RELEASE_INTERVAL_SECONDS is 0.5 here: the gateway has reloaded it
+
+
+async def _more_agents(system: System, replicas: int, logs: Path) -> None:
+    """Start agent replicas 2..n beside the first, on ports of their own."""
+    for i, port in enumerate(_free_ports(replicas - 1), start=2):
+        env = {**system.env, "AGENT_HTTP_PORT": str(port), "INSTANCE_ID": f"agent-{i}"}
+        name = f"agent-{i}"
+        system.urls[name] = f"http://127.0.0.1:{port}"
+        with (logs / f"{name}.log").open("wb") as out:
+            system.procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "services.agent"], env=env, cwd=ROOT,
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+    async with httpx.AsyncClient(timeout=2) as client:
+        for name in [n for n in system.procs if n.startswith("agent-")]:
+            deadline = time.monotonic() + 60
+            while True:
+                if system.procs[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited during start-up (see {logs / name}.log)")
+                try:
+                    if (await client.get(system.urls[name] + "/readyz")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} not ready")
+                await asyncio.sleep(0.1)
+
+
+def _settled(replies: Replies, turns: list[Turn]) -> tuple[int, int]:
+    """(lost, duplicates): acknowledged texts without a reply, and replies beyond one per text."""
+    asked: dict[str, int] = defaultdict(int)
+    for turn in turns:
+        asked[turn.number] += 1
+    lost = sum(max(0, n - len(replies.times[number])) for number, n in asked.items())
+    duplicates = sum(max(0, len(replies.times[number]) - n) for number, n in asked.items())
+    return lost, duplicates
+
+
+@dataclass
+class Run:
+    """The figures of one run."""
+
+    agents: int
+    clients: int
+    seconds: float
+    turns: int = 0
+    turns_per_s: float = 0.0
+    ack_p50_ms: float = 0.0
+    ack_p99_ms: float = 0.0
+    turn_p50_ms: float = 0.0
+    turn_p99_ms: float = 0.0
+    turn_p50_ms_by_step: dict[int, float] = field(default_factory=dict)
+    lost: int = 0
+    duplicates: int = 0
+    cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
+    load_average: float = 0.0
+    series: list[tuple[float, float, float]] = field(default_factory=list)  # (t, ack ms, turn ms)
+
+
+def _figures(run: Run, turns: list[Turn], began: float, cpu: dict[str, float]) -> Run:
+    steady = [t for t in turns if t.started >= began + WARM_UP_SECONDS and t.turn_ms is not None]
+    answered = [t for t in turns if t.turn_ms is not None]
+    if steady:
+        span = max(t.replied or t.acked for t in steady) - min(t.started for t in steady)
+        run.turns_per_s = len(steady) / span if span > 0 else 0.0
+    run.turns = len(answered)
+    acks = [t.ack_ms for t in steady]
+    latencies = [t.turn_ms for t in steady if t.turn_ms is not None]
+    run.ack_p50_ms, run.ack_p99_ms = _pct(acks, 50), _pct(acks, 99)
+    run.turn_p50_ms, run.turn_p99_ms = _pct(latencies, 50), _pct(latencies, 99)
+    run.turn_p50_ms_by_step = {
+        step: round(_pct([t.turn_ms for t in steady if t.step == step and t.turn_ms is not None], 50), 1)
+        for step in range(1, len(SCRIPT) + 1)
+    }
+    run.cpu_ms_per_turn = {name: round(s * 1000 / max(1, len(answered)), 2) for name, s in cpu.items()}
+    run.load_average = os.getloadavg()[0]
+    run.series = [(round(t.acked - began, 3), round(t.ack_ms, 2), round(t.turn_ms or 0, 2)) for t in answered]
+    return run
+
+
+async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: float) -> Run:
+    tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-system-"))
+    extra = {"RELEASE_INTERVAL_SECONDS": "0.5", "LOG_LEVEL": "WARNING", "DB_POOL_MAX": "10"}
+    async with started_system(servers.database_url, servers.nats_url, tmp, extra_env=extra) as system:
+        if agents > 1:
+            await _more_agents(system, agents, tmp / "logs")
+        await _raise_cap(system, tmp)
+        replies = Replies(system.twilio)
+        follower = asyncio.create_task(replies.follow())
+        processes = _processes(system)
+        turns: list[Turn] = []
+        cpu_before = _cpu(processes)
+        began = time.time()
+        stop_at = time.monotonic() + seconds
+        await asyncio.gather(*(_client(system, replies, i, stop_at, turns) for i in range(clients)))
+        cpu_after = _cpu(processes)
+        await asyncio.sleep(SETTLE_SECONDS)  # a late reply, or a second one, shows up here
+        follower.cancel()
+        run = _figures(
+            Run(agents, clients, seconds), turns, began, {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
+        )
+        run.lost, run.duplicates = _settled(replies, turns)
+    return run
+
+
+def _print(run: Run) -> None:
+    print(f"--- {run.agents} agent process(es), {run.clients} clients, {run.seconds:.0f} s")
+    print(f"turns answered       {run.turns} ({run.turns_per_s:.1f} turns/s sustained after warm-up)")
+    print(f"webhook ack (ms)     p50 {run.ack_p50_ms:.1f}  p99 {run.ack_p99_ms:.1f}")
+    print(f"turn latency (ms)    p50 {run.turn_p50_ms:.1f}  p99 {run.turn_p99_ms:.1f}  (ack → send issued)")
+    print("turn p50 by step     " + "  ".join(f"#{k} {v:.0f} ms" for k, v in run.turn_p50_ms_by_step.items()))
+    print("CPU ms per turn      " + "  ".join(f"{k} {v:.1f}" for k, v in run.cpu_ms_per_turn.items()))
+    print(f"lost / duplicates    {run.lost} / {run.duplicates}")
+    print(f"load average         {run.load_average:.2f} on {os.cpu_count()} cores (shared machine)")
+    met = {
+        "≥ 300 turns/s": run.turns_per_s >= TARGETS["turns_per_s"],
+        "ack p99 < 25 ms": run.ack_p99_ms < TARGETS["ack_p99_ms"],
+        "turn p99 < 250 ms": run.turn_p99_ms < TARGETS["turn_p99_ms"],
+        "0 lost, 0 duplicates": run.lost == 0 and run.duplicates == 0,
+    }
+    print("targets              " + "  ".join(f"{k}: {'met' if ok else 'NOT met'}" for k, ok in met.items()))
+
+
+def _chart(runs: list[Run], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(runs), 1, figsize=(10, 3.5 * len(runs)), squeeze=False, sharex=True)
+    for ax, run in zip(axes[:, 0], runs, strict=True):
+        t = [s[0] for s in run.series]
+        ax.scatter(t, [s[2] for s in run.series], s=3, label="turn (ack → send issued)")
+        ax.scatter(t, [s[1] for s in run.series], s=3, label="webhook ack")
+        ax.axhline(
+            TARGETS["turn_p99_ms"], color="red", linewidth=0.8, linestyle="--", label="turn p99 target"
+        )
+        ax.set_yscale("log")
+        ax.set_ylabel("ms")
+        ax.set_title(f"{run.agents} agent process(es): {run.turns_per_s:.0f} turns/s, {run.clients} clients")
+        ax.legend(loc="upper right", fontsize="small")
+    axes[-1, 0].set_xlabel("seconds since the load began")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+async def _run_all(replicas: list[int], clients: int, seconds: float) -> list[Run]:
+    tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-servers-"))
+    servers = LocalServers(tmp)
+    try:
+        return [await _one_run(servers, n, clients, seconds) for n in replicas]
+    finally:
+        servers.stop()
+
+
+def main() -> None:
+    """Run the end-to-end load with each replica count; print, write JSON and a PNG chart."""
+    clients = int(os.environ.get("SYSTEM_BENCH_CLIENTS", "40"))
+    seconds = float(os.environ.get("SYSTEM_BENCH_SECONDS", "30"))
+    replicas = [int(n) for n in os.environ.get("SYSTEM_BENCH_REPLICAS", "1,3").split(",")]
+    out = Path(os.environ.get("SYSTEM_BENCH_OUT", ROOT / ".data" / "bench"))
+    runs = asyncio.run(_run_all(replicas, clients, seconds))
+    for run in runs:
+        _print(run)
+    out.mkdir(parents=True, exist_ok=True)
+    figures: list[dict[str, Any]] = [{k: v for k, v in asdict(r).items() if k != "series"} for r in runs]
+    (out / "system.json").write_text(json.dumps({"targets": TARGETS, "runs": figures}, indent=2))
+    _chart(runs, out / "system.png")
+    print(f"figures: {out / 'system.json'}  chart: {out / 'system.png'}")
+    if any(r.lost or r.duplicates for r in runs):
+        raise SystemExit("messages were lost or duplicated")
+
+
+if __name__ == "__main__":
+    main()
