@@ -81,10 +81,13 @@ class Replies:
         while True:
             async with changed:
                 await changed.wait_for(lambda: len(self._twilio.sent) > self._seen)
+            # The fake's own timestamps are whole seconds: the moment it filed the send is taken here,
+            # woken by the same notify (the fake runs in this event loop).
+            now = time.time()
             new = self._twilio.sent[self._seen :]
             self._seen += len(new)
             for message in new:
-                self.times[message.to].append(message.created.timestamp())
+                self.times[message.to].append(now)
                 self._wake(message.to)
 
     def _wake(self, number: str) -> None:
