@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
 import structlog
 
 from services.gateway import notices, repo
-from services.gateway.domain import Reading, keyword_variant, opt_in_counts, read_text
+from services.gateway.abuse import HOLD_REASONS, NumberActivity, auto_reply_rule, held_for
+from services.gateway.domain import Reading, keyword_variant, opt_in_counts, read_text, spa_day
 from services.gateway.handlers import DB_ERRORS, Ports
 from services.gateway.spas import Spa
 from services.gateway.spool import Outcome
 from shared.bus import encode
 from shared.contracts.envelope import Event
 from shared.contracts.escalation import EscalationRaised
-from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms, SmsReceived
+from shared.contracts.sms import ClientOptedIn, ClientOptedOut, HeldFor, SendSms, SmsReceived
 from shared.contracts.tools import UpcomingBookingsFound
 from shared.db import transaction
 from shared.ids import client_ref, conversation_id
 
 log = structlog.get_logger()
+
+# A number found in a reply loop waits for staff this long (staff can still text it).
+LOOP_HOLD = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -39,21 +43,23 @@ class InboundText:
     provider: Literal["twilio", "simulator"] = "twilio"
 
 
-async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
-    """Record opt-outs and opt-ins, then publish SmsReceived (acked or spooled) and what it implies."""
+async def receive_text(text: InboundText, *, ports: Ports) -> Outcome | Literal["ignored"]:
+    """Record opt-outs and opt-ins, then publish SmsReceived (acked or spooled) and what it implies.
+
+    A text from one of the served spas' own numbers is counted and dropped: two spas (or a spa and
+    itself) would otherwise answer each other without end.
+    """
     spa = text.spa
-    conv = conversation_id(ports.id_key, spa.id, text.from_number)
     now = ports.clock()
+    if ports.spas.serves_number(text.from_number):
+        await _count_ignored(spa, "own_number", now, ports)
+        return "ignored"
+    conv = conversation_id(ports.id_key, spa.id, text.from_number)
     reading = await _read(text, ports)
     if reading.keyword in ("stop", "start"):
-        # Recorded before the publish: an outbound text racing the STOP must already see it. If the
-        # database is away the text is still published with its ClientOptedOut/In event, which the
-        # gateway's own opt-out consumer records once the database is back.
-        try:
-            ref = client_ref(ports.id_key, spa.id, text.from_number)
-            await apply_opt_change(ports, spa.id, ref, reading.keyword == "stop", now, text.message_sid)
-        except DB_ERRORS as exc:
-            log.error("optout.record_deferred", tenant=spa.id, conversation=conv, error=type(exc).__name__)
+        await _record_opt_change(text, reading, conv, now, ports)
+    # A keyword is always honoured; anything else may wait for staff (see abuse.py).
+    screen = Screening() if reading.keyword else await _screen(text, now, ports)
     event = SmsReceived(
         tenant_id=spa.id,
         message_sid=text.message_sid,
@@ -65,6 +71,7 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
         media_urls=list(text.media_urls),
         keyword=reading.keyword,
         provider=text.provider,
+        held=screen.held,
         occurred_at=now,
     )
     outcome = await ports.publisher.publish(
@@ -72,6 +79,8 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
     )
     for subject, msg_id, follow_up in _follow_ups(text, reading, event, ports):
         await ports.publisher.publish(subject, msg_id, encode(follow_up))
+    if screen.alert_staff:
+        await _alert_held(text, event, screen, ports)
     if reading.cancel:
         ports.spawn(alert_if_booked(text, conv, event.correlation_id, ports=ports))
     log.info(
@@ -81,8 +90,103 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome:
         outcome=outcome,
         keyword=reading.keyword,
         rule=reading.rule,
+        held=screen.held,
     )
     return outcome
+
+
+async def _record_opt_change(
+    text: InboundText, reading: Reading, conv: str, now: datetime, ports: Ports
+) -> None:
+    """Recorded before the publish: an outbound text racing the STOP must already see it.
+
+    If the database is away the text is still published with its ClientOptedOut/In event, which the
+    gateway's own opt-out consumer records once the database is back.
+    """
+    try:
+        ref = client_ref(ports.id_key, text.spa.id, text.from_number)
+        await apply_opt_change(ports, text.spa.id, ref, reading.keyword == "stop", now, text.message_sid)
+    except DB_ERRORS as exc:
+        log.error("optout.record_deferred", tenant=text.spa.id, conversation=conv, error=type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Whether a text waits for staff, and whether staff are alerted about it now."""
+
+    held: HeldFor | None = None
+    rule: str | None = None
+    alert_staff: bool = False
+    phone_ref: str = ""
+    day: date | None = None
+
+
+async def _screen(text: InboundText, now: datetime, ports: Ports) -> Screening:
+    """Note the text's arrival; hold an auto-reply, a looping number or one over its limits for staff.
+
+    With the database away nothing is held: the agent answers as it always did.
+    """
+    spa = text.spa
+    ref = client_ref(ports.id_key, spa.id, text.from_number)
+    day = spa_day(now, spa.tz)
+    auto = auto_reply_rule(text.body)
+    try:
+        async with transaction(ports.pool) as conn:
+            await repo.record_arrival(conn, spa.id, ref, text.from_number, text.message_sid, now)
+            if auto is not None:
+                await repo.count_ignored(conn, spa.id, day, f"auto_reply:{auto.name}")
+                return Screening("auto_reply", auto.name)
+            counts = await repo.number_counts(
+                conn, spa.id, ref, text.from_number, now, day, spa.limits.loop_replies
+            )
+            override = await repo.cap_override(conn, spa.id)
+            cap = spa.daily_send_cap if override is None else override
+            held = held_for(_activity(counts), spa.limits, cap)
+            if held is None:
+                return Screening()
+            if held == "loop" and not counts.held_for_loop:
+                await repo.hold_number(conn, spa.id, ref, held, now, now + LOOP_HOLD)
+            alert = await repo.claim_hold_alert(conn, spa.id, ref, held, day)
+    except DB_ERRORS as exc:
+        log.error("inbound.limits_unknown", tenant=spa.id, error=type(exc).__name__)
+        return Screening()
+    log.warning("inbound.held_for_staff", tenant=spa.id, held=held, alert=alert)
+    return Screening(held, held, alert, ref, day)
+
+
+def _activity(counts: repo.NumberCounts) -> NumberActivity:
+    return NumberActivity(
+        texts_last_hour=counts.texts_last_hour,
+        sent_today=counts.sent_today,
+        seconds_after_reply=counts.seconds_after_reply,
+        held_for_loop=counts.held_for_loop,
+    )
+
+
+async def _alert_held(text: InboundText, received: SmsReceived, screen: Screening, ports: Ports) -> None:
+    """Tell staff once a day that a number's texts wait for them (no text to the number itself)."""
+    assert screen.held is not None and screen.day is not None
+    spa = text.spa
+    alert = EscalationRaised(
+        tenant_id=spa.id,
+        correlation_id=received.correlation_id,
+        conversation_id=received.conversation_id,
+        category="other",
+        source="gateway",
+        reason=HOLD_REASONS[screen.held],
+        client_number=text.from_number,
+    )
+    key = f"held:{spa.id}:{screen.phone_ref}:{screen.held}:{screen.day.isoformat()}"
+    await ports.publisher.publish(ports.topology.escalation(spa.id), key, encode(alert))
+
+
+async def _count_ignored(spa: Spa, reason: str, now: datetime, ports: Ports) -> None:
+    log.warning("inbound.ignored", tenant=spa.id, reason=reason)
+    try:
+        async with transaction(ports.pool) as conn:
+            await repo.count_ignored(conn, spa.id, spa_day(now, spa.tz), reason)
+    except DB_ERRORS as exc:
+        log.error("inbound.ignored_not_counted", tenant=spa.id, error=type(exc).__name__)
 
 
 async def carrier_answer(text: InboundText, ports: Ports) -> str | None:

@@ -1,4 +1,5 @@
-"""The gateway's SQL: opt-outs, outbound claims and results, send caps, the simulator's phone."""
+"""The gateway's SQL: opt-outs, outbound claims and results, send caps, per-number limits, the simulator's
+phone."""
 
 from __future__ import annotations
 
@@ -274,6 +275,146 @@ async def set_delivery_status(
         status,
         code,
     )
+
+
+# ---- per-number limits ----
+async def record_arrival(
+    conn: asyncpg.Connection, tenant_id: str, phone_ref: str, number: str, sid: str, now: datetime
+) -> None:
+    """Note a text's arrival and how soon it followed our latest reply (once per MessageSid).
+
+    A reply counts from its claim, just before the carrier is called: an instant answer can arrive
+    before the send's result is recorded.
+    """
+    await conn.execute(
+        "DELETE FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
+        "AND received_at < $3::timestamptz - interval '1 day'",
+        tenant_id,
+        phone_ref,
+        now,
+    )
+    row = await conn.fetchrow(
+        "SELECT (SELECT max(claimed_at) FROM outbound_messages WHERE tenant_id = $1 AND to_number = $2 "
+        "        AND state IN ('sending', 'sent')) AS last_reply, "
+        "       (SELECT max(received_at) FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $3) "
+        "        AS last_text",
+        tenant_id,
+        number,
+        phone_ref,
+    )
+    assert row is not None
+    last_reply, last_text = row["last_reply"], row["last_text"]
+    answered = last_reply is not None and (last_text is None or last_reply > last_text)
+    gap = max(0.0, (now - last_reply).total_seconds()) if answered else None
+    await conn.execute(
+        "INSERT INTO inbound_arrivals (tenant_id, message_sid, phone_ref, received_at, seconds_after_reply) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, message_sid) DO NOTHING",
+        tenant_id,
+        sid,
+        phone_ref,
+        now,
+        gap,
+    )
+
+
+@dataclass(frozen=True)
+class NumberCounts:
+    """A number's recent texts and today's replies, as the limits read them."""
+
+    texts_last_hour: int
+    sent_today: int
+    seconds_after_reply: tuple[float | None, ...]
+    held_for_loop: bool
+
+
+async def number_counts(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    phone_ref: str,
+    number: str,
+    now: datetime,
+    day: date,
+    recent: int,
+) -> NumberCounts:
+    """What the per-number limits need to know of a number, newest text first."""
+    gaps = await conn.fetch(
+        "SELECT seconds_after_reply FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
+        "ORDER BY received_at DESC LIMIT $3",
+        tenant_id,
+        phone_ref,
+        recent,
+    )
+    row = await conn.fetchrow(
+        "SELECT (SELECT count(*) FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
+        "        AND received_at > $4::timestamptz - interval '1 hour') AS last_hour, "
+        "       (SELECT count(*) FROM outbound_messages WHERE tenant_id = $1 AND to_number = $3 "
+        "        AND cap_day = $5 AND state IN ('sending', 'sent') "
+        "        AND purpose IN ('reply', 'confirmation')) AS sent_today, "
+        "       EXISTS (SELECT 1 FROM number_holds WHERE tenant_id = $1 AND phone_ref = $2 "
+        "        AND held_until > $4) AS held",
+        tenant_id,
+        phone_ref,
+        number,
+        now,
+        day,
+    )
+    assert row is not None
+    return NumberCounts(
+        texts_last_hour=int(row["last_hour"]),
+        sent_today=int(row["sent_today"]),
+        seconds_after_reply=tuple(r["seconds_after_reply"] for r in gaps),
+        held_for_loop=bool(row["held"]),
+    )
+
+
+async def hold_number(
+    conn: asyncpg.Connection, tenant_id: str, phone_ref: str, reason: str, now: datetime, until: datetime
+) -> None:
+    """Hold a number's texts for staff until a time."""
+    await conn.execute(
+        "INSERT INTO number_holds (tenant_id, phone_ref, reason, held_at, held_until) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, phone_ref) DO UPDATE SET "
+        "reason = EXCLUDED.reason, held_at = EXCLUDED.held_at, held_until = EXCLUDED.held_until",
+        tenant_id,
+        phone_ref,
+        reason,
+        now,
+        until,
+    )
+
+
+async def claim_hold_alert(
+    conn: asyncpg.Connection, tenant_id: str, phone_ref: str, reason: str, day: date
+) -> bool:
+    """True the first time a number is held for `reason` on a spa day (one staff alert)."""
+    row = await conn.fetchval(
+        "INSERT INTO hold_alerts (tenant_id, phone_ref, reason, day) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT DO NOTHING RETURNING 1",
+        tenant_id,
+        phone_ref,
+        reason,
+        day,
+    )
+    return row is not None
+
+
+async def count_ignored(conn: asyncpg.Connection, tenant_id: str, day: date, reason: str) -> None:
+    """One more text nobody answers, for the spa's day and reason."""
+    await conn.execute(
+        "INSERT INTO ignored_texts (tenant_id, day, reason, count) VALUES ($1, $2, $3, 1) "
+        "ON CONFLICT (tenant_id, day, reason) DO UPDATE SET count = ignored_texts.count + 1",
+        tenant_id,
+        day,
+        reason,
+    )
+
+
+async def ignored_counts(conn: asyncpg.Connection, tenant_id: str, day: date) -> dict[str, int]:
+    """Texts nobody answered on a spa day, by reason."""
+    rows = await conn.fetch(
+        "SELECT reason, count FROM ignored_texts WHERE tenant_id = $1 AND day = $2", tenant_id, day
+    )
+    return {r["reason"]: int(r["count"]) for r in rows}
 
 
 # ---- simulator ----

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,12 +12,41 @@ import structlog
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.gateway.abuse import Limits
 from shared.contracts.envelope import TenantId
 from shared.contracts.sms import E164
 
 log = structlog.get_logger()
 
 DEFAULT_HELP = "Reply STOP to opt out. Msg&data rates may apply."
+
+
+class LimitsSection(BaseModel):
+    """The `sms.limits` section: when one number's texts wait for staff instead of the agent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    texts_per_number_per_hour: int = Field(
+        default=30, ge=1, le=10_000, description="texts of one number answered per hour; more wait for staff"
+    )
+    number_share_of_daily_cap: float = Field(
+        default=0.1, gt=0, le=1, description="share of daily_send_cap one number's replies may use in a day"
+    )
+    loop_reply_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="a text this soon after our reply was answered instantly"
+    )
+    loop_replies: int = Field(
+        default=4, ge=2, le=50, description="this many instant answers in a row is a reply loop"
+    )
+
+    def limits(self) -> Limits:
+        """The limits as the gateway's rules use them."""
+        return Limits(
+            texts_per_hour=self.texts_per_number_per_hour,
+            share_of_daily_cap=self.number_share_of_daily_cap,
+            loop_reply_seconds=self.loop_reply_seconds,
+            loop_replies=self.loop_replies,
+        )
 
 
 class SmsSection(BaseModel):
@@ -36,6 +65,7 @@ class SmsSection(BaseModel):
     )
     account_sid_env: str | None = Field(default=None, description="env var with this spa's Account SID")
     auth_token_env: str | None = Field(default=None, description="env var with this spa's Auth Token")
+    limits: LimitsSection = Field(default_factory=LimitsSection)
 
 
 class SpaFile(BaseModel):
@@ -72,6 +102,7 @@ class Spa:
     account_sid: str
     auth_token: str
     phone_display: str = ""
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def sender(self) -> str:
@@ -96,6 +127,10 @@ class SpaDirectory:
     def get(self, spa_id: str) -> Spa | None:
         """The spa with this id."""
         return self._by_id.get(spa_id)
+
+    def serves_number(self, number: str) -> bool:
+        """Whether `number` is one of the numbers of any spa served here (their texts are never answered)."""
+        return number in self._by_number
 
     def for_inbound(self, to_number: str | None, messaging_service_sid: str | None) -> Spa | None:
         """The spa a text was sent to.
@@ -143,6 +178,7 @@ def load_spas(pattern: str, default_account_sid: str = "", default_auth_token: s
                 account_sid=account_sid or default_account_sid,
                 auth_token=auth_token or default_auth_token,
                 phone_display=sms.phone_display or "",
+                limits=sms.limits.limits(),
             )
         )
     directory = SpaDirectory(spas)
