@@ -15,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 
-from shared.bus import ensure_streams, jetstream, nats_client
+from shared.bus import ensure_streams, jetstream, nats_client, update_consumers
 from shared.db import create_pool
 from shared.health import Check, add_health_routes, nats_check, postgres_check
 from shared.logging import configure_logging
@@ -89,6 +89,7 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
     add_metrics_route(ctx.http, jetstream_refresh(lambda: nats_client(ctx.broker), ctx.topology, spec.name))
     await ctx.broker.connect()
     await ensure_streams(jetstream(ctx.broker), ctx.topology, settings.stream_replicas)
+    await update_consumers(jetstream(ctx.broker), ctx.broker)
     for hook in spec.on_start:
         await hook(ctx)
     await ctx.broker.start()

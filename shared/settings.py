@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from shared.bus.durable import Delivery
 
 
 def _default_instance() -> str:
@@ -47,3 +51,24 @@ class CommonSettings(BaseSettings):
     )
     db_pool_min: int = Field(default=1, ge=0)
     db_pool_max: int = Field(default=10, ge=1)
+    bus_max_deliver: int = Field(
+        default=5, ge=1, le=100, description="deliveries of a failing message before it is dead-lettered"
+    )
+    bus_retry_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="pause before a failed message is delivered again (doubles)"
+    )
+    bus_retry_max_seconds: float = Field(default=30.0, gt=0, le=600, description="longest such pause")
+    bus_ack_wait_seconds: float = Field(
+        default=30.0, gt=1, description="how long a delivery may take before the server redelivers it"
+    )
+
+    def delivery(self) -> Delivery:
+        """The durable consumers' retry and dead-letter policy (see docs/operations.md)."""
+        from shared.bus.durable import Delivery
+
+        return Delivery(
+            max_deliver=self.bus_max_deliver,
+            ack_wait=self.bus_ack_wait_seconds,
+            retry_first=self.bus_retry_seconds,
+            retry_max=max(self.bus_retry_max_seconds, self.bus_retry_seconds),
+        )

@@ -22,6 +22,8 @@ STAFF = "staff"
 AUDIT = "audit"
 TOOL = "tool"
 DEADLETTER = "deadletter"
+# JetStream's own subject for "a consumer gave up on a message after max_deliver deliveries".
+MAX_DELIVERIES_ADVISORY_PREFIX = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
 
 
 @dataclass(frozen=True)
@@ -184,12 +186,20 @@ class Topology:
             duplicate_window=timedelta(hours=2),
         )
 
+    def max_deliveries_advisory(self, stream: str) -> str:
+        """JetStream's advisory subject for any consumer of `stream` that exhausted a message."""
+        return f"{MAX_DELIVERIES_ADVISORY_PREFIX}.{stream}.*"
+
     @property
     def stream_deadletters(self) -> StreamSpec:
-        return StreamSpec(self._stream("DEADLETTERS"), (self.all_deadletters,), timedelta(days=90))
+        # The server's max-deliveries advisories are captured here too: kept, not lost while no
+        # escalation replica listens.
+        advisories = tuple(self.max_deliveries_advisory(s.name) for s in self._work_streams())
+        return StreamSpec(
+            self._stream("DEADLETTERS"), (self.all_deadletters, *advisories), timedelta(days=90)
+        )
 
-    def streams(self) -> list[StreamSpec]:
-        """Every stream, created idempotently at start-up by each service."""
+    def _work_streams(self) -> list[StreamSpec]:
         return [
             self.stream_sms_inbound,
             self.stream_sms_outbound,
@@ -197,5 +207,89 @@ class Topology:
             self.stream_conversations,
             self.stream_escalations,
             self.stream_audit,
-            self.stream_deadletters,
         ]
+
+    def streams(self) -> list[StreamSpec]:
+        """Every stream, created idempotently at start-up by each service."""
+        return [*self._work_streams(), self.stream_deadletters]
+
+    # ---- what each service does on the bus (the NATS permissions are generated from this) ----
+    def service_bus(self) -> dict[str, ServiceBus]:
+        """Per service: what it publishes, which tools it calls, which streams it reads by sequence.
+
+        Consumers and core subscriptions are not listed here: each service's `register_bus`
+        declares them, and `shared.nats_permissions` reads them from there.
+        """
+        return {
+            "gateway": ServiceBus(
+                # The HELP auto-reply is a SendSms on the outbound stream, like any reply.
+                publishes=(
+                    self.all_sms_inbound,
+                    self.all_sms_events,
+                    self.all_sms_outbound,
+                    self.escalation("*", "raised"),
+                    self.deadletter("gateway"),
+                ),
+                calls=("upcoming_bookings",),
+            ),
+            "agent": ServiceBus(
+                publishes=(
+                    self.all_conversations,
+                    self.all_sms_outbound,
+                    self.escalation("*", "raised"),
+                    self.deadletter("agent"),
+                ),
+                calls=AGENT_TOOLS,
+                reads=(self.stream_conversations.name, self.stream_sms_inbound.name),
+            ),
+            "scheduler": ServiceBus(
+                publishes=(self.audit("*"), self.deadletter("scheduler")),
+                answers_requests=True,
+            ),
+            "escalation": ServiceBus(
+                publishes=(
+                    self.all_sms_outbound,
+                    self.all_staff,
+                    self.escalation("*", "resolved"),
+                    self.audit("*"),
+                    self.deadletter("escalation"),
+                ),
+                calls=DESK_TOOLS,
+                # A dead letter's spa is read from the message the consumer gave up on.
+                reads=tuple(s.name for s in self.streams()),
+            ),
+            # The audit service never publishes an audit record: it only stores what others send.
+            "audit": ServiceBus(publishes=(self.deadletter("audit"),)),
+        }
+
+
+# Scheduler tools by caller (the tool name is its subject suffix, see Topology.tool).
+AGENT_TOOLS = (
+    "match_service",
+    "find_availability",
+    "hold_slots",
+    "confirm_booking",
+    "release_holds",
+    "client_benefits",
+    "lookup_or_create_client",
+    "spa_profile",
+)
+DESK_TOOLS = (
+    "cancel_booking",
+    "reschedule_booking",
+    "book_for_client",
+    "set_booking_status",
+    "block_provider_time",
+    "unblock_provider_time",
+    "calendar",
+)
+
+
+@dataclass(frozen=True)
+class ServiceBus:
+    """What one service sends on the bus and reads by sequence, beyond its declared consumers."""
+
+    publishes: tuple[str, ...]
+    calls: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    answers_requests: bool = False

@@ -6,19 +6,15 @@ import asyncio
 import logging
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import structlog
 from fastapi import FastAPI
-from faststream.middlewares import AckPolicy as FsAckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
-from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, DeliverPolicy
-from nats.js.errors import BadRequestError, NotFoundError
+from faststream.nats import NatsBroker, NatsMessage
 from pydantic import ValidationError
 
-from shared.bus import jetstream, make_broker, publish_event
+from shared.bus import Delivery, Unprocessable, durable_subscriber, jetstream, make_broker, publish_event
 from shared.contracts.escalation import PauseAi, ResumeAi, StaffReply
 from shared.contracts.sms import SmsReceived
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
@@ -94,57 +90,37 @@ def _staff_command(subject: str, body: bytes) -> StaffCommand:
     return model.model_validate_json(body)
 
 
-def staff_consumer_config(settings: AgentSettings) -> ConsumerConfig:
-    """The staff commands' consumer: explicit acks, bounded deliveries, one command in flight."""
-    return ConsumerConfig(
-        ack_policy=AckPolicy.EXPLICIT,
+def agent_delivery(settings: AgentSettings) -> Delivery:
+    """The agent's retry policy: its own AGENT_* settings (a failed scheduler call waits, doubling)."""
+    return Delivery(
         max_deliver=settings.max_deliver,
         ack_wait=settings.ack_wait_seconds,
-        max_ack_pending=1,
+        retry_first=settings.retry_delay_seconds,
+        retry_max=max(30.0, settings.retry_delay_seconds),
     )
 
 
-async def update_staff_consumer(js: JetStreamContext, topology: Topology, settings: AgentSettings) -> None:
-    """Bring an existing `agent-staff` consumer to this version's settings (one command in flight).
-
-    FastStream (nats-py) binds to an existing durable as it is; this runs before it subscribes. A
-    consumer that does not exist yet is left for the subscriber to create.
-    """
-    stream = topology.stream_escalations.name
-    try:
-        await js.consumer_info(stream, STAFF_DURABLE)
-    except NotFoundError:
-        return
-    config = staff_consumer_config(settings)
-    config.durable_name = config.name = STAFF_DURABLE
-    config.filter_subject = topology.all_staff
-    try:
-        await js.add_consumer(stream, config=config)
-    except BadRequestError as exc:
-        log.warning("agent.staff.consumer_not_updated", error=type(exc).__name__, code=exc.err_code)
-
-
 def register_bus(
-    broker: NatsBroker, topology: Topology | None = None, runtime: AgentRuntime | None = None
+    broker: NatsBroker,
+    topology: Topology | None = None,
+    runtime: AgentRuntime | None = None,
+    *,
+    delivery: Delivery | None = None,
 ) -> AgentRuntime:
     """Register the agent's consumers on a broker (also used to build the AsyncAPI document)."""
     topology = topology or Topology()
     runtime = runtime or AgentRuntime()
     settings = runtime.settings
+    delivery = delivery or agent_delivery(settings)
 
-    @broker.subscriber(
-        topology.all_sms_inbound,
-        stream=JStream(topology.stream_sms_inbound.name, declare=False),
+    @durable_subscriber(
+        broker,
+        topology,
+        service="agent",
+        subject=topology.all_sms_inbound,
+        stream=topology.stream_sms_inbound,
         durable=INBOUND_DURABLE,
-        pull_sub=PullSub(batch_size=settings.max_workers, timeout=1.0),
-        max_workers=settings.max_workers,
-        ack_policy=FsAckPolicy.NACK_ON_ERROR,
-        config=ConsumerConfig(
-            ack_policy=AckPolicy.EXPLICIT,
-            max_deliver=settings.max_deliver,
-            ack_wait=settings.ack_wait_seconds,
-            deliver_policy=DeliverPolicy.ALL,
-        ),
+        delivery=replace(delivery, batch_size=settings.max_workers, max_workers=settings.max_workers),
         title="agent-inbound",
     )
     async def on_sms_received(message: SmsReceived, msg: NatsMessage) -> None:
@@ -163,25 +139,18 @@ def register_bus(
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.1)
         except Exception as exc:
-            if delivered >= settings.max_deliver:
+            if delivered >= delivery.max_deliver:
                 log.error("agent.turn.failed", conversation_id=message.conversation_id, attempts=delivered)
                 await record_failed_turn(message, seq, ports=ports)
-                raise
-            if isinstance(exc, ToolUnavailable | ToolRefused):
-                # The scheduler is busy or briefly failing: try again after a pause that grows,
-                # rather than spending every delivery within the same second.
-                delay = settings.retry_delay_seconds * 2 ** (delivered - 1)
-                log.warning(
+            elif isinstance(exc, ToolUnavailable | ToolRefused):
+                # The scheduler is busy or briefly failing: tried again after a pause that grows.
+                log.info(
                     "agent.turn.retry",
                     conversation_id=message.conversation_id,
                     attempt=delivered,
-                    delay_s=delay,
-                    error=type(exc).__name__,
                     tool=getattr(exc, "tool", None),
                     code=getattr(exc, "code", None),
                 )
-                await msg.nack(delay=delay)
-                return
             raise
         if result.outcome == "wait":
             log.info("agent.turn.deferred", conversation_id=message.conversation_id, detail=result.detail)
@@ -189,16 +158,17 @@ def register_bus(
             return
         await publish_all(ports, result.outgoing)
 
-    @broker.subscriber(
-        topology.all_staff,
-        stream=JStream(topology.stream_escalations.name, declare=False),
+    @durable_subscriber(
+        broker,
+        topology,
+        service="agent",
+        subject=topology.all_staff,
+        stream=topology.stream_escalations,
         durable=STAFF_DURABLE,
         # One command at a time, in stream order, across every replica: a pause and a resume
         # pressed in quick succession must land in the conversation in the order staff pressed them.
         # Staff commands are rare (people clicking), so one in flight is plenty.
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
-        ack_policy=FsAckPolicy.NACK_ON_ERROR,
-        config=staff_consumer_config(settings),
+        delivery=replace(delivery, batch_size=1, max_workers=1, max_ack_pending=1),
         title="agent-staff",
     )
     async def on_staff_command(msg: NatsMessage) -> None:
@@ -207,9 +177,9 @@ def register_bus(
         try:
             command = _staff_command(msg.raw_message.subject, msg.body)
         except (ValidationError, ValueError) as exc:
-            # A malformed command can never succeed: drop it loudly instead of retrying it. Only
-            # the field names go to the log: a validation error's text repeats the input (a number,
-            # a reply's body).
+            # A malformed command can never succeed: dead-lettered at once, not retried. Only the
+            # field names go to the log: a validation error's text repeats the input (a number, a
+            # reply's body).
             fields = (
                 [".".join(map(str, e["loc"])) for e in exc.errors()]
                 if isinstance(exc, ValidationError)
@@ -221,8 +191,7 @@ def register_bus(
                 fields=fields,
                 error=type(exc).__name__,
             )
-            await msg.reject()
-            return
+            raise Unprocessable(type(exc).__name__) from None
         await publish_all(ports, await handle_staff_command(command, ports=ports))
 
     return runtime
@@ -266,7 +235,6 @@ def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
     register_bus(broker, topology, runtime)
 
     async def start(ctx: ServiceContext) -> None:
-        await update_staff_consumer(jetstream(broker), topology, settings)
         runtime.ports = AgentPorts(
             store=ConversationStore(jetstream(broker), topology, cache_size=settings.cache_size),
             broker=broker,

@@ -6,15 +6,15 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
 import structlog
 from fastapi import FastAPI
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
-from nats.js.api import AckPolicy
 
 from services.gateway import handlers, inbound, webhooks
 from services.gateway.handlers import BookingsLookup, Ports, SendInProgress
@@ -22,7 +22,15 @@ from services.gateway.providers import SimulatorProvider, SmsProvider, TwilioPro
 from services.gateway.settings import GatewaySettings
 from services.gateway.spas import SpaDirectory, files_fingerprint, load_spas
 from services.gateway.spool import InboundPublisher, Spool
-from shared.bus import ToolCallFailed, jetstream, make_broker, nats_client, request_tool
+from shared.bus import (
+    Delivery,
+    ToolCallFailed,
+    durable_subscriber,
+    jetstream,
+    make_broker,
+    nats_client,
+    request_tool,
+)
 from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms
 from shared.contracts.tools import Actor, UpcomingBookings, UpcomingBookingsFound
 from shared.outbox import OutboxRelay
@@ -42,7 +50,11 @@ def _not_started() -> Ports:
 
 
 def register_bus(
-    broker: NatsBroker, topology: Topology | None = None, ports: Callable[[], Ports] = _not_started
+    broker: NatsBroker,
+    topology: Topology | None = None,
+    ports: Callable[[], Ports] = _not_started,
+    *,
+    delivery: Delivery = Delivery(),
 ) -> None:
     """Subscribe the outbound consumer (durable `gateway-outbound`) and the opt-out recorders.
 
@@ -50,15 +62,16 @@ def register_bus(
     """
     topology = topology or Topology()
 
-    @broker.subscriber(
-        topology.all_sms_outbound,
-        stream=JStream(topology.stream_sms_outbound.name, declare=False),
+    @durable_subscriber(
+        broker,
+        topology,
+        service=NAME,
+        subject=topology.all_sms_outbound,
+        stream=topology.stream_sms_outbound,
         durable=OUTBOUND_DURABLE,
-        # One at a time: FastStream handles a fetched batch concurrently, and two replies to one
-        # client must leave in the order the agent asked for them.
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
-        # Long ack wait: a send may retry with backoff on 429/5xx before it settles.
-        config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=120),
+        # One at a time: two replies to one client must leave in the order the agent asked for
+        # them. Long ack wait: a send may retry with backoff on 429/5xx before it settles.
+        delivery=replace(delivery, batch_size=1, max_workers=1, ack_wait=max(delivery.ack_wait, 120)),
     )
     async def send_requested(command: SendSms, message: NatsMessage) -> None:
         try:
@@ -68,12 +81,14 @@ def register_bus(
             await message.nack(delay=5)
 
     def opt_subscriber(kind: str, durable: str):  # type: ignore[no-untyped-def]
-        return broker.subscriber(
-            topology.sms_event("*", kind),
-            stream=JStream(topology.stream_sms_events.name, declare=False),
+        return durable_subscriber(
+            broker,
+            topology,
+            service=NAME,
+            subject=topology.sms_event("*", kind),
+            stream=topology.stream_sms_events,
             durable=durable,
-            pull_sub=PullSub(batch_size=50, timeout=1.0),
-            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5, ack_wait=30),
+            delivery=replace(delivery, batch_size=50),
         )
 
     # The gateway records its own opt-out events again from the bus, so a change lands even if
@@ -178,7 +193,7 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         return holder["ports"]
 
     webhooks.install(http, settings, ports)
-    register_bus(broker, ctx.topology, ports)
+    register_bus(broker, ctx.topology, ports, delivery=settings.delivery())
 
     async def on_start(ctx: ServiceContext) -> None:
         assert ctx.pool is not None

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 import asyncpg
 import pytest
@@ -151,27 +149,24 @@ async def test_three_replicas_handle_each_conversation_in_order(
         await system.stop()
 
 
-async def test_a_text_that_always_fails_is_redelivered_then_dead_lettered(
+async def test_a_text_that_cannot_be_read_is_dead_lettered_at_once(
     system: System, phone: Phone, topology: Topology, nc: NatsClient
 ) -> None:
     from services.agent.app import INBOUND_DURABLE
+    from shared.bus import read_dead_letter
 
-    stream = topology.stream_sms_inbound.name
-    advisories: asyncio.Queue[bytes] = asyncio.Queue()
-
-    async def on_advisory(msg: Any) -> None:
-        await advisories.put(msg.data)
-
-    sub = await nc.subscribe(
-        f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{INBOUND_DURABLE}", cb=on_advisory
-    )
+    js = nc.jetstream()
+    dead = await js.subscribe(topology.deadletter("agent"), stream=topology.stream_deadletters.name)
     try:
         subject = topology.sms_inbound("glow-medspa", phone.conversation(NEW))
-        await phone.js.publish(subject, b'{"tenant_id": "glow-medspa", "body": 5}')
-        advisory = json.loads(await asyncio.wait_for(advisories.get(), 15))
-        assert advisory["deliveries"] == 5, "nak'd and redelivered up to max_deliver, not terminated"
+        ack = await phone.js.publish(subject, b'{"tenant_id": "glow-medspa", "body": 5}')
+        letter = read_dead_letter(await dead.next_msg(timeout=15))
+        assert (letter.consumer, letter.stream_seq) == (INBOUND_DURABLE, ack.seq)
+        assert (letter.deliveries, letter.reason) == (1, "ValidationError"), (
+            "never retried: it cannot succeed"
+        )
     finally:
-        await sub.unsubscribe()
+        await dead.unsubscribe()
 
 
 async def test_a_text_that_meets_an_absent_scheduler_is_retried_later_and_answered(

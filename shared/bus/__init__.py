@@ -1,4 +1,8 @@
-"""NATS plumbing: the broker factory, idempotent stream creation, publish with dedupe, requests."""
+"""NATS plumbing: the broker factory, idempotent stream creation, publish with dedupe, requests.
+
+Durable consumers are declared with `durable_subscriber` (shared.bus.durable): retries with
+backoff, then a dead letter staff see.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,39 @@ from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import BaseModel
 
+from shared.bus.durable import (
+    DeadLetter,
+    Delivery,
+    DurableConsumer,
+    Unprocessable,
+    durable_consumers,
+    durable_subscriber,
+    read_dead_letter,
+    update_consumers,
+)
 from shared.contracts.tools import ToolError, ToolReply, ToolRequest
 from shared.subjects import StreamSpec, Topology
+
+__all__ = [
+    "DeadLetter",
+    "Delivery",
+    "DurableConsumer",
+    "ToolCallFailed",
+    "Unprocessable",
+    "durable_consumers",
+    "durable_subscriber",
+    "encode",
+    "ensure_stream",
+    "ensure_streams",
+    "jetstream",
+    "make_broker",
+    "nats_client",
+    "publish_event",
+    "read_dead_letter",
+    "request_tool",
+    "tool_error",
+    "update_consumers",
+]
 
 log = structlog.get_logger()
 
