@@ -21,7 +21,8 @@ from nats.aio.subscription import Subscription
 from services.scheduler.handlers import CatalogCache, Ports, encode_reply, serve_tool
 from services.scheduler.settings import SchedulerSettings
 from shared.bus import jetstream, make_broker, nats_client
-from shared.contracts.tools import TOOLS, ToolReply
+from shared.contracts.desk import SCHEDULER_TOOLS
+from shared.contracts.tools import ToolReply
 from shared.outbox import OutboxRelay
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
 from shared.subjects import Topology
@@ -49,7 +50,7 @@ def register_bus(
     ToolServer (the same serve_tool, without FastStream's per-message overhead).
     """
     topology = topology or Topology()
-    for name, (request_type, result_type) in TOOLS.items():
+    for name, (request_type, result_type) in SCHEDULER_TOOLS.items():
 
         def make(tool: str, request: type[Any], result: type[Any]) -> Callable[..., Any]:
             # The raw body is validated by the dispatcher, not by FastStream, so a malformed request
@@ -96,7 +97,7 @@ class ToolServer:
 
     async def start(self, nc: NatsClient) -> None:
         """Subscribe every tool's workers."""
-        for name in TOOLS:
+        for name in SCHEDULER_TOOLS:
             handler = self._handler(nc, name)
             for _ in range(self._workers):
                 self._subscriptions.append(await nc.subscribe(self._topology.tool(name), QUEUE, cb=handler))

@@ -20,7 +20,8 @@ from services.scheduler.cli import DEMO_SPA
 from services.scheduler.loading import load_files
 from services.scheduler.settings import SchedulerSettings
 from shared.bus import jetstream, make_broker, request_tool
-from shared.contracts.tools import TOOLS, Actor, ToolReply, ToolRequest
+from shared.contracts.desk import SCHEDULER_TOOLS
+from shared.contracts.tools import Actor, ToolReply, ToolRequest
 from shared.runtime import ServiceContext, start_context, stop_context
 from shared.subjects import Topology
 
@@ -40,7 +41,9 @@ class Harness:
 
     async def call(self, name: str, request: ToolRequest, timeout: float = 10.0) -> ToolReply[Any]:
         """Call a tool over NATS request/reply, as the agent does."""
-        return await request_tool(self.caller, self.topology, name, request, TOOLS[name][1], timeout=timeout)
+        return await request_tool(
+            self.caller, self.topology, name, request, SCHEDULER_TOOLS[name][1], timeout=timeout
+        )
 
     async def call_raw(self, name: str, body: bytes, timeout: float = 10.0) -> dict[str, Any]:
         """Send raw bytes to a tool subject (malformed requests)."""

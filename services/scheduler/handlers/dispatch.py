@@ -24,16 +24,25 @@ from services.scheduler.errors import ToolFailure
 from services.scheduler.handlers.audit_policy import audit_actor, audit_arguments, disclosed
 from services.scheduler.handlers.availability import find_availability
 from services.scheduler.handlers.bookings import confirm_booking, hold_slots, release_holds, upcoming_bookings
+from services.scheduler.handlers.calendar import calendar
 from services.scheduler.handlers.catalog import match_service, spa_profile
 from services.scheduler.handlers.clients import lookup_or_create_client
 from services.scheduler.handlers.packages import client_benefits
 from services.scheduler.handlers.ports import Ports, Served
+from services.scheduler.handlers.provider_time import block_provider_time, unblock_provider_time
+from services.scheduler.handlers.staff_bookings import (
+    book_for_client,
+    cancel_booking,
+    reschedule_booking,
+    set_booking_status,
+)
 from services.scheduler.handlers.unit_of_work import READ_ONLY, unit_of_work
 from shared import metrics
 from shared.audit import record
 from shared.contracts.audit import AuditActor, AuditRecorded
+from shared.contracts.desk import SCHEDULER_TOOLS
 from shared.contracts.envelope import utcnow
-from shared.contracts.tools import TOOLS, ToolError, ToolReply
+from shared.contracts.tools import ToolError, ToolReply
 from shared.db import transaction
 
 log = structlog.get_logger()
@@ -49,6 +58,13 @@ USE_CASES: dict[str, UseCase] = {
     "lookup_or_create_client": lookup_or_create_client,
     "spa_profile": spa_profile,
     "upcoming_bookings": upcoming_bookings,
+    "cancel_booking": cancel_booking,
+    "reschedule_booking": reschedule_booking,
+    "book_for_client": book_for_client,
+    "set_booking_status": set_booking_status,
+    "block_provider_time": block_provider_time,
+    "unblock_provider_time": unblock_provider_time,
+    "calendar": calendar,
 }
 
 
@@ -111,7 +127,7 @@ async def _audit_invalid(
 async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
     """Answer one tool request and leave exactly one audit record of it, in the same transaction."""
     started = time.perf_counter()
-    request_type, result_type = TOOLS[name]
+    request_type, result_type = SCHEDULER_TOOLS[name]
     try:
         req = request_type.model_validate_json(raw)
     except ValidationError as exc:

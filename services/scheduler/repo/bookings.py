@@ -18,17 +18,22 @@ from services.scheduler.model import Booking, Hold
 async def busy(
     conn: asyncpg.Connection, provider_ids: Sequence[UUID], start: datetime, end: datetime
 ) -> dict[UUID, list[tuple[datetime, datetime]]]:
-    """Blocked ranges (bookings and live holds, buffers included) per provider within [start, end)."""
+    """Blocked ranges (bookings, live holds, buffers included, and blocks) per provider in [start, end)."""
     # Grouped in SQL: one row (and one decoded provider id) per provider instead of one per booking.
     rows = await conn.fetch(
         "SELECT provider_id, array_agg(lower(blocked) ORDER BY blocked) AS s, "
         "array_agg(upper(blocked) ORDER BY blocked) AS e FROM ("
         "SELECT provider_id, blocked FROM bookings "
-        "WHERE provider_id = ANY($1::uuid[]) AND status = 'booked' AND blocked && tstzrange($2, $3) "
+        "WHERE provider_id = ANY($1::uuid[]) AND status IN ('booked', 'checked_in', 'completed') "
+        "AND blocked && tstzrange($2, $3) "
         "UNION ALL "
         "SELECT provider_id, blocked FROM holds "
         "WHERE provider_id = ANY($1::uuid[]) AND status = 'held' AND expires_at > now() "
-        "AND blocked && tstzrange($2, $3)) AS b GROUP BY provider_id",
+        "AND blocked && tstzrange($2, $3) "
+        "UNION ALL "
+        "SELECT provider_id, span FROM provider_blocks "
+        "WHERE provider_id = ANY($1::uuid[]) AND removed_at IS NULL AND span && tstzrange($2, $3)"
+        ") AS b GROUP BY provider_id",
         list(provider_ids),
         start,
         end,
@@ -70,6 +75,9 @@ def booking_of(row: asyncpg.Record) -> Booking:
         status=row["status"],
         covered_by_package=row["covered_by_package"],
         client_name=row.get("client_name"),
+        package_session_used=bool(row.get("package_session_used", False)),
+        rescheduled_from=row.get("rescheduled_from"),
+        rescheduled_to=row.get("rescheduled_to"),
     )
 
 

@@ -1,0 +1,399 @@
+"""The staff desk's tools over real NATS request/reply and a real PostgreSQL: cancel, reschedule,
+book for a client, booking status and packages, provider blocks, the calendar, and their audit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+
+from services.scheduler import spafile
+from services.scheduler.loading import load_files
+from shared.contracts.desk import (
+    BlockProviderTime,
+    BookForClient,
+    CancelBooking,
+    GetCalendar,
+    RescheduleBooking,
+    SetBookingStatus,
+    UnblockProviderTime,
+    WalkInClient,
+)
+from shared.contracts.tools import (
+    Actor,
+    FindAvailability,
+    GetClientBenefits,
+    HoldSlots,
+    LookupOrCreateClient,
+    SlotOption,
+    TimePreference,
+)
+from shared.subjects import Topology
+from tests.integration.scheduler_support import AGENT, ID_KEY, Harness, audit_records, running_scheduler
+
+pytestmark = pytest.mark.integration
+
+NY = ZoneInfo("America/New_York")
+STAFF = Actor(service="escalation", instance="test", staff_user="u-dana")
+ANNA = "+12125550111"  # has a three-facial package with 2 sessions left
+
+DESK_SPA = """
+id: desk-spa
+name: Desk Spa
+timezone: America/New_York
+booking_rules: {lead_time_minutes: 0, horizon_days: 21, slot_minutes: 60, buffer_minutes: 0}
+opening_hours: {mon: "09:00-17:00", tue: "09:00-17:00", wed: "09:00-17:00", thu: "09:00-17:00",
+                fri: "09:00-17:00", sat: "09:00-17:00", sun: "09:00-17:00"}
+catalog:
+  - {key: facial, name: Facial, category: facials, duration_minutes: 60, price: 100, requires: esthetician}
+providers:
+  - key: sam
+    name: Sam Lee
+    qualifications: [esthetician]
+    hours: {mon: "09:00-12:00", tue: "09:00-12:00", wed: "09:00-12:00", thu: "09:00-12:00",
+            fri: "09:00-12:00", sat: "09:00-12:00", sun: "09:00-12:00"}
+  - key: kim
+    name: Kim Park
+    qualifications: [esthetician]
+    hours: {mon: "09:00-12:00", tue: "09:00-12:00", wed: "09:00-12:00", thu: "09:00-12:00",
+            fri: "09:00-12:00", sat: "09:00-12:00", sun: "09:00-12:00"}
+packages:
+  - {key: facial-3, name: "Facial, 3 sessions", service: facial, sessions: 3, price: 270}
+clients:
+  - phone: "+12125550111"
+    name: Anna
+    packages: [{package: facial-3, sessions_remaining: 2}]
+"""
+
+OTHER_SPA = DESK_SPA.replace("id: desk-spa", "id: other-spa").replace("name: Desk Spa", "name: Other Spa")
+
+
+@pytest.fixture
+async def desk(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    """The scheduler with a two-provider spa open 9am-noon every day (three 60-minute slots each)."""
+    path = tmp_path / "desk-spa.yaml"
+    path.write_text(DESK_SPA)
+    async with running_scheduler(nats_url, database_url, topology, spa_file=path) as harness:
+        yield harness
+
+
+def _day(ahead: int = 2) -> date:
+    return datetime.now(NY).date() + timedelta(days=ahead)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), NY)
+
+
+def _sam(h: Harness) -> UUID:
+    return h.spa.provider_id("sam")
+
+
+def _kim(h: Harness) -> UUID:
+    return h.spa.provider_id("kim")
+
+
+async def _ok(h: Harness, name: str, request: Any) -> Any:
+    reply = await h.call(name, request)
+    assert reply.ok, reply.error
+    return reply.result
+
+
+async def _refused(h: Harness, name: str, request: Any) -> tuple[str, str | None]:
+    reply = await h.call(name, request)
+    assert not reply.ok and reply.error is not None
+    return reply.error.code, reply.error.field
+
+
+async def _book(h: Harness, start: datetime, provider: UUID, **client: Any) -> Any:
+    request = BookForClient(
+        tenant_id=h.spa.id,
+        actor=STAFF,
+        service_id=h.spa.service_id("facial"),
+        provider_id=provider,
+        start=start,
+        client=WalkInClient(**(client or {"phone": "+12125550199"})),
+    )
+    return (await _ok(h, "book_for_client", request)).booking
+
+
+async def _starts(h: Harness, day: date, provider: UUID) -> set[datetime]:
+    """The starts find_availability offers the agent with this provider that day."""
+    found = await _ok(
+        h,
+        "find_availability",
+        FindAvailability(
+            tenant_id=h.spa.id,
+            actor=AGENT,
+            service_id=h.spa.service_id("facial"),
+            provider_id=provider,
+            preference=TimePreference(dates=[day]),
+            limit=10,
+        ),
+    )
+    return {o.start for o in found.options if o.start.astimezone(NY).date() == day}
+
+
+async def _calendar(h: Harness, day: date) -> dict[UUID, Any]:
+    found = await _ok(h, "calendar", GetCalendar(tenant_id=h.spa.id, actor=STAFF, date_from=day))
+    return {p.provider_id: p for p in found.providers}
+
+
+async def _started_an_hour_ago(database_url: str, booking_id: UUID) -> None:
+    """Time travel instead of waiting for the appointment: the booking moves to an hour ago."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(
+            "UPDATE scheduler.bookings SET start_at = now() - interval '1 hour', end_at = now(), "
+            "blocked = tstzrange(now() - interval '1 hour', now()) WHERE id = $1",
+            booking_id,
+        )
+    finally:
+        await conn.close()
+
+
+async def test_a_cancelled_booking_frees_its_time_and_a_second_cancel_changes_nothing(desk: Harness) -> None:
+    day = _day()
+    booking = await _book(desk, _at(day, 10), _sam(desk))
+    assert booking.status == "booked" and booking.client_id is not None
+    assert _at(day, 10) not in await _starts(desk, day, _sam(desk))
+    request = CancelBooking(tenant_id=desk.spa.id, actor=STAFF, booking_id=booking.booking_id)
+    first = await _ok(desk, "cancel_booking", request)
+    assert first.changed and first.booking.status == "cancelled"
+    assert _at(day, 10) in await _starts(desk, day, _sam(desk))
+    again = await _ok(desk, "cancel_booking", request.model_copy(update={"id": uuid4()}))
+    assert not again.changed and again.booking.status == "cancelled"
+    # The freed time can be booked again by anyone.
+    assert (await _book(desk, _at(day, 10), _sam(desk), phone="+12125550198")).status == "booked"
+
+
+async def test_rescheduling_onto_a_taken_time_leaves_the_booking_where_it_was(desk: Harness) -> None:
+    day = _day()
+    mine = await _book(desk, _at(day, 9), _sam(desk))
+    await _book(desk, _at(day, 10), _sam(desk), phone="+12125550198")
+    move = RescheduleBooking(
+        tenant_id=desk.spa.id, actor=STAFF, booking_id=mine.booking_id, start=_at(day, 10, 30)
+    )
+    assert await _refused(desk, "reschedule_booking", move) == ("slot_taken", "start")
+    sam = (await _calendar(desk, day))[_sam(desk)]
+    assert [(b.start, b.status) for b in sam.bookings] == [(_at(day, 9), "booked"), (_at(day, 10), "booked")]
+
+
+async def test_a_move_within_its_own_time_and_to_another_provider_frees_the_old_time(desk: Harness) -> None:
+    day = _day()
+    mine = await _book(desk, _at(day, 9), _sam(desk))
+    half_later = RescheduleBooking(
+        tenant_id=desk.spa.id, actor=STAFF, booking_id=mine.booking_id, start=_at(day, 9, 30)
+    )
+    moved = await _ok(desk, "reschedule_booking", half_later)
+    assert moved.changed and moved.old.status == "rescheduled" and moved.new.start == _at(day, 9, 30)
+    assert moved.old.rescheduled_to == moved.new.booking_id == moved.new.booking_id
+    assert moved.new.rescheduled_from == mine.booking_id and moved.new.client_id == mine.client_id
+    retried = await _ok(desk, "reschedule_booking", half_later)
+    assert not retried.changed and retried.new.booking_id == moved.new.booking_id
+    to_kim = RescheduleBooking(
+        tenant_id=desk.spa.id,
+        actor=STAFF,
+        booking_id=moved.new.booking_id,
+        start=_at(day, 11),
+        provider_id=_kim(desk),
+    )
+    again = await _ok(desk, "reschedule_booking", to_kim)
+    assert again.new.provider_first_name == "Kim"
+    assert {_at(day, 9), _at(day, 10)} <= await _starts(desk, day, _sam(desk))
+    assert _at(day, 11) not in await _starts(desk, day, _kim(desk))
+    calendar = await _calendar(desk, day)
+    assert calendar[_sam(desk)].bookings == []  # moved bookings show as their new booking only
+    assert [b.booking_id for b in calendar[_kim(desk)].bookings] == [again.new.booking_id]
+
+
+async def test_concurrent_moves_onto_one_time_move_exactly_one(desk: Harness) -> None:
+    day = _day()
+    ones = [await _book(desk, _at(day, 9 + i), _sam(desk), phone=f"+1212555012{i}") for i in range(3)]
+    target = _at(day, 10)
+    moves = [
+        RescheduleBooking(
+            tenant_id=desk.spa.id, actor=STAFF, booking_id=b.booking_id, start=target, provider_id=_kim(desk)
+        )
+        for b in ones
+    ]
+    replies = await asyncio.gather(*(desk.call("reschedule_booking", m) for m in moves))
+    assert sorted(r.ok for r in replies) == [False, False, True]
+    assert {r.error.code for r in replies if not r.ok} == {"slot_taken"}
+    calendar = await _calendar(desk, day)
+    assert len(calendar[_sam(desk)].bookings) == 2 and len(calendar[_kim(desk)].bookings) == 1
+
+
+async def test_walk_ins_are_booked_by_name_or_number_and_a_retried_request_is_one_booking(
+    desk: Harness,
+) -> None:
+    day = _day()
+    request = BookForClient(
+        tenant_id=desk.spa.id,
+        actor=STAFF,
+        service_id=desk.spa.service_id("facial"),
+        provider_id=_sam(desk),
+        start=_at(day, 9),
+        client=WalkInClient(name="Rosa"),
+    )
+    made = await _ok(desk, "book_for_client", request)
+    assert made.client_is_new and made.booking.client_name == "Rosa"
+    retried = await _ok(desk, "book_for_client", request)
+    assert retried.booking.booking_id == made.booking.booking_id
+    second = await _book(desk, _at(day, 10), _sam(desk), name="rosa")
+    assert second.client_id == made.booking.client_id  # the one client of that name
+    by_phone = await _book(desk, _at(day, 11), _sam(desk), phone=ANNA, name="Anna")
+    found = await _ok(
+        desk, "lookup_or_create_client", LookupOrCreateClient(tenant_id=desk.spa.id, actor=AGENT, phone=ANNA)
+    )
+    assert by_phone.client_id == found.client_id and not found.is_new
+    assert by_phone.covered_by_package == "Facial, 3 sessions"
+    await _book(desk, _at(day, 9), _kim(desk), phone="+12125550197", name="Rosa")
+    ambiguous = request.model_copy(update={"id": uuid4(), "start": _at(day, 10), "provider_id": _kim(desk)})
+    assert await _refused(desk, "book_for_client", ambiguous) == ("invalid_request", "client.name")
+
+
+async def test_bad_requests_get_specific_errors_and_change_nothing(
+    desk: Harness, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "other-spa.yaml"
+    path.write_text(OTHER_SPA)
+    await load_files(database_url, [path], ID_KEY)
+    other = spafile.read(path)
+    day = _day()
+    theirs = await _ok(
+        desk,
+        "book_for_client",
+        BookForClient(
+            tenant_id=other.id,
+            actor=STAFF,
+            service_id=other.service_id("facial"),
+            provider_id=other.provider_id("sam"),
+            start=_at(day, 9),
+            client=WalkInClient(name="Zed"),
+        ),
+    )
+    mine = await _book(desk, _at(day, 9), _sam(desk))
+    before = await _calendar(desk, day)
+    facial = desk.spa.service_id("facial")
+    bad: list[tuple[str, Any, tuple[str, str | None]]] = [
+        (
+            "cancel_booking",
+            CancelBooking(tenant_id=desk.spa.id, actor=STAFF, booking_id=uuid4()),
+            ("not_found", "booking_id"),
+        ),
+        (
+            "cancel_booking",
+            CancelBooking(tenant_id=desk.spa.id, actor=STAFF, booking_id=theirs.booking.booking_id),
+            ("not_found", "booking_id"),
+        ),
+        (
+            "cancel_booking",
+            CancelBooking(
+                tenant_id=desk.spa.id, actor=Actor(service="escalation"), booking_id=mine.booking_id
+            ),
+            ("invalid_request", "actor.staff_user"),
+        ),
+        (
+            "reschedule_booking",
+            RescheduleBooking(
+                tenant_id=desk.spa.id, actor=STAFF, booking_id=mine.booking_id, start=_at(_day(-1), 10)
+            ),
+            ("in_the_past", "start"),
+        ),
+        (
+            "reschedule_booking",
+            RescheduleBooking(
+                tenant_id=desk.spa.id, actor=STAFF, booking_id=mine.booking_id, start=_at(day, 15)
+            ),
+            ("invalid_request", "start"),
+        ),
+        (
+            "reschedule_booking",
+            RescheduleBooking(
+                tenant_id=desk.spa.id,
+                actor=STAFF,
+                booking_id=mine.booking_id,
+                start=_at(day, 10),
+                provider_id=other.provider_id("sam"),
+            ),
+            ("not_found", "provider_id"),
+        ),
+        (
+            "book_for_client",
+            BookForClient(
+                tenant_id=desk.spa.id,
+                actor=STAFF,
+                service_id=facial,
+                provider_id=_sam(desk),
+                start=_at(day, 9),
+                client=WalkInClient(name="Late"),
+            ),
+            ("slot_taken", "start"),
+        ),
+        (
+            "book_for_client",
+            BookForClient(
+                tenant_id=desk.spa.id,
+                actor=STAFF,
+                service_id=facial,
+                provider_id=_sam(desk),
+                start=_at(day, 10),
+                client_id=uuid4(),
+            ),
+            ("not_found", "client_id"),
+        ),
+        (
+            "set_booking_status",
+            SetBookingStatus(
+                tenant_id=desk.spa.id, actor=STAFF, booking_id=mine.booking_id, status="completed"
+            ),
+            ("invalid_request", "status"),
+        ),
+        (
+            "block_provider_time",
+            BlockProviderTime(
+                tenant_id=desk.spa.id,
+                actor=STAFF,
+                provider_id=_sam(desk),
+                start=_at(day, 8),
+                end=_at(day, 12),
+            ),
+            ("slot_taken", "start"),
+        ),
+        (
+            "unblock_provider_time",
+            UnblockProviderTime(tenant_id=desk.spa.id, actor=STAFF, block_id=uuid4()),
+            ("not_found", "block_id"),
+        ),
+        (
+            "calendar",
+            GetCalendar(tenant_id="nowhere-spa", actor=STAFF, date_from=day),
+            ("not_found", "tenant_id"),
+        ),
+    ]
+    for name, request, expected in bad:
+        assert await _refused(desk, name, request) == expected, name
+    assert await _calendar(desk, day) == before
+    malformed = await desk.call_raw(
+        "calendar",
+        json.dumps(
+            {
+                "tenant_id": desk.spa.id,
+                "actor": {"service": "escalation", "staff_user": "u"},
+                "date_from": "2026-12-10",
+                "date_to": "2026-12-01",
+            }
+        ).encode(),
+    )
+    assert malformed["error"]["code"] == "invalid_request"
