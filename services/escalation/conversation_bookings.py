@@ -67,8 +67,8 @@ def conversation_bookings_router(
         user: Staff, tenant_id: TenantPath, conversation_id: ConversationPath
     ) -> dict[str, Any]:
         own_spa(user, tenant_id)
-        bookings = await _upcoming(ports(), desk(), user, conversation_id)
-        return {"bookings": [out(b) for b in bookings]}
+        bookings = await _clients_bookings(ports(), desk(), user, conversation_id)
+        return {"bookings": [out(b) for b in bookings if b.status == "booked"]}
 
     @router.post(base + "/{booking_id}/cancel", summary="Cancel, text the client, resolve the escalation")
     async def cancel(
@@ -119,10 +119,10 @@ async def _client_number(ports: Ports, tenant_id: str, conversation_id: str) -> 
     return str(row["client_number"])
 
 
-async def _upcoming(
+async def _clients_bookings(
     ports: Ports, desk: SchedulerDesk, user: StaffUser, conversation_id: str
 ) -> list[BookingDetails]:
-    """The client's bookings that have not started, soonest first (the next month)."""
+    """The client's bookings (any status) that have not started, soonest first (the next month)."""
     phone = await _client_number(ports, user.tenant_id, conversation_id)
     client = await desk_call(
         desk, "lookup_or_create_client", user, conversation_id=conversation_id, phone=phone
@@ -136,7 +136,7 @@ async def _upcoming(
         b
         for p in found.providers
         for b in p.bookings
-        if b.client_id == client.client_id and b.status == "booked" and b.start > now
+        if b.client_id == client.client_id and b.start > now
     ]
     return sorted(mine, key=lambda b: b.start)
 
@@ -144,8 +144,11 @@ async def _upcoming(
 async def _clients_booking(
     ports: Ports, desk: SchedulerDesk, user: StaffUser, conversation_id: str, booking_id: UUID
 ) -> BookingDetails:
-    """One of this conversation's client's upcoming bookings (a conversation acts on its own client only)."""
-    for booking in await _upcoming(ports, desk, user, conversation_id):
+    """One of this conversation's client's bookings ahead (a conversation acts on its own client only).
+
+    A booking already cancelled or moved is found too, so a repeated request is the same change.
+    """
+    for booking in await _clients_bookings(ports, desk, user, conversation_id):
         if booking.booking_id == booking_id:
             return booking
     raise HTTPException(404, "no upcoming booking of this client with that id")
