@@ -111,6 +111,7 @@ class EscalationService:
             stream_seq=letter.stream_seq,
             deliveries=letter.deliveries,
             ports=self.ports,
+            cause=letter.reason,
         )
 
     async def _tenant_of(self, broker: NatsBroker, letter: DeadLetter, body: bytes) -> str:

@@ -108,10 +108,16 @@ def dead_letter_escalation_id(stream: str, consumer: str, stream_seq: int) -> uu
     return uuid.uuid5(_DEAD_LETTER_NS, f"{stream}/{consumer}/{stream_seq}")
 
 
-def dead_letter_reason(stream: str, consumer: str, stream_seq: int, deliveries: int | None) -> str:
-    """What staff (or their engineers) need to find the message; no client data."""
+def dead_letter_reason(
+    stream: str, consumer: str, stream_seq: int, deliveries: int | None, cause: str = ""
+) -> str:
+    """What staff (or their engineers) need to find the message; no client data.
+
+    `cause` is the error's type (`RuntimeError`) or what the server saw, never an error's text.
+    """
     tries = f" after {deliveries} attempts" if deliveries else ""
-    return f"Message {stream_seq} on stream {stream} could not be processed by {consumer}{tries}."
+    why = f" ({cause[:120]})" if cause else ""
+    return f"Message {stream_seq} on stream {stream} could not be processed by {consumer}{tries}{why}."
 
 
 def check_staff_user(value: str) -> str:

@@ -369,7 +369,14 @@ async def _audit(
 
 
 async def record_dead_letter(
-    *, tenant_id: str, stream: str, consumer: str, stream_seq: int, deliveries: int | None, ports: Ports
+    *,
+    tenant_id: str,
+    stream: str,
+    consumer: str,
+    stream_seq: int,
+    deliveries: int | None,
+    ports: Ports,
+    cause: str = "",
 ) -> bool:
     """A message that exhausted its attempts becomes a `dead_letter` escalation (once per message)."""
     escalation_id = domain.dead_letter_escalation_id(stream, consumer, stream_seq)
@@ -378,7 +385,7 @@ async def record_dead_letter(
         tenant_id=tenant_id,
         escalation_id=escalation_id,
         category="dead_letter",
-        reason=domain.dead_letter_reason(stream, consumer, stream_seq, deliveries),
+        reason=domain.dead_letter_reason(stream, consumer, stream_seq, deliveries, cause),
         source="escalation",
     )
     return await raise_escalation(event, ports=ports, claim=f"deadletter:{escalation_id}")

@@ -20,7 +20,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 from services.escalation.accounts import StaffUser
 from services.escalation.app import EscalationService, build
 from services.escalation.settings import EscalationSettings
-from shared.bus import publish_event
+from shared.bus import Delivery, durable_subscriber, make_broker, publish_event
 from shared.contracts.conversation import StaffNoteAdded
 from shared.contracts.escalation import EscalationRaised
 from shared.contracts.sms import SmsReceived, SmsSendFailed, SmsSent
@@ -552,6 +552,52 @@ async def test_dead_letter_advisory_becomes_a_dead_letter_escalation(
     [hook] = await webhook.wait_for(1)
     assert "could not process" in hook["text"]
     await sub.unsubscribe()
+
+
+async def test_a_message_a_consumer_gave_up_on_is_a_dead_letter_escalation_staff_see(
+    start_service: StartService, webhook: WebhookReceiver, nats_url: str
+) -> None:
+    svc = await start_service()
+    t = svc.topology
+    broker = make_broker(nats_url, name="test-broken-gateway")
+
+    @durable_subscriber(
+        broker,
+        t,
+        service="gateway",
+        subject=t.all_sms_inbound,
+        stream=t.stream_sms_inbound,
+        durable="broken-consumer",
+        delivery=Delivery(max_deliver=2, retry_first=0.05, retry_max=0.05),
+    )
+    async def always_fails(message: SmsReceived) -> None:
+        raise RuntimeError(f"cannot handle {message.body}")
+
+    await broker.start()
+    try:
+        inbound = SmsReceived(
+            tenant_id=SPA,
+            message_sid="SMparked",
+            conversation_id=CONV,
+            from_number=CLIENT,
+            to_number="+14155550199",
+            body="private words",
+        )
+        seq = await publish_event(svc.js, t.sms_inbound(SPA, CONV), inbound)
+
+        async def dead_letter() -> Any:
+            data = (await svc.http.get("/api/escalations")).json()["escalations"]
+            return [e for e in data if e["category"] == "dead_letter"]
+
+        [esc] = await until(dead_letter, what="a dead_letter escalation")
+    finally:
+        await broker.stop()
+    assert esc["tenant_id"] == SPA
+    assert "broken-consumer" in esc["reason"] and str(seq) in esc["reason"]
+    assert "after 2 attempts (RuntimeError)" in esc["reason"]
+    assert "private" not in json.dumps(esc) and "0142" not in json.dumps(esc)
+    [hook] = await webhook.wait_for(1)
+    assert "could not process" in hook["text"]
 
 
 async def test_live_updates_reach_a_listening_inbox(start_service: StartService) -> None:
