@@ -397,3 +397,203 @@ async def test_bad_requests_get_specific_errors_and_change_nothing(
         ).encode(),
     )
     assert malformed["error"]["code"] == "invalid_request"
+
+
+async def test_blocked_time_is_never_offered_booked_or_held_until_it_is_unblocked(desk: Harness) -> None:
+    day = _day()
+    booked = await _book(desk, _at(day, 9), _sam(desk))
+    over_booking = BlockProviderTime(
+        tenant_id=desk.spa.id, actor=STAFF, provider_id=_sam(desk), start=_at(day, 9, 30), end=_at(day, 12)
+    )
+    assert await _refused(desk, "block_provider_time", over_booking) == ("slot_taken", "start")
+    lunch = BlockProviderTime(
+        tenant_id=desk.spa.id,
+        actor=STAFF,
+        provider_id=_sam(desk),
+        start=_at(day, 10),
+        end=_at(day, 12),
+        reason="break",
+    )
+    block = (await _ok(desk, "block_provider_time", lunch)).block
+    assert (block.start, block.end, block.reason) == (_at(day, 10), _at(day, 12), "break")
+    assert (await _ok(desk, "block_provider_time", lunch)).block.block_id == block.block_id  # retried
+    overlapping = lunch.model_copy(update={"id": uuid4(), "start": _at(day, 11), "end": _at(day, 13)})
+    assert await _refused(desk, "block_provider_time", overlapping) == ("slot_taken", "start")
+    assert await _starts(desk, day, _sam(desk)) == set()
+    walk_in = BookForClient(
+        tenant_id=desk.spa.id,
+        actor=STAFF,
+        service_id=desk.spa.service_id("facial"),
+        provider_id=_sam(desk),
+        start=_at(day, 11),
+        client=WalkInClient(name="Walk"),
+    )
+    assert await _refused(desk, "book_for_client", walk_in) == ("slot_taken", "start")
+    stale = SlotOption(
+        service_id=desk.spa.service_id("facial"),
+        provider_id=_sam(desk),
+        provider_first_name="Sam",
+        start=_at(day, 11),
+        end=_at(day, 12),
+    )
+    anna = (
+        await _ok(
+            desk,
+            "lookup_or_create_client",
+            LookupOrCreateClient(tenant_id=desk.spa.id, actor=AGENT, phone=ANNA),
+        )
+    ).client_id
+    held = HoldSlots(tenant_id=desk.spa.id, actor=AGENT, client_id=anna, options=[stale])
+    assert await _refused(desk, "hold_slots", held) == ("slot_taken", "options")
+    unblock = UnblockProviderTime(tenant_id=desk.spa.id, actor=STAFF, block_id=block.block_id)
+    assert (await _ok(desk, "unblock_provider_time", unblock)).removed
+    assert not (await _ok(desk, "unblock_provider_time", unblock)).removed
+    assert await _starts(desk, day, _sam(desk)) == {_at(day, 10), _at(day, 11)}
+    assert (await _ok(desk, "book_for_client", walk_in)).booking.status == "booked"
+    assert booked.status == "booked"
+
+
+async def test_completing_a_package_booking_uses_one_session_once_and_the_agent_reads_the_balance(
+    desk: Harness, database_url: str
+) -> None:
+    day = _day()
+    booking = await _book(desk, _at(day, 9), _sam(desk), phone=ANNA)
+    assert booking.covered_by_package == "Facial, 3 sessions"
+    early = SetBookingStatus(
+        tenant_id=desk.spa.id, actor=STAFF, booking_id=booking.booking_id, status="checked_in"
+    )
+    assert await _refused(desk, "set_booking_status", early) == ("invalid_request", "status")
+    await _started_an_hour_ago(database_url, booking.booking_id)
+    checked_in = await _ok(desk, "set_booking_status", early)
+    assert checked_in.changed and checked_in.booking.status == "checked_in"
+    assert checked_in.package_sessions_remaining is None
+    complete = SetBookingStatus(
+        tenant_id=desk.spa.id, actor=STAFF, booking_id=booking.booking_id, status="completed"
+    )
+    done = await _ok(desk, "set_booking_status", complete)
+    assert done.changed and done.booking.package_session_used and done.package_sessions_remaining == 1
+    again = await _ok(desk, "set_booking_status", complete.model_copy(update={"id": uuid4()}))
+    assert not again.changed and again.booking.package_session_used
+    benefits = await _ok(
+        desk,
+        "client_benefits",
+        GetClientBenefits(
+            tenant_id=desk.spa.id,
+            actor=AGENT,
+            client_id=booking.client_id,
+            service_id=desk.spa.service_id("facial"),
+        ),
+    )
+    assert [(p.package_name, p.sessions_remaining) for p in benefits.packages] == [("Facial, 3 sessions", 1)]
+    no_show = complete.model_copy(update={"id": uuid4(), "status": "no_show"})
+    assert await _refused(desk, "set_booking_status", no_show) == ("status_conflict", "status")
+    cancel = CancelBooking(tenant_id=desk.spa.id, actor=STAFF, booking_id=booking.booking_id)
+    assert await _refused(desk, "cancel_booking", cancel) == ("status_conflict", "booking_id")
+
+
+async def test_a_no_show_frees_the_time_and_a_late_arrival_takes_it_back(
+    desk: Harness, database_url: str
+) -> None:
+    booking = await _book(desk, _at(_day(), 9), _sam(desk))
+    await _started_an_hour_ago(database_url, booking.booking_id)
+    no_show = SetBookingStatus(
+        tenant_id=desk.spa.id, actor=STAFF, booking_id=booking.booking_id, status="no_show"
+    )
+    marked = await _ok(desk, "set_booking_status", no_show)
+    assert marked.booking.status == "no_show" and not marked.booking.package_session_used
+    late = no_show.model_copy(update={"id": uuid4(), "status": "checked_in"})
+    assert (await _ok(desk, "set_booking_status", late)).booking.status == "checked_in"
+    calendar = await _calendar(desk, (datetime.now(NY) - timedelta(hours=1)).date())
+    assert [b.status for b in calendar[_sam(desk)].bookings] == ["checked_in"]
+
+
+async def test_the_calendar_shows_bookings_holds_blocks_and_hours_with_names_and_services(
+    desk: Harness,
+) -> None:
+    day = _day()
+    await _book(desk, _at(day, 9), _sam(desk), name="Rosa")
+    anna = (
+        await _ok(
+            desk,
+            "lookup_or_create_client",
+            LookupOrCreateClient(tenant_id=desk.spa.id, actor=AGENT, phone=ANNA),
+        )
+    ).client_id
+    option = SlotOption(
+        service_id=desk.spa.service_id("facial"),
+        provider_id=_kim(desk),
+        provider_first_name="Kim",
+        start=_at(day, 10),
+        end=_at(day, 11),
+    )
+    await _ok(
+        desk, "hold_slots", HoldSlots(tenant_id=desk.spa.id, actor=AGENT, client_id=anna, options=[option])
+    )
+    await _ok(
+        desk,
+        "block_provider_time",
+        BlockProviderTime(
+            tenant_id=desk.spa.id, actor=STAFF, provider_id=_kim(desk), start=_at(day, 11), end=_at(day, 12)
+        ),
+    )
+    week = await _ok(
+        desk,
+        "calendar",
+        GetCalendar(tenant_id=desk.spa.id, actor=STAFF, date_from=day, date_to=day + timedelta(6)),
+    )
+    assert week.timezone == "America/New_York" and [p.first_name for p in week.providers] == ["Kim", "Sam"]
+    kim, sam = week.providers
+    assert (
+        len(sam.working) == 7 and sam.working[0].start == _at(day, 9) and sam.working[0].end == _at(day, 12)
+    )
+    [rosa] = sam.bookings
+    assert (rosa.client_name, rosa.service_name, rosa.status, rosa.start) == (
+        "Rosa",
+        "Facial",
+        "booked",
+        _at(day, 9),
+    )
+    [hold] = kim.holds
+    assert (hold.client_name, hold.service_name, hold.start) == ("Anna", "Facial", _at(day, 10))
+    [block] = kim.blocks
+    assert (block.start, block.reason) == (_at(day, 11), "time_off") and kim.bookings == []
+    only_kim = await _ok(
+        desk,
+        "calendar",
+        GetCalendar(tenant_id=desk.spa.id, actor=STAFF, date_from=day, provider_ids=[_kim(desk)]),
+    )
+    assert [p.first_name for p in only_kim.providers] == ["Kim"]
+
+
+async def test_each_desk_call_leaves_one_audit_record_naming_the_staff_user_and_no_client_details(
+    desk: Harness, topology: Topology
+) -> None:
+    day = _day()
+    booking = await _book(desk, _at(day, 9), _sam(desk), phone="+12125550177", name="Priscilla")
+    calls: list[tuple[str, Any]] = [
+        ("calendar", GetCalendar(tenant_id=desk.spa.id, actor=STAFF, date_from=day)),
+        (
+            "reschedule_booking",
+            RescheduleBooking(
+                tenant_id=desk.spa.id, actor=STAFF, booking_id=booking.booking_id, start=_at(day, 10)
+            ),
+        ),
+        ("cancel_booking", CancelBooking(tenant_id=desk.spa.id, actor=STAFF, booking_id=uuid4())),
+    ]
+    for name, request in calls:
+        await desk.call(name, request)
+    relay = desk.ctx.extras["relay"]
+    await relay.flush()  # type: ignore[attr-defined]
+    records = await audit_records(desk.js, topology, 1 + len(calls))
+    assert [(r["action"], r["outcome"]) for r in records] == [
+        ("book_for_client", "ok"),
+        ("calendar", "ok"),
+        ("reschedule_booking", "ok"),
+        ("cancel_booking", "not_found"),
+    ]
+    assert all(r["actor"]["staff_user"] == "u-dana" for r in records)
+    assert records[0]["actor"]["client_ref"] and records[0]["arguments"]["client_ref"]
+    assert datetime.fromisoformat(records[2]["result_summary"]["new"]["start"]) == _at(day, 10)
+    assert "providers.bookings.client_name" in records[1]["disclosed_fields"]
+    dump = json.dumps(records)
+    assert "5550177" not in dump and "Priscilla" not in dump
