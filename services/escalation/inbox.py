@@ -286,6 +286,7 @@ def _message_out(row: Any) -> dict[str, Any]:
         "delivery_status": row["delivery_status"],
         "error": row["error"] or (f"carrier error {row['error_code']}" if row["error_code"] else None),
         "keyword": row["keyword"],
+        "media_urls": list(row["media_urls"] or ()),
         "occurred_at": row["occurred_at"],
         "tenant_id": row["tenant_id"],
         "conversation_id": row["conversation_id"],

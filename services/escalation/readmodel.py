@@ -50,6 +50,7 @@ async def record_inbound(message: SmsReceived, *, ports: Ports) -> None:
             message.body,
             message.keyword,
             message.occurred_at,
+            message.media_urls,
         )
         await repo.notify(uow.conn, "message", message.tenant_id, message.conversation_id)
 

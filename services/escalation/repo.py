@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -112,11 +113,12 @@ async def insert_inbound(
     body: str,
     keyword: str | None,
     at: datetime,
+    media_urls: Sequence[str] = (),
 ) -> bool:
-    """A client's text; False when it was already recorded."""
+    """A client's text (and the links of its pictures); False when it was already recorded."""
     row = await conn.fetchval(
         "INSERT INTO messages (tenant_id, conversation_id, direction, message_key, body, status, keyword,"
-        " occurred_at) VALUES ($1, $2, 'in', $3, $4, 'received', $5, $6)"
+        " occurred_at, media_urls) VALUES ($1, $2, 'in', $3, $4, 'received', $5, $6, $7)"
         " ON CONFLICT (tenant_id, direction, message_key) DO NOTHING RETURNING 1",
         tenant_id,
         conversation_id,
@@ -124,6 +126,7 @@ async def insert_inbound(
         body,
         keyword,
         at,
+        list(media_urls),
     )
     return row is not None
 
@@ -198,7 +201,8 @@ async def conversation_of_delivery(conn: asyncpg.Connection, tenant_id: str, pro
 
 _MESSAGE_COLUMNS = (
     "m.seq, m.tenant_id, m.conversation_id, m.direction, m.message_key, m.body, m.purpose, m.status,"
-    " m.provider_sid, m.error, m.keyword, m.occurred_at, d.status AS delivery_status, d.error_code"
+    " m.provider_sid, m.error, m.keyword, m.occurred_at, m.media_urls, d.status AS delivery_status,"
+    " d.error_code"
 )
 
 

@@ -172,7 +172,7 @@ def _inbound_text(form: FormParams, spa: Spa) -> InboundText:
         to_number=_number(form.get("To") or spa.sender, "To"),
         body=body,
         num_media=num_media,
-        media_urls=tuple(m for m in media if m),
+        media_urls=tuple(m for m in media if m.startswith("https://")),  # Twilio serves media on https
     )
 
 

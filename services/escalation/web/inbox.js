@@ -154,8 +154,11 @@ async function renderConversation() {
   for (const m of data.messages) {
     const failed = m.status === "failed" || ["failed", "undelivered"].includes(m.delivery_status);
     const status = m.direction === "out" ? ` · ${m.delivery_status || m.status}${m.error ? " — " + m.error : ""}` : "";
+    // A client's pictures (PHI): links for signed-in staff, https only, opened without a referrer.
+    const pictures = (m.media_urls || []).filter((u) => u.startsWith("https://")).map((u, i) =>
+      el("a", { class: "media", href: u, target: "_blank", rel: "noopener noreferrer" }, `picture ${i + 1}`));
     messages.append(el("div", { class: `msg ${m.direction} ${m.purpose || ""} ${failed ? "failed" : ""}` },
-      m.body || "(text not available)",
+      m.body || (pictures.length ? "" : "(text not available)"), ...pictures,
       el("span", { class: "meta" }, `${m.purpose ? m.purpose + " · " : ""}${when(m.occurred_at)}${status}`)));
   }
   pane.append(messages);
