@@ -491,7 +491,7 @@ async def test_completing_a_package_booking_uses_one_session_once_and_the_agent_
     assert await _refused(desk, "cancel_booking", cancel) == ("status_conflict", "booking_id")
 
 
-async def test_a_no_show_frees_the_time_and_a_late_arrival_takes_it_back(
+async def test_a_no_show_frees_the_time_and_a_late_arrival_takes_it_back_when_still_free(
     desk: Harness, database_url: str
 ) -> None:
     booking = await _book(desk, _at(_day(), 9), _sam(desk))
@@ -501,7 +501,19 @@ async def test_a_no_show_frees_the_time_and_a_late_arrival_takes_it_back(
     )
     marked = await _ok(desk, "set_booking_status", no_show)
     assert marked.booking.status == "no_show" and not marked.booking.package_session_used
+    # Its time is free: staff can block it, and then the late arrival cannot take it back.
+    block = BlockProviderTime(
+        tenant_id=desk.spa.id,
+        actor=STAFF,
+        provider_id=_sam(desk),
+        start=marked.booking.start,
+        end=marked.booking.end + timedelta(minutes=10),
+    )
+    block_id = (await _ok(desk, "block_provider_time", block)).block.block_id
     late = no_show.model_copy(update={"id": uuid4(), "status": "checked_in"})
+    assert await _refused(desk, "set_booking_status", late) == ("slot_taken", "status")
+    unblock = UnblockProviderTime(tenant_id=desk.spa.id, actor=STAFF, block_id=block_id)
+    await _ok(desk, "unblock_provider_time", unblock)
     assert (await _ok(desk, "set_booking_status", late)).booking.status == "checked_in"
     calendar = await _calendar(desk, (datetime.now(NY) - timedelta(hours=1)).date())
     assert [b.status for b in calendar[_sam(desk)].bookings] == ["checked_in"]
