@@ -1,0 +1,174 @@
+"""The staff desk in a real browser: Debian's chromium driven by Playwright, against the whole system.
+
+Every service runs as a process (Twilio faked at the wire). A client with a booking texts that they
+need to cancel; staff sign in, open the escalated conversation, cancel the booking from it (the
+client's confirmation reaches the fake Twilio), hand back to the AI, and book a walk-in from free
+time on the calendar. An anonymous visitor and another spa's staff are refused. Screenshots are
+saved under .data/artifacts/browser/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from services.escalation import accounts
+from shared.db import create_pool
+from tests.e2e.system_support import TENANT, System, started_system
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("FRONTDESK_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / ".data" / "artifacts" / "browser"
+OWNER = ("ana@glow.example", "owner password 1")
+OTHER = ("olga@other.example", "other spa password")
+CLIENT = "+14155550188"
+
+
+@pytest.fixture(scope="module")
+async def system(servers: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+    """All five services as processes, with an owner of the demo spa and a user of another spa."""
+    async with started_system(
+        servers["postgres"], servers["nats"], tmp_path_factory.mktemp("browser")
+    ) as running:
+        pool = await create_pool(running.database_url, min_size=1, max_size=1, schema="escalation")
+        try:
+            async with pool.acquire() as conn:
+                for tenant, (email, password), role in (
+                    (TENANT, OWNER, "owner"),
+                    ("other-spa", OTHER, "staff"),
+                ):
+                    await accounts.create_user(
+                        conn,
+                        tenant_id=tenant,
+                        email=email,
+                        display_name=email.split("@")[0].title(),
+                        role=role,
+                        password=password,
+                        created_by="test",
+                    )
+        finally:
+            await pool.close()
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless chromium (the system's own; Playwright's download is not used)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield launched
+        await launched.close()
+
+
+async def sign_in(page: Page, url: str, who: tuple[str, str]) -> None:
+    """Fill the sign-in form as staff do."""
+    await page.goto(url)
+    await page.fill("#login-form input[name=email]", who[0])
+    await page.fill("#login-form input[name=password]", who[1])
+    await page.click("#login-form button[type=submit]")
+    await expect(page.locator("#sign-out")).to_be_visible()
+
+
+async def book_for_client(system: System) -> dict[str, Any]:
+    """The client already has a HydraFacial booked (made through the desk API by the staff account)."""
+    api = system.urls["escalation"]
+    async with httpx.AsyncClient(base_url=api, headers=system.staff, timeout=10) as http:
+        catalog = (await http.get("/api/catalog")).json()
+        service = next(s for s in catalog["services"] if s["name"] == "HydraFacial")
+        for ahead in range(2, 12):
+            day = (date.today() + timedelta(days=ahead)).isoformat()
+            found = (
+                await http.get("/api/slots", params={"service_id": service["service_id"], "day": day})
+            ).json()
+            if found["options"]:
+                slot = found["options"][0]
+                body = {
+                    "service_id": service["service_id"],
+                    "provider_id": slot["provider_id"],
+                    "start": slot["start"],
+                    "client": {"phone": CLIENT},
+                }
+                made = await http.post("/api/bookings", json=body)
+                assert made.status_code == 200, made.text
+                return dict(made.json()["booking"])
+    raise AssertionError("no free HydraFacial time in ten days")
+
+
+async def test_staff_cancel_from_an_escalated_conversation_then_book_a_walk_in(
+    system: System, browser: Browser
+) -> None:
+    booking = await book_for_client(system)
+    await system.text(CLIENT, "Hi, I need to cancel my appointment please")
+    conversation = system.conversation(CLIENT)
+
+    async def escalated() -> bool:
+        view = await system.inbox(f"/api/conversations/{TENANT}/{conversation}")
+        return any(e["category"] == "cancellation" and e["status"] == "open" for e in view["escalations"])
+
+    await system.eventually(escalated, "the cancellation escalation in the inbox")
+    texts_before = len(system.twilio.sent_to(CLIENT))
+
+    context = await browser.new_context()
+    page = await context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    await sign_in(page, system.urls["escalation"], OWNER)
+    await page.click(f".conversations li[data-key='{TENANT}/{conversation}']")
+    row = page.locator(f"#client-bookings .booking[data-booking='{booking['booking_id']}']")
+    await expect(row).to_contain_text("HydraFacial")
+    await page.screenshot(path=str(ARTIFACTS / "1-escalated-conversation.png"), full_page=True)
+
+    await row.locator("button", has_text="Cancel booking").click()
+    await expect(page.locator("#client-bookings")).to_contain_text("none")
+    sent = await system.sent(CLIENT, texts_before + 1)
+    assert "is cancelled" in sent[-1].body and "HydraFacial" in sent[-1].body
+    await expect(page.locator(".esc-list")).to_have_count(0)  # the escalation is resolved
+    await page.click(".conv-head button:has-text('Resume AI')")
+    await expect(page.locator(".conv-head")).to_contain_text("AI active")
+    await page.screenshot(path=str(ARTIFACTS / "2-cancelled-and-resumed.png"), full_page=True)
+
+    await page.click("#tabs button[data-view=calendar]")
+    free = page.locator(".entry.free").first
+    for _ in range(7):  # today may be over: step to the next day with free time
+        if await free.count():
+            break
+        await page.click("button[aria-label=later]")
+        await page.wait_for_timeout(300)
+    await free.click()
+    await page.fill(".book-form input[name=name]", "Walk-in Wendy")
+    await page.click(".book-form button[type=submit]")
+    await expect(page.locator(".entry.booking", has_text="Walk-in Wendy")).to_have_count(1)
+    await page.screenshot(path=str(ARTIFACTS / "3-walk-in-booked.png"), full_page=True)
+    assert dialogs == [], dialogs
+    await context.close()
+
+
+async def test_anonymous_and_other_spa_staff_are_refused(system: System, browser: Browser) -> None:
+    conversation = system.conversation(CLIENT)
+    url = system.urls["escalation"]
+    anonymous = await browser.new_context()
+    page = await anonymous.new_page()
+    await page.goto(url)
+    await expect(page.locator("#login-form")).to_be_visible()
+    assert (await page.request.get(f"{url}/api/conversations")).status == 401
+    await page.screenshot(path=str(ARTIFACTS / "4-anonymous.png"))
+    await anonymous.close()
+
+    other = await browser.new_context()
+    page = await other.new_page()
+    await sign_in(page, url, OTHER)
+    await expect(page.locator(".conversations li")).to_have_count(0)
+    assert (await page.request.get(f"{url}/api/conversations/{TENANT}/{conversation}")).status == 403
+    assert (await page.request.get(f"{url}/api/conversations?tenant={TENANT}")).status == 403
+    await expect(page.locator("#team-tab")).to_be_hidden()  # staff, not an owner
+    await page.screenshot(path=str(ARTIFACTS / "5-other-spa.png"))
+    await other.close()
