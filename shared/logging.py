@@ -146,6 +146,39 @@ def shared_processors() -> list[Any]:
     ]
 
 
+# Libraries that log every request or connection at INFO (the Twilio SDK: URL and headers, its
+# Authorization among them): WARNING and above only, at every level, DEBUG included.
+CHATTY_LIBRARIES = (
+    "twilio",
+    "twilio.http_client",
+    "httpx",
+    "httpcore",
+    "urllib3",
+    "asyncio",
+    "anthropic",
+    "aiohttp.access",
+    "multipart",
+)
+# Our own plumbing and FastStream's per-message lines: shown when LOG_LEVEL=DEBUG.
+PLUMBING = ("uvicorn.access", "faststream", "frontdesk.bus", "frontdesk.agent.bus")
+
+
+class BenignFetchTimeout(logging.Filter):
+    """FastStream's "Task-N raised an exception, retrying" for a pull fetch that timed out is DEBUG.
+
+    A pull consumer waiting on an empty stream (or on a server still starting) times out by design;
+    FastStream's task supervisor restarts the task and logs it as an error with a traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Demote the benign timeout (dropped unless its logger shows DEBUG); let the rest through."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, TimeoutError) or "raised an exception" not in str(record.msg):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
 def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> None:
     """Configure structlog and the standard library to emit redacted structured logs."""
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
@@ -167,10 +200,12 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
             foreign_pre_chain=shared_processors(),
         )
     )
+    handler.addFilter(BenignFetchTimeout())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if level.upper() == "DEBUG" else level.upper())
     # FastStream logs every consumer start/stop and task callback at INFO through its own handler.
-    # The Twilio SDK logs every request (URL and headers) at INFO.
-    for noisy in ("uvicorn.access", "faststream", "frontdesk.bus", "twilio.http_client"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
+    for name in PLUMBING:
+        logging.getLogger(name).setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)

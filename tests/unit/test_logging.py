@@ -102,3 +102,79 @@ def test_stdlib_records_with_exceptions_lose_the_message_too() -> None:
     out = stream.getvalue()
     assert "swollen" not in out
     assert "RuntimeError" in out
+
+
+def _capture(fmt: str, level: str = "INFO") -> io.StringIO:
+    """Configure logging as a service does, with the root handler writing to a buffer."""
+    import logging
+
+    from shared.logging import configure_logging
+
+    configure_logging("test", level, fmt)
+    stream = io.StringIO()
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    return stream
+
+
+@pytest.mark.parametrize("fmt", ["console", "json"])
+def test_an_exception_renders_in_both_formats_without_its_text(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    stream = _capture(fmt)
+    try:
+        raise ValueError("client +14155550142 wrote: my lips are swollen")
+    except ValueError:
+        structlog.get_logger().exception("booking.failed", body="my lips are swollen")
+        logging.getLogger("faststream").error("Task-3 raised an exception", exc_info=True)
+        logging.getLogger("some.library").error("failed for %s", "+14155550142", exc_info=True)
+    out = capsys.readouterr().err + stream.getvalue()
+    assert out.count("ValueError") == 3, out
+    assert "booking.failed" in out and "failed for [redacted]" in out
+    assert "swollen" not in out and "0142" not in out
+    if fmt == "json":
+        assert all(json.loads(line)["exception"] == "ValueError" for line in out.splitlines())
+
+
+def test_a_pull_fetch_that_timed_out_is_not_an_error() -> None:
+    import logging
+
+    stream = _capture("json")
+    bus = logging.getLogger("frontdesk.bus")
+    try:
+        raise TimeoutError
+    except TimeoutError:
+        bus.error("Task-7 raised an exception, retrying...", exc_info=True)
+    try:
+        raise ConnectionError("refused")
+    except ConnectionError:
+        bus.error("Task-8 raised an exception, retrying...", exc_info=True)
+    [line] = stream.getvalue().splitlines()
+    assert json.loads(line)["exception"] == "ConnectionError", "a real failure is still an error"
+
+
+def test_a_pull_fetch_that_timed_out_shows_at_debug() -> None:
+    import logging
+
+    stream = _capture("json", level="DEBUG")
+    try:
+        raise TimeoutError
+    except TimeoutError:
+        logging.getLogger("frontdesk.bus").error("Task-7 raised an exception, retrying...", exc_info=True)
+    [line] = stream.getvalue().splitlines()
+    assert json.loads(line)["level"] == "debug"
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+@pytest.mark.parametrize("library", ["twilio.http_client", "httpx", "urllib3.connectionpool", "asyncio"])
+def test_chatty_libraries_log_warnings_only(library: str, level: str) -> None:
+    import logging
+
+    stream = _capture("json", level=level)
+    chatty = logging.getLogger(library)
+    chatty.info("-- BEGIN Twilio API Request -- Authorization: Basic c2VjcmV0")
+    chatty.debug("connection opened")
+    chatty.warning("retrying")
+    [line] = stream.getvalue().splitlines()
+    assert json.loads(line)["event"] == "retrying"
