@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
@@ -157,108 +157,113 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
     text went out (Twilio's message log; the simulator knows exactly) before sending again.
     """
     now = ports.clock()
-    reconcile = False
     async with transaction(ports.pool) as conn:
-        row = await repo.lock_outbound(conn, spa.id, key)
-        if row is None or row.state in ("sent", "failed"):
-            return row.state if row else "failed"  # type: ignore[return-value]
-        if row.state == "sending":
-            if row.claimed_at and now - row.claimed_at < ports.stale_sending:
-                raise SendInProgress(key)
-            reconcile = True
+        claim = await _claim(conn, spa, key, now, ports)
+    if not isinstance(claim, Claim):
+        return claim
+    row = claim.row
+    if claim.reconcile:
+        settled = await _reconcile(spa, key, row, now, ports)
+        if settled is not None:
+            return settled
+    result = await _send_with_retries(spa, row.to_number, row.body, key, ports)
+    return await _record(spa, key, row.conversation_id, row.body, result, ports, row.correlation_id)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This delivery may send the text; `reconcile`: a dead process's stale claim, ask the provider first."""
+
+    row: repo.Outbound
+    reconcile: bool = False
+
+
+async def _claim(conn: asyncpg.Connection, spa: Spa, key: str, now: datetime, ports: Ports) -> Claim | State:
+    """Claim the text for sending, or settle it here: already done, opted out, or over the cap."""
+    row = await repo.lock_outbound(conn, spa.id, key)
+    if row is None or row.state in ("sent", "failed"):
+        return row.state if row else "failed"  # type: ignore[return-value]
+    if row.state == "sending":
+        if row.claimed_at and now - row.claimed_at < ports.stale_sending:
+            raise SendInProgress(key)
+        # Re-claim with a fresh time so nobody else reconciles the same row at once.
+        await repo.reclaim(conn, spa.id, key, now)
+        return Claim(row, reconcile=True)
+    if await _opted_out_for(conn, spa.id, client_ref(ports.id_key, spa.id, row.to_number), key):
+        conv, correlation = row.conversation_id, row.correlation_id
+        await _fail(conn, ports, spa.id, key, conv, "opted_out", OPTED_OUT_CODE, correlation=correlation)
+        ports.kick()
+        log.info("outbound.opted_out", tenant=spa.id, conversation=row.conversation_id)
+        return "failed"
+    day = spa_day(now, spa.tz)
+    await repo.lock_tenant_cap(conn, spa.id)
+    override = await repo.cap_override(conn, spa.id)
+    cap = spa.daily_send_cap if override is None else override
+    if await repo.count_for_day(conn, spa.id, day) >= cap:
+        await _wait_for_cap(conn, spa, row, day, cap, ports)
+        return "deferred"
+    await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
+    return Claim(row)
+
+
+async def _wait_for_cap(
+    conn: asyncpg.Connection, spa: Spa, row: repo.Outbound, day: date, cap: int, ports: Ports
+) -> None:
+    """The daily cap is reached: the text waits (SmsDeferred once) and staff are alerted once a day."""
+    key = row.idempotency_key
+    if row.state != "deferred":
+        await repo.mark_deferred(conn, spa.id, key)
         extra = {"correlation_id": row.correlation_id} if row.correlation_id else {}
-        ref = client_ref(ports.id_key, spa.id, row.to_number)
-        if not reconcile and await _opted_out_for(conn, spa.id, ref, key):
+        deferred = SmsDeferred(
+            tenant_id=spa.id, idempotency_key=key, conversation_id=row.conversation_id, **extra
+        )
+        subject = ports.topology.sms_event(spa.id, "deferred")
+        await enqueue(conn, subject, deferred, message_id=f"deferred:{spa.id}:{key}")
+    if await repo.claim_cap_alert(conn, spa.id, day):
+        alert = EscalationRaised(
+            tenant_id=spa.id,
+            category="send_cap",
+            source="gateway",
+            reason=(
+                f"Daily send cap of {cap} texts reached for {day.isoformat()}. Further texts "
+                "wait and go out tomorrow, or as soon as the cap is raised."
+            ),
+        )
+        alert_id = f"send_cap:{spa.id}:{day.isoformat()}"
+        await enqueue(conn, ports.topology.escalation(spa.id), alert, message_id=alert_id)
+        log.warning("send_cap.reached", tenant=spa.id, cap=cap, day=day.isoformat())
+    metrics.CAP_HITS.inc()
+    if row.state != "deferred":
+        metrics.send_settled("deferred", "send_cap")
+    ports.kick()
+
+
+async def _reconcile(spa: Spa, key: str, row: repo.Outbound, now: datetime, ports: Ports) -> State | None:
+    """A stale claim: settle it from the provider's own record; None when the text never went out."""
+    try:
+        sid = await ports.provider.find_sent(spa, row.to_number, row.body, key, row.claimed_at or now)
+    except UnknownOutcome:
+        async with transaction(ports.pool) as conn:
             await _fail(
                 conn,
                 ports,
                 spa.id,
                 key,
                 row.conversation_id,
-                "opted_out",
-                OPTED_OUT_CODE,
+                "send_outcome_unknown",
+                None,
+                permanent=False,
                 correlation=row.correlation_id,
             )
-            ports.kick()
-            log.info("outbound.opted_out", tenant=spa.id, conversation=row.conversation_id)
-            return "failed"
-        if not reconcile:
-            await repo.lock_tenant_cap(conn, spa.id)
-            day = spa_day(now, spa.tz)
-            override = await repo.cap_override(conn, spa.id)
-            cap = spa.daily_send_cap if override is None else override
-            if await repo.count_for_day(conn, spa.id, day) >= cap:
-                if row.state != "deferred":
-                    await repo.mark_deferred(conn, spa.id, key)
-                    await enqueue(
-                        conn,
-                        ports.topology.sms_event(spa.id, "deferred"),
-                        SmsDeferred(
-                            tenant_id=spa.id,
-                            idempotency_key=key,
-                            conversation_id=row.conversation_id,
-                            **extra,
-                        ),
-                        message_id=f"deferred:{spa.id}:{key}",
-                    )
-                if await repo.claim_cap_alert(conn, spa.id, day):
-                    alert = EscalationRaised(
-                        tenant_id=spa.id,
-                        category="send_cap",
-                        source="gateway",
-                        reason=(
-                            f"Daily send cap of {cap} texts reached for {day.isoformat()}. Further texts "
-                            "wait and go out tomorrow, or as soon as the cap is raised."
-                        ),
-                    )
-                    await enqueue(
-                        conn,
-                        ports.topology.escalation(spa.id),
-                        alert,
-                        message_id=f"send_cap:{spa.id}:{day.isoformat()}",
-                    )
-                    log.warning("send_cap.reached", tenant=spa.id, cap=cap, day=day.isoformat())
-                metrics.CAP_HITS.inc()
-                if row.state != "deferred":
-                    metrics.send_settled("deferred", "send_cap")
-                ports.kick()
-                return "deferred"
-            await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
-        else:
-            await repo.reclaim(conn, spa.id, key, now)
-    if reconcile:
-        try:
-            sid = await ports.provider.find_sent(spa, row.to_number, row.body, key, row.claimed_at or now)
-        except UnknownOutcome:
-            async with transaction(ports.pool) as conn:
-                await _fail(
-                    conn,
-                    ports,
-                    spa.id,
-                    key,
-                    row.conversation_id,
-                    "send_outcome_unknown",
-                    None,
-                    permanent=False,
-                    correlation=row.correlation_id,
-                )
-            ports.kick()
-            log.error("outbound.outcome_unknown", tenant=spa.id, conversation=row.conversation_id)
-            return "failed"
-        if sid is not None:
-            await _record(
-                spa,
-                key,
-                row.conversation_id,
-                row.body,
-                SendResult(sid=sid, status=201),
-                ports,
-                row.correlation_id,
-            )
-            log.info("outbound.reconciled", tenant=spa.id, conversation=row.conversation_id)
-            return "sent"
-    result = await _send_with_retries(spa, row.to_number, row.body, key, ports)
-    return await _record(spa, key, row.conversation_id, row.body, result, ports, row.correlation_id)
+        ports.kick()
+        log.error("outbound.outcome_unknown", tenant=spa.id, conversation=row.conversation_id)
+        return "failed"
+    if sid is None:
+        return None
+    sent = SendResult(sid=sid, status=201)
+    await _record(spa, key, row.conversation_id, row.body, sent, ports, row.correlation_id)
+    log.info("outbound.reconciled", tenant=spa.id, conversation=row.conversation_id)
+    return "sent"
 
 
 async def _opted_out_for(conn: asyncpg.Connection, tenant: str, ref: str, key: str) -> bool:
