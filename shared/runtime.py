@@ -28,6 +28,7 @@ from shared.web import install_edge_guard
 log = structlog.get_logger()
 
 Hook = Callable[["ServiceContext"], Awaitable[None]]
+BUS_TASK = "bus_task"
 
 
 @dataclass
@@ -55,6 +56,14 @@ class ServiceSpec:
     on_stop: list[Hook] = field(default_factory=list)
     # False for services that never LISTEN, lock or SET on a pooled connection (saves a round trip).
     pool_session_reset: bool = True
+    # Hooks that need the bus, run once it is connected (after on_start).
+    on_bus: list[Hook] = field(default_factory=list)
+    # Start (and serve HTTP) while NATS is unreachable, joining the bus in the background when it
+    # answers: the gateway, which spools inbound texts to disk meanwhile. Its on_start hooks must
+    # not need the bus, and its readiness does not wait for it.
+    start_without_bus: bool = False
+    # How long such a service waits for the bus at start before going on without it.
+    bus_wait_seconds: float = 5.0
 
 
 def build_context(
@@ -72,9 +81,13 @@ def build_context(
 
 
 async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
-    """Migrate, connect the pool and the broker, create streams, run the start hooks."""
+    """Migrate, connect the pool and the broker, create streams, run the start hooks.
+
+    A service that may start without the bus runs its own start hooks first, waits a moment for
+    the bus, and goes on without it if NATS does not answer, joining in the background (`join_bus`).
+    """
     settings = ctx.settings
-    checks: dict[str, Check] = {"nats": nats_check(ctx.broker)}
+    checks: dict[str, Check] = {} if spec.start_without_bus else {"nats": nats_check(ctx.broker)}
     if spec.schema:
         await apply_migrations(settings.database_url, spec.schema, spec.migrations)
         ctx.pool = await create_pool(
@@ -87,16 +100,53 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
         checks["postgres"] = postgres_check(ctx.pool)
     add_health_routes(ctx.http, checks)
     add_metrics_route(ctx.http, jetstream_refresh(lambda: nats_client(ctx.broker), ctx.topology, spec.name))
-    await ctx.broker.connect()
-    await ensure_streams(jetstream(ctx.broker), ctx.topology, settings.stream_replicas)
-    await update_consumers(jetstream(ctx.broker), ctx.broker)
+    if spec.start_without_bus:
+        for hook in spec.on_start:
+            await hook(ctx)
+        joining = ctx.extras[BUS_TASK] = asyncio.create_task(join_bus(spec, ctx), name=f"{spec.name}-bus")
+        try:
+            await asyncio.wait_for(asyncio.shield(joining), spec.bus_wait_seconds)
+        except TimeoutError:
+            log.warning("service.started_without_bus", waited_s=spec.bus_wait_seconds)
+        return
+    await _connect_bus(ctx)
     for hook in spec.on_start:
+        await hook(ctx)
+    await _start_bus(spec, ctx)
+
+
+async def _connect_bus(ctx: ServiceContext) -> None:
+    await ctx.broker.connect()
+    await ensure_streams(jetstream(ctx.broker), ctx.topology, ctx.settings.stream_replicas)
+    await update_consumers(jetstream(ctx.broker), ctx.broker)
+
+
+async def _start_bus(spec: ServiceSpec, ctx: ServiceContext) -> None:
+    for hook in spec.on_bus:
         await hook(ctx)
     await ctx.broker.start()
 
 
+async def join_bus(spec: ServiceSpec, ctx: ServiceContext, *, pause: float = 1.0) -> None:
+    """Connect to NATS whenever it answers (retrying for ever), then run the bus hooks and consumers."""
+    while True:
+        try:
+            await _connect_bus(ctx)
+            break
+        except Exception as exc:  # the server is down, starting, or has no JetStream yet
+            log.warning("service.bus_unreachable", error=type(exc).__name__)
+            await asyncio.sleep(pause)
+    await _start_bus(spec, ctx)
+    log.info("service.bus_joined")
+
+
 async def stop_context(spec: ServiceSpec, ctx: ServiceContext, *, step_timeout: float = 10.0) -> None:
     """Drain the bus, run stop hooks, close the pool; each step bounded so a stop never hangs."""
+    joining = ctx.extras.pop(BUS_TASK, None)
+    if isinstance(joining, asyncio.Task) and not joining.done():
+        joining.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await joining
     try:
         await asyncio.wait_for(ctx.broker.stop(), step_timeout)
     except Exception as exc:

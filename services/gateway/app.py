@@ -183,7 +183,14 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
     """The gateway, not yet started: start with shared.runtime.start_context (or run())."""
     broker = make_broker(settings.nats_url, name=f"{NAME}-{settings.instance_id}")
     http = FastAPI(title="frontdesk gateway", version="1")
-    spec = ServiceSpec(name=NAME, http_port=settings.gateway_http_port, schema=SCHEMA, migrations=MIGRATIONS)
+    # Texts are taken (and spooled to disk) while NATS is down: the gateway starts without it.
+    spec = ServiceSpec(
+        name=NAME,
+        http_port=settings.gateway_http_port,
+        schema=SCHEMA,
+        migrations=MIGRATIONS,
+        start_without_bus=True,
+    )
     ctx = build_context(spec, settings, broker, http)
     holder: dict[str, Ports] = {}
 
@@ -201,14 +208,13 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         publisher = InboundPublisher(
             lambda: nats_client(broker), Spool(settings.spool_dir), timeout=settings.publish_timeout_seconds
         )
-        relay = OutboxRelay(ctx.pool, jetstream(broker))
         p = Ports(
             pool=ctx.pool,
             topology=ctx.topology,
             spas=spas,
             provider=make_provider(settings, ctx),
             publisher=publisher,
-            relay=relay,
+            relay=None,  # joins with the bus (on_bus): texts are taken and spooled before that
             id_key=settings.id_hash_key.get_secret_value(),
             max_reply_chars=settings.max_reply_chars,
             send_attempts=settings.send_attempts,
@@ -219,13 +225,20 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         holder["ports"] = p
         ctx.extras["ports"] = p
         publisher.start()
-        relay.start()
         ctx.extras["release_task"] = asyncio.create_task(_release_loop(p, settings), name="gateway-release")
         # Everything loaded so far (FastAPI, pydantic, the twilio SDK's many classes) lives for the
         # process: freezing it keeps full garbage collections, and the webhook latency tail, short.
         gc.collect()
         gc.freeze()
         log.info("gateway.ready", provider=p.provider.name, spas=len(spas))
+
+    async def on_bus(ctx: ServiceContext) -> None:
+        assert ctx.pool is not None
+        p = ports()
+        p.relay = OutboxRelay(ctx.pool, jetstream(broker))
+        p.relay.start()
+        p.publisher.wake()
+        log.info("gateway.bus_joined", spooled=len(p.publisher.spool))
 
     async def on_stop(ctx: ServiceContext) -> None:
         task = ctx.extras.get("release_task")
@@ -244,6 +257,7 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
             await p.provider.close()
 
     spec.on_start.append(on_start)
+    spec.on_bus.append(on_bus)
     spec.on_stop.append(on_stop)
     return spec, ctx
 

@@ -152,6 +152,10 @@ class InboundPublisher:
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()
 
+    def wake(self) -> None:
+        """Look at the spool now (the bus has just come back)."""
+        self._wake.set()
+
     def start(self) -> None:
         """Drain in the background until stop()."""
         self._task = asyncio.create_task(self._run(), name="gateway-spool")
