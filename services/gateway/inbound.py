@@ -41,6 +41,7 @@ class InboundText:
     num_media: int = 0
     media_urls: tuple[str, ...] = ()
     provider: Literal["twilio", "simulator"] = "twilio"
+    number_limits: bool = True  # NUMBER_LIMITS: off only for scripted test clients
 
 
 async def receive_text(text: InboundText, *, ports: Ports) -> Outcome | Literal["ignored"]:
@@ -136,6 +137,8 @@ async def _screen(text: InboundText, now: datetime, ports: Ports) -> Screening:
             if auto is not None:
                 await repo.count_ignored(conn, spa.id, day, f"auto_reply:{auto.name}")
                 return Screening("auto_reply", auto.name)
+            if not text.number_limits:
+                return Screening()
             counts = await repo.number_counts(
                 conn, spa.id, ref, text.from_number, now, day, spa.limits.loop_replies
             )

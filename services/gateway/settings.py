@@ -37,6 +37,11 @@ class GatewaySettings(CommonSettings):
         description="comma-separated addresses or networks (10.0.0.0/8) of the proxies whose "
         "X-Forwarded-* headers are believed",
     )
+    number_limits: bool = Field(
+        default=True,
+        description="hold looping or over-limit numbers for staff (spa file sms.limits); off only for "
+        "scripted test clients, which answer every reply at once as a bot would",
+    )
     sms_provider: Literal["twilio", "simulator", ""] = Field(
         default="", description="twilio or simulator; empty means simulator unless Twilio credentials are set"
     )

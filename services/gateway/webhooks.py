@@ -153,7 +153,7 @@ def _int(value: str | None, field: str, default: int | None = 0) -> int | None:
     return number
 
 
-def _inbound_text(form: FormParams, spa: Spa) -> InboundText:
+def _inbound_text(form: FormParams, spa: Spa, settings: GatewaySettings) -> InboundText:
     """The webhook's fields as an InboundText, or a 400/413 naming the field that is wrong."""
     sid = form.get("MessageSid") or form.get("SmsSid")
     if not sid or len(sid) > 64:
@@ -173,6 +173,7 @@ def _inbound_text(form: FormParams, spa: Spa) -> InboundText:
         body=body,
         num_media=num_media,
         media_urls=tuple(m for m in media if m.startswith("https://")),  # Twilio serves media on https
+        number_limits=settings.number_limits,
     )
 
 
@@ -208,7 +209,7 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
         if spa is None:
             log.warning("inbound.unknown_number")
             return twiml()
-        await inbound.receive_text(_inbound_text(form, spa), ports=p)
+        await inbound.receive_text(_inbound_text(form, spa, settings), ports=p)
         return twiml()
 
     @router.post("/twilio/status", tags=["twilio"], summary="Delivery status callback")
@@ -296,6 +297,7 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
             to_number=spa.sender or number,
             body=text.body,
             provider="simulator",
+            number_limits=settings.number_limits,
         )
         answer = await inbound.carrier_answer(typed, p)
         outcome = await inbound.receive_text(typed, ports=p)

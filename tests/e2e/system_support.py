@@ -275,6 +275,9 @@ async def started_system(
         "PUBLIC_BASE_URL": urls["gateway"],
         "SPOOL_DIR": str(tmp / "spool"),
         "SEND_BACKOFF_SECONDS": "0.05",
+        # Scripted clients answer every reply at once and reuse numbers, as a bot would: the
+        # per-number limits and loop detection (test_gateway_loops.py) would hold them for staff.
+        "NUMBER_LIMITS": "false",
         # agent
         "AGENT_HTTP_PORT": str(ports["agent"]),
     }

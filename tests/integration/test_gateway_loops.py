@@ -122,7 +122,7 @@ async def replier(nc: NatsClient, topology: Topology) -> AsyncIterator[list[SmsR
 
 
 async def gateway_with(
-    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio, **more: Any
 ) -> contextlib.AbstractAsyncContextManager[RunningGateway]:
     settings = gateway_settings(
         nats_url,
@@ -132,6 +132,7 @@ async def gateway_with(
         sms_provider="twilio",
         twilio_api_base_url=twilio.base_url,
         public_base_url=BASE,
+        **more,
     )
     return running_gateway(settings)
 
@@ -233,6 +234,19 @@ async def test_a_number_over_its_hourly_limit_waits_for_staff_and_staff_are_told
         assert stop.status_code == 200
         [last] = (await stream_messages(nc.jetstream(), topology.all_sms_inbound, 6))[5:]
         assert last["data"]["keyword"] == "stop" and last["data"]["held"] is None, "STOP is never held"
+
+
+async def test_number_limits_off_holds_nothing_for_scripted_clients(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio, nc: NatsClient
+) -> None:
+    (tmp_path / "spas").mkdir()
+    spa_with_limits(tmp_path / "spas", texts_per_number_per_hour=1)
+    gw_ctx = await gateway_with(nats_url, database_url, topology, tmp_path, twilio, number_limits=False)
+    async with gw_ctx as gw:
+        for n in range(3):
+            assert (await gw.post_sms(sms_form(f"SMoff{n}", f"question {n}?"))).status_code == 200
+        texts = await stream_messages(nc.jetstream(), topology.all_sms_inbound, 3)
+        assert [t["data"]["held"] for t in texts] == [None, None, None]
 
 
 async def test_one_number_uses_only_its_share_of_the_daily_cap(
