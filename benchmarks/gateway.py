@@ -161,6 +161,7 @@ async def _run(rate: float, seconds: float) -> None:
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "SMS_PROVIDER": "twilio",
         "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # nothing is sent in this benchmark
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",  # the URL the webhooks are signed for
         "LOG_LEVEL": os.environ.get("GATEWAY_BENCH_LOG_LEVEL", "INFO"),
         "LOG_FORMAT": "json",
     }
