@@ -7,7 +7,8 @@ never taken from what a client wrote or what a model proposed.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Generic, Literal, TypeVar
+from functools import cache
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -342,6 +343,14 @@ class ToolReply(BaseModel, Generic[ResultT]):
         if self.ok != (self.error is None) or self.ok != (self.result is not None):
             raise ValueError("a reply carries either a result (ok) or an error")
         return self
+
+
+@cache
+def reply_of(result_type: Any) -> type[ToolReply[Any]]:
+    """`ToolReply[result_type]`, built once per result type. Pydantic keeps its parametrised
+    generics only weakly and consults that cache slowly (tens of µs), while every tool call on both
+    sides of the bus needs one; a reply type rebuilt after a garbage collection costs milliseconds."""
+    return ToolReply[result_type]  # type: ignore[valid-type]
 
 
 # Which result each request gets; the tool name is also its subject suffix.

@@ -24,7 +24,7 @@ from services.scheduler.errors import ToolFailure
 from services.scheduler.handlers.audit_policy import audit_actor, audit_arguments, disclosed
 from services.scheduler.handlers.availability import find_availability
 from services.scheduler.handlers.bookings import confirm_booking, hold_slots, release_holds, upcoming_bookings
-from services.scheduler.handlers.calendar import calendar
+from services.scheduler.handlers.calendar import calendar, client_bookings
 from services.scheduler.handlers.catalog import match_service, spa_profile
 from services.scheduler.handlers.clients import lookup_or_create_client
 from services.scheduler.handlers.packages import client_benefits
@@ -42,7 +42,7 @@ from shared.audit import record
 from shared.contracts.audit import AuditActor, AuditRecorded
 from shared.contracts.desk import SCHEDULER_TOOLS
 from shared.contracts.envelope import utcnow
-from shared.contracts.tools import ToolError, ToolReply
+from shared.contracts.tools import ToolError, ToolReply, reply_of
 from shared.db import transaction
 
 log = structlog.get_logger()
@@ -65,6 +65,7 @@ USE_CASES: dict[str, UseCase] = {
     "block_provider_time": block_provider_time,
     "unblock_provider_time": unblock_provider_time,
     "calendar": calendar,
+    "client_bookings": client_bookings,
 }
 
 
@@ -75,7 +76,7 @@ def _field_of(exc: ValidationError) -> tuple[str, str]:
 
 
 def _reply_error(code: str, message: str, field_name: str | None) -> ToolReply[Any]:
-    return ToolReply[Any](
+    return reply_of(Any)(
         ok=False, error=ToolError(code=code, message=message, field=field_name), served_at=utcnow()
     )  # type: ignore[arg-type]
 
@@ -147,7 +148,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
             async with contextlib.nullcontext() if read_only else conn.transaction():
                 spa = await ports.catalogs.get(conn, req.tenant_id)
                 served = await USE_CASES[name](req, conn=conn, spa=spa, ports=ports)
-            reply: ToolReply[Any] = ToolReply[result_type](ok=True, result=served.result, served_at=utcnow())  # type: ignore[valid-type]
+            reply: ToolReply[Any] = reply_of(result_type)(ok=True, result=served.result, served_at=utcnow())
             outcome, summary = "ok", served.summary
         except ToolFailure as failure:
             reply = _reply_error(failure.code, failure.message, failure.field)
