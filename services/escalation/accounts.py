@@ -6,6 +6,7 @@ spa's staff; an invited account has no password until its invitation link is use
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -24,9 +25,27 @@ INVITE_DAYS = 7
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
 _NAME = re.compile(r"^[\w .'-]{1,64}$")
-_hasher = PasswordHasher()
-# A hash of nothing anyone knows: an unknown email costs the same time as a wrong password.
-_DECOY = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class _Hashing:
+    """The Argon2id hasher in use (RFC 9106 low-memory defaults) and a decoy hash made with it."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+
+    @functools.cached_property
+    def decoy(self) -> str:
+        """A hash of nothing anyone knows: an unknown email costs the same time as a wrong password."""
+        return self.hasher.hash(secrets.token_urlsafe(16))
+
+
+_hashing = _Hashing(PasswordHasher())
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Hash new passwords with other parameters (tests use cheap ones); a stored hash names its own."""
+    _hashing.hasher = hasher
+    _hashing.__dict__.pop("decoy", None)
 
 
 class AccountError(ValueError):
@@ -82,13 +101,13 @@ def check_password(value: str) -> str:
 
 def hash_password(password: str) -> str:
     """The Argon2id hash of a password checked by `check_password`."""
-    return _hasher.hash(check_password(password))
+    return _hashing.hasher.hash(check_password(password))
 
 
 def password_matches(stored: str | None, password: str) -> bool:
     """Whether a password matches a stored hash (a missing hash never matches, in the same time)."""
     try:
-        return _hasher.verify(stored or _DECOY, password) and stored is not None
+        return _hashing.hasher.verify(stored or _hashing.decoy, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

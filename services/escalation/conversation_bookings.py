@@ -133,10 +133,7 @@ async def _clients_bookings(
     )
     now = datetime.now(UTC)
     mine = [
-        b
-        for p in found.providers
-        for b in p.bookings
-        if b.client_id == client.client_id and b.start > now
+        b for p in found.providers for b in p.bookings if b.client_id == client.client_id and b.start > now
     ]
     return sorted(mine, key=lambda b: b.start)
 

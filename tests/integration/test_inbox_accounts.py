@@ -73,6 +73,8 @@ def _api_routes(inbox: Inbox) -> list[tuple[str, str]]:
         "escalation_id": "00000000-0000-0000-0000-000000000001",
         "user_id": "00000000-0000-0000-0000-000000000001",
         "change": "disable",
+        "booking_id": "00000000-0000-0000-0000-000000000002",
+        "block_id": "00000000-0000-0000-0000-000000000003",
     }
     open_routes = {"/api/login", "/api/invites/accept"}
     found = []
@@ -88,7 +90,7 @@ def _api_routes(inbox: Inbox) -> list[tuple[str, str]]:
 
 async def test_every_api_route_refuses_an_anonymous_request(inbox: Inbox) -> None:
     routes = _api_routes(inbox)
-    assert len(routes) >= 12  # the inbox, the actions, the team page
+    assert len(routes) >= 20  # the inbox, the actions, the team page, the calendar and bookings
     async with inbox.client() as anonymous:
         for method, path in routes:
             response = await anonymous.request(method, path, json={})
@@ -171,6 +173,10 @@ async def test_staff_see_and_change_only_their_own_spa(inbox: Inbox) -> None:
         assert (await olga.get(f"/api/conversations/{SPA}/cglow")).status_code == 403
         pause = await olga.post(f"/api/conversations/{SPA}/cglow/pause", headers=csrf)
         assert pause.status_code == 403
+        bookings = await olga.get(f"/api/conversations/{SPA}/cglow/bookings")
+        assert bookings.status_code == 403
+        calendar = await olga.get(f"/api/calendar?tenant={SPA}&start=2026-12-01")
+        assert calendar.status_code == 403
     assert (
         await inbox.db.fetchval("SELECT ai_paused FROM conversations WHERE conversation_id = 'cglow'")
         is False

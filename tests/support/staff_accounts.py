@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncpg
 import httpx
+from argon2 import PasswordHasher
 
 from services.escalation import accounts
 from services.escalation.accounts import StaffUser
 from shared.db import create_pool
 
 PASSWORD = "correct horse battery"
+
+# Cheap Argon2id parameters for in-process services under test (production keeps the library's
+# defaults; every hash records its own parameters, so verification is unchanged).
+accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
 
 
 async def create_staff(

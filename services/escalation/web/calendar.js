@@ -45,7 +45,7 @@ function renderCalendar() {
   box.append(calendarControls());
   const days = Array.from({ length: cal.days }, (_, i) => addDays(cal.start, i));
   const grid = el("table", { class: "cal-grid" });
-  grid.append(el("tr", {}, el("th", {}, ""), ...days.map((d) => el("th", {}, dayTitle(d)))));
+  grid.append(el("tr", {}, el("th", { class: "provider" }, ""), ...days.map((d) => el("th", {}, dayTitle(d)))));
   for (const p of cal.data.providers) {
     grid.append(el("tr", {}, el("th", { class: "provider" }, p.first_name),
       ...days.map((d) => el("td", { class: "cal-cell" }, ...entriesOf(p, d)))));
