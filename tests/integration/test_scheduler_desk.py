@@ -21,6 +21,7 @@ from shared.contracts.desk import (
     BlockProviderTime,
     BookForClient,
     CancelBooking,
+    ClientBookings,
     GetCalendar,
     RescheduleBooking,
     SetBookingStatus,
@@ -215,6 +216,14 @@ async def test_a_move_within_its_own_time_and_to_another_provider_frees_the_old_
     calendar = await _calendar(desk, day)
     assert calendar[_sam(desk)].bookings == []  # moved bookings show as their new booking only
     assert [b.booking_id for b in calendar[_kim(desk)].bookings] == [again.new.booking_id]
+    history = await _ok(
+        desk, "client_bookings", ClientBookings(tenant_id=desk.spa.id, actor=STAFF, client_id=mine.client_id)
+    )
+    assert [(b.status, b.start) for b in history.bookings] == [
+        ("rescheduled", _at(day, 9)),
+        ("rescheduled", _at(day, 9, 30)),
+        ("booked", _at(day, 11)),
+    ]
 
 
 async def test_concurrent_moves_onto_one_time_move_exactly_one(desk: Harness) -> None:
@@ -380,6 +389,11 @@ async def test_bad_requests_get_specific_errors_and_change_nothing(
             "calendar",
             GetCalendar(tenant_id="nowhere-spa", actor=STAFF, date_from=day),
             ("not_found", "tenant_id"),
+        ),
+        (
+            "client_bookings",
+            ClientBookings(tenant_id=desk.spa.id, actor=STAFF, client_id=theirs.booking.client_id),
+            ("not_found", "client_id"),
         ),
     ]
     for name, request, expected in bad:

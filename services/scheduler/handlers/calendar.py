@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.scheduler import domain
+from services.scheduler import domain, repo
 from services.scheduler.domain import ProviderDef, SpaCatalog
 from services.scheduler.errors import NotFound
 from services.scheduler.handlers.desk import acting, details
@@ -18,7 +18,16 @@ from services.scheduler.handlers.ports import Ports, Served
 from services.scheduler.handlers.provider_time import block_info
 from services.scheduler.model import Block, Booking, LiveHold
 from services.scheduler.repo import desk as desk_repo
-from shared.contracts.desk import CalendarFound, CalendarHold, GetCalendar, ProviderCalendar, TimeRange
+from shared.contracts.desk import (
+    CalendarFound,
+    CalendarHold,
+    ClientBookings,
+    ClientBookingsFound,
+    GetCalendar,
+    ProviderCalendar,
+    TimeRange,
+)
+from shared.contracts.envelope import utcnow
 
 Timed = TypeVar("Timed", Booking, LiveHold, Block)
 
@@ -58,6 +67,20 @@ async def calendar(req: GetCalendar, *, conn: asyncpg.Connection, spa: SpaCatalo
         "blocks": len(blocks),
     }
     return Served(result, summary)
+
+
+async def client_bookings(
+    req: ClientBookings, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
+) -> Served:
+    """The client's bookings that have not started (any status), soonest first."""
+    acting(req)
+    assert req.client_id is not None
+    if await repo.client_ref_of(conn, spa.id, req.client_id) is None:
+        raise NotFound("no such client at this spa", "client_id")
+    bookings = await desk_repo.client_bookings(conn, spa.id, req.client_id, utcnow(), req.limit)
+    summary = {"bookings": [str(b.id) for b in bookings]}
+    result = ClientBookingsFound(bookings=[details(spa, b) for b in bookings])
+    return Served(result, summary, client_id=req.client_id)
 
 
 def _by_provider(items: Iterable[Timed]) -> defaultdict[UUID, list[Timed]]:

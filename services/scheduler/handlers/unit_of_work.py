@@ -12,7 +12,15 @@ from shared.db import transaction
 # Tools that only read: their one write is the audit record, committed in a batch with the records of
 # concurrent read-only requests (AuditBatcher) before the reply; no BEGIN/SAVEPOINT/COMMIT round trips.
 READ_ONLY = frozenset(
-    {"match_service", "find_availability", "client_benefits", "spa_profile", "upcoming_bookings", "calendar"}
+    {
+        "match_service",
+        "find_availability",
+        "client_benefits",
+        "spa_profile",
+        "upcoming_bookings",
+        "calendar",
+        "client_bookings",
+    }
 )
 
 

@@ -299,3 +299,18 @@ async def calendar_blocks(
         end,
     )
     return [_block_of(r) for r in rows]
+
+
+async def client_bookings(
+    conn: asyncpg.Connection, spa_id: str, client_id: UUID, after: datetime, limit: int
+) -> list[Booking]:
+    """The client's bookings starting after `after`, any status, soonest first."""
+    rows = await conn.fetch(
+        _BOOKING
+        + "WHERE b.spa_id = $1 AND b.client_id = $2 AND b.start_at > $3 ORDER BY b.start_at LIMIT $4",
+        spa_id,
+        client_id,
+        after,
+        limit,
+    )
+    return [booking_of(r) for r in rows]
