@@ -281,7 +281,7 @@ async def started_system(
         # agent
         "AGENT_HTTP_PORT": str(ports["agent"]),
     }
-    for var in ("AUDIT_TOKEN", "INBOX_STAFF_TOKEN", "HTTP_HOST"):
+    for var in ("AUDIT_TOKEN", "INBOX_DEV_OWNER_PASSWORD", "INBOX_SESSION_TOKEN", "HTTP_HOST"):
         env.pop(var, None)  # the developer's own settings must not leak into the system under test
     env.update(extra_env or {})
     logs = tmp / "logs"
