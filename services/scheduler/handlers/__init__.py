@@ -1,8 +1,9 @@
 """The scheduler's use cases, one per tool, grouped by concern; `serve_tool` answers and audits each.
 
-catalog, availability, bookings (the agent's hold/confirm/release), clients, packages, desk (staff
-operations and the calendar); dispatch (validate, unit of work, exactly one audit record);
-audit_policy (what a record may say), audit_batcher, catalog_cache, unit_of_work, ports.
+catalog, availability, bookings (the agent's hold/confirm/release), clients, packages; the staff
+desk's staff_bookings, provider_time and calendar (desk: what they share); dispatch (validate, unit
+of work, exactly one audit record); audit_policy (what a record may say), audit_batcher,
+catalog_cache, unit_of_work, ports.
 """
 
 from services.scheduler.errors import ToolFailure
