@@ -228,6 +228,7 @@ class Topology:
                     self.all_sms_events,
                     self.all_sms_outbound,
                     self.escalation("*", "raised"),
+                    self.audit("*"),  # an admin's change of a spa's daily cap
                     self.deadletter("gateway"),
                 ),
                 calls=("upcoming_bookings",),
