@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shared.contracts.escalation import EscalationCategory, EscalationPriority
 from shared.text import normalise
@@ -155,6 +156,16 @@ def _has_card_number(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for a spa's own phrases, longest first so "Cold Sore Laser Treatment" is taken
+    whole before "Laser"; compiled once per spa catalog, not once per reply."""
+    kept = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not kept:
+        return None
+    return re.compile("|".join(re.escape(t) for t in kept), re.IGNORECASE)
+
+
 def check_outbound(
     text: str, max_length: int = DEFAULT_MAX_LENGTH, allowed_terms: tuple[str, ...] = ()
 ) -> OutboundVerdict:
@@ -170,9 +181,9 @@ def check_outbound(
     if _has_card_number(text):
         return OutboundVerdict(False, "reply contains what looks like a payment card number")
     scrubbed = normalise(text)
-    for term in allowed_terms:
-        if term:
-            scrubbed = re.sub(re.escape(term), " ", scrubbed, flags=re.IGNORECASE)
+    spa_terms = _terms_pattern(allowed_terms)
+    if spa_terms is not None:
+        scrubbed = spa_terms.sub(" ", scrubbed)
     if _OUT_DOSAGE.search(scrubbed):
         return OutboundVerdict(False, "reply states a dosage or quantity of product")
     if _OUT_CLINICAL.search(scrubbed) or _OUT_DRUG_SHAPE.search(scrubbed):

@@ -48,8 +48,12 @@ class Rule:
 
     def matches(self, text: str) -> bool:
         """Whether this rule fires on an already-normalised text."""
-        if self.unless is not None and self.unless.search(text):
+        # The pattern first: it rarely fires, and a veto is only worth reading when it does.
+        if not self._pattern_fires(text):
             return False
+        return self.unless is None or self.unless.search(text) is None
+
+    def _pattern_fires(self, text: str) -> bool:
         if self.topic is None:
             return self.pattern.search(text) is not None
         for m in self.pattern.finditer(text):
