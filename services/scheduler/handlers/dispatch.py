@@ -135,6 +135,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         field_name, message = _field_of(exc)
         await _audit_invalid(name, raw, field_name, message, ports, started)
         ports.on_commit()
+        metrics.tool_served(name, "invalid_request", time.perf_counter() - started)
         log.info("tool.invalid_request", tool=name, field=field_name)
         return _reply_error("invalid_request", message, field_name)
     arguments = audit_arguments(name, req, ports.id_hash_key)
