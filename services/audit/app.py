@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from faststream.nats import JStream, NatsBroker
 
 from services.audit import api, handlers, repo
@@ -88,7 +88,8 @@ def build(settings: AuditSettings) -> tuple[ServiceSpec, ServiceContext]:
     )
     signer = handlers.signer_of(keys, settings.audit_checkpoint_export)
     broker = make_broker(settings.nats_url, name=f"audit-{settings.instance_id}")
-    http = FastAPI(
+    # /docs serves Swagger UI's files from the package, not a CDN: it works on an offline network.
+    http = FastAPIOffline(
         title="frontdesk audit",
         version="1.0.0",
         description="Query, export and verify the append-only, hash-chained audit log. "
