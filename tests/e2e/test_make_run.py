@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -124,6 +125,15 @@ async def test_make_run_starts_everything_answers_a_text_and_stops_cleanly_on_ct
 
             answer = await asyncio.wait_for(reply(), 20)
             assert "Glow Med Spa" in answer and "HydraFacial" in answer, answer
+
+            # The inbox needs no account set up by hand: make run prints a demo owner's sign-in.
+            printed = re.search(r"owner@glow-medspa  password (\S+)", out_path.read_text(errors="replace"))
+            assert printed, "make run prints the demo owner's sign-in"
+            login = await client.post(
+                url["escalation"] + "/api/login",
+                json={"email": "owner@glow-medspa", "password": printed.group(1)},
+            )
+            assert login.status_code == 200 and login.json()["role"] == "owner", login.text
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
