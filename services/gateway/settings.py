@@ -56,6 +56,11 @@ class GatewaySettings(CommonSettings):
     gateway_admin_token: SecretStr = Field(
         default=SecretStr(""), description="bearer token of /admin endpoints"
     )
+    simulator_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="SIMULATOR_TOKEN: lets the SMS simulator be called from another machine with "
+        "'Authorization: Bearer <token>'; without it the simulator answers this machine (loopback) only",
+    )
     publish_timeout_seconds: float = Field(default=3.0, gt=0, description="JetStream ack wait per webhook")
     send_attempts: int = Field(default=4, ge=1, le=10, description="tries per text on 429/5xx")
     send_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay; doubles")

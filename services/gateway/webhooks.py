@@ -14,7 +14,7 @@ from typing import get_args
 from urllib.parse import parse_qsl
 
 import structlog
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from twilio.request_validator import RequestValidator
@@ -27,7 +27,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.spas import Spa
 from shared.contracts.sms import DeliveryStatus
 from shared.phones import InvalidPhoneNumber, ascii_count, is_e164, to_e164
-from shared.web import bearer_token, page_csp
+from shared.web import bearer_token, page_csp, require_loopback_or_token
 
 log = structlog.get_logger()
 
@@ -261,7 +261,12 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
 
 def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRouter:
     """The simulated phone: a page, texts in through the same pipeline, replies live over SSE."""
-    router = APIRouter(prefix="/simulator", tags=["simulator"])
+
+    def local_only(request: Request) -> None:
+        # It injects texts without a signature: this machine only, or a caller with the token.
+        require_loopback_or_token(request, settings.simulator_token.get_secret_value())
+
+    router = APIRouter(prefix="/simulator", tags=["simulator"], dependencies=[Depends(local_only)])
 
     def _spa(spa_id: str | None) -> Spa:
         p = ports()

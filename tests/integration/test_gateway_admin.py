@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from nats.aio.client import Client as NatsClient
 
@@ -48,3 +49,25 @@ async def test_cap_changes_need_a_strict_bearer_token_and_a_real_integer_and_are
     assert {(c["actor"]["service"], c["actor"]["staff_user"]) for c in changes} == {
         ("gateway", "admin-token")
     }
+
+
+async def test_the_simulator_answers_this_machine_or_a_caller_with_its_token(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path
+) -> None:
+    (tmp_path / "spas").mkdir()
+    write_spa(tmp_path / "spas")
+    settings = gateway_settings(nats_url, database_url, topology, tmp_path, simulator_token="sim-secret")
+    async with running_gateway(settings) as gw:
+        page = await gw.http.get("/simulator")  # the harness's client is on loopback
+        assert page.status_code == 200
+        assert "'sha256-" in page.headers["content-security-policy"]
+        transport = httpx.ASGITransport(app=gw.ctx.http, client=("203.0.113.9", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as remote:
+            refused = [await remote.get(path) for path in ("/simulator", "/simulator/spas")]
+            text = {"from_number": "+14155550123", "body": "hi"}
+            injected = await remote.post("/simulator/messages", json=text)
+            wrong = await remote.get("/simulator/spas", headers={"Authorization": "Bearer nope"})
+            allowed = await remote.get("/simulator/spas", headers={"Authorization": "Bearer sim-secret"})
+    assert [r.status_code for r in refused] == [403, 403]
+    assert injected.status_code == 403 and wrong.status_code == 403
+    assert allowed.status_code == 200 and allowed.json()[0]["id"] == SPA_ID
