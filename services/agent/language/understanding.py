@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from shared.contracts.tools import TimePreference
@@ -178,5 +179,11 @@ def _consistent_choice(
     return choice if offers_time(labels[choice], preference.target_time) else None
 
 
-def _words_of(service_names: Sequence[str]) -> list[str]:
-    return [w for name in service_names for w in re.findall(r"[^\W\d_]+", name.casefold())]
+def _words_of(service_names: Sequence[str]) -> tuple[str, ...]:
+    return _catalog_words(tuple(service_names))
+
+
+@lru_cache(maxsize=64)
+def _catalog_words(service_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The catalog's words, read once per catalog rather than once per text."""
+    return tuple(w for name in service_names for w in re.findall(r"[^\W\d_]+", name.casefold()))
