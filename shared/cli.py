@@ -12,8 +12,48 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable, Sequence
+
+from shared.servers import servers_file, use_recorded_servers
 
 SERVICES = ("gateway", "agent", "scheduler", "escalation", "audit")
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """One line saying which kind of server did not answer, or None when `exc` is something else."""
+    import asyncpg
+    import httpx
+    from nats.errors import NoServersError
+
+    if isinstance(
+        exc, asyncpg.PostgresConnectionError | asyncpg.InvalidCatalogNameError | asyncpg.CannotConnectNowError
+    ):
+        what = "PostgreSQL (DATABASE_URL)"
+    elif isinstance(exc, NoServersError):
+        what = "NATS (NATS_URL)"
+    elif isinstance(exc, httpx.TransportError):
+        what = "the service's HTTP port"
+    elif isinstance(exc, OSError):  # refused, unknown host, timed out: asyncpg and nats raise these
+        what = "a server"
+    else:
+        return None
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return (
+        f"cannot reach {what}: {detail}. Is `make run` running? It records its servers in "
+        f"{servers_file()}; elsewhere set NATS_URL and DATABASE_URL."
+    )
+
+
+def run_command(prog: str, command: Callable[[Sequence[str]], int | None], argv: list[str]) -> int:
+    """Run a command; a server that does not answer is one line on stderr and status 2, not a traceback."""
+    try:
+        return int(command(argv) or 0)
+    except Exception as exc:
+        line = unreachable(exc)
+        if line is None:
+            raise
+        print(f"{prog}: {line}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,10 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         from shared.devserver import main as dev_main
 
         return dev_main(rest)
+    use_recorded_servers()
     if command == "staff":
         from services.escalation.staff_cli import main as staff_main
 
-        return staff_main(rest)
+        return run_command("frontdesk staff", staff_main, rest)
     if command == "asyncapi":
         from shared.asyncapi import main as asyncapi_main
 
@@ -45,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"frontdesk: the {command} service is not built yet", file=sys.stderr)
                 return 2
             raise
-        return int(module.main(rest) or 0)
+        return run_command(f"frontdesk {command}", module.main, rest)
     print(f"frontdesk: unknown command {command!r}; see 'frontdesk --help'", file=sys.stderr)
     return 2
 

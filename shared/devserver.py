@@ -1,6 +1,7 @@
 """`make run`: embedded NATS and PostgreSQL, the demo spa, and every built service as a process.
 
-When NATS_URL / DATABASE_URL are set those servers are used and no embedded one starts.
+When NATS_URL / DATABASE_URL are set those servers are used and no embedded one starts. Their URLs
+are written to `<data dir>/servers.json` while it runs, for the other `frontdesk` commands.
 Ctrl-C (or SIGTERM) stops the services, then the embedded servers.
 `FRONTDESK_RUN_SECONDS=N` stops everything after N seconds (for checks and demos).
 """
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 from shared.embedded import EmbeddedNats, EmbeddedPostgres
+from shared.servers import SERVERS_FILE, forget_servers, record_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 # Start order: the system of record and the audit log before anything that calls them.
@@ -70,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"postgresql               {env['DATABASE_URL']}   data {data / 'postgres'}")
     else:
         print("postgresql               (external, DATABASE_URL)")
+    # Every other `frontdesk` command of this checkout finds these servers (shared.servers).
+    record = data / SERVERS_FILE
+    record_servers(record, nats_url=env["NATS_URL"], database_url=env["DATABASE_URL"])
 
     procs: dict[str, subprocess.Popen[bytes]] = {}
     stopping = threading.Event()
@@ -127,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 print(f"{name} did not stop in 20 s; killing it.", flush=True)
                 proc.kill()
+        forget_servers(record)
         for server in reversed(started):
             server.stop()
         print("stopped.", flush=True)

@@ -134,7 +134,9 @@ def main(argv: list[str]) -> int:
     try:
         return asyncio.run(_database_command(settings, args))
     except (OSError, asyncpg.PostgresError) as exc:
-        print(f"frontdesk audit: database error: {exc}", file=sys.stderr)
+        from shared.cli import unreachable
+
+        print(f"frontdesk audit: {unreachable(exc) or f'database error: {exc}'}", file=sys.stderr)
         return 2
 
 
