@@ -17,7 +17,28 @@ def _default_instance() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-class CommonSettings(BaseSettings):
+class NatsLogin(BaseSettings):
+    """Who a service is on NATS: its own user and inbox prefix (deploy/k8s/base/nats/permissions.conf)."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    nats_user: str = Field(default="", description="NATS_USER: this service's NATS user; empty for none")
+    nats_password: SecretStr = Field(default=SecretStr(""), description="NATS_PASSWORD of that user")
+    nats_inbox_prefix: str = Field(
+        default="_INBOX",
+        pattern=r"^_INBOX[A-Za-z0-9_]*$",
+        description="NATS_INBOX_PREFIX: where this service's replies arrive (_INBOX_<service> in production)",
+    )
+
+    def connect_options(self) -> dict[str, object]:
+        """Keyword arguments for nats.connect / NatsBroker."""
+        options: dict[str, object] = {"inbox_prefix": self.nats_inbox_prefix}
+        if self.nats_user:
+            options.update(user=self.nats_user, password=self.nats_password.get_secret_value())
+        return options
+
+
+class CommonSettings(NatsLogin):
     """What every service reads: where the bus and the database are, how to log, who it is."""
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)

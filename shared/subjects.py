@@ -220,6 +220,8 @@ class Topology:
         Consumers and core subscriptions are not listed here: each service's `register_bus`
         declares them, and `shared.nats_permissions` reads them from there.
         """
+        from shared.contracts import desk  # the contracts are heavier than this module's users need
+
         return {
             "gateway": ServiceBus(
                 # The HELP auto-reply is a SendSms on the outbound stream, like any reply.
@@ -255,7 +257,7 @@ class Topology:
                     self.audit("*"),
                     self.deadletter("escalation"),
                 ),
-                calls=DESK_TOOLS,
+                calls=tuple(desk.DESK_TOOLS),  # the staff desk's, in the inbox
                 # A dead letter's spa is read from the message the consumer gave up on.
                 reads=tuple(s.name for s in self.streams()),
             ),
@@ -274,15 +276,6 @@ AGENT_TOOLS = (
     "client_benefits",
     "lookup_or_create_client",
     "spa_profile",
-)
-DESK_TOOLS = (
-    "cancel_booking",
-    "reschedule_booking",
-    "book_for_client",
-    "set_booking_status",
-    "block_provider_time",
-    "unblock_provider_time",
-    "calendar",
 )
 
 

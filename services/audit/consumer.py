@@ -27,6 +27,7 @@ from services.audit.domain import InvalidRecord, Row, prepare
 from services.audit.handlers import AppendResult, Partitions, Signer, append_records
 from shared import metrics
 from shared.contracts.audit import AuditRecorded
+from shared.settings import NatsLogin
 from shared.subjects import Topology
 
 log = structlog.get_logger()
@@ -90,6 +91,7 @@ class Recorder:
         self._nc = await nats.connect(
             servers,
             name="audit-recorder",
+            **NatsLogin().connect_options(),  # type: ignore[arg-type]
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
             connect_timeout=5,

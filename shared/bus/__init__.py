@@ -11,7 +11,7 @@ import logging
 from typing import Any, TypeVar
 
 import structlog
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsUserPassword
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError, NotFoundError
@@ -27,7 +27,8 @@ from shared.bus.durable import (
     read_dead_letter,
     update_consumers,
 )
-from shared.contracts.tools import ToolError, ToolReply, ToolRequest
+from shared.contracts.tools import ToolError, ToolReply, ToolRequest, reply_of
+from shared.settings import NatsLogin
 from shared.subjects import StreamSpec, Topology
 
 __all__ = [
@@ -66,7 +67,13 @@ def make_broker(nats_url: str, *, name: str, **kwargs: Any) -> NatsBroker:
     # lines are DEBUG, its errors stay errors.
     kwargs.setdefault("logger", logging.getLogger("frontdesk.bus"))
     kwargs.setdefault("log_level", logging.DEBUG)
-    return NatsBroker(
+    login = NatsLogin()
+    kwargs.setdefault("inbox_prefix", login.nats_inbox_prefix)
+    if login.nats_user:
+        kwargs.setdefault(
+            "security", NatsUserPassword(login.nats_user, login.nats_password.get_secret_value())
+        )
+    broker = NatsBroker(
         servers,
         name=name,
         max_reconnect_attempts=-1,
@@ -75,6 +82,20 @@ def make_broker(nats_url: str, *, name: str, **kwargs: Any) -> NatsBroker:
         drain_timeout=15,
         **kwargs,
     )
+    _fetch_into_own_inbox(broker, str(kwargs["inbox_prefix"]))
+    return broker
+
+
+def _fetch_into_own_inbox(broker: NatsBroker, prefix: str) -> None:
+    """FastStream pulls into `_INBOX.` whatever the connection's prefix; a NATS user may read only
+    its own inbox prefix, so every subscriber of this broker fetches into it."""
+    register = broker.subscriber
+
+    def subscriber(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("inbox_prefix", f"{prefix}.".encode())
+        return register(*args, **kwargs)
+
+    broker.subscriber = subscriber  # type: ignore[method-assign]
 
 
 def nats_client(broker: NatsBroker) -> NatsClient | None:
@@ -161,9 +182,9 @@ async def request_tool(
         data = json.loads(body)
     except ValueError as exc:
         raise ToolCallFailed(f"{name}: reply is not JSON") from exc
-    return ToolReply[result_type].model_validate(data)  # type: ignore[valid-type]
+    return reply_of(result_type).model_validate(data)  # type: ignore[return-value]
 
 
 def tool_error(code: str, message: str, field: str | None = None) -> ToolReply[Any]:
     """A typed error reply."""
-    return ToolReply[Any](ok=False, error=ToolError(code=code, message=message, field=field))  # type: ignore[arg-type]
+    return reply_of(Any)(ok=False, error=ToolError(code=code, message=message, field=field))  # type: ignore[arg-type]
