@@ -163,17 +163,26 @@ CHATTY_LIBRARIES = (
 PLUMBING = ("uvicorn.access", "faststream", "frontdesk.bus", "frontdesk.agent.bus")
 
 
-class BenignFetchTimeout(logging.Filter):
-    """FastStream's "Task-N raised an exception, retrying" for a pull fetch that timed out is DEBUG.
+class LibraryExceptions(logging.Filter):
+    """A standard-library record that carries an exception keeps its type and place, never its text.
 
-    A pull consumer waiting on an empty stream (or on a server still starting) times out by design;
-    FastStream's task supervisor restarts the task and logs it as an error with a traceback.
+    Libraries log a failure as "<Type>: <message>" (FastStream does), and an exception's message can
+    repeat what it failed on: a validation error quotes its input (a phone number, a client's text).
+    The redaction processor catches numbers, not free text, so the whole message is replaced. And
+    FastStream's "Task-N raised an exception, retrying" for a pull fetch that timed out (a consumer
+    waiting on an empty stream, or on a server still starting) is DEBUG, not an error.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Demote the benign timeout (dropped unless its logger shows DEBUG); let the rest through."""
+        """Rewrite a record that carries an exception; drop a benign fetch timeout unless DEBUG."""
         exc = record.exc_info[1] if record.exc_info else None
-        if not isinstance(exc, TimeoutError) or "raised an exception" not in str(record.msg):
+        if exc is None:
+            return True
+        benign = isinstance(exc, TimeoutError) and "raised an exception" in str(record.msg)
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+        record.msg, record.args = f"{type(exc).__name__}{where}", ()
+        if not benign:
             return True
         record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
@@ -200,7 +209,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
             foreign_pre_chain=shared_processors(),
         )
     )
-    handler.addFilter(BenignFetchTimeout())
+    handler.addFilter(LibraryExceptions())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if level.upper() == "DEBUG" else level.upper())

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
-import traceback
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import structlog
 from fastapi import FastAPI
@@ -197,38 +194,11 @@ def register_bus(
     return runtime
 
 
-class ExceptionTextFilter(logging.Filter):
-    """Keeps an exception's type and where it was raised in a log record, never its message.
-
-    FastStream logs a failing handler as "<Type>: <message>" with the traceback, and an exception's
-    message can repeat what it failed on: a validation error quotes its input (a phone number, a
-    client's text). The redaction processor catches numbers, not free text, so the text goes here.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite a record that carries an exception; let every record through."""
-        exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None:
-            frames = traceback.extract_tb(exc.__traceback__)
-            where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-            record.msg = f"{type(exc).__name__}{where}"
-            record.args = ()
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
-def bus_logger() -> logging.Logger:
-    """The logger the agent's broker writes to (through the shared, redacting root handler)."""
-    logger = logging.getLogger("frontdesk.agent.bus")
-    if not any(isinstance(f, ExceptionTextFilter) for f in logger.filters):
-        logger.addFilter(ExceptionTextFilter())
-    return logger
-
-
 def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
     """The agent's service spec and context (no database: the conversation log is JetStream)."""
-    broker = make_broker(settings.nats_url, name=f"agent-{settings.instance_id}", logger=bus_logger())
+    # FastStream's lines go through the shared logging setup, which keeps an exception's type and
+    # place but never its text (shared.logging.LibraryExceptions).
+    broker = make_broker(settings.nats_url, name=f"agent-{settings.instance_id}")
     http = FastAPI(title="frontdesk agent", version="1.0.0")
     runtime = AgentRuntime(settings=settings)
     topology = Topology(settings.subject_prefix)

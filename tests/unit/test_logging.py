@@ -128,10 +128,10 @@ def test_an_exception_renders_in_both_formats_without_its_text(
     except ValueError:
         structlog.get_logger().exception("booking.failed", body="my lips are swollen")
         logging.getLogger("faststream").error("Task-3 raised an exception", exc_info=True)
-        logging.getLogger("some.library").error("failed for %s", "+14155550142", exc_info=True)
+        # FastStream's own form for a failing handler: the exception's text in the message itself.
+        logging.getLogger("some.lib").error("ValueError: client wrote: my lips are swollen", exc_info=True)
     out = capsys.readouterr().err + stream.getvalue()
-    assert out.count("ValueError") == 3, out
-    assert "booking.failed" in out and "failed for [redacted]" in out
+    assert "booking.failed" in out and out.count("ValueError") >= 3, out
     assert "swollen" not in out and "0142" not in out
     if fmt == "json":
         assert all(json.loads(line)["exception"] == "ValueError" for line in out.splitlines())
@@ -151,7 +151,8 @@ def test_a_pull_fetch_that_timed_out_is_not_an_error() -> None:
     except ConnectionError:
         bus.error("Task-8 raised an exception, retrying...", exc_info=True)
     [line] = stream.getvalue().splitlines()
-    assert json.loads(line)["exception"] == "ConnectionError", "a real failure is still an error"
+    record = json.loads(line)
+    assert (record["exception"], record["level"]) == ("ConnectionError", "error"), "a real failure stays"
 
 
 def test_a_pull_fetch_that_timed_out_shows_at_debug() -> None:
