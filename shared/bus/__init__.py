@@ -173,11 +173,15 @@ async def request_tool(
     timeout: float,
 ) -> ToolReply[ResultT]:
     """Call a scheduler tool over request/reply with an explicit timeout; returns result or error."""
+    client = nats_client(broker)
+    if client is None:
+        raise ToolCallFailed(f"{name}: not connected")
     try:
-        response = await broker.request(request, topology.tool(name), timeout=timeout)
+        # The plain client's request: FastStream's adds a publish pipeline a tool call does not use.
+        response = await client.request(topology.tool(name), encode(request), timeout=timeout)
     except TimeoutError as exc:
         raise ToolCallFailed(f"{name}: no reply within {timeout}s") from exc
-    body = response.body
+    body = response.data
     try:
         data = json.loads(body)
     except ValueError as exc:
