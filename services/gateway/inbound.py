@@ -132,19 +132,16 @@ async def _screen(text: InboundText, now: datetime, ports: Ports) -> Screening:
     day = spa_day(now, spa.tz)
     auto = auto_reply_rule(text.body)
     try:
-        async with transaction(ports.pool) as conn:
-            await repo.record_arrival(conn, spa.id, ref, text.from_number, text.message_sid, now)
+        # No transaction: each statement stands alone, and the common case is one round trip.
+        async with ports.pool.acquire() as conn:
+            counts = await repo.note_arrival(
+                conn, spa.id, ref, text.from_number, text.message_sid, now, day, spa.limits.loop_replies
+            )
             if auto is not None:
                 await repo.count_ignored(conn, spa.id, day, f"auto_reply:{auto.name}")
                 return Screening("auto_reply", auto.name)
-            if not text.number_limits:
-                return Screening()
-            counts = await repo.number_counts(
-                conn, spa.id, ref, text.from_number, now, day, spa.limits.loop_replies
-            )
-            override = await repo.cap_override(conn, spa.id)
-            cap = spa.daily_send_cap if override is None else override
-            held = held_for(_activity(counts), spa.limits, cap)
+            cap = spa.daily_send_cap if counts.cap_override is None else counts.cap_override
+            held = held_for(_activity(counts), spa.limits, cap) if text.number_limits else None
             if held is None:
                 return Screening()
             if held == "loop" and not counts.held_for_loop:

@@ -278,92 +278,74 @@ async def set_delivery_status(
 
 
 # ---- per-number limits ----
-async def record_arrival(
-    conn: asyncpg.Connection, tenant_id: str, phone_ref: str, number: str, sid: str, now: datetime
-) -> None:
-    """Note a text's arrival and how soon it followed our latest reply (once per MessageSid).
-
-    A reply counts from its claim, just before the carrier is called: an instant answer can arrive
-    before the send's result is recorded.
-    """
-    await conn.execute(
-        "DELETE FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
-        "AND received_at < $3::timestamptz - interval '1 day'",
-        tenant_id,
-        phone_ref,
-        now,
-    )
-    row = await conn.fetchrow(
-        "SELECT (SELECT max(claimed_at) FROM outbound_messages WHERE tenant_id = $1 AND to_number = $2 "
-        "        AND state IN ('sending', 'sent')) AS last_reply, "
-        "       (SELECT max(received_at) FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $3) "
-        "        AS last_text",
-        tenant_id,
-        number,
-        phone_ref,
-    )
-    assert row is not None
-    last_reply, last_text = row["last_reply"], row["last_text"]
-    answered = last_reply is not None and (last_text is None or last_reply > last_text)
-    gap = max(0.0, (now - last_reply).total_seconds()) if answered else None
-    await conn.execute(
-        "INSERT INTO inbound_arrivals (tenant_id, message_sid, phone_ref, received_at, seconds_after_reply) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, message_sid) DO NOTHING",
-        tenant_id,
-        sid,
-        phone_ref,
-        now,
-        gap,
-    )
-
-
 @dataclass(frozen=True)
 class NumberCounts:
     """A number's recent texts and today's replies, as the limits read them."""
 
     texts_last_hour: int
     sent_today: int
-    seconds_after_reply: tuple[float | None, ...]
+    seconds_after_reply: tuple[float | None, ...]  # newest first, this text included
     held_for_loop: bool
+    cap_override: int | None
 
 
-async def number_counts(
+async def note_arrival(
     conn: asyncpg.Connection,
     tenant_id: str,
     phone_ref: str,
     number: str,
+    sid: str,
     now: datetime,
     day: date,
     recent: int,
 ) -> NumberCounts:
-    """What the per-number limits need to know of a number, newest text first."""
-    gaps = await conn.fetch(
-        "SELECT seconds_after_reply FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
-        "ORDER BY received_at DESC LIMIT $3",
-        tenant_id,
-        phone_ref,
-        recent,
-    )
+    """Note a text's arrival (once per MessageSid; the number's arrivals older than a day go) and
+    read what the per-number limits need. One statement: it runs on every inbound webhook.
+
+    A reply counts from its claim, just before the carrier is called: an instant answer can arrive
+    before the send's result is recorded. The statement's reads do not see its own insert, so this
+    text is added to them here.
+    """
     row = await conn.fetchrow(
-        "SELECT (SELECT count(*) FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
-        "        AND received_at > $4::timestamptz - interval '1 hour') AS last_hour, "
-        "       (SELECT count(*) FROM outbound_messages WHERE tenant_id = $1 AND to_number = $3 "
-        "        AND cap_day = $5 AND state IN ('sending', 'sent') "
-        "        AND purpose IN ('reply', 'confirmation')) AS sent_today, "
-        "       EXISTS (SELECT 1 FROM number_holds WHERE tenant_id = $1 AND phone_ref = $2 "
-        "        AND held_until > $4) AS held",
+        "WITH last_reply AS (SELECT max(claimed_at) AS at FROM outbound_messages "
+        "  WHERE tenant_id = $1 AND to_number = $3 AND state IN ('sending', 'sent')), "
+        "last_text AS (SELECT max(received_at) AS at FROM inbound_arrivals "
+        "  WHERE tenant_id = $1 AND phone_ref = $2 AND message_sid <> $4), "
+        "arrival AS (SELECT CASE WHEN r.at IS NOT NULL AND (t.at IS NULL OR r.at > t.at) "
+        "  THEN greatest(0, extract(epoch FROM $5::timestamptz - r.at))::double precision END AS gap "
+        "  FROM last_reply r, last_text t), "
+        "pruned AS (DELETE FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
+        "  AND received_at < $5::timestamptz - interval '1 day'), "
+        "noted AS (INSERT INTO inbound_arrivals "
+        "  (tenant_id, message_sid, phone_ref, received_at, seconds_after_reply) "
+        "  SELECT $1, $4, $2, $5::timestamptz, gap FROM arrival "
+        "  ON CONFLICT (tenant_id, message_sid) DO NOTHING) "
+        "SELECT (SELECT gap FROM arrival) AS gap, "
+        "  ARRAY(SELECT seconds_after_reply FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
+        "    AND message_sid <> $4 ORDER BY received_at DESC LIMIT $7) AS earlier_gaps, "
+        "  (SELECT count(*) FROM inbound_arrivals WHERE tenant_id = $1 AND phone_ref = $2 "
+        "    AND message_sid <> $4 AND received_at > $5::timestamptz - interval '1 hour') AS earlier_hour, "
+        "  (SELECT count(*) FROM outbound_messages WHERE tenant_id = $1 AND to_number = $3 "
+        "    AND cap_day = $6 AND state IN ('sending', 'sent') "
+        "    AND purpose IN ('reply', 'confirmation')) AS sent_today, "
+        "  EXISTS (SELECT 1 FROM number_holds WHERE tenant_id = $1 AND phone_ref = $2 "
+        "    AND held_until > $5::timestamptz) AS held, "
+        "  (SELECT daily_cap FROM send_caps WHERE tenant_id = $1) AS cap_override",
         tenant_id,
         phone_ref,
         number,
+        sid,
         now,
         day,
+        recent,
     )
     assert row is not None
     return NumberCounts(
-        texts_last_hour=int(row["last_hour"]),
+        texts_last_hour=int(row["earlier_hour"]) + 1,
         sent_today=int(row["sent_today"]),
-        seconds_after_reply=tuple(r["seconds_after_reply"] for r in gaps),
+        seconds_after_reply=(row["gap"], *row["earlier_gaps"])[:recent],
         held_for_loop=bool(row["held"]),
+        cap_override=row["cap_override"],
     )
 
 
