@@ -6,6 +6,7 @@ frontdesk eval <kind> FILE         score the agent's language handling on a JSON
 frontdesk eval conversations PATH --gateway URL   play the conversation scenarios against a running system
 frontdesk asyncapi [--out FILE]    the AsyncAPI document of the bus contracts
 frontdesk staff create-user ...    a spa's staff accounts for the inbox (see --help)
+frontdesk deploy nats-config|streams|migrate   NATS users, streams, a schema's migrations
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.escalation.staff_cli import main as staff_main
 
         return run_command("frontdesk staff", staff_main, rest)
+    if command == "deploy":
+        from shared.deploy import main as deploy_main
+
+        return deploy_main(rest)
     if command == "asyncapi":
         from shared.asyncapi import main as asyncapi_main
 

@@ -89,7 +89,8 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
     settings = ctx.settings
     checks: dict[str, Check] = {} if spec.start_without_bus else {"nats": nats_check(ctx.broker)}
     if spec.schema:
-        await apply_migrations(settings.database_url, spec.schema, spec.migrations)
+        if settings.migrate_on_start:
+            await apply_migrations(settings.database_url, spec.schema, spec.migrations)
         ctx.pool = await create_pool(
             settings.database_url,
             min_size=settings.db_pool_min,
@@ -117,7 +118,8 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
 
 async def _connect_bus(ctx: ServiceContext) -> None:
     await ctx.broker.connect()
-    await ensure_streams(jetstream(ctx.broker), ctx.topology, ctx.settings.stream_replicas)
+    if ctx.settings.create_streams:
+        await ensure_streams(jetstream(ctx.broker), ctx.topology, ctx.settings.stream_replicas)
     await update_consumers(jetstream(ctx.broker), ctx.broker)
 
 

@@ -54,6 +54,10 @@ class CommonSettings(NatsLogin):
         description="Prefix of every subject and stream name; lets several systems share a server",
     )
     stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas (3 in production)")
+    # Production: the NATS admin creates streams (`frontdesk deploy streams`) and a Job per schema
+    # migrates as the database admin (`frontdesk deploy migrate`); a service's own users may not.
+    create_streams: bool = Field(default=True, description="CREATE_STREAMS: create/update streams at start")
+    migrate_on_start: bool = Field(default=True, description="MIGRATE_ON_START: apply migrations at start")
     request_timeout_seconds: float = Field(
         default=5.0, gt=0, description="NATS request/reply timeout for tool calls"
     )
