@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from services.scheduler.domain import ServiceDef
 from shared.text import for_matching
@@ -211,15 +212,33 @@ def _without_name(tokens: tuple[str, ...], name: tuple[str, ...]) -> tuple[str, 
     return tokens
 
 
-def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+@dataclass(frozen=True)
+class _Words:
+    """The client's content words, read once per request and shared by every service's score."""
+
+    words: tuple[str, ...]
+    content: frozenset[str]
+    # Each word, and each pair of neighbours written together: "hydra facial" reads as "hydrafacial".
+    joined: frozenset[str]
+
+    @classmethod
+    def of(cls, tokens: tuple[str, ...]) -> _Words:
+        words = tuple(t for t in tokens if t not in STOPWORDS)
+        pairs = {a + b for a, b in pairwise(words)}
+        return cls(words, frozenset(words), frozenset(words) | pairs)
+
+
+def _contains(text: _Words, phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     if not n:
         return False
-    if any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1)):
-        return True
     # Written as one word or split in two: "hydra facial" / "hydrafacial", "micro needling".
-    joined = "".join(phrase)
-    return any(t == joined or t + u == joined for t, u in zip(tokens, (*tokens[1:], ""), strict=False))
+    if "".join(phrase) in text.joined:
+        return True
+    if not text.content.issuperset(phrase):
+        return False
+    words = text.words
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
 @dataclass(frozen=True)
@@ -230,45 +249,49 @@ class Scored:
     confidence: float
 
 
-def _phrase_score(tokens: tuple[str, ...], service: ServiceDef) -> float:
+def _phrase_score(text: _Words, service: ServiceDef) -> float:
     # A phrase the spa listed, or the service's name, is the strongest signal; longer ones say more.
     best = 0.0
     for phrase in (service.name, *service.words):
         words = _phrase(phrase)
-        if _contains(tokens, words):
+        if _contains(text, words):
             best = max(best, min(0.97, 0.85 + 0.01 * len(" ".join(words))))
     return best
 
 
-def _partial_score(content: set[str], service: ServiceDef) -> float:
+@lru_cache(maxsize=_MEMO)
+def _phrase_set(text: str) -> frozenset[str]:
+    return frozenset(_phrase(text))
+
+
+def _partial_score(content: frozenset[str], service: ServiceDef) -> float:
     # How much of a name or phrase the words cover, in any order ("fillers for my lips"); one
     # everyday word of it is not enough.
     best = 0.0
     for base, spread, phrase in [(0.45, 0.45, service.name), *((0.25, 0.5, w) for w in service.words)]:
-        words = set(_phrase(phrase))
+        words = _phrase_set(phrase)
         covered = words & content
         if words and covered - GENERIC:
             best = max(best, base + spread * len(covered) / len(words))
     return best
 
 
-def _category_score(content: set[str], service: ServiceDef) -> float:
-    category = set(_phrase(service.category)) - GENERIC
+def _category_score(content: frozenset[str], service: ServiceDef) -> float:
+    category = _phrase_set(service.category) - GENERIC
     return 0.4 if category and category <= content else 0.0
 
 
-def _score(tokens: tuple[str, ...], service: ServiceDef) -> float:
-    words = tuple(t for t in tokens if t not in STOPWORDS)
-    content = set(words)
+def _score(text: _Words, service: ServiceDef) -> float:
+    content = text.content
     best = max(
-        _phrase_score(words, service), _partial_score(content, service), _category_score(content, service)
+        _phrase_score(text, service), _partial_score(content, service), _category_score(content, service)
     )
     return round(min(best, 1.0), 3)
 
 
 def score(text: str, service: ServiceDef) -> float:
     """Confidence in [0, 1] that the client's words mean this service (typos against its own words)."""
-    return _score(_tokens(text, _vocabulary((service,)), ""), service)
+    return _score(_Words.of(_tokens(text, _vocabulary((service,)), "")), service)
 
 
 def rank(
@@ -279,8 +302,8 @@ def rank(
     `ignore` is text that names no service even when it shares a word with one (the spa's name).
     """
     catalog = tuple(services)
-    tokens = _tokens(text, _vocabulary(catalog), ignore)
-    scored = [Scored(s, _score(tokens, s)) for s in catalog]
+    words = _Words.of(_tokens(text, _vocabulary(catalog), ignore))
+    scored = [Scored(s, _score(words, s)) for s in catalog]
     kept = [s for s in scored if s.confidence >= threshold]
     kept.sort(key=lambda s: (-s.confidence, not s.service.is_consultation, s.service.name))
     return kept[:limit]
