@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from nats.aio.client import Client as NatsClient
 
+from services.gateway import webhooks
 from shared.ids import client_ref, conversation_id
 from shared.subjects import Topology
 from tests.support.gateway_harness import (
@@ -270,6 +271,17 @@ async def test_digits_of_other_scripts_are_a_400_never_a_500_or_a_new_client(
     resp = await gateway.post_sms(status, path="/twilio/status")
     assert resp.status_code == 400 and "ErrorCode" in resp.json()["detail"]
     assert await inbound_count(nc, topology) == 0
+
+
+async def test_a_superscript_last_event_id_on_the_simulator_stream_is_ignored_not_a_500(
+    gateway: RunningGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webhooks, "SSE_LIFETIME", 0.2)  # the stream ends soon; the client reconnects
+    # Header bytes are Latin-1 on the wire: b"\xb2" is "²", which str.isdigit() accepts.
+    for last_event_id in (b"\xb2", b"\xb9\xb2", b"12"):
+        headers = {"Last-Event-ID": last_event_id}
+        resp = await gateway.http.get("/simulator/stream", params={"number": CLIENT}, headers=headers)
+        assert resp.status_code == 200 and resp.text.startswith("retry: 500"), last_event_id
 
 
 async def _opted_out(gateway: RunningGateway, number: str) -> bool | None:
