@@ -4,6 +4,7 @@ on the simulator gets the AI's reply, and Ctrl-C stops every process it started.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -134,6 +135,18 @@ async def test_make_run_starts_everything_answers_a_text_and_stops_cleanly_on_ct
                 json={"email": "owner@glow-medspa", "password": printed.group(1)},
             )
             assert login.status_code == 200 and login.json()["role"] == "owner", login.text
+
+            # Another terminal's command finds make run's servers with nothing exported.
+            recorded = json.loads((data_dir / "servers.json").read_text())
+            assert recorded["nats_url"].endswith(f":{ports['FRONTDESK_NATS_PORT']}")
+            assert f":{ports['FRONTDESK_PG_PORT']}/" in recorded["database_url"]
+            load = await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "shared.cli", "scheduler", "load-spa", "--demo"],
+                cwd=ROOT, env={k: v for k, v in env.items() if k not in ("NATS_URL", "DATABASE_URL")},
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert load.returncode == 0, load.stderr[-2000:]
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -149,3 +162,4 @@ async def test_make_run_starts_everything_answers_a_text_and_stops_cleanly_on_ct
     assert f"http://127.0.0.1:{ports['ESCALATION_DEV_WEBHOOK_PORT']}" in output
     assert f"smtp://127.0.0.1:{ports['ESCALATION_DEV_SMTP_PORT']}" in output
     assert processes_using(data_dir) == [], "nats-server/postgres of this data dir still running"
+    assert not (data_dir / "servers.json").exists(), "a stopped make run leaves no server record"
