@@ -6,7 +6,6 @@ and the AI resumes only when staff ask for it.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID, uuid5
 
@@ -20,7 +19,7 @@ from services.escalation.handlers import Ports
 from services.escalation.inbox import ConversationPath, TenantPath, act, own_spa
 from services.escalation.scheduler_desk import SchedulerDesk
 from services.escalation.signin import Gate
-from shared.contracts.desk import CALENDAR_MAX_DAYS, BookingDetails
+from shared.contracts.desk import BookingDetails
 from shared.contracts.envelope import InboundPayload
 
 # What the client is told after staff change a booking; {service}, {when}, {provider}, {spa}.
@@ -122,20 +121,15 @@ async def _client_number(ports: Ports, tenant_id: str, conversation_id: str) -> 
 async def _clients_bookings(
     ports: Ports, desk: SchedulerDesk, user: StaffUser, conversation_id: str
 ) -> list[BookingDetails]:
-    """The client's bookings (any status) that have not started, soonest first (the next month)."""
+    """The client's bookings (any status) that have not started, soonest first."""
     phone = await _client_number(ports, user.tenant_id, conversation_id)
     client = await desk_call(
         desk, "lookup_or_create_client", user, conversation_id=conversation_id, phone=phone
     )
-    first = datetime.now(UTC).date() - timedelta(days=1)  # the spa's today may still be yesterday in UTC
     found = await desk_call(
-        desk, "calendar", user, date_from=first, date_to=first + timedelta(days=CALENDAR_MAX_DAYS - 1)
+        desk, "client_bookings", user, conversation_id=conversation_id, client_id=client.client_id, limit=50
     )
-    now = datetime.now(UTC)
-    mine = [
-        b for p in found.providers for b in p.bookings if b.client_id == client.client_id and b.start > now
-    ]
-    return sorted(mine, key=lambda b: b.start)
+    return list(found.bookings)
 
 
 async def _clients_booking(
