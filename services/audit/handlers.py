@@ -402,7 +402,7 @@ async def _evidence(
     checkpoints = await repo.checkpoints(conn, tenant_id)
     marks = await repo.retention_marks(conn, tenant_id)
     if options.store is not None:
-        exported = options.store.read(tenant_id)
+        exported = await asyncio.to_thread(options.store.read, tenant_id)
         report.exported_checked = len(exported)
         _hold_to_export(exported, checkpoints, marks, verifier)
     for cp in checkpoints:
