@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e conversations bench lint format install asyncapi clean
+.PHONY: run test test-unit test-integration test-e2e test-faults conversations bench lint format install asyncapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest -q -m e2e
+
+# Outside `make test` (its ten-minute budget): killed agents, a NATS node, PostgreSQL, Twilio and the
+# scheduler down, each ending with the invariant checks (docs/operations.md, "Fault runbook").
+test-faults: $(STAMP) ## the fault suite: the whole system while things break
+	$(PY) -m pytest -q -m faults tests/faults
 
 # `TWILIO_AUTH_TOKEN=any-secret make run` in one terminal, the same in another for this target: the
 # scenarios are texted through the gateway's signed webhook and judged from the staff inbox.

@@ -21,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -30,12 +28,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 import yaml
 
 from shared.embedded import LocalServers
-from tests.e2e.system_support import ROOT, System, _free_ports, started_system
+from tests.e2e.replicas import start_agent_replicas
+from tests.e2e.system_support import ROOT, System, started_system
 from tests.support.fake_twilio import FakeTwilio
 
 SCRIPT = ("Hi, I'm {name}. Something for my forehead lines", "Monday around 2pm", "1")
@@ -168,33 +166,6 @@ async def _raise_cap(system: System, tmp: Path) -> None:
     await asyncio.sleep(1.5)  # RELEASE_INTERVAL_SECONDS is 0.5 here: the gateway has reloaded it
 
 
-async def _more_agents(system: System, replicas: int, logs: Path) -> None:
-    """Start agent replicas 2..n beside the first, on ports of their own."""
-    for i, port in enumerate(_free_ports(replicas - 1), start=2):
-        env = {**system.env, "AGENT_HTTP_PORT": str(port), "INSTANCE_ID": f"agent-{i}"}
-        name = f"agent-{i}"
-        system.urls[name] = f"http://127.0.0.1:{port}"
-        with (logs / f"{name}.log").open("wb") as out:
-            system.procs[name] = subprocess.Popen(
-                [sys.executable, "-m", "services.agent"], env=env, cwd=ROOT,
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-    async with httpx.AsyncClient(timeout=2) as client:
-        for name in [n for n in system.procs if n.startswith("agent-")]:
-            deadline = time.monotonic() + 60
-            while True:
-                if system.procs[name].poll() is not None:
-                    raise RuntimeError(f"{name} exited during start-up (see {logs / name}.log)")
-                try:
-                    if (await client.get(system.urls[name] + "/readyz")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{name} not ready")
-                await asyncio.sleep(0.1)
-
-
 def _settled(replies: Replies, turns: list[Turn]) -> tuple[int, int]:
     """(lost, duplicates): acknowledged texts without a reply, and replies beyond one per text."""
     asked: dict[str, int] = defaultdict(int)
@@ -252,7 +223,7 @@ async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: fl
     extra = {"RELEASE_INTERVAL_SECONDS": "0.5", "LOG_LEVEL": "WARNING", "DB_POOL_MAX": "10"}
     async with started_system(servers.database_url, servers.nats_url, tmp, extra_env=extra) as system:
         if agents > 1:
-            await _more_agents(system, agents, tmp / "logs")
+            await start_agent_replicas(system, agents - 1)
         await _raise_cap(system, tmp)
         replies = Replies(system.twilio)
         follower = asyncio.create_task(replies.follow())
