@@ -29,6 +29,7 @@ from shared.bus import (
     jetstream,
     make_broker,
     read_dead_letter,
+    update_consumers,
 )
 from shared.contracts.escalation import EscalationRaised, EscalationResolved, PauseAi
 from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms, SmsReceived
@@ -259,3 +260,39 @@ async def test_a_max_deliveries_advisory_is_kept_in_the_dead_letter_stream(
     [advisory] = await kept.fetch(1, timeout=5)
     letter = read_dead_letter(advisory)
     assert (letter.stream, letter.consumer, letter.stream_seq) == (stream, "always-late", ack.seq)
+
+
+async def test_an_existing_consumer_takes_the_new_delivery_settings_at_start(
+    nats_url: str, topology: Topology, nc: NatsClient
+) -> None:
+    js = nc.jetstream()
+    await ensure_streams(js, topology)
+
+    def declare(delivery: Delivery) -> NatsBroker:
+        broker = make_broker(nats_url, name="test-update")
+
+        @durable_subscriber(
+            broker,
+            topology,
+            service="test",
+            subject=topology.all_audit,
+            stream=topology.stream_audit,
+            durable="test-update",
+            delivery=delivery,
+        )
+        async def on_record(body: dict[str, Any]) -> None:
+            pass
+
+        return broker
+
+    first = declare(Delivery(max_deliver=5, ack_wait=30))
+    await first.start()
+    await first.stop()
+    second = declare(Delivery(max_deliver=8, ack_wait=45))
+    await second.connect()
+    try:
+        await update_consumers(jetstream(second), second)
+        info = await js.consumer_info(topology.stream_audit.name, "test-update")
+        assert (info.config.max_deliver, info.config.ack_wait) == (8, 45)
+    finally:
+        await second.stop()
