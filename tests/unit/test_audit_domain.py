@@ -22,11 +22,15 @@ from services.audit.domain import (
     chain,
     decode_cursor,
     encode_cursor,
+    export_line,
     genesis_hash,
     key_id,
     load_private_key,
+    parse_export_line,
     prepare,
+    retention_valid,
     sign_checkpoint,
+    sign_retention,
     signature_valid,
     verify_shape,
 )
@@ -123,6 +127,29 @@ def test_checkpoint_signature_holds_only_for_the_signed_head() -> None:
     assert not signature_valid(replace(cp, head_hash=b"\x02" * 32), trusted)
     other = Ed25519PrivateKey.generate()
     assert not signature_valid(sign_checkpoint(other, SPA, 10, b"\x01" * 32, NOW), trusted)
+
+
+def test_retention_mark_signature_covers_the_dropped_head_and_the_cutoff() -> None:
+    key = Ed25519PrivateKey.generate()
+    trusted = {key_id(key.public_key()): key.public_key()}
+    mark = sign_retention(key, SPA, 3, b"\x03" * 32, datetime(2020, 11, 1, tzinfo=UTC), NOW)
+    assert retention_valid(mark, trusted)
+    assert not retention_valid(replace(mark, through_seq=4), trusted)
+    assert not retention_valid(replace(mark, cutoff=NOW), trusted)
+    assert not retention_valid(replace(mark, tenant_id="other-spa"), trusted)
+
+
+def test_exported_checkpoints_and_marks_read_back_as_signed() -> None:
+    key = Ed25519PrivateKey.generate()
+    trusted = {key_id(key.public_key()): key.public_key()}
+    cp = sign_checkpoint(key, SPA, 10, b"\x01" * 32, NOW)
+    mark = sign_retention(key, SPA, 3, b"\x03" * 32, datetime(2020, 11, 1, tzinfo=UTC), NOW)
+    back = [parse_export_line(export_line(item)) for item in (cp, mark)]
+    assert back == [cp, mark]
+    assert signature_valid(back[0], trusted) and retention_valid(back[1], trusted)  # type: ignore[arg-type]
+    for bad in ("", "{}", '{"kind": "note"}', "not json"):
+        with pytest.raises(ValueError):
+            parse_export_line(bad)
 
 
 def test_signing_key_loads_from_base64_pem_file_and_dev_default(tmp_path: Path) -> None:
