@@ -215,13 +215,15 @@ def _event_routes(router: APIRouter, hub: Callable[[], LiveHub], gate: Gate, sse
     @router.get("/api/events", tags=["inbox"], summary="Server-Sent Events: a `change` per committed update")
     async def events(user: Staff, request: Request) -> StreamingResponse:
         return StreamingResponse(
-            _stream(hub(), request, user.tenant_id, sse_seconds),
+            event_stream(hub(), request, user.tenant_id, sse_seconds),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
 
-async def _stream(live: LiveHub, request: Request, tenant_id: str, sse_seconds: float) -> AsyncIterator[str]:
+async def event_stream(
+    live: LiveHub, request: Request, tenant_id: str, sse_seconds: float
+) -> AsyncIterator[str]:
     """The changes of one spa as SSE; a spa never hears of another's changes."""
     loop = asyncio.get_running_loop()
     # Streams end now and then (the browser reconnects): a stopping server is not held open.

@@ -123,8 +123,11 @@ def signin_router(gate: Gate) -> APIRouter:
     @router.post("/api/logout", summary="Sign out: this session ends")
     async def logout(session: Signed, request: Request, response: Response) -> dict[str, Any]:
         token, _ = _token(request)
-        async with gate.ports().pool.acquire() as conn:
-            await sessions.end(conn, token)
+        ports = gate.ports()
+        async with UnitOfWork(ports.pool) as uow:
+            await sessions.end(uow.conn, token)
+            await staff_audit.record(uow.conn, ports, session.user, "staff.signed_out", {})
+        ports.committed()
         response.delete_cookie(SESSION_COOKIE, httponly=True, secure=gate.secure_cookies, samesite="strict")
         log.info("staff.signed_out", user_id=str(session.user.user_id))
         return {"signed_out": True}

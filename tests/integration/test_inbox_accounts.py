@@ -18,7 +18,9 @@ import asyncpg
 import httpx
 import pytest
 
+from services.escalation import repo
 from services.escalation.app import build
+from services.escalation.inbox import event_stream
 from services.escalation.settings import EscalationSettings
 from shared.runtime import ServiceContext, ServiceSpec, start_context, stop_context
 from shared.subjects import Topology
@@ -261,3 +263,22 @@ async def test_cli_creates_the_first_owner(inbox: Inbox) -> None:
     _, err = await short.communicate(b"short\n")
     assert short.returncode == 1 and "password must be" in err.decode()
     assert await inbox.db.fetchval("SELECT count(*) FROM staff_users") == 1
+
+
+class _OpenBrowser:
+    """The one thing the event stream asks of its request: whether the browser is still there."""
+
+    async def is_disconnected(self) -> bool:
+        return False
+
+
+async def test_live_updates_reach_only_the_spa_they_belong_to(inbox: Inbox) -> None:
+    service = inbox.ctx.extras["service"]
+    stream = event_stream(service.hub, _OpenBrowser(), OTHER, 5.0)  # type: ignore[arg-type]
+    assert (await anext(stream)).startswith("retry:")  # hello: subscribed
+    async with inbox.db.acquire() as conn:
+        await repo.notify(conn, "conversation", SPA, "cglow")
+        await repo.notify(conn, "conversation", OTHER, "cother")
+    change = await asyncio.wait_for(anext(stream), 5)
+    assert '"tenant_id": "other-spa"' in change and "cglow" not in change
+    await stream.aclose()

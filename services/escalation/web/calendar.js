@@ -3,7 +3,7 @@
 // Uses inbox.js's helpers ($, el, api, state); refreshed by the same live updates.
 "use strict";
 
-const cal = { start: null, days: 1, data: null, catalog: null, selected: null };
+const cal = { start: null, days: 1, data: null, catalog: null, selected: null, detail: null };
 
 function isoDay(d) { return d.toISOString().slice(0, 10); }
 function addDays(day, n) { const d = new Date(day + "T12:00:00Z"); d.setUTCDate(d.getUTCDate() + n); return isoDay(d); }
@@ -50,8 +50,10 @@ function renderCalendar() {
     grid.append(el("tr", {}, el("th", { class: "provider" }, p.first_name),
       ...days.map((d) => el("td", { class: "cal-cell" }, ...entriesOf(p, d)))));
   }
-  box.append(grid, el("div", { id: "cal-detail", class: "cal-detail" }));
-  if (cal.selected) showDetail(cal.selected);
+  // The detail pane survives live reloads, so a half-filled form is not lost.
+  cal.detail = cal.detail || el("div", { id: "cal-detail", class: "cal-detail" });
+  box.append(grid, cal.detail);
+  if (cal.selected && !cal.detail.querySelector("form")) showDetail(cal.selected);
 }
 
 // A provider's day as a list in time order: bookings, holds, blocks, and the free time between.
@@ -148,6 +150,7 @@ function slotPicker(serviceId, choose, label = "Reschedule to") {
 }
 
 function showBookingForm(provider, gap) {
+  cal.selected = null;
   const box = $("cal-detail");
   box.textContent = "";
   const services = cal.catalog.services.filter((s) => s.provider_ids.includes(provider.provider_id));
@@ -186,6 +189,7 @@ function startsIn(gap) {
 }
 
 function showBlockForm() {
+  cal.selected = null;
   const box = $("cal-detail");
   box.textContent = "";
   const form = el("form", { class: "block-form", onsubmit: async (ev) => {
