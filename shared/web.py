@@ -241,16 +241,19 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+_PAGE_HEADERS = ((b"content-security-policy", CSP.encode()), *SECURITY_HEADERS)
+_DOCS_HEADERS = ((b"content-security-policy", DOCS_CSP.encode()), *SECURITY_HEADERS)
+
+
 def _with_security_headers(send: Send, *, docs: bool) -> Send:
-    csp = (DOCS_CSP if docs else CSP).encode()
+    extra = _DOCS_HEADERS if docs else _PAGE_HEADERS
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers") or [])
-            present = {name.lower() for name, _ in headers}
-            for name, value in ((b"content-security-policy", csp), *SECURITY_HEADERS):
-                if name not in present:
-                    headers.append((name, value))
+            # ASGI header names are lower-case; a route's own value wins.
+            present = {name for name, _ in headers}
+            headers.extend(pair for pair in extra if pair[0] not in present)
             message["headers"] = headers
         await send(message)
 
