@@ -1,0 +1,79 @@
+"""A three-node NATS cluster (streams at R3) loses a node during steady load: no accepted text is
+lost and no text is sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.js.api import StreamConfig
+
+from tests.e2e.system_support import System, started_system
+from tests.faults.invariants import Ledger, check_invariants, converse
+from tests.support.nats_cluster import NatsCluster
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(400)]
+
+CLIENTS = {
+    "+14155550195": "Emery",
+    "+14155550196": "Finley",
+    "+14155550197": "Harper",
+    "+14155550198": "Jordan",
+}
+
+
+@pytest.fixture
+def cluster() -> Iterator[NatsCluster]:
+    """Three local nats-servers on random ports, routed to each other."""
+    nodes = NatsCluster(Path(tempfile.mkdtemp(prefix="frontdesk-faults-nats-"))).start()
+    yield nodes
+    nodes.stop()
+
+
+async def _wait_for_r3(urls: list[str], timeout: float = 30.0) -> None:
+    """Until the cluster has elected its JetStream leader and can place a stream on three nodes."""
+    nc = await nats.connect(urls)
+    try:
+        js = nc.jetstream()
+        async with asyncio.timeout(timeout):
+            while True:
+                try:
+                    await js.add_stream(StreamConfig(name="PROBE", subjects=["probe.>"], num_replicas=3))
+                    await js.delete_stream("PROBE")
+                    return
+                except Exception:
+                    await asyncio.sleep(0.5)
+    finally:
+        await nc.close()
+
+
+async def _leader(system: System, stream: str) -> str:
+    info = await system.nc.jetstream().stream_info(stream)
+    assert info.cluster is not None and len(info.cluster.replicas or []) == 2, "the stream is R3"
+    return str(info.cluster.leader)
+
+
+async def test_losing_a_nats_node_under_load_loses_no_text_and_sends_none_twice(
+    cluster: NatsCluster, servers: dict[str, str], tmp_path: Path
+) -> None:
+    await _wait_for_r3(cluster.urls)
+    every_node = {"NATS_URL": ",".join(cluster.urls), "STREAM_REPLICAS": "3"}
+    # The test's own connection is to n0; the services know all three nodes.
+    async with started_system(servers["postgres"], cluster.urls[0], tmp_path, extra_env=every_node) as system:
+        ledger = Ledger()
+        talks = [asyncio.create_task(converse(system, ledger, n, name, 120)) for n, name in CLIENTS.items()]
+
+        async def under_way() -> bool:
+            return sum(ledger.accepted.values()) > len(CLIENTS)
+
+        await system.eventually(under_way, "the load under way")
+        # The inbound stream's leader, unless that is n0 (the test's own connection): then n1.
+        leader = await _leader(system, system.topology.stream_sms_inbound.name)
+        victim = int(leader.removeprefix("n")) if leader != "n0" else 1
+        cluster.procs[victim].kill()
+        await asyncio.gather(*talks)
+        await check_invariants(system, ledger, timeout=120)
