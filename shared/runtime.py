@@ -110,10 +110,24 @@ async def start_context(spec: ServiceSpec, ctx: ServiceContext) -> None:
         except TimeoutError:
             log.warning("service.started_without_bus", waited_s=spec.bus_wait_seconds)
         return
-    await _connect_bus(ctx)
+    await _connect_bus_saying_so(ctx)
     for hook in spec.on_start:
         await hook(ctx)
     await _start_bus(spec, ctx)
+
+
+async def _connect_bus_saying_so(ctx: ServiceContext, every: float = 10.0) -> None:
+    """Connect (NATS is retried for ever), with a warning every `every` seconds while it does not answer."""
+    connecting = asyncio.ensure_future(_connect_bus(ctx))
+    try:
+        while True:
+            try:
+                await asyncio.wait_for(asyncio.shield(connecting), every)
+                return
+            except TimeoutError:
+                log.warning("service.waiting_for_bus", hint="is NATS up? (NATS_URL)")
+    finally:
+        connecting.cancel()  # stopped while waiting (a no-op once connected)
 
 
 async def _connect_bus(ctx: ServiceContext) -> None:
@@ -175,7 +189,17 @@ async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await start_context(spec, ctx)
+    stopper = asyncio.create_task(stop.wait())
+    starting = asyncio.create_task(start_context(spec, ctx), name=f"{spec.name}-start")
+    await asyncio.wait({stopper, starting}, return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():  # stopped while waiting for a server: leave without serving
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        await stop_context(spec, ctx)
+        log.info("service.stopped")
+        return
+    starting.result()  # a start-up error ends the process here, as it always did
     config = uvicorn.Config(
         ctx.http,
         host=settings.http_host,
@@ -190,7 +214,6 @@ async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     http_task = asyncio.create_task(server.serve(), name=f"{spec.name}-http")
     log.info("service.started", port=spec.http_port, instance=settings.instance_id)
-    stopper = asyncio.create_task(stop.wait())
     await asyncio.wait({stopper, http_task}, return_when=asyncio.FIRST_COMPLETED)
     log.info("service.stopping")
     server.should_exit = True
