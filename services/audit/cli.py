@@ -246,7 +246,9 @@ def _operator(settings: AuditSettings) -> handlers.Operator:
     """Token changes are recorded with the operating system user who ran the command."""
     return handlers.Operator(
         staff_user=f"cli:{getpass.getuser()}", instance=settings.instance_id,
-        writer_role=settings.audit_writer_role, partitions=handlers.Partitions(), signer=_signer(settings),
+        writer_role=settings.audit_writer_role, partitions=handlers.Partitions(),
+        # Never a fresh development key here: a chain start signed by it would not verify later.
+        signer=handlers.signer_of(_keys(settings, create_dev_key=False), settings.audit_checkpoint_export),
     )  # fmt: skip
 
 
