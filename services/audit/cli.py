@@ -230,8 +230,14 @@ async def _retention(pool: asyncpg.Pool, settings: AuditSettings, args: argparse
         for name in expired:
             print(f"past retention: {name}")
     else:
+        signer = handlers.signer_of(_keys(settings, create_dev_key=False), settings.audit_checkpoint_export)
+        if signer is None:
+            print(
+                "frontdesk audit: dropping records needs the signing key (AUDIT_SIGNING_KEY)", file=sys.stderr
+            )
+            return 2
         try:
-            expired = await handlers.drop_expired(pool, _signer(settings), months)
+            expired = await handlers.drop_expired(pool, signer, months)
         except handlers.RetentionRefused as exc:
             print(f"frontdesk audit: nothing dropped: {exc}", file=sys.stderr)
             return 1
