@@ -121,6 +121,8 @@ async def test_staff_cancel_from_an_escalated_conversation_then_book_a_walk_in(
     page = await context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    refused: list[str] = []  # the strict CSP (no inline script or style) refusing something of ours
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     await sign_in(page, system.urls["escalation"], OWNER)
     await page.click(f".conversations li[data-key='{TENANT}/{conversation}']")
     row = page.locator(f"#client-bookings .booking[data-booking='{booking['booking_id']}']")
@@ -148,7 +150,7 @@ async def test_staff_cancel_from_an_escalated_conversation_then_book_a_walk_in(
     await page.click(".book-form button[type=submit]")
     await expect(page.locator(".entry.booking", has_text="Walk-in Wendy")).to_have_count(1)
     await page.screenshot(path=str(ARTIFACTS / "3-walk-in-booked.png"), full_page=True)
-    assert dialogs == [], dialogs
+    assert dialogs == [] and refused == [], (dialogs, refused)
     await context.close()
 
 
