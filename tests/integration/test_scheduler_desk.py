@@ -259,6 +259,9 @@ async def test_walk_ins_are_booked_by_name_or_number_and_a_retried_request_is_on
     assert made.client_is_new and made.booking.client_name == "Rosa"
     retried = await _ok(desk, "book_for_client", request)
     assert retried.booking.booking_id == made.booking.booking_id
+    six_at_once = request.model_copy(update={"id": uuid4(), "provider_id": _kim(desk)})
+    replies = await asyncio.gather(*(desk.call("book_for_client", six_at_once) for _ in range(6)))
+    assert all(r.ok for r in replies) and len({r.result.booking.booking_id for r in replies}) == 1
     second = await _book(desk, _at(day, 10), _sam(desk), name="rosa")
     assert second.client_id == made.booking.client_id  # the one client of that name
     by_phone = await _book(desk, _at(day, 11), _sam(desk), phone=ANNA, name="Anna")
@@ -267,8 +270,8 @@ async def test_walk_ins_are_booked_by_name_or_number_and_a_retried_request_is_on
     )
     assert by_phone.client_id == found.client_id and not found.is_new
     assert by_phone.covered_by_package == "Facial, 3 sessions"
-    await _book(desk, _at(day, 9), _kim(desk), phone="+12125550197", name="Rosa")
-    ambiguous = request.model_copy(update={"id": uuid4(), "start": _at(day, 10), "provider_id": _kim(desk)})
+    await _book(desk, _at(day, 10), _kim(desk), phone="+12125550197", name="Rosa")
+    ambiguous = request.model_copy(update={"id": uuid4(), "start": _at(day, 11), "provider_id": _kim(desk)})
     assert await _refused(desk, "book_for_client", ambiguous) == ("invalid_request", "client.name")
 
 

@@ -103,14 +103,15 @@ async def book_for_client(
 ) -> Served:
     """Staff book a client who phoned or walked in; the same request again is the same booking."""
     by = acting(req)
+    service = service_for(spa, req.service_id)
+    provider = provider_for(spa, req.provider_id, service)
+    # After the provider's lock, so a retry racing the first attempt finds what that one booked.
+    await repo.lock_providers(conn, [provider.id])
     made = await desk_repo.booking_by_request(conn, spa.id, req.id)
     if made is not None:
         return _made(spa, made, None, is_new=False)
-    service = service_for(spa, req.service_id)
-    provider = provider_for(spa, req.provider_id, service)
     end = bookable_end(spa, service, provider, req.start, utcnow())
     client = await _client_for(req, conn, spa, ports)
-    await repo.lock_providers(conn, [provider.id])
     covered = await covering_package(conn, client.id, service.id)
     booking = await desk_repo.insert_staff_booking(
         conn,
