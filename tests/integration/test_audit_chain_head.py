@@ -220,3 +220,36 @@ async def test_token_creation_and_revocation_are_recorded(audit: RunningAudit) -
     ]
     assert all(secret not in r["args"] for r in rows)
     assert (await _verify(audit)).ok
+
+
+async def test_the_cli_drops_past_retention_with_a_mark_and_verify_still_passes(
+    audit: RunningAudit, database_url: str, tmp_path: Path
+) -> None:
+    await _append(audit, [audit_record(occurred_at=LONG_AGO)], None)
+    await _append(audit, [audit_record() for _ in range(2)], None)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        "FRONTDESK_DATA_DIR": str(tmp_path),
+    }
+
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "services.audit", *args], env={**env, **extra}, capture_output=True,
+            text=True, timeout=60, cwd=ROOT,
+        )  # fmt: skip
+
+    keyless = cli("retention", "--apply")
+    assert keyless.returncode == 2 and "needs the signing key" in keyless.stderr
+    assert await audit.count(SPA) == 3
+    key = audit.settings.audit_signing_key.get_secret_value()
+    dropped = cli(
+        "retention", "--apply", AUDIT_SIGNING_KEY=key, AUDIT_CHECKPOINT_EXPORT=str(tmp_path / "store")
+    )
+    assert dropped.returncode == 0, dropped.stderr
+    assert dropped.stdout.splitlines() == ["dropped audit_log_y2018m01"]
+    verified = cli("verify", "--spa", SPA, "--against", str(tmp_path / "store"), AUDIT_SIGNING_KEY=key)
+    assert verified.returncode == 0, verified.stderr
+    report = json.loads(verified.stdout)
+    assert report["anchored_at_retention"] is True and report["exported_checked"] == 1
