@@ -227,18 +227,25 @@ async def accept_invite(conn: asyncpg.Connection, token: str, password: str) -> 
 
 
 async def ensure_dev_owners(conn: asyncpg.Connection, spa_ids: list[str], password: str) -> list[str]:
-    """`make run`'s demo: an owner `owner@<spa id>` per spa with `password`, unless one exists."""
+    """`make run`'s demo: an owner `owner@<spa id>` per spa whose password is this run's.
+
+    A demo owner kept from an earlier run (same data directory) gets this run's password; an
+    account of that email made any other way is left alone.
+    """
+    hashed = hash_password(password)
     made = []
     for spa_id in spa_ids:
-        if await find_by_email(conn, f"owner@{spa_id}") is None:
-            await create_user(
-                conn,
-                tenant_id=spa_id,
-                email=f"owner@{spa_id}",
-                display_name="Demo owner",
-                role="owner",
-                password=password,
-                created_by="make-run",
-            )
+        row = await conn.fetchrow(
+            "INSERT INTO staff_users"
+            " (user_id, tenant_id, email, display_name, role, password_hash, created_by)"
+            " VALUES ($1, $2, $3, 'Demo owner', 'owner', $4, 'make-run')"
+            " ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, disabled_at = NULL"
+            " WHERE staff_users.created_by = 'make-run' RETURNING user_id",
+            uuid4(),
+            spa_id,
+            f"owner@{spa_id}",
+            hashed,
+        )
+        if row is not None:
             made.append(spa_id)
     return made

@@ -18,6 +18,7 @@ import asyncpg
 
 from services.escalation import accounts
 from services.escalation.settings import EscalationSettings
+from services.escalation.spas import load_spas
 from shared.db import create_pool
 from shared.migrations import apply_migrations
 
@@ -55,6 +56,11 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 async def _create(conn: asyncpg.Connection, args: argparse.Namespace, settings: EscalationSettings) -> None:
+    spas = load_spas(settings.spa_files)
+    if args.spa not in spas:
+        known = ", ".join(spas) or "none"
+        where = f"SPA_FILES ({settings.spa_files})"
+        raise accounts.AccountError(f"no spa {args.spa!r} in {where}; known: {known}")
     async with conn.transaction():
         user = await accounts.create_user(
             conn,

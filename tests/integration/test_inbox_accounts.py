@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import pytest
 
-from services.escalation import repo
+from services.escalation import accounts, repo
 from services.escalation.app import build
 from services.escalation.inbox import event_stream
 from services.escalation.settings import EscalationSettings
@@ -262,6 +262,13 @@ async def test_cli_creates_the_first_owner(inbox: Inbox) -> None:
     )  # fmt: skip
     _, err = await short.communicate(b"short\n")
     assert short.returncode == 1 and "password must be" in err.decode()
+    unknown = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "shared.cli", "staff", "create-user", "--spa", "nope",
+        "--email", "c@glow.example", "--name", "C", "--invite",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT,
+    )  # fmt: skip
+    _, err = await unknown.communicate()
+    assert unknown.returncode == 1 and "no spa 'nope'" in err.decode() and SPA in err.decode()
     assert await inbox.db.fetchval("SELECT count(*) FROM staff_users") == 1
 
 
@@ -282,3 +289,19 @@ async def test_live_updates_reach_only_the_spa_they_belong_to(inbox: Inbox) -> N
     change = await asyncio.wait_for(anext(stream), 5)
     assert '"tenant_id": "other-spa"' in change and "cglow" not in change
     await stream.aclose()
+
+
+async def test_make_runs_demo_owner_takes_each_runs_password_and_leaves_real_accounts_alone(
+    inbox: Inbox,
+) -> None:
+    await create_staff(inbox.db, OTHER, email=f"owner@{OTHER}", name="Real Owner", role="owner")
+    async with inbox.db.acquire() as conn:
+        assert await accounts.ensure_dev_owners(conn, [SPA, OTHER], "first run password") == [SPA]
+        assert await accounts.ensure_dev_owners(conn, [SPA, OTHER], "second run password") == [SPA]
+    async with inbox.client() as browser:
+        old = await browser.post(
+            "/api/login", json={"email": f"owner@{SPA}", "password": "first run password"}
+        )
+        assert old.status_code == 401
+        assert (await sign_in(browser, f"owner@{SPA}", "second run password"))["X-CSRF-Token"]
+        await sign_in(browser, f"owner@{OTHER}")  # the real account kept its own password
