@@ -10,7 +10,7 @@ from typing import Any
 
 import structlog
 from fastapi_offline import FastAPIOffline
-from faststream.nats import JStream, NatsBroker
+from faststream.nats import JStream, NatsBroker, PullSub
 
 from services.audit import api, handlers, repo
 from services.audit.consumer import DURABLE, Recorder
@@ -37,6 +37,7 @@ def register_bus(broker: NatsBroker, topology: Topology | None = None) -> None:
         topology.all_audit,
         stream=JStream(topology.stream_audit.name, declare=False),
         durable=DURABLE,
+        pull_sub=PullSub(batch_size=1000, timeout=1.0),  # as the recorder pulls
         title="audit-recorder",
         description="Appends every AuditRecorded to the spa's hash-chained, append-only log.",
     )
