@@ -105,8 +105,8 @@ def _type_checking_only(tree: ast.Module) -> set[int]:
 
 
 def sql_outside_repo(path: str, tree: ast.Module) -> list[Finding]:
-    """SQL text in a module that is not a repo.py."""
-    if path.endswith("/repo.py"):
+    """SQL text in a module that is not a repository (a repo.py, or a module of a repo/ package)."""
+    if path.endswith("/repo.py") or "/repo/" in path:
         return []
     return [
         Finding(path, line, f"SQL {text.strip()[:40]!r}") for line, text in _strings(tree) if SQL.match(text)
@@ -196,6 +196,7 @@ EXAMPLES = [
     (sql_outside_repo, "services/gateway/handlers.py", 'q = "UPDATE outbound_messages SET x = 1"', 1),
     (sql_outside_repo, "services/gateway/handlers.py", 'q = f"SET LOCAL ROLE {role}"', 1),
     (sql_outside_repo, "services/gateway/repo.py", 'q = "SELECT 1 FROM opt_outs"', 0),
+    (sql_outside_repo, "services/scheduler/repo/bookings.py", 'q = "SELECT 1 FROM holds"', 0),
     (sql_outside_repo, "services/gateway/handlers.py", 'log.info("Select a slot")', 0),
     (faststream_outside_app, "services/agent/turn.py", "from faststream.nats import NatsBroker", 1),
     (faststream_outside_app, "services/agent/turn.py", "import faststream", 1),
