@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -267,17 +266,16 @@ class EmbeddedPostgres:
         self.proc = None
 
 
-def write_state(path: Path, data: dict[str, str]) -> None:
-    """Record where the embedded servers listen, for other commands of the same checkout."""
-    path.write_text(json.dumps(data, indent=2))
-
-
 class LocalServers:
     """NATS and PostgreSQL for a test session or a benchmark: `NATS_URL` / `DATABASE_URL` when set,
     embedded servers under `data_dir` otherwise (stopped by `stop`)."""
 
     def __init__(
-        self, data_dir: Path, *, database: str = "postgres", durable: bool = False,
+        self,
+        data_dir: Path,
+        *,
+        database: str = "postgres",
+        durable: bool = False,
         env: dict[str, str] | None = None,
     ) -> None:
         env = dict(os.environ) if env is None else env
