@@ -7,10 +7,9 @@ scheduler's own words, which the inbox shows to staff as they are.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from faststream.nats import NatsBroker
 from nats.errors import Error as NatsError
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +18,9 @@ from shared.bus import ToolCallFailed, request_tool
 from shared.contracts.desk import SCHEDULER_TOOLS
 from shared.contracts.tools import Actor
 from shared.subjects import Topology
+
+if TYPE_CHECKING:
+    from faststream.nats import NatsBroker
 
 ResultT = TypeVar("ResultT", bound=BaseModel)
 

@@ -55,6 +55,7 @@ SQL_ALLOWED = {
     "shared/migrations.py": "the migration runner's own bookkeeping (schema, version table, lock)",
     "shared/embedded.py": "creates the local development database of the embedded server",
     "shared/health.py": "the readiness probe's SELECT 1",
+    "shared/deploy.py": "the deploy command's grants (who owns each schema's tables), run as the admin",
 }
 # FastStream outside an app.py (shared/ is always allowed), and why.
 FASTSTREAM_ALLOWED: dict[str, str] = {}
