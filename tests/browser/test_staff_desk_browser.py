@@ -3,7 +3,8 @@
 Every service runs as a process (Twilio faked at the wire). A client with a booking texts that they
 need to cancel; staff sign in, open the escalated conversation, cancel the booking from it (the
 client's confirmation reaches the fake Twilio), hand back to the AI, and book a walk-in from free
-time on the calendar. An anonymous visitor and another spa's staff are refused. Screenshots are
+time on the calendar, then invite a colleague who sets a password from the link. An anonymous
+visitor and another spa's staff are refused. Screenshots are
 saved under .data/artifacts/browser/ (gitignored).
 """
 
@@ -150,8 +151,26 @@ async def test_staff_cancel_from_an_escalated_conversation_then_book_a_walk_in(
     await page.click(".book-form button[type=submit]")
     await expect(page.locator(".entry.booking", has_text="Walk-in Wendy")).to_have_count(1)
     await page.screenshot(path=str(ARTIFACTS / "3-walk-in-booked.png"), full_page=True)
+
+    # The owner invites a new staff member, who sets a password from the link and signs in.
+    await page.click("#team-tab")
+    await page.fill("#invite-staff input[name=display_name]", "Lee")
+    await page.fill("#invite-staff input[name=email]", "lee@glow.example")
+    await page.click("#invite-staff button[type=submit]")
+    await expect(page.locator("#invite-result")).to_contain_text("/#/invite/")
+    link = (await page.inner_text("#invite-result")).rsplit(" ", 1)[-1]
     assert dialogs == [] and refused == [], (dialogs, refused)
     await context.close()
+
+    newcomer = await browser.new_context()
+    lee = await newcomer.new_page()
+    await lee.goto(link)
+    await lee.fill("#invite-form input[name=password]", "lee's own password")
+    await lee.click("#invite-form button[type=submit]")
+    await expect(lee.locator("#login-error")).to_contain_text("Password set")
+    await sign_in(lee, system.urls["escalation"], ("lee@glow.example", "lee's own password"))
+    await expect(lee.locator("#me")).to_contain_text("Lee")
+    await newcomer.close()
 
 
 async def test_anonymous_and_other_spa_staff_are_refused(system: System, browser: Browser) -> None:
