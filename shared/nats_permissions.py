@@ -140,8 +140,9 @@ def service_permissions(
         *bus.publishes,
         *(topology.tool(name) for name in bus.calls),
         *(f"{JS_API}.STREAM.INFO.{s}" for s in touched),
-        # Lag of its own consumers (metrics); listing shows consumer state, never messages.
-        *(f"{JS_API}.CONSUMER.LIST.{s}" for s in consumed),
+        # /metrics lists the consumers of every stream to find its own (lag, redeliveries): a list
+        # shows consumer names and positions, never a message.
+        *(f"{JS_API}.CONSUMER.LIST.{s.name}" for s in topology.streams()),
         *(api for c in consumers for api in _consumer_api(c)),
         *(f"{JS_API}.STREAM.MSG.GET.{s}" for s in bus.reads),
         *(f"{JS_API}.DIRECT.GET.{s}" for s in bus.reads),
