@@ -228,6 +228,7 @@ def _guard(broker: NatsBroker) -> DeliveryGuard:
 async def settle_failure(msg: Msg, exc: BaseException, consumer: DurableConsumer) -> None:
     """Nak a failed message with a growing pause, or dead-letter it after its last delivery."""
     if msg._ackd:  # the handler settled it before raising (FastStream itself reads this flag)
+        log.warning("bus.failed_after_settling", consumer=consumer.durable, error=type(exc).__name__)
         return
     delivery = consumer.delivery
     meta = msg.metadata
@@ -264,7 +265,7 @@ async def publish_dead_letter(msg: Msg, consumer: DurableConsumer, attempts: int
         DL_SUBJECT: msg.subject,
         DL_REASON: reason[:500],
     }
-    js = msg._client.jetstream()
+    js = msg._client.jetstream()  # the connection the message came on: nats-py keeps it on the Msg
     await js.publish(consumer.deadletter_subject, msg.data, headers=headers, timeout=5.0)
 
 
