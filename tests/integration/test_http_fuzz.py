@@ -49,9 +49,9 @@ from tests.support.staff_accounts import create_staff, sign_in
 pytestmark = pytest.mark.integration
 __all__ = ["audit"]
 
-PER_OPERATION = 20
+PER_OPERATION = 15
 # Seconds of requests per API (drawn requests beyond it are not sent).
-BUDGET = 6.0
+BUDGET = 4.0
 CLIENT = "+14155550123"
 
 
