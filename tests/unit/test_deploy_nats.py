@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from shared.bus import make_broker
 from shared.contracts.desk import SCHEDULER_TOOLS
+from shared.deploy import nats_config
 from shared.embedded import nats_server_binary
 from shared.nats_permissions import (
     ADMIN,
@@ -19,6 +23,7 @@ from shared.nats_permissions import (
     render,
     subjects_overlap,
 )
+from shared.settings import NatsLogin
 from shared.subjects import Topology
 
 pytestmark = pytest.mark.unit
@@ -137,3 +142,34 @@ def test_the_gateway_may_send_the_help_reply_and_its_dead_letters(users: dict[st
 def test_subjects_overlap(a: str, b: str, overlap: bool) -> None:
     assert subjects_overlap(a, b) is overlap
     assert subjects_overlap(b, a) is overlap
+
+
+def test_check_reports_a_stale_permissions_file_and_leaves_it(tmp_path: Path) -> None:
+    out = tmp_path / "permissions.conf"
+    out.write_text("stale\n")
+    assert nats_config(["--out", str(out), "--check"]) == 1
+    assert out.read_text() == "stale\n"
+    assert nats_config(["--out", str(out)]) == 0
+    assert nats_config(["--out", str(out), "--check"]) == 0
+
+
+def test_a_service_logs_in_from_its_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NATS_USER", "gateway")
+    monkeypatch.setenv("NATS_PASSWORD", "s3cret")
+    monkeypatch.setenv("NATS_INBOX_PREFIX", "_INBOX_gateway")
+    assert NatsLogin().connect_options() == {
+        "inbox_prefix": "_INBOX_gateway",
+        "user": "gateway",
+        "password": "s3cret",
+    }
+    broker = make_broker("nats://127.0.0.1:4222", name="test")
+    importlib.import_module("services.gateway.app").register_bus(broker, TOPOLOGY)
+    # Every pull consumer fetches into the service's own inbox, not FastStream's default `_INBOX.`.
+    prefixes = {s.extra_options.get("inbox_prefix") for s in broker.subscribers if getattr(s, "stream", None)}
+    assert prefixes == {b"_INBOX_gateway."}
+
+
+def test_an_inbox_prefix_outside_the_inbox_namespace_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NATS_INBOX_PREFIX", "frontdesk.audit")
+    with pytest.raises(ValidationError, match="nats_inbox_prefix"):
+        NatsLogin()
