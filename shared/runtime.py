@@ -125,6 +125,8 @@ async def _connect_bus_saying_so(ctx: ServiceContext, every: float = 10.0) -> No
                 await asyncio.wait_for(asyncio.shield(connecting), every)
                 return
             except TimeoutError:
+                if connecting.done():
+                    raise  # it failed with a timeout of its own (a JetStream request), not still waiting
                 log.warning("service.waiting_for_bus", hint="is NATS up? (NATS_URL)")
     finally:
         connecting.cancel()  # stopped while waiting (a no-op once connected)
