@@ -7,8 +7,11 @@ import os
 import time
 from pathlib import Path
 
+import asyncpg
+
 from services.audit import handlers, repo
 from services.audit.app import MIGRATIONS
+from services.audit.settings import AuditSettings
 from shared.db import create_pool
 from shared.migrations import apply_migrations
 
@@ -29,13 +32,29 @@ async def _ensure_token(database_url: str, path: Path) -> str:
             token = path.read_text().strip()
             if await handlers.authenticate(pool, token) is not None:
                 return token
-        token = await handlers.create_token(pool, f"local-compliance-{int(time.time())}", None)
+        operator = await _operator(pool, path.parent)
+        token = await handlers.create_token(
+            pool, f"local-compliance-{int(time.time())}", None, operator=operator
+        )
     finally:
         await pool.close()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.write_text(token + "\n")
     return token
+
+
+async def _operator(pool: asyncpg.Pool, data_dir: Path) -> handlers.Operator:
+    """The demo token's creation is recorded like any other (the system chain, signed with the dev key)."""
+    settings = AuditSettings(frontdesk_data_dir=data_dir)
+    async with pool.acquire() as conn:
+        await repo.ensure_writer_role(conn, settings.audit_writer_role)
+    secret = settings.audit_signing_key.get_secret_value()
+    keys = handlers.load_keys(secret, settings.audit_verify_keys, data_dir)
+    return handlers.Operator(
+        staff_user="make-run", instance="dev", writer_role=settings.audit_writer_role,
+        partitions=handlers.Partitions(), signer=handlers.signer_of(keys, settings.audit_checkpoint_export),
+    )  # fmt: skip
 
 
 def prepare(env: dict[str, str]) -> None:
