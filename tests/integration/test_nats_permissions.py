@@ -243,6 +243,10 @@ FORBIDDEN_PUBLISHES = [
     ("gateway", f"$JS.API.CONSUMER.CREATE.{TOPOLOGY.stream_audit.name}.spy"),
     ("gateway", f"$JS.API.CONSUMER.MSG.NEXT.{TOPOLOGY.stream_audit.name}.audit-recorder"),
     ("agent", "$JS.API.STREAM.LIST"),
+    # Another service's consumer on a stream it reads too: taking or acknowledging its messages.
+    ("escalation", f"$JS.API.CONSUMER.MSG.NEXT.{TOPOLOGY.stream_sms_inbound.name}.agent-inbound"),
+    ("escalation", f"$JS.API.CONSUMER.DELETE.{TOPOLOGY.stream_sms_inbound.name}.agent-inbound"),
+    ("agent", f"$JS.ACK.{TOPOLOGY.stream_audit.name}.audit-recorder.1.1.1.1.0"),
 ]
 
 
