@@ -28,6 +28,7 @@ from shared.embedded import EmbeddedNats, EmbeddedPostgres
 from shared.runtime import start_context, stop_context
 from shared.subjects import Topology
 from tests.support.fake_notifiers import SmtpSink, WebhookReceiver
+from tests.support.staff_accounts import create_staff, sign_in
 
 SPA = "bench-spa"
 
@@ -64,7 +65,10 @@ async def _run(nats_url: str, database_url: str, n: int) -> None:
         got_one.set()
 
     sub = await js.subscribe(topology.all_sms_outbound, cb=on_send, manual_ack=False)
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=ctx.http), base_url="http://inbox")
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=ctx.http), base_url="http://localhost")
+    assert ctx.pool is not None
+    maria = await create_staff(ctx.pool, SPA)
+    http.headers.update(await sign_in(http, maria.email))  # staff act signed in (session + CSRF)
     try:
         sent_at: dict[str, float] = {}
         began = time.perf_counter()
