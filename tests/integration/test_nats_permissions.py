@@ -20,7 +20,8 @@ from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 from nats.js.api import AckPolicy, ConsumerConfig
 
-from shared.bus import ensure_streams, jetstream, make_broker, nats_client, update_consumers
+from shared.bus import jetstream, make_broker, nats_client, update_consumers
+from shared.deploy import StreamAdminSettings, create_streams
 from shared.metrics import jetstream_refresh
 from shared.nats_permissions import (
     ADMIN,
@@ -94,11 +95,13 @@ async def _login(cluster: NatsCluster, user: str) -> Login:
 async def logins(cluster: NatsCluster) -> AsyncIterator[dict[str, Login]]:
     """Every service user and the admin, connected; the admin has created every stream (R3)."""
     users = {user: await _login(cluster, user) for user in (*SERVICES, ADMIN)}
-    js = users[ADMIN].nc.jetstream()
+    admin = StreamAdminSettings(
+        nats_url=",".join(cluster.urls), nats_admin_password=PASSWORDS[ADMIN], stream_replicas=3
+    )
     deadline = time.monotonic() + 20
     while True:  # the cluster elects its JetStream leader within a few seconds
         try:
-            await ensure_streams(js, TOPOLOGY, replicas=3)
+            await create_streams(admin)  # what `frontdesk deploy streams` does
             break
         except Exception:
             if time.monotonic() > deadline:
