@@ -250,14 +250,18 @@ async def test_a_max_deliveries_advisory_is_kept_in_the_dead_letter_stream(
         stream=stream,
         config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=1, ack_wait=30),
     )
-    [msg] = await sub.fetch(1, timeout=5)
-    await msg.nak()
-    with pytest.raises(TimeoutError):
-        await sub.fetch(1, timeout=0.5)  # asking again makes the server notice it is exhausted
     kept = await js.pull_subscribe(
         topology.max_deliveries_advisory(stream), stream=topology.stream_deadletters.name
     )
-    [advisory] = await kept.fetch(1, timeout=5)
+    try:
+        [msg] = await sub.fetch(1, timeout=5)
+        await msg.nak()
+        with pytest.raises(TimeoutError):
+            await sub.fetch(1, timeout=0.5)  # asking again makes the server notice it is exhausted
+        [advisory] = await kept.fetch(1, timeout=5)
+    finally:
+        await sub.unsubscribe()
+        await kept.unsubscribe()
     letter = read_dead_letter(advisory)
     assert (letter.stream, letter.consumer, letter.stream_seq) == (stream, "always-late", ack.seq)
 
