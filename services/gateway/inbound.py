@@ -92,6 +92,7 @@ async def receive_text(text: InboundText, *, ports: Ports) -> Outcome | Literal[
         keyword=reading.keyword,
         rule=reading.rule,
         held=screen.held,
+        held_by=screen.rule,
     )
     return outcome
 
@@ -113,7 +114,7 @@ async def _record_opt_change(
 
 @dataclass(frozen=True)
 class Screening:
-    """Whether a text waits for staff, and whether staff are alerted about it now."""
+    """Whether a text waits for staff (and by which rule, for the log), and whether staff are alerted now."""
 
     held: HeldFor | None = None
     rule: str | None = None
