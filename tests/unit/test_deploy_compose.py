@@ -75,7 +75,7 @@ def test_each_service_logs_in_as_itself() -> None:
 
 
 def test_services_start_after_streams_and_migrations() -> None:
-    setup = {"streams", *(f"migrate-{schema}" for schema in SCHEMAS)}
+    setup = {"streams", "load-spas", *(f"migrate-{schema}" for schema in SCHEMAS)}
     for name in SERVICES:
         depends = services()[name]["depends_on"]
         assert setup <= set(depends), name
@@ -85,6 +85,9 @@ def test_services_start_after_streams_and_migrations() -> None:
         job = services()[f"migrate-{schema}"]
         assert job["command"] == ["deploy", "migrate", schema, "--owner", f"frontdesk_{schema}"]
         assert job["environment"]["DATABASE_URL"].startswith("postgresql://frontdesk_admin:")
+    loader = services()["load-spas"]
+    assert "frontdesk scheduler load-spa /etc/frontdesk/spas/" in " ".join(loader["entrypoint"])
+    assert loader["depends_on"]["migrate-scheduler"]["condition"] == "service_completed_successfully"
 
 
 def test_no_secret_is_written_in_the_file() -> None:

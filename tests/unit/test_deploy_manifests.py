@@ -253,6 +253,11 @@ def test_services_leave_streams_and_migrations_to_the_admins(target: str) -> Non
         assert job["args"] == ["deploy", "migrate", schema, "--owner", f"frontdesk_{schema}"]
         dsn = next(e for e in job["env"] if e["name"] == "DATABASE_URL")
         assert dsn["valueFrom"]["secretKeyRef"]["name"] == "frontdesk-db-admin"
+    loader = jobs["load-spas"]
+    assert "frontdesk scheduler load-spa /etc/frontdesk/spas/" in " ".join(loader["command"])
+    assert {m["mountPath"] for m in loader["volumeMounts"]} >= {"/etc/frontdesk/spas"}
+    env = {e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in loader["env"]}
+    assert env == {"DATABASE_URL": "frontdesk-db-admin", "ID_HASH_KEY": "frontdesk-scheduler"}
 
 
 # ---- network policies: who may reach whom ----
