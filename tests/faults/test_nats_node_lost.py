@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import nats
 import pytest
-from nats.js.api import StreamConfig
 
+from shared.bus import ensure_streams
+from shared.subjects import Topology
 from tests.e2e.system_support import System, started_system
 from tests.faults.invariants import Ledger, check_invariants, converse
 from tests.support.nats_cluster import NatsCluster
@@ -34,16 +36,18 @@ def cluster() -> Iterator[NatsCluster]:
     nodes.stop()
 
 
-async def _wait_for_r3(urls: list[str], timeout: float = 30.0) -> None:
-    """Until the cluster has elected its JetStream leader and can place a stream on three nodes."""
+async def _streams_at_r3(urls: list[str], topology: Topology, timeout: float = 60.0) -> None:
+    """Once the cluster can place a stream on three nodes, create the system's streams at R3.
+
+    Created here with a patient timeout: on a busy machine an R3 stream takes longer to place than a
+    service's start-up request allows; the services then find them in place."""
     nc = await nats.connect(urls)
     try:
-        js = nc.jetstream()
+        js = nc.jetstream(timeout=20)
         async with asyncio.timeout(timeout):
             while True:
                 try:
-                    await js.add_stream(StreamConfig(name="PROBE", subjects=["probe.>"], num_replicas=3))
-                    await js.delete_stream("PROBE")
+                    await ensure_streams(js, topology, 3)
                     return
                 except Exception:
                     await asyncio.sleep(0.5)
@@ -60,9 +64,11 @@ async def _leader(system: System, stream: str) -> str:
 async def test_losing_a_nats_node_under_load_loses_no_text_and_sends_none_twice(
     cluster: NatsCluster, servers: dict[str, str], tmp_path: Path
 ) -> None:
-    await _wait_for_r3(cluster.urls)
-    every_node = {"NATS_URL": ",".join(cluster.urls), "STREAM_REPLICAS": "3"}
+    topology = Topology(prefix=f"f{uuid.uuid4().hex[:12]}")
+    await _streams_at_r3(cluster.urls, topology)
     # The test's own connection is to n0; the services know all three nodes.
+    every_node = {"NATS_URL": ",".join(cluster.urls), "STREAM_REPLICAS": "3"}
+    every_node["SUBJECT_PREFIX"] = topology.prefix
     async with started_system(servers["postgres"], cluster.urls[0], tmp_path, extra_env=every_node) as system:
         ledger = Ledger()
         talks = [asyncio.create_task(converse(system, ledger, n, name, 120)) for n, name in CLIENTS.items()]
@@ -72,7 +78,7 @@ async def test_losing_a_nats_node_under_load_loses_no_text_and_sends_none_twice(
 
         await system.eventually(under_way, "the load under way")
         # The inbound stream's leader, unless that is n0 (the test's own connection): then n1.
-        leader = await _leader(system, system.topology.stream_sms_inbound.name)
+        leader = await _leader(system, topology.stream_sms_inbound.name)
         victim = int(leader.removeprefix("n")) if leader != "n0" else 1
         cluster.procs[victim].kill()
         await asyncio.gather(*talks)
