@@ -107,7 +107,7 @@ def audit_appended(published: Iterable[datetime], now: datetime | None = None) -
 def jetstream_refresh(client: Callable[[], NatsClient | None], topology: Topology, service: str) -> Refresh:
     """Reads the lag and redeliveries of this service's durable consumers (`<service>-...`), and
     the dead-letter stream's size, from JetStream."""
-    streams = [s.name for s in topology.streams() if s.name != topology.stream_deadletters.name]
+    streams = [s.name for s in topology.streams()]
 
     async def refresh() -> None:
         nc = client()
