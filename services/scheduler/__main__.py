@@ -1,7 +1,7 @@
-"""python -m services.scheduler [serve | load-spa FILE | load-spa --demo]"""
+"""python -m services.scheduler: the same as `frontdesk scheduler`."""
 
 import sys
 
-from services.scheduler.cli import main
+from shared.cli import main
 
-raise SystemExit(main(sys.argv[1:]))
+raise SystemExit(main(["scheduler", *sys.argv[1:]]))

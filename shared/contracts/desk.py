@@ -189,14 +189,14 @@ class GetCalendar(ToolRequest):
         return self
 
 
-class ClientBookings(ToolRequest):
+class GetClientBookings(ToolRequest):
     """The bound client's bookings that have not started, any status (a cancelled or moved one too),
     soonest first: what staff act on from a conversation."""
 
     limit: int = Field(default=20, ge=1, le=100)
 
     @model_validator(mode="after")
-    def _client(self) -> ClientBookings:
+    def _client(self) -> GetClientBookings:
         if self.client_id is None:
             raise ValueError("client_id is required")
         return self
@@ -258,7 +258,7 @@ DESK_TOOLS: dict[str, tuple[type[ToolRequest], type[BaseModel]]] = {
     "block_provider_time": (BlockProviderTime, ProviderTimeBlocked),
     "unblock_provider_time": (UnblockProviderTime, ProviderTimeUnblocked),
     "calendar": (GetCalendar, CalendarFound),
-    "client_bookings": (ClientBookings, ClientBookingsFound),
+    "client_bookings": (GetClientBookings, ClientBookingsFound),
 }
 
 # Every tool the scheduler answers: the agent's and gateway's (TOOLS) and the staff desk's.

@@ -21,8 +21,8 @@ from shared.contracts.desk import (
     BlockProviderTime,
     BookForClient,
     CancelBooking,
-    ClientBookings,
     GetCalendar,
+    GetClientBookings,
     RescheduleBooking,
     SetBookingStatus,
     UnblockProviderTime,
@@ -217,7 +217,9 @@ async def test_a_move_within_its_own_time_and_to_another_provider_frees_the_old_
     assert calendar[_sam(desk)].bookings == []  # moved bookings show as their new booking only
     assert [b.booking_id for b in calendar[_kim(desk)].bookings] == [again.new.booking_id]
     history = await _ok(
-        desk, "client_bookings", ClientBookings(tenant_id=desk.spa.id, actor=STAFF, client_id=mine.client_id)
+        desk,
+        "client_bookings",
+        GetClientBookings(tenant_id=desk.spa.id, actor=STAFF, client_id=mine.client_id),
     )
     assert [(b.status, b.start) for b in history.bookings] == [
         ("rescheduled", _at(day, 9)),
@@ -395,7 +397,7 @@ async def test_bad_requests_get_specific_errors_and_change_nothing(
         ),
         (
             "client_bookings",
-            ClientBookings(tenant_id=desk.spa.id, actor=STAFF, client_id=theirs.booking.client_id),
+            GetClientBookings(tenant_id=desk.spa.id, actor=STAFF, client_id=theirs.booking.client_id),
             ("not_found", "client_id"),
         ),
     ]

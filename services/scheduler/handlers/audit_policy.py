@@ -14,8 +14,8 @@ from shared.contracts.desk import (
     BlockProviderTime,
     BookForClient,
     CancelBooking,
-    ClientBookings,
     GetCalendar,
+    GetClientBookings,
     RescheduleBooking,
     SetBookingStatus,
     UnblockProviderTime,
@@ -117,7 +117,7 @@ ARGUMENTS: dict[type[Any], Callable[[Any, str], dict[str, Any]]] = {
     BlockProviderTime: _block,
     UnblockProviderTime: lambda req, key: {"block_id": str(req.block_id)},
     GetCalendar: _calendar,
-    ClientBookings: lambda req, key: {"limit": req.limit},
+    GetClientBookings: lambda req, key: {"limit": req.limit},
 }
 
 

@@ -21,9 +21,9 @@ from services.scheduler.repo import desk as desk_repo
 from shared.contracts.desk import (
     CalendarFound,
     CalendarHold,
-    ClientBookings,
     ClientBookingsFound,
     GetCalendar,
+    GetClientBookings,
     ProviderCalendar,
     TimeRange,
 )
@@ -70,7 +70,7 @@ async def calendar(req: GetCalendar, *, conn: asyncpg.Connection, spa: SpaCatalo
 
 
 async def client_bookings(
-    req: ClientBookings, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
+    req: GetClientBookings, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
 ) -> Served:
     """The client's bookings that have not started (any status), soonest first."""
     acting(req)
