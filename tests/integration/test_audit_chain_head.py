@@ -9,12 +9,18 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from nats.aio.client import Client as NatsClient
 
 from services.audit import handlers, repo
+from services.audit.app import build
 from services.audit.domain import prepare, sign_retention
+from shared.bus import publish_event
 from shared.contracts.audit import AuditRecorded
-from tests.integration.audit_fixtures import RunningAudit, audit, audit_record
+from shared.runtime import start_context, stop_context
+from shared.subjects import Topology
+from tests.integration.audit_fixtures import RunningAudit, audit, audit_record, eventually, make_settings
 
 pytestmark = pytest.mark.integration
 __all__ = ["audit"]
@@ -253,3 +259,32 @@ async def test_the_cli_drops_past_retention_with_a_mark_and_verify_still_passes(
     assert verified.returncode == 0, verified.stderr
     report = json.loads(verified.stdout)
     assert report["anchored_at_retention"] is True and report["exported_checked"] == 1
+
+
+async def test_the_running_service_exports_a_chain_start_and_verifies_against_it(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, nc: NatsClient
+) -> None:
+    store = tmp_path / "store"
+    settings = make_settings(nats_url, database_url, topology, tmp_path, audit_checkpoint_export=store)
+    spec, ctx = build(settings)
+    await start_context(spec, ctx)
+    try:
+        record = audit_record()
+        await publish_event(nc.jetstream(), topology.audit(SPA), record, msg_id=f"audit:{record.id}")
+        exported = store / f"{SPA}.jsonl"
+        await eventually(lambda: _true(exported.exists()))
+        [line] = exported.read_text().splitlines()
+        assert json.loads(line)["kind"] == "checkpoint" and json.loads(line)["seq"] == 1
+        assert ctx.pool is not None
+        token = await handlers.create_token(ctx.pool, "store-check", SPA)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=ctx.http), base_url="http://audit.test"
+        ) as c:
+            report = (await c.get("/v1/verify", params={"spa": SPA}, headers=_auth(token))).json()
+        assert report["ok"] is True and report["exported_checked"] == 1 and report["checkpoints_checked"] == 1
+    finally:
+        await stop_context(spec, ctx)
+
+
+async def _true(value: bool) -> bool:
+    return value
