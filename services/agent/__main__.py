@@ -1,7 +1,7 @@
-"""python -m services.agent"""
+"""python -m services.agent: the same as `frontdesk agent`."""
 
 import sys
 
-from services.agent.cli import main
+from shared.cli import main
 
-raise SystemExit(main(sys.argv[1:]))
+raise SystemExit(main(["agent", *sys.argv[1:]]))

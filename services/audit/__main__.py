@@ -1,7 +1,7 @@
-"""python -m services.audit: run the service, or one of its tools."""
+"""python -m services.audit: the same as `frontdesk audit`."""
 
 import sys
 
-from services.audit.cli import main
+from shared.cli import main
 
-raise SystemExit(main(sys.argv[1:]))
+raise SystemExit(main(["audit", *sys.argv[1:]]))

@@ -1,7 +1,7 @@
-"""python -m services.escalation"""
+"""python -m services.escalation: the same as `frontdesk escalation`."""
 
 import sys
 
-from services.escalation.cli import main
+from shared.cli import main
 
-raise SystemExit(main(sys.argv[1:]))
+raise SystemExit(main(["escalation", *sys.argv[1:]]))

@@ -1,7 +1,7 @@
-"""python -m services.gateway"""
+"""python -m services.gateway: the same as `frontdesk gateway`."""
 
 import sys
 
-from services.gateway.cli import main
+from shared.cli import main
 
-raise SystemExit(main(sys.argv[1:]))
+raise SystemExit(main(["gateway", *sys.argv[1:]]))
