@@ -6,8 +6,8 @@ deliveries. When its last delivery fails too, a copy goes to the dead-letter str
 (`Topology.deadletter(service)`, stream `<PREFIX>_DEADLETTERS`) with where it came from and the
 error's type, and only then is it acknowledged. A message that cannot be decoded (a pydantic
 `ValidationError`), or whose handler raises `Unprocessable`, can never succeed, so it is
-dead-lettered at its first delivery. Staff see every
-dead letter in the inbox (the escalation service consumes that stream).
+dead-lettered at its first delivery. Staff see every dead letter in the inbox (the escalation
+service consumes that stream). The policy for operators: docs/operations.md.
 
 Usage, in a service's `app.py`::
 
