@@ -11,7 +11,9 @@ frontdesk deploy nats-config|streams|migrate   NATS users, streams, a schema's m
 
 from __future__ import annotations
 
+import errno
 import importlib
+import socket
 import sys
 from collections.abc import Callable, Sequence
 
@@ -34,7 +36,9 @@ def unreachable(exc: BaseException) -> str | None:
         what = "NATS (NATS_URL)"
     elif isinstance(exc, httpx.TransportError):
         what = "the service's HTTP port"
-    elif isinstance(exc, OSError):  # refused, unknown host, timed out: asyncpg and nats raise these
+    elif isinstance(exc, ConnectionError | socket.gaierror | TimeoutError) or (
+        isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH)
+    ):  # refused, unknown host, timed out, no route: what asyncpg and nats raise
         what = "a server"
     else:
         return None

@@ -70,3 +70,11 @@ def test_set_variables_win_over_the_record_and_a_missing_record_changes_nothing(
     assert oct(servers_file(env).stat().st_mode & 0o777) == "0o600"
     forget_servers(servers_file(env))
     assert not servers_file(env).exists()
+
+
+def test_a_local_error_is_not_called_an_unreachable_server() -> None:
+    from shared.cli import unreachable
+
+    assert unreachable(PermissionError(13, "Permission denied", "/var/lib/frontdesk/spool")) is None
+    assert unreachable(ValueError("bad spa file")) is None
+    assert unreachable(ConnectionRefusedError(111, "Connect call failed")) is not None
