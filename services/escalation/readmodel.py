@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import structlog
 
-from services.escalation import domain, repo
+from services.escalation import domain, repo, spa_hours
 from services.escalation.handlers import Ports
 from shared.contracts.envelope import utcnow
 from shared.contracts.sms import SendSms, SmsDeferred, SmsDeliveryUpdated, SmsReceived, SmsSendFailed, SmsSent
@@ -177,12 +177,18 @@ async def record_conversation_event(
 
 
 async def _record_booking(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
-    """A booking the agent confirmed counts as recovered (after hours in the spa's time zone)."""
+    """A booking the agent confirmed counts as recovered (after hours: outside the spa's opening hours)."""
     booking = domain.booking_from_event(fact.data)
     if booking is None:
         log.warning("inbox.booking_event_unreadable", conversation_id=fact.conversation_id)
         return
     spa = ports.spas.get(fact.tenant_id)
+    open_now = spa_hours.is_open(
+        fact.at,
+        spa.timezone if spa else "UTC",
+        spa.opening_hours if spa else {},
+        ports.settings.inbox_business_hours,
+    )
     await repo.insert_booking(
         conn,
         booking_id=booking.booking_id,
@@ -190,12 +196,18 @@ async def _record_booking(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -
         conversation_id=fact.conversation_id,
         service_name=booking.service_name,
         price_cents=booking.price_cents,
-        after_hours=domain.is_after_hours(
-            fact.at, spa.timezone if spa else "UTC", ports.settings.inbox_business_hours
-        ),
+        after_hours=not open_now,
         at=fact.at,
+        covered_by_package=_covered_by_package(fact.data),
     )
     await repo.notify(conn, "booking", fact.tenant_id, fact.conversation_id)
+
+
+def _covered_by_package(data: dict[str, Any]) -> str | None:
+    """The package that paid for a booking (its session is not new revenue), when the event names one."""
+    nested = data.get("booking") if isinstance(data.get("booking"), dict) else {}
+    covered = data.get("covered_by_package") or nested.get("covered_by_package")
+    return str(covered)[:200] if covered else None
 
 
 async def _record_client_name(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:

@@ -79,15 +79,31 @@ async def get_conversation(
 
 
 async def list_conversations(
-    conn: asyncpg.Connection, tenant_id: str | None, limit: int
+    conn: asyncpg.Connection,
+    tenant_id: str | None,
+    limit: int,
+    *,
+    reader: str | None = None,
+    name_like: str | None = None,
+    number_digits: str | None = None,
+    assigned_to: str | None = None,
 ) -> list[asyncpg.Record]:
-    """Conversations with an open urgent escalation first, then newest; with last message and escalations."""
+    """Conversations needing a person first (urgent before others), then unread by `reader`, then newest.
+
+    `name_like` (a LIKE pattern) or `number_digits` (digits of the number) narrow to a search;
+    `assigned_to` to one staff member's conversations.
+    """
     return await conn.fetch(
-        "SELECT c.tenant_id, c.conversation_id, c.client_number, c.client_name, c.ai_paused, c.paused_by,"
-        "  c.last_activity_at,"
+        "SELECT *, (last_inbound_at IS NOT NULL AND (read_at IS NULL OR last_inbound_at > read_at)) AS unread"
+        " FROM (SELECT c.tenant_id, c.conversation_id, c.client_number, c.client_name, c.ai_paused,"
+        "  c.paused_by, c.last_activity_at, c.assigned_to,"
         "  (SELECT m.body FROM messages m WHERE m.tenant_id = c.tenant_id"
         "     AND m.conversation_id = c.conversation_id ORDER BY m.occurred_at DESC, m.seq DESC LIMIT 1)"
         "     AS last_body,"
+        "  (SELECT max(m.occurred_at) FROM messages m WHERE m.tenant_id = c.tenant_id"
+        "     AND m.conversation_id = c.conversation_id AND m.direction = 'in') AS last_inbound_at,"
+        "  (SELECT r.read_at FROM conversation_reads r WHERE r.user_id = $3 AND r.tenant_id = c.tenant_id"
+        "     AND r.conversation_id = c.conversation_id) AS read_at,"
         "  (SELECT count(*) FROM escalations e WHERE e.tenant_id = c.tenant_id"
         "     AND e.conversation_id = c.conversation_id AND e.status = 'open') AS open_escalations,"
         "  (SELECT array_agg(DISTINCT e.category) FROM escalations e WHERE e.tenant_id = c.tenant_id"
@@ -96,9 +112,19 @@ async def list_conversations(
         "     AND e.conversation_id = c.conversation_id AND e.status = 'open' AND e.priority = 'urgent')"
         "     AS urgent"
         " FROM conversations c WHERE ($1::text IS NULL OR c.tenant_id = $1)"
-        " ORDER BY urgent DESC, c.last_activity_at DESC LIMIT $2",
+        "  AND ($6::text IS NULL OR c.assigned_to = $6)"
+        "  AND (($4::text IS NULL AND $5::text IS NULL) OR c.client_name ILIKE $4"
+        "   OR regexp_replace(coalesce(c.client_number, ''), '\\D', '', 'g') LIKE '%' || $5 || '%')"
+        " ) listed"
+        " ORDER BY urgent DESC, (open_escalations > 0) DESC,"
+        "  (last_inbound_at IS NOT NULL AND (read_at IS NULL OR last_inbound_at > read_at)) DESC,"
+        "  last_activity_at DESC LIMIT $2",
         tenant_id,
         limit,
+        reader,
+        name_like,
+        number_digits,
+        assigned_to,
     )
 
 
@@ -428,11 +454,12 @@ async def insert_booking(
     price_cents: int,
     after_hours: bool,
     at: datetime,
+    covered_by_package: str | None = None,
 ) -> bool:
     """A booking the agent confirmed; False when already counted."""
     row = await conn.fetchval(
         "INSERT INTO bookings (booking_id, tenant_id, conversation_id, service_name, price_cents,"
-        " after_hours, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " after_hours, occurred_at, covered_by_package) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         " ON CONFLICT (booking_id) DO NOTHING RETURNING 1",
         booking_id,
         tenant_id,
@@ -441,6 +468,7 @@ async def insert_booking(
         price_cents,
         after_hours,
         at,
+        covered_by_package,
     )
     return row is not None
 
@@ -453,6 +481,85 @@ async def recovered_summary(conn: asyncpg.Connection, tenant_id: str | None) -> 
         "  COALESCE(sum(price_cents) FILTER (WHERE after_hours), 0)::bigint AS after_hours_revenue_cents"
         " FROM bookings WHERE ($1::text IS NULL OR tenant_id = $1) GROUP BY tenant_id ORDER BY tenant_id",
         tenant_id,
+    )
+
+
+# ----- reading, assignment, the owner's figures -----
+
+
+async def mark_read(
+    conn: asyncpg.Connection, user_id: str, tenant_id: str, conversation_id: str, at: datetime
+) -> None:
+    """A staff member has read a conversation up to `at` (never moves back)."""
+    await conn.execute(
+        "INSERT INTO conversation_reads (user_id, tenant_id, conversation_id, read_at)"
+        " VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (user_id, tenant_id, conversation_id) DO UPDATE SET"
+        "  read_at = GREATEST(conversation_reads.read_at, EXCLUDED.read_at)",
+        user_id,
+        tenant_id,
+        conversation_id,
+        at,
+    )
+
+
+async def assign(
+    conn: asyncpg.Connection, tenant_id: str, conversation_id: str, user_id: str | None, at: datetime
+) -> bool:
+    """Assign a conversation to a staff member (None: nobody); False when there is no such conversation."""
+    row = await conn.fetchval(
+        "UPDATE conversations SET assigned_to = $3, assigned_at = CASE WHEN $3::text IS NULL THEN NULL"
+        " ELSE $4::timestamptz END WHERE tenant_id = $1 AND conversation_id = $2 RETURNING 1",
+        tenant_id,
+        conversation_id,
+        user_id,
+        at,
+    )
+    return row is not None
+
+
+async def client_names(
+    conn: asyncpg.Connection, tenant_id: str, conversation_ids: list[str]
+) -> dict[str, Any]:
+    """Conversation id → (client name, client number) for a spa's conversations."""
+    rows = await conn.fetch(
+        "SELECT conversation_id, client_name, client_number FROM conversations"
+        " WHERE tenant_id = $1 AND conversation_id = ANY($2::text[])",
+        tenant_id,
+        conversation_ids,
+    )
+    return {r["conversation_id"]: (r["client_name"], r["client_number"]) for r in rows}
+
+
+async def texts_since(conn: asyncpg.Connection, tenant_id: str, since: datetime) -> list[asyncpg.Record]:
+    """Every text in and out of a spa since a moment, by conversation then time (for the owner's figures)."""
+    return await conn.fetch(
+        "SELECT conversation_id, direction, purpose, occurred_at FROM messages"
+        " WHERE tenant_id = $1 AND occurred_at >= $2 ORDER BY conversation_id, occurred_at, seq",
+        tenant_id,
+        since,
+    )
+
+
+async def bookings_since(conn: asyncpg.Connection, tenant_id: str, since: datetime) -> list[asyncpg.Record]:
+    """The bookings the agent made for a spa since a moment."""
+    return await conn.fetch(
+        "SELECT booking_id, service_name, price_cents, covered_by_package, occurred_at FROM bookings"
+        " WHERE tenant_id = $1 AND occurred_at >= $2 ORDER BY occurred_at",
+        tenant_id,
+        since,
+    )
+
+
+async def escalations_since(
+    conn: asyncpg.Connection, tenant_id: str, since: datetime
+) -> list[asyncpg.Record]:
+    """A spa's escalations raised since a moment: category and time."""
+    return await conn.fetch(
+        "SELECT category, raised_at FROM escalations WHERE tenant_id = $1 AND raised_at >= $2"
+        " ORDER BY raised_at",
+        tenant_id,
+        since,
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from services.escalation.spa_hours import OpeningHours
 from shared.contracts.envelope import TenantId
 
 
@@ -56,6 +57,7 @@ class Spa(BaseModel):
     name: str
     timezone: str = "UTC"
     notifiers: NotifiersConfig = Field(default_factory=NotifiersConfig)
+    opening_hours: OpeningHours = Field(default_factory=dict, description="what counts as after hours")
 
 
 class SpaFileError(ValueError):

@@ -1,0 +1,206 @@
+"""The owner's figures, per day and per week, from the inbox's read model (pure: no I/O).
+
+- conversations handled: conversations with a client's text in the day or week (each counted once);
+- after hours: those where the first text of a day came while the spa was closed (the spa's own
+  opening hours, `spa_hours`);
+- bookings by the agent, and the revenue they recovered: a session a package paid for, and a free
+  consultation, are bookings but not revenue;
+- escalations by category;
+- first response: from a client's text that waited for an answer to the spa's next text (agent or
+  staff), median in seconds.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.escalation import spa_hours
+
+MAX_DAYS = 120
+
+
+@dataclass(frozen=True)
+class SpaClock:
+    """The spa's time zone and opening hours (and the inbox-wide fallback hours)."""
+
+    timezone: str
+    opening_hours: Mapping[str, str | list[str]]
+    fallback_hours: str = "09:00-18:00"
+
+    def day(self, at: datetime) -> date:
+        """The spa-local calendar day of a moment."""
+        return at.astimezone(ZoneInfo(self.timezone)).date()
+
+    def closed(self, at: datetime) -> bool:
+        """Whether the spa was closed at a moment."""
+        return not spa_hours.is_open(at, self.timezone, dict(self.opening_hours), self.fallback_hours)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in or out of a conversation."""
+
+    conversation_id: str
+    direction: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One booking the agent made."""
+
+    price_cents: int
+    covered_by_package: str | None
+    at: datetime
+
+    @property
+    def revenue_cents(self) -> int:
+        """What it brought in: nothing when a package paid for it or it is free."""
+        return 0 if self.covered_by_package else max(0, self.price_cents)
+
+
+@dataclass
+class Bucket:
+    """The figures of one day or one week."""
+
+    start: date
+    conversations: set[str] = field(default_factory=set)
+    after_hours: set[str] = field(default_factory=set)
+    bookings: int = 0
+    revenue_cents: int = 0
+    package_sessions: int = 0
+    free_bookings: int = 0
+    escalations: Counter[str] = field(default_factory=Counter)
+    responses: list[float] = field(default_factory=list)
+
+    def out(self) -> dict[str, Any]:
+        """As the owner page reads it."""
+        handled = len(self.conversations)
+        return {
+            "start": self.start.isoformat(),
+            "conversations": handled,
+            "after_hours_conversations": len(self.after_hours),
+            "after_hours_share": round(len(self.after_hours) / handled, 3) if handled else 0.0,
+            "bookings": self.bookings,
+            "revenue_cents": self.revenue_cents,
+            "package_sessions": self.package_sessions,
+            "free_bookings": self.free_bookings,
+            "escalations": dict(sorted(self.escalations.items())),
+            "median_first_response_seconds": _median(self.responses),
+        }
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def week_start(day: date) -> date:
+    """The Monday of a day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def first_responses(texts: Iterable[Text]) -> list[tuple[datetime, float]]:
+    """(when the client wrote, seconds until the spa's next text) for each text that waited.
+
+    A client's text waits when the conversation's previous text was the spa's (or there was none);
+    further texts before the answer are the same wait. A wait never answered is not counted.
+    """
+    answered: list[tuple[datetime, float]] = []
+    waiting: dict[str, datetime] = {}
+    for text in sorted(texts, key=lambda t: (t.conversation_id, t.at)):
+        if text.direction == "in":
+            waiting.setdefault(text.conversation_id, text.at)
+        elif text.conversation_id in waiting:
+            since = waiting.pop(text.conversation_id)
+            answered.append((since, (text.at - since).total_seconds()))
+    return answered
+
+
+def figures(
+    clock: SpaClock,
+    *,
+    texts: Iterable[Text],
+    bookings: Iterable[Booking],
+    escalations: Iterable[tuple[str, datetime]],
+    first_day: date,
+    last_day: date,
+) -> dict[str, Any]:
+    """Per-day and per-week figures (every day and week of the period, empty ones too) and totals."""
+    if last_day < first_day or (last_day - first_day).days >= MAX_DAYS:
+        raise ValueError(f"a period is 1 to {MAX_DAYS} days, first day not after the last")
+    texts = list(texts)
+    bookings = list(bookings)
+    escalations = list(escalations)
+    series: dict[str, list[dict[str, Any]]] = {}
+    for name, bucket_of in (("days", lambda d: d), ("weeks", week_start)):
+        series[name] = [
+            b.out() for b in _fill(clock, bucket_of, texts, bookings, escalations, first_day, last_day)
+        ]
+    whole = _fill(clock, lambda d: first_day, texts, bookings, escalations, first_day, last_day)[0]
+    return {
+        "first_day": first_day.isoformat(),
+        "last_day": last_day.isoformat(),
+        **series,
+        "total": whole.out(),
+    }
+
+
+def _fill(
+    clock: SpaClock,
+    bucket_of: Callable[[date], date],
+    texts: list[Text],
+    bookings: list[Booking],
+    escalations: list[tuple[str, datetime]],
+    first_day: date,
+    last_day: date,
+) -> list[Bucket]:
+    buckets: dict[date, Bucket] = {}
+    day = first_day
+    while day <= last_day:
+        start = bucket_of(day)
+        buckets.setdefault(start, Bucket(start))
+        day += timedelta(days=1)
+
+    def bucket(at: datetime) -> Bucket | None:
+        local = clock.day(at)
+        return buckets.get(bucket_of(local)) if first_day <= local <= last_day else None
+
+    _count_conversations(clock, texts, bucket)
+    for since, seconds in first_responses(texts):
+        if (b := bucket(since)) is not None:
+            b.responses.append(seconds)
+    for booking in bookings:
+        if (b := bucket(booking.at)) is not None:
+            b.bookings += 1
+            b.revenue_cents += booking.revenue_cents
+            b.package_sessions += 1 if booking.covered_by_package else 0
+            b.free_bookings += 1 if not booking.covered_by_package and booking.price_cents <= 0 else 0
+    for category, at in escalations:
+        if (b := bucket(at)) is not None:
+            b.escalations[category] += 1
+    return [buckets[k] for k in sorted(buckets)]
+
+
+def _count_conversations(
+    clock: SpaClock, texts: list[Text], bucket: Callable[[datetime], Bucket | None]
+) -> None:
+    """A conversation counts once per day or week; after hours when a day's first text came while closed."""
+    first_text: dict[tuple[str, date], datetime] = {}
+    for text in texts:
+        if text.direction != "in":
+            continue
+        key = (text.conversation_id, clock.day(text.at))
+        if key not in first_text or text.at < first_text[key]:
+            first_text[key] = text.at
+    for (conversation_id, _day), at in first_text.items():
+        if (b := bucket(at)) is None:
+            continue
+        b.conversations.add(conversation_id)
+        if clock.closed(at):
+            b.after_hours.add(conversation_id)
