@@ -128,9 +128,16 @@ class Signer:
     store: CheckpointStore | None = None
 
     def export(self, items: Sequence[Checkpoint | RetentionMark]) -> None:
-        """Copy signed items to the store, if there is one."""
+        """Copy signed items to the store, if there is one; raises OSError when it cannot be written."""
         if self.store is not None and items:
             self.store.append(items)
+
+    def export_after_commit(self, items: Sequence[Checkpoint | RetentionMark]) -> None:
+        """Copy what is already committed; a store that is away is logged, never undoes the append."""
+        try:
+            self.export(items)
+        except OSError as exc:
+            log.error("audit.checkpoint_export_failed", error=type(exc).__name__, items=len(items))
 
 
 # ---------------------------------------------------------------------------- appending
@@ -164,7 +171,7 @@ async def append_records(
     async with pool.acquire() as conn, conn.transaction():
         inserted, starts = await append_in(conn, rows, writer_role=writer_role, signer=signer)
     if signer is not None:
-        signer.export(starts)  # after the commit: the store never holds what the database does not
+        signer.export_after_commit(starts)  # the store never holds what the database does not
     return AppendResult(inserted, len(rows) - inserted)
 
 
@@ -299,7 +306,7 @@ async def checkpoint(
                     continue
                 cp = sign_checkpoint(signer.key, tenant, head[0], head[1], datetime.now(UTC))
                 await repo.insert_checkpoint(conn, cp)
-            signer.export([cp])
+            signer.export_after_commit([cp])
             made.append(
                 {"tenant_id": tenant, "seq": cp.seq, "head_hash": cp.head_hash.hex(), "key_id": cp.key_id}
             )
@@ -678,7 +685,7 @@ async def _record_in(conn: asyncpg.Connection, operator: Operator, row: Row) -> 
 
 def _export(operator: Operator | None, starts: list[Checkpoint]) -> None:
     if operator is not None and operator.signer is not None:
-        operator.signer.export(starts)
+        operator.signer.export_after_commit(starts)
 
 
 async def authenticate(pool: asyncpg.Pool, token: str) -> repo.Token | None:

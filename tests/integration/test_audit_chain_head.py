@@ -288,3 +288,19 @@ async def test_the_running_service_exports_a_chain_start_and_verifies_against_it
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_store_that_cannot_be_written_never_loses_an_append(
+    audit: RunningAudit, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    signer = _signer(audit, blocked / "store")
+    await _append(audit, [audit_record(occurred_at=LONG_AGO)], signer)
+    await _append(audit, [audit_record() for _ in range(2)], signer)
+    assert await audit.count(SPA) == 3
+    # Dropping records is different: without its mark in the store, nothing is dropped.
+    with pytest.raises(OSError):
+        await handlers.drop_expired(audit.pool, signer, audit.settings.audit_retention_months)
+    assert await audit.count(SPA) == 3
+    assert (await _verify(audit)).ok
