@@ -243,7 +243,12 @@ class Topology:
                     self.deadletter("agent"),
                 ),
                 calls=AGENT_TOOLS,
-                reads=(self.stream_conversations.name, self.stream_sms_inbound.name),
+                # ESCALATIONS: a spa's reply mode, the last ReplyModeSet on staff.<spa>.replies.
+                reads=(
+                    self.stream_conversations.name,
+                    self.stream_sms_inbound.name,
+                    self.stream_escalations.name,
+                ),
             ),
             "scheduler": ServiceBus(
                 publishes=(self.audit("*"), self.deadletter("scheduler")),

@@ -12,7 +12,7 @@ from faststream.nats import NatsBroker, NatsMessage
 from pydantic import ValidationError
 
 from shared.bus import Delivery, Unprocessable, durable_subscriber, jetstream, make_broker, publish_event
-from shared.contracts.escalation import PauseAi, ResumeAi, StaffReply
+from shared.contracts.escalation import PauseAi, ReplyModeSet, ResumeAi, StaffReply
 from shared.contracts.sms import SmsReceived
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
 from shared.subjects import Topology
@@ -72,10 +72,11 @@ async def publish_all(ports: AgentPorts, outgoing: list[Outgoing]) -> None:
 
 
 # The actions the escalation service publishes on Topology.staff(tenant, action), and their payloads.
-STAFF_ACTIONS: dict[str, type[PauseAi] | type[ResumeAi] | type[StaffReply]] = {
+STAFF_ACTIONS: dict[str, type[PauseAi] | type[ResumeAi] | type[StaffReply] | type[ReplyModeSet]] = {
     "pause": PauseAi,
     "resume": ResumeAi,
     "reply": StaffReply,
+    "replies": ReplyModeSet,  # a spa's reply mode (draft or automatic), read when a turn replies
 }
 
 

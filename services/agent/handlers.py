@@ -20,9 +20,17 @@ import structlog
 from pydantic import BaseModel
 
 from shared import metrics
+from shared.bus import jetstream
 from shared.contracts import conversation as conv
 from shared.contracts.envelope import utcnow
-from shared.contracts.escalation import EscalationCategory, EscalationPriority, PauseAi, ResumeAi, StaffReply
+from shared.contracts.escalation import (
+    EscalationCategory,
+    EscalationPriority,
+    PauseAi,
+    ReplyModeSet,
+    ResumeAi,
+    StaffReply,
+)
 from shared.contracts.escalation import EscalationRaised as BusEscalationRaised
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.contracts.tools import SpaProfile
@@ -32,6 +40,7 @@ from . import special_texts
 from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
 from .language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
+from .reply_mode import reply_mode
 from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
 from .tools import ConversationTools
 
@@ -108,7 +117,8 @@ def _effects(topology: Topology, state: ConversationState, turn: TurnRecord) -> 
                 f"escalation:{esc.escalation_id}",
             )
         )
-    if turn.reply is not None and number:
+    # A draft waits in the inbox: staff send it (or not) through the staff reply path.
+    if turn.reply is not None and number and not isinstance(turn.reply, conv.ReplyDrafted):
         reply = turn.reply
         out.append(
             Outgoing(
@@ -216,8 +226,10 @@ async def _decide(
         reason = f"The agent's reply was blocked by the outbound guard ({outbound.reason})."
         events.extend(_escalation_events(base, "blocked_reply", reason, msg.id))
         return events, "escalated"
+    drafting = await reply_mode(jetstream(ports.broker), ports.topology, msg.tenant_id) == "draft"
+    reply_event = conv.ReplyDrafted if drafting else conv.ReplySent
     events.append(
-        conv.ReplySent(
+        reply_event(
             **base(),
             caused_by=msg.id,
             idempotency_key=reply_key(msg.id),
@@ -226,7 +238,7 @@ async def _decide(
             language=decision.language,
         )
     )
-    return events, "replied"
+    return events, "drafted" if drafting else "replied"
 
 
 def _spa_terms(state: ConversationState, spa: SpaProfile) -> tuple[str, ...]:
@@ -318,7 +330,9 @@ async def _resume_turn(
     """
     common = _common(msg)
     if turn.reply is not None or turn.escalation is not None:
-        outcome = "replied" if turn.reply is not None else "escalated"
+        outcome = "escalated" if turn.reply is None else "replied"
+        if isinstance(turn.reply, conv.ReplyDrafted):
+            outcome = "drafted"
         completed = conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome=outcome)
         after = await ports.store.append(loaded, [completed])
         done = after.state.turn_for(msg.id)
@@ -424,11 +438,13 @@ async def record_failed_turn(msg: SmsReceived, inbound_seq: int, *, ports: Agent
     metrics.turn_finished("failed")
 
 
-StaffCommand = PauseAi | ResumeAi | StaffReply
+StaffCommand = PauseAi | ResumeAi | StaffReply | ReplyModeSet
 
 
 async def handle_staff_command(cmd: StaffCommand, *, ports: AgentPorts) -> list[Outgoing]:
     """Record a staff command in its conversation: pause, resume, or a staff reply."""
+    if isinstance(cmd, ReplyModeSet):
+        return []  # a spa setting, read by subject when a turn replies (reply_mode.py): nothing to record
     common = {
         "tenant_id": cmd.tenant_id,
         "conversation_id": cmd.conversation_id,
@@ -440,7 +456,14 @@ async def handle_staff_command(cmd: StaffCommand, *, ports: AgentPorts) -> list[
     elif isinstance(cmd, ResumeAi):
         event = conv.AiResumed(**common, staff_user=cmd.staff_user, command_id=cmd.id)
     else:
-        event = conv.StaffReplied(**common, staff_user=cmd.staff_user, body=cmd.body, command_id=cmd.id)
+        event = conv.StaffReplied(
+            **common,
+            staff_user=cmd.staff_user,
+            body=cmd.body,
+            command_id=cmd.id,
+            draft_id=cmd.draft_id,
+            draft_edited=cmd.draft_edited,
+        )
     for _attempt in range(CONFLICT_RETRIES * 2):
         loaded = await ports.store.load(cmd.tenant_id, cmd.conversation_id)
         if cmd.id in loaded.state.staff_commands:

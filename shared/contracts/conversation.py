@@ -188,6 +188,8 @@ class StaffReplied(ConversationEvent):
     staff_user: str
     body: str = Field(min_length=1, max_length=1600)
     command_id: UUID | None = None
+    draft_id: UUID | None = Field(default=None, description="the agent's draft staff sent, if any")
+    draft_edited: bool | None = Field(default=None, description="for a draft: edited, or sent as is")
 
 
 class StaffNoteAdded(ConversationEvent):
@@ -211,13 +213,20 @@ class ReplySent(ConversationEvent):
     language: str = Field(default="en", description="the language the reply was written in (en, es)")
 
 
+class ReplyDrafted(ReplySent):
+    """The agent's reply in draft mode: recorded, not sent; staff send, edit and send, or discard it
+    in the inbox. It counts as the turn's reply (the conversation moves on as if it were said)."""
+
+    type: Literal["reply_drafted"] = "reply_drafted"  # type: ignore[assignment]
+
+
 class TurnCompleted(ConversationEvent):
     """The last event of a turn: the next text of this conversation may be handled."""
 
     type: Literal["turn_completed"] = "turn_completed"
     inbound_id: UUID
     inbound_seq: int = Field(ge=1)
-    outcome: Literal["replied", "escalated", "paused", "keyword", "silent", "failed"]
+    outcome: Literal["replied", "drafted", "escalated", "paused", "keyword", "silent", "failed"]
 
 
 ModelFallback = Literal[
@@ -259,6 +268,7 @@ AnyConversationEvent = Annotated[
     | StaffReplied
     | StaffNoteAdded
     | ReplySent
+    | ReplyDrafted
     | TurnCompleted
     | ModelConsulted,
     Field(discriminator="type"),

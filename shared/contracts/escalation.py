@@ -74,3 +74,17 @@ class StaffReply(Command):
     staff_user: str
     to_number: E164
     body: str = Field(min_length=1, max_length=1600)
+    draft_id: UUID | None = Field(default=None, description="the agent's draft this reply sends, if any")
+    draft_edited: bool | None = Field(default=None, description="for a draft: edited by staff, or sent as is")
+
+
+ReplyMode = Literal["automatic", "draft"]
+"""How the agent's replies reach clients: sent at once, or kept as drafts for a staff click."""
+
+
+class ReplyModeSet(Command):
+    """A spa's reply mode, as the escalation service settled it (the owner's choice, else the spa
+    file). The agent reads the last one on `Topology.staff(spa, "replies")` when a turn has a reply."""
+
+    mode: ReplyMode
+    staff_user: str | None = Field(default=None, description="the owner who chose it; None: the spa file")

@@ -54,7 +54,8 @@ class SendSms(Command):
     conversation_id: OpaqueId
     to_number: E164
     body: str = Field(min_length=1, max_length=1600)
-    purpose: Literal["reply", "handoff", "staff", "help", "confirmation", "system"] = "reply"
+    # "page": an urgent escalation paging the spa's on-call staff (not a client text).
+    purpose: Literal["reply", "handoff", "staff", "help", "confirmation", "system", "page"] = "reply"
     caused_by: str | None = None
 
 
