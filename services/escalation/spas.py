@@ -1,4 +1,4 @@
-"""The spa files as this service reads them: identity and the `notifiers` section."""
+"""The spa files as this service reads them: identity, `notifiers`, `on_call` and `agent.replies`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.escalation.spa_hours import OpeningHours
 from shared.contracts.envelope import TenantId
+from shared.contracts.escalation import EscalationCategory, ReplyMode
+from shared.contracts.sms import E164
 
 
 class WebhookConfig(BaseModel):
@@ -48,6 +50,30 @@ class NotifiersConfig(BaseModel):
         return ["inbox"] + [n for n in ("webhook", "email") if getattr(self, n) is not None]
 
 
+class AgentConfig(BaseModel):
+    """The spa file's `agent` section as this service reads it (other keys belong to the agent)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    replies: ReplyMode = Field(
+        default="automatic", description="draft: the agent's replies wait for a staff click in the inbox"
+    )
+
+
+class OnCallConfig(BaseModel):
+    """Who is paged by text for an urgent escalation (and the categories listed), and how often."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    numbers: list[E164] = Field(default_factory=list, max_length=5)
+    categories: list[EscalationCategory] = Field(default_factory=list)
+    realert_minutes: float = Field(default=10, gt=0, le=24 * 60)
+
+    def pages(self, category: str, priority: str) -> bool:
+        """Whether an escalation of this category and priority pages the on-call numbers."""
+        return bool(self.numbers) and (priority == "urgent" or category in self.categories)
+
+
 class Spa(BaseModel):
     """What this service needs of a spa file; other services' sections are ignored."""
 
@@ -58,6 +84,8 @@ class Spa(BaseModel):
     timezone: str = "UTC"
     notifiers: NotifiersConfig = Field(default_factory=NotifiersConfig)
     opening_hours: OpeningHours = Field(default_factory=dict, description="what counts as after hours")
+    agent: AgentConfig = Field(default_factory=AgentConfig)
+    on_call: OnCallConfig = Field(default_factory=OnCallConfig)
 
 
 class SpaFileError(ValueError):
