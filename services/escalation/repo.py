@@ -566,3 +566,167 @@ async def escalations_since(
 def row_dict(row: asyncpg.Record | None) -> dict[str, Any] | None:
     """A record as a plain dict (for the JSON API)."""
     return dict(row) if row is not None else None
+
+
+# ----- draft mode: the owner's reply mode and the agent's drafts -----
+
+
+async def get_reply_mode(conn: asyncpg.Connection, tenant_id: str) -> asyncpg.Record | None:
+    """The owner's choice of reply mode for a spa, if one was made."""
+    return await conn.fetchrow("SELECT mode, set_by, set_at FROM reply_modes WHERE tenant_id = $1", tenant_id)
+
+
+async def set_reply_mode(conn: asyncpg.Connection, tenant_id: str, mode: str, by: str, at: datetime) -> None:
+    """Record the owner's choice of reply mode (it wins over the spa file)."""
+    await conn.execute(
+        "INSERT INTO reply_modes (tenant_id, mode, set_by, set_at) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (tenant_id) DO UPDATE SET mode = $2, set_by = $3, set_at = $4",
+        tenant_id,
+        mode,
+        by,
+        at,
+    )
+
+
+async def insert_draft(
+    conn: asyncpg.Connection,
+    *,
+    draft_id: UUID,
+    tenant_id: str,
+    conversation_id: str,
+    inbound_id: UUID,
+    body: str,
+    at: datetime,
+) -> bool:
+    """Store an agent's draft once (by its event id); False when it was stored before."""
+    status = await conn.execute(
+        "INSERT INTO reply_drafts (draft_id, tenant_id, conversation_id, inbound_id, body, drafted_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (draft_id) DO NOTHING",
+        draft_id,
+        tenant_id,
+        conversation_id,
+        inbound_id,
+        body,
+        at,
+    )
+    return status.endswith(" 1")
+
+
+async def lock_draft(conn: asyncpg.Connection, draft_id: UUID) -> asyncpg.Record | None:
+    """A draft, locked for a staff decision."""
+    return await conn.fetchrow("SELECT * FROM reply_drafts WHERE draft_id = $1 FOR UPDATE", draft_id)
+
+
+async def decide_draft(
+    conn: asyncpg.Connection,
+    draft_id: UUID,
+    status: str,
+    by: str,
+    at: datetime,
+    *,
+    sent_body: str | None = None,
+    command_id: UUID | None = None,
+) -> None:
+    """Record what staff did with a draft: sent (as is), edited (and sent), or discarded."""
+    await conn.execute(
+        "UPDATE reply_drafts SET status = $2, decided_by = $3, decided_at = $4, sent_body = $5,"
+        " command_id = $6 WHERE draft_id = $1",
+        draft_id,
+        status,
+        by,
+        at,
+        sent_body,
+        command_id,
+    )
+
+
+async def list_drafts(conn: asyncpg.Connection, tenant_id: str, conversation_id: str) -> list[asyncpg.Record]:
+    """A conversation's drafts, oldest first, with the name of whoever decided each."""
+    return list(
+        await conn.fetch(
+            "SELECT d.*, u.display_name AS decided_by_name FROM reply_drafts d"
+            " LEFT JOIN staff_users u ON u.user_id::text = d.decided_by"
+            " WHERE d.tenant_id = $1 AND d.conversation_id = $2 ORDER BY d.drafted_at, d.draft_id",
+            tenant_id,
+            conversation_id,
+        )
+    )
+
+
+# ----- paging the on-call staff -----
+
+
+async def insert_page(
+    conn: asyncpg.Connection, escalation_id: UUID, tenant_id: str, conversation_id: str | None, at: datetime
+) -> None:
+    """Schedule an escalation's first page (once)."""
+    await conn.execute(
+        "INSERT INTO pages (escalation_id, tenant_id, conversation_id, next_at) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (escalation_id) DO NOTHING",
+        escalation_id,
+        tenant_id,
+        conversation_id,
+        at,
+    )
+
+
+async def lease_due_pages(conn: asyncpg.Connection, now: datetime, limit: int = 20) -> list[asyncpg.Record]:
+    """Pages due now and not acknowledged, locked for this transaction (other replicas skip them)."""
+    return list(
+        await conn.fetch(
+            "SELECT p.*, e.status AS escalation_status FROM pages p"
+            " JOIN escalations e USING (escalation_id)"
+            " WHERE p.acknowledged_at IS NULL AND p.stopped_at IS NULL AND p.next_at <= $1"
+            " ORDER BY p.next_at LIMIT $2 FOR UPDATE OF p SKIP LOCKED",
+            now,
+            limit,
+        )
+    )
+
+
+async def mark_paged(
+    conn: asyncpg.Connection, escalation_id: UUID, rounds: int, at: datetime, next_at: datetime
+) -> None:
+    """A round of pages went out; the next one is due at `next_at` unless acknowledged first."""
+    await conn.execute(
+        "UPDATE pages SET rounds = $2, last_paged_at = $3, next_at = $4 WHERE escalation_id = $1",
+        escalation_id,
+        rounds,
+        at,
+        next_at,
+    )
+
+
+async def stop_page(conn: asyncpg.Connection, escalation_id: UUID, at: datetime) -> None:
+    """No more pages for this escalation (resolved, or nobody left to page)."""
+    await conn.execute("UPDATE pages SET stopped_at = $2 WHERE escalation_id = $1", escalation_id, at)
+
+
+async def lock_page(conn: asyncpg.Connection, escalation_id: UUID) -> asyncpg.Record | None:
+    """An escalation's page row, locked."""
+    return await conn.fetchrow("SELECT * FROM pages WHERE escalation_id = $1 FOR UPDATE", escalation_id)
+
+
+async def acknowledge_page(conn: asyncpg.Connection, escalation_id: UUID, by: str, at: datetime) -> None:
+    """A staff member acknowledged: paging stops."""
+    await conn.execute(
+        "UPDATE pages SET acknowledged_by = $2, acknowledged_at = $3 WHERE escalation_id = $1",
+        escalation_id,
+        by,
+        at,
+    )
+
+
+async def list_pages(conn: asyncpg.Connection, tenant_id: str, conversation_id: str) -> list[asyncpg.Record]:
+    """A conversation's paged escalations, with who acknowledged each."""
+    return list(
+        await conn.fetch(
+            "SELECT p.*, e.category, e.priority, e.status AS escalation_status,"
+            " u.display_name AS acknowledged_by_name FROM pages p"
+            " JOIN escalations e USING (escalation_id)"
+            " LEFT JOIN staff_users u ON u.user_id::text = p.acknowledged_by"
+            " WHERE p.tenant_id = $1 AND p.conversation_id = $2 ORDER BY e.raised_at",
+            tenant_id,
+            conversation_id,
+        )
+    )
