@@ -24,6 +24,8 @@ TOOL = "tool"
 DEADLETTER = "deadletter"
 # JetStream's own subject for "a consumer gave up on a message after max_deliver deliveries".
 MAX_DELIVERIES_ADVISORY_PREFIX = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
+# A consumer's filter that takes every subject of its stream (the dead-letter stream's several kinds).
+WHOLE_STREAM = ">"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from shared.contracts.escalation import EscalationRaised, EscalationResolved
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.outbox import OutboxRelay
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
-from shared.subjects import MAX_DELIVERIES_ADVISORY_PREFIX, StreamSpec, Topology
+from shared.subjects import MAX_DELIVERIES_ADVISORY_PREFIX, WHOLE_STREAM, StreamSpec, Topology
 
 log = structlog.get_logger()
 
@@ -221,7 +221,7 @@ def register_bus(
         topology,
         service="escalation",
         # Every subject of the stream: parked letters and the captured advisories.
-        subject=">",
+        subject=WHOLE_STREAM,
         stream=topology.stream_deadletters,
         durable=DEADLETTER_DURABLE,
         # A dead letter has nowhere further to go: it is retried until staff have it.
