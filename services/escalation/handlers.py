@@ -16,7 +16,7 @@ import asyncpg
 import structlog
 from pydantic import ValidationError
 
-from services.escalation import domain, repo
+from services.escalation import domain, paging, repo
 from services.escalation.settings import EscalationSettings
 from services.escalation.spas import Spa
 from shared import metrics
@@ -121,6 +121,7 @@ async def raise_escalation(event: EscalationRaised, *, ports: Ports, claim: str 
                 await _send_handoff(conn, ports, event, conversation_id)
         notifiers = spa.notifiers.names() if spa else ["inbox"]
         await repo.add_alerts(conn, event.escalation_id, notifiers, delivered={"inbox"})
+        await paging.schedule(conn, ports, event, conversation_id)
         await repo.notify(conn, "escalation", event.tenant_id, conversation_id)
     ports.committed()
     metrics.escalation_stored(event.category)
