@@ -17,10 +17,12 @@ from faststream.nats.annotations import NatsMessage
 from services.escalation import accounts, handlers, readmodel
 from services.escalation.calendar import calendar_router
 from services.escalation.conversation_bookings import conversation_bookings_router
+from services.escalation.drafts import drafts_router, publish_modes
 from services.escalation.handlers import Ports
 from services.escalation.inbox import inbox_router
 from services.escalation.live import LiveHub
 from services.escalation.notifiers import AlertDispatcher
+from services.escalation.paging import Pager, paging_router
 from services.escalation.scheduler_desk import SchedulerDesk
 from services.escalation.sessions import Throttle
 from services.escalation.settings import EscalationSettings
@@ -49,6 +51,7 @@ class EscalationService:
         self._ports: Ports | None = None
         self.relay: OutboxRelay | None = None
         self.dispatcher: AlertDispatcher | None = None
+        self.pager: Pager | None = None
         self._hub: LiveHub | None = None
 
     @property
@@ -70,6 +73,7 @@ class EscalationService:
         assert ctx.pool is not None
         self.relay = OutboxRelay(ctx.pool, jetstream(ctx.broker))
         self.dispatcher = AlertDispatcher(ctx.pool, self.spas, self.settings)
+        self.pager = Pager(lambda: self.ports, self.settings.notifier_poll_seconds)
         self._hub = LiveHub(self.settings.database_url)
         await self._hub.start()
         self._ports = Ports(
@@ -77,10 +81,12 @@ class EscalationService:
             topology=self.topology,
             settings=self.settings,
             spas=self.spas,
-            after_commit=[self.relay.kick, self.dispatcher.kick],
+            after_commit=[self.relay.kick, self.dispatcher.kick, self.pager.kick],
         )
         self.relay.start()
         self.dispatcher.start()
+        self.pager.start()
+        await publish_modes(self._ports)  # each spa's reply mode, for the agent
         await self._dev_owners(ctx.pool)
 
     async def _dev_owners(self, pool: Any) -> None:
@@ -94,6 +100,8 @@ class EscalationService:
         """Stop background work; pending outbox rows are published first."""
         if self._hub:
             await self._hub.stop()
+        if self.pager:
+            await self.pager.stop()
         if self.dispatcher:
             await self.dispatcher.stop()
         if self.relay:
@@ -287,6 +295,8 @@ def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
     desk = SchedulerDesk(broker, topology, settings.instance_id, settings.scheduler_timeout_seconds)
     http.include_router(calendar_router(lambda: service.ports, lambda: desk, gate))
     http.include_router(conversation_bookings_router(lambda: service.ports, lambda: desk, gate))
+    http.include_router(drafts_router(lambda: service.ports, gate))
+    http.include_router(paging_router(lambda: service.ports, gate))
     return spec, ctx
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import structlog
 
-from services.escalation import domain, repo, spa_hours
+from services.escalation import domain, drafts, paging, repo, spa_hours
 from services.escalation.handlers import Ports
 from shared.contracts.envelope import utcnow
 from shared.contracts.sms import SendSms, SmsDeferred, SmsDeliveryUpdated, SmsReceived, SmsSendFailed, SmsSent
@@ -56,7 +56,9 @@ async def record_inbound(message: SmsReceived, *, ports: Ports) -> None:
 
 
 async def record_outbound_request(command: SendSms, *, ports: Ports) -> None:
-    """A text the spa is about to send appears as queued."""
+    """A text the spa is about to send appears as queued (a page to on-call staff is not the client's)."""
+    if command.purpose == "page":
+        return
     async with UnitOfWork(ports.pool) as uow:
         if not await claim_message(uow.conn, SMS_OUTBOUND, str(command.id)):
             return
@@ -94,6 +96,8 @@ async def record_sms_event(kind: str, data: dict[str, Any], *, ports: Ports) -> 
     if model is None:
         return
     event = model.model_validate(data)
+    if paging.is_page(getattr(event, "idempotency_key", "")):
+        return  # a page to on-call staff: not part of any client's transcript
     async with UnitOfWork(ports.pool) as uow:
         conn = uow.conn
         if not await claim_message(conn, SMS_EVENTS, str(event.id)):
@@ -256,6 +260,7 @@ _FOLDS: dict[str, Fold] = {
     "AiResumed": _record_pause,
     "ClientIdentified": _record_client_name,
     "StaffNoteAdded": _record_staff_note,
+    "reply_drafted": drafts.record_draft,
 }
 
 

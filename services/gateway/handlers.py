@@ -92,7 +92,9 @@ class Ports:
 async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
     """Handle one SendSms: record its key, refuse what must not go, then deliver it (once)."""
     spa = ports.spas.get(cmd.tenant_id)
-    first_body = None if cmd.purpose == "system" else notices.with_notice(cmd.body, ports.max_reply_chars)
+    # A system text or a page to the spa's on-call staff is not a client conversation: no opt-out notice.
+    plain = cmd.purpose in ("system", "page")
+    first_body = None if plain else notices.with_notice(cmd.body, ports.max_reply_chars)
     async with transaction(ports.pool) as conn:
         fresh, noticed = await repo.insert_outbound(conn, cmd, first_body)
         if fresh and (spa is None or len(cmd.body) > ports.max_reply_chars):
@@ -199,7 +201,8 @@ async def _claim(conn: asyncpg.Connection, spa: Spa, key: str, now: datetime, po
     await repo.lock_tenant_cap(conn, spa.id)
     override = await repo.cap_override(conn, spa.id)
     cap = spa.daily_send_cap if override is None else override
-    if await repo.count_for_day(conn, spa.id, day) >= cap:
+    # A page to on-call staff about a possible emergency never waits behind the daily cap.
+    if row.purpose != "page" and await repo.count_for_day(conn, spa.id, day) >= cap:
         await _wait_for_cap(conn, spa, row, day, cap, ports)
         return "deferred"
     await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
