@@ -31,6 +31,7 @@ from shared.contracts.escalation import (
 )
 from shared.contracts.sms import SendSms
 from shared.db import UnitOfWork, claim_message
+from shared.ids import client_ref as derive_client_ref
 from shared.ids import conversation_id as derive_conversation_id
 from shared.outbox import enqueue
 from shared.subjects import Topology
@@ -58,14 +59,33 @@ class Ports:
         for kick in self.after_commit:
             kick()
 
-    def actor(self, staff_user: str, conversation_id: str | None) -> AuditActor:
+    def actor(
+        self, staff_user: str, conversation_id: str | None, client_ref: str | None = None
+    ) -> AuditActor:
         """The audit actor of a staff action taken through this service."""
         return AuditActor(
             service="escalation",
             instance=self.settings.instance_id,
             conversation_id=conversation_id,
+            client_ref=client_ref,
             staff_user=staff_user,
         )
+
+    def client_ref(self, tenant_id: str, number: str | None) -> str | None:
+        """The keyed hash of a client's number: what a compliance query by the client's phone matches."""
+        if not number:
+            return None
+        return derive_client_ref(self.settings.id_hash_key.get_secret_value(), tenant_id, number)
+
+
+async def client_ref_of(
+    conn: asyncpg.Connection, ports: Ports, tenant_id: str, conversation_id: str | None
+) -> str | None:
+    """The client reference of a conversation (None when its number is not known)."""
+    if conversation_id is None:
+        return None
+    row = await repo.get_conversation(conn, tenant_id, conversation_id)
+    return ports.client_ref(tenant_id, row["client_number"] if row else None)
 
 
 class NotFound(LookupError):
@@ -354,12 +374,13 @@ async def _audit(
     extra: dict[str, Any] | None = None,
 ) -> None:
     # Arguments hold ids and sizes only: never a message body or a phone number.
+    ref = await client_ref_of(conn, ports, tenant_id, conversation_id)
     await record_audit(
         conn,
         ports.topology,
         AuditRecorded(
             tenant_id=tenant_id,
-            actor=ports.actor(staff_user, conversation_id),
+            actor=ports.actor(staff_user, conversation_id, ref),
             action=action,
             arguments={"conversation_id": conversation_id, "command_id": str(command_id), **(extra or {})},
         ),

@@ -15,13 +15,15 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import Field, ValidationError
 
-from services.escalation import accounts, domain, handlers, repo
+from services.escalation import accounts, domain, handlers, labels, repo, staff_audit
 from services.escalation.accounts import StaffUser
 from services.escalation.handlers import Ports
 from services.escalation.live import LiveHub
+from services.escalation.owner import owner_router
 from services.escalation.signin import Gate, signin_router
 from services.escalation.team import team_router
-from shared.contracts.envelope import InboundPayload
+from shared.contracts.envelope import InboundPayload, utcnow
+from shared.db import UnitOfWork
 
 TenantPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 ConversationPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -33,6 +35,12 @@ class ReplyRequest(InboundPayload):
 
     body: str = Field(min_length=1, max_length=1600)
     request_id: UUID | None = None
+
+
+class AssignRequest(InboundPayload):
+    """Who a conversation is assigned to: a staff member of the spa, or null for nobody."""
+
+    user_id: UUID | None
 
 
 def _web(name: str) -> str:
@@ -54,6 +62,7 @@ def inbox_router(
     _page_routes(router)
     router.include_router(signin_router(gate))
     router.include_router(team_router(gate))
+    router.include_router(owner_router(ports, gate))
     _reading_routes(router, ports, gate)
     _action_routes(router, ports, gate)
     _event_routes(router, hub, gate, sse_seconds)
@@ -91,7 +100,10 @@ def _reading_routes(router: APIRouter, ports: Callable[[], Ports], gate: Gate) -
         async with ports().pool.acquire() as conn:
             rows = await repo.list_escalations(conn, tenant_id=spa, status=status, limit=limit)
             names = await accounts.names(conn, spa)
-        return {"escalations": [_escalation_out(e, names) for e in rows]}
+            clients = await repo.client_names(
+                conn, spa, [e["conversation_id"] for e in rows if e["conversation_id"]]
+            )
+        return {"escalations": [_with_client(_escalation_out(e, names), clients) for e in rows]}
 
     @router.get("/api/failed-deliveries", tags=["inbox"], summary="Texts that did not reach the client")
     async def failed(
@@ -122,11 +134,24 @@ def _conversation_reads(router: APIRouter, ports: Callable[[], Ports], gate: Gat
         summary="Conversations, open urgent escalations first, then newest",
     )
     async def conversations(
-        user: Staff, tenant: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+        user: Staff,
+        tenant: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        q: Annotated[str | None, Query(max_length=80, description="the client's name or number")] = None,
+        mine: Annotated[bool, Query(description="only conversations assigned to me")] = False,
     ) -> dict[str, Any]:
         spa = own_spa(user, tenant)
+        search = labels.search_terms(q)
         async with ports().pool.acquire() as conn:
-            rows = await repo.list_conversations(conn, spa, limit)
+            rows = await repo.list_conversations(
+                conn,
+                spa,
+                limit,
+                reader=str(user.user_id),
+                name_like=search.name_like,
+                number_digits=search.digits,
+                assigned_to=str(user.user_id) if mine else None,
+            )
             names = await accounts.names(conn, spa)
         return {"conversations": [_conversation_out(r, names) for r in rows]}
 
@@ -139,22 +164,64 @@ def _conversation_reads(router: APIRouter, ports: Callable[[], Ports], gate: Gat
         user: Staff, tenant_id: TenantPath, conversation_id: ConversationPath
     ) -> dict[str, Any]:
         own_spa(user, tenant_id)
-        async with ports().pool.acquire() as conn:
+        p = ports()
+        async with UnitOfWork(p.pool) as uow:
+            conn = uow.conn
             row = await repo.get_conversation(conn, tenant_id, conversation_id)
             if row is None:
                 raise HTTPException(404, "no such conversation")
             messages = await repo.list_messages(conn, tenant_id, conversation_id)
+            # Every view of a client's conversation is an access to PHI: audited with the client's reference.
+            await staff_audit.record(
+                conn,
+                p,
+                user,
+                "staff.view_conversation",
+                {"conversation_id": conversation_id},
+                conversation_id=conversation_id,
+            )
+            await repo.mark_read(conn, str(user.user_id), tenant_id, conversation_id, utcnow())
             escalations = await repo.list_escalations(
                 conn, tenant_id=tenant_id, conversation_id=conversation_id
             )
             notes = await repo.list_staff_notes(conn, tenant_id, conversation_id)
             names = await accounts.names(conn, tenant_id)
+        p.committed()
         return {
             "conversation": _conversation_out(row, names),
             "messages": [_message_out(m) for m in messages],
             "escalations": [_escalation_out(e, names) for e in escalations],
             "staff_notes": [{"note": n["note"], "occurred_at": n["occurred_at"]} for n in notes],
         }
+
+    @router.post(
+        "/api/conversations/{tenant_id}/{conversation_id}/assign",
+        tags=["staff actions"],
+        summary="Assign the conversation to a staff member of the spa (null: to nobody)",
+    )
+    async def assign(
+        user: Staff, tenant_id: TenantPath, conversation_id: ConversationPath, payload: AssignRequest
+    ) -> dict[str, Any]:
+        own_spa(user, tenant_id)
+        p = ports()
+        to = str(payload.user_id) if payload.user_id else None
+        async with UnitOfWork(p.pool) as uow:
+            names = await accounts.names(uow.conn, tenant_id)
+            if to is not None and to not in names:
+                raise HTTPException(422, "user_id: no staff member of this spa has that id")
+            if not await repo.assign(uow.conn, tenant_id, conversation_id, to, utcnow()):
+                raise HTTPException(404, "no such conversation")
+            await staff_audit.record(
+                uow.conn,
+                p,
+                user,
+                "staff.assign_conversation",
+                {"conversation_id": conversation_id, "assigned_to": to},
+                conversation_id=conversation_id,
+            )
+            await repo.notify(uow.conn, "conversation", tenant_id, conversation_id)
+        p.committed()
+        return {"assigned_to": to, "assigned_name": names.get(to or "")}
 
 
 def _action_routes(router: APIRouter, ports: Callable[[], Ports], gate: Gate) -> None:
@@ -260,23 +327,35 @@ async def act(call: Any) -> Any:
 
 
 def _conversation_out(row: Any, names: dict[str, str]) -> dict[str, Any]:
-    # The inbox shows the last four digits only; the full number stays server-side for replies.
+    # Signed-in staff see the whole number (to call back); alerts keep the last four digits only.
     out = {
         "tenant_id": row["tenant_id"],
         "conversation_id": row["conversation_id"],
-        "client": domain.masked(row["client_number"]),
+        "client": row["client_number"] or domain.masked(None),
+        "client_last4": domain.last4(row["client_number"]),
         "client_name": row["client_name"],
         "ai_paused": row["ai_paused"],
         "paused_by": names.get(row["paused_by"] or "", row["paused_by"]),
         "last_activity_at": row["last_activity_at"],
     }
-    keys = row.keys()
+    keys = set(row.keys())
     if "last_body" in keys:
         out["last_body"] = (row["last_body"] or "")[:120]
         out["open_escalations"] = row["open_escalations"]
         out["open_categories"] = row["open_categories"] or []
+        out["open_labels"] = [labels.category(c) for c in out["open_categories"]]
         out["urgent"] = row["urgent"]
+        out["unread"] = row["unread"]
+    if "assigned_to" in keys:
+        out["assigned_to"] = row["assigned_to"]
+        out["assigned_name"] = names.get(row["assigned_to"] or "")
     return out
+
+
+def _with_client(escalation: dict[str, Any], clients: dict[str, Any]) -> dict[str, Any]:
+    """An escalation item names its client: the name they gave and their number (staff only)."""
+    name, number = clients.get(escalation["conversation_id"] or "", (None, None))
+    return {**escalation, "client_name": name, "client": number}
 
 
 def _message_out(row: Any) -> dict[str, Any]:
@@ -302,8 +381,9 @@ def _escalation_out(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "tenant_id": row["tenant_id"],
         "conversation_id": row["conversation_id"],
         "category": row["category"],
-        "label": domain.CATEGORY_LABELS.get(row["category"], row["category"]),
+        "label": labels.category(row["category"]),
         "priority": row["priority"],
+        "priority_label": labels.priority(row["priority"]),
         "reason": row["reason"],
         "source": row["source"],
         "client_last4": row["client_last4"],

@@ -215,7 +215,7 @@ async def test_escalation_sends_one_handoff_and_alerts_every_notifier(
     [conv] = listing
     assert conv["conversation_id"] == CONV and conv["ai_paused"] is True
     assert conv["open_escalations"] == 1 and conv["open_categories"] == ["medical"]
-    assert conv["client"] == "•••0142"
+    assert conv["client"] == CLIENT and conv["client_last4"] == "0142"  # staff see it whole; alerts never
     detail = (await svc.http.get(f"/api/conversations/{SPA}/{CONV}")).json()
     assert [m["purpose"] for m in detail["messages"]] == ["handoff"]
 
