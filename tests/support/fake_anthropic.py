@@ -52,6 +52,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    raw: bytes = b""  # the body as sent (what a request signature covers)
 
 
 def _usage(body: dict[str, Any], content: list[dict[str, Any]]) -> dict[str, int]:
@@ -194,8 +195,9 @@ class FakeAnthropic:
     async def _answer(
         self, request: web.Request, *, needs_model: bool, model: str | None = None
     ) -> web.Response:
-        body = await request.json()
-        self.requests.append(Recorded(request.path, dict(request.headers), body))
+        raw = await request.read()
+        body = json.loads(raw)
+        self.requests.append(Recorded(request.path, dict(request.headers), body, raw))
         problem = _check(body, needs_model=needs_model)
         if problem:
             return _error(400, problem)
