@@ -189,4 +189,5 @@ async def test_a_client_books_with_every_service_on_its_own_login(production: Sy
         assert not [r for r in REFUSALS if r in log], f"{svc} was refused: {tail(production, svc)}"
     # The servers log every refusal with the user and subject.
     servers = "".join(p.read_text() for p in (production.logs.parent / "nats").glob("n*/nats-server.log"))
+    assert "Server is ready" in servers
     assert "Violation" not in servers, [line for line in servers.splitlines() if "Violation" in line][:5]
