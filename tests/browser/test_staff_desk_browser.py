@@ -10,24 +10,21 @@ saved under .data/artifacts/browser/ (gitignored).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from services.escalation import accounts
 from shared.db import create_pool
 from tests.e2e.system_support import TENANT, System, started_system
+from tests.support.browser import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("FRONTDESK_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / ".data" / "artifacts" / "browser"
 OWNER = ("ana@glow.example", "owner password 1")
 OTHER = ("olga@other.example", "other spa password")
 CLIENT = "+14155550188"
@@ -58,25 +55,6 @@ async def system(servers: dict[str, str], tmp_path_factory: pytest.TempPathFacto
         finally:
             await pool.close()
         yield running
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    """Headless chromium (the system's own; Playwright's download is not used)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield launched
-        await launched.close()
-
-
-async def sign_in(page: Page, url: str, who: tuple[str, str]) -> None:
-    """Fill the sign-in form as staff do."""
-    await page.goto(url)
-    await page.fill("#login-form input[name=email]", who[0])
-    await page.fill("#login-form input[name=password]", who[1])
-    await page.click("#login-form button[type=submit]")
-    await expect(page.locator("#sign-out")).to_be_visible()
 
 
 async def book_for_client(system: System) -> dict[str, Any]:

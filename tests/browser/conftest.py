@@ -1,0 +1,20 @@
+"""Fixtures of the browser tests: one headless Chromium per test module."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from tests.support.browser import ARTIFACTS, CHROMIUM
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless chromium (the system's own; Playwright's download is not used)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield launched
+        await launched.close()
