@@ -3,6 +3,7 @@ check-jsonschema ships, Apache-2.0), and holding the same rules as the Kubernete
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ import yaml
 from shared.cli import SERVICES
 from shared.deploy import SCHEMAS
 from shared.nats_permissions import inbox_prefix
+from shared.runtime import stop_context
 
 pytestmark = pytest.mark.unit
 
@@ -25,7 +27,9 @@ SCHEMA = json.loads(
     (Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor" / "compose-spec.json").read_text()
 )
 SECRET_NAMES = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|SIGNING_KEY|HASH_KEY")
-DRAIN_SECONDS = 35
+# The most a service's stop takes: shared/runtime.py stop_context bounds the bus drain, its stop hook
+# (one per service) and the pool close by step_timeout each, after HTTP's 5 s graceful shutdown.
+DRAIN_SECONDS = 3 * inspect.signature(stop_context).parameters["step_timeout"].default + 5
 
 
 def services() -> dict[str, Any]:

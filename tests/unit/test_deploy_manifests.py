@@ -4,6 +4,7 @@ autoscaling, network reach, secrets, namespaces)."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from services.audit.settings import AuditSettings
 from shared.cli import SERVICES
 from shared.deploy import SCHEMAS
 from shared.nats_permissions import inbox_prefix
+from shared.runtime import stop_context
 
 pytestmark = pytest.mark.unit
 
@@ -30,9 +32,9 @@ TARGETS = ["base", "overlays/dev", "overlays/production"]
 OVERLAYS = ["overlays/dev", "overlays/production"]
 KUBERNETES = "1.33.0"
 NAMESPACE = "frontdesk"
-# The most a service's stop takes (shared/runtime.py stop_context: bus 10 s, stop hooks 10 s, pool
-# 10 s, HTTP 5 s).
-DRAIN_SECONDS = 35
+# The most a service's stop takes: shared/runtime.py stop_context bounds the bus drain, its stop hook
+# (one per service) and the pool close by step_timeout each, after HTTP's 5 s graceful shutdown.
+DRAIN_SECONDS = 3 * inspect.signature(stop_context).parameters["step_timeout"].default + 5
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
 CLUSTER_SCOPED = ("Namespace",)
 SECRET_NAMES = re.compile(r"PASSWORD|TOKEN|SECRET|API_KEY|SIGNING_KEY|HASH_KEY|DATABASE_URL|AUTH")
