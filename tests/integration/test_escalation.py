@@ -233,7 +233,7 @@ async def test_send_cap_alert_without_a_conversation_alerts_staff_and_texts_nobo
         tenant_id=SPA, category="send_cap", reason="daily send cap of 500 reached", source="gateway"
     )
     shown = await raise_and_wait(svc, event)
-    assert shown["conversation_id"] is None and shown["label"] == "the daily send cap was reached"
+    assert shown["conversation_id"] is None and shown["label"] == "Daily text limit reached"
     [hook] = await webhook.wait_for(1)
     await smtp.wait_for(1)
     assert "daily send cap" in hook["text"] and f"/#/e/{event.escalation_id}" in hook["text"]
