@@ -12,8 +12,6 @@ conversation over: the AI keeps drafting. A draft is decided once: a second clic
 was done. A discarded draft sends nothing; options it offered stay held until their hold expires.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol

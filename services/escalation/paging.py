@@ -12,8 +12,6 @@ escalation (an audit record with the user id), or when it is resolved.
 A page carries no clinical detail and no client words: a fixed sentence and a link to the inbox.
 """
 
-from __future__ import annotations
-
 import asyncio
 import contextlib
 from collections.abc import Callable
@@ -59,7 +57,7 @@ def is_page(idempotency_key: str) -> bool:
 
 
 async def schedule(
-    conn: asyncpg.Connection, ports: Ports, event: EscalationRaised, conversation_id: str | None
+    conn: asyncpg.Connection, ports: "Ports", event: EscalationRaised, conversation_id: str | None
 ) -> bool:
     """In the escalation's transaction: its first page, due now, when the spa pages for it."""
     spa = ports.spas.get(event.tenant_id)
@@ -72,7 +70,7 @@ async def schedule(
 class Pager:
     """Sends due page rounds; runs in the background until stopped."""
 
-    def __init__(self, ports: Callable[[], Ports], poll_seconds: float) -> None:
+    def __init__(self, ports: Callable[[], "Ports"], poll_seconds: float) -> None:
         self._ports = ports
         self._poll = poll_seconds
         self._wake = asyncio.Event()
@@ -116,7 +114,7 @@ class Pager:
                 await self._task
 
 
-async def _page_round(conn: asyncpg.Connection, ports: Ports, page: asyncpg.Record, now: datetime) -> int:
+async def _page_round(conn: asyncpg.Connection, ports: "Ports", page: asyncpg.Record, now: datetime) -> int:
     escalation_id: UUID = page["escalation_id"]
     spa = ports.spas.get(page["tenant_id"])
     if page["escalation_status"] != "open" or spa is None or not spa.on_call.numbers:
@@ -148,7 +146,7 @@ def _link(inbox_url: str, conversation_id: str | None, escalation_id: UUID) -> s
     return f"{inbox_url}/#/c/{conversation_id}" if conversation_id else f"{inbox_url}/#/e/{escalation_id}"
 
 
-async def acknowledge(escalation_id: UUID, user: StaffUser, *, ports: Ports) -> dict[str, Any]:
+async def acknowledge(escalation_id: UUID, user: StaffUser, *, ports: "Ports") -> dict[str, Any]:
     """A signed-in staff member has it: paging stops; audited with the user id."""
     from services.escalation import handlers  # handlers imports this module
 
@@ -201,7 +199,7 @@ def page_view(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-def paging_router(ports: Callable[[], Ports], gate: Gate) -> APIRouter:
+def paging_router(ports: Callable[[], "Ports"], gate: "Gate") -> APIRouter:
     """Acknowledging a page, and a conversation's paged escalations."""
     from services.escalation.inbox import ConversationPath, TenantPath, act, own_spa
 
