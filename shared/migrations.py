@@ -64,7 +64,10 @@ async def apply_migrations(dsn: str, schema: str, folder: Path | None) -> list[s
         try:
             for ext in EXTENSIONS:
                 await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext} WITH SCHEMA public")
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            # Checked first: CREATE SCHEMA needs the database's CREATE privilege even when the schema
+            # exists, which a service's own role (owner of its schema only) does not have.
+            if not await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+                await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             await conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {schema}.schema_migrations ("
                 " version text PRIMARY KEY, checksum text NOT NULL,"

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
 
 from shared.deploy import migrate
+from shared.migrations import apply_migrations
 
 pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -63,6 +67,12 @@ async def test_migrated_schema_belongs_to_the_service_role_alone(
                 await conn.fetch(f"SELECT * FROM scheduler.{table} LIMIT 1")
         # Run again: nothing left to apply, ownership unchanged.
         assert await migrate("scheduler", roles["scheduler"], database_url) == []
+        # The service's own role (no CREATE on the database) finds nothing to do either: its tools
+        # (load-spa, staff create-user, audit token create) check the migrations first.
+        await conn.execute(f"ALTER ROLE {roles['scheduler']} LOGIN")
+        as_service = database_url.replace("postgres@", f"{roles['scheduler']}@", 1)
+        folder = ROOT / "services" / "scheduler" / "migrations"
+        assert await apply_migrations(as_service, "scheduler", folder) == []
     finally:
         await conn.close()
 
