@@ -220,6 +220,9 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
             send_attempts=settings.send_attempts,
             send_backoff=settings.send_backoff_seconds,
             stale_sending=timedelta(seconds=settings.stale_sending_seconds),
+            retry_first=settings.send_retry_seconds,
+            retry_max=settings.send_retry_max_seconds,
+            retry_window=timedelta(seconds=settings.send_retry_window_seconds),
             bookings=bookings_lookup(broker, ctx.topology, settings),
         )
         holder["ports"] = p

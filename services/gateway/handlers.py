@@ -43,7 +43,7 @@ from shared.subjects import Topology
 
 log = structlog.get_logger()
 
-State = Literal["new", "deferred", "sending", "sent", "failed"]
+State = Literal["new", "deferred", "retrying", "sending", "sent", "failed"]
 # What a database that is away looks like to asyncpg.
 DB_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
@@ -71,6 +71,11 @@ class Ports:
     send_attempts: int = 4
     send_backoff: float = 0.5
     stale_sending: timedelta = timedelta(seconds=60)
+    # A text the carrier cannot take for now is tried again after retry_first, doubling up to
+    # retry_max, until retry_window after its first try has passed.
+    retry_first: float = 15.0
+    retry_max: float = 300.0
+    retry_window: timedelta = timedelta(minutes=20)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     release_wake: asyncio.Event = field(default_factory=asyncio.Event)
     bookings: BookingsLookup | None = None
@@ -169,7 +174,7 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
         if settled is not None:
             return settled
     result = await _send_with_retries(spa, row.to_number, row.body, key, ports)
-    return await _record(spa, key, row.conversation_id, row.body, result, ports, row.correlation_id)
+    return await _record(spa, row, result, ports)
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,8 @@ async def _claim(conn: asyncpg.Connection, spa: Spa, key: str, now: datetime, po
         # Re-claim with a fresh time so nobody else reconciles the same row at once.
         await repo.reclaim(conn, spa.id, key, now)
         return Claim(row, reconcile=True)
+    if row.state == "retrying" and row.retry_at is not None and row.retry_at > now:
+        return "retrying"  # a redelivered command, or another replica's timer: its next try is not due
     if await _opted_out_for(conn, spa.id, client_ref(ports.id_key, spa.id, row.to_number), key):
         conv, correlation = row.conversation_id, row.correlation_id
         await _fail(conn, ports, spa.id, key, conv, "opted_out", OPTED_OUT_CODE, correlation=correlation)
@@ -263,8 +270,7 @@ async def _reconcile(spa: Spa, key: str, row: repo.Outbound, now: datetime, port
         return "failed"
     if sid is None:
         return None
-    sent = SendResult(sid=sid, status=201)
-    await _record(spa, key, row.conversation_id, row.body, sent, ports, row.correlation_id)
+    await _record(spa, row, SendResult(sid=sid, status=201), ports)
     log.info("outbound.reconciled", tenant=spa.id, conversation=row.conversation_id)
     return "sent"
 
@@ -287,83 +293,141 @@ async def _send_with_retries(spa: Spa, to: str, body: str, key: str, ports: Port
     return result
 
 
-async def _record(
-    spa: Spa, key: str, conv: str, body: str, result: SendResult, ports: Ports, correlation: str
-) -> State:
-    extra = {"correlation_id": correlation} if correlation else {}
+async def _record(spa: Spa, row: repo.Outbound, result: SendResult, ports: Ports) -> State:
+    """Commit a send's outcome with its event: sent, tried again later, or failed."""
     async with transaction(ports.pool) as conn:
         if result.ok:
-            assert result.sid is not None
-            seg = count_segments(body)
-            await repo.mark_sent(conn, spa.id, key, result.sid, seg.count, seg.encoding)
-            sent = SmsSent(
-                tenant_id=spa.id,
-                idempotency_key=key,
-                conversation_id=conv,
-                provider_sid=result.sid,
-                segments=seg.count,
-                encoding=seg.encoding,
-                provider=ports.provider.name,
-                body=body,
-                **extra,  # type: ignore[arg-type]
-            )
-            await enqueue(
-                conn, ports.topology.sms_event(spa.id, "sent"), sent, message_id=f"sent:{spa.id}:{key}"
-            )
-            state: State = "sent"
-            metrics.send_settled("sent")
-            log.info(
-                "outbound.sent", tenant=spa.id, conversation=conv, segments=seg.count, encoding=seg.encoding
-            )
+            state = await _record_sent(conn, spa, row, result, ports)
         else:
-            retryable = is_retryable(result.status, result.code)
-            if result.code == OPTED_OUT_CODE:
-                reason = "opted_out"
-                row = await repo.get_outbound(conn, spa.id, key)
-                if row is not None:
-                    # The carrier knows of an opt-out we missed: remember it, never try again.
-                    await repo.set_opt_out(
-                        conn,
-                        spa.id,
-                        client_ref(ports.id_key, spa.id, row.to_number),
-                        True,
-                        ports.clock(),
-                        None,
-                    )
-            elif retryable:
-                reason = "provider_unavailable"
-            else:
-                reason = "rejected"
-            await _fail(
-                conn,
-                ports,
-                spa.id,
-                key,
-                conv,
-                reason,
-                result.code,
-                permanent=not retryable,
-                correlation=correlation,
-            )
-            state = "failed"
-            log.warning(
-                "outbound.failed",
-                tenant=spa.id,
-                conversation=conv,
-                reason=reason,
-                code=result.code,
-                status=result.status,
-            )
+            state = await _record_failure(conn, spa, row, result, ports)
     ports.kick()
     return state
 
 
+async def _record_sent(
+    conn: asyncpg.Connection, spa: Spa, row: repo.Outbound, result: SendResult, ports: Ports
+) -> State:
+    assert result.sid is not None
+    key, conv = row.idempotency_key, row.conversation_id
+    extra = {"correlation_id": row.correlation_id} if row.correlation_id else {}
+    seg = count_segments(row.body)
+    await repo.mark_sent(conn, spa.id, key, result.sid, seg.count, seg.encoding)
+    sent = SmsSent(
+        tenant_id=spa.id,
+        idempotency_key=key,
+        conversation_id=conv,
+        provider_sid=result.sid,
+        segments=seg.count,
+        encoding=seg.encoding,
+        provider=ports.provider.name,
+        body=row.body,
+        **extra,  # type: ignore[arg-type]
+    )
+    await enqueue(conn, ports.topology.sms_event(spa.id, "sent"), sent, message_id=f"sent:{spa.id}:{key}")
+    metrics.send_settled("sent")
+    log.info("outbound.sent", tenant=spa.id, conversation=conv, segments=seg.count, encoding=seg.encoding)
+    return "sent"
+
+
+async def _record_failure(
+    conn: asyncpg.Connection, spa: Spa, row: repo.Outbound, result: SendResult, ports: Ports
+) -> State:
+    """A permanent error fails at once; 'unavailable' waits for its next try until the window is over."""
+    key, conv = row.idempotency_key, row.conversation_id
+    if result.code == OPTED_OUT_CODE:
+        reason = "opted_out"
+        # The carrier knows of an opt-out we missed: remember it, never try again.
+        ref = client_ref(ports.id_key, spa.id, row.to_number)
+        await repo.set_opt_out(conn, spa.id, ref, True, ports.clock(), None)
+    elif is_retryable(result.status, result.code):
+        if await _retry_later(conn, spa, row, result, ports):
+            return "retrying"
+        reason = "provider_unavailable"
+        await _alert_given_up(conn, spa.id, ports)
+    else:
+        reason = "rejected"
+    await _fail(conn, ports, spa.id, key, conv, reason, result.code, correlation=row.correlation_id)
+    log.warning(
+        "outbound.failed",
+        tenant=spa.id,
+        conversation=conv,
+        reason=reason,
+        code=result.code,
+        status=result.status,
+        attempts=row.attempts + 1,
+    )
+    return "failed"
+
+
+async def _retry_later(
+    conn: asyncpg.Connection, spa: Spa, row: repo.Outbound, result: SendResult, ports: Ports
+) -> bool:
+    """Schedule the text's next try; False when its retry window is over (then it is given up)."""
+    now = ports.clock()
+    deadline = (row.created_at or now) + ports.retry_window
+    if now >= deadline:
+        return False
+    tries = row.attempts + 1  # the claim that just failed included
+    pause = backoff(tries, ports.retry_first, ports.retry_max)
+    retry_at = min(now + timedelta(seconds=pause), deadline)
+    await repo.mark_retrying(conn, spa.id, row.idempotency_key, retry_at, result.code)
+    if tries == 1:
+        # Staff see the text as waiting (not failed) in its conversation.
+        extra = {"correlation_id": row.correlation_id} if row.correlation_id else {}
+        waiting = SmsSendFailed(
+            tenant_id=spa.id,
+            idempotency_key=row.idempotency_key,
+            conversation_id=row.conversation_id,
+            reason="provider_unavailable",
+            error_code=result.code,
+            permanent=False,
+            **extra,  # type: ignore[arg-type]
+        )
+        subject = ports.topology.sms_event(spa.id, "failed")
+        await enqueue(conn, subject, waiting, message_id=f"retrying:{spa.id}:{row.idempotency_key}")
+    metrics.send_settled("retrying", "provider_unavailable")
+    # This replica looks again when it is due; every replica also looks at each release interval.
+    asyncio.get_running_loop().call_later((retry_at - now).total_seconds(), ports.release_wake.set)
+    log.warning(
+        "outbound.retry_later",
+        tenant=spa.id,
+        conversation=row.conversation_id,
+        attempt=tries,
+        delay_s=round((retry_at - now).total_seconds(), 1),
+        status=result.status,
+        code=result.code,
+    )
+    return True
+
+
+async def _alert_given_up(conn: asyncpg.Connection, tenant: str, ports: Ports) -> None:
+    """A text is given up after its retry window: staff are alerted (once per spa and hour)."""
+    hour = ports.clock().replace(minute=0, second=0, microsecond=0)
+    if not await repo.claim_delivery_alert(conn, tenant, hour):
+        return
+    minutes = round(ports.retry_window.total_seconds() / 60)
+    alert = EscalationRaised(
+        tenant_id=tenant,
+        category="delivery_failed",
+        source="gateway",
+        reason=(
+            f"Texts to clients could not be sent: the SMS provider stayed unavailable for {minutes} "
+            "minutes. Each one shows as not delivered in its conversation; please follow up by phone."
+        ),
+    )
+    message_id = f"delivery_failed:{tenant}:{hour.isoformat()}"
+    await enqueue(conn, ports.topology.escalation(tenant), alert, message_id=message_id)
+    log.error("outbound.given_up", tenant=tenant, window_s=ports.retry_window.total_seconds())
+
+
 async def release_waiting(ports: Ports, tenant_id: str | None = None) -> int:
-    """Send texts that waited for the cap while the cap allows (new day, or cap raised)."""
+    """Try again texts whose next try is due; send texts that waited for the cap while the cap allows
+    (new day, or cap raised). Returns how many waiting (capped) texts were released."""
     released = 0
     for spa in ports.spas:
         if tenant_id is not None and spa.id != tenant_id:
             continue
+        await retry_due(spa, ports)
         async with ports.pool.acquire() as conn:
             keys = await repo.waiting_keys(conn, spa.id)
         for key in keys:
@@ -377,6 +441,28 @@ async def release_waiting(ports: Ports, tenant_id: str | None = None) -> int:
     if released:
         log.info("send_cap.released", count=released)
     return released
+
+
+async def retry_due(spa: Spa, ports: Ports) -> int:
+    """Try again a spa's texts the carrier could not take earlier, oldest first; how many went out.
+
+    One that fails again stops the round: the carrier is still away, and the rest stay due for the
+    next look (this replica's timer for the one that failed, or the next release interval).
+    """
+    async with ports.pool.acquire() as conn:
+        keys = await repo.due_retry_keys(conn, spa.id, ports.clock())
+    sent = 0
+    for key in keys:
+        try:
+            state = await deliver(spa, key, ports=ports)
+        except SendInProgress:
+            continue
+        if state == "retrying":
+            break
+        sent += state == "sent"
+    if keys:
+        log.info("outbound.retried", tenant=spa.id, due=len(keys), sent=sent)
+    return sent
 
 
 async def set_send_cap(

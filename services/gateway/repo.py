@@ -28,6 +28,8 @@ class Outbound:
     claimed_at: datetime | None
     provider_sid: str | None
     correlation_id: str
+    created_at: datetime | None = None
+    retry_at: datetime | None = None
 
 
 def _outbound(row: asyncpg.Record) -> Outbound:
@@ -44,6 +46,8 @@ def _outbound(row: asyncpg.Record) -> Outbound:
         claimed_at=row["claimed_at"],
         provider_sid=row["provider_sid"],
         correlation_id=row["command"].get("correlation_id", ""),
+        created_at=row["created_at"],
+        retry_at=row["retry_at"],
     )
 
 
@@ -251,6 +255,44 @@ async def mark_failed(
         reason,
         error_code,
     )
+
+
+async def mark_retrying(
+    conn: asyncpg.Connection, tenant_id: str, key: str, retry_at: datetime, error_code: int | None
+) -> None:
+    """The carrier could not take the text for now: it is tried again from `retry_at`."""
+    await conn.execute(
+        "UPDATE outbound_messages SET state = 'retrying', retry_at = $3, reason = 'provider_unavailable', "
+        "error_code = $4, updated_at = now() WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant_id,
+        key,
+        retry_at,
+        error_code,
+    )
+
+
+async def due_retry_keys(
+    conn: asyncpg.Connection, tenant_id: str, now: datetime, limit: int = 500
+) -> list[str]:
+    """Keys of texts whose next try is due, oldest text first."""
+    rows = await conn.fetch(
+        "SELECT idempotency_key FROM outbound_messages WHERE tenant_id = $1 AND state = 'retrying' "
+        "AND retry_at <= $2 ORDER BY created_at LIMIT $3",
+        tenant_id,
+        now,
+        limit,
+    )
+    return [r["idempotency_key"] for r in rows]
+
+
+async def claim_delivery_alert(conn: asyncpg.Connection, tenant_id: str, hour: datetime) -> bool:
+    """True the first time in an hour that a spa's text is given up: one staff alert per spa and hour."""
+    row = await conn.fetchval(
+        "INSERT INTO delivery_alerts (tenant_id, hour) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+        tenant_id,
+        hour,
+    )
+    return row is not None
 
 
 async def waiting_keys(conn: asyncpg.Connection, tenant_id: str, limit: int = 500) -> list[str]:

@@ -65,6 +65,19 @@ class GatewaySettings(CommonSettings):
     send_attempts: int = Field(default=4, ge=1, le=10, description="tries per text on 429/5xx")
     send_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay; doubles")
     send_timeout_seconds: float = Field(default=10.0, gt=0, description="HTTP timeout of one send")
+    send_retry_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="a text the carrier could not take for now (429/5xx after SEND_ATTEMPTS tries) is "
+        "tried again after this pause, doubling each time",
+    )
+    send_retry_max_seconds: float = Field(default=300.0, gt=0, description="longest pause between such tries")
+    send_retry_window_seconds: float = Field(
+        default=1200.0,
+        gt=0,
+        description="how long after its first try such a text keeps being tried; then it fails and "
+        "staff are alerted",
+    )
     stale_sending_seconds: float = Field(
         default=60.0, gt=0, description="a 'sending' claim older than this belongs to a dead process"
     )
