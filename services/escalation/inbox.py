@@ -194,6 +194,13 @@ def _conversation_reads(router: APIRouter, ports: Callable[[], Ports], gate: Gat
             "staff_notes": [{"note": n["note"], "occurred_at": n["occurred_at"]} for n in notes],
         }
 
+    @router.get("/api/assignees", tags=["inbox"], summary="Who a conversation can be assigned to")
+    async def assignees(user: Staff) -> dict[str, Any]:
+        async with ports().pool.acquire() as conn:
+            names = await accounts.names(conn, user.tenant_id)
+        people = sorted(names.items(), key=lambda item: item[1].casefold())
+        return {"staff": [{"user_id": uid, "display_name": name} for uid, name in people]}
+
     @router.post(
         "/api/conversations/{tenant_id}/{conversation_id}/assign",
         tags=["staff actions"],

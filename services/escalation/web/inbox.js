@@ -2,7 +2,8 @@
 // Also sign-in, the owner's team page, and the view tabs (the calendar lives in calendar.js).
 "use strict";
 
-const state = { current: null, conversations: [], me: null, view: "inbox", listeners: [] };
+const state = { current: null, conversations: [], me: null, view: "inbox", listeners: [], search: "", mine: false,
+  assignees: null, upcoming: new Map() };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -54,6 +55,7 @@ function showView(view) {
   $("app").hidden = view !== "inbox";
   $("calendar").hidden = view !== "calendar";
   $("team").hidden = view !== "team";
+  $("owner").hidden = view !== "owner";
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
   refresh();
 }
@@ -71,33 +73,19 @@ async function loadRecovered() {
 }
 
 async function loadList() {
-  const data = await api("/api/conversations");
+  const params = new URLSearchParams();
+  if (state.search) params.set("q", state.search);
+  if (state.mine) params.set("mine", "true");
+  const data = await api("/api/conversations?" + params);
   state.conversations = data.conversations;
   const list = $("conversations");
   list.textContent = "";
-  for (const c of data.conversations) {
-    const key = `${c.tenant_id}/${c.conversation_id}`;
-    const classes = [c.open_escalations > 0 ? "escalated" : "", c.urgent ? "urgent" : "",
-      state.current === key ? "active" : ""];
-    list.append(el("li", { class: classes.join(" "), "data-key": key, onclick: () => openConversation(key) },
-      el("div", { class: "who" }, c.client_name || c.client,
-        c.urgent ? urgentBadge() : null,
-        el("span", { class: "badge " + (c.ai_paused ? "paused" : "ai") }, c.ai_paused ? "AI paused" : "AI active"),
-        c.open_escalations > 0 ? el("span", { class: "badge esc" }, (c.open_categories || []).join(", ") || "escalated") : null),
-      el("div", { class: "preview" }, c.last_body || ""),
-      el("div", { class: "meta" }, `${c.client} · ${when(c.last_activity_at)}`)));
-  }
+  if (!data.conversations.length) list.append(el("li", { class: "none" }, state.search ? "No client matches." : "No conversations."));
+  for (const c of data.conversations) list.append(conversationItem(c));
   const open = await api("/api/escalations?status=open");
   const escalations = $("escalations");
   escalations.textContent = "";
-  for (const e of open.escalations) {
-    const key = e.conversation_id ? `${e.tenant_id}/${e.conversation_id}` : null;
-    escalations.append(el("li", { class: e.priority === "urgent" ? "urgent" : "",
-      onclick: () => key ? openConversation(key) : null },
-      e.priority === "urgent" ? urgentBadge() : null, el("strong", {}, e.label), ` · ${when(e.raised_at)}`,
-      e.conversation_id ? null : el("div", {}, e.reason,
-        el("button", { onclick: (ev) => { ev.stopPropagation(); resolve(e.escalation_id); } }, "Resolve"))));
-  }
+  for (const e of open.escalations) escalations.append(escalationItem(e));
   const failed = await api("/api/failed-deliveries");
   const failedList = $("failed");
   failedList.textContent = "";
@@ -107,8 +95,58 @@ async function loadList() {
   }
 }
 
+// One conversation in the list: needs a person (red), unread (bold, dot), who it is assigned to.
+function conversationItem(c) {
+  const key = `${c.tenant_id}/${c.conversation_id}`;
+  const classes = [c.open_escalations > 0 ? "escalated" : "", c.urgent ? "urgent" : "", c.unread ? "unread" : "",
+    state.current === key ? "active" : ""];
+  return el("li", { class: classes.join(" "), "data-key": key, onclick: () => openConversation(key) },
+    el("div", { class: "who" }, c.unread ? el("span", { class: "dot", title: "unread" }) : null,
+      c.client_name || c.client,
+      c.urgent ? urgentBadge() : null,
+      el("span", { class: "badge " + (c.ai_paused ? "paused" : "ai") }, c.ai_paused ? "AI paused" : "AI active")),
+    c.open_escalations > 0
+      ? el("div", { class: "needs" }, (c.open_labels || []).join(", ") || "Needs a person") : null,
+    el("div", { class: "preview" }, c.last_body || ""),
+    el("div", { class: "meta" }, `${c.client} · ${when(c.last_activity_at)}`,
+      c.assigned_name ? el("span", { class: "assignee" }, ` · ${c.assigned_name}`) : null));
+}
+
+// One open escalation: what it is about, the client's name and number, their upcoming bookings.
+function escalationItem(e) {
+  const key = e.conversation_id ? `${e.tenant_id}/${e.conversation_id}` : null;
+  const item = el("li", { class: e.priority === "urgent" ? "urgent" : "", "data-key": key || "",
+    onclick: () => key ? openConversation(key) : null },
+    e.priority === "urgent" ? urgentBadge() : null, el("strong", {}, e.label), ` · ${when(e.raised_at)}`,
+    key ? el("div", { class: "client" }, `${e.client_name || "Client"} · ${e.client || "number unknown"}`) : null,
+    e.conversation_id ? null : el("div", {}, e.reason,
+      el("button", { onclick: (ev) => { ev.stopPropagation(); resolve(e.escalation_id); } }, "Resolve")));
+  if (key) {
+    const upcoming = el("div", { class: "upcoming meta" });
+    item.append(upcoming);
+    upcomingBookings(key).then((text) => { upcoming.textContent = text; });
+  }
+  return item;
+}
+
+// The client's upcoming bookings, asked of the scheduler at most once a minute per conversation.
+async function upcomingBookings(key) {
+  const cached = state.upcoming.get(key);
+  if (cached && Date.now() - cached.at < 60000) return cached.text;
+  let text;
+  try {
+    const data = await api(`/api/conversations/${key}/bookings`);
+    text = data.bookings.length
+      ? "Booked: " + data.bookings.map((b) => `${b.service_name} ${b.local_label}`).join("; ")
+      : "No upcoming bookings";
+  } catch (err) { text = "Bookings unavailable"; }
+  state.upcoming.set(key, { at: Date.now(), text });
+  return text;
+}
+
 async function openConversation(key) {
   state.current = key;
+  $("app").classList.add("reading");  // narrow screens: the conversation replaces the list
   location.hash = "#/c/" + key.split("/")[1];
   for (const li of document.querySelectorAll(".conversations li")) {
     li.classList.toggle("active", li.dataset.key === key);
@@ -123,7 +161,10 @@ async function renderConversation() {
   const pane = $("conversation");
   pane.textContent = "";
   const head = el("div", { class: "conv-head" },
-    el("span", { class: "title" }, `${c.client_name || "Client"} ${c.client}`),
+    el("button", { type: "button", class: "back", "aria-label": "back to the list", onclick: closeConversation }, "‹ Back"),
+    el("span", { class: "title" }, `${c.client_name || "Client"} `,
+      el("a", { href: `tel:${c.client}`, class: "number" }, c.client)),
+    assignControl(c),
     data.escalations.some((e) => e.status === "open" && e.priority === "urgent") ? urgentBadge() : null,
     el("span", { class: "badge " + (c.ai_paused ? "paused" : "ai") },
       c.ai_paused ? `AI paused${c.paused_by ? " by " + c.paused_by : ""}` : "AI active"),
@@ -137,7 +178,8 @@ async function renderConversation() {
     for (const e of open) {
       const alerts = e.alerts.map((a) => `${a.notifier}: ${a.state}`).join(", ");
       box.append(el("div", { class: e.priority === "urgent" ? "urgent" : "" },
-        e.priority === "urgent" ? urgentBadge() : null, el("strong", {}, e.label), ` — ${e.reason} (${when(e.raised_at)}; alerts ${alerts}) `,
+        e.priority === "urgent" ? urgentBadge() : null, el("strong", {}, e.label),
+        e.priority === "urgent" ? null : el("span", { class: "meta" }, ` (${e.priority_label})`), ` — ${e.reason} (${when(e.raised_at)}; alerts ${alerts}) `,
         el("button", { onclick: () => resolve(e.escalation_id) }, "Resolve")));
     }
     pane.append(box);
@@ -177,6 +219,40 @@ async function renderConversation() {
   pane.append(form);
   messages.scrollTop = messages.scrollHeight;
 }
+
+function closeConversation() {
+  state.current = null;
+  $("app").classList.remove("reading");
+  history.replaceState(null, "", location.pathname);
+  $("conversation").textContent = "";
+  $("conversation").append(el("p", { class: "empty" }, "Pick a conversation."));
+  loadList();
+}
+
+// Who the conversation is assigned to; changing it is saved at once (and audited).
+function assignControl(c) {
+  const select = el("select", { class: "assign", "aria-label": "assigned to" }, el("option", { value: "" }, "Unassigned"));
+  for (const person of state.assignees || []) {
+    const option = el("option", { value: person.user_id }, person.display_name);
+    if (person.user_id === c.assigned_to) option.selected = true;
+    select.append(option);
+  }
+  select.addEventListener("change", async () => {
+    try {
+      await api(`/api/conversations/${c.tenant_id}/${c.conversation_id}/assign`,
+        { method: "POST", body: JSON.stringify({ user_id: select.value || null }) });
+      await refresh();
+    } catch (err) { alert(err.message); }
+  });
+  return select;
+}
+
+let searching = null;
+$("search").addEventListener("input", (ev) => {
+  clearTimeout(searching);
+  searching = setTimeout(() => { state.search = ev.target.value.trim(); loadList(); }, 200);
+});
+$("mine").addEventListener("change", (ev) => { state.mine = ev.target.checked; loadList(); });
 
 // ----- the client's upcoming bookings: cancel or move them from the conversation -----
 
@@ -297,6 +373,8 @@ async function start() {
   $("tabs").hidden = false;
   $("sign-out").hidden = false;
   $("team-tab").hidden = state.me.role !== "owner";
+  $("owner-tab").hidden = state.me.role !== "owner";
+  state.assignees = (await api("/api/assignees")).staff;
   $("me").textContent = `${state.me.staff_user} · ${state.me.spa.name}`;
   showView("inbox");
   const match = location.hash.match(/^#\/c\/(.+)$/);
