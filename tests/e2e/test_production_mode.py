@@ -43,6 +43,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 PERMISSIONS = ROOT / "deploy" / "k8s" / "base" / "nats" / "permissions.conf"
 REFUSALS = ("permissions violation", "permission denied", "insufficientprivilege", "authorization violation")
 CLIENT = "+14155550177"
+SERVICE_ENV: dict[str, dict[str, str]] = {}  # each running service's environment, for its tools
 
 
 def _dsn(superuser_dsn: str, role: str, database: str) -> str:
@@ -145,6 +146,7 @@ async def production(
             }
             if svc in roles:
                 env["DATABASE_URL"] = _dsn(superuser, roles[svc], database)
+            SERVICE_ENV[svc] = env
             with (logs / f"{svc}.log").open("wb") as out:
                 system.procs[svc] = subprocess.Popen(
                     [sys.executable, "-m", f"services.{svc}"], env=env, cwd=ROOT,
@@ -191,3 +193,16 @@ async def test_a_client_books_with_every_service_on_its_own_login(production: Sy
     servers = "".join(p.read_text() for p in (production.logs.parent / "nats").glob("n*/nats-server.log"))
     assert "Server is ready" in servers
     assert "Violation" not in servers, [line for line in servers.splitlines() if "Violation" in line][:5]
+
+
+async def test_first_accounts_are_made_with_each_service_own_role(production: System) -> None:
+    """deploy/README.md's last install step, run as the pods would run it."""
+    out = await run_cli(
+        SERVICE_ENV["escalation"], "staff", "create-user", "--spa", "glow-medspa",
+        "--email", "owner@glow.example", "--name", "Ana", "--role", "owner", "--invite",
+    )  # fmt: skip
+    assert "http" in out  # the one-time link to set a password
+    token = await run_cli(
+        SERVICE_ENV["audit"], "audit", "token", "create", "--spa", "glow-medspa", "--name", "officer"
+    )
+    assert token.strip()
