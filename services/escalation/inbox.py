@@ -27,7 +27,12 @@ from shared.db import UnitOfWork
 
 TenantPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 ConversationPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-WEB_FILES = {"inbox.js": "text/javascript", "inbox.css": "text/css", "calendar.js": "text/javascript"}
+WEB_FILES = {
+    "inbox.js": "text/javascript",
+    "inbox.css": "text/css",
+    "calendar.js": "text/javascript",
+    "drafts.js": "text/javascript",
+}
 
 
 class ReplyRequest(InboundPayload):
