@@ -46,6 +46,8 @@ log = structlog.get_logger()
 
 # Seven or more digits in a row (spaces, dots, dashes and brackets between them allowed): a phone.
 PHONE_LIKE = re.compile(r"(?:\+?\d[\s().-]*){7,}")
+# A preference's dates and times (ISO 2026-12-03, 17:30) are digits in a row too, but never a phone.
+ISO_DATE_OR_TIME = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}(?::\d{2})?")
 
 Result = dict[str, Any]
 
@@ -133,7 +135,7 @@ def _first_error(exc: ValidationError) -> str:
 
 def _mentions_phone(raw: object) -> bool:
     if isinstance(raw, str):
-        return PHONE_LIKE.search(raw) is not None
+        return ISO_DATE_OR_TIME.fullmatch(raw) is None and PHONE_LIKE.search(raw) is not None
     if isinstance(raw, dict):
         return any(_mentions_phone(k) or _mentions_phone(v) for k, v in raw.items())
     if isinstance(raw, list):
