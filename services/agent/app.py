@@ -139,7 +139,8 @@ def register_bus(
         except Exception as exc:
             if delivered >= delivery.max_deliver:
                 log.error("agent.turn.failed", conversation_id=message.conversation_id, attempts=delivered)
-                await record_failed_turn(message, seq, ports=ports)
+                # Handed to staff with the handoff text: the client is never left in silence.
+                await publish_all(ports, await record_failed_turn(message, seq, ports=ports, cause=exc))
             elif isinstance(exc, ToolUnavailable | ToolRefused):
                 # The scheduler is busy or briefly failing: tried again after a pause that grows.
                 log.info(

@@ -20,7 +20,7 @@ import structlog
 from pydantic import BaseModel
 
 from shared import metrics
-from shared.bus import jetstream
+from shared.bus import jetstream, publish_event
 from shared.contracts import conversation as conv
 from shared.contracts.envelope import utcnow
 from shared.contracts.escalation import (
@@ -40,9 +40,10 @@ from . import special_texts
 from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
 from .language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
+from .replies import lang_of, say
 from .reply_mode import reply_mode
 from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
-from .tools import ConversationTools
+from .tools import ConversationTools, ToolUnavailable
 
 if TYPE_CHECKING:  # the broker is only a handle passed to shared.bus: no FastStream API here
     from faststream.nats import NatsBroker
@@ -52,6 +53,14 @@ log = structlog.get_logger()
 # A turn another replica opened this recently is still being worked on: wait for it.
 OPEN_TURN_STALE_AFTER = timedelta(seconds=30)
 CONFLICT_RETRIES = 5
+# A client whose text has waited this long for an absent scheduler hears "one moment" (once per text).
+HOLDING_AFTER = timedelta(seconds=3)
+# Why a text the agent could not answer after its last attempt went to staff, by what failed last.
+UNANSWERED_REASONS: dict[type[Exception], str] = {
+    ToolUnavailable: "The booking system (scheduler) was unavailable, so the agent could not answer "
+    "this text. Please reply to the client.",
+    Exception: "The agent could not answer this text (an internal error). Please reply to the client.",
+}
 
 
 @dataclass(frozen=True)
@@ -84,11 +93,17 @@ class AgentPorts:
     instance: str = ""
     hold_ttl_seconds: int | None = None
     clock: Callable[[], datetime] = utcnow
+    holding_after: timedelta = HOLDING_AFTER
 
 
 def reply_key(inbound_id: UUID) -> str:
     """The idempotency key of the agent's reply to a text."""
     return f"reply:{inbound_id}"
+
+
+def holding_key(inbound_id: UUID) -> str:
+    """The idempotency key of the "one moment" text to a text: one per text, however often retried."""
+    return f"holding:{inbound_id}"
 
 
 def _effects(topology: Topology, state: ConversationState, turn: TurnRecord) -> list[Outgoing]:
@@ -315,7 +330,38 @@ async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPort
         except AppendConflict:
             log.info("agent.turn.conflict", conversation_id=msg.conversation_id)
             continue
+        except ToolUnavailable:
+            await _hold_on(msg, state, ports)
+            raise  # the text is tried again after a pause: its turn completes when the scheduler is back
     return TurnResult("wait", detail="the conversation kept changing")
+
+
+async def _hold_on(msg: SmsReceived, state: ConversationState, ports: AgentPorts) -> None:
+    """The scheduler is away and the client has waited a while: tell them to hold on.
+
+    Sent on every failed attempt after `holding_after`, always with the same idempotency key (and
+    bus message id), so the gateway sends it once. Not in draft mode: staff send every text then.
+    """
+    if ports.clock() - msg.occurred_at < ports.holding_after:
+        return
+    js = jetstream(ports.broker)
+    if await reply_mode(js, ports.topology, msg.tenant_id) == "draft":
+        return
+    key = holding_key(msg.id)
+    holding = SendSms(
+        tenant_id=msg.tenant_id,
+        correlation_id=msg.correlation_id,
+        idempotency_key=key,
+        conversation_id=msg.conversation_id,
+        to_number=msg.from_number,
+        body=say(lang_of(state.language), "holding"),
+        purpose="reply",
+        caused_by=str(msg.id),
+    )
+    await publish_event(
+        js, ports.topology.sms_outbound(msg.tenant_id, msg.conversation_id), holding, msg_id=key
+    )
+    log.info("agent.turn.holding", conversation_id=msg.conversation_id)
 
 
 async def _resume_turn(
@@ -425,17 +471,33 @@ async def _run_turn(
     return TurnResult("handled", _effects(ports.topology, after.state, turn))
 
 
-async def record_failed_turn(msg: SmsReceived, inbound_seq: int, *, ports: AgentPorts) -> None:
-    """After the last attempt: close the text's turn so later texts of the conversation are not blocked."""
+async def record_failed_turn(
+    msg: SmsReceived, inbound_seq: int, *, ports: AgentPorts, cause: BaseException | None = None
+) -> list[Outgoing]:
+    """After the last attempt: hand the text to staff (the handoff text, the AI paused) and close its
+    turn, so the client is not left in silence and later texts of the conversation are not blocked.
+
+    Returns what to publish (the escalation). A conversation staff already hold gets no new handoff.
+    """
     loaded = await ports.store.load(msg.tenant_id, msg.conversation_id)
     turn = loaded.state.turn_for(msg.id)
     if turn is not None and turn.completed:
-        return
-    common = _common(msg)
+        return _effects(ports.topology, loaded.state, turn)
     events = _opening_events(msg, inbound_seq, started=loaded.state.started, received=turn is not None)
-    events.append(conv.TurnCompleted(**common, inbound_id=msg.id, inbound_seq=inbound_seq, outcome="failed"))
-    await ports.store.append(loaded, events, strict=False)
+    answered = turn is not None and (turn.reply is not None or turn.escalation is not None)
+    hand_over = not loaded.state.paused and not answered
+    if hand_over:
+        kind = ToolUnavailable if isinstance(cause, ToolUnavailable) else Exception
+        reason = UNANSWERED_REASONS[kind]
+        events.extend(_escalation_events(functools.partial(_common, msg), "other", reason, msg.id))
+    completed = conv.TurnCompleted(
+        **_common(msg), inbound_id=msg.id, inbound_seq=inbound_seq, outcome="failed"
+    )
+    after = await ports.store.append(loaded, [*events, completed], strict=False)
     metrics.turn_finished("failed")
+    log.error("agent.turn.unanswered", conversation_id=msg.conversation_id, handed_to_staff=hand_over)
+    done = after.state.turn_for(msg.id)
+    return _effects(ports.topology, after.state, done) if done is not None else []
 
 
 StaffCommand = PauseAi | ResumeAi | StaffReply | ReplyModeSet

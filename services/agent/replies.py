@@ -77,6 +77,8 @@ EN: dict[str, str] = {
     "objection_free_consult": "The consultation is free, so you can meet the provider and get a plan first.",
     "objection_budget": "I understand. Our team can walk you through options for your budget at your visit.",
     "objection_ask_service": "I understand! Which treatment are you considering? I'll check your packages and our pricing.",
+    # while the spa's booking system does not answer (sent once per text, before the real answer)
+    "holding": "One moment, I'm checking that for you.",
     # handing off a language the spa does not text in
     "handoff_language": "Thanks for your message! A team member will text you back shortly. / ¡Gracias por tu mensaje! Alguien de nuestro equipo te responderá pronto.",
 }
@@ -136,6 +138,7 @@ ES: dict[str, str] = {
     "objection_free_consult": "La consulta es gratis: puedes conocer a la especialista y hacer un plan primero.",
     "objection_budget": "Entiendo. Nuestro equipo puede mostrarte opciones para tu presupuesto en tu visita.",
     "objection_ask_service": "¡Entiendo! ¿Qué tratamiento te interesa? Reviso tus paquetes y nuestros precios.",
+    "holding": "Un momento, lo estoy revisando.",
     "handoff_language": EN["handoff_language"],
 }
 

@@ -28,7 +28,12 @@ class AgentSettings(CommonSettings):
         description="texts handled concurrently per replica (different conversations run in parallel)",
     )
     max_deliver: int = Field(
-        default=5, ge=1, le=100, validation_alias=AliasChoices("AGENT_MAX_DELIVER", "max_deliver")
+        default=7,
+        ge=1,
+        le=100,
+        validation_alias=AliasChoices("AGENT_MAX_DELIVER", "max_deliver"),
+        description="tries of a text (pauses 1, 2, 4, 8, 16, 30 s: a minute for a scheduler restart) "
+        "before it is handed to staff",
     )
     ack_wait_seconds: float = Field(
         default=30.0, gt=1, validation_alias=AliasChoices("AGENT_ACK_WAIT_SECONDS", "ack_wait_seconds")

@@ -1,0 +1,97 @@
+"""The scheduler away during a turn: "one moment" once, then the answer when it is back, or staff."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from nats.aio.client import Client as NatsClient
+
+from services.agent.app import INBOUND_DURABLE, AgentRuntime
+from services.agent.domain import HANDOFF_TEXT
+from services.agent.handlers import holding_key, reply_key
+from services.agent.replies import say
+from shared.contracts.conversation import AiPaused, TurnCompleted
+from shared.contracts.sms import SendSms, SmsReceived
+from shared.subjects import Topology
+from tests.integration.agent_harness import Phone, System
+
+pytestmark = pytest.mark.integration
+
+CLIENT = "+14155550160"
+# Quick retries; a client hears "one moment" once their text has waited 0.3 s.
+FAST = {"request_timeout_seconds": 0.5, "retry_delay_seconds": 0.2}
+
+
+async def _agent_without_scheduler(system: System, **settings: float) -> None:
+    await system.add_agent(**{**FAST, **settings})
+    _, ctx = system.services[-1]
+    runtime = ctx.extras["runtime"]
+    assert isinstance(runtime, AgentRuntime) and runtime.ports is not None
+    runtime.ports.holding_after = timedelta(seconds=0.3)
+
+
+async def _tried(nc: NatsClient, topology: Topology, times: int) -> None:
+    """JetStream is the witness: the (only) text was delivered again `times` times."""
+    js = nc.jetstream()
+    stream = topology.stream_sms_inbound.name
+    async with asyncio.timeout(15):
+        while True:
+            # The consumer's sequence counts every delivery, the text's redeliveries included.
+            if (await js.consumer_info(stream, INBOUND_DURABLE)).delivered.consumer_seq > times:
+                return
+            await asyncio.sleep(0.05)
+
+
+async def _texts_to(phone: Phone, number: str, timeout: float) -> list[SendSms]:
+    """Every SendSms for the number published until none came for `timeout` seconds."""
+    out: list[SendSms] = []
+    while True:
+        try:
+            out.append(await phone.reply(number, timeout=timeout))
+        except TimeoutError:
+            return out
+
+
+async def test_client_hears_one_moment_once_while_the_scheduler_is_away_then_the_answer(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone, nc: NatsClient
+) -> None:
+    system = System(nats_url, database_url, topology)
+    await _agent_without_scheduler(system, max_deliver=20)
+    try:
+        sms: SmsReceived = await phone.text(CLIENT, "Hi, I'd like a HydraFacial")
+        holding = await phone.reply(CLIENT, timeout=10)
+        assert holding.body == say("en", "holding") == "One moment, I'm checking that for you."
+        assert holding.idempotency_key == holding_key(sms.id)
+        await _tried(nc, topology, 4)  # several more failed attempts after the holding text
+        await system.start_scheduler()
+        texts = await _texts_to(phone, CLIENT, timeout=1.5)
+        answers = [t for t in texts if t.idempotency_key == reply_key(sms.id)]
+        assert len(answers) == 1 and "HydraFacial" in answers[0].body
+        assert {t.idempotency_key for t in texts} <= {holding.idempotency_key, answers[0].idempotency_key}
+        # Published once per attempt under one message id: the outbound stream holds one of each.
+        assert await phone.outbound_count(CLIENT) == 2
+        events = await phone.wait_for_turns(CLIENT, 1)
+        assert [e.outcome for e in events if isinstance(e, TurnCompleted)] == ["replied"]
+    finally:
+        await system.stop()
+
+
+async def test_a_text_still_unanswered_after_its_last_attempt_goes_to_staff_with_the_handoff_text(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone, nc: NatsClient
+) -> None:
+    system = System(nats_url, database_url, topology)
+    await _agent_without_scheduler(system, max_deliver=4)
+    try:
+        sms = await phone.text(CLIENT, "Hi, I'd like a HydraFacial")
+        escalation = await phone.escalation(timeout=15)
+        assert escalation.category == "other" and "scheduler" in escalation.reason
+        assert escalation.handoff_text == HANDOFF_TEXT and escalation.client_number == CLIENT
+        events = await phone.wait_for_turns(CLIENT, 1)
+        assert [e.outcome for e in events if isinstance(e, TurnCompleted)] == ["failed"]
+        assert any(isinstance(e, AiPaused) for e in events), "staff hold the conversation now"
+        texts = await _texts_to(phone, CLIENT, timeout=1)
+        assert {t.idempotency_key for t in texts} == {holding_key(sms.id)}, "no reply of the agent's own"
+    finally:
+        await system.stop()
