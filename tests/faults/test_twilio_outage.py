@@ -12,11 +12,6 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(240)]
 GREETING = "Hi, I'm {name}. Something for my forehead lines"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: after SEND_ATTEMPTS tries (about 1 s) a 429/5xx send is marked failed "
-    "(provider_unavailable, not permanent) and never tried again: the text is lost",
-)
 async def test_texts_held_up_by_twilio_errors_are_each_delivered_once(system: System) -> None:
     ledger = Ledger()
     # More failures than one send's attempts (4): a text must outlast them, not be given up.
