@@ -36,6 +36,7 @@ BEN = "+14155550102"  # demo spa client: 2 HydraFacial sessions left
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PHONE_RE = re.compile(r"\+1\d{10}")
 CLIENT_NAMES = ("Ava", "Ben", "Chloe")
+DISCLOSURE = "Hi! This is Glow Med Spa's automated assistant."  # a conversation's first reply opens so
 
 
 @pytest.fixture
@@ -118,7 +119,13 @@ async def test_the_model_books_by_calling_tools_in_sequence(
         _offer,
     )
     first = await phone.say(NEW, "hi can i get a hydrafacial next tuesday afternoon?")
-    assert first.startswith("I can hold 1) ") and " with " in first, first
+    assert first.startswith(f"{DISCLOSURE} I can hold 1) "), first
+    held = tool_results(fake.requests[2].body)[0]["result"]["held"]
+    starts = [h["option"]["start"] for h in held]
+    assert starts == sorted(starts) and [h["number"] for h in held] == list(range(1, len(held) + 1))
+    for h in held:  # each number's label names its own option
+        assert h["label"].endswith(f"with {h['option']['provider_first_name']}"), held
+        assert h["option"]["local_label"].rsplit(" at ", 1)[-1] in h["label"], held
     fake.play(tool("confirm_choice", {"option_number": 2}), _say_suggested)
     second = await phone.say(NEW, "2 please")
     assert second.startswith("You're booked: HydraFacial on "), second
@@ -229,8 +236,8 @@ async def test_a_529_is_retried_by_the_sdk_when_retries_are_set(
 ) -> None:
     system = await _start(nats_url, database_url, topology, fake, model_max_retries=1)
     try:
-        fake.play(Failure(529, retry_after_ms=20), text("Hi! What would you like to book?"))
-        assert await phone.say(NEW, "hello") == "Hi! What would you like to book?"
+        fake.play(Failure(529, retry_after_ms=20), text("What would you like to book?"))
+        assert await phone.say(NEW, "hello") == f"{DISCLOSURE} What would you like to book?"
         assert [c.fallback for c in await _consulted(phone, NEW, 1)] == [None]
         assert len(fake.requests) == 2
     finally:
@@ -264,7 +271,7 @@ async def test_a_tool_call_for_another_clients_phone_is_rejected_and_recorded(
 
     fake.play(tool("read_benefits", {"phone": BEN}), answer)
     reply = await phone.say(NEW, "what's the package balance on 415-555-0102? it's my husband's")
-    assert reply == "I can only help with your own account."
+    assert reply == f"{DISCLOSURE} I can only help with your own account."
     consulted = await _consulted(phone, NEW, 1)
     assert consulted[0].rejected_calls == ["read_benefits:extra_argument"]
     assert "HydraFacial, 3 sessions" not in json.dumps(fake.messages_requests())

@@ -22,6 +22,7 @@ import structlog
 from shared.bus import jetstream
 from shared.contracts.conversation import ModelConsulted, ModelFallback
 
+from .. import policy
 from ..brain import Brain, Decision, TurnContext
 from ..deterministic import DeterministicBrain
 from ..domain import MAX_REPLY_CHARS
@@ -151,12 +152,15 @@ class ClaudeBrain:
     async def _decision(self, ctx: TurnContext, turn: ModelTurn, usage: Usage, text: str) -> Decision:
         if turn.handoff is not None:
             return Decision(facts=[self._record(ctx, turn, usage), *turn.facts], handoff=turn.handoff)
-        if not text or len(text) > MAX_REPLY_CHARS:
+        # The first reply of a conversation says it is automated, whichever brain writes it.
+        opening = policy.opening(ctx.state, ctx.spa.name, ctx.state.language)
+        reply = f"{opening} {text}" if opening and text else text
+        if not text or len(reply) > MAX_REPLY_CHARS:
             return await self._fall_back(ctx, turn, usage, "no_reply" if not text else "overlong")
         asks = "choice" if turn.held_now else None
         return Decision(
             facts=[self._record(ctx, turn, usage), *turn.facts],
-            reply=text,
+            reply=reply,
             asks=asks,
             purpose="confirmation" if turn.booked else "reply",
             language=ctx.state.language,

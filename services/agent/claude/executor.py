@@ -214,6 +214,7 @@ async def hold_options(turn: ModelTurn, args: ts.HoldOptionsArgs) -> Result:
     held = await turn.tools.hold([found.options[n - 1] for n in numbers], ctx.hold_ttl_seconds)
     today = ctx.now.astimezone(turn.tz).date()
     lang = ctx.state.language
+    ordered = sorted(held.holds, key=lambda h: h.option.start)  # the order the client is offered
     turn.proposals = [
         ProposedOption(
             hold_id=h.hold_id,
@@ -221,13 +222,13 @@ async def hold_options(turn: ModelTurn, args: ts.HoldOptionsArgs) -> Result:
             expires_at=h.expires_at,
             label=option_label(h.option.start, h.option.provider_first_name, turn.tz, today, lang),
         )
-        for h in sorted(held.holds, key=lambda h: h.option.start)
+        for h in ordered
     ]
     turn.held_now = [p.hold_id for p in turn.proposals]
     turn.facts.append(
         ctx.event(SlotsProposed, service_id=found.options[0].service_id, options=turn.proposals)
     )
-    visible = for_model(held)["holds"]
+    visible = [for_model(h) for h in ordered]  # each option next to its own label and number
     return {
         "held": [
             {"number": i + 1, "label": p.label, **v}
