@@ -1,7 +1,8 @@
 """What every fault test checks at its end, after the fault is over and the system has recovered.
 
 - every accepted inbound text has exactly one reply, or its conversation has a recorded handoff
-  (then the AI is paused and later texts get none: at most one reply each);
+  (then the AI is paused and later texts get none: at most one reply each); in draft mode a reply
+  the agent drafted and staff have not sent (waiting, or discarded) counts as that text's reply;
 - no text is sent twice (the fake Twilio's log against the gateway's own record);
 - no double booking (no two live bookings of one provider overlap);
 - one audit record per served tool call, and the audit chain verifies (`frontdesk audit verify`).
@@ -71,12 +72,24 @@ async def _handed_off(system: System, number: str) -> bool:
     return bool(view["escalations"])
 
 
+async def _unsent_drafts(system: System, number: str) -> int:
+    """Replies the agent drafted (draft mode) that staff have not sent: waiting or discarded."""
+    view = await system.inbox(f"/api/conversations/{TENANT}/{system.conversation(number)}/drafts")
+    return sum(1 for d in view["drafts"] if d["status"] in ("pending", "discarded"))
+
+
+async def _replies(system: System, number: str) -> list[str]:
+    """Each text's reply: sent (the fake Twilio's log), or drafted and not sent."""
+    drafted = await _unsent_drafts(system, number)
+    return [m.body for m in system.twilio.sent_to(number)] + ["(draft)"] * drafted
+
+
 async def check_replies(system: System, ledger: Ledger, timeout: float) -> None:
     """Exactly one reply per accepted text, or a recorded handoff and at most one per text."""
 
     async def answered() -> bool:
         for number in ledger.accepted:
-            if len(system.twilio.sent_to(number)) < ledger.expected(number) and not await _handed_off(
+            if len(await _replies(system, number)) < ledger.expected(number) and not await _handed_off(
                 system, number
             ):
                 return False
@@ -86,7 +99,7 @@ async def check_replies(system: System, ledger: Ledger, timeout: float) -> None:
     await asyncio.sleep(2.0)  # a second reply to the same text would show up now
     for number in ledger.accepted:
         texts = ledger.expected(number)
-        replies = [m.body for m in system.twilio.sent_to(number)]
+        replies = await _replies(system, number)
         if await _handed_off(system, number):
             assert 1 <= len(replies) <= texts, (number[-4:], texts, replies)
         else:
