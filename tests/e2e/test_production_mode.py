@@ -6,6 +6,7 @@ the signed webhook; the audit log fills; no service met a refusal on the way."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -53,17 +54,10 @@ def _dsn(superuser_dsn: str, role: str, database: str) -> str:
     return f"{scheme}://{role}@{host}/{database}"
 
 
-@pytest.fixture(scope="module")
-async def production(
-    servers: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[System]:
-    """The five services as processes, each with its own NATS user and database role."""
-    tmp: Path = tmp_path_factory.mktemp("production")
-    tag = uuid.uuid4().hex[:8]
-    database, admin = f"prod_{tag}", f"p{tag}_admin"
-    roles = {schema: f"p{tag}_{schema}" for schema in SCHEMAS}
-    writer = f"p{tag}_audit_writer"
-    superuser = servers["postgres"]
+async def _create_database(
+    superuser: str, database: str, admin: str, roles: dict[str, str], writer: str
+) -> None:
+    """A database owned by a non-superuser admin that is a member of every service's role."""
     conn = await asyncpg.connect(superuser)
     try:
         for role in (admin, *roles.values()):
@@ -75,38 +69,29 @@ async def production(
     finally:
         await conn.close()
 
-    passwords = {user: f"{user}-{tag}" for user in (*SERVICES, ADMIN)}
-    cluster = NatsCluster(
-        tmp / "nats", include=PERMISSIONS, env={password_variable(u): p for u, p in passwords.items()}
-    ).start()
-    twilio = await FakeTwilio(accounts={ACCOUNT_SID: AUTH_TOKEN}).start()
-    webhook = await WebhookReceiver().start()
-    smtp = await SmtpSink().start()
-    spa_file = write_spa(tmp / "spas", webhook.url, smtp.port)
-    ports = dict(zip(SERVICES, _free_ports(len(SERVICES)), strict=True))
-    urls = {svc: f"http://127.0.0.1:{port}" for svc, port in ports.items()}
-    nats_url = ",".join(cluster.urls)
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("NATS_", "AUDIT_", "INBOX_"))}
-    base.pop("HTTP_HOST", None)
-    common = {
-        **base,
-        "NATS_URL": nats_url,
-        "SPA_FILES": str(spa_file),
-        "ID_HASH_KEY": ID_KEY,
-        "LOG_FORMAT": "json",
-        "FRONTDESK_DATA_DIR": str(tmp / "data"),
-        "DB_POOL_MAX": "4",
-        "CREATE_STREAMS": "false",
-        "MIGRATE_ON_START": "false",
-    }
-    per_service = {
+
+async def _drop_database(superuser: str, database: str, roles: list[str]) -> None:
+    conn = await asyncpg.connect(superuser)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for role in roles:
+            await conn.execute(f"DROP ROLE IF EXISTS {role}")
+    finally:
+        await conn.close()
+
+
+def _service_settings(
+    svc: str, ports: dict[str, int], twilio: FakeTwilio, tmp: Path, writer: str
+) -> dict[str, str]:
+    """What differs per service besides its logins (ports, Twilio faked at the wire, the audit writer)."""
+    return {
         "gateway": {
             "GATEWAY_HTTP_PORT": str(ports["gateway"]),
             "SMS_PROVIDER": "twilio",
             "TWILIO_API_BASE_URL": twilio.base_url,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "PUBLIC_BASE_URL": urls["gateway"],
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['gateway']}",
             "SPOOL_DIR": str(tmp / "spool"),
             "NUMBER_LIMITS": "false",
         },
@@ -118,19 +103,64 @@ async def production(
             "AUDIT_SIGNING_KEY": signing_key_b64(),
             "AUDIT_WRITER_ROLE": writer,
         },
-    }
-    admin_env = {
-        **common,
-        "DATABASE_URL": _dsn(superuser, admin, database),
-        "NATS_ADMIN_PASSWORD": passwords[ADMIN],
-    }
-    logs = tmp / "logs"
-    logs.mkdir()
-    nc = await nats.connect(
-        cluster.urls, user=ADMIN, password=passwords[ADMIN], inbox_prefix=inbox_prefix(ADMIN)
-    )
-    system = System(common, admin_env["DATABASE_URL"], Topology(), twilio, webhook, smtp, urls, nc, logs)
-    try:
+    }[svc]
+
+
+@pytest.fixture(scope="module")
+async def production(
+    servers: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[System]:
+    """The five services as processes, each with its own NATS user and database role."""
+    tmp: Path = tmp_path_factory.mktemp("production")
+    tag = uuid.uuid4().hex[:8]
+    database, admin, writer = f"prod_{tag}", f"p{tag}_admin", f"p{tag}_audit_writer"
+    roles = {schema: f"p{tag}_{schema}" for schema in SCHEMAS}
+    superuser = servers["postgres"]
+    passwords = {user: f"{user}-{tag}" for user in (*SERVICES, ADMIN)}
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(_drop_database, superuser, database, [writer, *roles.values(), admin])
+        await _create_database(superuser, database, admin, roles, writer)
+        cluster = NatsCluster(
+            tmp / "nats", include=PERMISSIONS, env={password_variable(u): p for u, p in passwords.items()}
+        )
+        stack.callback(cluster.stop)
+        cluster.start()
+        twilio = await FakeTwilio(accounts={ACCOUNT_SID: AUTH_TOKEN}).start()
+        stack.push_async_callback(twilio.stop)
+        webhook = await WebhookReceiver().start()
+        stack.push_async_callback(webhook.stop)
+        smtp = await SmtpSink().start()
+        stack.push_async_callback(smtp.stop)
+        spa_file = write_spa(tmp / "spas", webhook.url, smtp.port)
+        ports = dict(zip(SERVICES, _free_ports(len(SERVICES)), strict=True))
+        urls = {svc: f"http://127.0.0.1:{port}" for svc, port in ports.items()}
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("NATS_", "AUDIT_", "INBOX_"))}
+        base.pop("HTTP_HOST", None)
+        common = {
+            **base,
+            "NATS_URL": ",".join(cluster.urls),
+            "SPA_FILES": str(spa_file),
+            "ID_HASH_KEY": ID_KEY,
+            "LOG_FORMAT": "json",
+            "FRONTDESK_DATA_DIR": str(tmp / "data"),
+            "DB_POOL_MAX": "4",
+            "CREATE_STREAMS": "false",
+            "MIGRATE_ON_START": "false",
+        }
+        admin_env = {
+            **common,
+            "DATABASE_URL": _dsn(superuser, admin, database),
+            "NATS_ADMIN_PASSWORD": passwords[ADMIN],
+        }
+        logs = tmp / "logs"
+        logs.mkdir()
+        nc = await nats.connect(
+            cluster.urls, user=ADMIN, password=passwords[ADMIN], inbox_prefix=inbox_prefix(ADMIN)
+        )
+        stack.push_async_callback(nc.close)
+        system = System(common, admin_env["DATABASE_URL"], Topology(), twilio, webhook, smtp, urls, nc, logs)
+        stack.push_async_callback(system.http.aclose)
+        stack.push_async_callback(stop_processes, system)
         # What the Jobs nats-streams, migrate-* and load-spas do.
         await run_cli(admin_env, "deploy", "streams")
         for schema in SCHEMAS:
@@ -139,7 +169,7 @@ async def production(
         for svc in SERVICES:
             env = {
                 **common,
-                **per_service[svc],
+                **_service_settings(svc, ports, twilio, tmp, writer),
                 "NATS_USER": svc,
                 "NATS_PASSWORD": passwords[svc],
                 "NATS_INBOX_PREFIX": inbox_prefix(svc),
@@ -156,20 +186,6 @@ async def production(
         yield system
         codes = await stop_processes(system)
         assert all(code == 0 for code in codes.values()), codes
-    finally:
-        await stop_processes(system)
-        await system.http.aclose()
-        await nc.close()
-        for server in (twilio, webhook, smtp):
-            await server.stop()
-        cluster.stop()
-        conn = await asyncpg.connect(superuser)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            for role in (writer, *roles.values(), admin):
-                await conn.execute(f"DROP ROLE IF EXISTS {role}")
-        finally:
-            await conn.close()
 
 
 async def test_a_client_books_with_every_service_on_its_own_login(production: System) -> None:
