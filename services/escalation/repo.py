@@ -474,11 +474,13 @@ async def insert_booking(
 
 
 async def recovered_summary(conn: asyncpg.Connection, tenant_id: str | None) -> list[asyncpg.Record]:
-    """Bookings and revenue per spa, in total and after hours."""
+    """Bookings and revenue per spa, in total and after hours; a package's session is not revenue."""
     return await conn.fetch(
-        "SELECT tenant_id, count(*) AS bookings, COALESCE(sum(price_cents), 0)::bigint AS revenue_cents,"
+        "SELECT tenant_id, count(*) AS bookings,"
+        "  COALESCE(sum(price_cents) FILTER (WHERE covered_by_package IS NULL), 0)::bigint AS revenue_cents,"
         "  count(*) FILTER (WHERE after_hours) AS after_hours_bookings,"
-        "  COALESCE(sum(price_cents) FILTER (WHERE after_hours), 0)::bigint AS after_hours_revenue_cents"
+        "  COALESCE(sum(price_cents) FILTER (WHERE after_hours AND covered_by_package IS NULL), 0)::bigint"
+        "   AS after_hours_revenue_cents"
         " FROM bookings WHERE ($1::text IS NULL OR tenant_id = $1) GROUP BY tenant_id ORDER BY tenant_id",
         tenant_id,
     )

@@ -42,7 +42,8 @@ class EscalationSettings(CommonSettings):
     inbox_business_hours: str = Field(
         default="09:00-18:00",
         pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
-        description="spa-local opening hours; bookings outside them count as recovered after hours",
+        description="fallback only: every-day hours for a spa file without `opening_hours` "
+        "(after hours is otherwise the spa's own opening hours)",
     )
 
     def secure_cookies(self) -> bool:
