@@ -60,10 +60,13 @@ class NatsCluster:
                     start_new_session=True,
                 )
             )
-        for i, proc in enumerate(self.procs):
-            _wait_for_port(
-                self.ports[i], proc, timeout, f"nats-server n{i}", self.root / f"n{i}" / "nats-server.log"
-            )
+        try:
+            for i, proc in enumerate(self.procs):
+                log = self.root / f"n{i}" / "nats-server.log"
+                _wait_for_port(self.ports[i], proc, timeout, f"nats-server n{i}", log)
+        except BaseException:
+            self.stop()  # no node outlives a cluster that did not start
+            raise
         return self
 
     def stop(self) -> None:
