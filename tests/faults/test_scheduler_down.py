@@ -17,11 +17,6 @@ HEARD_WITHIN = 15.0  # a client waiting longer than this for any answer has been
 HOLDING_OR_HANDOFF = ("moment", "connecting you with our team")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the agent retries a turn whose scheduler call fails (1+2+4+8 s) and then closes it "
-    "as failed, with no 'one moment' or handoff text to the client",
-)
 async def test_client_is_answered_while_the_scheduler_is_down_and_the_turn_completes_after(
     system: System,
 ) -> None:
