@@ -34,6 +34,7 @@ from shared.contracts.escalation import (
 from shared.contracts.escalation import EscalationRaised as BusEscalationRaised
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.contracts.tools import SpaProfile
+from shared.reply_mode import reply_mode
 from shared.subjects import Topology
 
 from . import special_texts
@@ -41,7 +42,6 @@ from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
 from .language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
 from .replies import lang_of, say
-from .reply_mode import reply_mode
 from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
 from .tools import ConversationTools, ToolUnavailable
 

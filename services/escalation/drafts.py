@@ -20,6 +20,7 @@ from uuid import UUID, uuid5
 import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, HTTPException
+from nats.js import JetStreamContext
 from pydantic import Field
 
 from services.escalation import domain, handlers, repo
@@ -32,6 +33,7 @@ from shared.contracts.escalation import ReplyMode, ReplyModeSet, StaffReply
 from shared.contracts.sms import SendSms
 from shared.db import UnitOfWork
 from shared.outbox import enqueue
+from shared.reply_mode import reply_mode
 
 log = structlog.get_logger()
 
@@ -71,15 +73,20 @@ async def settled_mode(conn: asyncpg.Connection, ports: Ports, tenant_id: str) -
     return {"mode": mode, "source": "spa file", "set_by": None, "set_at": None}
 
 
-async def publish_modes(ports: Ports) -> int:
-    """At start-up: every spa's settled mode, for the agent (a spa file edit takes effect here)."""
+async def publish_modes(ports: Ports, js: JetStreamContext) -> int:
+    """At start-up: each spa's settled mode, for the agent, where it differs from what the agent
+    reads now (a spa file edit takes effect here). Returns how many spas changed."""
+    changed = 0
     async with UnitOfWork(ports.pool) as uow:
         for tenant_id in ports.spas:
             settled = await settled_mode(uow.conn, ports, tenant_id)
+            if await reply_mode(js, ports.topology, tenant_id) == settled["mode"]:
+                continue
             command = ReplyModeSet(tenant_id=tenant_id, mode=settled["mode"], staff_user=settled["set_by"])
             await enqueue(uow.conn, ports.topology.staff(tenant_id, "replies"), command)
+            changed += 1
     ports.committed()
-    return len(ports.spas)
+    return changed
 
 
 async def set_mode(tenant_id: str, mode: ReplyMode, owner: str, *, ports: Ports) -> ReplyModeSet:

@@ -106,7 +106,7 @@ async def mode_published(phone: Phone, mode: str) -> None:
                 phone.topology.stream_escalations.name, subject=phone.topology.staff(TENANT, "replies")
             )
         except NotFoundError:
-            return False
+            return mode == "automatic"  # nothing published: the agent's default
         return ReplyModeSet.model_validate_json(msg.data or b"{}").mode == mode
 
     await until(published, f"reply mode {mode} on the bus")

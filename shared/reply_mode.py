@@ -1,8 +1,9 @@
 """Whether a spa's agent replies go out at once or wait as drafts for a staff click.
 
 The escalation service settles each spa's mode (the owner's switch in the inbox, else the spa file's
-`agent.replies`) and publishes it as `ReplyModeSet` on `Topology.staff(spa, "replies")`; the agent
-reads the last one when a turn has a reply. No message yet means the default: automatic.
+`agent.replies`) and publishes it as `ReplyModeSet` on `Topology.staff(spa, "replies")` when it
+differs from what is there; the agent reads the last one when a turn has a reply. No message yet
+means the default: automatic.
 """
 
 from __future__ import annotations
