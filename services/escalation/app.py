@@ -86,7 +86,7 @@ class EscalationService:
         self.relay.start()
         self.dispatcher.start()
         self.pager.start()
-        await publish_modes(self._ports)  # each spa's reply mode, for the agent
+        await publish_modes(self._ports, jetstream(ctx.broker))  # each spa's reply mode, for the agent
         await self._dev_owners(ctx.pool)
 
     async def _dev_owners(self, pool: Any) -> None:
