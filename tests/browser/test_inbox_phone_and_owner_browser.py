@@ -99,6 +99,12 @@ async def test_on_a_phone_the_list_then_the_conversation_fit_the_screen(
         await box(first),
     )
     assert below(header, search) and below(search, item)
+    await box(page.locator("#sign-out"))  # signing out stays on screen
+    escalation = page.locator(".escalations li").first
+    await expect(escalation).to_contain_text(ASKS)  # the escalation names the client...
+    await expect(escalation.locator(".upcoming")).to_contain_text(
+        "No upcoming bookings"
+    )  # ...and their bookings
     await expect(page.locator("#conversation")).to_be_hidden()  # one column: the list only
     await page.screenshot(path=str(ARTIFACTS / "phone-1-list.png"))
 
