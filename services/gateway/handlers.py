@@ -204,6 +204,8 @@ async def _claim(conn: asyncpg.Connection, spa: Spa, key: str, now: datetime, po
         ports.kick()
         log.info("outbound.opted_out", tenant=spa.id, conversation=row.conversation_id)
         return "failed"
+    if await _behind_a_waiting_text(conn, spa, row, ports):
+        return "retrying"
     day = spa_day(now, spa.tz)
     await repo.lock_tenant_cap(conn, spa.id)
     override = await repo.cap_override(conn, spa.id)
@@ -214,6 +216,27 @@ async def _claim(conn: asyncpg.Connection, spa: Spa, key: str, now: datetime, po
         return "deferred"
     await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
     return Claim(row)
+
+
+async def _behind_a_waiting_text(
+    conn: asyncpg.Connection, spa: Spa, row: repo.Outbound, ports: Ports
+) -> bool:
+    """An earlier text to the same number waits for the carrier: this one waits with it, behind it.
+
+    Two texts to a client leave in the order they were asked for, after an outage too: a round of
+    retries takes the oldest first and stops at one that fails again.
+    """
+    if row.created_at is None:
+        return False
+    ahead = await repo.earliest_retry_before(conn, spa.id, row.to_number, row.created_at)
+    if ahead is None:
+        return False
+    await repo.mark_retrying(conn, spa.id, row.idempotency_key, ahead, None)
+    asyncio.get_running_loop().call_later(
+        max(0.0, (ahead - ports.clock()).total_seconds()), ports.release_wake.set
+    )
+    log.info("outbound.behind_waiting_text", tenant=spa.id, conversation=row.conversation_id)
+    return True
 
 
 async def _wait_for_cap(

@@ -271,6 +271,20 @@ async def mark_retrying(
     )
 
 
+async def earliest_retry_before(
+    conn: asyncpg.Connection, tenant_id: str, to_number: str, created_at: datetime
+) -> datetime | None:
+    """When the next text waiting for the carrier that was asked for before `created_at`, to the same
+    number, is tried again (None: no such text)."""
+    return await conn.fetchval(
+        "SELECT min(retry_at) FROM outbound_messages WHERE tenant_id = $1 AND to_number = $2 "
+        "AND state = 'retrying' AND created_at < $3",
+        tenant_id,
+        to_number,
+        created_at,
+    )
+
+
 async def due_retry_keys(
     conn: asyncpg.Connection, tenant_id: str, now: datetime, limit: int = 500
 ) -> list[str]:

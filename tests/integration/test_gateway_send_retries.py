@@ -120,3 +120,20 @@ async def test_a_permanent_twilio_error_is_never_tried_again_later(
     assert failed["permanent"] is True and failed["reason"] == "rejected"
     assert len(twilio.requests) == 1
     assert (await _row(database_url, "reply:invalid-number"))["state"] == "failed"
+
+
+async def test_a_later_text_to_the_same_number_waits_behind_the_held_up_one_and_both_go_in_order(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio, nc: NatsClient
+) -> None:
+    settings = retrying_settings(nats_url, database_url, topology, tmp_path, twilio, window=60)
+    settings = settings.model_copy(update={"send_retry_seconds": 0.6})
+    twilio.fail_next(503, times=2)  # the first text's first round
+    async with running_gateway(settings):
+        await request_send(nc, topology, send_cmd("order:1", body="Here are two times."))
+        await events(nc, topology, "failed", 1)  # waiting for its next try
+        await request_send(nc, topology, send_cmd("order:2", body="Reply 1 or 2."))
+        await request_send(nc, topology, send_cmd("order:other", body="Hello!", to="+14155550126"))
+        sent = await twilio.wait_for_sent(3)
+    # Another client's text did not wait; this client's two arrived in the order they were asked for.
+    assert [m.body for m in sent] == [noticed("Hello!"), noticed("Here are two times."), "Reply 1 or 2."]
+    assert (await _row(database_url, "order:2"))["attempts"] == 1
