@@ -166,6 +166,15 @@ def _provider(turn: ModelTurn, first_name: str | None) -> tuple[UUID | None, str
     raise Rejected("unknown_provider", "no provider by that first name")
 
 
+async def _release_earlier_offers(turn: ModelTurn) -> None:
+    """A new search lets go of the options offered on an earlier turn (as the deterministic brain's
+    does), so the times the client was holding can be found again."""
+    stale = [p.hold_id for p in turn.proposals if p.hold_id not in turn.held_now]
+    if stale:
+        await turn.tools.release(stale)
+        turn.proposals = [p for p in turn.proposals if p.hold_id in turn.held_now]
+
+
 async def find_availability(turn: ModelTurn, args: ts.FindAvailabilityArgs) -> Result:
     """Open slots for a catalog service; a new client's treatment starts with its consultation."""
     ctx = turn.ctx
@@ -174,6 +183,7 @@ async def find_availability(turn: ModelTurn, args: ts.FindAvailabilityArgs) -> R
     chosen = consult or info
     provider_id, provider_name = _provider(turn, args.provider_first_name)
     preference = TimePreference.model_validate(args.preference.model_dump())
+    await _release_earlier_offers(turn)
     if turn.service is None or turn.service.service_id != chosen.service_id:
         requested = candidate_of(info) if consult else None
         turn.service = candidate_of(chosen)
