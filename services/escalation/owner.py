@@ -6,6 +6,7 @@ by `stats`; after hours is the spa's own opening hours. The page draws them with
 inline script).
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from importlib import resources
@@ -67,7 +68,9 @@ async def owner_figures(ports: Ports, tenant_id: str, days: int) -> dict[str, An
         texts = await repo.texts_since(conn, tenant_id, since)
         bookings = await repo.bookings_since(conn, tenant_id, since)
         escalations = await repo.escalations_since(conn, tenant_id, since)
-    out = stats.figures(
+    # Pure arithmetic over up to months of texts: off the event loop, so the inbox stays live.
+    out = await asyncio.to_thread(
+        stats.figures,
         clock,
         texts=[stats.Text(t["conversation_id"], t["direction"], t["occurred_at"]) for t in texts],
         bookings=[

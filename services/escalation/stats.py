@@ -122,6 +122,16 @@ def first_responses(texts: Iterable[Text]) -> list[tuple[datetime, float]]:
     return answered
 
 
+@dataclass(frozen=True)
+class _Dated:
+    """The period's facts, each on its spa-local day (worked out once, then bucketed by day and week)."""
+
+    first_texts: list[tuple[date, str, bool]]  # (day, conversation, came while closed)
+    responses: list[tuple[date, float]]
+    bookings: list[tuple[date, Booking]]
+    escalations: list[tuple[date, str]]
+
+
 def figures(
     clock: SpaClock,
     *,
@@ -134,15 +144,11 @@ def figures(
     """Per-day and per-week figures (every day and week of the period, empty ones too) and totals."""
     if last_day < first_day or (last_day - first_day).days >= MAX_DAYS:
         raise ValueError(f"a period is 1 to {MAX_DAYS} days, first day not after the last")
-    texts = list(texts)
-    bookings = list(bookings)
-    escalations = list(escalations)
+    dated = _date(clock, list(texts), bookings, escalations)
     series: dict[str, list[dict[str, Any]]] = {}
     for name, bucket_of in (("days", lambda d: d), ("weeks", week_start)):
-        series[name] = [
-            b.out() for b in _fill(clock, bucket_of, texts, bookings, escalations, first_day, last_day)
-        ]
-    whole = _fill(clock, lambda d: first_day, texts, bookings, escalations, first_day, last_day)[0]
+        series[name] = [b.out() for b in _fill(dated, bucket_of, first_day, last_day)]
+    whole = _fill(dated, lambda d: first_day, first_day, last_day)[0]
     return {
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
@@ -151,46 +157,12 @@ def figures(
     }
 
 
-def _fill(
+def _date(
     clock: SpaClock,
-    bucket_of: Callable[[date], date],
     texts: list[Text],
-    bookings: list[Booking],
-    escalations: list[tuple[str, datetime]],
-    first_day: date,
-    last_day: date,
-) -> list[Bucket]:
-    buckets: dict[date, Bucket] = {}
-    day = first_day
-    while day <= last_day:
-        start = bucket_of(day)
-        buckets.setdefault(start, Bucket(start))
-        day += timedelta(days=1)
-
-    def bucket(at: datetime) -> Bucket | None:
-        local = clock.day(at)
-        return buckets.get(bucket_of(local)) if first_day <= local <= last_day else None
-
-    _count_conversations(clock, texts, bucket)
-    for since, seconds in first_responses(texts):
-        if (b := bucket(since)) is not None:
-            b.responses.append(seconds)
-    for booking in bookings:
-        if (b := bucket(booking.at)) is not None:
-            b.bookings += 1
-            b.revenue_cents += booking.revenue_cents
-            b.package_sessions += 1 if booking.covered_by_package else 0
-            b.free_bookings += 1 if not booking.covered_by_package and booking.price_cents <= 0 else 0
-    for category, at in escalations:
-        if (b := bucket(at)) is not None:
-            b.escalations[category] += 1
-    return [buckets[k] for k in sorted(buckets)]
-
-
-def _count_conversations(
-    clock: SpaClock, texts: list[Text], bucket: Callable[[datetime], Bucket | None]
-) -> None:
-    """A conversation counts once per day or week; after hours when a day's first text came while closed."""
+    bookings: Iterable[Booking],
+    escalations: Iterable[tuple[str, datetime]],
+) -> _Dated:
     first_text: dict[tuple[str, date], datetime] = {}
     for text in texts:
         if text.direction != "in":
@@ -198,9 +170,40 @@ def _count_conversations(
         key = (text.conversation_id, clock.day(text.at))
         if key not in first_text or text.at < first_text[key]:
             first_text[key] = text.at
-    for (conversation_id, _day), at in first_text.items():
-        if (b := bucket(at)) is None:
-            continue
-        b.conversations.add(conversation_id)
-        if clock.closed(at):
-            b.after_hours.add(conversation_id)
+    return _Dated(
+        first_texts=[(day, conversation, clock.closed(at)) for (conversation, day), at in first_text.items()],
+        responses=[(clock.day(since), seconds) for since, seconds in first_responses(texts)],
+        bookings=[(clock.day(b.at), b) for b in bookings],
+        escalations=[(clock.day(at), category) for category, at in escalations],
+    )
+
+
+def _fill(dated: _Dated, bucket_of: Callable[[date], date], first_day: date, last_day: date) -> list[Bucket]:
+    """The period's facts summed into its days, its weeks, or one bucket (by `bucket_of`)."""
+    buckets: dict[date, Bucket] = {}
+    day = first_day
+    while day <= last_day:
+        buckets.setdefault(bucket_of(day), Bucket(bucket_of(day)))
+        day += timedelta(days=1)
+
+    def bucket(local: date) -> Bucket | None:
+        return buckets.get(bucket_of(local)) if first_day <= local <= last_day else None
+
+    for local, conversation, closed in dated.first_texts:
+        if (b := bucket(local)) is not None:
+            b.conversations.add(conversation)
+            if closed:
+                b.after_hours.add(conversation)
+    for local, seconds in dated.responses:
+        if (b := bucket(local)) is not None:
+            b.responses.append(seconds)
+    for local, booking in dated.bookings:
+        if (b := bucket(local)) is not None:
+            b.bookings += 1
+            b.revenue_cents += booking.revenue_cents
+            b.package_sessions += 1 if booking.covered_by_package else 0
+            b.free_bookings += 1 if not booking.covered_by_package and booking.price_cents <= 0 else 0
+    for local, category in dated.escalations:
+        if (b := bucket(local)) is not None:
+            b.escalations[category] += 1
+    return [buckets[k] for k in sorted(buckets)]
