@@ -77,6 +77,7 @@ def _api_routes(inbox: Inbox) -> list[tuple[str, str]]:
         "change": "disable",
         "booking_id": "00000000-0000-0000-0000-000000000002",
         "block_id": "00000000-0000-0000-0000-000000000003",
+        "draft_id": "00000000-0000-0000-0000-000000000004",
     }
     open_routes = {"/api/login", "/api/invites/accept"}
     found = []
