@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from nats.aio.client import Client as NatsClient
@@ -16,6 +17,7 @@ from shared.contracts.conversation import AiPaused, TurnCompleted
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.subjects import Topology
 from tests.integration.agent_harness import Phone, System
+from tests.support.fake_anthropic import FakeAnthropic, text
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +26,7 @@ CLIENT = "+14155550160"
 FAST = {"request_timeout_seconds": 0.5, "retry_delay_seconds": 0.2}
 
 
-async def _agent_without_scheduler(system: System, **settings: float) -> None:
+async def _agent_without_scheduler(system: System, **settings: Any) -> None:
     await system.add_agent(**{**FAST, **settings})
     _, ctx = system.services[-1]
     runtime = ctx.extras["runtime"]
@@ -54,28 +56,54 @@ async def _texts_to(phone: Phone, number: str, timeout: float) -> list[SendSms]:
             return out
 
 
+async def _one_moment_then_the_answer(
+    system: System, phone: Phone, nc: NatsClient, topology: Topology
+) -> None:
+    """With the agent up and the scheduler away: one holding text, then the answer once it is back."""
+    sms: SmsReceived = await phone.text(CLIENT, "Hi, I'd like a HydraFacial")
+    holding = await phone.reply(CLIENT, timeout=10)
+    assert holding.body == say("en", "holding") == "One moment, I'm checking that for you."
+    assert holding.idempotency_key == holding_key(sms.id)
+    await _tried(nc, topology, 4)  # several more failed attempts after the holding text
+    await system.start_scheduler()
+    texts = [await phone.reply(CLIENT, timeout=15)]
+    while texts[-1].idempotency_key != reply_key(sms.id):  # holding copies, one per failed attempt
+        texts.append(await phone.reply(CLIENT, timeout=15))
+    texts += await _texts_to(phone, CLIENT, timeout=1.0)  # anything after the answer shows up now
+    answers = [t for t in texts if t.idempotency_key == reply_key(sms.id)]
+    assert len(answers) == 1 and "HydraFacial" in answers[0].body
+    assert {t.idempotency_key for t in texts} <= {holding.idempotency_key, answers[0].idempotency_key}
+    # Published once per attempt under one message id: the outbound stream holds one of each.
+    assert await phone.outbound_count(CLIENT) == 2
+    events = await phone.wait_for_turns(CLIENT, 1)
+    assert [e.outcome for e in events if isinstance(e, TurnCompleted)] == ["replied"]
+
+
 async def test_client_hears_one_moment_once_while_the_scheduler_is_away_then_the_answer(
     nats_url: str, database_url: str, topology: Topology, phone: Phone, nc: NatsClient
 ) -> None:
     system = System(nats_url, database_url, topology)
     await _agent_without_scheduler(system, max_deliver=20)
     try:
-        sms: SmsReceived = await phone.text(CLIENT, "Hi, I'd like a HydraFacial")
-        holding = await phone.reply(CLIENT, timeout=10)
-        assert holding.body == say("en", "holding") == "One moment, I'm checking that for you."
-        assert holding.idempotency_key == holding_key(sms.id)
-        await _tried(nc, topology, 4)  # several more failed attempts after the holding text
-        await system.start_scheduler()
-        texts = await _texts_to(phone, CLIENT, timeout=1.5)
-        answers = [t for t in texts if t.idempotency_key == reply_key(sms.id)]
-        assert len(answers) == 1 and "HydraFacial" in answers[0].body
-        assert {t.idempotency_key for t in texts} <= {holding.idempotency_key, answers[0].idempotency_key}
-        # Published once per attempt under one message id: the outbound stream holds one of each.
-        assert await phone.outbound_count(CLIENT) == 2
-        events = await phone.wait_for_turns(CLIENT, 1)
-        assert [e.outcome for e in events if isinstance(e, TurnCompleted)] == ["replied"]
+        await _one_moment_then_the_answer(system, phone, nc, topology)
     finally:
         await system.stop()
+
+
+async def test_the_claude_brain_holds_on_and_answers_the_same_way(
+    nats_url: str, database_url: str, topology: Topology, phone: Phone, nc: NatsClient
+) -> None:
+    fake = await FakeAnthropic().start()
+    fake.play(text("When would you like to come in for your HydraFacial?"))
+    system = System(nats_url, database_url, topology)
+    claude = {"brain": "claude", "model_route": "self-hosted", "model_base_url": fake.base_url}
+    try:
+        await _agent_without_scheduler(system, max_deliver=20, model_max_retries=0, **claude)
+        await _one_moment_then_the_answer(system, phone, nc, topology)
+        assert len(fake.messages_requests()) == 1, "the model was asked once, when the scheduler was back"
+    finally:
+        await system.stop()
+        await fake.stop()
 
 
 async def test_a_text_still_unanswered_after_its_last_attempt_goes_to_staff_with_the_handoff_text(
