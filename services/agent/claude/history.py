@@ -21,6 +21,7 @@ from shared.contracts.conversation import (
     EscalationRaised,
     InboundReceived,
     ModelConsulted,
+    ReplyDrafted,
     ReplySent,
     StaffReplied,
     parse_conversation_event,
@@ -63,6 +64,8 @@ class Transcript:
 def _line(event: ConversationEvent) -> Line | None:
     if isinstance(event, InboundReceived) and event.keyword is None:
         return Line("user", event.body, event.inbound_id)
+    if isinstance(event, ReplyDrafted):
+        return None  # the client saw it only if staff sent it: then it is a StaffReplied line
     if isinstance(event, ReplySent):
         return Line("assistant", event.body)
     if isinstance(event, StaffReplied):
