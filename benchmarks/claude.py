@@ -1,17 +1,22 @@
-"""The Claude brain's own cost per turn, and how often it falls back, against a fake Messages API.
+"""The Claude brain's own cost per turn, how often it falls back, and its tokens per turn on the
+scenario suite, against a fake Messages API.
 
 In-process on embedded NATS and PostgreSQL: the real scheduler (demo spa) and one agent with
-AGENT_BRAIN=claude, its model route pointed at tests/support/fake_anthropic.py, which plays a booking
-model (find, hold, offer; then confirm the number the client sent) and answers instantly. Figures:
+AGENT_BRAIN=claude, its model route pointed at tests/support/fake_anthropic.py answered by the playing
+model (tests/support/playing_model.py: match, find, hold, offer; confirm the number the client sent),
+which answers instantly. Figures:
 
 - the latency the model layer adds to a turn, model time excluded: ClaudeBrain.decide minus the time
   waiting on the model and minus the scheduler's time in the tool calls (history read, prompt, tool
   schema checks, allow-listing, events), p50/p99, one conversation at a time;
 - the request size the model would be billed for (the fake counts JSON characters / 4: an estimate);
 - the fallback rate when the fake fails 20% of requests (429/500/529 at random), with the SDK's
-  retries off and with one retry.
+  retries off and with one retry;
+- the scenario suite (tests/conversations) through the playing model, the whole system as processes:
+  pass rate, the share of turns the model answered, tool calls, and tokens per answered turn (the
+  fake's estimate from the actual system prompt, messages and tool schemas the brain sent).
 
-Environment: BENCH_CLAUDE_CONVERSATIONS (default 40), NATS_URL / DATABASE_URL (existing servers).
+Environment: BENCH_CLAUDE_CONVERSATIONS (default 40), BENCH_CLAUDE_SUITE=0 skips the suite (~3 min).
 """
 
 from __future__ import annotations
@@ -29,33 +34,18 @@ import nats
 
 from services.agent.claude import limits
 from services.agent.claude.brain import ClaudeBrain
+from services.agent.scenarios.main import rate
 from shared.embedded import LocalServers
 from shared.logging import configure_logging
 from shared.subjects import Topology
+from tests.e2e.test_conversation_suite import SUITE
 from tests.integration.agent_harness import Phone, System, ensure
-from tests.support.fake_anthropic import FakeAnthropic, last_user_text, text, tool, tool_results
+from tests.support.fake_anthropic import FakeAnthropic
+from tests.support.model_turns import play_with_model
+from tests.support.playing_model import PlayingModel
 
 CONVERSATIONS = int(os.environ.get("BENCH_CLAUDE_CONVERSATIONS", "40"))
 TEXTS = ["Hi, I'd like to book a HydraFacial sometime next week", "1"]
-
-
-def booking_model(body: dict[str, Any]) -> dict[str, Any]:
-    """A model that books: find, hold and offer on a request (searching again when a slot was taken
-    meanwhile); confirm when the client sends a number."""
-    said = last_user_text(body).strip()
-    results = tool_results(body)
-    last = results[0]["result"] if results else None
-    if said.endswith("1"):
-        if last is None:
-            return tool("confirm_choice", {"option_number": 1})
-        return text(last.get("suggested_reply") or "Sorry, that option is gone. Want other times?")
-    if last is None or last.get("error") == "slot_taken":
-        return tool("find_availability", {"service_name": "HydraFacial", "preference": {"asap": True}})
-    if last.get("options"):
-        return tool("hold_options", {})
-    held = last.get("held", [])
-    labels = " or ".join(f"{h['number']}) {h['label']}" for h in held) or "nothing open"
-    return text(f"I can do {labels}. Reply with a number.")
 
 
 def _timed(brain: ClaudeBrain, samples: list[float]) -> None:
@@ -86,7 +76,7 @@ async def _conversations(phone: Phone, base: int, count: int, concurrency: int) 
         async with gate:
             number = f"+1415556{base + i:04d}"
             replies = [await phone.say(number, body, timeout=30) for body in TEXTS]
-            return replies[-1].startswith("You're booked")
+            return replies[-1].startswith("You're booked")  # the playing model says the brain's words
 
     return sum(await asyncio.gather(*(one(i) for i in range(count))))
 
@@ -107,7 +97,7 @@ async def _phase(system: System, fake: FakeAnthropic, **settings: Any) -> None:
 async def run(tmp: Path) -> None:
     """Start the servers, the scheduler, the agent and the fake; print the figures."""
     servers = LocalServers(tmp)
-    fake = await FakeAnthropic(default=booking_model).start()
+    fake = await FakeAnthropic(default=PlayingModel()).start()
     topology = Topology("benchclaude")
     nc = await nats.connect(servers.nats_url)
     system = System(servers.nats_url, servers.database_url, topology)
@@ -127,7 +117,7 @@ async def run(tmp: Path) -> None:
             f"model layer per turn (model and scheduler time excluded): p50 {_pct(samples, 0.5):.1f} ms,"
             f" p99 {_pct(samples, 0.99):.1f} ms, mean {statistics.mean(samples) * 1000:.1f} ms"
         )
-        sizes = [len(str(r.body)) // 4 for r in fake.requests]
+        sizes = [len(r.raw) // 4 for r in fake.requests]
         per_turn = len(fake.requests) / turns
         print(f"model requests per turn: {per_turn:.2f}; size ~{statistics.mean(sizes):.0f} tokens (chars/4)")
         fake.fail_rate = 0.2
@@ -149,12 +139,40 @@ async def run(tmp: Path) -> None:
         servers.stop()
 
 
+async def suite(tmp: Path) -> None:
+    """The scenario suite through the playing model, the whole system as processes: pass rate, turns
+    the model answered, tokens per turn."""
+    servers = LocalServers(tmp / "servers")
+    fake = await FakeAnthropic(default=PlayingModel()).start()
+    try:
+        started = time.perf_counter()
+        results, turns = await play_with_model(
+            {"nats": servers.nats_url, "postgres": servers.database_url},
+            tmp / "suite",
+            fake.base_url,
+            [SUITE],
+        )
+        elapsed = time.perf_counter() - started
+    finally:
+        await fake.stop()
+        servers.stop()
+    print(
+        f"scenario suite with the playing model: {sum(r.passed for r in results)}/{len(results)}"
+        f" reached their outcome ({rate(results):.1%}) in {elapsed:.0f} s;"
+        f" {len(fake.requests)} model requests"
+    )
+    print(turns.summary())
+
+
 def main() -> None:
     """Print the Claude brain's figures."""
     configure_logging("bench-claude", "WARNING")
     logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="frontdesk-bench-") as tmp:
         asyncio.run(run(Path(tmp)))
+    if os.environ.get("BENCH_CLAUDE_SUITE", "1") != "0":
+        with tempfile.TemporaryDirectory(prefix="frontdesk-bench-") as tmp:
+            asyncio.run(suite(Path(tmp)))
 
 
 if __name__ == "__main__":

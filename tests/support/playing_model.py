@@ -225,7 +225,7 @@ class PlayingModel:
                 return tool(
                     "hand_off", {"category": category, "reason": f"the client asks about a {category}"}
                 )
-        if r.held and u.choice is not None and not u.reject_options and u.preference is None:
+        if r.held and u.choice is not None and not u.reject_options and u.shift is None:
             return tool("confirm_choice", {"option_number": u.choice + 1})
         return None
 
@@ -243,6 +243,7 @@ class PlayingModel:
             return tool("spa_profile", {})
         if PACKAGE_CUES.search(r.client_text.lower()) and r.done("read_benefits") is None:
             return tool("read_benefits", {"service_name": service} if service else {})
+        service = _package_service(r) or service
         wants = self._wants_slots(r, u, now)
         searches = [s for s in r.steps if s.name == "find_availability"]
         if service and wants and not searches:
@@ -484,8 +485,8 @@ def _shift(p: dict[str, Any], u: Understanding, held: list[str]) -> dict[str, An
     if not offered or u.shift not in ("later", "earlier") or _has_times(_preference(u) or {}):
         return p
     out = {k: v for k, v in p.items() if k not in TIME_FIELDS}
-    if u.shift == "later":
-        minutes = max(offered) + 1
+    if u.shift == "later":  # "later in the day": from the next full hour after the latest offered
+        minutes = (max(offered) // 60 + 1) * 60
         out["earliest_time"] = f"{minutes // 60:02d}:{minutes % 60:02d}"
     else:
         minutes = min(offered) - 1
@@ -529,6 +530,26 @@ def _free_consult(r: Reading) -> str | None:
     return None
 
 
+def _offers_time(found: dict[str, Any], target: str | None) -> bool:
+    """Whether the options include the time asked for (any, when no time was asked for)."""
+    if not target:
+        return True
+    wanted = f" at {_clock(time.fromisoformat(target))}"
+    return any(o.get("local_label", "").endswith(wanted) for o in found.get("options", []))
+
+
+def _package_service(r: Reading) -> str | None:
+    """The catalog service a package the client holds (with sessions left) is for."""
+    benefits = r.done("read_benefits")
+    if benefits is None or benefits.is_error:
+        return None
+    held = [p["package_name"].lower() for p in benefits.result.get("packages", []) if p["sessions_remaining"]]
+    for name in sorted(r.services, key=len, reverse=True):
+        if any(name.lower() in package for package in held):
+            return name
+    return None
+
+
 def _last_with_options(searches: list[Step]) -> Step | None:
     return next((s for s in reversed(searches) if not s.is_error and s.result.get("options")), None)
 
@@ -537,10 +558,19 @@ WEEKS_AHEAD = 3
 
 
 def _a_week_later(searches: list[Step]) -> dict[str, Any] | None:
-    """When the day asked for is full (`exact` false), the same day a week later (up to three)."""
+    """Search again: when nothing is open then, the nearest times; when the day asked for is full
+    (`exact` false) or the time asked for is not among the options, the same day a week later (up to
+    three weeks)."""
     last = searches[-1]
-    dates = last.arguments.get("preference", {}).get("dates")
-    if last.is_error or last.result.get("exact", True) or not dates or len(searches) > WEEKS_AHEAD:
+    preference = last.arguments.get("preference", {})
+    dates = preference.get("dates")
+    if last.is_error or len(searches) > WEEKS_AHEAD:
+        return None
+    if not last.result.get("options") and not preference.get("asap"):
+        return {**last.arguments, "preference": {"asap": True}}  # nothing then: the nearest times
+    if not dates:
+        return None
+    if last.result.get("exact", True) and _offers_time(last.result, preference.get("target_time")):
         return None
     later = [(date.fromisoformat(d) + timedelta(days=7)).isoformat() for d in dates]
     return {**last.arguments, "preference": {**last.arguments["preference"], "dates": later}}
