@@ -185,9 +185,10 @@ async def test_an_urgent_escalation_pages_on_call_again_after_a_restart_until_ac
     assert all(s.conversation_id != CONV for s in round_one), "pages stay out of the client's transcript"
 
     await stop(first)
+    before_restart = len(pages.keys())
     await asyncio.sleep(INTERVAL_SECONDS)
     _spec, _ctx, inbox = await start()
-    await pages.wait_for(4)  # the second round, from the schedule in PostgreSQL
+    await pages.wait_for(before_restart + 2)  # a round after the restart, from the schedule in PostgreSQL
     assert len(pages.seen) == len(pages.keys()), "no round is sent twice"
 
     path = f"/api/conversations/{SPA}/{CONV}/pages"
