@@ -20,7 +20,7 @@ import structlog
 from pydantic import BaseModel
 
 from shared import metrics
-from shared.bus import jetstream, publish_event
+from shared.bus import ToolCallFailed, jetstream, publish_event
 from shared.contracts import conversation as conv
 from shared.contracts.envelope import utcnow
 from shared.contracts.escalation import (
@@ -53,8 +53,11 @@ log = structlog.get_logger()
 # A turn another replica opened this recently is still being worked on: wait for it.
 OPEN_TURN_STALE_AFTER = timedelta(seconds=30)
 CONFLICT_RETRIES = 5
-# A client whose text has waited this long for an absent scheduler hears "one moment" (once per text).
+# How long a client's text waits for the scheduler before they hear "one moment" (once per text):
+# soon when nothing serves the tools (the scheduler is down), later when it is up but does not answer
+# in time (its database restarting for a few seconds is better answered late than interrupted).
 HOLDING_AFTER = timedelta(seconds=3)
+HOLDING_AFTER_NO_ANSWER = timedelta(seconds=15)
 # Why a text the agent could not answer after its last attempt went to staff, by what failed last.
 UNANSWERED_REASONS: dict[type[Exception], str] = {
     ToolUnavailable: "The booking system (scheduler) was unavailable, so the agent could not answer "
@@ -94,6 +97,7 @@ class AgentPorts:
     hold_ttl_seconds: int | None = None
     clock: Callable[[], datetime] = utcnow
     holding_after: timedelta = HOLDING_AFTER
+    holding_after_no_answer: timedelta = HOLDING_AFTER_NO_ANSWER
 
 
 def reply_key(inbound_id: UUID) -> str:
@@ -330,19 +334,27 @@ async def handle_inbound(msg: SmsReceived, inbound_seq: int, *, ports: AgentPort
         except AppendConflict:
             log.info("agent.turn.conflict", conversation_id=msg.conversation_id)
             continue
-        except ToolUnavailable:
-            await _hold_on(msg, state, ports)
+        except ToolUnavailable as exc:
+            await _hold_on(msg, state, ports, after=holding_after(exc, ports))
             raise  # the text is tried again after a pause: its turn completes when the scheduler is back
     return TurnResult("wait", detail="the conversation kept changing")
 
 
-async def _hold_on(msg: SmsReceived, state: ConversationState, ports: AgentPorts) -> None:
-    """The scheduler is away and the client has waited a while: tell them to hold on.
+def holding_after(exc: ToolUnavailable, ports: AgentPorts) -> timedelta:
+    """How long the text may wait before "one moment": longer when the scheduler is up but slow."""
+    no_answer = isinstance(exc.__cause__, ToolCallFailed)  # a timeout, not "nobody serves the tool"
+    return ports.holding_after_no_answer if no_answer else ports.holding_after
 
-    Sent on every failed attempt after `holding_after`, always with the same idempotency key (and
-    bus message id), so the gateway sends it once. Not in draft mode: staff send every text then.
+
+async def _hold_on(
+    msg: SmsReceived, state: ConversationState, ports: AgentPorts, *, after: timedelta
+) -> None:
+    """The scheduler is away and the client has waited `after`: tell them to hold on.
+
+    Sent on every failed attempt from then on, always with the same idempotency key (and bus message
+    id), so the gateway sends it once. Not in draft mode: staff send every text then.
     """
-    if ports.clock() - msg.occurred_at < ports.holding_after:
+    if ports.clock() - msg.occurred_at < after:
         return
     js = jetstream(ports.broker)
     if await reply_mode(js, ports.topology, msg.tenant_id) == "draft":
