@@ -161,7 +161,8 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
 
     The claim ('sending') is committed before the HTTP call and the result after it. A gateway that
     dies in between leaves a 'sending' row; whoever finds it stale asks the provider whether the
-    text went out (Twilio's message log; the simulator knows exactly) before sending again.
+    text went out (Twilio's message log; the simulator knows exactly) before sending again. A text
+    the provider cannot take for now ends 'retrying' and comes back here when its next try is due.
     """
     now = ports.clock()
     async with transaction(ports.pool) as conn:
