@@ -25,9 +25,11 @@ from tests.support.playing_model import PlayingModel
 # The whole suite as processes on two shared cores: longer than the default per-test timeout.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
-# Measured with the playing model (docs/claude-brain.md): the floors sit just below what it reaches.
-PLAYING_FLOOR = 0.0
-MODEL_ANSWERED_FLOOR = 0.0
+# Measured with the playing model (docs/claude-brain.md): 180 of 182 scenarios (98.9%), 294 of 296
+# turns answered by the model (2 overlong replies fell back). The floors sit below that, with room for
+# the suite's dependence on the hour it runs at (which days and times are still open).
+PLAYING_FLOOR = 0.95
+MODEL_ANSWERED_FLOOR = 0.95
 # The suite's texts for staff are caught by the guard before any model; hand_off by the model is
 # covered by tests/integration/test_claude_playing_model.py.
 SUITE_TOOLS = {

@@ -48,7 +48,8 @@ BOOKING_CUES = re.compile(
     r"|soonest|earliest|first available|cita|reservar|disponible)\b"
 )
 PACKAGE_CUES = re.compile(r"\b(package|packages|sessions left|membership|paquete)\b")
-SERVICE_WORD_MIN_CONFIDENCE = 0.5
+SERVICE_WORD_MIN_CONFIDENCE = 0.5  # a match worth naming (a consultation to suggest)
+SERVICE_CHOICE_MIN_CONFIDENCE = 0.7  # a match taken as the service the client means
 
 REPLY: dict[str, dict[str, str]] = {
     "en": {
@@ -71,6 +72,8 @@ REPLY: dict[str, dict[str, str]] = {
         "package": "{name}: {sessions} sessions for {price}.",
         "balance": "You have {left} session(s) left on your {name}.",
         "services": "We offer {names}.",
+        "offer": "Yes, we offer {service} ({price}).",
+        "free_word": "free",
         "consult": "I understand! You can start with a free {consult} to talk it through.",
     },
     "es": {
@@ -93,6 +96,8 @@ REPLY: dict[str, dict[str, str]] = {
         "package": "{name}: {sessions} sesiones por {price}.",
         "balance": "Te quedan {left} sesión(es) de tu {name}.",
         "services": "Ofrecemos {names}.",
+        "offer": "Sí, ofrecemos {service} ({price}).",
+        "free_word": "gratis",
         "consult": "¡Entiendo! Puedes empezar con una {consult} gratis para hablarlo.",
     },
 }
@@ -372,11 +377,12 @@ class PlayingModel:
             if consult:
                 out.append(say["consult"].format(consult=consult))
         if "services" in u.questions and "price" not in u.questions and spa:
-            free = [s["name"] for s in catalog.values() if s["price_cents"] == 0]
-            out.append(
-                say["services"].format(names=", ".join(free or list(catalog)[:6]))
-                + (" (free)" if free else "")
-            )
+            if service in catalog:
+                cents = catalog[service]["price_cents"]
+                price = say["free_word"] if cents == 0 else _money(cents)
+                out.append(say["offer"].format(service=service, price=price))
+            else:
+                out.append(say["services"].format(names=", ".join(list(catalog)[:8])))
         weekday = u.question_weekday
         if "hours" in u.questions and spa:
             out.append(_hours_answer(spa, weekday, say, lang))
@@ -503,8 +509,10 @@ def _confident(step: Step) -> list[dict[str, Any]]:
 def _matched(r: Reading) -> str | None:
     """The best service the client's words matched this turn."""
     for step in r.steps:
-        if step.name == "match_service" and _confident(step):
-            return str(_confident(step)[0]["name"])
+        if step.name == "match_service":
+            chosen = [m for m in _confident(step) if m["confidence"] >= SERVICE_CHOICE_MIN_CONFIDENCE]
+            if chosen:
+                return str(chosen[0]["name"])
     return None
 
 
