@@ -22,8 +22,8 @@ from tests.support.fake_anthropic import FakeAnthropic, text
 pytestmark = pytest.mark.integration
 
 CLIENT = "+14155550160"
-# Quick retries; a client hears "one moment" once their text has waited 0.3 s.
-FAST = {"request_timeout_seconds": 0.5, "retry_delay_seconds": 0.2}
+# Quick retries (0.1 s, doubling); a client hears "one moment" once their text has waited 0.2 s.
+FAST = {"request_timeout_seconds": 0.5, "retry_delay_seconds": 0.1}
 
 
 async def _agent_without_scheduler(system: System, **settings: Any) -> None:
@@ -31,7 +31,7 @@ async def _agent_without_scheduler(system: System, **settings: Any) -> None:
     _, ctx = system.services[-1]
     runtime = ctx.extras["runtime"]
     assert isinstance(runtime, AgentRuntime) and runtime.ports is not None
-    runtime.ports.holding_after = timedelta(seconds=0.3)
+    runtime.ports.holding_after = timedelta(seconds=0.2)
 
 
 async def _tried(nc: NatsClient, topology: Topology, times: int) -> None:
@@ -64,7 +64,7 @@ async def _one_moment_then_the_answer(
     holding = await phone.reply(CLIENT, timeout=10)
     assert holding.body == say("en", "holding") == "One moment, I'm checking that for you."
     assert holding.idempotency_key == holding_key(sms.id)
-    await _tried(nc, topology, 4)  # several more failed attempts after the holding text
+    await _tried(nc, topology, 3)  # failed attempts before and after the holding text
     await system.start_scheduler()
     texts = [await phone.reply(CLIENT, timeout=15)]
     while texts[-1].idempotency_key != reply_key(sms.id):  # holding copies, one per failed attempt
