@@ -45,7 +45,14 @@ log = structlog.get_logger()
 
 State = Literal["new", "deferred", "retrying", "sending", "sent", "failed"]
 # What a database that is away looks like to asyncpg.
-DB_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+# InternalClientError: a connection the server dropped, met as the pool takes it back (a restart).
+DB_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 
 # Asks the scheduler how many bookings a number has ahead: (spa, number, conversation, correlation).
