@@ -5,8 +5,9 @@ What to do next and how to say it live in policy.py and replies.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 from uuid import UUID
 
 from shared.contracts.conversation import (
@@ -137,101 +138,128 @@ def _with_command(state: ConversationState, command_id: UUID | None) -> Conversa
     return _evolve(state, staff_commands=(*state.staff_commands, command_id)[-RECENT_TURNS:])
 
 
+def _started(state: ConversationState, event: ConversationStarted) -> ConversationState:
+    return _evolve(
+        state,
+        tenant_id=event.tenant_id,
+        conversation_id=event.conversation_id,
+        started=True,
+        client_number=event.client_number,
+        spa_number=event.spa_number,
+    )
+
+
+def _inbound(state: ConversationState, event: InboundReceived) -> ConversationState:
+    if state.turn_for(event.inbound_id) is not None:
+        return state
+    record = TurnRecord(inbound_id=event.inbound_id, inbound_seq=event.inbound_seq)
+    return _evolve(state, open_turn=event, turns=(*state.turns, record)[-RECENT_TURNS:])
+
+
+def _identified(state: ConversationState, event: ClientIdentified) -> ConversationState:
+    return _evolve(
+        state,
+        client_id=event.client_id,
+        first_name=event.first_name or state.first_name,
+        new_client=event.is_new or state.new_client,
+    )
+
+
+def _service_matched(state: ConversationState, event: ServiceMatched) -> ConversationState:
+    changed = state.service is None or state.service.service_id != event.service.service_id
+    return _evolve(
+        state,
+        service=event.service,
+        requested=event.requested or event.service,
+        candidates=(),
+        # Options for another service no longer apply.
+        proposals=() if changed else state.proposals,
+        unavailable=False if changed else state.unavailable,
+        just_booked=False,
+    )
+
+
+def _booked(state: ConversationState, event: BookingConfirmed) -> ConversationState:
+    if any(b.booking_id == event.booking_id for b in state.bookings):
+        return state
+    return _evolve(
+        state,
+        bookings=(*state.bookings, event),
+        proposals=(),
+        unavailable=False,
+        just_booked=True,
+        # A next booking starts with its own "when".
+        preference=None,
+        search=None,
+    )
+
+
+def _escalated(state: ConversationState, event: EscalationRaised) -> ConversationState:
+    new = _evolve(state, escalations=(*state.escalations, event))
+    if event.caused_by is not None:
+        new = _with_turn(new, event.caused_by, escalation=event)
+    return new
+
+
+def _staff_replied(state: ConversationState, event: StaffReplied) -> ConversationState:
+    spoke = _evolve(state, staff_replies=state.staff_replies + 1, last_staff_text=event.body)
+    return _with_command(spoke, event.command_id)
+
+
+def _replied(state: ConversationState, event: ReplySent) -> ConversationState:
+    asked_name = event.asks in ("name", "name_and_service")
+    new = _evolve(
+        state,
+        replies=state.replies + 1,
+        last_asked=event.asks,
+        language=event.language,
+        name_asks=state.name_asks + (1 if asked_name else 0),
+    )
+    return _with_turn(new, event.caused_by, reply=event)
+
+
+def _completed(state: ConversationState, event: TurnCompleted) -> ConversationState:
+    new = _with_turn(state, event.inbound_id, completed=True)
+    still_open = state.open_turn is not None and state.open_turn.inbound_id != event.inbound_id
+    return _evolve(
+        new,
+        last_completed_seq=max(state.last_completed_seq, event.inbound_seq),
+        open_turn=state.open_turn if still_open else None,
+    )
+
+
+# How each fact changes the state; an event type not here (or a subclass's parent) changes nothing.
+_APPLY: dict[type, Callable[[ConversationState, Any], ConversationState]] = {
+    ConversationStarted: _started,
+    InboundReceived: _inbound,
+    ClientIdentified: _identified,
+    ServicesOffered: lambda state, e: _evolve(state, candidates=tuple(e.candidates)),
+    ServiceMatched: _service_matched,
+    PreferenceUnderstood: lambda state, e: _evolve(
+        state, preference=e.preference, search=e, unavailable=False, just_booked=False
+    ),
+    SlotsProposed: lambda state, e: _evolve(
+        state, proposals=tuple(e.options), unavailable=False, offers=state.offers + 1
+    ),
+    SlotsUnavailable: lambda state, _e: _evolve(state, proposals=(), unavailable=True),
+    BookingConfirmed: _booked,
+    ObjectionHandled: lambda state, _e: _evolve(state, objections=state.objections + 1),
+    EscalationRaised: _escalated,
+    AiPaused: lambda state, e: _with_command(_evolve(state, paused=True), e.command_id),
+    AiResumed: lambda state, e: _with_command(_evolve(state, paused=False), e.command_id),
+    StaffReplied: _staff_replied,
+    StaffNoteAdded: lambda state, e: _evolve(state, notes=(*state.notes, e.note)[-8:]),
+    ReplySent: _replied,
+    TurnCompleted: _completed,
+}
+
+
 def apply(state: ConversationState, event: AnyConversationEvent) -> ConversationState:
     """The state after one event; unknown or repeated facts leave it consistent."""
-    match event:
-        case ConversationStarted():
-            return _evolve(
-                state,
-                tenant_id=event.tenant_id,
-                conversation_id=event.conversation_id,
-                started=True,
-                client_number=event.client_number,
-                spa_number=event.spa_number,
-            )
-        case InboundReceived():
-            if state.turn_for(event.inbound_id) is not None:
-                return state
-            record = TurnRecord(inbound_id=event.inbound_id, inbound_seq=event.inbound_seq)
-            return _evolve(state, open_turn=event, turns=(*state.turns, record)[-RECENT_TURNS:])
-        case ClientIdentified():
-            return _evolve(
-                state,
-                client_id=event.client_id,
-                first_name=event.first_name or state.first_name,
-                new_client=event.is_new or state.new_client,
-            )
-        case ServicesOffered():
-            return _evolve(state, candidates=tuple(event.candidates))
-        case ServiceMatched():
-            changed = state.service is None or state.service.service_id != event.service.service_id
-            return _evolve(
-                state,
-                service=event.service,
-                requested=event.requested or event.service,
-                candidates=(),
-                # Options for another service no longer apply.
-                proposals=() if changed else state.proposals,
-                unavailable=False if changed else state.unavailable,
-                just_booked=False,
-            )
-        case PreferenceUnderstood():
-            return _evolve(
-                state, preference=event.preference, search=event, unavailable=False, just_booked=False
-            )
-        case SlotsProposed():
-            return _evolve(state, proposals=tuple(event.options), unavailable=False, offers=state.offers + 1)
-        case SlotsUnavailable():
-            return _evolve(state, proposals=(), unavailable=True)
-        case BookingConfirmed():
-            if any(b.booking_id == event.booking_id for b in state.bookings):
-                return state
-            return _evolve(
-                state,
-                bookings=(*state.bookings, event),
-                proposals=(),
-                unavailable=False,
-                just_booked=True,
-                # A next booking starts with its own "when".
-                preference=None,
-                search=None,
-            )
-        case ObjectionHandled():
-            return _evolve(state, objections=state.objections + 1)
-        case EscalationRaised():
-            new = _evolve(state, escalations=(*state.escalations, event))
-            if event.caused_by is not None:
-                new = _with_turn(new, event.caused_by, escalation=event)
-            return new
-        case AiPaused():
-            return _with_command(_evolve(state, paused=True), event.command_id)
-        case AiResumed():
-            return _with_command(_evolve(state, paused=False), event.command_id)
-        case StaffReplied():
-            spoke = _evolve(state, staff_replies=state.staff_replies + 1, last_staff_text=event.body)
-            return _with_command(spoke, event.command_id)
-        case StaffNoteAdded():
-            return _evolve(state, notes=(*state.notes, event.note)[-8:])
-        case ReplySent():
-            asked_name = event.asks in ("name", "name_and_service")
-            new = _evolve(
-                state,
-                replies=state.replies + 1,
-                last_asked=event.asks,
-                language=event.language,
-                name_asks=state.name_asks + (1 if asked_name else 0),
-            )
-            return _with_turn(new, event.caused_by, reply=event)
-        case TurnCompleted():
-            new = _with_turn(state, event.inbound_id, completed=True)
-            open_turn = (
-                None
-                if state.open_turn and state.open_turn.inbound_id == event.inbound_id
-                else state.open_turn
-            )
-            return _evolve(
-                new, last_completed_seq=max(state.last_completed_seq, event.inbound_seq), open_turn=open_turn
-            )
+    for kind in type(event).__mro__:  # a ReplyDrafted is applied as the ReplySent it extends
+        change = _APPLY.get(kind)
+        if change is not None:
+            return change(state, event)
     return state
 
 
