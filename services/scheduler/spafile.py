@@ -370,48 +370,79 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _cross_check(spa: SpaFile) -> list[tuple[tuple[int | str, ...], str]]:
-    """References between sections: keys exist, are unique, and every service can be performed."""
-    errors: list[tuple[tuple[int | str, ...], str]] = []
+Found = list[tuple[tuple[int | str, ...], str]]
 
-    def unique(section: str, items: list[Any], attr: str = "key") -> set[str]:
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            value = getattr(item, attr)
-            if value in seen:
-                errors.append(((section, i, attr), f"duplicate {attr} {value!r}"))
-            seen.add(value)
-        return seen
 
+def _duplicates(section: str, items: list[Any], attr: str = "key") -> tuple[set[str], Found]:
+    """The section's values of `attr`, and an error for each one seen twice."""
+    seen: set[str] = set()
+    errors: Found = []
+    for i, item in enumerate(items):
+        value = getattr(item, attr)
+        if value in seen:
+            errors.append(((section, i, attr), f"duplicate {attr} {value!r}"))
+        seen.add(value)
+    return seen, errors
+
+
+def _catalog_references(spa: SpaFile) -> Found:
+    """Each service's consultation exists and is one; someone is qualified to perform it."""
     services = {s.key: s for s in spa.catalog}
-    unique("catalog", spa.catalog)
-    unique("providers", spa.providers)
-    packages = unique("packages", spa.packages)
-    memberships = unique("memberships", spa.memberships)
-    unique("clients", spa.clients, "phone")
     qualifications = {q for p in spa.providers for q in p.qualifications}
+    errors: Found = []
     for i, s in enumerate(spa.catalog):
-        if s.consult is not None:
-            target = services.get(s.consult)
-            if target is None:
-                errors.append((("catalog", i, "consult"), f"no service with key {s.consult!r}"))
-            elif not target.consultation:
-                errors.append((("catalog", i, "consult"), f"{s.consult!r} is not a consultation"))
+        target = services.get(s.consult) if s.consult is not None else None
+        if s.consult is not None and target is None:
+            errors.append((("catalog", i, "consult"), f"no service with key {s.consult!r}"))
+        elif target is not None and not target.consultation:
+            errors.append((("catalog", i, "consult"), f"{s.consult!r} is not a consultation"))
         if s.requires not in qualifications:
             errors.append((("catalog", i, "requires"), f"no provider has the qualification {s.requires!r}"))
-    for i, p in enumerate(spa.packages):
-        if p.service not in services:
-            errors.append((("packages", i, "service"), f"no service with key {p.service!r}"))
+    return errors
+
+
+def _offer_references(spa: SpaFile, services: set[str]) -> Found:
+    """Packages and memberships name services of the catalog."""
+    errors: Found = [
+        (("packages", i, "service"), f"no service with key {p.service!r}")
+        for i, p in enumerate(spa.packages)
+        if p.service not in services
+    ]
     for i, m in enumerate(spa.memberships):
-        for j, key in enumerate(m.covers):
-            if key not in services:
-                errors.append((("memberships", i, "covers", j), f"no service with key {key!r}"))
+        errors += [
+            (("memberships", i, "covers", j), f"no service with key {key!r}")
+            for j, key in enumerate(m.covers)
+            if key not in services
+        ]
+    return errors
+
+
+def _client_references(spa: SpaFile, packages: set[str], memberships: set[str]) -> Found:
+    """Clients hold packages and memberships the spa sells."""
+    errors: Found = []
     for i, c in enumerate(spa.clients):
-        for j, cp in enumerate(c.packages):
-            if cp.package not in packages:
-                errors.append((("clients", i, "packages", j, "package"), f"no package {cp.package!r}"))
+        errors += [
+            (("clients", i, "packages", j, "package"), f"no package {cp.package!r}")
+            for j, cp in enumerate(c.packages)
+            if cp.package not in packages
+        ]
         if c.membership is not None and c.membership not in memberships:
             errors.append((("clients", i, "membership"), f"no membership {c.membership!r}"))
+    return errors
+
+
+def _cross_check(spa: SpaFile) -> Found:
+    """References between sections: keys exist, are unique, and every service can be performed."""
+    services, errors = _duplicates("catalog", spa.catalog)
+    errors += _duplicates("providers", spa.providers)[1]
+    packages, found = _duplicates("packages", spa.packages)
+    errors += found
+    memberships, found = _duplicates("memberships", spa.memberships)
+    errors += found
+    errors += _duplicates("clients", spa.clients, "phone")[1]
+    errors += _catalog_references(spa)
+    errors += _offer_references(spa, services)
+    errors += _client_references(spa, packages, memberships)
     return errors
 
 
