@@ -238,12 +238,12 @@ class PlayingModel:
         confirmed = r.done("confirm_choice")
         if confirmed is not None:
             return text(confirmed.result.get("suggested_reply") or REPLY[lang]["gone"])
-        service = _matched(r)
+        service = _matched(r, SERVICE_CHOICE_MIN_CONFIDENCE)
         if service is None:
             words = self._words_to_match(r, u, now)
             if words is not None:
                 return tool("match_service", {"words": words[:300]})
-        service = service or self._named_earlier(r)
+        service = service or _matched(r, SERVICE_WORD_MIN_CONFIDENCE) or self._named_earlier(r)
         if u.questions and r.done("spa_profile") is None:
             return tool("spa_profile", {})
         if PACKAGE_CUES.search(r.client_text.lower()) and r.done("read_benefits") is None:
@@ -296,7 +296,8 @@ class PlayingModel:
             return False
         if u.price_objection:
             return False
-        changed_service = bool(u.service_text.strip()) and _matched(r) is not None and r.earlier
+        matched = _matched(r, SERVICE_WORD_MIN_CONFIDENCE)
+        changed_service = bool(u.service_text.strip()) and matched is not None and r.earlier
         return bool(
             u.preference is not None
             or u.shift is not None
@@ -506,11 +507,11 @@ def _confident(step: Step) -> list[dict[str, Any]]:
     return [m for m in step.result.get("matches", []) if m["confidence"] >= SERVICE_WORD_MIN_CONFIDENCE]
 
 
-def _matched(r: Reading) -> str | None:
-    """The best service the client's words matched this turn."""
+def _matched(r: Reading, at_least: float) -> str | None:
+    """The best service the client's words matched this turn with this confidence."""
     for step in r.steps:
         if step.name == "match_service":
-            chosen = [m for m in _confident(step) if m["confidence"] >= SERVICE_CHOICE_MIN_CONFIDENCE]
+            chosen = [m for m in _confident(step) if m["confidence"] >= at_least]
             if chosen:
                 return str(chosen[0]["name"])
     return None
