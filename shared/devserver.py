@@ -46,18 +46,9 @@ def _dev_hooks(name: str) -> object | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the local system until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="frontdesk dev", description=__doc__)
-    parser.add_argument("--data-dir", default=os.environ.get("FRONTDESK_DATA_DIR", str(ROOT / ".data")))
-    args = parser.parse_args(argv)
-    data = Path(args.data_dir)
-    data.mkdir(parents=True, exist_ok=True)
-    tty = sys.stdout.isatty()
+def _start_servers(data: Path, env: dict[str, str]) -> list[EmbeddedNats | EmbeddedPostgres]:
+    """Embedded NATS and PostgreSQL unless NATS_URL / DATABASE_URL name servers; their URLs go in env."""
     started: list[EmbeddedNats | EmbeddedPostgres] = []
-    env = dict(os.environ)
-    env.setdefault("LOG_FORMAT", "console")
-
     if not env.get("NATS_URL"):
         n = EmbeddedNats(data / "nats", port=int(env.get("FRONTDESK_NATS_PORT", "4222"))).start()
         started.append(n)
@@ -72,11 +63,81 @@ def main(argv: list[str] | None = None) -> int:
         print(f"postgresql               {env['DATABASE_URL']}   data {data / 'postgres'}")
     else:
         print("postgresql               (external, DATABASE_URL)")
+    return started
+
+
+Procs = dict[str, subprocess.Popen[bytes]]
+
+
+def _start_services(services: list[str], env: dict[str, str], tty: bool, procs: Procs) -> None:
+    """Each service's dev preparation, then each service as a process whose output is labelled (into
+    `procs` as each starts, so a failure part way still stops those already running)."""
+    for name in services:
+        hooks = _dev_hooks(name)
+        if hooks is not None and hasattr(hooks, "prepare"):
+            hooks.prepare(env)  # type: ignore[attr-defined]
+    for name in services:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        procs[name] = proc
+        threading.Thread(target=_pump, args=(name, proc.stdout, tty), daemon=True).start()
+    print()
+    for name in services:
+        hooks = _dev_hooks(name)
+        for label, url in (getattr(hooks, "urls", lambda _e: {})(env) if hooks else {}).items():
+            print(f"  {label:<28} {url}")
+    print("\nCtrl-C stops everything.\n", flush=True)
+
+
+def _watch(procs: Procs, stopping: threading.Event, env: dict[str, str]) -> int:
+    """Until Ctrl-C, FRONTDESK_RUN_SECONDS or a service exiting (then 1)."""
+    rc = 0
+    deadline = float(env["FRONTDESK_RUN_SECONDS"]) if env.get("FRONTDESK_RUN_SECONDS") else None
+    begun = time.monotonic()
+    while not stopping.is_set():
+        for name, proc in procs.items():
+            if proc.poll() is not None:
+                print(f"{name} exited with {proc.returncode}; stopping.", flush=True)
+                rc = 1
+                stopping.set()
+        if deadline is not None and time.monotonic() - begun > deadline:
+            stopping.set()
+        stopping.wait(0.2)
+    return rc
+
+
+def _stop_services(procs: Procs) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for name, proc in procs.items():
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            print(f"{name} did not stop in 20 s; killing it.", flush=True)
+            proc.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the local system until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="frontdesk dev", description=__doc__)
+    parser.add_argument("--data-dir", default=os.environ.get("FRONTDESK_DATA_DIR", str(ROOT / ".data")))
+    args = parser.parse_args(argv)
+    data = Path(args.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("LOG_FORMAT", "console")
+    started = _start_servers(data, env)
     # Every other `frontdesk` command of this checkout finds these servers (shared.servers).
     record = data / SERVERS_FILE
     record_servers(record, nats_url=env["NATS_URL"], database_url=env["DATABASE_URL"])
-
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+    procs: Procs = {}
     stopping = threading.Event()
 
     def stop_all(*_: object) -> None:
@@ -84,60 +145,16 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, stop_all)
     signal.signal(signal.SIGTERM, stop_all)
-    rc = 0
     try:
         services = built_services()
         if not services:
             print("no service is built yet: the servers above are up; stopping after this check.")
             return 0
-        for name in services:
-            hooks = _dev_hooks(name)
-            if hooks is not None and hasattr(hooks, "prepare"):
-                hooks.prepare(env)  # type: ignore[attr-defined]
-        for name in services:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}"],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            procs[name] = proc
-            threading.Thread(target=_pump, args=(name, proc.stdout, tty), daemon=True).start()
-        print()
-        for name in services:
-            hooks = _dev_hooks(name)
-            for label, url in (getattr(hooks, "urls", lambda _e: {})(env) if hooks else {}).items():
-                print(f"  {label:<28} {url}")
-        print("\nCtrl-C stops everything.\n", flush=True)
-        deadline = float(env["FRONTDESK_RUN_SECONDS"]) if env.get("FRONTDESK_RUN_SECONDS") else None
-        begun = time.monotonic()
-        while not stopping.is_set():
-            for name, proc in procs.items():
-                if proc.poll() is not None:
-                    print(f"{name} exited with {proc.returncode}; stopping.", flush=True)
-                    rc = 1
-                    stopping.set()
-            if deadline is not None and time.monotonic() - begun > deadline:
-                stopping.set()
-            stopping.wait(0.2)
+        _start_services(services, env, sys.stdout.isatty(), procs)
+        return _watch(procs, stopping, env)
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for name, proc in procs.items():
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                print(f"{name} did not stop in 20 s; killing it.", flush=True)
-                proc.kill()
+        _stop_services(procs)
         forget_servers(record)
         for server in reversed(started):
             server.stop()
         print("stopped.", flush=True)
-    return rc
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
