@@ -290,27 +290,7 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
         p = ports()
         if p.provider.name != "simulator":
             raise HTTPException(409, "the simulator is off (SMS_PROVIDER=twilio)")
-        spa = _spa(text.spa_id)
-        number = _number(text.from_number, "from_number")
-        sid = "SM" + uuid.uuid4().hex
-        async with p.pool.acquire() as conn:
-            await repo.simulator_record(conn, spa.id, number, "in", text.body, sid)
-        typed = InboundText(
-            spa=spa,
-            message_sid=sid,
-            from_number=number,
-            to_number=spa.sender or number,
-            body=text.body,
-            provider="simulator",
-            number_limits=settings.number_limits,
-        )
-        answer = await inbound.carrier_answer(typed, p)
-        outcome = await inbound.receive_text(typed, ports=p)
-        if answer is not None:
-            # The carrier's own answer to its keyword: on the phone, not sent by the spa.
-            async with p.pool.acquire() as conn:
-                await repo.simulator_record(conn, spa.id, number, "out", answer, "SM" + uuid.uuid4().hex)
-        return {"message_sid": sid, "outcome": outcome}
+        return await _simulated_text(text, _spa(text.spa_id), p, settings)
 
     @router.get("/messages", summary="The phone's texts with a spa after a sequence number")
     async def thread(number: str, spa_id: str | None = None, after: int = 0) -> list[dict[str, object]]:
@@ -332,26 +312,58 @@ def build_simulator_router(settings: GatewaySettings, ports: Callable[[], Ports]
         if resume_from is not None:
             after = max(after, resume_from)
 
-        async def events() -> AsyncIterator[bytes]:
-            last = after
-            yield b"retry: 500\n\n"
-            # Each stream ends after a while and the browser reconnects from Last-Event-ID: an open
-            # stream then never holds up a graceful shutdown for long.
-            loop = asyncio.get_running_loop()
-            ends = loop.time() + SSE_LIFETIME
-            while loop.time() < ends and not await request.is_disconnected():
-                async with ports().pool.acquire() as conn:
-                    rows = await repo.simulator_thread(conn, spa.id, phone, last)
-                for row in rows:
-                    last = int(row["seq"])  # type: ignore[call-overload]
-                    yield f"id: {last}\ndata: {json.dumps(row)}\n\n".encode()
-                await asyncio.sleep(0.3)
-
         return StreamingResponse(
-            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            _thread_events(request, ports, spa.id, phone, after),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
         )
 
     return router
+
+
+async def _simulated_text(
+    text: SimulatedText, spa: Spa, p: Ports, settings: GatewaySettings
+) -> dict[str, str]:
+    """A text from the simulated phone, through the same pipeline as a carrier's webhook."""
+    number = _number(text.from_number, "from_number")
+    sid = "SM" + uuid.uuid4().hex
+    async with p.pool.acquire() as conn:
+        await repo.simulator_record(conn, spa.id, number, "in", text.body, sid)
+    typed = InboundText(
+        spa=spa,
+        message_sid=sid,
+        from_number=number,
+        to_number=spa.sender or number,
+        body=text.body,
+        provider="simulator",
+        number_limits=settings.number_limits,
+    )
+    answer = await inbound.carrier_answer(typed, p)
+    outcome = await inbound.receive_text(typed, ports=p)
+    if answer is not None:
+        # The carrier's own answer to its keyword: on the phone, not sent by the spa.
+        async with p.pool.acquire() as conn:
+            await repo.simulator_record(conn, spa.id, number, "out", answer, "SM" + uuid.uuid4().hex)
+    return {"message_sid": sid, "outcome": outcome}
+
+
+async def _thread_events(
+    request: Request, ports: Callable[[], Ports], spa_id: str, phone: str, after: int
+) -> AsyncIterator[bytes]:
+    """The phone's texts after `after` as server-sent events, for a while."""
+    last = after
+    yield b"retry: 500\n\n"
+    # Each stream ends after a while and the browser reconnects from Last-Event-ID: an open
+    # stream then never holds up a graceful shutdown for long.
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + SSE_LIFETIME
+    while loop.time() < ends and not await request.is_disconnected():
+        async with ports().pool.acquire() as conn:
+            rows = await repo.simulator_thread(conn, spa_id, phone, last)
+        for row in rows:
+            last = int(row["seq"])  # type: ignore[call-overload]
+            yield f"id: {last}\ndata: {json.dumps(row)}\n\n".encode()
+        await asyncio.sleep(0.3)
 
 
 def install(app: FastAPI, settings: GatewaySettings, ports: Callable[[], Ports]) -> None:
