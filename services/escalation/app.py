@@ -224,6 +224,14 @@ def register_bus(
         tenant_id, conversation_id = parts[-2], parts[-1]
         await readmodel.record_conversation_event(tenant_id, conversation_id, body, ports=ports())
 
+    _register_dead_letters(broker, topology, service, delivery)
+
+
+def _register_dead_letters(
+    broker: NatsBroker, topology: Topology, service: EscalationService | None, delivery: Delivery
+) -> None:
+    """The dead-letter stream's one consumer: every letter becomes a dead_letter escalation."""
+
     @durable_subscriber(
         broker,
         topology,
