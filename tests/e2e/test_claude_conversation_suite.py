@@ -26,8 +26,9 @@ from tests.support.playing_model import PlayingModel
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 # Measured with the playing model (docs/claude-brain.md): 179 to 181 of 182 scenarios (98.4-99.5%)
-# over four runs, 294 to 296 of 296 turns answered by the model (at most 2 overlong replies fell back). The floors sit below that, with room for
-# the suite's dependence on the hour it runs at (which days and times are still open).
+# over four runs, 294 to 296 of 296 turns answered by the model (at most 2 overlong replies fell
+# back). The floors sit below that, with room for the suite's dependence on the hour it runs at
+# (which days and times are still open).
 PLAYING_FLOOR = 0.95
 MODEL_ANSWERED_FLOOR = 0.95
 # The suite's texts for staff are caught by the guard before any model; hand_off by the model is

@@ -363,57 +363,73 @@ class PlayingModel:
 
     def _answers(self, r: Reading, u: Understanding, service: str | None, lang: str) -> list[str]:
         """Answers to the client's questions from the spa profile and the client's benefits."""
-        say, out = REPLY[lang], []
+        say = REPLY[lang]
         profile = r.done("spa_profile")
         spa = profile.result if profile is not None and not profile.is_error else {}
-        catalog = {s["name"]: s for s in spa.get("services", [])}
-        if "price" in u.questions:
-            for name in _priced(r, service):
-                cents = catalog[name]["price_cents"] if name in catalog else None
-                if cents is not None:
-                    priced = say["price"].format(service=name, price=_money(cents))
-                    out.append(say["free"].format(service=name) if cents == 0 else priced)
-        if u.price_objection:
-            consult = _free_consult(r)
-            if consult:
-                out.append(say["consult"].format(consult=consult))
-        if "services" in u.questions and "price" not in u.questions and spa:
-            if service in catalog:
-                cents = catalog[service]["price_cents"]
-                price = say["free_word"] if cents == 0 else _money(cents)
-                out.append(say["offer"].format(service=service, price=price))
-            else:
-                out.append(say["services"].format(names=", ".join(list(catalog)[:8])))
-        weekday = u.question_weekday
-        if "hours" in u.questions and spa:
-            out.append(_hours_answer(spa, weekday, say, lang))
-        if "provider_schedule" in u.questions and spa and u.provider:
-            out.append(
-                _provider_answer(
-                    spa, u.provider, weekday if weekday is not None else r.today.weekday(), say, lang
-                )
-            )
-        elif ("providers" in u.questions or "provider_schedule" in u.questions) and spa:
-            out.append(
-                say["providers"].format(names=", ".join(p["first_name"] for p in spa.get("providers", [])))
-            )
-        if "address" in u.questions and spa.get("address"):
-            out.append(say["address"].format(address=spa["address"]))
-        if "parking" in u.questions and spa.get("parking_note"):
-            out.append(say["parking"].format(parking=spa["parking_note"]))
-        benefits = r.done("read_benefits")
-        if benefits is not None and not benefits.is_error:
-            for package in benefits.result.get("packages", []):
-                out.append(
-                    say["balance"].format(left=package["sessions_remaining"], name=package["package_name"])
-                )
-            for offer in benefits.result.get("package_offers", []):
-                out.append(
-                    say["package"].format(
-                        name=offer["name"], sessions=offer["sessions"], price=_money(offer["price_cents"])
-                    )
-                )
-        return out
+        out = _catalog_answers(r, u, service, spa, say)
+        if spa:
+            out.extend(_profile_answers(r, u, spa, say, lang))
+        return out + _benefit_answers(r, say)
+
+
+def _catalog_answers(
+    r: Reading, u: Understanding, service: str | None, spa: dict[str, Any], say: dict[str, str]
+) -> list[str]:
+    """Prices, what the spa offers, and a free consultation for a client who finds it dear."""
+    out: list[str] = []
+    catalog = {s["name"]: s for s in spa.get("services", [])}
+    if "price" in u.questions:
+        for name in (n for n in _priced(r, service) if n in catalog):
+            cents = catalog[name]["price_cents"]
+            priced = say["price"].format(service=name, price=_money(cents))
+            out.append(say["free"].format(service=name) if cents == 0 else priced)
+    if u.price_objection and (consult := _free_consult(r)):
+        out.append(say["consult"].format(consult=consult))
+    if "services" in u.questions and "price" not in u.questions and spa:
+        if service in catalog:
+            cents = catalog[service]["price_cents"]
+            price = say["free_word"] if cents == 0 else _money(cents)
+            out.append(say["offer"].format(service=service, price=price))
+        else:
+            out.append(say["services"].format(names=", ".join(list(catalog)[:8])))
+    return out
+
+
+def _profile_answers(
+    r: Reading, u: Understanding, spa: dict[str, Any], say: dict[str, str], lang: str
+) -> list[str]:
+    """Hours, providers and their days, address and parking."""
+    out: list[str] = []
+    weekday = u.question_weekday
+    if "hours" in u.questions:
+        out.append(_hours_answer(spa, weekday, say, lang))
+    if "provider_schedule" in u.questions and u.provider:
+        day = weekday if weekday is not None else r.today.weekday()
+        out.append(_provider_answer(spa, u.provider, day, say, lang))
+    elif "providers" in u.questions or "provider_schedule" in u.questions:
+        names = ", ".join(p["first_name"] for p in spa.get("providers", []))
+        out.append(say["providers"].format(names=names))
+    if "address" in u.questions and spa.get("address"):
+        out.append(say["address"].format(address=spa["address"]))
+    if "parking" in u.questions and spa.get("parking_note"):
+        out.append(say["parking"].format(parking=spa["parking_note"]))
+    return out
+
+
+def _benefit_answers(r: Reading, say: dict[str, str]) -> list[str]:
+    """The client's own package balances and the spa's package offers, when read this turn."""
+    benefits = r.done("read_benefits")
+    if benefits is None or benefits.is_error:
+        return []
+    out = [
+        say["balance"].format(left=p["sessions_remaining"], name=p["package_name"])
+        for p in benefits.result.get("packages", [])
+    ]
+    out.extend(
+        say["package"].format(name=o["name"], sessions=o["sessions"], price=_money(o["price_cents"]))
+        for o in benefits.result.get("package_offers", [])
+    )
+    return out
 
 
 def _hours_text(intervals: list[list[str]]) -> str:
