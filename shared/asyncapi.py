@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="frontdesk asyncapi")
     parser.add_argument("--out", default="", help="file to write; prints when omitted")
     args = parser.parse_args(argv)
-    text = json.dumps(build_document(), indent=2)
+    # Sorted: FastStream's order of channels varies between runs, and the document is committed.
+    text = json.dumps(build_document(), indent=2, sort_keys=True)
     if args.out:
         Path(args.out).write_text(text + "\n")
     else:
