@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from shared.asyncapi import build_document
@@ -24,3 +27,9 @@ def test_asyncapi_documents_every_service_and_every_tool() -> None:
     assert any(c.startswith("frontdesk.sms.outbound") for c in channels)
     schemas = doc["components"]["schemas"]  # type: ignore[index]
     assert "SmsReceived" in schemas and "FindAvailability" in schemas
+
+
+def test_the_committed_document_is_the_one_the_code_generates() -> None:
+    """docs/asyncapi.json is what `make asyncapi` writes today: a contract change regenerates it."""
+    committed = json.loads((Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json").read_text())
+    assert committed == build_document(), "docs/asyncapi.json is stale: run `make asyncapi`"
