@@ -17,9 +17,9 @@ install: $(STAMP) ## create .venv and install frontdesk with its test tools
 run: $(STAMP) ## the whole system locally: embedded NATS + PostgreSQL, demo spa, simulator, inbox
 	$(PY) -m shared.cli dev
 
-test: $(STAMP) ## every test tier against real embedded servers
+test: $(STAMP) ## every test tier against real embedded servers (two workers, a file's tests on one)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m unit

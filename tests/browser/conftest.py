@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, async_playwright, expect
 
 from tests.support.browser import ARTIFACTS, CHROMIUM
+
+# What a page shows may wait for a live update from a system busy on two shared cores: allow 15 s.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
