@@ -152,6 +152,9 @@ async function openConversation(key) {
     li.classList.toggle("active", li.dataset.key === key);
   }
   await renderConversation();
+  // What other scripts add to the conversation (its drafts, its paging) shows on opening too,
+  // not only after the next live update.
+  for (const listener of state.listeners) await listener(state.view);
 }
 
 async function renderConversation() {
