@@ -7,10 +7,9 @@ in the conversation stream and acts on them. NATS and PostgreSQL are real.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -34,6 +33,7 @@ from shared.runtime import start_context, stop_context
 from shared.subjects import Topology
 from tests.integration.agent_harness import TENANT, Phone, System
 from tests.support.staff_accounts import create_staff, sign_in
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -60,17 +60,6 @@ async def inbox(
     yield client
     await client.aclose()
     await stop_context(spec, ctx)
-
-
-async def until(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 10.0) -> Any:
-    """Poll until `check` returns something truthy (the log and the read model are the truth)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            result = await check()
-            if result:
-                return result
-            await asyncio.sleep(0.02)
-    raise AssertionError(what)  # pragma: no cover
 
 
 def of_type(events: list[AnyConversationEvent], cls: type[EventT]) -> list[EventT]:

@@ -25,6 +25,7 @@ from shared.runtime import start_context, stop_context
 from shared.subjects import Topology
 from tests.integration.agent_harness import TENANT, Phone, System
 from tests.support.staff_accounts import create_staff, sign_in
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -82,19 +83,6 @@ async def start_inbox(
         for client in clients:
             await client.aclose()
         await stop_context(spec, ctx)
-
-
-async def until(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 10.0) -> Any:
-    """Poll until `check` returns something truthy."""
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                result = await check()
-                if result:
-                    return result
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 async def mode_published(phone: Phone, mode: str) -> None:

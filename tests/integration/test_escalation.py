@@ -28,6 +28,7 @@ from shared.runtime import ServiceContext, ServiceSpec, start_context, stop_cont
 from shared.subjects import Topology
 from tests.support.fake_notifiers import SmtpSink, WebhookReceiver
 from tests.support.staff_accounts import create_staff, sign_in
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -125,19 +126,6 @@ async def start_service(
     for running in started:
         await running.http.aclose()
         await stop_context(running.spec, running.ctx)
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 10.0, what: str = "condition") -> Any:
-    """Poll an async check until it returns something truthy; fail after `timeout`."""
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                value = await check()
-                if value:
-                    return value
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 async def messages_on(js: JetStreamContext, stream: str, subject: str) -> list[dict[str, Any]]:

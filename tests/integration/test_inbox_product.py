@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -31,8 +31,9 @@ from shared.contracts.escalation import EscalationRaised
 from shared.contracts.sms import SmsReceived, SmsSent
 from shared.runtime import start_context, stop_context
 from shared.subjects import Topology
-from tests.integration.audit_fixtures import RunningAudit, audit, eventually
+from tests.integration.audit_fixtures import RunningAudit, audit
 from tests.support.staff_accounts import create_staff, sign_in
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 __all__ = ["audit"]
@@ -94,21 +95,6 @@ async def inbox(
     for client in clients:
         await client.aclose()
     await stop_context(spec, ctx)
-
-
-async def until(check: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """The check's first truthy answer within ten seconds."""
-    found: list[Any] = []
-
-    async def done() -> bool:
-        found[:] = [await check()]
-        return bool(found[0])
-
-    try:
-        await eventually(done, timeout=10)
-    except AssertionError as exc:
-        raise AssertionError(f"timed out waiting for {what}: last {found} ({exc})") from None
-    return found[0]
 
 
 async def text_in(inbox: Inbox, who: tuple[str, str], body: str, at: datetime | None = None) -> None:

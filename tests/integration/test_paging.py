@@ -26,6 +26,7 @@ from shared.contracts.sms import SendSms
 from shared.runtime import ServiceContext, ServiceSpec, start_context, stop_context
 from shared.subjects import Topology
 from tests.support.staff_accounts import create_staff, sign_in
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -46,28 +47,6 @@ def spa_file(folder: Path) -> Path:
         f"  realert_minutes: {INTERVAL_SECONDS / 60}\n"
     )
     return path
-
-
-async def until(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    """Wait until `check()` holds."""
-    await until_async(lambda: _now(check), what, timeout)
-
-
-async def _now(check: Callable[[], bool]) -> bool:
-    return check()
-
-
-async def until_async(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 10.0) -> Any:
-    """Poll an async check until it returns something truthy; fail after `timeout`."""
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                result = await check()
-                if result:
-                    return result
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 class Pages:
@@ -207,7 +186,7 @@ async def test_an_urgent_escalation_pages_on_call_again_after_a_restart_until_ac
     async def acknowledged() -> list[dict[str, Any]]:
         return [r for r in await audit_actions(nc, topology) if r.get("action") == "staff.acknowledge_page"]
 
-    records = await until_async(acknowledged, "the acknowledgement's audit record")
+    records = await until(acknowledged, "the acknowledgement's audit record")
     assert records[0]["actor"]["staff_user"] == str((await inbox.get("/api/me")).json()["user_id"])
     assert CLIENT not in json.dumps(records[0])
 
