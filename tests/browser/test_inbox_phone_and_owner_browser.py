@@ -7,6 +7,7 @@ client by number; the owner's charts draw the figures. Screenshots go to .data/a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -70,8 +71,18 @@ async def phone_page(browser: Browser, system: System, who: tuple[str, str]) -> 
 
 
 async def box(locator: Locator) -> dict[str, float]:
-    """An element's box, which must lie wholly on the phone's screen."""
-    found = await locator.bounding_box()
+    """An element's box, which must lie wholly on the phone's screen.
+
+    A live update redraws the conversation: an element measured just as it is replaced has no box,
+    so it is looked for again (for up to about two seconds) before the test says it is not shown.
+    """
+    found = None
+    for _ in range(20):
+        await expect(locator).to_be_visible()
+        found = await locator.bounding_box()
+        if found is not None:
+            break
+        await asyncio.sleep(0.1)
     assert found is not None, f"{locator} is not shown"
     right, bottom = found["x"] + found["width"], found["y"] + found["height"]
     assert found["x"] >= 0 and found["y"] >= 0, (locator, found)
