@@ -14,11 +14,10 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from services.escalation import accounts
 from services.escalation.spas import load_spas
-from shared.db import create_pool
 from tests.e2e.system_support import DEMO_SPA, TENANT, System, started_system
 from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.staff_accounts import create_accounts
 
 pytestmark = pytest.mark.e2e
 
@@ -34,20 +33,7 @@ async def system(servers: dict[str, str], tmp_path_factory: pytest.TempPathFacto
     async with started_system(
         servers["postgres"], servers["nats"], tmp_path_factory.mktemp("drafts")
     ) as running:
-        pool = await create_pool(running.database_url, min_size=1, max_size=1, schema="escalation")
-        try:
-            async with pool.acquire() as conn:
-                await accounts.create_user(
-                    conn,
-                    tenant_id=TENANT,
-                    email=OWNER[0],
-                    display_name="Dora",
-                    role="owner",
-                    password=OWNER[1],
-                    created_by="test",
-                )
-        finally:
-            await pool.close()
+        await create_accounts(running.database_url, [(TENANT, OWNER, "owner", "Dora")])
         yield running
 
 

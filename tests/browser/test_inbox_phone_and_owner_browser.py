@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from services.escalation import accounts
-from shared.db import create_pool
 from tests.e2e.system_support import TENANT, System, started_system
 from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.staff_accounts import create_accounts
 
 pytestmark = pytest.mark.e2e
 
@@ -33,21 +32,13 @@ async def system(servers: dict[str, str], tmp_path_factory: pytest.TempPathFacto
     async with started_system(
         servers["postgres"], servers["nats"], tmp_path_factory.mktemp("phone")
     ) as running:
-        pool = await create_pool(running.database_url, min_size=1, max_size=1, schema="escalation")
-        try:
-            async with pool.acquire() as conn:
-                for (email, password), role in ((OWNER, "owner"), (STAFF, "staff")):
-                    await accounts.create_user(
-                        conn,
-                        tenant_id=TENANT,
-                        email=email,
-                        display_name=email.split("@")[0].title(),
-                        role=role,
-                        password=password,
-                        created_by="test",
-                    )
-        finally:
-            await pool.close()
+        await create_accounts(
+            running.database_url,
+            [
+                (TENANT, OWNER, "owner", OWNER[0].split("@")[0].title()),
+                (TENANT, STAFF, "staff", STAFF[0].split("@")[0].title()),
+            ],
+        )
         await running.say(BOOKS, "Hi, how much is a HydraFacial?")
         await running.text(ASKS, "I want to talk to a real person please")
         asks = running.conversation(ASKS)

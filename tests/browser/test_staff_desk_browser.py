@@ -18,10 +18,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, expect
 
-from services.escalation import accounts
-from shared.db import create_pool
 from tests.e2e.system_support import TENANT, System, started_system
 from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.staff_accounts import create_accounts
 
 pytestmark = pytest.mark.e2e
 
@@ -36,24 +35,13 @@ async def system(servers: dict[str, str], tmp_path_factory: pytest.TempPathFacto
     async with started_system(
         servers["postgres"], servers["nats"], tmp_path_factory.mktemp("browser")
     ) as running:
-        pool = await create_pool(running.database_url, min_size=1, max_size=1, schema="escalation")
-        try:
-            async with pool.acquire() as conn:
-                for tenant, (email, password), role in (
-                    (TENANT, OWNER, "owner"),
-                    ("other-spa", OTHER, "staff"),
-                ):
-                    await accounts.create_user(
-                        conn,
-                        tenant_id=tenant,
-                        email=email,
-                        display_name=email.split("@")[0].title(),
-                        role=role,
-                        password=password,
-                        created_by="test",
-                    )
-        finally:
-            await pool.close()
+        await create_accounts(
+            running.database_url,
+            [
+                (TENANT, OWNER, "owner", OWNER[0].split("@")[0].title()),
+                ("other-spa", OTHER, "staff", OTHER[0].split("@")[0].title()),
+            ],
+        )
         yield running
 
 

@@ -39,6 +39,16 @@ async def create_staff(
         )
 
 
+async def create_accounts(database_url: str, people: list[tuple[str, tuple[str, str], str, str]]) -> None:
+    """Accounts in a running system's escalation schema: (spa, (email, password), role, display name)."""
+    pool = await create_pool(database_url, min_size=1, max_size=1, schema="escalation")
+    try:
+        for tenant_id, (email, password), role, name in people:
+            await create_staff(pool, tenant_id, email=email, name=name, role=role, password=password)
+    finally:
+        await pool.close()
+
+
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, str]:
     """Sign the client in as a browser does (the session cookie stays in its jar).
 
