@@ -267,7 +267,8 @@ def _spa_terms(state: ConversationState, spa: SpaProfile) -> tuple[str, ...]:
     names |= {b.service_name for b in state.bookings}
     if state.service is not None:
         names.add(state.service.name)
-    return tuple(sorted(names, key=len, reverse=True))
+    # Sorted so one catalog is one key of the guard's compiled pattern (the guard orders by length).
+    return tuple(sorted(names))
 
 
 def _apply_all(state: ConversationState, events: list[conv.ConversationEvent]) -> ConversationState:
