@@ -17,6 +17,7 @@ from .vocabulary import (
     DRUG,
     DRUG_SHAPE,
     PROCEDURE,
+    PRODUCT,
     SKIN_CONCERN,
     SKIN_CONDITION,
     SPA_OFFER,
@@ -85,9 +86,16 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\breact(?:ion|ed|s|ing)?\s+(?:to|badly)\b",
             r"\b(?:bad|allergic|skin|adverse|weird|a|my|this|her|his) reactions?\b|\breactions? (?:last|"
             r"before|to)\b",
+            rf"\b(?:{PROCEDURE}|{PRODUCT}|it|that)\b.{{0,20}}\b(?:gave|give|gives|caused|"
+            rf"causes) me\b.{{0,30}}"
+            rf"\b{SYMPTOM}(?!\w)",
         ),
-        ("I had a bad reaction last time", "what if I react to the numbing cream?"),
-        ("your team reacted so fast to my booking, thanks",),
+        (
+            "I had a bad reaction last time",
+            "what if I react to the numbing cream?",
+            "last time the peel gave me a rash",
+        ),
+        ("your team reacted so fast to my booking, thanks", "the facial gave me such a glow"),
     ),
     Rule(
         "dosage_and_units",
@@ -459,8 +467,14 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bemergencia\b",
             r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
             r"\btomo\b.{0,30}\bpuedo\b|\b(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b",
+            r"\b(?:lunar|lunares|verrugas?|fiebre|gripe|diabet\w*|presion (?:alta|baja)|cancer|lupus|herpes|"
+            r"asma|tiroides|convulsion\w*|mareos?|maread[oa]|nauseas?|vomit\w*|sangr\w*|cambio de color)\b",
         ),
-        ("estoy embarazada, puedo ponerme botox?", "tomo anticoagulantes, puedo hacerme relleno de labios?"),
+        (
+            "estoy embarazada, puedo ponerme botox?",
+            "tomo anticoagulantes, puedo hacerme relleno de labios?",
+            "mi lunar cambio de color",
+        ),
         ("quiero una cita para el viernes", "cuanto cuesta el botox?"),
     ),
     Rule(

@@ -14,6 +14,7 @@ from .vocabulary import (
     AFTER_SYMPTOM,
     DRUG,
     PROCEDURE,
+    PRODUCT,
     SYMPTOM,
     TREATMENT,
 )
@@ -26,7 +27,7 @@ _AFTER = (
 # Where a treatment was done: "where they injected", "the injection site".
 _TREATED_SPOT = (
     r"\b(?:where (?:they|she|he|you|i|the \w+) (?:did|injected|put|had|got|was|were|lasered|treated)|"
-    r"(?:injection|treatment|treated|injected|needle|laser|filler|botox|peel) (?:site|area|spot|points?)s?|"
+    rf"(?:treated|injected|needle|{PROCEDURE}) (?:site|area|spot|points?)s?|"
     rf"where (?:the |my )?(?:\w+ )?(?:{PROCEDURE}|needles?) (?:went in|was|were|is|went))\b"
 )
 # A treatment described as done ("got lip filler on sat and my lip is still swollen").
@@ -46,7 +47,8 @@ _GENERIC_QUESTION = re.compile(
     r"how long (?:is|does|will|should|do|can)|how (?:bad|much|painful) (?:does|do|will|would|is)|"
     r"when (?:should|do) i|could i|will i|would i|how (?:do|"
     r"can) i (?:know|tell)|"
-    r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage))\b|"
+    r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage)|"
+    r"(?:does|do|will|would) (?:the |a )?(?:\w+ ){0,2}(?:hurt|sting|burn)(?! (?:me|my|you|her|him)\b))\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
     r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
@@ -58,7 +60,8 @@ _GENERIC_QUESTION = re.compile(
 # reaction happening now: medical, not urgent.
 _HISTORY = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=.*\b(?:last time|(?:at|during|after|from|in) my (?:last|previous)|"
-    r"previous(?:ly)?|in the past|history of|years? ago|disorder|before,))"
+    r"previous(?:ly)?|in the past|history of|years? ago|disorder|before,|sometimes|occasionally|"
+    r"prone to|every (?:so often|now and then)|once in a while))"
 )
 # What urgent rules stand down for: a general question, or a past episode.
 _NOT_NOW = re.compile(f"{_GENERIC_QUESTION.pattern}|{_HISTORY.pattern}")
@@ -119,7 +122,7 @@ URGENT: tuple[Rule, ...] = (
             rf"extra)\b.{{0,25}}\b{_PILLS}",
             r"\b(?:swallowed|ingested)\b(?! (?:my|his|her|their) (?:pride|words))",
             r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
-            r"cream|serum|numbing|pills?|some|my|her|his)\b",
+            r"cream|serum|numbing|pills?)\b",
             r"\bpoison(?! ivy| oak)\w*",
             r"\b(?:took|injected|used|did)\b.{0,30}\b(?:twice|two doses|double)\b.{0,20}\b(?:by accident|"
             r"accidentally|by mistake)\b",
@@ -206,7 +209,8 @@ URGENT: tuple[Rule, ...] = (
             r"\bblanch\w*|\bdusky\b|\bmottled\b|\blivedo\b|\bnecros\w*",
             r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it|filler|site)\b.{0,20}\b(?:turn(?:ed|"
             r"ing)?|gone|went|"
-            r"going|looks?|looking|is|got) (?:all |really |very |kinda |\w+ and )?(?:white|grey|gray|blue|"
+            r"going|looks?|looking|is|it'?s|got) (?:all |really |very |kinda |\w+ and )?(?:white|grey|"
+            r"gray|blue|"
             r"bluish|purple|"
             r"purplish|black|pale)\b",
         ),
@@ -280,15 +284,17 @@ URGENT: tuple[Rule, ...] = (
         "spanish_after_treatment",
         "medical",
         rx(
-            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|"
+            r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:hinchad\w*|moreton\w*|"
+            r"duele|dolor|arde|"
             r"ardor|"
             r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b",
             r"\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b"
-            r".{0,60}\b(?:despues|desde) (?:del?|de la|que)\b",
-            r"\b(?:despues|desde) (?:del?|de la|que)\b.{0,40}\b(?:quemad\w*|ampollas|ronchas|granitos?|"
+            r".{0,60}\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b",
+            r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:quemad\w*|ampollas|"
+            r"ronchas|granitos?|"
             r"bultos?|fiebre|dur[oa])\b",
             r"\b(?:quemad\w*|ampollas|ronchas|granitos?|bultos?|fiebre|dur[oa])\b.{0,60}\b(?:despues|"
-            r"desde) (?:del?|de la|que)\b",
+            r"desde) (?:del?|de la|de mi|que|el|la|mi)\b",
         ),
         (
             "tengo la cara hinchada despues del relleno, es normal?",
@@ -306,9 +312,17 @@ URGENT: tuple[Rule, ...] = (
             rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|"
             r"injections?|"
             rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\b(?:{DRUG}|{PRODUCT}|meds?|medications?|medicines?|pills?)\b(?: (?:you|u|they|she|"
+            rf"he) \w+ me)? "
+            r"(?:is |has been |keeps? |just )?"
+            rf"(?:making|made|makes|gave|giving|gives) (?:me|my)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
         ),
-        ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
-        ("how much is semaglutide a month?", "i'm on my way, see you at 3"),
+        (
+            "i've been nauseous all week on semaglutide is that normal",
+            "im losing hair on semaglutide",
+            "the ozempic is making me so sick i cant eat",
+        ),
+        ("how much is semaglutide a month?", "i'm on my way, see you at 3", "the serum made my skin glow"),
         priority="urgent",
         unless=_NOT_NOW,
     ),
@@ -356,8 +370,21 @@ URGENT: tuple[Rule, ...] = (
             r"damaged|messed up) (?:my|me|her|him)\b",
             r"\b(?:it\'?s been|its been|after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
             rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
-            rf"\b{SYMPTOM}\b.{{0,40}}\b(?:after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
-            r"weeks?)\b",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:after|for|it'?s been) (?:\d+|a few|two|three|four|five|six|"
+            r"several) (?:days?|weeks?|wks?)\b",
+            rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since)\b.{{0,40}}"
+            rf"\b{AFTER_SYMPTOM}(?!\w)",
+            rf"\b{SYMPTOM}\b.{{0,40}}\b(?:hasn'?t|has not|haven'?t|have not|won'?t|wont|will not|isn'?t|"
+            rf"is not|"
+            r"aren'?t|not|never) (?:gone|go|going|went|gotten|get|getting|calmed|calming) (?:down|away|"
+            r"better)\b",
+            rf"\bmy (?:\w+ ){{1,2}}(?:is|are|r|feels?|looks?) (?:still |so |really |super |kinda |very |"
+            rf"way )*"
+            rf"{SYMPTOM}\b(?=.*\b{PROCEDURE}\b)",
+            r"\b(?:one|left|right|other) side\b.{0,40}\b(?:bigger|smaller|higher|lower|fuller|puffier|"
+            r"droop\w*|swollen|lumpy|uneven|different)\b|\b(?:bigger|smaller|higher|lower|fuller|"
+            r"puffier) than "
+            r"the (?:other|left|right)\b",
         ),
         (
             "my lips are still swollen 5 days after filler",
@@ -365,11 +392,14 @@ URGENT: tuple[Rule, ...] = (
             "The laser burned my leg and nobody has called me back",
             "since my botox I've had a headache every day",
             "the injection site is really sore now",
+            "botox on friday and now my eyebrow looks weird",
+            "the bruise still hasn't gone away",
         ),
         (
             "I'd like a facial after my botox appointment next week",
             "can I book laser after work on friday?",
             "after my facial can I book a massage?",
+            "got filler last month and now i want more",
         ),
         unless=_NOT_NOW,
         priority="urgent",

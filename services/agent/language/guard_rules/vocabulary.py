@@ -15,6 +15,7 @@ TREATMENT = alt(
     r"shots?|needles?|laser|lasers|ipl|bbl|photofacial|peel|peels|chemical peel|microneedling|"
     r"morpheus8?|rf microneedling|hydrafacial|facial|facials|coolsculpting|cryo\w*|dermaplaning|prp|"
     r"prf|vampire facial|hair removal|electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|"
+    r"lash lift|lash extensions?|lashes|brow lamination|brow tint|dermaplan\w*|iv|iv drip|drip|b12|"
     r"treatments?|procedures?|sessions?|appointments?|appt|visit|injector|tech"
 )
 # What a client notices on their body; used only next to a treatment, a first person or a question.
@@ -24,13 +25,14 @@ SYMPTOM = alt(
     r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
     r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|"
     r"pain|painful|hurts?|hurting|aches?|aching|sore|soreness|tender\w*|throbbing|stinging|stings|"
-    r"peeling|lopsided|hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin"
+    r"peeling|lopsided|hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin|blotch\w*|on fire|"
+    r"fatigue"
 )
 # Drugs and products clients take, by the names they use.
 DRUG = alt(
     r"antibiotics?|antidepressants?|antihistamines?|blood thinners?|steroids?|prednisone|cortisone|"
     r"hormones?|hrt|estrogen|testosterone|progesterone|chemo\w*|radiation|immunotherap\w*|insulin|"
-    r"accutane|isotretinoin|tretinoin|retin[- ]a|spironolactone|warfarin|coumadin|eliquis|xarelto|"
+    r"accutane|isotretinoin|tretinoin|tret|retin[- ]a|spironolactone|warfarin|coumadin|eliquis|xarelto|"
     r"plavix|heparin|lovenox|aspirin|ibuprofen|advil|motrin|aleve|naproxen|tylenol|acetaminophen|"
     r"paracetamol|benadryl|zyrtec|claritin|allegra|metformin|ozempic|wegovy|mounjaro|zepbound|"
     r"semaglutide|tirzepatide|glp-?1|lexapro|zoloft|prozac|wellbutrin|xanax|adderall|synthroid|"
@@ -66,7 +68,8 @@ CONDITION = alt(
     r"graves'? disease|tmj|"
     r"dry eyes?|sunburn\w*|c-section|nose job|metal (?:plate|implant|rod)s?|iud|"
     r"dental work|root canal|face ?lift|tummy tuck|liposuction|blepharoplasty|eyelid surgery|"
-    r"ptsd|ibs|ibd|gerd|ocd|hpv|hsv|cfs|ckd|chf|dvt|tbi|sids|aneurysms?|syphilis|"
+    r"hep [abc]|low iron|iron deficiency|\w+ deficiency|deficient|ptsd|ibs|ibd|gerd|ocd|hpv|hsv|cfs|ckd|"
+    r"chf|dvt|tbi|sids|aneurysms?|syphilis|"
     r"gonorrh\w*|chlamydia|hernias?|gout|vertigo|tinnitus|insomnia|sleep apnea|erectile|erections?|"
     r"incontinence|hemorrhoids|autism|withdrawal|addiction|alcoholism|hearing loss|cataracts?|macular|"
     r"lymph nodes?|prostate|cervix|uterus|ovar\w*|colon|bowels?|bladder|lungs?|kidneys|pancrea\w*|spleen|"
@@ -117,9 +120,16 @@ AFTER_SYMPTOM = alt(
     r"dark spots?|dark patch\w*|patches|streaks?|shaking|broke out|breaking out|breakouts?|cold sores?|"
     r"hard|firm|dent\w*|dimpl\w*|ridges?|migrat\w*|moved|crooked smile|dry|flaky|flaking|purging|upset|"
     r"threw up|puk\w*|losing (?:my )?hair|hair loss|hair (?:is )?falling out|(?:isn'?t|not|won'?t) heal\w*|"
-    r"can'?t (?:smile|close|move|lift|raise|blink|drink|eat|open|feel|pucker|talk|whistle)|drool\w*|"
+    r"(?:can'?t|cannot|can barely|can hardly|hard to|trouble) (?:smile|close|move|lift|raise|blink|drink|eat|"
+    r"open|feel|pucker|talk|whistle|chew)|drool\w*|white|pale|brown|brownish|yellow\w*|green\w*|"
+    r"cold to (?:the )?touch|(?:feels?|is|are) cold|dropp(?:ed|ing)|spock|way (?:up|higher|lower|bigger)|"
     r"swallow\w*|sunburn\w*|water(?:ing|y)|won'?t stop|diarrh\w*|constipat\w*|cramp\w*|shaky|jittery|moving|"
     r"nauseous|sick"
+)
+# What a client puts on their own skin: "the cream you gave me", "the serum made my eyes red".
+PRODUCT = alt(
+    r"creams?|serums?|products?|retinol|tret\w*|retin[- ]a|lotion|masks?|sunscreen|spf|ointment|gel|"
+    r"moisturi[sz]er|cleanser|toner|lash serum"
 )
 # The treatment itself (not "appointment" or "visit"): what a symptom or an aftercare question is about.
 PROCEDURE = alt(
@@ -129,5 +139,6 @@ PROCEDURE = alt(
     r"facial|coolsculpting|cryo\w*|dermaplaning|prp|prf|vampire facial|laser hair removal|hair removal|"
     r"electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|body contouring|treatment|procedure|"
     r"lidocaine|numbing(?: cream)?|weight loss (?:shots?|injections?)|glp-?1(?: shots?)?|semaglutide|"
-    r"tirzepatide|b12(?: shots?)?|iv|iv drip|drip|infusion"
+    r"tirzepatide|b12(?: shots?)?|iv|iv drip|drip|infusion|lash lift|lash serum|lash extensions?|lashes|"
+    r"brow lamination|brow tint|dermaplan\w*"
 )
