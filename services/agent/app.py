@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from shared.bus import Delivery, Unprocessable, durable_subscriber, jetstream, make_broker, publish_event
 from shared.contracts.escalation import PauseAi, ReplyModeSet, ResumeAi, StaffReply
 from shared.contracts.sms import SmsReceived
+from shared.reply_mode import ReplyModes
 from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
 from shared.subjects import Topology
 
@@ -157,6 +158,13 @@ def register_bus(
             return
         await publish_all(ports, result.outgoing)
 
+    @broker.subscriber(topology.staff("*", "replies"), title="agent-reply-modes")
+    async def on_reply_mode(change: ReplyModeSet) -> None:
+        """A spa's reply mode changed: every replica hears it (a plain subscription, no queue)."""
+        ports = runtime.ports
+        if ports is not None and ports.reply_modes is not None:
+            ports.reply_modes.heard(change)
+
     @durable_subscriber(
         broker,
         topology,
@@ -215,6 +223,7 @@ def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
             tool_timeout=settings.request_timeout_seconds,
             instance=settings.instance_id,
             hold_ttl_seconds=settings.hold_ttl_seconds,
+            reply_modes=ReplyModes(jetstream(broker), topology),
         )
         ctx.extras["runtime"] = runtime
 

@@ -34,7 +34,7 @@ from shared.contracts.escalation import (
 from shared.contracts.escalation import EscalationRaised as BusEscalationRaised
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.contracts.tools import SpaProfile
-from shared.reply_mode import reply_mode
+from shared.reply_mode import ReplyModes, reply_mode
 from shared.subjects import Topology
 
 from . import special_texts
@@ -98,6 +98,13 @@ class AgentPorts:
     clock: Callable[[], datetime] = utcnow
     holding_after: timedelta = HOLDING_AFTER
     holding_after_no_answer: timedelta = HOLDING_AFTER_NO_ANSWER
+    reply_modes: ReplyModes | None = None  # each spa's reply mode as this process knows it
+
+    async def drafting(self, tenant_id: str) -> bool:
+        """Whether the spa's replies wait as drafts for staff (read from the server without a cache)."""
+        if self.reply_modes is not None:
+            return await self.reply_modes.mode(tenant_id) == "draft"
+        return await reply_mode(jetstream(self.broker), self.topology, tenant_id) == "draft"
 
 
 def reply_key(inbound_id: UUID) -> str:
@@ -245,7 +252,7 @@ async def _decide(
         reason = f"The agent's reply was blocked by the outbound guard ({outbound.reason})."
         events.extend(_escalation_events(base, "blocked_reply", reason, msg.id))
         return events, "escalated"
-    drafting = await reply_mode(jetstream(ports.broker), ports.topology, msg.tenant_id) == "draft"
+    drafting = await ports.drafting(msg.tenant_id)
     reply_event = conv.ReplyDrafted if drafting else conv.ReplySent
     events.append(
         reply_event(
@@ -357,9 +364,9 @@ async def _hold_on(
     """
     if ports.clock() - msg.occurred_at < after:
         return
-    js = jetstream(ports.broker)
-    if await reply_mode(js, ports.topology, msg.tenant_id) == "draft":
+    if await ports.drafting(msg.tenant_id):
         return
+    js = jetstream(ports.broker)
     key = holding_key(msg.id)
     holding = SendSms(
         tenant_id=msg.tenant_id,
