@@ -93,6 +93,12 @@ def test_client_texts_escalate_with_their_category(text: str, category: str) -> 
         "I think I'm having an allergic reaction",
         "i fainted after the injection",
         "hey so i got lip filler on sat and my top lip is still super swollen lol is that normal?? - jess",
+        "tox on monday and now one brow is way higher",
+        "the shot spot on my arm is hot and puffy",
+        "that eye cream made my lids red and itchy",
+        "the bruise from my lips still hasnt gone down",
+        "cheek filler feels hard and throbs",
+        "me duele la cara desde el relleno",
     ],
 )
 def test_emergencies_and_symptoms_after_a_treatment_are_urgent(text: str) -> None:
@@ -107,6 +113,10 @@ def test_emergencies_and_symptoms_after_a_treatment_are_urgent(text: str) -> Non
         "how long is swelling normal after lip filler",
         "can i take advil after filler for the pain",
         "What are the side effects of Botox?",
+        "i had a heart attack years ago, is filler ok for me",
+        "i get seizures sometimes, can i do ipl",
+        "what are the chances of bruising from lip filler",
+        "can i have a glass of wine tonight after my botox",
     ],
 )
 def test_general_questions_about_what_may_happen_are_medical_but_not_urgent(text: str) -> None:
@@ -167,6 +177,9 @@ def test_urgent_reason_says_staff_should_look_now() -> None:
         "what's a hydrafacial and how long does it take",
         "how much is a syringe of filler",
         "running 5 min late is that ok?",
+        "does the laser hurt more than waxing",
+        "is brazilian laser painful on the first session",
+        "loved my filler and now i want cheeks too",
         "\U0001f44d\U0001f44d",
         "",
         "   ",

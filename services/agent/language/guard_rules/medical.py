@@ -102,7 +102,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bdos(?:e|es|age|ages|ing)\b",
-            r"\bhow many (?:units|syringes|vials|ml|cc) (?:do|will|would|should|can|might)(?: i| you| she|"
+            r"\bhow many (?:units|syringes|vials|ml|cc)(?: of \w+)? (?:do|will|would|should|can|"
+            r"might)(?: i| you| she|"
             r" he| we)? "
             r"(?:need|get|recommend|use|inject|put|be)\b(?!.{0,25}\b(?:left|include))",
             r"\b\d+\s*(?:units?|syringes?) (?:enough|too much|too many|safe|ok|okay|right|normal)\b",
@@ -374,7 +375,7 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"they)\b.{{0,20}}"
             r"\b(?:cause|spread|migrate|move|block|affect|(?:damage|harm|hurt|burn|scar) (?:my|the|your|a|"
             r"an|me|you)\b|"
-            r"make (?:it|my|me|your)|go into|"
+            r"make (?:it|my|me|your)|weaken|thin out|shrink|go into|"
             r"get into|wear off)",
             rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|"
             r"undo)\b",

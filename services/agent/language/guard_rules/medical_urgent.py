@@ -47,7 +47,8 @@ _GENERIC_QUESTION = re.compile(
     r"how long (?:is|does|will|should|do|can)|how (?:bad|much|painful) (?:does|do|will|would|is)|"
     r"when (?:should|do) i|could i|will i|would i|how (?:do|"
     r"can) i (?:know|tell)|"
-    r"do (?:people|most)|does (?:everyone|it)|what if|can (?:the )?\w+ (?:hurt|cause|damage)|"
+    r"do (?:people|most)|does (?:everyone|it)|what if|what are the (?:chances|odds)|how (?:likely|common)|"
+    r"can (?:the )?\w+ (?:hurt|cause|damage)|"
     r"(?:does|do|will|would) (?:the |a )?(?:\w+ ){0,2}(?:hurt|sting|burn)(?! (?:me|my|you|her|him)\b))\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
@@ -150,6 +151,8 @@ URGENT: tuple[Rule, ...] = (
         ("I have chest pain and feel weird", "my heart is racing since the injection"),
         ("chest hair removal price?",),
         priority="urgent",
+        # "I had a heart attack 2 years ago, is botox safe?" is history: medical, not urgent
+        unless=_HISTORY,
     ),
     Rule(
         "severe_allergic_reaction",
@@ -209,7 +212,8 @@ URGENT: tuple[Rule, ...] = (
             r"\bblanch\w*|\bdusky\b|\bmottled\b|\blivedo\b|\bnecros\w*",
             r"\b(?:skin|area|spot|patch|lip|lips|nose|cheek|chin|it|filler|site)\b.{0,20}\b(?:turn(?:ed|"
             r"ing)?|gone|went|"
-            r"going|looks?|looking|is|it'?s|got) (?:all |really |very |kinda |\w+ and )?(?:white|grey|"
+            r"going|looks?|looking|look|is|are|r|it'?s|got) (?:all |really |very |kinda |"
+            r"\w+ and )?(?:white|grey|"
             r"gray|blue|"
             r"bluish|purple|"
             r"purplish|black|pale)\b",
@@ -227,7 +231,9 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\b(?:redness|red|pain|swelling|rash|bruis\w*|infection|bump|lump|welts?)\b.{0,40}"
-            r"\b(?:spread\w*|getting worse|gotten worse|got worse|worse and worse|growing|getting bigger)",
+            r"\b(?:spread\w*|getting worse|gotten worse|got worse|worse and worse|growing|getting bigger|"
+            r"getting (?:darker|larger|redder|harder)|(?:bigger|darker|redder|harder|more swollen) (?:today|"
+            r"now|every day|than yesterday))",
             r"\bspreading (?:redness|rash|pain|swelling|infection)",
         ),
         ("the redness is spreading down my cheek", "the swelling keeps getting worse"),
@@ -270,7 +276,7 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bemergenc\w*|\b911\b|\bemergency room\b|\burgent care\b|\bambulance\b|\bthe er\b",
-            r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b|\bheart attack\b",
+            r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b",
             r"\b(?:think i'?m|i'?m|she'?s|he'?s|is) having a stroke\b|\bstroke symptoms\b",
             r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|"
             r"\bslurr\w*",
@@ -287,7 +293,8 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:hinchad\w*|moreton\w*|"
             r"duele|dolor|arde|"
             r"ardor|"
-            r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b",
+            r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|"
+            r"chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b",
             r"\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b"
             r".{0,60}\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b",
             r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:quemad\w*|ampollas|"
@@ -361,7 +368,10 @@ URGENT: tuple[Rule, ...] = (
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
             r"infection)\b",
             rf"\b{PROCEDURE} (?:left|gave me|caused|made)\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
-            rf"\b(?:my|the) (?:\w+ ){{0,2}}{PROCEDURE} (?:area |site |spot )?(?:(?:\w+ ){{0,3}}(?:looks?|"
+            rf"(?:\b(?:my|the) (?:\w+ ){{0,2}}|^(?!(?:is|are|does|do|will|would|which|what|how|can|could|"
+            rf"should)\b)"
+            rf"(?:\w+ )?){PROCEDURE} (?:area |site |"
+            rf"spot )?(?:(?:\w+ ){{0,3}}(?:looks?|"
             r"feels?|is|"
             r"are|has|went|"
             rf"got|seems|turned)\b.{{0,30}}\b)?{AFTER_SYMPTOM}(?!\w)",
@@ -380,7 +390,9 @@ URGENT: tuple[Rule, ...] = (
             r"better)\b",
             rf"\bmy (?:\w+ ){{1,2}}(?:is|are|r|feels?|looks?) (?:still |so |really |super |kinda |very |"
             rf"way )*"
-            rf"{SYMPTOM}\b(?=.*\b{PROCEDURE}\b)",
+            rf"{SYMPTOM}\b(?=.*\b(?:{PROCEDURE}|{PRODUCT})\b)",
+            rf"\b(?:{PROCEDURE}|{PRODUCT})\b.*\bmy (?:\w+ ){{1,2}}(?:is|are|r|feels?|looks?) "
+            rf"(?:still |so |really |super |kinda |very |way )*{SYMPTOM}\b",
             r"\b(?:one|left|right|other) side\b.{0,40}\b(?:bigger|smaller|higher|lower|fuller|puffier|"
             r"droop\w*|swollen|lumpy|uneven|different)\b|\b(?:bigger|smaller|higher|lower|fuller|"
             r"puffier) than "
