@@ -37,8 +37,6 @@ class StreamSpec:
     max_age: timedelta
     duplicate_window: timedelta = timedelta(minutes=2)
     max_msgs_per_subject: int = -1
-    # Accepts atomic batches (nats-server 2.12+): several events stored together or not at all.
-    atomic: bool = False
 
     def config(self, replicas: int = 1) -> StreamConfig:
         """The nats-py StreamConfig for this stream (file storage)."""
@@ -52,7 +50,6 @@ class StreamSpec:
             duplicate_window=self.duplicate_window.total_seconds(),
             max_msgs_per_subject=self.max_msgs_per_subject,
             num_replicas=replicas,
-            allow_atomic=self.atomic or None,
         )
 
 
@@ -171,7 +168,6 @@ class Topology:
             (self.all_conversations,),
             timedelta(days=365),
             duplicate_window=timedelta(hours=2),
-            atomic=True,  # a turn's events are appended as one batch (ConversationStore.append)
         )
 
     @property

@@ -17,7 +17,7 @@ import structlog
 from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
 
-from shared.bus import publish_batch, publish_event
+from shared.bus import publish_event
 from shared.contracts.conversation import (
     AiPaused,
     AiResumed,
@@ -33,15 +33,9 @@ from .domain import ConversationState, apply
 log = structlog.get_logger()
 
 WRONG_LAST_SEQUENCE = 10071
-DUPLICATE_IN_BATCH = 10201  # an atomic batch carried a msg id the stream already holds
 
 # A conversation's first text after some sequence: its SMS_INBOUND sequence and SmsReceived id.
 FirstInbound = tuple[int, UUID | None] | None
-
-
-def _msg_id(event: ConversationEvent) -> str:
-    """The bus message id of an event: a text's is its SmsReceived id, so it is recorded once."""
-    return f"inbound:{event.inbound_id}" if isinstance(event, InboundReceived) else str(event.id)
 
 
 class AppendConflict(Exception):
@@ -114,45 +108,22 @@ class ConversationStore:
     async def append(
         self, loaded: Loaded, events: Sequence[ConversationEvent], *, strict: bool = True
     ) -> Loaded:
-        """Append events right after `loaded.last_seq`, as one atomic batch: all of them or none.
+        """Append events in order after `loaded.last_seq`.
 
-        Something appended since `loaded` (a staff command, another replica's turn), or an event
-        already in the log (this text recorded before), is an AppendConflict with nothing written.
-        `strict=False` appends without the first check. A server that will not take the batch (too
-        many in flight, atomic batches not enabled on an older stream) gets the events one by one.
+        The first event must land right after what was loaded (else AppendConflict, nothing written).
+        Once it has, the turn owns its facts: a later event that meets a concurrent append (a staff
+        command) is appended after it instead of being lost. `strict=False` appends without the check.
         """
-        if not events:
-            return loaded
-        batch = [(event, _msg_id(event)) for event in events]
-        expected = loaded.last_seq if strict else None
-        try:
-            seq = await publish_batch(self._js, loaded.subject, batch, expected_last_subject_seq=expected)
-        except APIError as exc:
-            if getattr(exc, "err_code", None) in (WRONG_LAST_SEQUENCE, DUPLICATE_IN_BATCH):
-                raise AppendConflict(loaded.subject) from None
-            log.warning("agent.store.batch_refused", code=getattr(exc, "err_code", None))
-            return await self._append_one_by_one(loaded, events, strict=strict)
-        state = loaded.state
-        for event in events:
-            state = apply(state, event)
-        current = Loaded(loaded.subject, state, seq)
-        self._remember(current)
-        return current
-
-    async def _append_one_by_one(
-        self, loaded: Loaded, events: Sequence[ConversationEvent], *, strict: bool
-    ) -> Loaded:
-        """The fallback: each event with its own acknowledgement. Once the first has landed the turn
-        owns its facts: a later event that meets a concurrent append is appended after it."""
         current = loaded
         for i, event in enumerate(events):
+            msg_id = f"inbound:{event.inbound_id}" if isinstance(event, InboundReceived) else str(event.id)
             for _attempt in range(5):
                 try:
                     seq = await publish_event(
                         self._js,
                         current.subject,
                         event,
-                        msg_id=_msg_id(event),
+                        msg_id=msg_id,
                         expected_last_subject_seq=current.last_seq if strict or i > 0 else None,
                     )
                 except APIError as exc:

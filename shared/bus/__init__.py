@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
-from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import structlog
 from faststream.nats import NatsBroker, NatsUserPassword
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from nats.js.errors import APIError, BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import BaseModel
 
 from shared.bus.durable import (
@@ -47,7 +45,6 @@ __all__ = [
     "jetstream",
     "make_broker",
     "nats_client",
-    "publish_batch",
     "publish_event",
     "read_dead_letter",
     "request_tool",
@@ -61,7 +58,6 @@ ResultT = TypeVar("ResultT", bound=BaseModel)
 
 MSG_ID = "Nats-Msg-Id"
 EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence"
-BATCH_ID, BATCH_SEQUENCE, BATCH_COMMIT = "Nats-Batch-Id", "Nats-Batch-Sequence", "Nats-Batch-Commit"
 
 
 def make_broker(nats_url: str, *, name: str, **kwargs: Any) -> NatsBroker:
@@ -161,42 +157,6 @@ async def publish_event(
         headers[EXPECTED_LAST_SUBJECT_SEQ] = str(expected_last_subject_seq)
     ack = await js.publish(subject, encode(message), timeout=timeout, headers=headers)
     return ack.seq
-
-
-async def publish_batch(
-    js: JetStreamContext,
-    subject: str,
-    messages: Sequence[tuple[BaseModel, str]],
-    *,
-    expected_last_subject_seq: int | None = None,
-    timeout: float = 5.0,
-) -> int:
-    """Publish (message, msg id) pairs to one subject as an atomic batch: all stored, in order and
-    together, or none. Returns the stream sequence of the last; the others precede it.
-
-    One round trip for the whole batch: the server answers only the committing message. The
-    expectation is checked against the subject as it was before the batch, when it commits. The
-    stream must allow atomic batches (`StreamSpec.atomic`); a refusal raises the server's APIError
-    (10071 wrong last sequence, 10201 a msg id already stored), with nothing written.
-    """
-    if not messages:
-        raise ValueError("an atomic batch needs at least one message")
-    nc = js._nc  # the batch's messages go out as plain publishes on the context's own connection
-    batch_id = uuid.uuid4().hex
-    last = len(messages)
-    for number, (message, msg_id) in enumerate(messages, start=1):
-        headers = {BATCH_ID: batch_id, BATCH_SEQUENCE: str(number), MSG_ID: msg_id}
-        if number == 1 and expected_last_subject_seq is not None:
-            headers[EXPECTED_LAST_SUBJECT_SEQ] = str(expected_last_subject_seq)
-        if number < last:
-            await nc.publish(subject, encode(message), headers=headers)
-            continue
-        headers[BATCH_COMMIT] = "1"
-        reply = await nc.request(subject, encode(message), timeout=timeout, headers=headers)
-    ack = json.loads(reply.data or b"{}")
-    if "error" in ack:
-        raise APIError.from_error(ack["error"])
-    return int(ack["seq"])
 
 
 class ToolCallFailed(Exception):

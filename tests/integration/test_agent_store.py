@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from uuid import uuid4
 
 import pytest
@@ -89,22 +88,4 @@ async def test_a_text_recorded_twice_is_a_conflict_not_a_second_record(
     repeat = [events[0], TurnCompleted(**{**events[1].model_dump(), "id": uuid4()})]
     with pytest.raises(AppendConflict):
         await store.append(stale_free, repeat, strict=False)
-    assert await subject_count(nc, topology) == 2
-
-
-async def test_a_stream_without_atomic_batches_still_takes_a_turn_in_order(
-    nc: NatsClient, topology: Topology
-) -> None:
-    # A stream created before atomic batches were enabled (or on an older server) refuses the batch:
-    # the turn's events go in one by one instead, in order, none lost.
-    spec = replace(topology.stream_conversations, atomic=False)
-    await nc.jetstream().add_stream(spec.config())
-    store = ConversationStore(nc.jetstream(), topology)
-    loaded = await store.load(TENANT, CONV)
-    after = await store.append(loaded, turn(1))
-    assert await subject_count(nc, topology) == 2
-    again = await ConversationStore(nc.jetstream(), topology).load(TENANT, CONV)
-    assert again.last_seq == after.last_seq and again.state.last_completed_seq == 1
-    with pytest.raises(AppendConflict):
-        await store.append(loaded, turn(2))  # stale: checked on the first event as before
     assert await subject_count(nc, topology) == 2
