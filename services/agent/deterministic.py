@@ -31,6 +31,7 @@ from . import domain, frontdesk_answers, policy
 from .booking import confirm, propose
 from .brain import Decision, Handoff, TurnContext
 from .domain import ConversationState
+from .language.choices import offers_time
 from .language.understanding import understand
 from .replies import day_name, lang_of, say
 from .turn import Turn, reply
@@ -44,7 +45,7 @@ LANGUAGE_REASON = (
     "The client texts in a language the spa does not text in ({language}): please reply yourself."
 )
 # Questions whose answer needs the service the client means.
-SERVICE_QUESTIONS = frozenset({"price", "providers"})
+SERVICE_QUESTIONS = frozenset({"price", "packages", "duration", "providers"})
 
 
 class DeterministicBrain:
@@ -134,9 +135,18 @@ def chosen_option(turn: Turn) -> int | None:
         return None
     if u.choice is not None and u.choice < len(proposals):
         return u.choice
-    if len(proposals) == 1 and u.affirm and u.preference is None:
-        return 0
+    if u.affirm and u.preference is None:
+        return 0 if len(proposals) == 1 else option_at_time_asked(turn)
     return None
+
+
+def option_at_time_asked(turn: Turn) -> int | None:
+    """'yes please' to options for "thursday at 7pm?": the one option at the time asked for."""
+    preference = turn.state.preference
+    if preference is None or preference.target_time is None:
+        return None
+    at = [i for i, p in enumerate(turn.state.proposals) if offers_time(p.label, preference.target_time)]
+    return at[0] if len(at) == 1 else None
 
 
 # ----- the service
@@ -302,7 +312,7 @@ async def answer_questions(turn: Turn) -> None:
         return
     service = turn.topic or turn.state.requested or turn.state.service
     offers = []
-    if "price" in u.questions and service is not None and turn.state.client_id is not None:
+    if u.questions & {"price", "packages"} and service is not None and turn.state.client_id is not None:
         offers = list((await turn.ctx.tools.benefits(service.service_id)).package_offers)
     if turn.consult_noted and service is not None:
         service = service.model_copy(update={"free_consult": False})

@@ -1,4 +1,5 @@
-"""What a front desk answers from the spa's public profile: prices, address, hours, parking, providers.
+"""What a front desk answers from the spa's public profile: prices, packages, how long a treatment
+takes, address, hours, parking, providers.
 
 Pure: no I/O. Each answer is one or two sentences from the reply table of the conversation's
 language; a question the profile cannot answer gives no sentence (the booking question still goes).
@@ -7,7 +8,7 @@ language; a question the profile cannot answer gives no sentence (the booking qu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shared.contracts.conversation import ServiceCandidate
 from shared.contracts.tools import OpeningDay, PackageOffer, ProviderInfo, ServiceInfo, SpaProfile
@@ -15,7 +16,10 @@ from shared.contracts.tools import OpeningDay, PackageOffer, ProviderInfo, Servi
 from .replies import day_name, hours_label, join_and, money, say
 
 # The order answers are given in when one text asks several things.
-ORDER = ("price", "services", "providers", "provider_schedule", "hours", "address", "parking")
+ORDER = (
+    "price", "packages", "duration", "services", "providers", "provider_schedule", "hours", "address",
+    "parking",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,15 @@ class Asked:
     offers: Sequence[PackageOffer] = ()
     weekday: int | None = None
     provider: str | None = None
+    questions: frozenset[str] = frozenset()
 
 
 def answers(questions: frozenset[str], asked: Asked) -> list[str]:
     """The sentences answering every question the text asked, in a fixed order."""
     out: list[str] = []
+    asked = replace(asked, questions=questions)
+    if "packages" in questions:
+        questions = questions - {"services"}  # "do you guys do packages?" asks about packages only
     for question in ORDER:
         if question in questions:
             text = ANSWERS[question](asked)
@@ -64,6 +72,23 @@ def price(asked: Asked) -> str:
     if service.free_consult:
         parts.append(say(lang, "price_free_consult"))
     return " ".join(parts)
+
+
+def packages(asked: Asked) -> str:
+    """The package for the service asked about (its price when it has none); said once with a price."""
+    if "price" in asked.questions:
+        return ""  # the price answer already names the package
+    if asked.service is None:
+        return say(asked.lang, "packages_ask_service")
+    return price(asked)
+
+
+def duration(asked: Asked) -> str:
+    """'A HydraFacial takes about 60 minutes.'"""
+    service = asked.service
+    if service is None or service.duration_minutes <= 0:
+        return ""
+    return say(asked.lang, "duration", service=service.name, minutes=service.duration_minutes)
 
 
 def address(asked: Asked) -> str:
@@ -142,6 +167,8 @@ def services(asked: Asked) -> str:
 
 ANSWERS: dict[str, Callable[[Asked], str]] = {
     "price": price,
+    "packages": packages,
+    "duration": duration,
     "address": address,
     "parking": parking,
     "hours": hours,

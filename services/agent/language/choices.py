@@ -52,6 +52,9 @@ _ORDINAL = re.compile(
     rf"(?:^\W*|\b(?:the|la|el|take|do|pick|want|choose|book|go with|prefer)\s+){_ORDINAL_WORD}\b"
     r"(?!\s+(?:of|week|time|thing|visit|appointment|treatment|question|vez|available|opening))"
     rf"|\b{_ORDINAL_WORD}\s+(?:one|option|slot|choice|works|is good|is fine|please|pls|opcion|por favor)\b"
+    # "the first time works", "second time slot please": an option by its place, not "my first time"
+    rf"|\b{_ORDINAL_WORD}\s+(?:time|day|spot)\s+(?:slot\s+)?(?:works|would work|is good|is fine|is perfect"
+    r"|is great|sounds good|please|pls)\b"
     # "the first time you said", "the second one you mentioned": a time of the options, by its place
     rf"|\b{_ORDINAL_WORD}\s+(?:time|day|one|option|slot)\s+(?:that\s+)?(?:you|u)\s+"
     r"(?:said|mentioned|offered|gave|listed|sent|texted|suggested|had)\b"
@@ -136,7 +139,7 @@ def _ordinal_choice(flat: str, count: int) -> int | None:
     m = _ORDINAL.search(flat)
     if m is None:
         return None
-    word = m[1] or m[2] or m[3]
+    word = next(group for group in m.groups() if group)
     if word in _OF_TWO:
         return None if count != 2 else (1 if _OF_TWO[word] == 0 else 2)
     if word in _LAST:

@@ -48,6 +48,15 @@ _INTRODUCTIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("soy", rf"(?:^|[,.!¡¿?]\s*|\b(?:hola|buenas|buenos dias|hi|hey)\W+)soy\s+{_NAME}", False),
         ("i'm", rf"\b(?:i am|i'm|im|this is|it's|its|it is|here is|here's|call me)\s+{_NAME}", False),
         ("here", rf"(?:^|[,.!?;:]\s*|\b(?:hi|hey|hello|hola|heya|hii+)\W+){_NAME}\s+here\b", False),
+        # The name the booking goes under: "put it under Jen", "under the name Dana", "a nombre de Ana".
+        ("under the name", rf"\b(?:under the name(?: of)?|a nombre de)\s+{_NAME}", True),
+        (
+            "put it under",
+            r"\b(?:(?:put|book|have|list|make|save)\s+"
+            r"(?:it|that|this|me|her|him|them|the (?:appointment|booking))"
+            rf"\s+(?:down\s+)?|(?:it's|its|it is|booking is|appointment is) )under\s+{_NAME}",
+            False,
+        ),
     )
 )
 _SIGN_OFF = (

@@ -18,7 +18,17 @@ from .shorthand import plain
 
 __all__ = ["QUESTION_RULES", "Question", "find_questions", "question_weekday"]
 
-Question = Literal["price", "address", "hours", "parking", "providers", "provider_schedule", "services"]
+Question = Literal[
+    "price",
+    "packages",
+    "duration",
+    "address",
+    "hours",
+    "parking",
+    "providers",
+    "provider_schedule",
+    "services",
+]
 
 _DAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|weekends?|"
@@ -77,6 +87,64 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "do you price match",
             ),
             ("I'm free friday", "free parking?"),
+        ),
+    ),
+    (
+        "price",
+        Rule(
+            "a price asked in one word",
+            r"(?<!great )(?<!good )(?<!fair )(?<!best )\b(?:price|prices|pricing|cost|costs|rate|rates)\s*\?"
+            r"|^\W*[a-z][a-z' ]{2,30}(?<!great)(?<!good)(?<!fair)(?<!best)(?<!nice) (?:price|prices|pricing)"
+            r"(?: (?:please|pls|list))?\W*$",
+            ("hydrafacial price?", "botox cost?", "lip filler prices please", "and the cost?"),
+            ("that's a great price?", "the price is fine", "ok good price"),
+        ),
+    ),
+    (
+        "packages",
+        Rule(
+            "packages on offer",
+            r"\b(?:any|your|what|which)\s+(?:\w+\s+){0,2}?(?:packages?|bundles?|series)\b"
+            r"|\b(?:do|does|can) (?:you|y'all|the spa)(?: guys)? (?:have|offer|sell|do|got)\s+"
+            r"(?:\w+\s+){0,3}?(?:packages?|bundles?|series)\b"
+            r"|\bpackage (?:deals?|prices?|pricing|options?|discounts?)\b"
+            r"|\b(?:hay|tienen|ofrecen) paquetes?\b"
+            r"|\bpaquetes?\b\W*$",
+            (
+                "do you have any packages for laser hair removal?",
+                "any hydrafacial packages",
+                "do you do package deals",
+                "tienen paquetes?",
+            ),
+            (
+                "can I use my package",
+                "how many sessions are left on my package",
+                "i bought a package",
+                "I have a package",
+            ),
+        ),
+    ),
+    (
+        "duration",
+        Rule(
+            "how long it takes",
+            r"\bhow long (?:does|do|will|would|is|are|should)\b"
+            r"(?![^.?!]{0,40}\b(?:last|lasts|heal|recover|recovery|swollen|swelling|bruis\w*|results?|kick in"
+            r"|wait|numb|sore|red|off|open|been|have you|downtime|until)\b)"
+            r"|\bhow many (?:minutes|hours)\b"
+            r"|\b(?:cuanto|cuanta) (?:dura|tarda|tiempo (?:dura|tarda|toma))\b",
+            (
+                "how long does a hydrafacial take",
+                "how long is the botox appointment?",
+                "how long will it take",
+                "cuánto dura el hydrafacial?",
+            ),
+            (
+                "how long does botox last",
+                "how long until I see results",
+                "how long will I be swollen",
+                "how long have you been open",
+            ),
         ),
     ),
     (

@@ -3,7 +3,8 @@
 Pure: no I/O. `plain` is the matching form every rule of the language package reads: the text
 through `shared.text.for_matching` (case-folded, no accents), keycap emoji as digits, letters typed
 three or more times cut to two ("yesss" → "yess"), and the shorthand below replaced by the words it
-stands for ("tmrw" → "tomorrow", "w julia" → "with julia", "b4 5" → "before 5"). Whole-word
+stands for ("tmrw" → "tomorrow", "w julia" → "with julia", "b4 5" → "before 5"), and a day or
+part of day typed a letter or two wrong as the word meant ("aftrnoon", see `typos`). Whole-word
 spellings are one table lookup per word; the few that need context are regexes. Every row holds an
 example, checked by the unit tests.
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from shared.text import for_matching
+
+from .typos import time_word
 
 __all__ = [
     "PHRASES",
@@ -187,7 +190,7 @@ def expand(text: str) -> str:
     for pattern, replacement, hint in _PHRASES:
         if hint in out:
             out = pattern.sub(replacement, out)
-    return _TOKEN.sub(lambda m: _WORDS.get(m[0], m[0]), out)
+    return _TOKEN.sub(lambda m: _WORDS.get(m[0]) or time_word(m[0]) or m[0], out)
 
 
 @lru_cache(maxsize=4096)

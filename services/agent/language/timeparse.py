@@ -126,9 +126,28 @@ _CLOCK_SPELLINGS = tuple(
 )
 
 
+# Greetings that name a part of day say hello, not when: "Good morning! ... free Thursday after 2"
+# (example, matching form) -> what is left. "a good morning for me" and "morning works" still ask.
+GREETINGS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
+    (re.compile(pattern), replacement, example, expected)
+    for pattern, replacement, example, expected in (
+        (
+            r"\b(?<!a )good (?:morning|afternoon|evening|day)\b(?!\s+(?:works|would|is|for|slot|time|spot))",
+            "hello",
+            "good morning! thursday after 2",
+            "hello! thursday after 2",
+        ),
+        (r"^(\W*)(?:morning|evening)\s*!+", r"\1hello!", "morning! botox friday?", "hello! botox friday?"),
+    )
+)
+
+
 def _normalise(text: str) -> str:
     """The matching form (`shorthand.plain`), Spanish time phrases in English, time words as digits."""
-    t = to_english(plain(text))
+    t = plain(text)
+    for pattern, replacement, _example, _expected in GREETINGS:
+        t = pattern.sub(replacement, t)
+    t = to_english(t)
     for pattern, replacement in _CLOCK_SPELLINGS:
         t = pattern.sub(replacement, t)
     t = _SPELLED_HOUR_MINUTE.sub(lambda m: f"{HOUR_WORDS[m[1]]}:{MINUTE_WORDS[m[2]]:02d}", t)
