@@ -1,0 +1,144 @@
+"""Texts written the way new clients write, read right: typos of days and parts of day, greetings
+that name a part of day, picks by "the first time", names given as "put it under Jen", and the
+front-desk answers for packages and how long a treatment takes."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.agent.frontdesk_answers import Asked, answers
+from services.agent.language.choices import parse_choice
+from services.agent.language.questions import find_questions
+from services.agent.language.shorthand import plain
+from services.agent.language.timeparse import GREETINGS, parse_preference
+from services.agent.language.typos import EXAMPLES, time_word
+from services.agent.language.understanding import understand
+from shared.contracts.conversation import ServiceCandidate
+from shared.contracts.tools import PackageOffer, SpaProfile
+
+pytestmark = pytest.mark.unit
+
+TZ = "America/Los_Angeles"
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo(TZ))  # a Tuesday morning
+LABELS = ["Monday at 12pm with Marco", "Monday at 1:30pm with Sloane", "Monday at 3pm with Marco"]
+PROVIDERS = ["Julia", "Lilian", "Sloane", "Marco", "Priya"]
+
+
+@pytest.mark.parametrize(("typed", "meant"), EXAMPLES)
+def test_a_time_word_typed_wrong_is_read_as_meant(typed: str, meant: str | None) -> None:
+    assert time_word(typed) == meant
+
+
+def test_the_matching_form_spells_out_day_and_part_of_day_typos() -> None:
+    assert plain("hydrofacial wensday aftrnoon?") == "hydrofacial wednesday afternoon?"
+    assert plain("Thrusday evning pls") == "thursday evening please"
+
+
+def test_a_typo_of_a_part_of_day_gives_that_part_of_day() -> None:
+    parsed = parse_preference("hydrofacial wensday aftrnoon?", NOW, TZ)
+    assert parsed is not None
+    assert parsed.preference.part_of_day == "afternoon" and parsed.date is not None
+    assert parsed.date.weekday() == 2
+
+
+@pytest.mark.parametrize(("pattern", "replacement", "example", "expected"), GREETINGS)
+def test_every_greeting_rule_does_what_its_example_says(
+    pattern: object, replacement: str, example: str, expected: str
+) -> None:
+    assert pattern.sub(replacement, example) == expected  # type: ignore[attr-defined]
+
+
+def test_good_morning_is_a_greeting_not_the_time_asked_for() -> None:
+    text = (
+        "Good morning! I'd love a hydrafacial. I'm free Thursday after 2 or Friday afternoon. Thanks, Imogen"
+    )
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is not None
+    assert parsed.preference.part_of_day == "afternoon"
+    assert parsed.preference.earliest_time == time(14, 0)
+    assert parse_preference("good evening, any botox openings?", NOW, TZ) is None
+
+
+def test_a_part_of_day_said_as_a_preference_still_counts() -> None:
+    for text in ("tomorrow is a good morning for me", "good morning works", "morning please"):
+        parsed = parse_preference(text, NOW, TZ)
+        assert parsed is not None and parsed.preference.part_of_day == "morning", text
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("the first time works", 0),
+        ("second time slot please", 1),
+        ("the last time works", 2),
+        ("it's my first time", None),
+        ("my first time, is it painful?", None),
+    ],
+)
+def test_an_option_is_picked_by_its_place_said_as_a_time(text: str, index: int | None) -> None:
+    assert parse_choice(text, 3, LABELS) == index
+
+
+def test_a_pick_with_the_name_the_booking_goes_under() -> None:
+    u = understand("1. put it under Jen", now=NOW, tz=TZ, option_labels=LABELS, provider_names=PROVIDERS)
+    assert (u.name, u.choice) == ("Jen", 0)
+    u = understand("under the name dana please", now=NOW, tz=TZ, provider_names=PROVIDERS)
+    assert u.name == "Dana"
+
+
+def test_under_a_treatment_word_is_no_name() -> None:
+    u = understand(
+        "put it under eye hollows",
+        now=NOW,
+        tz=TZ,
+        provider_names=PROVIDERS,
+        service_names=["Under Eye Hollows Filler"],
+    )
+    assert u.name is None
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("hydrafacial price?", "price"),
+        ("do you have any packages for laser hair removal?", "packages"),
+        ("how long does a hydrafacial take", "duration"),
+        ("cuánto dura el hydrafacial?", "duration"),
+    ],
+)
+def test_front_desk_questions_in_fresh_words(text: str, question: str) -> None:
+    assert question in find_questions(text, PROVIDERS)
+
+
+def test_how_long_botox_lasts_is_not_how_long_the_visit_takes() -> None:
+    assert "duration" not in find_questions("how long does botox last?", PROVIDERS)
+
+
+PROFILE = SpaProfile(tenant_id="glow-medspa", name="Glow Med Spa", timezone=TZ)
+HYDRAFACIAL = ServiceCandidate(service_id=uuid4(), name="HydraFacial", price_cents=22500, duration_minutes=60)
+THREE = PackageOffer(name="HydraFacial, 3 sessions", sessions=3, price_cents=60000, per_session_cents=20000)
+
+
+def test_how_long_a_treatment_takes_is_answered_from_the_catalog() -> None:
+    asked = Asked(profile=PROFILE, service=HYDRAFACIAL)
+    assert answers(frozenset({"duration"}), asked) == ["HydraFacial takes about 60 minutes."]
+    spanish = Asked(profile=PROFILE, service=HYDRAFACIAL, lang="es")
+    assert answers(frozenset({"duration"}), spanish) == ["HydraFacial dura unos 60 minutos."]
+
+
+def test_a_package_question_names_the_package_once() -> None:
+    asked = Asked(profile=PROFILE, service=HYDRAFACIAL, offers=[THREE])
+    [text] = answers(frozenset({"packages"}), asked)
+    assert "HydraFacial, 3 sessions is 3 sessions for $600" in text
+    both = answers(frozenset({"packages", "price", "services"}), asked)
+    assert len(both) == 1 and both[0].count("3 sessions for $600") == 1
+
+
+def test_a_package_question_without_a_service_asks_which_treatment() -> None:
+    assert answers(frozenset({"packages"}), Asked(profile=PROFILE)) == [
+        "Which treatment would you like a package for?"
+    ]
