@@ -4,6 +4,11 @@ replies."""
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from services.agent.language.guard import (
@@ -16,6 +21,8 @@ from services.agent.language.guard import (
 from services.agent.language.guard_rules import RULES, Rule, prepare
 
 pytestmark = pytest.mark.unit
+
+PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _cases(kind: str) -> list[tuple[Rule, str]]:
@@ -51,6 +58,33 @@ def test_the_whole_guard_passes_nearly_all_counter_examples() -> None:
     flagged = [text for text in texts if check_inbound(text).escalate]
     assert all(check_inbound(text).rule == MODEL_RULE for text in flagged)
     assert len(flagged) <= 0.05 * len(texts), flagged
+
+
+def test_a_rules_cheap_precondition_holds_wherever_its_pattern_fires() -> None:
+    # `needs` only lets a rule skip texts its pattern cannot match; it must never change a verdict.
+    texts = [text for path in sorted(PROJECT_DATA.glob("*.jsonl")) for text in _texts(path)]
+    texts += [text for rule in RULES for text in rule.examples + rule.counter_examples]
+    guarded = [rule for rule in RULES if rule.needs is not None]
+    assert guarded, "the costly rules carry a precondition"
+    for rule in guarded:
+        assert rule.needs is not None
+        fired = [flat for flat in map(prepare, texts) if rule.pattern_fires(flat)]
+        assert fired, f"{rule.name} fires on none of the project's texts: nothing was checked"
+        skipped = [flat for flat in fired if rule.needs.search(flat) is None]
+        assert not skipped, f"{rule.name}'s precondition would skip texts its pattern matches: {skipped[:5]}"
+
+
+def test_a_precondition_that_is_absent_skips_the_rule() -> None:
+    rule = next(rule for rule in RULES if rule.needs is not None)
+    text = prepare(rule.examples[0])
+    assert rule.matches(text)
+    blocked = replace(rule, needs=re.compile("no such word in any text"))
+    assert not blocked.matches(text)
+
+
+def _texts(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
 
 
 # ----- what clients write -----

@@ -415,5 +415,10 @@ URGENT: tuple[Rule, ...] = (
         ),
         unless=_NOT_NOW,
         priority="urgent",
+        # Every branch names a symptom, or one of these few words; most texts have none, and this
+        # rule costs more than all the others together when it runs.
+        needs=re.compile(
+            rf"\b(?:{AFTER_SYMPTOM}|wound|injured|cut|damaged|messed up|fuller|puffier|different)"
+        ),
     ),
 )

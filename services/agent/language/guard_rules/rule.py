@@ -31,7 +31,9 @@ class Rule:
     """One reason a text goes to a person.
 
     `pattern` runs on the text as `for_matching` gives it (canonical punctuation, case-folded).
-    `unless` vetoes a match ("I don't want to cancel"). `topic`, when set, must accept one of the
+    `needs`, when set, is a cheap search every match of `pattern` implies (a word the pattern cannot
+    do without); a text without it skips the costly pattern. `unless` vetoes a match ("I don't want
+    to cancel"). `topic`, when set, must accept one of the
     pattern's named groups (the subject of "what is X?"). `examples` must escalate with this
     rule's category, `counter_examples` must not escalate at all; one test runs them all.
     """
@@ -45,15 +47,19 @@ class Rule:
     unless: re.Pattern[str] | None = None
     topic: Callable[[str], bool] | None = None
     reason: str | None = None
+    needs: re.Pattern[str] | None = None
 
     def matches(self, text: str) -> bool:
         """Whether this rule fires on an already-normalised text."""
+        if self.needs is not None and self.needs.search(text) is None:
+            return False
         # The pattern first: it rarely fires, and a veto is only worth reading when it does.
-        if not self._pattern_fires(text):
+        if not self.pattern_fires(text):
             return False
         return self.unless is None or self.unless.search(text) is None
 
-    def _pattern_fires(self, text: str) -> bool:
+    def pattern_fires(self, text: str) -> bool:
+        """Whether `pattern` (and `topic`) alone fire, without `needs` or `unless`."""
         if self.topic is None:
             return self.pattern.search(text) is not None
         for m in self.pattern.finditer(text):
