@@ -289,6 +289,8 @@ def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
         migrations=MIGRATIONS,
         on_start=[service.start],
         on_stop=[service.stop],
+        # Live updates LISTEN on a connection of their own; pooled ones hold no session state.
+        pool_session_reset=False,
     )
     ctx = build_context(spec, settings, broker, http)
     ctx.extras["service"] = service

@@ -1,8 +1,8 @@
 """The staff inbox read model: texts in and out, delivery state, pause state, recovered bookings.
 
-Each handler claims its message and updates the read model in one transaction, and `repo.notify`
-tells the live inbox at commit. A handler raises on bad input, so the message is redelivered and,
-after its attempts, dead-lettered where staff see it.
+Each handler claims its message and updates the read model in one transaction (a text in or out in
+one statement), and the live inbox is told at commit. A handler raises on bad input, so the message
+is redelivered and, after its attempts, dead-lettered where staff see it.
 """
 
 from __future__ import annotations
@@ -32,54 +32,38 @@ CONVERSATIONS = "escalation-inbox-conversations"
 
 async def record_inbound(message: SmsReceived, *, ports: Ports) -> None:
     """A client's text appears in its conversation."""
-    async with UnitOfWork(ports.pool) as uow:
-        if not await claim_message(uow.conn, SMS_INBOUND, str(message.id)):
-            return
-        await repo.touch_conversation(
-            uow.conn,
+    async with ports.pool.acquire() as conn:
+        await repo.record_inbound_text(
+            conn,
+            repo.Claim(SMS_INBOUND, str(message.id)),
             message.tenant_id,
             message.conversation_id,
-            message.occurred_at,
             client_number=message.from_number,
+            message_sid=message.message_sid,
+            body=message.body,
+            keyword=message.keyword,
+            at=message.occurred_at,
+            media_urls=message.media_urls,
         )
-        await repo.insert_inbound(
-            uow.conn,
-            message.tenant_id,
-            message.conversation_id,
-            message.message_sid,
-            message.body,
-            message.keyword,
-            message.occurred_at,
-            message.media_urls,
-        )
-        await repo.notify(uow.conn, "message", message.tenant_id, message.conversation_id)
 
 
 async def record_outbound_request(command: SendSms, *, ports: Ports) -> None:
     """A text the spa is about to send appears as queued (a page to on-call staff is not the client's)."""
     if command.purpose == "page":
         return
-    async with UnitOfWork(ports.pool) as uow:
-        if not await claim_message(uow.conn, SMS_OUTBOUND, str(command.id)):
-            return
-        await repo.touch_conversation(
-            uow.conn,
+    async with ports.pool.acquire() as conn:
+        await repo.record_outbound_text(
+            conn,
+            repo.Claim(SMS_OUTBOUND, str(command.id)),
             command.tenant_id,
             command.conversation_id,
-            command.occurred_at,
-            client_number=command.to_number,
-        )
-        await repo.upsert_outbound(
-            uow.conn,
-            command.tenant_id,
-            command.conversation_id,
-            command.idempotency_key,
-            command.occurred_at,
+            idempotency_key=command.idempotency_key,
+            at=command.occurred_at,
             status="queued",
+            client_number=command.to_number,
             body=command.body,
             purpose=command.purpose,
         )
-        await repo.notify(uow.conn, "message", command.tenant_id, command.conversation_id)
 
 
 SMS_EVENT_TYPES: dict[str, type[Any]] = {
@@ -88,6 +72,7 @@ SMS_EVENT_TYPES: dict[str, type[Any]] = {
     "deferred": SmsDeferred,
     "status": SmsDeliveryUpdated,
 }
+DEFERRED = "waiting: the spa's daily send cap is reached"
 
 
 async def record_sms_event(kind: str, data: dict[str, Any], *, ports: Ports) -> None:
@@ -98,55 +83,45 @@ async def record_sms_event(kind: str, data: dict[str, Any], *, ports: Ports) -> 
     event = model.model_validate(data)
     if paging.is_page(getattr(event, "idempotency_key", "")):
         return  # a page to on-call staff: not part of any client's transcript
+    if isinstance(event, SmsDeliveryUpdated):
+        await _record_delivery(event, ports)
+        return
+    assert event.conversation_id is not None
+    async with ports.pool.acquire() as conn:
+        await repo.record_outbound_text(
+            conn,
+            repo.Claim(SMS_EVENTS, str(event.id)),
+            event.tenant_id,
+            event.conversation_id,
+            idempotency_key=event.idempotency_key,
+            at=event.occurred_at,
+            **_stage(event),
+        )
+
+
+def _stage(event: SmsSent | SmsSendFailed | SmsDeferred) -> dict[str, Any]:
+    """How far a text the spa sends got: sent (with its text and carrier id), failed, or waiting."""
+    if isinstance(event, SmsSent):
+        return {"status": "sent", "body": event.body, "provider_sid": event.provider_sid}
+    if isinstance(event, SmsSendFailed):
+        error = f"{event.reason}" + (f" (error {event.error_code})" if event.error_code else "")
+        return {"status": "failed" if event.permanent else "queued", "error": error}
+    return {"status": "deferred", "error": DEFERRED}
+
+
+async def _record_delivery(event: SmsDeliveryUpdated, ports: Ports) -> None:
+    """The carrier's status of a sent text, shown on that text in its conversation."""
     async with UnitOfWork(ports.pool) as uow:
         conn = uow.conn
         if not await claim_message(conn, SMS_EVENTS, str(event.id)):
             return
         tenant = event.tenant_id
-        conversation_id: str | None = event.conversation_id
-        if isinstance(event, SmsDeliveryUpdated):
-            await repo.upsert_delivery(
-                conn, tenant, event.provider_sid, event.status, event.error_code, event.occurred_at
-            )
-            conversation_id = conversation_id or await repo.conversation_of_delivery(
-                conn, tenant, event.provider_sid
-            )
-        else:
-            assert conversation_id is not None
-            await repo.touch_conversation(conn, tenant, conversation_id, event.occurred_at)
-            if isinstance(event, SmsSent):
-                await repo.upsert_outbound(
-                    conn,
-                    tenant,
-                    conversation_id,
-                    event.idempotency_key,
-                    event.occurred_at,
-                    status="sent",
-                    body=event.body,
-                    provider_sid=event.provider_sid,
-                )
-            elif isinstance(event, SmsSendFailed):
-                status = "failed" if event.permanent else "queued"
-                error = f"{event.reason}" + (f" (error {event.error_code})" if event.error_code else "")
-                await repo.upsert_outbound(
-                    conn,
-                    tenant,
-                    conversation_id,
-                    event.idempotency_key,
-                    event.occurred_at,
-                    status=status,
-                    error=error,
-                )
-            else:
-                await repo.upsert_outbound(
-                    conn,
-                    tenant,
-                    conversation_id,
-                    event.idempotency_key,
-                    event.occurred_at,
-                    status="deferred",
-                    error="waiting: the spa's daily send cap is reached",
-                )
+        await repo.upsert_delivery(
+            conn, tenant, event.provider_sid, event.status, event.error_code, event.occurred_at
+        )
+        conversation_id = event.conversation_id or await repo.conversation_of_delivery(
+            conn, tenant, event.provider_sid
+        )
         await repo.notify(conn, "message", tenant, conversation_id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,11 +19,18 @@ _RANK = "array_position(ARRAY['queued','deferred','sent','failed']::text[], {})"
 
 async def notify(conn: asyncpg.Connection, kind: str, tenant_id: str, conversation_id: str | None) -> None:
     """Tell every inbox instance something changed; delivered at commit, dropped on rollback."""
-    payload = json.dumps({"kind": kind, "tenant_id": tenant_id, "conversation_id": conversation_id})
-    await conn.execute("SELECT pg_notify($1, $2)", LIVE_CHANNEL, payload)
+    await conn.execute("SELECT pg_notify($1, $2)", LIVE_CHANNEL, _notice(kind, tenant_id, conversation_id))
 
 
 # ----- conversations -----
+
+# What a conversation keeps when it is touched again: known number and name, the latest activity.
+_TOUCHED = (
+    " ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET"
+    "  client_number = COALESCE(EXCLUDED.client_number, conversations.client_number),"
+    "  client_name = COALESCE(EXCLUDED.client_name, conversations.client_name),"
+    "  last_activity_at = GREATEST(conversations.last_activity_at, EXCLUDED.last_activity_at)"
+)
 
 
 async def touch_conversation(
@@ -37,11 +45,7 @@ async def touch_conversation(
     """Create the conversation or move its last activity forward; keep known number and name."""
     await conn.execute(
         "INSERT INTO conversations (tenant_id, conversation_id, client_number, client_name, last_activity_at)"
-        " VALUES ($1, $2, $3, $4, $5)"
-        " ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET"
-        "  client_number = COALESCE(EXCLUDED.client_number, conversations.client_number),"
-        "  client_name = COALESCE(EXCLUDED.client_name, conversations.client_name),"
-        "  last_activity_at = GREATEST(conversations.last_activity_at, EXCLUDED.last_activity_at)",
+        " VALUES ($1, $2, $3, $4, $5)" + _TOUCHED,
         tenant_id,
         conversation_id,
         client_number,
@@ -157,6 +161,19 @@ async def insert_inbound(
     return row is not None
 
 
+# A text the spa sends, seen again: the first body and purpose stay, the status only moves forward.
+_OUTBOUND_MOVED = (
+    " ON CONFLICT (tenant_id, direction, message_key) DO UPDATE SET"
+    "  body = CASE WHEN messages.body = '' THEN EXCLUDED.body ELSE messages.body END,"
+    "  purpose = COALESCE(messages.purpose, EXCLUDED.purpose),"
+    f"  status = CASE WHEN {_RANK.format('EXCLUDED.status')} >= {_RANK.format('messages.status')}"
+    "    THEN EXCLUDED.status ELSE messages.status END,"
+    "  provider_sid = COALESCE(EXCLUDED.provider_sid, messages.provider_sid),"
+    "  error = COALESCE(EXCLUDED.error, messages.error),"
+    "  updated_at = now()"
+)
+
+
 async def upsert_outbound(
     conn: asyncpg.Connection,
     tenant_id: str,
@@ -174,14 +191,7 @@ async def upsert_outbound(
     await conn.execute(
         "INSERT INTO messages (tenant_id, conversation_id, direction, message_key, body, purpose, status,"
         " provider_sid, error, occurred_at) VALUES ($1, $2, 'out', $3, $4, $5, $6, $7, $8, $9)"
-        " ON CONFLICT (tenant_id, direction, message_key) DO UPDATE SET"
-        "  body = CASE WHEN messages.body = '' THEN EXCLUDED.body ELSE messages.body END,"
-        "  purpose = COALESCE(messages.purpose, EXCLUDED.purpose),"
-        f"  status = CASE WHEN {_RANK.format('EXCLUDED.status')} >= {_RANK.format('messages.status')}"
-        "    THEN EXCLUDED.status ELSE messages.status END,"
-        "  provider_sid = COALESCE(EXCLUDED.provider_sid, messages.provider_sid),"
-        "  error = COALESCE(EXCLUDED.error, messages.error),"
-        "  updated_at = now()",
+        + _OUTBOUND_MOVED,
         tenant_id,
         conversation_id,
         idempotency_key,
@@ -192,6 +202,114 @@ async def upsert_outbound(
         error,
         at,
     )
+
+
+# ----- the read model's texts: one statement each -----
+
+# A consumer's claim of a message, its effects and the live notice in one statement, which is its
+# own transaction: all of it happens or none, a message seen before changes nothing, and a text in
+# or out costs one round trip instead of a BEGIN, four statements and a COMMIT.
+# $1 consumer, $2 message id, $3 notice, $4 spa, $5 conversation, $6 when, $7 client number.
+_CLAIMED_TEXT = (
+    "WITH claimed AS (INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2)"
+    "  ON CONFLICT DO NOTHING RETURNING 1),"
+    " touched AS (INSERT INTO conversations"
+    "  (tenant_id, conversation_id, client_number, client_name, last_activity_at)"
+    "  SELECT $4::text, $5::text, $7::text, NULL, $6::timestamptz FROM claimed" + _TOUCHED + "),"
+    " stored AS ({stored}),"
+    f" notified AS (SELECT pg_notify('{LIVE_CHANNEL}', $3) FROM claimed)"
+    " SELECT count(*) FROM notified"
+)
+_INBOUND_STORED = (
+    "INSERT INTO messages (tenant_id, conversation_id, direction, message_key, body, status, keyword,"
+    " occurred_at, media_urls) SELECT $4::text, $5::text, 'in', $8, $9, 'received', $10, $6::timestamptz, $11"
+    " FROM claimed ON CONFLICT (tenant_id, direction, message_key) DO NOTHING"
+)
+_OUTBOUND_STORED = (
+    "INSERT INTO messages (tenant_id, conversation_id, direction, message_key, body, purpose, status,"
+    " provider_sid, error, occurred_at) SELECT $4::text, $5::text, 'out', $8, $9, $10, $11, $12, $13,"
+    " $6::timestamptz FROM claimed" + _OUTBOUND_MOVED
+)
+_INBOUND_TEXT = _CLAIMED_TEXT.format(stored=_INBOUND_STORED)
+_OUTBOUND_TEXT = _CLAIMED_TEXT.format(stored=_OUTBOUND_STORED)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Which consumer handled which message: a message claimed before is not recorded again."""
+
+    consumer: str
+    message_id: str
+
+
+def _notice(kind: str, tenant_id: str, conversation_id: str | None) -> str:
+    return json.dumps({"kind": kind, "tenant_id": tenant_id, "conversation_id": conversation_id})
+
+
+async def record_inbound_text(
+    conn: asyncpg.Connection,
+    claim: Claim,
+    tenant_id: str,
+    conversation_id: str,
+    *,
+    client_number: str,
+    message_sid: str,
+    body: str,
+    keyword: str | None,
+    at: datetime,
+    media_urls: Sequence[str] = (),
+) -> bool:
+    """A client's text in its conversation, with the live notice; False when `claim` was made before."""
+    count = await conn.fetchval(
+        _INBOUND_TEXT,
+        claim.consumer,
+        claim.message_id,
+        _notice("message", tenant_id, conversation_id),
+        tenant_id,
+        conversation_id,
+        at,
+        client_number,
+        message_sid,
+        body,
+        keyword,
+        list(media_urls),
+    )
+    return bool(count)
+
+
+async def record_outbound_text(
+    conn: asyncpg.Connection,
+    claim: Claim,
+    tenant_id: str,
+    conversation_id: str,
+    *,
+    idempotency_key: str,
+    at: datetime,
+    status: str,
+    client_number: str | None = None,
+    body: str = "",
+    purpose: str | None = None,
+    provider_sid: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """A text the spa sends, as far as `claim`'s message tells, with the live notice (as upsert_outbound)."""
+    count = await conn.fetchval(
+        _OUTBOUND_TEXT,
+        claim.consumer,
+        claim.message_id,
+        _notice("message", tenant_id, conversation_id),
+        tenant_id,
+        conversation_id,
+        at,
+        client_number,
+        idempotency_key,
+        body,
+        purpose,
+        status,
+        provider_sid,
+        error,
+    )
+    return bool(count)
 
 
 async def upsert_delivery(
