@@ -41,6 +41,7 @@ from . import special_texts
 from .brain import Brain, Decision, TurnContext
 from .domain import HANDOFF_TEXT, MAX_REPLY_CHARS, ConversationState, TurnRecord, fold
 from .language.guard import URGENT_HANDOFF_TEXT, check_inbound, check_outbound
+from .language.language_id import detect_language
 from .replies import lang_of, say
 from .store import AppendConflict, ConversationStore, FirstInbound, Loaded
 from .tools import ConversationTools, ToolUnavailable
@@ -374,7 +375,7 @@ async def _hold_on(
         idempotency_key=key,
         conversation_id=msg.conversation_id,
         to_number=msg.from_number,
-        body=say(lang_of(state.language), "holding"),
+        body=say(_holding_language(msg, state), "holding"),
         purpose="reply",
         caused_by=str(msg.id),
     )
@@ -382,6 +383,14 @@ async def _hold_on(
         js, ports.topology.sms_outbound(msg.tenant_id, msg.conversation_id), holding, msg_id=key
     )
     log.info("agent.turn.holding", conversation_id=msg.conversation_id)
+
+
+def _holding_language(msg: SmsReceived, state: ConversationState) -> str:
+    """The conversation's language once the agent has replied; before that, the text's own (a new
+    client who writes in Spanish is not told to hold on in English)."""
+    if state.replies:
+        return lang_of(state.language)
+    return lang_of(detect_language(msg.body))
 
 
 async def _resume_turn(

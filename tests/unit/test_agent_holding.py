@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, cast
 
 import pytest
 from nats.errors import NoRespondersError
 
-from services.agent.handlers import AgentPorts, holding_after
+from services.agent.domain import ConversationState
+from services.agent.handlers import AgentPorts, _holding_language, holding_after
 from services.agent.replies import LANGS, say
 from services.agent.tools import ToolUnavailable
 from shared.bus import ToolCallFailed
+from shared.contracts.sms import SmsReceived
 from shared.subjects import Topology
 
 pytestmark = pytest.mark.unit
@@ -46,3 +49,27 @@ def test_the_holding_text_is_short_and_said_in_each_language() -> None:
     texts = {lang: say(lang, "holding") for lang in LANGS}
     assert texts["en"] == "One moment, I'm checking that for you."
     assert texts["es"] != texts["en"] and all(len(t) <= 60 for t in texts.values())
+
+
+def _text(body: str) -> SmsReceived:
+    return SmsReceived(
+        tenant_id="glow-medspa",
+        message_sid="SM1",
+        conversation_id="c0123456789abcdef",
+        from_number="+14155550123",
+        to_number="+14155550199",
+        body=body,
+    )
+
+
+def test_a_new_client_hears_one_moment_in_the_language_of_their_text() -> None:
+    new = ConversationState()
+    assert _holding_language(_text("Hola, quiero una cita para botox el sábado"), new) == "es"
+    assert _holding_language(_text("hi can i get botox saturday"), new) == "en"
+
+
+def test_once_the_agent_has_replied_one_moment_keeps_the_conversation_language() -> None:
+    spanish = replace(ConversationState(), replies=2, language="es")
+    assert _holding_language(_text("ok"), spanish) == "es"
+    english = replace(ConversationState(), replies=1, language="en")
+    assert _holding_language(_text("Hola, quiero una cita"), english) == "en"
