@@ -1,10 +1,13 @@
 """Options and bookings for the deterministic brain: find, hold and offer slots; book the one chosen.
 
 A search narrowed by the client (a provider, later than the options offered) that finds nothing
-offers the nearest open times and says so; a day that is full offers the same day next week first.
+offers the nearest open times and says so; a day that is full offers the same day next week first;
+a clock time that is taken that day is offered on the same day of a later week beside the nearest.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import structlog
 
@@ -14,7 +17,7 @@ from shared.contracts.conversation import (
     SlotsProposed,
     SlotsUnavailable,
 )
-from shared.contracts.tools import AvailabilityFound, TimePreference
+from shared.contracts.tools import AvailabilityFound, SlotOption, TimePreference
 
 from . import domain, policy
 from .brain import Decision
@@ -35,6 +38,10 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
     state = turn.state
     assert state.service is not None
     search = policy.Search.of(state)
+    if (unqualified := provider_not_for(turn, search)) is not None:
+        # "friday with marco" for a facial Marco doesn't do: said, and anyone who does it is offered.
+        lead = " ".join(x for x in (lead, unqualified) if x)
+        search = dataclasses.replace(search, provider_id=None)
     stale = [p.hold_id for p in state.proposals]
     if stale:
         await turn.ctx.tools.release(stale)
@@ -67,6 +74,19 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
     return reply(turn, [lead, text], "choice", ask_name=ask_name)
 
 
+def provider_not_for(turn: Turn, search: policy.Search) -> str | None:
+    """What to say when the provider asked for does not do the service (None when they do)."""
+    service, spa = turn.state.service, turn.ctx.spa
+    if search.provider_id is None or service is None:
+        return None
+    info = next((s for s in spa.services if s.service_id == service.service_id), None)
+    if info is None or not info.provider_ids or search.provider_id in info.provider_ids:
+        return None
+    provider = next((p for p in spa.providers if p.provider_id == search.provider_id), None)
+    name = provider.first_name if provider else ""
+    return say(turn.lang, "provider_not_for_service", provider=name, service=service.name)
+
+
 async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | None, bool]:
     """Options for the search; when a narrowed search finds none, the nearest without the narrowing."""
     service = turn.state.service
@@ -85,6 +105,10 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         # later beats another day or another time of day.
         if (again := await weeks_later(turn, search)) is not None:
             return again, False
+    if found.options and found.exact and exact_time_taken(turn, search, found) and limit > 1:
+        # "wednesday at 10" and 10 is taken: the nearest times that day, and 10 on a later Wednesday.
+        if (later := await same_time_later(turn, search)) is not None:
+            found = found.model_copy(update={"options": [*found.options[: limit - 1], later]})
     if len(found.options) == 1 and found.exact and limit > 1:
         found = await topped_up(turn, search, found)
     if found.options or not (search.narrowed or search.exclude_starts):
@@ -112,6 +136,31 @@ async def weeks_later(turn: Turn, search: policy.Search) -> AvailabilityFound | 
         )
         if again.options and again.exact and not far_from_time(turn, search, again):
             return again
+    return None
+
+
+def exact_time_taken(turn: Turn, search: policy.Search, found: AvailabilityFound) -> bool:
+    """A clock time was asked for and no option is at it."""
+    return policy.exact_time_missing(search.preference, [o.start for o in found.options], turn.tz)
+
+
+async def same_time_later(turn: Turn, search: policy.Search) -> SlotOption | None:
+    """The clock time asked for on the same days one to `WEEKS_AHEAD` weeks later, if open then."""
+    service = turn.state.service
+    assert service is not None
+    preference = search.preference
+    for _week in range(WEEKS_AHEAD):
+        if (preference := policy.next_week(preference)) is None:
+            return None
+        again = await turn.ctx.tools.find_availability(
+            service.service_id,
+            preference,
+            1,
+            provider_id=search.provider_id,
+            exclude_starts=search.exclude_starts,
+        )
+        if again.options and again.exact and not exact_time_taken(turn, search, again):
+            return again.options[0]
     return None
 
 

@@ -70,6 +70,7 @@ EN: dict[str, str] = {
     "provider_day_yes": "Yes, {provider} is in on {day}, {hours}.",
     "provider_day_no": "{provider} isn't in on {day}; {provider} is usually in {days}.",
     "provider_unknown": "I don't have a provider by that name.",
+    "provider_not_for_service": "{provider} doesn't do {service}, so here is who does.",
     "services": "We offer {names}.",
     "service_offered": "Yes, we offer {service}.",
     # price objections, answered from the client's own account
@@ -134,6 +135,7 @@ ES: dict[str, str] = {
     "provider_day_yes": "Sí, {provider} está el {day}, {hours}.",
     "provider_day_no": "{provider} no está el {day}; suele estar {days}.",
     "provider_unknown": "No tengo a nadie con ese nombre.",
+    "provider_not_for_service": "{provider} no hace {service}, así que te ofrezco a quien lo hace.",
     "services": "Ofrecemos {names}.",
     "service_offered": "Sí, ofrecemos {service}.",
     "objection_package_balance": "Buenas noticias: a tu {package} le quedan {count} {unit}, así que este {service} está cubierto.",

@@ -19,7 +19,7 @@ from shared.text import normalise, strip_accents
 from .phrases import Rule, matches
 from .providers import one_edit_apart
 from .shorthand import plain
-from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
+from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, RELATIONS, TIME_WORDS, TREATMENT_WORDS
 
 __all__ = [
     "NOT_A_NAME_RULES",
@@ -92,11 +92,7 @@ _DEVICE_LINE = re.compile(
     r"\W*\b(?:sent from my \w+(?: \w+)?|get outlook for \w+|sent via \w+(?: \w+)?)\W*$", re.IGNORECASE
 )
 
-_RELATIONS = (
-    r"(?:husband|hubby|wife|mom|mum|mother|mama|dad|father|daughter|son|partner|boyfriend|girlfriend|bf|gf|"
-    r"fiance|fiancee|friend|bestie|sister|brother|sis|assistant|aunt|uncle|grandma|grandmother|niece|nephew|"
-    r"cousin|teen|kid|kids|child|spouse|coworker|boss|client)"
-)
+_RELATIONS = "(?:" + "|".join(RELATIONS) + ")"
 _RELATIONS_ES = (
     r"(?:mama|madre|papa|padre|hija|hijo|esposa|esposo|novia|novio|hermana|hermano|amiga|amigo|tia|abuela)"
 )

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from shared.text import strip_accents
 
-from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, TIME_WORDS, TREATMENT_WORDS
+from .vocabulary import LOGISTICS_WORDS, NOT_NAMES, RELATIONS, TIME_WORDS, TREATMENT_WORDS
 
 __all__ = ["find_provider", "one_edit_apart", "spelled_out"]
 
@@ -22,7 +22,11 @@ _ASKS_FOR = (
     r"\b(?:with|by|see|seeing|prefer|want|book|is|does|when does|when is|con)\s+{p}\b"
     r"|\b{p}\s+(?:is in|in|works?|working|available|pls|please|por favor)"
 )
-_NEGATED = r"\b(?:not|no|anyone but|anybody but|other than|except|without|sin)\s+(?:with\s+|con\s+)?{p}\b"
+# Not asked for: "not lilian", "anyone but julia", and "Marco's wife" (the provider's relation writes).
+_NEGATED = (
+    r"\b(?:not|no|anyone but|anybody but|other than|except|without|sin)\s+(?:with\s+|con\s+)?{p}\b"
+    r"|\b{p}'?s (?:" + "|".join(RELATIONS) + r")\b"
+)
 
 
 def one_edit_apart(a: str, b: str) -> bool:

@@ -5,7 +5,17 @@ Pure data. Every word is case-folded and without accents (the form `shorthand.pl
 
 from __future__ import annotations
 
-__all__ = ["LOGISTICS_WORDS", "NOT_NAMES", "TIME_WORDS", "TREATMENT_WORDS"]
+__all__ = ["LOGISTICS_WORDS", "NOT_NAMES", "RELATIONS", "TIME_WORDS", "TREATMENT_WORDS"]
+
+# The people a client writes for or about ("Ava's husband", "for my mom"): never the client, and a
+# provider named with one ("Marco's wife") is not a provider asked for.
+RELATIONS: tuple[str, ...] = tuple(
+    """
+    husband hubby wife mom mum mother mama dad father daughter son partner boyfriend girlfriend bf gf fiance
+    fiancee friend bestie sister brother sis assistant aunt uncle grandma grandmother niece nephew cousin teen
+    kid kids child spouse coworker boss client
+    """.split()
+)
 
 # Days, months and parts of day in English and Spanish (never a name; never a treatment).
 TIME_WORDS = frozenset(
