@@ -85,6 +85,8 @@ class OutboxRelay:
                     [r["seq"] for r in rows],
                 )
                 total += len(rows)
+            if len(rows) < self._batch:
+                return total  # that was all of it: no second look (three round trips) for nothing
 
     async def _run(self) -> None:
         while True:

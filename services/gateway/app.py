@@ -190,6 +190,8 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         schema=SCHEMA,
         migrations=MIGRATIONS,
         start_without_bus=True,
+        # Only transaction-scoped locks and settings: a pooled connection holds no session state.
+        pool_session_reset=False,
     )
     ctx = build_context(spec, settings, broker, http)
     holder: dict[str, Ports] = {}

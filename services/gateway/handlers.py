@@ -107,6 +107,7 @@ async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
     # A system text or a page to the spa's on-call staff is not a client conversation: no opt-out notice.
     plain = cmd.purpose in ("system", "page")
     first_body = None if plain else notices.with_notice(cmd.body, ports.max_reply_chars)
+    now = ports.clock()
     async with transaction(ports.pool) as conn:
         fresh, noticed = await repo.insert_outbound(conn, cmd, first_body)
         if fresh and (spa is None or len(cmd.body) > ports.max_reply_chars):
@@ -124,14 +125,17 @@ async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
             ports.kick()
             log.warning("outbound.refused", tenant=cmd.tenant_id, reason=reason, length=len(cmd.body))
             return "failed"
-    if not fresh:
-        log.info("outbound.redelivered", tenant=cmd.tenant_id, key=cmd.idempotency_key)
-    elif noticed:
-        added = notices.segments_added(cmd.body, ports.max_reply_chars)
-        log.info("outbound.first_notice", tenant=cmd.tenant_id, segments_added=added)
-    if spa is None:
-        return "failed"
-    return await deliver(spa, cmd.idempotency_key, ports=ports)
+        if not fresh:
+            log.info("outbound.redelivered", tenant=cmd.tenant_id, key=cmd.idempotency_key)
+        elif noticed:
+            added = notices.segments_added(cmd.body, ports.max_reply_chars)
+            log.info("outbound.first_notice", tenant=cmd.tenant_id, segments_added=added)
+        if spa is None:
+            return "failed"
+        # The claim shares the request's transaction: one commit (and one connection) before the
+        # text goes out, as deliver() commits its claim before the HTTP call.
+        claim = await _claim(conn, spa, cmd.idempotency_key, now, ports)
+    return await _send_claimed(spa, cmd.idempotency_key, claim, now, ports)
 
 
 async def _fail(
@@ -174,6 +178,11 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
     now = ports.clock()
     async with transaction(ports.pool) as conn:
         claim = await _claim(conn, spa, key, now, ports)
+    return await _send_claimed(spa, key, claim, now, ports)
+
+
+async def _send_claimed(spa: Spa, key: str, claim: Claim | State, now: datetime, ports: Ports) -> State:
+    """Send a text this delivery claimed (asking the provider first after a stale claim), record it."""
     if not isinstance(claim, Claim):
         return claim
     row = claim.row
@@ -216,10 +225,10 @@ async def _claim(conn: asyncpg.Connection, spa: Spa, key: str, now: datetime, po
         return "retrying"
     day = spa_day(now, spa.tz)
     await repo.lock_tenant_cap(conn, spa.id)
-    override = await repo.cap_override(conn, spa.id)
+    override, counted = await repo.cap_and_count(conn, spa.id, day)
     cap = spa.daily_send_cap if override is None else override
     # A page to on-call staff about a possible emergency never waits behind the daily cap.
-    if row.purpose != "page" and await repo.count_for_day(conn, spa.id, day) >= cap:
+    if row.purpose != "page" and counted >= cap:
         await _wait_for_cap(conn, spa, row, day, cap, ports)
         return "deferred"
     await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)

@@ -165,16 +165,22 @@ async def lock_tenant_cap(conn: asyncpg.Connection, tenant_id: str) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key("gateway-cap", tenant_id))
 
 
-async def count_for_day(conn: asyncpg.Connection, tenant_id: str, day: date) -> int:
-    """Texts claimed or sent on a spa's day: what the daily cap counts."""
-    return int(
-        await conn.fetchval(
-            "SELECT count(*) FROM outbound_messages "
-            "WHERE tenant_id = $1 AND cap_day = $2 AND state IN ('sending', 'sent')",
-            tenant_id,
-            day,
-        )
+async def cap_and_count(conn: asyncpg.Connection, tenant_id: str, day: date) -> tuple[int | None, int]:
+    """The cap staff set (if any) and the texts claimed or sent on a spa's day, in one round trip.
+
+    Read after lock_tenant_cap, in a statement of its own, so the count sees every claim committed
+    before the lock was granted.
+    """
+    row = await conn.fetchrow(
+        "SELECT (SELECT daily_cap FROM send_caps WHERE tenant_id = $1) AS daily_cap,"
+        " (SELECT count(*) FROM outbound_messages"
+        "  WHERE tenant_id = $1 AND cap_day = $2 AND state IN ('sending', 'sent')) AS counted",
+        tenant_id,
+        day,
     )
+    assert row is not None
+    override = row["daily_cap"]
+    return (None if override is None else int(override)), int(row["counted"])
 
 
 async def cap_override(conn: asyncpg.Connection, tenant_id: str) -> int | None:
