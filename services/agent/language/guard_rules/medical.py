@@ -28,7 +28,8 @@ from .vocabulary import (
 _QUESTION_AFTER_TREATMENT = (
     rf"\b(?:work ?out|exercise|gym|run|sauna|steam room|hot tub|hot yoga|sun ?bathe|tan|tanning|"
     rf"makeup|make-up|lie down|lay down|fly|flying|drink|drinking|alcohol|wine|coffee|shower|swim\w*|"
-    rf"sleep|wash my face|retinol|exfoliat\w*|massage my|touch|rub)\b.{{0,30}}\b(?:after|before|post|"
+    rf"sleep|smoke|smoking|vape|vaping|wash my face|retinol|exfoliat\w*|massage my|touch|"
+    rf"rub)\b.{{0,30}}\b(?:after|before|post|"
     rf"following)\b.{{0,25}}\b{TREATMENT}\b"
 )
 _NON_MEDICAL_TOPIC = re.compile(
@@ -133,7 +134,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "pregnancy_and_nursing",
         "medical",
         rx(
-            r"\bpregnan\w*|\btrying to (?:conceive|get pregnant|have a baby)\b|\bttc\b|\bpreg+o\b",
+            r"\bpregnan\w*|\btrying (?:to (?:conceive|get pregnant|have a baby)|for a baby)\b|\bttc\b|"
+            r"\bpreg+o\b",
             r"\b(?:i'?m|im|i am|we'?re|were) expecting\b(?! (?:a call|a text|to|it|you|your|an? (?:email|"
             r"package|reply)))",
             r"\b(?:having|had|have) (?:a|my) baby\b|\bjust gave birth\b|\bnewborn\b|\bbf'?ing\b",
@@ -251,8 +253,14 @@ QUESTIONS: tuple[Rule, ...] = (
             r"normal)\b",
             r"\b(?:safe|dangerous|harmful|risky) (?:for|if|to|while|during|with|when|after|before|on)\b",
             r"\bhow safe\b|\bsafe\?|\bis (?:this|that|it) (?:serious|bad|normal)\b",
+            r"\bare (?:they|these|those|the \w+(?: \w+){0,2}|\w+) (?:safe|dangerous|harmful|risky|toxic)\b",
         ),
-        ("Is it safe?", "is it normal to be this swollen?", "safe to get botox on my period?"),
+        (
+            "Is it safe?",
+            "is it normal to be this swollen?",
+            "safe to get botox on my period?",
+            "are the b12 shots safe",
+        ),
         ("is it open on sundays?", "is that the safest time to call? I mean best time"),
     ),
     Rule(
@@ -463,7 +471,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bembarazada\b|\bamamant\w*|\blactancia\b|\balergi\w*|\banticoagulante\w*|\bmedicament\w*",
-            r"\bpastillas\b|\bhinchad\w*|\bmoreton\w*|\bme (?:duele|arde|pica|sangra)\b|\bdolor\b|\bardor\b",
+            r"\bpastillas\b|\bantibiotic\w*|\banticonceptiv\w*|\banticoagulant\w*|\bibuprofeno\b|"
+            r"\bhinchad\w*|\bmoreton\w*|\bme (?:duele|arde|pica|sangra)\b|\bdolor\b|\bardor\b",
             r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|"
             r"\bemergencia\b",
             r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",

@@ -342,6 +342,8 @@ URGENT: tuple[Rule, ...] = (
             rf"(?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:ice|heat|massage|cover|pop|drain) (?:the|my|this|"
             rf"these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
+            rf"\bwhat (?:should|do|can) i do (?:about|for|with) (?:the|my|this|"
+            rf"these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
             rf"\b(?:make|get) (?:the|my|this) (?:\w+ )?{AFTER_SYMPTOM} (?:go down|go away|heal|stop|better|"
             r"calm)",
         ),

@@ -20,7 +20,7 @@ TREATMENT = alt(
 )
 # What a client notices on their body; used only next to a treatment, a first person or a question.
 SYMPTOM = alt(
-    r"swelling|swollen|swelled|puffy|puffiness|bruis\w*|rash\w*|itch\w*|hives|welts?|blister\w*|"
+    r"swelling|swollen|swelled|swell|swells|puffy|puffiness|bruis\w*|rash\w*|itch\w*|hives|welts?|blister\w*|"
     r"numb|numbness|numbed|tingl\w*|droop\w*|lump\w*|bumps?|bumpy|nodules?|knots?|hard spots?|pus|ooz\w*|"
     r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
     r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|"
@@ -66,7 +66,7 @@ CONDITION = alt(
     r"crohn'?s?|chemotherapy|pregnan\w*|miscarriage|postpartum|ivf|fertility|(?<!surgical )rhinoplasty|"
     r"hashimoto'?s?|"
     r"graves'? disease|tmj|"
-    r"dry eyes?|sunburn\w*|c-section|nose job|metal (?:plate|implant|rod)s?|iud|"
+    r"dry eyes?|sunburn\w*|c-? ?sections?|nose job|metal (?:plate|implant|rod)s?|iud|"
     r"dental work|root canal|face ?lift|tummy tuck|liposuction|blepharoplasty|eyelid surgery|"
     r"hep [abc]|styes?|chalazion|boils?|abscess\w*|low iron|iron deficiency|\w+ deficiency|deficient|ptsd|"
     r"ibs|ibd|gerd|ocd|hpv|hsv|cfs|ckd|"
