@@ -61,6 +61,19 @@ def test_guard_leaves_medspa_booking_chatter_alone_and_catches_medspa_medical_te
     assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
 
 
+def test_guard_on_fresh_texts_leaves_booking_chatter_alone_and_catches_health_questions() -> None:
+    # Written without looking at the rules (tests/data/fresh_*.jsonl); the rules were tuned on them
+    # afterwards, so they are a second development set, scored the same way as the medspa ones.
+    chatter = score_escalation(read_jsonl(PROJECT_DATA / "fresh_chatter.jsonl"), source="chatter")
+    assert chatter.negatives >= 350
+    assert chatter.false_escalation_rate <= 0.015, chatter.false_alarms[:10]
+    medical = score_escalation(read_jsonl(PROJECT_DATA / "fresh_medical.jsonl"), source="medical")
+    group = medical.groups["medical: must escalate"]
+    assert group.total >= 350
+    assert group.right_category / group.total >= 0.99, group.misses[:10]
+    assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
+
+
 def _write(path: Path, rows: list[dict[str, object]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
