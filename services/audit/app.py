@@ -97,7 +97,14 @@ def build(settings: AuditSettings) -> tuple[ServiceSpec, ServiceContext]:
         "Every request is itself recorded in the log.",
     )
     holder: dict[str, Any] = {}
-    spec = ServiceSpec(name="audit", http_port=settings.http_port, schema=repo.SCHEMA, migrations=MIGRATIONS)
+    spec = ServiceSpec(
+        name="audit",
+        http_port=settings.http_port,
+        schema=repo.SCHEMA,
+        migrations=MIGRATIONS,
+        # Roles, locks and cursors are all transaction-scoped: a pooled connection holds no session state.
+        pool_session_reset=False,
+    )
     ctx = build_context(spec, settings, broker, http)
 
     def state() -> api.AuditState:

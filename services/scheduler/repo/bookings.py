@@ -133,8 +133,11 @@ async def lock_providers(conn: asyncpg.Connection, provider_ids: Iterable[UUID])
     Inserting into an exclusion constraint checks after writing, so two transactions offering
     overlapping slots of one provider can each wait on the other's row: a deadlock.
     """
-    for provider_id in sorted(set(provider_ids), key=str):
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", str(provider_id))
+    # One round trip: the function scan takes the locks in the array's (sorted) order.
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(p, 0)) FROM unnest($1::text[]) AS p",
+        sorted({str(p) for p in provider_ids}),
+    )
 
 
 async def lock_hold_provider(conn: asyncpg.Connection, spa_id: str, hold_id: UUID) -> UUID | None:
