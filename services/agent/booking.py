@@ -103,7 +103,10 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
     if found.options and (not found.exact or far_from_time(turn, search, found)):
         # The day (or the time asked for) is full, or already past: the same day a week or a few
         # later beats another day or another time of day.
-        if (again := await weeks_later(turn, search)) is not None:
+        if (later := await weeks_later(turn, search)) is not None:
+            again, week = later
+            if len(again.options) == 1 and limit > 1:
+                again = await topped_up(turn, dataclasses.replace(search, preference=week), again)
             return again, False
     if found.options and found.exact and exact_time_taken(turn, search, found) and limit > 1:
         # "wednesday at 10" and 10 is taken: the nearest times that day, and 10 on a later Wednesday.
@@ -119,8 +122,9 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
     return nearest, bool(nearest.options)
 
 
-async def weeks_later(turn: Turn, search: policy.Search) -> AvailabilityFound | None:
-    """Options on the days asked for, one to `WEEKS_AHEAD` weeks later, near the time asked for."""
+async def weeks_later(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound, TimePreference] | None:
+    """Options on the days asked for, one to `WEEKS_AHEAD` weeks later, near the time asked for
+    (with the preference moved to that week)."""
     service = turn.state.service
     assert service is not None
     preference = search.preference
@@ -135,7 +139,7 @@ async def weeks_later(turn: Turn, search: policy.Search) -> AvailabilityFound | 
             exclude_starts=search.exclude_starts,
         )
         if again.options and again.exact and not far_from_time(turn, search, again):
-            return again
+            return again, preference
     return None
 
 

@@ -12,6 +12,7 @@ slots in booking.py; the turn's working set and its reply in turn.py.
 
 from __future__ import annotations
 
+import dataclasses
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -46,6 +47,14 @@ LANGUAGE_REASON = (
 )
 # Questions whose answer needs the service the client means.
 SERVICE_QUESTIONS = frozenset({"price", "packages", "duration", "providers"})
+# A question asked before any treatment was named is answered by asking which one, in these words
+# (reply keys); the next text that names a treatment gets the answer ("how much?" "a hydrafacial").
+WHICH_SERVICE = {
+    "price": "price_unknown",
+    "packages": "packages_ask_service",
+    "duration": "duration_unknown",
+    "providers": "providers_unknown",
+}
 
 
 class DeterministicBrain:
@@ -90,7 +99,21 @@ def read(ctx: TurnContext) -> Turn:
     lang = state.language if state.greeted else "en"
     if u.language == "es" and "es" in ctx.spa.languages:
         lang = "es"
+    if not u.questions and u.service_text and (waiting := questions_waiting(state)):
+        u = dataclasses.replace(u, questions=waiting)
     return Turn(ctx=ctx, u=u, state=state, lang=lang_of(lang), tz=ZoneInfo(ctx.spa.timezone))
+
+
+def questions_waiting(state: ConversationState) -> frozenset[str]:
+    """The questions the last reply asked the treatment for ("Which treatment would you like the price
+    of?"), still to be answered when the client names one."""
+    if state.service is not None:
+        return frozenset()
+    last = next((t.reply for t in reversed(state.turns) if t.reply is not None), None)
+    if last is None:
+        return frozenset()
+    lang = lang_of(last.language)
+    return frozenset(q for q, key in WHICH_SERVICE.items() if say(lang, key) in last.body)
 
 
 def name_asked_with_options(state: ConversationState) -> bool:
@@ -345,6 +368,12 @@ async def answer_objection(turn: Turn) -> None:
 # ----- the reply
 
 
+def which_service_question(turn: Turn) -> str:
+    """'Which treatment would you like the price of?' when a question needs a treatment not named yet."""
+    asked = [q for q in WHICH_SERVICE if q in turn.u.questions]
+    return say(turn.lang, WHICH_SERVICE[asked[0]]) if asked and turn.state.service is None else ""
+
+
 async def move_on(turn: Turn) -> Decision:
     """The reply: opening, answers, and the next booking step (options at once when possible)."""
     state = turn.state
@@ -356,6 +385,8 @@ async def move_on(turn: Turn) -> Decision:
         return reply(turn, [], None)
     if step == "ask_service" and turn.u.price_objection:
         return reply(turn, [], "service")
+    if step == "ask_service" and (which := which_service_question(turn)):
+        return reply(turn, [which], "service")
     name = f", {state.first_name}" if state.first_name else ""
     if step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
         turn.lead.append(say(turn.lang, "goodbye" if turn.u.goodbye else "welcome", name=name))

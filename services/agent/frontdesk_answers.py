@@ -78,9 +78,7 @@ def packages(asked: Asked) -> str:
     """The package for the service asked about (its price when it has none); said once with a price."""
     if "price" in asked.questions:
         return ""  # the price answer already names the package
-    if asked.service is None:
-        return say(asked.lang, "packages_ask_service")
-    return price(asked)
+    return price(asked)  # without a service: the booking question asks which treatment
 
 
 def duration(asked: Asked) -> str:

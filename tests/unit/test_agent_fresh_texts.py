@@ -138,7 +138,5 @@ def test_a_package_question_names_the_package_once() -> None:
     assert len(both) == 1 and both[0].count("3 sessions for $600") == 1
 
 
-def test_a_package_question_without_a_service_asks_which_treatment() -> None:
-    assert answers(frozenset({"packages"}), Asked(profile=PROFILE)) == [
-        "Which treatment would you like a package for?"
-    ]
+def test_a_package_question_without_a_service_is_left_to_the_booking_question() -> None:
+    assert answers(frozenset({"packages"}), Asked(profile=PROFILE)) == []
