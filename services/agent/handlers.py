@@ -529,6 +529,21 @@ async def record_failed_turn(
     return _effects(ports.topology, after.state, done) if done is not None else []
 
 
+async def _between_turns(tenant_id: str, conversation_id: str, ports: AgentPorts) -> Loaded:
+    """The conversation once none of its turns is open: a staff command is recorded between two
+    turns, never among one turn's events (a turn appends its facts together, store.append). A turn
+    normally stays open for the milliseconds its events take; one left open by a replica that died
+    is stale after OPEN_TURN_STALE_AFTER and no longer waited for."""
+    pause = 0.005
+    while True:
+        loaded = await ports.store.load(tenant_id, conversation_id)
+        opened = loaded.state.open_turn
+        if opened is None or ports.clock() - opened.occurred_at >= OPEN_TURN_STALE_AFTER:
+            return loaded
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 StaffCommand = PauseAi | ResumeAi | StaffReply | ReplyModeSet
 
 
@@ -556,7 +571,7 @@ async def handle_staff_command(cmd: StaffCommand, *, ports: AgentPorts) -> list[
             draft_edited=cmd.draft_edited,
         )
     for _attempt in range(CONFLICT_RETRIES * 2):
-        loaded = await ports.store.load(cmd.tenant_id, cmd.conversation_id)
+        loaded = await _between_turns(cmd.tenant_id, cmd.conversation_id, ports)
         if cmd.id in loaded.state.staff_commands:
             return []
         try:

@@ -17,7 +17,7 @@ import structlog
 from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
 
-from shared.bus import publish_event
+from shared.bus import publish_event, publish_in_order
 from shared.contracts.conversation import (
     AiPaused,
     AiResumed,
@@ -36,6 +36,20 @@ WRONG_LAST_SEQUENCE = 10071
 
 # A conversation's first text after some sequence: its SMS_INBOUND sequence and SmsReceived id.
 FirstInbound = tuple[int, UUID | None] | None
+
+
+def _msg_id(event: ConversationEvent) -> str:
+    """The bus message id of an event: a text's is its SmsReceived id, so it is recorded once."""
+    return f"inbound:{event.inbound_id}" if isinstance(event, InboundReceived) else str(event.id)
+
+
+def _opening_length(events: Sequence[ConversationEvent]) -> int:
+    """How many events, from the first, come up to and including the one that opens the turn (at
+    least one): a conversation's start and its text are each checked against the one before."""
+    for i, event in enumerate(events):
+        if isinstance(event, InboundReceived):
+            return i + 1
+    return 1
 
 
 class AppendConflict(Exception):
@@ -111,12 +125,36 @@ class ConversationStore:
         """Append events in order after `loaded.last_seq`.
 
         The first event must land right after what was loaded (else AppendConflict, nothing written).
-        Once it has, the turn owns its facts: a later event that meets a concurrent append (a staff
-        command) is appended after it instead of being lost. `strict=False` appends without the check.
+        Events up to the text's InboundReceived (which opens the turn) go one by one, each checked
+        against the one before; the turn's facts after it go out together, awaited as one round trip.
+        Nothing else is appended to a conversation while one of its turns is open: other texts wait
+        for it (handlers.handle_inbound) and so do staff commands (handlers.handle_staff_command).
+        `strict=False` appends without the first check, every event one by one.
         """
+        opening = _opening_length(events)
+        if not strict or opening >= len(events):
+            return await self._append_one_by_one(loaded, events, strict=strict)
+        current = await self._append_one_by_one(loaded, events[:opening], strict=True)
+        rest = events[opening:]
+        seqs = await publish_in_order(self._js, current.subject, [(e, _msg_id(e)) for e in rest])
+        if any(seq <= before for before, seq in zip([current.last_seq, *seqs], seqs, strict=False)):
+            # One of them was in the log already (a retried publish): read the log as it is.
+            return await self.load(current.state.tenant_id, current.state.conversation_id)
+        state = current.state
+        for event in rest:
+            state = apply(state, event)  # type: ignore[arg-type]
+        current = Loaded(current.subject, state, seqs[-1])
+        self._remember(current)
+        return current
+
+    async def _append_one_by_one(
+        self, loaded: Loaded, events: Sequence[ConversationEvent], *, strict: bool
+    ) -> Loaded:
+        """Each event awaited before the next. Once the first has landed the turn owns its facts: a
+        later event that meets a concurrent append (a staff command) is appended after it."""
         current = loaded
         for i, event in enumerate(events):
-            msg_id = f"inbound:{event.inbound_id}" if isinstance(event, InboundReceived) else str(event.id)
+            msg_id = _msg_id(event)
             for _attempt in range(5):
                 try:
                     seq = await publish_event(

@@ -6,13 +6,16 @@ backoff, then a dead letter staff see.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import structlog
 from faststream.nats import NatsBroker, NatsUserPassword
 from nats.aio.client import Client as NatsClient
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import BaseModel
@@ -46,6 +49,7 @@ __all__ = [
     "make_broker",
     "nats_client",
     "publish_event",
+    "publish_in_order",
     "read_dead_letter",
     "request_tool",
     "tool_error",
@@ -157,6 +161,30 @@ async def publish_event(
         headers[EXPECTED_LAST_SUBJECT_SEQ] = str(expected_last_subject_seq)
     ack = await js.publish(subject, encode(message), timeout=timeout, headers=headers)
     return ack.seq
+
+
+async def publish_in_order(
+    js: JetStreamContext,
+    subject: str,
+    messages: Sequence[tuple[BaseModel, str]],
+    *,
+    timeout: float = 5.0,
+) -> list[int]:
+    """Publish (message, msg id) pairs to one subject without waiting for each acknowledgement.
+
+    They are written to the connection in order, so the stream stores them in order; their
+    acknowledgements are awaited together (one round trip, not one each). Returns their stream
+    sequences; a msg id the stream already held answers with the earlier sequence.
+    """
+    futures = [
+        await js.publish_async(subject, encode(message), headers={MSG_ID: msg_id})
+        for message, msg_id in messages
+    ]
+    try:
+        acks = await asyncio.wait_for(asyncio.gather(*futures), timeout)
+    except TimeoutError:
+        raise NatsTimeoutError from None
+    return [ack.seq for ack in acks]
 
 
 class ToolCallFailed(Exception):
