@@ -189,6 +189,8 @@ async def topped_up(turn: Turn, search: policy.Search, found: AvailabilityFound)
         after=search.after,
         exclude_starts=[*search.exclude_starts, *(o.start for o in found.options)],
     )
+    if not more.exact:
+        return found  # the days asked for have nothing else: other days are not offered unasked
     return found.model_copy(update={"options": [*found.options, *more.options]})
 
 

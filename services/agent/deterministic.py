@@ -296,6 +296,7 @@ def take_preference(turn: Turn) -> None:
     provider = frontdesk_answers.find_provider(turn.ctx.spa, u.provider)
     asks_about_provider = "provider_schedule" in u.questions and u.preference is None
     if policy.only_the_day_asked_about(u):
+        day_in_mind(turn)
         return
     fields = policy.shifted(u, state, turn.tz)
     if fields is None and u.preference is not None:
@@ -316,6 +317,17 @@ def take_preference(turn: Turn) -> None:
         for weekday in policy.closed_days(fields["preference"], turn.ctx.spa.hours):
             turn.lead.append(say(turn.lang, "closed_day", day=day_name(weekday, turn.lang)))
             turn.inexact_said = True
+
+
+def day_in_mind(turn: Turn) -> None:
+    """'what time do you open saturday?' before anything else: Saturday is the day the client has in
+    mind ("ok a hydrafacial then, first thing"), until they name another."""
+    u, state = turn.u, turn.state
+    if u.preference is None or state.service is not None or state.preference is not None:
+        return
+    if policy.closed_days(u.preference, turn.ctx.spa.hours):
+        return
+    turn.learn(turn.event(PreferenceUnderstood, preference=u.preference))
 
 
 # ----- answers
@@ -385,7 +397,7 @@ async def move_on(turn: Turn) -> Decision:
         return reply(turn, [], None)
     if step == "ask_service" and turn.u.price_objection:
         return reply(turn, [], "service")
-    if step == "ask_service" and (which := which_service_question(turn)):
+    if step in ("greet", "ask_service") and (which := which_service_question(turn)):
         return reply(turn, [which], "service")
     name = f", {state.first_name}" if state.first_name else ""
     if step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
