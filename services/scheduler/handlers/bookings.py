@@ -46,7 +46,7 @@ async def hold_slots(req: HoldSlots, *, conn: asyncpg.Connection, spa: SpaCatalo
             raise InvalidRequest("outside the provider's working hours", f"options.{i}.start")
     ref = None
     if req.client_id is not None:
-        ref = await repo.client_ref_of(conn, spa.id, req.client_id)
+        ref = await ports.client_refs.get(conn, spa.id, req.client_id)
         if ref is None:
             raise NotFound("no such client at this spa", "client_id")
     await repo.lock_providers(conn, (o.provider_id for o in req.options))

@@ -19,7 +19,6 @@ import asyncpg
 import structlog
 from pydantic import ValidationError
 
-from services.scheduler import repo
 from services.scheduler.errors import ToolFailure
 from services.scheduler.handlers.audit_policy import audit_actor, audit_arguments, disclosed
 from services.scheduler.handlers.availability import find_availability
@@ -163,7 +162,7 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
         client_id = served.client_id if served and served.client_id else req.client_id
         ref = served.client_ref if served else None
         if ref is None and client_id is not None:
-            ref = await repo.client_ref_of(conn, req.tenant_id, client_id)
+            ref = await ports.client_refs.get(conn, req.tenant_id, client_id)
         entry = AuditRecorded(
             tenant_id=req.tenant_id,
             correlation_id=req.correlation_id,

@@ -23,7 +23,7 @@ async def client_benefits(
     """Packages with sessions left, membership, package pricing and free consults; nothing clinical."""
     if req.client_id is None:
         raise InvalidRequest("client_id is required (bound from the conversation)", "client_id")
-    ref = await repo.client_ref_of(conn, spa.id, req.client_id)
+    ref = await ports.client_refs.get(conn, spa.id, req.client_id)
     if ref is None:
         raise NotFound("no such client at this spa", "client_id")
     service = None
