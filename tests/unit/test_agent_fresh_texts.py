@@ -140,3 +140,13 @@ def test_a_package_question_names_the_package_once() -> None:
 
 def test_a_package_question_without_a_service_is_left_to_the_booking_question() -> None:
     assert answers(frozenset({"packages"}), Asked(profile=PROFILE)) == []
+
+
+def test_a_provider_named_as_someones_relation_is_not_asked_for() -> None:
+    u = understand(
+        "hi this is Marco's wife, can I book a hydrafacial friday?", now=NOW, tz=TZ, provider_names=PROVIDERS
+    )
+    assert u.provider is None and u.about_someone_else
+    assert (
+        understand("friday with marco please", now=NOW, tz=TZ, provider_names=PROVIDERS).provider == "Marco"
+    )
