@@ -12,6 +12,8 @@ import re
 from .medical_urgent import URGENT
 from .rule import Rule, rx
 from .vocabulary import (
+    BODY_COMPLAINT,
+    BODY_PART,
     CONDITION,
     CONDITION_SHAPE,
     DRUG,
@@ -330,21 +332,37 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bcholesterol\b",
             r"\bsuffer(?:ing|s|ed)? (?:from|with)\b|\bi'?ve been (?:experiencing|suffering|feeling sick)\b",
             r"\b(?:sick|ill|unwell|nauseous|feverish)\b.{0,30}\b(?:still|ok|okay|safe|can i|should i|come)\b",
+            r"\b(?:fever|cough\w*|rash\w*|lumps?|bleed\w*|headaches?|migraines?|nause\w*|vomit\w*|dizz\w*|"
+            r"nose ?bleeds?|diarrh\w*|tremors?|cramps?|moles?)\b.{0,40}\b(?:bad|dangerous|serious|worried|"
+            r"worry|concern\w*)\b",
+            rf"\bmy (?:\w+ )?{BODY_PART} (?:keeps? |is |are |has been |have been |feels? |gets? |gives? |"
+            rf"started |still |always )?(?:\w+ )?{BODY_COMPLAINT}\b",
+            r"\b(?:pulled|strained|tore|torn|twisted|sprained|hurt|injured|broke|bruised) (?:a |my |her |"
+            r"his )?"
+            r"(?:\w+ )?(?:muscle|back|neck|hamstring|ankle|knee|wrist|shoulder|rib|ligament|tendon)s?\b",
+            r"\bmake (?:your|my|you|me|her|his|him) (?:\w+ ){0,2}(?:fall out|sick|break out|bleed|swell|"
+            r"itch\w*|dizzy|gain weight|lose weight)\b",
         ),
         (
             "what are the symptoms of an infection?",
             "I was diagnosed with lupus last year",
             "I'm sick, can I still come in?",
+            "my knee keeps swelling after i run",
+            "i think i pulled a muscle in my neck",
         ),
-        ("I'm ready to book",),
+        ("I'm ready to book", "my sister's hands are shaking with excitement lol, can she come too"),
     ),
     Rule(
         "clinician_mention",
         "medical",
         rx(
             r"\bmy (?:doctor|doc|physician|dermatologist|derm|obgyn|ob-gyn|ob|pcp|gp|oncologist|surgeon|"
-            r"cardiologist|neurologist|specialist|psychiatrist|rheumatologist|endocrinologist)\b",
-            r"\b(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|prescribed|wants|"
+            r"cardiologist|neurologist|specialist|psychiatrist|rheumatologist|endocrinologist)\b"
+            # "my doctor friend", "my doctor's appointment is at 2": who or when, not what
+            r"(?! (?:friend|buddy|neighbou?r)\b|'?s (?:appointment|appt|office hours|info|name|number|"
+            r"address)\b)",
+            r"\b(?<!doctor friend )(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|"
+            r"prescribed|wants|"
             r"cleared)\b",
             r"\bsee (?:a|my) (?:doctor|specialist|dermatologist|physician)\b",
         ),

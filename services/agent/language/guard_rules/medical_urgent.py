@@ -124,7 +124,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:swallowed|ingested)\b(?! (?:my|his|her|their) (?:pride|words))",
             r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?)\b",
-            r"\bpoison(?! ivy| oak)\w*",
+            r"(?<!food )\bpoison(?! ivy| oak)\w*",
             r"\b(?:took|injected|used|did)\b.{0,30}\b(?:twice|two doses|double)\b.{0,20}\b(?:by accident|"
             r"accidentally|by mistake)\b",
             r"\bby (?:accident|mistake)\b.{0,30}\b(?:vein|dose|twice|double)\b|\binto a (?:vein|"
@@ -283,8 +283,15 @@ URGENT: tuple[Rule, ...] = (
             r"\bcan'?t keep (?:anything|food|water|it) down\b",
         ),
         ("is this an emergency?", "should I go to urgent care", "she's in the hospital since the treatment"),
-        ("how late are you open tonight?",),
+        ("how late are you open tonight?", "i work at the hospital until 6, anything after?"),
         priority="urgent",
+        # where a client works or visits is logistics: "i work at the hospital until 6"
+        unless=re.compile(
+            r"\b(?:work|works|working|worked|shift|job|visiting|visit|volunteer\w*|near|next to|"
+            r"across from)\b"
+            r".{0,25}\b(?:at|in|by|from) the hospital\b(?!.{0,40}\b(?:since|because|after (?:my|the|her|"
+            r"his|a|an|getting|having))\b)"
+        ),
     ),
     Rule(
         "spanish_after_treatment",
@@ -386,8 +393,9 @@ URGENT: tuple[Rule, ...] = (
             r"several) (?:days?|weeks?|wks?)\b",
             rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since)\b.{{0,40}}"
             rf"\b{AFTER_SYMPTOM}(?!\w)",
-            rf"\b{SYMPTOM}\b.{{0,40}}\b(?:hasn'?t|has not|haven'?t|have not|won'?t|wont|will not|isn'?t|"
-            rf"is not|"
+            r"\b(?:bruis\w*|swell\w*|swollen|lump\w*|bumps?|knots?|numb\w*|redness|red|droop\w*|scab\w*)\b"
+            r".{0,40}\b(?:hasn'?t|has not|haven'?t|have not|won'?t|wont|will not|isn'?t|"
+            r"is not|"
             r"aren'?t|not|never) (?:gone|go|going|went|gotten|get|getting|calmed|calming) (?:down|away|"
             r"better)\b",
             rf"\bmy (?:\w+ ){{1,2}}(?:is|are|r|feels?|looks?) (?:still |so |really |super |kinda |very |"

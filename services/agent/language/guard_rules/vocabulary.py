@@ -20,7 +20,8 @@ TREATMENT = alt(
 )
 # What a client notices on their body; used only next to a treatment, a first person or a question.
 SYMPTOM = alt(
-    r"swelling|swollen|swelled|swell|swells|puffy|puffiness|bruis\w*|rash\w*|itch\w*|hives|welts?|blister\w*|"
+    r"swelling|swollen|swelled|swell|swells|cough\w*|nose ?bleeds?|tremors?|puffy|puffiness|bruis\w*|"
+    r"rash\w*|itch\w*|hives|welts?|blister\w*|"
     r"numb|numbness|numbed|tingl\w*|droop\w*|lump\w*|bumps?|bumpy|nodules?|knots?|hard spots?|pus|ooz\w*|"
     r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
     r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|"
@@ -68,7 +69,9 @@ CONDITION = alt(
     r"graves'? disease|tmj|"
     r"dry eyes?|sunburn\w*|c-? ?sections?|nose job|metal (?:plate|implant|rod)s?|iud|"
     r"dental work|root canal|face ?lift|tummy tuck|liposuction|blepharoplasty|eyelid surgery|"
-    r"hep [abc]|styes?|chalazion|boils?|abscess\w*|low iron|iron deficiency|\w+ deficiency|deficient|ptsd|"
+    r"hep [abc]|concussions?|fractures?|sprain\w*|food poisoning|tetanus|measles|chicken ?pox|croup|rsv|"
+    r"heart rate|resting pulse|oxygen levels?|a1c|insomnia|can'?t sleep|trouble sleeping|acid reflux|"
+    r"styes?|chalazion|boils?|abscess\w*|low iron|iron deficiency|\w+ deficiency|deficient|ptsd|"
     r"ibs|ibd|gerd|ocd|hpv|hsv|cfs|ckd|"
     r"chf|dvt|tbi|sids|aneurysms?|syphilis|"
     r"gonorrh\w*|chlamydia|hernias?|gout|vertigo|tinnitus|insomnia|sleep apnea|erectile|erections?|"
@@ -143,4 +146,17 @@ PROCEDURE = alt(
     r"lidocaine|numbing(?: cream)?|weight loss (?:shots?|injections?)|glp-?1(?: shots?)?|semaglutide|"
     r"tirzepatide|b12(?: shots?)?|iv|iv drip|drip|infusion|lash lift|lash serum|lash extensions?|lashes|"
     r"brow lamination|brow tint|dermaplan\w*"
+)
+# Parts of the body a client says hurt, shake or swell ("my knee keeps swelling", "my hands shake").
+BODY_PART = alt(
+    r"head|neck|back|lower back|upper back|shoulders?|arms?|elbows?|wrists?|hands?|fingers?|thumbs?|"
+    r"nails?|toenails?|chest|stomach|belly|tummy|gut|sides?|hips?|legs?|knees?|ankles?|feet|foot|toes?|"
+    r"heels?|ears?|eyes?|eyelids?|throat|gums?|teeth|tooth|jaw|nose|joints?|muscles?|scalp|heart|"
+    r"bladder|kidneys?|glands?|tongue"
+)
+# What a body part does when something is wrong with it.
+BODY_COMPLAINT = alt(
+    r"shak\w*|trembl\w*|twitch\w*|click\w*|crack\w*|popping|pops|ring\w*|bleed\w*|swell\w*|swollen|"
+    r"hurts?|hurting|aches?|aching|throb\w*|burn\w*|itch\w*|numb\w*|tingl\w*|cramp\w*|spasm\w*|"
+    r"locks? up|locking|gives? out|pounding|racing|sore|stiff"
 )
