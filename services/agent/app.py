@@ -5,13 +5,22 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
-from faststream.nats import NatsBroker, NatsMessage
+from faststream.nats import NatsBroker
 from pydantic import ValidationError
 
-from shared.bus import Delivery, Unprocessable, durable_subscriber, jetstream, make_broker, publish_event
+from shared.bus import (
+    Delivery,
+    Unprocessable,
+    current_message,
+    durable_subscriber,
+    jetstream,
+    make_broker,
+    publish_event,
+)
 from shared.contracts.escalation import PauseAi, ReplyModeSet, ResumeAi, StaffReply
 from shared.contracts.sms import SmsReceived
 from shared.reply_mode import ReplyModes
@@ -122,9 +131,10 @@ def register_bus(
         delivery=replace(delivery, batch_size=settings.max_workers, max_workers=settings.max_workers),
         title="agent-inbound",
     )
-    async def on_sms_received(message: SmsReceived, msg: NatsMessage) -> None:
+    async def on_sms_received(message: SmsReceived) -> None:
         """A client's text: one turn of its conversation, in order."""
         ports = runtime.require()
+        msg = current_message(broker)
         meta = msg.raw_message.metadata
         seq, delivered = meta.sequence.stream, meta.num_delivered
         deadline = time.monotonic() + settings.order_wait_seconds
@@ -178,9 +188,10 @@ def register_bus(
         delivery=replace(delivery, batch_size=1, max_workers=1, max_ack_pending=1),
         title="agent-staff",
     )
-    async def on_staff_command(msg: NatsMessage) -> None:
+    async def on_staff_command(body: Any) -> None:
         """Staff paused, resumed or replied on a conversation: recorded in its stream."""
         ports = runtime.require()
+        msg = current_message(broker)
         try:
             command = _staff_command(msg.raw_message.subject, msg.body)
         except (ValidationError, ValueError) as exc:

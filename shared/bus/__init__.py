@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import structlog
-from faststream.nats import NatsBroker, NatsUserPassword
+from faststream.nats import NatsBroker, NatsMessage, NatsUserPassword
 from nats.aio.client import Client as NatsClient
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
@@ -40,6 +40,7 @@ __all__ = [
     "DurableConsumer",
     "ToolCallFailed",
     "Unprocessable",
+    "current_message",
     "durable_consumers",
     "durable_subscriber",
     "encode",
@@ -105,6 +106,19 @@ def _fetch_into_own_inbox(broker: NatsBroker, prefix: str) -> None:
 def nats_client(broker: NatsBroker) -> NatsClient | None:
     """The nats-py client under a started broker (None before start or after stop)."""
     return broker._connection  # type: ignore[no-any-return]
+
+
+def current_message(broker: NatsBroker) -> NatsMessage:
+    """The message the calling handler is processing, read from FastStream's context.
+
+    Asking for it as a handler parameter (`msg: NatsMessage`) costs a worker-thread round trip on
+    every message: FastStream resolves context parameters with a synchronous call, which
+    fast-depends runs in a thread pool. This reads the same context directly.
+    """
+    message = broker.context.get_local("message")
+    if message is None:
+        raise RuntimeError("no message is being handled")
+    return message  # type: ignore[no-any-return]
 
 
 def jetstream(broker: NatsBroker) -> JetStreamContext:
