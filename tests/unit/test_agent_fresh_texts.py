@@ -83,6 +83,18 @@ def test_an_option_is_picked_by_its_place_said_as_a_time(text: str, index: int |
     assert parse_choice(text, 3, LABELS) == index
 
 
+@pytest.mark.parametrize(
+    ("text", "index"), [("gracias, la 2", 1), ("vale, la primera", 0), ("tengo 2 hijos", None)]
+)
+def test_a_spanish_pick_with_thanks_around_it(text: str, index: int | None) -> None:
+    labels = [
+        "sábado a las 10:45am con Marco",
+        "sábado a las 12:15pm con Marco",
+        "sábado a las 1:45pm con Marco",
+    ]
+    assert parse_choice(text, 3, labels) == index
+
+
 def test_a_pick_with_the_name_the_booking_goes_under() -> None:
     u = understand("1. put it under Jen", now=NOW, tz=TZ, option_labels=LABELS, provider_names=PROVIDERS)
     assert (u.name, u.choice) == ("Jen", 0)

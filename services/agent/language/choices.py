@@ -82,7 +82,8 @@ _FILLER = frozenset(
     the one please ok okay sure yes yeah yep i'll ill take want choose pick go with would like works work for
     me is fine good great perfect thanks thank you option number choice slot let's lets do no will that sounds
     book it confirm i a an just then um hmm so can we let's go gimme give can i have la el quiero opcion
-    numero por favor esa ese si dale oh btw and great cool awesome sounds thx yes
+    numero por favor esa ese si dale oh btw and great cool awesome sounds thx yes gracias porfa vale bueno
+    perfecto perfecta muchas mil ok
     """.split()
 )
 
