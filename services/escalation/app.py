@@ -12,7 +12,6 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, HTTPException
 from faststream.nats import NatsBroker
-from faststream.nats.annotations import NatsMessage
 
 from services.escalation import accounts, handlers, readmodel
 from services.escalation.calendar import calendar_router
@@ -28,7 +27,15 @@ from services.escalation.sessions import Throttle
 from services.escalation.settings import EscalationSettings
 from services.escalation.signin import Gate
 from services.escalation.spas import Spa, load_spas
-from shared.bus import DeadLetter, Delivery, durable_subscriber, jetstream, make_broker, read_dead_letter
+from shared.bus import (
+    DeadLetter,
+    Delivery,
+    current_message,
+    durable_subscriber,
+    jetstream,
+    make_broker,
+    read_dead_letter,
+)
 from shared.contracts.escalation import EscalationRaised, EscalationResolved
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.outbox import OutboxRelay
@@ -207,7 +214,8 @@ def register_bus(
         readmodel.SMS_EVENTS,
         description="sent, failed, deferred and delivery status of the spa's texts",
     )
-    async def on_sms_event(body: dict[str, Any], msg: NatsMessage) -> None:
+    async def on_sms_event(body: dict[str, Any]) -> None:
+        msg = current_message(broker)
         kind = msg.raw_message.subject.rsplit(".", 1)[-1]
         await readmodel.record_sms_event(kind, body, ports=ports())
 
@@ -217,10 +225,10 @@ def register_bus(
         readmodel.CONVERSATIONS,
         description="bookings the agent made (recovered revenue) and AI pause state",
     )
-    async def on_conversation_event(body: Any, msg: NatsMessage) -> None:
+    async def on_conversation_event(body: Any) -> None:
         if not isinstance(body, dict):
             return  # not an event this service reads
-        parts = msg.raw_message.subject.split(".")
+        parts = current_message(broker).raw_message.subject.split(".")
         tenant_id, conversation_id = parts[-2], parts[-1]
         await readmodel.record_conversation_event(tenant_id, conversation_id, body, ports=ports())
 
@@ -246,10 +254,10 @@ def _register_dead_letters(
         description="messages a consumer gave up on (parked, or the server's max-deliveries advisory), "
         "shown to staff as dead_letter escalations",
     )
-    async def on_dead_letter(msg: NatsMessage) -> None:
+    async def on_dead_letter(body: Any) -> None:
         if service is None:
             raise RuntimeError("registered for documentation only")
-        raw = msg.raw_message
+        raw = current_message(broker).raw_message
         letter = read_dead_letter(raw)
         body = b"" if raw.subject.startswith(MAX_DELIVERIES_ADVISORY_PREFIX) else raw.data
         await service.dead_letter(letter, body, broker)

@@ -25,6 +25,7 @@ from services.gateway.spool import InboundPublisher, Spool
 from shared.bus import (
     Delivery,
     ToolCallFailed,
+    current_message,
     durable_subscriber,
     jetstream,
     make_broker,
@@ -73,7 +74,8 @@ def register_bus(
         # them. Long ack wait: a send may retry with backoff on 429/5xx before it settles.
         delivery=replace(delivery, batch_size=1, max_workers=1, ack_wait=max(delivery.ack_wait, 120)),
     )
-    async def send_requested(command: SendSms, message: NatsMessage) -> None:
+    async def send_requested(command: SendSms) -> None:
+        message = current_message(broker)
         try:
             await handlers.send_sms(command, ports=ports())
         except SendInProgress:
@@ -94,12 +96,14 @@ def register_bus(
     # The gateway records its own opt-out events again from the bus, so a change lands even if
     # the database was away when the keyword text arrived.
     @opt_subscriber("optout", "gateway-optouts")
-    async def client_opted_out(event: ClientOptedOut, message: NatsMessage) -> None:
-        await inbound.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
+    async def client_opted_out(event: ClientOptedOut) -> None:
+        sid = _source_sid(current_message(broker))
+        await inbound.opt_change_published(event, ports=ports(), message_sid=sid)
 
     @opt_subscriber("optin", "gateway-optins")
-    async def client_opted_in(event: ClientOptedIn, message: NatsMessage) -> None:
-        await inbound.opt_change_published(event, ports=ports(), message_sid=_source_sid(message))
+    async def client_opted_in(event: ClientOptedIn) -> None:
+        sid = _source_sid(current_message(broker))
+        await inbound.opt_change_published(event, ports=ports(), message_sid=sid)
 
 
 def _source_sid(message: NatsMessage) -> str | None:
