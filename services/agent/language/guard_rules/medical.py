@@ -49,6 +49,13 @@ _DETERMINER_START = re.compile(
     r"^(?:the|their|its|your|our|my|this|that|these|those|his|her|it|there|they|you|we|he|she|i|on|in|"
     r"for|at|to|with|when|where|how|a good|a great|available|left)\b"
 )
+# Everyday aches with an everyday cause ("my feet hurt in these heels") and excitement ("my heart is
+# racing, so excited to book"): not a health question.
+_EVERYDAY = re.compile(
+    r"\b(?:sore|hurts?|hurting|aching|achy)\b.{0,15}\b(?:from|in) (?:the gym|working out|my workout|"
+    r"these (?:heels|shoes)|my (?:heels|shoes)|standing all day|walking all day|moving|work)\b|"
+    r"\b(?:excited|excitement|can'?t wait)\b"
+)
 _CLINICAL_WORD = re.compile(rf"\b{CONDITION}\b|\b{DRUG}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}")
 _SPA_TOPIC = re.compile(rf"\b{SPA_OFFER}\b|\b{SKIN_CONCERN}\b")
 
@@ -319,7 +326,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "I have a gift card",
             "my friend got botox here and loved it",
         ),
-        unless=re.compile(r"\b(?:a |such a |bit of a |being a )pain\b(?!ful)"),
+        unless=re.compile(rf"\b(?:a |such a |bit of a |being a )pain\b(?!ful)|{_EVERYDAY.pattern}"),
     ),
     Rule(
         "symptom_question",
@@ -335,8 +342,6 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:fever|cough\w*|rash\w*|lumps?|bleed\w*|headaches?|migraines?|nause\w*|vomit\w*|dizz\w*|"
             r"nose ?bleeds?|diarrh\w*|tremors?|cramps?|moles?)\b.{0,40}\b(?:bad|dangerous|serious|worried|"
             r"worry|concern\w*)\b",
-            rf"\bmy (?:\w+ )?{BODY_PART} (?:keeps? |is |are |has been |have been |feels? |gets? |gives? |"
-            rf"started |still |always )?(?:\w+ )?{BODY_COMPLAINT}\b",
             r"\b(?:pulled|strained|tore|torn|twisted|sprained|hurt|injured|broke|bruised) (?:a |my |her |"
             r"his )?"
             r"(?:\w+ )?(?:muscle|back|neck|hamstring|ankle|knee|wrist|shoulder|rib|ligament|tendon)s?\b",
@@ -347,10 +352,23 @@ QUESTIONS: tuple[Rule, ...] = (
             "what are the symptoms of an infection?",
             "I was diagnosed with lupus last year",
             "I'm sick, can I still come in?",
-            "my knee keeps swelling after i run",
             "i think i pulled a muscle in my neck",
         ),
-        ("I'm ready to book", "my sister's hands are shaking with excitement lol, can she come too"),
+        ("I'm ready to book",),
+    ),
+    Rule(
+        "body_part_complaint",
+        "medical",
+        rx(
+            rf"\bmy (?:\w+ )?{BODY_PART} (?:keeps? |is |are |has been |have been |feels? |gets? |gives? |"
+            rf"started |still |always )?(?:\w+ )?{BODY_COMPLAINT}\b",
+        ),
+        ("my knee keeps swelling after i run", "my hands shake when i hold a cup", "my ears keep ringing"),
+        (
+            "my sister's hands are shaking with excitement lol, can she come too",
+            "my feet hurt in these heels lol almost there",
+        ),
+        unless=_EVERYDAY,
     ),
     Rule(
         "clinician_mention",
@@ -383,6 +401,11 @@ QUESTIONS: tuple[Rule, ...] = (
             r"process)\b",
             r"\b(?:can|could|does|do|will|would) (?!you\b|u\b|i\b|we\b)(?:\w+ ){1,3}cause\b",
             r"\b(?:die|died|dying) (?:from|of)\b|\b(?:deadly|lethal|fatal)\b",
+            rf"\bwhat(?:'s| is| helps| can i take| should i take| do you recommend)\b.{{0,15}}\b(?:for|with) "
+            rf"(?:a |an |my |the )?(?:\w+ )?(?:{SYMPTOM}|bloat\w*|gas|constipat\w*|diarrh\w*|heartburn|"
+            rf"colds?)\b",
+            rf"\b(?:bad|good|harmful|dangerous) for (?:your|my|the|his|her) {BODY_PART}\b",
+            r"\b(?:dog|cat|spider|tick|snake|bee|wasp|something|bug) (?:bit|stung) (?:me|him|her|my)\b|"
             r"\b(?:bee|wasp|spider|tick|dog|cat|snake|insect|bug|mosquito|jellyfish) (?:stings?|bites?)\b|"
             r"\b(?:bit|bitten|stung) by\b",
             r"\b(?:broke|broken|fractured?|sprain\w*|dislocat\w*) (?:my|your|his|her|a|the) (?:\w+ )?(?:toe|"
@@ -439,14 +462,19 @@ QUESTIONS: tuple[Rule, ...] = (
             "i take tamoxifen, is ipl ok",
             "im on biotin, will that mess with anything",
         ),
-        ("is the 3pm ok?", "does it matter who i see"),
+        ("is the 3pm ok?", "does it matter who i see", "is it ok if my sister comes with me"),
+        # who comes along is logistics: "is it ok if my baby comes with me"
+        unless=re.compile(
+            r"\bif (?:my|her|his|a|the) (?:\w+ ){1,2}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along|"
+            r"drives?|picks? me up)\b"
+        ),
     ),
     Rule(
         "around_a_procedure",
         "medical",
         rx(
             rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|shave|"
-            r"get an? (?:appointment|appt)))"
+            r"get an? (?:appointment|appt)|get (?:a |the |some )?numbing))"
             rf".{{0,40}}\b(?:after|before|following|post)\b.{{0,12}}\b(?:my |the |a |last )?{PROCEDURE}\b",
             r"\b(?:right|straight|immediately|just|day) (?:after|before) (?:my |"
             rf"the )?{PROCEDURE}\b.{{0,40}}\?",

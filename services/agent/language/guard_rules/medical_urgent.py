@@ -40,7 +40,8 @@ _PRESENT_SYMPTOM = (
     r"(?:\bmy \w+(?: \w+)? (?:is|are|r|feels?|looks?|has|keeps?)\b|\bnow\b|\bis it normal to (?:be|feel)\b|"
     rf"\b(?:this|so|still|super|really|very|kinda|pretty) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)|"
     r"\bthe (?:\w+ )?(?:burn|blister|bruise|bump|rash|wound|scab|lump)s?\b(?! (?:me|my|you|her|him)\b)|"
-    r"\b(?:i'?ve|ive|i have) (?:had|been)\b)"
+    r"\b(?:i'?ve|ive|i have) (?:had|been)\b|"
+    rf"\b{SYMPTOM} (?:on|in|under|around) my\b)"
 )
 _GENERIC_QUESTION = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=(?:hi|hey|hello|so|ok|quick question)?[,!. ]*(?:is it normal to|"
@@ -62,7 +63,8 @@ _GENERIC_QUESTION = re.compile(
 _HISTORY = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=.*\b(?:last time|(?:at|during|after|from|in) my (?:last|previous)|"
     r"previous(?:ly)?|in the past|history of|years? ago|disorder|before,|sometimes|occasionally|"
-    r"prone to|every (?:so often|now and then)|once in a while))"
+    r"prone to|every (?:so often|now and then)|once in a while|every time|whenever|all the time|"
+    r"on and off|off and on|when i (?:stand|eat|work out|exercise|run|wake up)|after i eat))"
 )
 # What urgent rules stand down for: a general question, or a past episode.
 _NOT_NOW = re.compile(f"{_GENERIC_QUESTION.pattern}|{_HISTORY.pattern}")
@@ -107,6 +109,7 @@ URGENT: tuple[Rule, ...] = (
         ),
         ("the photo you sent is blurry", "Vision board goals: glowing skin!"),
         priority="urgent",
+        unless=_HISTORY,
     ),
     Rule(
         "overdose_or_poisoning",
@@ -151,8 +154,9 @@ URGENT: tuple[Rule, ...] = (
         ("I have chest pain and feel weird", "my heart is racing since the injection"),
         ("chest hair removal price?",),
         priority="urgent",
-        # "I had a heart attack 2 years ago, is botox safe?" is history: medical, not urgent
-        unless=_HISTORY,
+        # "I had a heart attack 2 years ago, is botox safe?" is history, and "my heart is racing, so
+        # excited to book" is joy: medical or nothing, not urgent
+        unless=re.compile(rf"{_HISTORY.pattern}|\b(?:excited|excitement|can'?t wait)\b"),
     ),
     Rule(
         "severe_allergic_reaction",

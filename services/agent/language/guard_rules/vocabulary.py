@@ -20,7 +20,8 @@ TREATMENT = alt(
 )
 # What a client notices on their body; used only next to a treatment, a first person or a question.
 SYMPTOM = alt(
-    r"swelling|swollen|swelled|swell|swells|cough\w*|nose ?bleeds?|tremors?|puffy|puffiness|bruis\w*|"
+    r"swelling|swollen|swelled|swell|swells|red (?:dots|spots|patches|streaks)|cough\w*|nose ?bleeds?|"
+    r"tremors?|puffy|puffiness|bruis\w*|"
     r"rash\w*|itch\w*|hives|welts?|blister\w*|"
     r"numb|numbness|numbed|tingl\w*|droop\w*|lump\w*|bumps?|bumpy|nodules?|knots?|hard spots?|pus|ooz\w*|"
     r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
@@ -41,7 +42,7 @@ DRUG = alt(
     r"methotrexate|biologics?|birth control|the pill|plan b|fish oil|vitamin [a-z]\d*|vitamins?|"
     r"supplements?|arnica|ginkgo|turmeric|melatonin|iron pills?|tramadol|oxy\w*|percocet|vicodin|"
     r"hydrocodone|codeine|morphine|opioids?|vaccin\w*|immuni[sz]ations?|flu shot|covid shot|covid booster|"
-    r"z-?pack|neosporin|"
+    r"z-?pack|neosporin|zinc|magnesium|probiotics?|biotin|elderberry|echinacea|"
     r"hydrocortisone|antibiotic (?:cream|ointment)"
 )
 # Drug names by their ending (-cillin, -statin...), endings no street, salon or first name carries.
@@ -69,7 +70,8 @@ CONDITION = alt(
     r"graves'? disease|tmj|"
     r"dry eyes?|sunburn\w*|c-? ?sections?|nose job|metal (?:plate|implant|rod)s?|iud|"
     r"dental work|root canal|face ?lift|tummy tuck|liposuction|blepharoplasty|eyelid surgery|"
-    r"hep [abc]|concussions?|fractures?|sprain\w*|food poisoning|tetanus|measles|chicken ?pox|croup|rsv|"
+    r"hep [abc]|anxiety|panic attacks?|colds|pap smears?|mammograms?|std tests?|concussions?|fractures?|"
+    r"sprain\w*|food poisoning|tetanus|measles|chicken ?pox|croup|rsv|"
     r"heart rate|resting pulse|oxygen levels?|a1c|insomnia|can'?t sleep|trouble sleeping|acid reflux|"
     r"styes?|chalazion|boils?|abscess\w*|low iron|iron deficiency|\w+ deficiency|deficient|ptsd|"
     r"ibs|ibd|gerd|ocd|hpv|hsv|cfs|ckd|"
