@@ -62,14 +62,15 @@ def test_guard_leaves_medspa_booking_chatter_alone_and_catches_medspa_medical_te
 
 
 def test_guard_on_fresh_texts_leaves_booking_chatter_alone_and_catches_health_questions() -> None:
-    # Written without looking at the rules (tests/data/fresh_*.jsonl); the rules were tuned on them
-    # afterwards, so they are a second development set, scored the same way as the medspa ones.
+    # Written in rounds without looking at the rules (tests/data/fresh_*.jsonl); the rules were tuned
+    # on each round afterwards, so they are a second development set. The learned model never trained
+    # on them: its false escalations of unseen chatter (1-3%, docs/guard-model.md) are what is left.
     chatter = score_escalation(read_jsonl(PROJECT_DATA / "fresh_chatter.jsonl"), source="chatter")
-    assert chatter.negatives >= 350
-    assert chatter.false_escalation_rate <= 0.015, chatter.false_alarms[:10]
+    assert chatter.negatives >= 450
+    assert chatter.false_escalation_rate <= 0.02, chatter.false_alarms[:10]
     medical = score_escalation(read_jsonl(PROJECT_DATA / "fresh_medical.jsonl"), source="medical")
     group = medical.groups["medical: must escalate"]
-    assert group.total >= 350
+    assert group.total >= 450
     assert group.right_category / group.total >= 0.99, group.misses[:10]
     assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
 
