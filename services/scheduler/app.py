@@ -13,14 +13,13 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
-from faststream.nats.annotations import NatsMessage
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from services.scheduler.handlers import CatalogCache, Ports, encode_reply, serve_tool
 from services.scheduler.settings import SchedulerSettings
-from shared.bus import jetstream, make_broker, nats_client
+from shared.bus import current_message, jetstream, make_broker, nats_client
 from shared.contracts.desk import SCHEDULER_TOOLS
 from shared.contracts.tools import ToolReply
 from shared.outbox import OutboxRelay
@@ -55,15 +54,14 @@ def register_bus(
         def make(tool: str, request: type[Any], result: type[Any]) -> Callable[..., Any]:
             # The raw body is validated by the dispatcher, not by FastStream, so a malformed request
             # still gets a typed invalid_request reply and an audit record.
-            async def handler(body: Any, msg: NatsMessage) -> ToolReply[Any]:
-                return await serve_tool(tool, msg.body, ports())
+            async def handler(body: Any) -> ToolReply[Any]:
+                return await serve_tool(tool, current_message(broker).body, ports())
 
             handler.__name__ = f"on_{tool}"
             # The document shows the typed request and reply; the handler itself takes raw bytes.
             handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
                 [
                     inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=request),
-                    inspect.Parameter("msg", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=NatsMessage),
                 ],
                 return_annotation=ToolReply[result],
             )

@@ -16,10 +16,12 @@ Usage, in a service's `app.py`::
         stream=topology.stream_sms_outbound, durable="gateway-outbound",
         delivery=Delivery(max_deliver=5, ack_wait=120),
     )
-    async def send_requested(command: SendSms, message: NatsMessage) -> None: ...
+    async def send_requested(command: SendSms) -> None: ...
 
-The handler may still settle a message itself (`await message.nack(delay=...)` to look again
-later); the helper acknowledges a message the handler returned from without settling.
+A handler that needs the message itself reads it with `shared.bus.current_message(broker)` (a
+`NatsMessage` parameter would cost a worker-thread round trip per message). It may settle the
+message itself (`await message.nack(delay=...)` to look again later); the helper acknowledges a
+message the handler returned from without settling.
 """
 
 from __future__ import annotations
