@@ -152,9 +152,34 @@ async def drop_partition(conn: asyncpg.Connection, name: str) -> None:
 # ---------------------------------------------------------------------------- appending
 
 
-async def lock_chain(conn: asyncpg.Connection, tenant_id: str) -> None:
-    """Hold the spa's chain until the transaction ends."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", chain_lock_key(tenant_id))
+async def lock_chain(conn: asyncpg.Connection, tenant_id: str, *, as_role: str | None = None) -> None:
+    """Hold the spa's chain until the transaction ends; `as_role`: become that role first, same round trip."""
+    key = chain_lock_key(tenant_id)
+    if as_role is None:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+        return
+    # Two statements in one simple-protocol message: the role is a checked identifier, the key an
+    # integer computed here. The role holds to the end of the transaction (SET LOCAL).
+    await conn.execute(f"SET LOCAL ROLE {_ident(as_role)}; SELECT pg_advisory_xact_lock({int(key)})")
+
+
+async def chain_state(
+    conn: asyncpg.Connection, tenant_id: str, ids: Sequence[UUID], earliest: datetime, latest: datetime
+) -> tuple[set[UUID], tuple[int, bytes] | None]:
+    """existing_record_ids and chain_head in one round trip (read under the chain's lock)."""
+    row = await conn.fetchrow(
+        "SELECT (SELECT array_agg(record_id) FROM audit_log WHERE record_id = ANY($2::uuid[])"
+        "  AND occurred_at BETWEEN $3 AND $4) AS existing, head.seq, head.hash"
+        " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log WHERE tenant_id = $1"
+        "  ORDER BY seq DESC LIMIT 1) AS head ON true",
+        tenant_id,
+        list(ids),
+        earliest,
+        latest,
+    )
+    assert row is not None
+    head = (row["seq"], bytes(row["hash"])) if row["seq"] is not None else None
+    return set(row["existing"] or ()), head
 
 
 async def chain_head(conn: asyncpg.Connection, tenant_id: str) -> tuple[int, bytes] | None:
