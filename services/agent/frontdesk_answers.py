@@ -36,13 +36,16 @@ class Asked:
 
 
 def answers(questions: frozenset[str], asked: Asked) -> list[str]:
-    """The sentences answering every question the text asked, in a fixed order."""
+    """The sentences answering every question the text asked, in a fixed order (a reply too long for
+    one text drops them from the last)."""
     out: list[str] = []
     asked = replace(asked, questions=questions)
     if "packages" in questions:
         questions = questions - {"services"}  # "do you guys do packages?" asks about packages only
     for question in ORDER:
-        if question in questions:
+        if question == "price" and question in questions:
+            out.extend(price_sentences(asked))  # sentence by sentence: see `price_sentences`
+        elif question in questions:
             text = ANSWERS[question](asked)
             if text:
                 out.append(text)
@@ -51,9 +54,15 @@ def answers(questions: frozenset[str], asked: Asked) -> list[str]:
 
 def price(asked: Asked) -> str:
     """'Lip Filler is $650. The consultation is free.' (with the package offer when there is one)."""
+    return " ".join(price_sentences(asked))
+
+
+def price_sentences(asked: Asked) -> list[str]:
+    """The price, then the package offer and the free consult: a reply too long for one text keeps
+    the price and drops the others from the last."""
     service, lang = asked.service, asked.lang
     if service is None:
-        return ""  # the booking question asks which treatment
+        return []  # the booking question asks which treatment
     if service.price_cents == 0:
         parts = [say(lang, "price_free", service=service.name)]
     else:
@@ -71,7 +80,7 @@ def price(asked: Asked) -> str:
         )
     if service.free_consult:
         parts.append(say(lang, "price_free_consult"))
-    return " ".join(parts)
+    return parts
 
 
 def packages(asked: Asked) -> str:

@@ -62,10 +62,13 @@ def test_price_with_its_package_and_the_free_consult() -> None:
     offer = PackageOffer(
         name="Lip Filler, 2 syringes", sessions=2, price_cents=120000, per_session_cents=60000
     )
-    [text] = _ask("price", service=LIP_CANDIDATE, offers=[offer])
-    assert text == (
-        "Lip Filler is $650. Our Lip Filler, 2 syringes is 2 sessions for $1,200. The consultation is free."
-    )
+    sentences = _ask("price", service=LIP_CANDIDATE, offers=[offer])
+    # One sentence each, the price first: a reply too long for one text drops the others first.
+    assert sentences == [
+        "Lip Filler is $650.",
+        "Our Lip Filler, 2 syringes is 2 sessions for $1,200.",
+        "The consultation is free.",
+    ]
 
 
 def test_price_without_a_service_is_left_to_the_booking_question() -> None:
