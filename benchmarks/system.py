@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import psutil
 import yaml
 
@@ -166,6 +167,24 @@ async def _raise_cap(system: System, tmp: Path) -> None:
     await asyncio.sleep(1.5)  # RELEASE_INTERVAL_SECONDS is 0.5 here: the gateway has reloaded it
 
 
+async def _work(system: System) -> dict[str, int]:
+    """What the system did in the run: tool calls by tool (the audit log) and conversation events.
+
+    CPU per turn follows these counts: a turn that searches the calendar seven times costs the
+    scheduler, the audit service and PostgreSQL seven times.
+    """
+    conn = await asyncpg.connect(system.database_url)
+    try:
+        rows = await conn.fetch("SELECT action, count(*) AS n FROM audit.audit_log GROUP BY action")
+    finally:
+        await conn.close()
+    people = ("staff.", "audit.")  # a staff sign-in, the compliance token: not the clients' turns
+    work = {f"tool {r['action']}": int(r["n"]) for r in rows if not r["action"].startswith(people)}
+    info = await system.nc.jetstream().stream_info(system.topology.stream_conversations.name)
+    work["conversation events"] = int(info.state.messages)
+    return work
+
+
 def _settled(replies: Replies, turns: list[Turn]) -> tuple[int, int]:
     """(lost, duplicates): acknowledged texts without a reply, and replies beyond one per text."""
     asked: dict[str, int] = defaultdict(int)
@@ -193,6 +212,7 @@ class Run:
     lost: int = 0
     duplicates: int = 0
     cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
+    work_per_turn: dict[str, float] = field(default_factory=dict)  # tool calls by tool, events
     load_average: float = 0.0
     series: list[tuple[float, float, float]] = field(default_factory=list)  # (t, ack ms, turn ms)
 
@@ -240,6 +260,8 @@ async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: fl
             Run(agents, clients, seconds), turns, began, {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
         )
         run.lost, run.duplicates = _settled(replies, turns)
+        work = await _work(system)  # after the settling pause: the audit log has caught up
+        run.work_per_turn = {k: round(n / max(1, run.turns), 2) for k, n in sorted(work.items())}
     return run
 
 
@@ -250,6 +272,7 @@ def _print(run: Run) -> None:
     print(f"turn latency (ms)    p50 {run.turn_p50_ms:.1f}  p99 {run.turn_p99_ms:.1f}  (ack → send issued)")
     print("turn p50 by step     " + "  ".join(f"#{k} {v:.0f} ms" for k, v in run.turn_p50_ms_by_step.items()))
     print("CPU ms per turn      " + "  ".join(f"{k} {v:.1f}" for k, v in run.cpu_ms_per_turn.items()))
+    print("work per turn        " + "  ".join(f"{k} {v:.1f}" for k, v in run.work_per_turn.items()))
     print(f"lost / duplicates    {run.lost} / {run.duplicates}")
     print(f"load average         {run.load_average:.2f} on {os.cpu_count()} cores (shared machine)")
     met = {
