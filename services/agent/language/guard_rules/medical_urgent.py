@@ -69,6 +69,12 @@ _HISTORY = re.compile(
 # What urgent rules stand down for: a general question, or a past episode.
 _NOT_NOW = re.compile(f"{_GENERIC_QUESTION.pattern}|{_HISTORY.pattern}")
 
+# What the symptom rules cannot do without: a symptom word, or one of the few other words their
+# branches name. Most texts have none, and those rules are the costliest to run (`Rule.needs`).
+_NAMES_A_SYMPTOM = re.compile(
+    rf"\b(?:{AFTER_SYMPTOM}|wound|injured|cut|damaged|messed up|fuller|puffier|different)"
+)
+
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
 
 URGENT: tuple[Rule, ...] = (
@@ -127,7 +133,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:swallowed|ingested)\b(?! (?:my|his|her|their) (?:pride|words))",
             r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?)\b",
-            r"(?<!food )\bpoison(?! ivy| oak)\w*",
+            r"\bpoison(?! ivy| oak)(?<!food poison)\w*",
             r"\b(?:took|injected|used|did)\b.{0,30}\b(?:twice|two doses|double)\b.{0,20}\b(?:by accident|"
             r"accidentally|by mistake)\b",
             r"\bby (?:accident|mistake)\b.{0,30}\b(?:vein|dose|twice|double)\b|\binto a (?:vein|"
@@ -343,6 +349,7 @@ URGENT: tuple[Rule, ...] = (
         ("how much is semaglutide a month?", "i'm on my way, see you at 3", "the serum made my skin glow"),
         priority="urgent",
         unless=_NOT_NOW,
+        needs=_NAMES_A_SYMPTOM,
     ),
     Rule(
         "caring_for_a_symptom",
@@ -366,6 +373,7 @@ URGENT: tuple[Rule, ...] = (
         ("can i use my package for the facial?", "put me down for the 3pm"),
         priority="urgent",
         unless=_NOT_NOW,
+        needs=_NAMES_A_SYMPTOM,
     ),
     Rule(
         "symptom_after_treatment",
@@ -429,10 +437,6 @@ URGENT: tuple[Rule, ...] = (
         ),
         unless=_NOT_NOW,
         priority="urgent",
-        # Every branch names a symptom, or one of these few words; most texts have none, and this
-        # rule costs more than all the others together when it runs.
-        needs=re.compile(
-            rf"\b(?:{AFTER_SYMPTOM}|wound|injured|cut|damaged|messed up|fuller|puffier|different)"
-        ),
+        needs=_NAMES_A_SYMPTOM,
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from shared.contracts.escalation import EscalationPriority
@@ -24,6 +25,12 @@ def rx(*parts: str) -> re.Pattern[str]:
 def alt(words: str) -> str:
     """'a b|c d' style word list (one string, '|'-separated) as a non-capturing group."""
     return "(?:" + "|".join(w.strip() for w in words.split("|") if w.strip()) + ")"
+
+
+@lru_cache(maxsize=64)
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether a precondition occurs in a text; several rules share one, so it is searched once."""
+    return pattern.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class Rule:
 
     def matches(self, text: str) -> bool:
         """Whether this rule fires on an already-normalised text."""
-        if self.needs is not None and self.needs.search(text) is None:
+        if self.needs is not None and not _found(self.needs, text):
             return False
         # The pattern first: it rarely fires, and a veto is only worth reading when it does.
         if not self.pattern_fires(text):
