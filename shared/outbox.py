@@ -68,22 +68,21 @@ class OutboxRelay:
         total = 0
         while True:
             async with self._pool.acquire() as conn, conn.transaction():
-                rows = await conn.fetch(
-                    "SELECT seq, message_id, subject, payload FROM outbox WHERE published_at IS NULL "
-                    "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+                # Taken and marked in one statement; a publish that fails rolls the mark back.
+                taken = await conn.fetch(
+                    "UPDATE outbox SET published_at = now() WHERE seq IN (SELECT seq FROM outbox "
+                    "WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) "
+                    "RETURNING seq, message_id, subject, payload",
                     self._batch,
                 )
-                if not rows:
+                if not taken:
                     return total
+                rows = sorted(taken, key=lambda r: r["seq"])
                 acks = [
                     self._js.publish(r["subject"], bytes(r["payload"]), headers={MSG_ID: r["message_id"]})
                     for r in rows
                 ]
                 await asyncio.gather(*acks)
-                await conn.execute(
-                    "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
-                    [r["seq"] for r in rows],
-                )
                 total += len(rows)
             if len(rows) < self._batch:
                 return total  # that was all of it: no second look (three round trips) for nothing

@@ -1,0 +1,49 @@
+"""The outbox relay against the real nats-server and PostgreSQL: a row is marked only once published."""
+
+from __future__ import annotations
+
+import pytest
+from nats.aio.client import Client as NatsClient
+from nats.js.errors import NoStreamResponseError
+
+from shared.bus import ensure_streams
+from shared.contracts.audit import AuditActor, AuditRecorded
+from shared.db import create_pool
+from shared.migrations import apply_migrations
+from shared.outbox import OutboxRelay, enqueue
+from shared.subjects import Topology
+
+pytestmark = pytest.mark.integration
+
+
+def _entry(action: str) -> AuditRecorded:
+    return AuditRecorded(tenant_id="glow-medspa", actor=AuditActor(service="test"), action=action)
+
+
+async def test_rows_are_published_in_order_once_and_a_failed_publish_leaves_them_waiting(
+    database_url: str, nc: NatsClient, topology: Topology
+) -> None:
+    await apply_migrations(database_url, "relay_test", None)
+    pool = await create_pool(database_url, schema="relay_test", session_reset=False)
+    js = nc.jetstream()
+    relay = OutboxRelay(pool, js, batch=2)
+    entries = [_entry(f"tool_{i}") for i in range(3)]
+    try:
+        async with pool.acquire() as conn:
+            for e in entries:
+                await enqueue(conn, topology.audit(e.tenant_id), e, message_id=f"audit:{e.id}")
+        # No stream holds the subject yet: nothing is acknowledged, so nothing is marked.
+        with pytest.raises(NoStreamResponseError):
+            await relay.flush()
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 3
+        await ensure_streams(js, topology)
+        assert await relay.flush() == 3  # two batches: a full one, then the rest
+        assert await relay.flush() == 0
+        sub = await js.pull_subscribe(
+            topology.all_audit, durable="relay-test", stream=topology.stream_audit.name
+        )
+        got = [AuditRecorded.model_validate_json(m.data).action for m in await sub.fetch(10, timeout=2)]
+        assert got == ["tool_0", "tool_1", "tool_2"]
+    finally:
+        await pool.close()
