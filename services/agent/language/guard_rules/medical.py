@@ -118,6 +118,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:need|get|recommend|use|inject|put|be)\b(?!.{0,25}\b(?:left|include))",
             r"\b\d+\s*(?:units?|syringes?) (?:enough|too much|too many|safe|ok|okay|right|normal)\b",
             r"\b\d+\s*(?:ml|cc|mg|mcg)\b",
+            r"\bhow (?:much|many) (?:\w+ ){1,3}(?:is|are) too (?:much|many)\b|"
             r"\b(?:safe|max\w*|normal|right|too much) (?:amount|number|dose) of\b|\bhow much (?:lidocaine|"
             r"numbing)\b",
             r"\bunits? (?:do|will|would|should) (?:i|you|she|he) (?:need|get|use|recommend)\b",
@@ -312,7 +313,7 @@ QUESTIONS: tuple[Rule, ...] = (
         rx(
             rf"\b(?:i|i'?ve|i'?m|im|my|it'?s|there'?s|there is|she|he|her|his)\b.{{0,40}}\b(?:got|get|gets|"
             r"have|has|"
-            r"having|is|are|keep getting|"
+            r"having|is|are|keep getting|keep waking up with|wake up with|woke up with|"
             rf"feels?|looks?|been|getting|developed|noticed|see|still)\b.{{0,25}}\b{SYMPTOM}\b",
             r"\bthere(?:'s| is| are)\b.{0,15}\b(?:lumps?|bumps?|bruis\w*|swelling|rash|blisters?)\b",
             r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
@@ -392,6 +393,11 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\b(?:cure|cures|remed(?:y|ies)|relief)\b.{0,5}\b(?:for|of|from)\b",
+            r"\b(?:is it|could it be|because of) (?:my )?hormon\w*|\bhormon\w* (?:imbalance|levels?|issues?|"
+            r"problems?)\b",
+            r"\bis it (?:ok|okay|safe|fine|bad) to (?:get|do|have) (?:two|2|three|3|another|more|multiple|"
+            r"several)"
+            r" \w+",
             r"\bwhat (?:causes|caused|is causing|triggers)\b|\bwhat'?s causing\b|\bwhy do i (?:keep )?(?:get|"
             r"getting|have)\b",
             r"\b(?:is|are) (?:it|this|that|they) (?:contagious|infectious|hereditary|genetic|curable|fatal|"
@@ -498,7 +504,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "taking_something",
         "medical",
         rx(
-            r"\bi(?:'?m| am)? (?:on|taking|take|started|stopped|just started|been taking|using) "
+            r"(?:\bi(?:'?m| am)? (?:on|taking|take|started|stopped|just started|been taking|using)|"
+            r"^(?:taking|been taking|started|just started|stopped|using)) "
             r"(?!the\b|my way\b|it\b|that\b|this\b|one\b|an? (?:break|call|trip|vacation|budget|plane|flight|"
             r"train|"
             r"roll|waitlist|schedule|date|mission)\b|lunch|vacation|break|holiday|call|time|"
@@ -522,6 +529,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|"
             r"\bemergencia\b",
             r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
+            r"\bpuedo (?:tomar|beber|hacer ejercicio|ir al gimnasio|acostarme|maquillarme|tomar sol|volar)\b"
+            r".{0,30}\b(?:despues|antes)\b",
             r"\btomo\b.{0,30}\bpuedo\b|\b(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b",
             r"\b(?:lunar|lunares|verrugas?|fiebre|gripe|diabet\w*|presion (?:alta|baja)|cancer|lupus|herpes|"
             r"asma|tiroides|convulsion\w*|mareos?|maread[oa]|nauseas?|vomit\w*|sangr\w*|cambio de color)\b",

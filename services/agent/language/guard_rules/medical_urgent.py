@@ -32,7 +32,8 @@ _TREATED_SPOT = (
 )
 # A treatment described as done ("got lip filler on sat and my lip is still swollen").
 _HAD_PROCEDURE = (
-    rf"\b(?:had|got|did|done|get|getting|having)\b (?:my |the |a |some )?(?:\w+ ){{0,2}}{PROCEDURE}\b"
+    rf"(?:\b(?:had|got|did|done|get|getting|having)\b (?:my |the |a |some )?(?:\w+ ){{0,2}}{PROCEDURE}\b|"
+    r"\b(?:had|got|get|getting|having) (?:my |them |it |her |his )?(?:\w+ )?done\b)"
 )
 # Generic questions about what may happen ("is it normal to bleed after microneedling?"), not a
 # symptom the client has now: medical, but not urgent.
@@ -331,8 +332,8 @@ URGENT: tuple[Rule, ...] = (
         "symptom_on_a_drug",
         "medical",
         rx(
-            rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:on|since starting|since i started|from) (?:the |my |this )?"
-            rf"(?:\w+ )?(?:{DRUG}|weight loss (?:shots?|injections?|meds))\b",
+            rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:on|since starting|since i started|started|from) (?:the |my |"
+            rf"this )?(?:\w+ ){{0,3}}(?:{DRUG}|weight loss (?:shots?|injections?|meds))\b",
             rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|"
             r"injections?|"
             rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
@@ -383,7 +384,7 @@ URGENT: tuple[Rule, ...] = (
             rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b{_AFTER}{PROCEDURE}\b",
             rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_TREATED_SPOT}",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
-            rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|"
+            rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|today|this morning|tonight|"
             rf"ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_HAD_PROCEDURE}",
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
@@ -403,7 +404,8 @@ URGENT: tuple[Rule, ...] = (
             rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
             rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:after|for|it'?s been) (?:\d+|a few|two|three|four|five|six|"
             r"several) (?:days?|weeks?|wks?)\b",
-            rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since)\b.{{0,40}}"
+            rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since|today|this morning|"
+            rf"my)\b.{{0,40}}"
             rf"\b{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:bruis\w*|swell\w*|swollen|lump\w*|bumps?|knots?|numb\w*|redness|red|droop\w*|scab\w*)\b"
             r".{0,40}\b(?:hasn'?t|has not|haven'?t|have not|won'?t|wont|will not|isn'?t|"
