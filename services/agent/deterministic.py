@@ -42,6 +42,7 @@ log = structlog.get_logger()
 THIRD_PARTY_NOTE = (
     "The client wrote about someone else (another person's booking or name): check who it is for."
 )
+STAFF_TOPIC_NOTE = "The client asked about {topic}, which the spa profile does not answer: please reply."
 LANGUAGE_REASON = (
     "The client texts in a language the spa does not text in ({language}): please reply yourself."
 )
@@ -71,6 +72,8 @@ class DeterministicBrain:
         if (index := chosen_option(turn)) is not None:
             return await confirm(turn, index)
         await take_service(turn)
+        if (handoff := staff_question(turn)) is not None:
+            return handoff
         if turn.u.price_objection:
             await answer_objection(turn)
         take_preference(turn)
@@ -136,6 +139,24 @@ def language_handoff(turn: Turn) -> Decision | None:
             reason=LANGUAGE_REASON.format(language=language),
             text=say("en", "handoff_language"),
         ),
+    )
+
+
+def staff_question(turn: Turn) -> Decision | None:
+    """'do you sell gift cards?': a question only staff can answer, alone in the text, goes to them;
+    with a booking request beside it, staff get a note and the booking goes on."""
+    topic, state, u = turn.u.staff_topic, turn.state, turn.u
+    if topic is None:
+        return None
+    note = STAFF_TOPIC_NOTE.format(topic=topic)
+    if state.service is not None or u.preference is not None or state.proposals:
+        if note not in state.notes:
+            turn.learn(turn.event(StaffNoteAdded, note=note))
+        return None
+    log.info("agent.staff_question", topic=topic, conversation_id=state.conversation_id)
+    return Decision(
+        facts=turn.facts,
+        handoff=Handoff(category="other", reason=note, text=say(turn.lang, "handoff_staff_question")),
     )
 
 

@@ -86,6 +86,7 @@ EN: dict[str, str] = {
     "holding": "One moment, I'm checking that for you.",
     # handing off a language the spa does not text in
     "handoff_language": "Thanks for your message! A team member will text you back shortly. / ¡Gracias por tu mensaje! Alguien de nuestro equipo te responderá pronto.",
+    "handoff_staff_question": "Good question! I've passed it to our team and someone will text you back shortly.",
 }
 
 ES: dict[str, str] = {
@@ -150,6 +151,7 @@ ES: dict[str, str] = {
     "objection_ask_service": "¡Entiendo! ¿Qué tratamiento te interesa? Reviso tus paquetes y nuestros precios.",
     "holding": "Un momento, lo estoy revisando.",
     "handoff_language": EN["handoff_language"],
+    "handoff_staff_question": "¡Buena pregunta! Se la pasé a nuestro equipo y alguien te responderá pronto.",
 }
 
 TABLES: dict[Lang, dict[str, str]] = {"en": EN, "es": ES}

@@ -12,7 +12,8 @@ import pytest
 
 from services.agent.frontdesk_answers import Asked, answers
 from services.agent.language.choices import parse_choice
-from services.agent.language.questions import find_questions
+from services.agent.language.intents import is_availability_request
+from services.agent.language.questions import STAFF_TOPIC_RULES, find_questions, staff_topic
 from services.agent.language.shorthand import plain
 from services.agent.language.timeparse import GREETINGS, parse_preference
 from services.agent.language.typos import EXAMPLES, time_word
@@ -162,3 +163,29 @@ def test_a_provider_named_as_someones_relation_is_not_asked_for() -> None:
     assert (
         understand("friday with marco please", now=NOW, tz=TZ, provider_names=PROVIDERS).provider == "Marco"
     )
+
+
+@pytest.mark.parametrize(("topic", "rule"), STAFF_TOPIC_RULES, ids=[t for t, _ in STAFF_TOPIC_RULES])
+def test_every_staff_topic_rule_answers_its_examples(topic: str, rule: object) -> None:
+    for text in rule.examples:  # type: ignore[attr-defined]
+        assert staff_topic(text) == topic, text
+    for text in rule.counter_examples:  # type: ignore[attr-defined]
+        assert staff_topic(text) != topic, text
+
+
+def test_a_staff_topic_is_understood_beside_a_booking() -> None:
+    u = understand("do you sell gift cards? also botox friday", now=NOW, tz=TZ, provider_names=PROVIDERS)
+    assert u.staff_topic == "gift cards" and u.preference is not None
+
+
+def test_the_booking_name_of_someone_else() -> None:
+    u = understand("1 - her name is Ella", now=NOW, tz=TZ, option_labels=LABELS, provider_names=PROVIDERS)
+    assert (u.name, u.choice) == ("Ella", 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [("¿cuándo tienen disponible?", True), ("lo antes posible", True), ("¿cuándo cierran?", False)],
+)
+def test_a_spanish_text_asking_what_is_open(text: str, asks: bool) -> None:
+    assert is_availability_request(text) is asks

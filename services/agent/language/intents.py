@@ -204,6 +204,19 @@ AVAILABILITY_RULES: tuple[Rule, ...] = (
         ),
         ("I have time on friday",),
     ),
+    Rule(
+        "pregunta qué hay libre",
+        r"\bcuando (?:tienen|hay|puedo|podria|pueden|me pueden)\b|\bque (?:horarios?|dias?|citas?|horas?) "
+        r"(?:tienen|hay)\b|\b(?:tienen|hay) (?:algo |alguna cita )?disponibles?\b|\blo (?:antes|mas pronto) "
+        r"posible\b|\blo mas pronto\b|\bla (?:primera|proxima) cita disponible\b",
+        (
+            "¿cuándo tienen disponible?",
+            "qué horarios tienen el sábado",
+            "lo antes posible",
+            "¿hay algo disponible mañana?",
+        ),
+        ("tengo tiempo el viernes", "cuándo cierran"),
+    ),
 )
 
 

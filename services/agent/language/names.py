@@ -49,7 +49,12 @@ _INTRODUCTIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         ("i'm", rf"\b(?:i am|i'm|im|this is|it's|its|it is|here is|here's|call me)\s+{_NAME}", False),
         ("here", rf"(?:^|[,.!?;:]\s*|\b(?:hi|hey|hello|hola|heya|hii+)\W+){_NAME}\s+here\b", False),
         # The name the booking goes under: "put it under Jen", "under the name Dana", "a nombre de Ana".
-        ("under the name", rf"\b(?:under the name(?: of)?|a nombre de)\s+{_NAME}", True),
+        # The person the booking is for names them: "1 - her name is Ella", "se llama Ana".
+        (
+            "under the name",
+            rf"\b(?:under the name(?: of)?|a nombre de|(?:her|his|their) name(?:'s| is)|se llama)\s+{_NAME}",
+            True,
+        ),
         (
             "put it under",
             r"\b(?:(?:put|book|have|list|make|save)\s+"

@@ -16,7 +16,14 @@ from typing import Literal
 from .phrases import Rule
 from .shorthand import plain
 
-__all__ = ["QUESTION_RULES", "Question", "find_questions", "question_weekday"]
+__all__ = [
+    "QUESTION_RULES",
+    "STAFF_TOPIC_RULES",
+    "Question",
+    "find_questions",
+    "question_weekday",
+    "staff_topic",
+]
 
 Question = Literal[
     "price",
@@ -296,6 +303,55 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         ),
     ),
 )
+
+# Questions a front desk answers but the spa profile does not: staff answer them. (topic, rule)
+STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
+    (
+        "memberships",
+        Rule(
+            "memberships",
+            r"\bmemberships?\b|\bmembresias?\b|\bmonthly (?:plan|club)\b",
+            ("do you guys have a membership?", "how much is the membership", "membresía?"),
+            ("I'm a member", "a member of your team"),
+        ),
+    ),
+    (
+        "gift cards",
+        Rule(
+            "gift cards",
+            r"\bgift ?(?:cards?|certificates?|vouchers?)\b|\btarjetas? de regalo\b",
+            ("do you sell gift cards?", "can I buy a giftcard for my mom", "tienen tarjetas de regalo?"),
+            ("it's a gift for me", "thanks for the gift"),
+        ),
+    ),
+    (
+        "insurance",
+        Rule(
+            "insurance",
+            r"\b(?:take|accept|use|bill|covered by|cover|through) (?:my |your )?(?:insurance|hsa|fsa)\b"
+            r"|\binsurance\b.{0,20}\?|\bseguro medico\b",
+            ("do you take insurance?", "can I use my HSA", "is it covered by insurance"),
+            ("travel insurance is fine",),
+        ),
+    ),
+    (
+        "jobs",
+        Rule(
+            "jobs",
+            r"\b(?:are you|r you) hiring\b|\bjob (?:openings?|opportunities)\b"
+            r"|\bapply (?:for|to) (?:a |the )?(?:job|position)\b|\bsend (?:you )?my resume\b",
+            ("are you hiring?", "any job openings for estheticians", "can I send you my resume"),
+            ("what time do you open",),
+        ),
+    ),
+)
+
+
+def staff_topic(text: str, *, already_plain: bool = False) -> str | None:
+    """The topic of a question staff answer ("do you sell gift cards?" → "gift cards"), if any."""
+    flat = text if already_plain else plain(text)
+    return next((topic for topic, rule in STAFF_TOPIC_RULES if rule.regex.search(flat)), None)
+
 
 _WEEKDAYS = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,

@@ -25,7 +25,7 @@ from .choices import offers_time, parse_choice
 from .language_id import Language, identify
 from .names import NameFound, about_someone_else, find_name
 from .providers import find_provider, spelled_out
-from .questions import Question, find_questions, question_weekday
+from .questions import Question, find_questions, question_weekday, staff_topic
 from .shifts import Shift, find_shift, is_rejection
 from .shorthand import plain
 from .timeparse import parse_preference
@@ -60,6 +60,7 @@ class Understanding:
     notes: tuple[str, ...] = field(default=())  # what was understood, for logs (no client words)
     availability_request: bool = False  # "whats the soonest you have?", "any openings thursday?"
     language_sure: bool = False  # two or more words of `language` ("gracias" alone is Spanish, not sure)
+    staff_topic: str | None = None  # a question staff answer: "memberships", "gift cards", ...
 
 
 _TIME_TOKEN = re.compile(
@@ -86,7 +87,7 @@ def _notes(u: dict[str, object]) -> tuple[str, ...]:
     """Labels of what was understood (never the client's words), for logs."""
     notes = [f"language:{u['language']}"]
     notes += [f"question:{q}" for q in sorted(u["questions"])]  # type: ignore[arg-type]
-    for key in ("name", "provider", "choice", "shift", "preference"):
+    for key in ("name", "provider", "choice", "shift", "preference", "staff_topic"):
         if u.get(key) is not None:
             notes.append(key if key != "shift" else f"shift:{u[key]}")
     for key in ("about_someone_else", "reject_options", "price_objection", "affirm", "negate", "greeting"):
@@ -129,6 +130,7 @@ def understand(
         "about_someone_else": about_someone_else(words),
         "provider": provider,
         "questions": questions,
+        "staff_topic": staff_topic(words, already_plain=True),
         "question_weekday": question_weekday(words, today, already_plain=True) if questions else None,
         "reject_options": is_rejection(words, already_plain=True),
         "shift": find_shift(words, firsts, already_plain=True),
