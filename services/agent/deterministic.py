@@ -42,6 +42,10 @@ log = structlog.get_logger()
 THIRD_PARTY_NOTE = (
     "The client wrote about someone else (another person's booking or name): check who it is for."
 )
+# What the client is told when a staff topic goes to staff (reply keys; the default for the others).
+STAFF_TOPIC_REPLIES = {"running late": "handoff_running_late"}
+# Staff topics about a booking the client already has: to staff even when the text names a time.
+ABOUT_A_BOOKING = frozenset({"running late"})
 STAFF_TOPIC_NOTE = "The client asked about {topic}, which the spa profile does not answer: please reply."
 LANGUAGE_REASON = (
     "The client texts in a language the spa does not text in ({language}): please reply yourself."
@@ -149,14 +153,19 @@ def staff_question(turn: Turn) -> Decision | None:
     if topic is None:
         return None
     note = STAFF_TOPIC_NOTE.format(topic=topic)
-    if state.service is not None or u.preference is not None or state.proposals:
+    booking = state.service is not None or u.preference is not None or state.proposals
+    if booking and topic not in ABOUT_A_BOOKING:
         if note not in state.notes:
             turn.learn(turn.event(StaffNoteAdded, note=note))
         return None
     log.info("agent.staff_question", topic=topic, conversation_id=state.conversation_id)
     return Decision(
         facts=turn.facts,
-        handoff=Handoff(category="other", reason=note, text=say(turn.lang, "handoff_staff_question")),
+        handoff=Handoff(
+            category="other",
+            reason=note,
+            text=say(turn.lang, STAFF_TOPIC_REPLIES.get(topic, "handoff_staff_question")),
+        ),
     )
 
 

@@ -87,6 +87,7 @@ EN: dict[str, str] = {
     # handing off a language the spa does not text in
     "handoff_language": "Thanks for your message! A team member will text you back shortly. / ¡Gracias por tu mensaje! Alguien de nuestro equipo te responderá pronto.",
     "handoff_staff_question": "Good question! I've passed it to our team and someone will text you back shortly.",
+    "handoff_running_late": "Thanks for letting us know! I've told the team, and someone will text you if anything changes.",
 }
 
 ES: dict[str, str] = {
@@ -152,6 +153,7 @@ ES: dict[str, str] = {
     "holding": "Un momento, lo estoy revisando.",
     "handoff_language": EN["handoff_language"],
     "handoff_staff_question": "¡Buena pregunta! Se la pasé a nuestro equipo y alguien te responderá pronto.",
+    "handoff_running_late": "¡Gracias por avisarnos! Ya le avisé al equipo y alguien te escribirá si algo cambia.",
 }
 
 TABLES: dict[Lang, dict[str, str]] = {"en": EN, "es": ES}

@@ -335,6 +335,16 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         ),
     ),
     (
+        "running late",
+        Rule(
+            "running late",
+            r"\b(?:running|gonna be|going to be|will be|i'll be|ill be|i'm|im)\s+(?:\w+\s+){0,3}?late\b"
+            r"|\brunning behind\b|\bvoy (?:a llegar )?tarde\b|\bllego tarde\b",
+            ("running 15 min late for my 2pm, so sorry!!", "I'll be 10 minutes late", "voy a llegar tarde"),
+            ("do you have anything late in the day", "is it too late to book today?"),
+        ),
+    ),
+    (
         "jobs",
         Rule(
             "jobs",
