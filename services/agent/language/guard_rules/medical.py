@@ -163,7 +163,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medication",
         "medical",
         rx(
-            r"\bmedications?\b|\bmedicines?\b|\bmeds\b|\bprescri\w*|\bpharmac\w*|\bpills?\b|\btablets\b|"
+            r"\bmedications?\b|\bmedicines?\b|\bmeds\b|\bprescri\w*|\bpharmac(?!ists?\b)\w*|\bpills?\b|"
+            r"\btablets\b|"
             r"\bcapsules\b",
             rf"\b{DRUG}\b",
             DRUG_SHAPE,
@@ -346,6 +347,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:pulled|strained|tore|torn|twisted|sprained|hurt|injured|broke|bruised) (?:a |my |her |"
             r"his )?"
             r"(?:\w+ )?(?:muscle|back|neck|hamstring|ankle|knee|wrist|shoulder|rib|ligament|tendon)s?\b",
+            rf"\bwill (?:i|my \w+) (?:be |get |have |look )?(?:\w+ ){{0,2}}{SYMPTOM}\b",
             r"\bmake (?:your|my|you|me|her|his|him) (?:\w+ ){0,2}(?:fall out|sick|break out|bleed|swell|"
             r"itch\w*|dizzy|gain weight|lose weight)\b",
         ),
@@ -407,7 +409,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"process)\b",
             r"\b(?:can|could|does|do|will|would) (?!you\b|u\b|i\b|we\b)(?:\w+ ){1,3}cause\b",
             r"\b(?:die|died|dying) (?:from|of)\b|\b(?:deadly|lethal|fatal)\b",
-            rf"\bwhat(?:'s| is| helps| can i take| should i take| do you recommend)\b.{{0,15}}\b(?:for|with) "
+            rf"\bwhat(?:'s| is| helps| can i take| should i take| do you recommend)\b.{{0,25}}\b(?:for|with) "
             rf"(?:a |an |my |the )?(?:\w+ )?(?:{SYMPTOM}|bloat\w*|gas|constipat\w*|diarrh\w*|heartburn|"
             rf"colds?)\b",
             rf"\b(?:bad|good|harmful|dangerous) for (?:your|my|the|his|her) {BODY_PART}\b",
@@ -529,6 +531,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|"
             r"\bemergencia\b",
             r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
+            r"\b(?:marcapasos|cirugia|operad[oa]|enfermedad|epilepsia|artritis|hepatitis|vih)\b",
             r"\bpuedo (?:tomar|beber|hacer ejercicio|ir al gimnasio|acostarme|maquillarme|tomar sol|volar)\b"
             r".{0,30}\b(?:despues|antes)\b",
             r"\btomo\b.{0,30}\bpuedo\b|\b(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b",

@@ -57,6 +57,7 @@ _GENERIC_QUESTION = re.compile(
     r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
     r"affect)\b|"
     r".*\bwhat(?:'s| is) safe to\b|.*\bwhat (?:can|should) i (?:take|eat|do|avoid|use)\b|"
+    r".*\bhow (?:do|can|would) (?:you|u|i|we) (?:prevent|avoid)\b|"
     r".*\bcan you prescribe\b)"
 )
 # A past episode or a standing condition ("I fainted at my last botox", "a seizure disorder"), not a
@@ -308,6 +309,10 @@ URGENT: tuple[Rule, ...] = (
         "spanish_after_treatment",
         "medical",
         rx(
+            # "me hice el botox ayer y me duele la cabeza"
+            r"\bme (?:hice|puse|pusieron|hicieron|aplicaron)\b.{0,40}\b(?:duele|dolor|arde|hinchad\w*|"
+            r"moreton\w*|"
+            r"rojo|roja|morad\w*|sangr\w*|bulto\w*|ampollas|ronchas|granitos?|fiebre|pica)\b",
             r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:hinchad\w*|moreton\w*|"
             r"duele|dolor|arde|"
             r"ardor|"
@@ -414,9 +419,15 @@ URGENT: tuple[Rule, ...] = (
             r"better)\b",
             rf"\bmy (?:\w+ ){{1,2}}(?:is|are|r|feels?|looks?) (?:still |so |really |super |kinda |very |"
             rf"way )*"
-            rf"{SYMPTOM}\b(?=.*\b(?:{PROCEDURE}|{PRODUCT})\b)",
-            rf"\b(?:{PROCEDURE}|{PRODUCT})\b.*\bmy (?:\w+ ){{1,2}}(?:is|are|r|feels?|looks?) "
+            rf"{SYMPTOM}\b(?=.{{0,120}}\b(?:{PROCEDURE}|{PRODUCT})\b)",
+            rf"\b(?:{PROCEDURE}|{PRODUCT})\b.{{0,120}}\bmy (?:\w+ ){{1,2}}(?:is|are|r|feels?|looks?) "
             rf"(?:still |so |really |super |kinda |very |way )*{SYMPTOM}\b",
+            rf"^(?:\w+ )?{SYMPTOM} (?:\w+ ){{0,2}}(?:after|since|from) (?:yesterday|today|this morning|"
+            rf"last night|"
+            r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|the weekend)\b",
+            # "got her lips done tuesday and one side is hard and purple"
+            rf"{_HAD_PROCEDURE}.{{0,60}}\band\b.{{0,40}}\b(?:{SYMPTOM}|blue|purple|gr[ae]y|white|black|"
+            rf"hard)\b",
             r"\b(?:one|left|right|other) side\b.{0,40}\b(?:bigger|smaller|higher|lower|fuller|puffier|"
             r"droop\w*|swollen|lumpy|uneven|different)\b|\b(?:bigger|smaller|higher|lower|fuller|"
             r"puffier) than "
