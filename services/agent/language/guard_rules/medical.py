@@ -29,7 +29,8 @@ from .vocabulary import (
 
 _QUESTION_AFTER_TREATMENT = (
     rf"\b(?:work ?out|exercise|gym|run|sauna|steam room|hot tub|hot yoga|sun ?bathe|tan|tanning|"
-    rf"makeup|make-up|lie down|lay down|fly|flying|drink|drinking|alcohol|wine|coffee|shower|swim\w*|"
+    rf"makeup|make-up|eat|eating|avoid|fast|fasting|lie down|lay down|fly|flying|drink|drinking|alcohol|"
+    rf"wine|coffee|shower|swim\w*|"
     rf"sleep|smoke|smoking|vape|vaping|wash my face|retinol|exfoliat\w*|massage my|touch|"
     rf"rub)\b.{{0,30}}\b(?:after|before|post|"
     rf"following)\b.{{0,25}}\b{TREATMENT}\b"
@@ -111,7 +112,7 @@ QUESTIONS: tuple[Rule, ...] = (
         "dosage_and_units",
         "medical",
         rx(
-            r"\bdos(?:e|es|age|ages|ing)\b",
+            r"\bdos(?:e|es|age|ages|ing)\b|\boverdo(?:ing|ne)?\b",
             r"\bhow many (?:units|syringes|vials|ml|cc)(?: of \w+)? (?:do|will|would|should|can|"
             r"might)(?: i| you| she|"
             r" he| we)? "

@@ -316,9 +316,10 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:hinchad\w*|moreton\w*|"
             r"duele|dolor|arde|"
             r"ardor|"
-            r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|"
+            r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|arden|duelen|pican|"
             r"chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b",
-            r"\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|sangr\w*|bulto|no puedo)\b"
+            r"\b(?:hinchad\w*|moreton\w*|duelen?|dolor|arden?|ardor|pican?|rojo|roja|morad\w*|sangr\w*|bulto|"
+            r"no puedo|caid[oa]|torcid[oa]|chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b"
             r".{0,60}\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b",
             r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:quemad\w*|ampollas|"
             r"ronchas|granitos?|"

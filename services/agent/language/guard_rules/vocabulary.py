@@ -122,7 +122,8 @@ SKIN_CONDITION = alt(
 AFTER_SYMPTOM = alt(
     SYMPTOM[3:-1]
     + r"|blue|bluish|purple|purplish|grey|gray|dusky|tint|bigger|smaller|heartburn|reflux|bloat\w*|"
-    r"blood sugar|redness|red spots?|red|scar|scarring|scarred|discolou?r\w*|asymmetr\w*|uneven|crooked|"
+    r"blood sugar|redness|red spots?|(?:blood|purple|white|little|tiny) spots|red|scar|scarring|scarred|"
+    r"discolou?r\w*|asymmetr\w*|uneven|crooked|"
     r"sensitive|raised|marks?|stripes?|scratch\w*|white ?heads|pimples|zits|acne|hoarse|lost my voice|tight|"
     r"weak|weird|strange|frozen|heavy|twitch\w*|spasm\w*|darker|higher|lower|"
     r"dark spots?|dark patch\w*|patches|streaks?|shaking|broke out|breaking out|breakouts?|cold sores?|"
