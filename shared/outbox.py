@@ -27,6 +27,30 @@ async def enqueue(
     )
 
 
+async def enqueue_with(
+    conn: asyncpg.Connection,
+    effect: str,
+    *args: object,
+    subject: str,
+    message: BaseModel,
+    message_id: str,
+) -> None:
+    """One data-modifying statement (parameters $1..$n) and its outbox row, as one statement.
+
+    Outside a transaction the statement is its own: the effect and the message commit together in
+    one round trip instead of BEGIN, two statements and COMMIT.
+    """
+    n = len(args)
+    await conn.execute(
+        f"WITH effect AS ({effect}) INSERT INTO outbox (message_id, subject, payload) "
+        f"VALUES (${n + 1}, ${n + 2}, ${n + 3}) ON CONFLICT DO NOTHING",
+        *args,
+        message_id,
+        subject,
+        encode(message),
+    )
+
+
 async def enqueue_many(conn: asyncpg.Connection, messages: list[tuple[str, BaseModel, str]]) -> None:
     """Add (subject, message, message_id) rows in one statement: one round trip, one commit."""
     await conn.execute(

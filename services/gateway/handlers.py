@@ -109,7 +109,8 @@ async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
     first_body = None if plain else notices.with_notice(cmd.body, ports.max_reply_chars)
     now = ports.clock()
     async with transaction(ports.pool) as conn:
-        fresh, noticed = await repo.insert_outbound(conn, cmd, first_body)
+        new_row, noticed = await repo.insert_outbound(conn, cmd, first_body)
+        fresh = new_row is not None
         if fresh and (spa is None or len(cmd.body) > ports.max_reply_chars):
             reason = "unknown_spa" if spa is None else "too_long"
             await _fail(
@@ -134,7 +135,7 @@ async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
             return "failed"
         # The claim shares the request's transaction: one commit (and one connection) before the
         # text goes out, as deliver() commits its claim before the HTTP call.
-        claim = await _claim(conn, spa, cmd.idempotency_key, now, ports)
+        claim = await _claim(conn, spa, cmd.idempotency_key, now, ports, row=new_row)
     return await _send_claimed(spa, cmd.idempotency_key, claim, now, ports)
 
 
@@ -202,9 +203,21 @@ class Claim:
     reconcile: bool = False
 
 
-async def _claim(conn: asyncpg.Connection, spa: Spa, key: str, now: datetime, ports: Ports) -> Claim | State:
-    """Claim the text for sending, or settle it here: already done, opted out, or over the cap."""
-    row = await repo.lock_outbound(conn, spa.id, key)
+async def _claim(
+    conn: asyncpg.Connection,
+    spa: Spa,
+    key: str,
+    now: datetime,
+    ports: Ports,
+    *,
+    row: repo.Outbound | None = None,
+) -> Claim | State:
+    """Claim the text for sending, or settle it here: already done, opted out, or over the cap.
+
+    `row`: the key's row this transaction has just inserted (its own already); otherwise it is read
+    and locked here.
+    """
+    row = row or await repo.lock_outbound(conn, spa.id, key)
     if row is None or row.state in ("sent", "failed"):
         return row.state if row else "failed"  # type: ignore[return-value]
     if row.state == "sending":
@@ -335,10 +348,11 @@ async def _send_with_retries(spa: Spa, to: str, body: str, key: str, ports: Port
 
 async def _record(spa: Spa, row: repo.Outbound, result: SendResult, ports: Ports) -> State:
     """Commit a send's outcome with its event: sent, tried again later, or failed."""
-    async with transaction(ports.pool) as conn:
-        if result.ok:
+    if result.ok:
+        async with ports.pool.acquire() as conn:  # one statement: its own transaction
             state = await _record_sent(conn, spa, row, result, ports)
-        else:
+    else:
+        async with transaction(ports.pool) as conn:
             state = await _record_failure(conn, spa, row, result, ports)
     ports.kick()
     return state
@@ -351,7 +365,6 @@ async def _record_sent(
     key, conv = row.idempotency_key, row.conversation_id
     extra = {"correlation_id": row.correlation_id} if row.correlation_id else {}
     seg = count_segments(row.body)
-    await repo.mark_sent(conn, spa.id, key, result.sid, seg.count, seg.encoding)
     sent = SmsSent(
         tenant_id=spa.id,
         idempotency_key=key,
@@ -363,7 +376,8 @@ async def _record_sent(
         body=row.body,
         **extra,  # type: ignore[arg-type]
     )
-    await enqueue(conn, ports.topology.sms_event(spa.id, "sent"), sent, message_id=f"sent:{spa.id}:{key}")
+    subject = ports.topology.sms_event(spa.id, "sent")
+    await repo.mark_sent_announcing(conn, sent, subject, message_id=f"sent:{spa.id}:{key}")
     metrics.send_settled("sent")
     log.info("outbound.sent", tenant=spa.id, conversation=conv, segments=seg.count, encoding=seg.encoding)
     return "sent"

@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 import asyncpg
 
-from shared.contracts.sms import SendSms
+from shared.contracts.sms import SendSms, SmsSent
+from shared.outbox import enqueue_with
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,10 @@ async def opt_out_in_force(
 # ---- outbound ----
 async def insert_outbound(
     conn: asyncpg.Connection, cmd: SendSms, first_body: str | None = None
-) -> tuple[bool, bool]:
-    """Record a send request by its idempotency key: (fresh, carries the opt-out notice).
+) -> tuple[Outbound | None, bool]:
+    """Record a send request by its idempotency key: (the new row, None when the key was recorded
+    before; whether it carries the opt-out notice). The new row stays this transaction's own (no
+    other transaction sees or claims it before the commit).
 
     `first_body` is the body to send instead while the number has no text holding the notice that
     has not failed (the body with the notice; the body itself when it already says it). Decided
@@ -107,7 +110,7 @@ async def insert_outbound(
         await conn.execute(
             "SELECT pg_advisory_xact_lock($1)", _lock_key("gateway-notice", cmd.tenant_id, cmd.to_number)
         )
-    noticed = await conn.fetchval(
+    row = await conn.fetchrow(
         "WITH texted AS (SELECT EXISTS (SELECT 1 FROM outbound_messages "
         "WHERE tenant_id = $1 AND to_number = $4 "
         "AND opt_out_notice AND state <> 'failed') AS seen) "
@@ -115,7 +118,7 @@ async def insert_outbound(
         "(tenant_id, idempotency_key, conversation_id, to_number, body, purpose, command, opt_out_notice) "
         "SELECT $1, $2, $3, $4, CASE WHEN $8::text IS NULL OR texted.seen THEN $5 ELSE $8::text END, "
         "$6, $7, $8::text IS NOT NULL AND NOT texted.seen FROM texted "
-        "ON CONFLICT DO NOTHING RETURNING opt_out_notice",
+        "ON CONFLICT DO NOTHING RETURNING *",
         cmd.tenant_id,
         cmd.idempotency_key,
         cmd.conversation_id,
@@ -125,7 +128,7 @@ async def insert_outbound(
         cmd.model_dump(mode="json"),
         first_body,
     )
-    return noticed is not None, bool(noticed)
+    return (_outbound(row), bool(row["opt_out_notice"])) if row else (None, False)
 
 
 def _lock_key(*parts: str) -> int:
@@ -234,18 +237,34 @@ async def mark_sending(
     )
 
 
+_MARK_SENT = (
+    "UPDATE outbound_messages SET state = 'sent', provider_sid = $3, segments = $4, encoding = $5, "
+    "reason = NULL, error_code = NULL, updated_at = now() WHERE tenant_id = $1 AND idempotency_key = $2"
+)
+
+
 async def mark_sent(
     conn: asyncpg.Connection, tenant_id: str, key: str, sid: str, segments: int, encoding: str
 ) -> None:
     """The carrier accepted the text."""
-    await conn.execute(
-        "UPDATE outbound_messages SET state = 'sent', provider_sid = $3, segments = $4, encoding = $5, "
-        "reason = NULL, error_code = NULL, updated_at = now() WHERE tenant_id = $1 AND idempotency_key = $2",
-        tenant_id,
-        key,
-        sid,
-        segments,
-        encoding,
+    await conn.execute(_MARK_SENT, tenant_id, key, sid, segments, encoding)
+
+
+async def mark_sent_announcing(
+    conn: asyncpg.Connection, sent: SmsSent, subject: str, message_id: str
+) -> None:
+    """mark_sent and the SmsSent event's outbox row in one statement (one round trip, one commit)."""
+    await enqueue_with(
+        conn,
+        _MARK_SENT,
+        sent.tenant_id,
+        sent.idempotency_key,
+        sent.provider_sid,
+        sent.segments,
+        sent.encoding,
+        subject=subject,
+        message=sent,
+        message_id=message_id,
     )
 
 

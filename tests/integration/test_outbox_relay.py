@@ -1,7 +1,8 @@
-"""The outbox relay against the real nats-server and PostgreSQL: a row is marked only once published."""
+"""The outbox against the real servers: rows written with their effect, marked once published."""
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 from nats.aio.client import Client as NatsClient
 from nats.js.errors import NoStreamResponseError
@@ -10,14 +11,17 @@ from shared.bus import ensure_streams
 from shared.contracts.audit import AuditActor, AuditRecorded
 from shared.db import create_pool
 from shared.migrations import apply_migrations
-from shared.outbox import OutboxRelay, enqueue
+from shared.outbox import OutboxRelay, enqueue, enqueue_with
 from shared.subjects import Topology
 
 pytestmark = pytest.mark.integration
 
 
+SPA = "glow-medspa"
+
+
 def _entry(action: str) -> AuditRecorded:
-    return AuditRecorded(tenant_id="glow-medspa", actor=AuditActor(service="test"), action=action)
+    return AuditRecorded(tenant_id=SPA, actor=AuditActor(service="test"), action=action)
 
 
 async def test_rows_are_published_in_order_once_and_a_failed_publish_leaves_them_waiting(
@@ -45,5 +49,26 @@ async def test_rows_are_published_in_order_once_and_a_failed_publish_leaves_them
         )
         got = [AuditRecorded.model_validate_json(m.data).action for m in await sub.fetch(10, timeout=2)]
         assert got == ["tool_0", "tool_1", "tool_2"]
+    finally:
+        await pool.close()
+
+
+async def test_an_effect_and_its_message_are_written_together_or_not_at_all(
+    database_url: str, topology: Topology
+) -> None:
+    await apply_migrations(database_url, "relay_effect", None)
+    pool = await create_pool(database_url, schema="relay_effect", session_reset=False)
+    effect = "INSERT INTO sent_texts (key) VALUES ($1)"
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute("CREATE TABLE sent_texts (key text PRIMARY KEY)")
+            one, two = _entry("tool_1"), _entry("tool_2")
+            await enqueue_with(conn, effect, "k1", subject=topology.audit(SPA), message=one, message_id="m1")
+            with pytest.raises(asyncpg.UniqueViolationError):  # the effect fails: no message either
+                await enqueue_with(
+                    conn, effect, "k1", subject=topology.audit(SPA), message=two, message_id="m2"
+                )
+            assert await conn.fetchval("SELECT count(*) FROM sent_texts") == 1
+            assert [r["message_id"] for r in await conn.fetch("SELECT message_id FROM outbox")] == ["m1"]
     finally:
         await pool.close()
