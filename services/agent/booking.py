@@ -65,10 +65,7 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
         words = policy.constraint_words(turn.u, search, turn.lang, provider)
         text = say(turn.lang, "options_nearest", constraint=words, **values)
     else:
-        exact = turn.inexact_said or (
-            found.exact
-            and not policy.exact_time_missing(search.preference, [p.option.start for p in held], turn.tz)
-        )
+        exact = turn.inexact_said or (found.exact and not asked_time_missing(turn, search, held))
         text = say(turn.lang, "options" if exact else "options_not_exact", **values)
     ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
     return reply(turn, [lead, text], "choice", ask_name=ask_name)
@@ -141,6 +138,14 @@ async def weeks_later(turn: Turn, search: policy.Search) -> tuple[AvailabilityFo
         if again.options and again.exact and not far_from_time(turn, search, again):
             return again, preference
     return None
+
+
+def asked_time_missing(turn: Turn, search: policy.Search, held: list[ProposedOption]) -> bool:
+    """No option is at the clock time asked for on the days asked for (one a week later does not say
+    that this week's is open)."""
+    days = set(search.preference.dates)
+    starts = [p.option.start for p in held if not days or p.option.start.astimezone(turn.tz).date() in days]
+    return policy.exact_time_missing(search.preference, starts, turn.tz)
 
 
 def exact_time_taken(turn: Turn, search: policy.Search, found: AvailabilityFound) -> bool:

@@ -199,6 +199,10 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
         last_day = max(starts).astimezone(tz).date() + timedelta(days=1)
         base = TimePreference(asap=True)
         fields["after"] = datetime.combine(last_day, time(0), tzinfo=tz)
+    elif u.shift == "week_later" and starts and u.preference is None:
+        # "what about the week after?": the days offered, a week on, at the time asked for.
+        days = sorted({start.astimezone(tz).date() + timedelta(days=7) for start in starts})
+        base = base.model_copy(update={"dates": days, "date_from": None, "date_to": None, "weekdays": []})
     elif u.reject_options and starts and u.preference is None and u.shift is None:
         # "none of those": other times, after the ones offered.
         fields["after"] = max(starts)
@@ -276,7 +280,7 @@ def constraint_words(u: Understanding | None, search: Search, lang: str, provide
     if search.provider_id is not None and provider:
         return say(lang, "constraint_provider", provider=provider)
     shift = u.shift if u is not None else None
-    if shift in ("later", "earlier", "another_day", "other_provider"):
+    if shift in ("later", "earlier", "another_day", "week_later", "other_provider"):
         return say(lang, f"constraint_{shift}")
     return say(lang, "constraint_time")
 

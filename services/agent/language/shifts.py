@@ -1,4 +1,5 @@
-"""A new constraint on the options already offered: none of them, later, earlier, another day or provider.
+"""A new constraint on the options already offered: none of them, later, earlier, another day, the
+week after or another provider.
 
 Pure: no I/O. "none of those work, do you have anything later in the day?" is a rejection and a
 shift later; "none of these work, what about wednesday?" is a rejection whose new day the time
@@ -17,7 +18,7 @@ from .shorthand import plain
 
 __all__ = ["REJECT_RULES", "SHIFT_RULES", "Shift", "find_shift", "is_rejection"]
 
-Shift = Literal["later", "earlier", "another_day", "other_provider"]
+Shift = Literal["later", "earlier", "another_day", "week_later", "other_provider"]
 
 REJECT_RULES: tuple[Rule, ...] = (
     Rule(
@@ -62,6 +63,23 @@ REJECT_RULES: tuple[Rule, ...] = (
 )
 
 SHIFT_RULES: tuple[tuple[Shift, Rule], ...] = (
+    # First: "a week later" says later, but about the week.
+    (
+        "week_later",
+        Rule(
+            "a week later",
+            r"\b(?:the )?week after(?: that| those| this| next)?\b(?! (?:my|the|your|her|his)\b)"
+            r"|\b(?:the )?following week\b|\ba week later\b|\bsame (?:day|time) (?:the )?(?:week after"
+            r"|following week|a week later)\b|\bla semana siguiente\b|\bla otra semana\b",
+            (
+                "what about the week after?",
+                "the following week?",
+                "same time a week later",
+                "la semana siguiente?",
+            ),
+            ("the week after my wedding", "next week", "this week"),
+        ),
+    ),
     (
         "later",
         Rule(
