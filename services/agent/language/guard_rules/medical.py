@@ -107,6 +107,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "last time the peel gave me a rash",
         ),
         ("your team reacted so fast to my booking, thanks", "the facial gave me such a glow"),
+        needs=re.compile(r"\breact|\b(?:gave|give|gives|caused|causes) me\b"),
     ),
     Rule(
         "dosage_and_units",

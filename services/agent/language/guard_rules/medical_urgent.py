@@ -343,20 +343,28 @@ URGENT: tuple[Rule, ...] = (
             rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|"
             r"injections?|"
             rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
+        ),
+        ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
+        ("how much is semaglutide a month?", "i'm on my way, see you at 3"),
+        priority="urgent",
+        unless=_NOT_NOW,
+        needs=_NAMES_A_SYMPTOM,
+    ),
+    Rule(
+        "drug_or_product_making_me_sick",
+        "medical",
+        rx(
             rf"\b(?:{DRUG}|{PRODUCT}|meds?|medications?|medicines?|pills?)\b(?: (?:you|u|they|she|"
             rf"he) \w+ me)? "
             r"(?:is |has been |keeps? |just )?"
             rf"(?:making|made|makes|gave|giving|gives) (?:me|my)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
         ),
-        (
-            "i've been nauseous all week on semaglutide is that normal",
-            "im losing hair on semaglutide",
-            "the ozempic is making me so sick i cant eat",
-        ),
-        ("how much is semaglutide a month?", "i'm on my way, see you at 3", "the serum made my skin glow"),
+        ("the ozempic is making me so sick i cant eat", "that eye cream made my lids red and itchy"),
+        ("the serum made my skin glow", "the hydrafacial gave me such a glow"),
         priority="urgent",
         unless=_NOT_NOW,
-        needs=_NAMES_A_SYMPTOM,
+        # the verb is rare and cheap to find; the drug and product names in front of it are not
+        needs=re.compile(r"\b(?:making|made|makes|gave|giving|gives) (?:me|my)\b"),
     ),
     Rule(
         "caring_for_a_symptom",
@@ -387,12 +395,14 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             rf"\b{_AFTER}{TREATMENT}\b.{{0,80}}\b{AFTER_SYMPTOM}(?!\w)",
-            rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b{_AFTER}{PROCEDURE}\b",
-            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_TREATED_SPOT}",
+            # a symptom, then the treatment: one branch, so the long symptom list is read once per word
+            rf"\b{AFTER_SYMPTOM}\b(?:.{{0,80}}\b{_AFTER}{PROCEDURE}\b|.{{0,60}}{_TREATED_SPOT}|"
+            rf".{{0,60}}{_HAD_PROCEDURE}|.{{0,40}}\b(?:after|for|it'?s been) (?:\d+|a few|two|three|four|"
+            rf"five|"
+            r"six|several) (?:days?|weeks?|wks?)\b)",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|today|this morning|tonight|"
             rf"ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
-            rf"\b{AFTER_SYMPTOM}\b.{{0,60}}{_HAD_PROCEDURE}",
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
             r"infection)\b",
             rf"\b{PROCEDURE} (?:left|gave me|caused|made)\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
@@ -408,8 +418,6 @@ URGENT: tuple[Rule, ...] = (
             r"damaged|messed up) (?:my|me|her|him)\b",
             r"\b(?:it\'?s been|its been|after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
             rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
-            rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b(?:after|for|it'?s been) (?:\d+|a few|two|three|four|five|six|"
-            r"several) (?:days?|weeks?|wks?)\b",
             rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since|today|this morning|"
             rf"my)\b.{{0,40}}"
             rf"\b{AFTER_SYMPTOM}(?!\w)",
