@@ -382,7 +382,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bmy (?:doctor|doc|physician|dermatologist|derm|obgyn|ob-gyn|ob|pcp|gp|oncologist|surgeon|"
             r"cardiologist|neurologist|specialist|psychiatrist|rheumatologist|endocrinologist)\b"
             # "my doctor friend", "my doctor's appointment is at 2": who or when, not what
-            r"(?! (?:friend|buddy|neighbou?r)\b|'?s (?:appointment|appt|office hours|info|name|number|"
+            r"(?! (?:friend|buddy|neighbou?r)\b|'?s (?:appointment|appt|office hours|info|information|"
+            r"contact|name|number|"
             r"address)\b)",
             r"\b(?<!doctor friend )(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|"
             r"prescribed|wants|"
