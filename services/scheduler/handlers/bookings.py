@@ -103,7 +103,7 @@ async def confirm_booking(
             raise HoldExpired(field="hold_id")
         covered = await covering_package(conn, hold.client_id, hold.service_id)
         try:
-            # No savepoint of its own: the use case's savepoint (serve_tool) undoes a failed insert.
+            # No savepoint of its own: serve_tool rolls the use case's transaction back on failure.
             booking = await repo.insert_booking(conn, hold, covered.name if covered else None)
         except SlotTaken as exc:
             raise SlotTaken("that time was just booked", "hold_id") from exc

@@ -1,17 +1,18 @@
 """Serving a tool request: validate, run its use case in the unit of work, audit it exactly once.
 
 Every request is answered inside one transaction that also writes its audit record to the outbox
-(DESIGN.md invariant 5). A use case runs in a savepoint: when it fails with a typed error, whatever
-it wrote is rolled back and only the audit record of the failure is committed.
+(DESIGN.md invariant 5); a read-only tool's record is committed in a batch before its reply. When a
+write tool's use case fails, its transaction is rolled back (whatever it wrote is undone) and the
+audit record of the failure is committed on its own.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +36,7 @@ from services.scheduler.handlers.staff_bookings import (
     reschedule_booking,
     set_booking_status,
 )
-from services.scheduler.handlers.unit_of_work import READ_ONLY, unit_of_work
+from services.scheduler.handlers.unit_of_work import READ_ONLY
 from shared import metrics
 from shared.audit import record
 from shared.contracts.audit import AuditActor, AuditRecorded
@@ -124,10 +125,99 @@ async def _audit_invalid(
         await record(conn, ports.topology, entry)
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What a use case answered: the reply, its outcome and summary for the audit record."""
+
+    reply: ToolReply[Any]
+    outcome: str
+    summary: dict[str, Any]
+    served: Served | None = None
+
+
+class _Undo(Exception):
+    """A write tool's use case failed: its transaction is rolled back, its audit record written alone."""
+
+    def __init__(self, answer: _Answer) -> None:
+        super().__init__(answer.outcome)
+        self.answer = answer
+
+
+async def _answer(name: str, req: Any, conn: asyncpg.Connection, ports: Ports) -> _Answer:
+    """Run the tool's use case; a typed refusal or an unexpected error becomes the reply."""
+    _, result_type = SCHEDULER_TOOLS[name]
+    try:
+        spa = await ports.catalogs.get(conn, req.tenant_id)
+        served = await USE_CASES[name](req, conn=conn, spa=spa, ports=ports)
+    except ToolFailure as failure:
+        reply = _reply_error(failure.code, failure.message, failure.field)
+        return _Answer(reply, failure.code, {"error": failure.message, "field": failure.field})
+    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+        raise  # the database is away: no reply, the caller times out and may retry
+    except Exception as exc:
+        log.exception("tool.failed", tool=name, error=type(exc).__name__)
+        reply = _reply_error("internal", "the scheduler could not answer; try again", None)
+        return _Answer(reply, "internal", {"error": type(exc).__name__})
+    reply = reply_of(result_type)(ok=True, result=served.result, served_at=utcnow())
+    return _Answer(reply, "ok", served.summary, served)
+
+
+async def _entry(
+    name: str,
+    req: Any,
+    answer: _Answer,
+    arguments: dict[str, Any],
+    conn: asyncpg.Connection,
+    ports: Ports,
+    started: float,
+) -> AuditRecorded:
+    """The call's audit record (the client named by reference, never by number)."""
+    served = answer.served
+    client_id = served.client_id if served and served.client_id else req.client_id
+    ref = served.client_ref if served else None
+    if ref is None and client_id is not None:
+        ref = await ports.client_refs.get(conn, req.tenant_id, client_id)
+    return AuditRecorded(
+        tenant_id=req.tenant_id,
+        correlation_id=req.correlation_id,
+        actor=audit_actor(req.actor, client_id, ref),
+        action=name,
+        arguments=arguments,
+        result_summary=answer.summary,
+        disclosed_fields=disclosed(served, req.actor) if served and answer.outcome == "ok" else [],
+        outcome=answer.outcome,
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+async def _serve_write(
+    name: str, req: Any, arguments: dict[str, Any], ports: Ports, started: float
+) -> tuple[_Answer, AuditRecorded]:
+    """A write tool: its effect and its audit record commit together.
+
+    A use case that fails rolls its whole transaction back (nothing it wrote stays) and the record
+    of the failure commits alone, so the way that succeeds needs no savepoint round trips.
+    """
+    try:
+        async with transaction(ports.pool) as conn:
+            answer = await _answer(name, req, conn, ports)
+            if answer.outcome != "ok":
+                raise _Undo(answer)
+            entry = await _entry(name, req, answer, arguments, conn, ports, started)
+            await record(conn, ports.topology, entry)
+        return answer, entry
+    except _Undo as undo:
+        answer = undo.answer
+    async with transaction(ports.pool) as conn:
+        entry = await _entry(name, req, answer, arguments, conn, ports, started)
+        await record(conn, ports.topology, entry)
+    return answer, entry
+
+
 async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
     """Answer one tool request and leave exactly one audit record of it, in the same transaction."""
     started = time.perf_counter()
-    request_type, result_type = SCHEDULER_TOOLS[name]
+    request_type, _ = SCHEDULER_TOOLS[name]
     try:
         req = request_type.model_validate_json(raw)
     except ValidationError as exc:
@@ -140,45 +230,15 @@ async def serve_tool(name: str, raw: bytes, ports: Ports) -> ToolReply[Any]:
     arguments = audit_arguments(name, req, ports.id_hash_key)
     if req.actor.disclosed_to_model is not None:
         arguments["via"] = "model"
-    read_only = name in READ_ONLY
-    async with unit_of_work(ports.pool, read_only=read_only) as conn:
-        served: Served | None = None
-        try:
-            # A savepoint: a failed use case leaves no partial row (nothing to undo when read-only).
-            async with contextlib.nullcontext() if read_only else conn.transaction():
-                spa = await ports.catalogs.get(conn, req.tenant_id)
-                served = await USE_CASES[name](req, conn=conn, spa=spa, ports=ports)
-            reply: ToolReply[Any] = reply_of(result_type)(ok=True, result=served.result, served_at=utcnow())
-            outcome, summary = "ok", served.summary
-        except ToolFailure as failure:
-            reply = _reply_error(failure.code, failure.message, failure.field)
-            outcome, summary = failure.code, {"error": failure.message, "field": failure.field}
-        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
-            raise  # the database is away: no reply, the caller times out and may retry
-        except Exception as exc:
-            log.exception("tool.failed", tool=name, error=type(exc).__name__)
-            reply = _reply_error("internal", "the scheduler could not answer; try again", None)
-            outcome, summary = "internal", {"error": type(exc).__name__}
-        client_id = served.client_id if served and served.client_id else req.client_id
-        ref = served.client_ref if served else None
-        if ref is None and client_id is not None:
-            ref = await ports.client_refs.get(conn, req.tenant_id, client_id)
-        entry = AuditRecorded(
-            tenant_id=req.tenant_id,
-            correlation_id=req.correlation_id,
-            actor=audit_actor(req.actor, client_id, ref),
-            action=name,
-            arguments=arguments,
-            result_summary=summary,
-            disclosed_fields=disclosed(served, req.actor) if served and outcome == "ok" else [],
-            outcome=outcome,
-            latency_ms=(time.perf_counter() - started) * 1000,
-        )
-        if not read_only:
-            await record(conn, ports.topology, entry)
-    if read_only:
+    if name in READ_ONLY:
+        async with ports.pool.acquire() as conn:
+            answer = await _answer(name, req, conn, ports)
+            entry = await _entry(name, req, answer, arguments, conn, ports, started)
         assert ports.audit is not None
         await ports.audit.record(entry)
+    else:
+        answer, entry = await _serve_write(name, req, arguments, ports, started)
+    reply, outcome = answer.reply, answer.outcome
     if ports.crash_after_commit == name:
         # Test hook (FRONTDESK_CRASH_AFTER_COMMIT): die between the commit and the reply.
         os._exit(17)

@@ -169,7 +169,7 @@ async def booking_for_hold(conn: asyncpg.Connection, hold_id: UUID) -> Booking |
 async def insert_booking(conn: asyncpg.Connection, hold: Hold, covered_by_package: str | None) -> Booking:
     """A booking from a hold, and the hold marked booked, in one statement.
 
-    SlotTaken when the time is booked: the caller's savepoint must then be rolled back (raising does).
+    SlotTaken when the time is booked: the caller's transaction must then be rolled back (raising does).
     """
     try:
         row = await conn.fetchrow(
