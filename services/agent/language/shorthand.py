@@ -77,6 +77,8 @@ SPELLINGS: tuple[Spelling, ...] = (
     _w("satuday saterday saturdy saturday's", "saturday", "saterday", "saturday"),
     _w("mondy monady", "monday", "mondy", "monday"),
     _w("sundy sunady", "sunday", "sundy", "sunday"),
+    _w("botoks botax bottox botex botos botux", "botox", "botoks friday?", "botox friday?"),
+    _w("filer fillr filller", "filler", "lip filer", "lip filler"),
     _w("b4", "before", "b4 noon", "before noon"),
     _w("l8r", "later", "anything l8r", "anything later"),
     _w("l8", "late", "running l8", "running late"),

@@ -1,4 +1,4 @@
-"""Day and part-of-day words typed a letter or two wrong ("aftrnoon", "wednsday", "thrusday").
+"""Day and part-of-day words typed a letter or two wrong ("aftrnoon", "wednsday", "miercols").
 
 Pure: no I/O. `shorthand.expand` spells known shorthand out from its table; a word the table does
 not know and that is a typo or two away from one of the `TIME_WORDS` below is read as that word,
@@ -16,9 +16,23 @@ __all__ = ["EXAMPLES", "NOT_TYPOS", "TIME_WORDS", "time_word"]
 TIME_WORDS: tuple[str, ...] = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "morning", "afternoon", "evening", "tomorrow", "weekend", "tonight",
+    "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo", "manana",
 )  # fmt: skip
 # Real words a typo away from a time word: never corrected.
-NOT_TYPOS = frozenset({"sundae", "moaning", "mourning", "mooring", "evenly", "weekday", "tonight's"})
+NOT_TYPOS = frozenset(
+    {
+        "sundae",
+        "moaning",
+        "mourning",
+        "mooring",
+        "evenly",
+        "weekday",
+        "tonight's",
+        "domino",
+        "market",
+        "markets",
+    }
+)
 # (typo, the word it is read as), checked by the unit tests; and words left alone (None).
 EXAMPLES: tuple[tuple[str, str | None], ...] = (
     ("aftrnoon", "afternoon"),
@@ -33,6 +47,9 @@ EXAMPLES: tuple[tuple[str, str | None], ...] = (
     ("tomorow", "tomorrow"),
     ("fridya", "friday"),
     ("weeknd", "weekend"),
+    ("miercols", "miercoles"),
+    ("viernez", "viernes"),
+    ("domino", None),
     ("mondays", None),
     ("sundae", None),
     ("fridge", None),
