@@ -114,6 +114,7 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bdos(?:e|es|age|ages|ing)\b|\boverdo(?:ing|ne)?\b",
+            r"\bmax(?:imum)? (?:units|amount|dose|number|syringes|ml)\b",
             r"\bhow many (?:units|syringes|vials|ml|cc)(?: of \w+)? (?:do|will|would|should|can|"
             r"might)(?: i| you| she|"
             r" he| we)? "
@@ -534,7 +535,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|"
             r"\bemergencia\b",
             r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
-            r"\b(?:marcapasos|cirugia|operad[oa]|enfermedad|epilepsia|artritis|hepatitis|vih)\b",
+            r"\b(?:marcapasos|cirugia|operad[oa]|enfermedad|epilepsia|artritis|hepatitis|vih|tatuaje nuevo|"
+            r"piercing)\b",
             r"\bpuedo (?:tomar|beber|hacer ejercicio|ir al gimnasio|acostarme|maquillarme|tomar sol|volar)\b"
             r".{0,30}\b(?:despues|antes)\b",
             r"\btomo\b.{0,30}\bpuedo\b|\b(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b",

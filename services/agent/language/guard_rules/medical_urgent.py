@@ -415,7 +415,7 @@ URGENT: tuple[Rule, ...] = (
             rf"got|seems|turned)\b.{{0,30}}\b)?{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
             r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
-            r"damaged|messed up) (?:my|me|her|him)\b",
+            r"damaged|messed up) (?:my|me|her|him)\b(?! feelings| ego| pride)",
             r"\b(?:it\'?s been|its been|after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
             rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
             rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since|today|this morning|"
