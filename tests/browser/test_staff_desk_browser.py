@@ -11,8 +11,9 @@ saved under .data/artifacts/browser/ (gitignored).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -161,3 +162,32 @@ async def test_anonymous_and_other_spa_staff_are_refused(system: System, browser
     await expect(page.locator("#team-tab")).to_be_hidden()  # staff, not an owner
     await page.screenshot(path=str(ARTIFACTS / "5-other-spa.png"))
     await other.close()
+
+
+async def test_time_blocked_from_a_browser_in_another_time_zone_is_the_spas_time(
+    system: System, browser: Browser
+) -> None:
+    # Staff on a trip (the browser in Tokyo) block 1:00-2:00 PM: the spa's 1:00-2:00 PM, not Tokyo's.
+    day = (date.today() + timedelta(days=9)).isoformat()
+    context = await browser.new_context(timezone_id="Asia/Tokyo")
+    page = await context.new_page()
+    await sign_in(page, system.urls["escalation"], OWNER)
+    await page.click("#tabs button[data-view=calendar]")
+    await page.click("button:has-text('Block time')")
+    await expect(page.locator(".block-form")).to_contain_text("America/Los_Angeles")
+    await page.fill(".block-form input[name=start]", f"{day}T13:00")
+    await page.fill(".block-form input[name=end]", f"{day}T14:00")
+    await page.click(".block-form button[type=submit]")
+    await expect(page.locator("#cal-detail")).to_contain_text("Blocked.")
+    await context.close()
+
+    calendar = await system.inbox("/api/calendar", start=day, days=1)
+    blocks = [k for p in calendar["providers"] for k in p["blocks"]]
+    assert len(blocks) == 1
+    spa = ZoneInfo(calendar["timezone"])
+    start = datetime.fromisoformat(blocks[0]["start"]).astimezone(spa)
+    end = datetime.fromisoformat(blocks[0]["end"]).astimezone(spa)
+    assert (start.isoformat()[:16], end.isoformat()[:16]) == (f"{day}T13:00", f"{day}T14:00")
+    async with httpx.AsyncClient(base_url=system.urls["escalation"], headers=system.staff) as http:
+        removed = await http.post(f"/api/blocks/{blocks[0]['block_id']}/remove")
+        assert removed.status_code == 200, removed.text

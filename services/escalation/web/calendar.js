@@ -13,6 +13,22 @@ function spaTime(iso) {
 function spaDay(iso) {
   return new Date(iso).toLocaleDateString("en-CA", { timeZone: cal.data.timezone });
 }
+// A wall-clock time typed in a form ("2026-12-03T14:00") as the instant it is in the spa's time
+// zone, whatever the zone of the browser staff use.
+function spaInstant(local) {
+  const [d, t] = local.split("T");
+  const [y, m, dd] = d.split("-").map(Number);
+  const [hh, mi] = t.split(":").map(Number);
+  const wall = Date.UTC(y, m - 1, dd, hh, mi);
+  const ahead = (at) => {  // minutes the spa's clock is ahead of UTC at an instant
+    const parts = new Intl.DateTimeFormat("en-US", { timeZone: cal.data.timezone, hourCycle: "h23",
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }).formatToParts(at);
+    const p = Object.fromEntries(parts.map((x) => [x.type, Number(x.value)]));
+    return (Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at) / 60000;
+  };
+  const first = wall - ahead(wall) * 60000;
+  return new Date(wall - ahead(first) * 60000).toISOString();  // again: the offset where it lands
+}
 function dayTitle(day) {
   return new Date(day + "T12:00:00Z").toLocaleDateString([], { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" });
 }
@@ -197,7 +213,7 @@ function showBlockForm() {
     const f = new FormData(ev.target);
     try {
       await api("/api/blocks", { method: "POST", body: JSON.stringify({ provider_id: f.get("provider_id"),
-        start: new Date(f.get("start")).toISOString(), end: new Date(f.get("end")).toISOString(), reason: f.get("reason") }) });
+        start: spaInstant(f.get("start")), end: spaInstant(f.get("end")), reason: f.get("reason") }) });
       box.textContent = "Blocked.";
       await loadCalendar();
     } catch (err) { form.querySelector(".error").textContent = err.message; }
@@ -205,6 +221,7 @@ function showBlockForm() {
     el("h3", {}, "Block a provider's time"),
     el("label", {}, "Provider ", el("select", { name: "provider_id" },
       ...cal.catalog.providers.map((p) => el("option", { value: p.provider_id }, p.first_name)))),
+    el("p", { class: "hint" }, `Times are the spa's (${cal.data.timezone}).`),
     el("label", {}, "From ", el("input", { name: "start", type: "datetime-local", required: "" })),
     el("label", {}, "To ", el("input", { name: "end", type: "datetime-local", required: "" })),
     el("label", {}, "Why ", el("select", { name: "reason" },
