@@ -191,3 +191,26 @@ async def test_time_blocked_from_a_browser_in_another_time_zone_is_the_spas_time
     async with httpx.AsyncClient(base_url=system.urls["escalation"], headers=system.staff) as http:
         removed = await http.post(f"/api/blocks/{blocks[0]['block_id']}/remove")
         assert removed.status_code == 200, removed.text
+
+
+async def test_a_reply_being_typed_survives_a_live_update_of_the_conversation(
+    system: System, browser: Browser
+) -> None:
+    client = "+14155550187"
+    await system.text(client, "Hi! do you do lash lifts?")
+    await system.sent(client, 1)
+    conversation = system.conversation(client)
+    context = await browser.new_context()
+    page = await context.new_page()
+    await sign_in(page, system.urls["escalation"], OWNER)
+    await page.click(f".conversations li[data-key='{TENANT}/{conversation}']")
+    reply = page.locator("#conversation form.reply textarea")
+    await reply.fill("Hi! Julia here, let me che")
+    await system.text(client, "also what are your hours on saturday")  # redraws the conversation
+    await expect(page.locator("#conversation .msg.in", has_text="hours on saturday")).to_have_count(1)
+    await expect(reply).to_have_value("Hi! Julia here, let me che")
+    await expect(reply).to_be_focused()
+    await reply.press("End")
+    await reply.type("ck")
+    await expect(reply).to_have_value("Hi! Julia here, let me check")
+    await context.close()

@@ -162,6 +162,10 @@ async function renderConversation() {
   const data = await api(`/api/conversations/${state.current}`);
   const c = data.conversation;
   const pane = $("conversation");
+  // A reply being typed survives the rebuild a live update makes (text, focus and cursor).
+  const typing = pane.querySelector("form.reply textarea");
+  const focus = typing && document.activeElement === typing
+    ? [typing.selectionStart, typing.selectionEnd] : null;
   pane.textContent = "";
   const head = el("div", { class: "conv-head" },
     el("button", { type: "button", class: "back", "aria-label": "back to the list", onclick: closeConversation }, "‹ Back"),
@@ -207,20 +211,27 @@ async function renderConversation() {
       el("span", { class: "meta" }, `${m.purpose ? m.purpose + " · " : ""}${when(m.occurred_at)}${status}`)));
   }
   pane.append(messages);
+  const key = state.current;
+  const typed = state.typed || (state.typed = {});
   const box = el("textarea", { placeholder: "Reply to the client as staff…", maxlength: "1600" });
+  box.value = typed[key] || "";
+  box.addEventListener("input", () => { typed[key] = box.value; });
   const form = el("form", { class: "reply", onsubmit: async (ev) => {
     ev.preventDefault();
     const body = box.value.trim();
     if (!body) return;
     try {
-      await api(`/api/conversations/${state.current}/reply`, {
+      await api(`/api/conversations/${key}/reply`, {
         method: "POST", body: JSON.stringify({ body, request_id: crypto.randomUUID() }),
       });
-      box.value = "";
+      delete typed[key];
+      const current = $("conversation").querySelector("form.reply textarea");
+      if (current) current.value = "";
     } catch (err) { alert(err.message); }
   } }, box, el("button", { class: "primary", type: "submit" }, "Send"));
   pane.append(form);
   messages.scrollTop = messages.scrollHeight;
+  if (focus) { box.focus(); box.setSelectionRange(focus[0], focus[1]); }
 }
 
 function closeConversation() {
