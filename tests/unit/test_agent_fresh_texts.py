@@ -5,6 +5,7 @@ front-desk answers for packages and how long a treatment takes."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from pathlib import Path
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from services.agent.language.shorthand import plain
 from services.agent.language.timeparse import GREETINGS, parse_preference
 from services.agent.language.typos import EXAMPLES, time_word
 from services.agent.language.understanding import understand
+from services.agent.scenarios.spec import load
 from shared.contracts.conversation import ServiceCandidate
 from shared.contracts.tools import PackageOffer, SpaProfile
 
@@ -189,3 +191,14 @@ def test_the_booking_name_of_someone_else() -> None:
 )
 def test_a_spanish_text_asking_what_is_open(text: str, asks: bool) -> None:
     assert is_availability_request(text) is asks
+
+
+SUITE = Path(__file__).resolve().parents[2] / "tests" / "conversations"
+
+
+def test_the_extended_conversations_follow_the_format_apart_from_the_suite() -> None:
+    suite, extended = load([SUITE]), load([SUITE / "extended"])
+    together = load([SUITE, SUITE / "extended"])  # ids and numbers unique across both
+    assert len(together) == len(suite) + len(extended) and len(extended) >= 100
+    # The inbox shows a client by the last four digits: they must tell scenarios apart too.
+    assert len({s.client[-4:] for s in together}) == len(together)
