@@ -108,6 +108,32 @@ def agent_delivery(settings: AgentSettings) -> Delivery:
     )
 
 
+async def _after_failed_attempt(
+    message: SmsReceived, seq: int, exc: Exception, delivered: int, max_deliver: int, ports: AgentPorts
+) -> bool:
+    """A turn's attempt failed: note a retry, or after the last attempt hand the text to staff.
+
+    Returns True when that settles the text: the scheduler stayed away, the text is recorded and
+    with staff, and one alert is enough. Anything else (a fault of the agent's own) is dead-lettered
+    as well, so operators see it.
+    """
+    if delivered >= max_deliver:
+        log.error("agent.turn.failed", conversation_id=message.conversation_id, attempts=delivered)
+        # Handed to staff with the handoff text: the client is never left in silence.
+        await publish_all(ports, await record_failed_turn(message, seq, ports=ports, cause=exc))
+        return isinstance(exc, ToolUnavailable | ToolRefused)
+    if isinstance(exc, ToolUnavailable | ToolRefused):
+        # The scheduler is busy or briefly failing: tried again after a pause that grows.
+        log.info(
+            "agent.turn.retry",
+            conversation_id=message.conversation_id,
+            attempt=delivered,
+            tool=getattr(exc, "tool", None),
+            code=getattr(exc, "code", None),
+        )
+    return False
+
+
 def register_bus(
     broker: NatsBroker,
     topology: Topology | None = None,
@@ -148,19 +174,8 @@ def register_bus(
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.1)
         except Exception as exc:
-            if delivered >= delivery.max_deliver:
-                log.error("agent.turn.failed", conversation_id=message.conversation_id, attempts=delivered)
-                # Handed to staff with the handoff text: the client is never left in silence.
-                await publish_all(ports, await record_failed_turn(message, seq, ports=ports, cause=exc))
-            elif isinstance(exc, ToolUnavailable | ToolRefused):
-                # The scheduler is busy or briefly failing: tried again after a pause that grows.
-                log.info(
-                    "agent.turn.retry",
-                    conversation_id=message.conversation_id,
-                    attempt=delivered,
-                    tool=getattr(exc, "tool", None),
-                    code=getattr(exc, "code", None),
-                )
+            if await _after_failed_attempt(message, seq, exc, delivered, delivery.max_deliver, ports):
+                return
             raise
         if result.outcome == "wait":
             log.info("agent.turn.deferred", conversation_id=message.conversation_id, detail=result.detail)

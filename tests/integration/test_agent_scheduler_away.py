@@ -121,5 +121,10 @@ async def test_a_text_still_unanswered_after_its_last_attempt_goes_to_staff_with
         assert any(isinstance(e, AiPaused) for e in events), "staff hold the conversation now"
         texts = await _texts_to(phone, CLIENT, timeout=1)
         assert {t.idempotency_key for t in texts} == {holding_key(sms.id)}, "no reply of the agent's own"
+        # One alert for staff: the text is settled by its handoff, not also parked as a dead letter.
+        info = await nc.jetstream().stream_info(topology.stream_deadletters.name)
+        assert info.state.messages == 0
+        consumer = await nc.jetstream().consumer_info(topology.stream_sms_inbound.name, INBOUND_DURABLE)
+        assert consumer.num_ack_pending == 0  # acknowledged: settled, not waiting for another try
     finally:
         await system.stop()
