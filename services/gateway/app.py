@@ -179,7 +179,10 @@ async def _release_loop(ports: Ports, settings: GatewaySettings) -> None:
 
 def _load(settings: GatewaySettings) -> SpaDirectory:
     return load_spas(
-        settings.spa_files, settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value()
+        settings.spa_files,
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        settings.twilio_auth_token_previous.get_secret_value(),
     )
 
 

@@ -20,6 +20,10 @@ class GatewaySettings(CommonSettings):
     twilio_auth_token: SecretStr = Field(
         default=SecretStr(""), description="default Auth Token of every spa (a spa file may override)"
     )
+    twilio_auth_token_previous: SecretStr = Field(
+        default=SecretStr(""),
+        description="while the Auth Token is being rotated: the old one, still accepted on webhooks",
+    )
     twilio_api_base_url: str = Field(
         default=TWILIO_API, description="Twilio REST API base; point it at a fake Twilio server"
     )

@@ -65,6 +65,9 @@ class SmsSection(BaseModel):
     )
     account_sid_env: str | None = Field(default=None, description="env var with this spa's Account SID")
     auth_token_env: str | None = Field(default=None, description="env var with this spa's Auth Token")
+    previous_auth_token_env: str | None = Field(
+        default=None, description="env var with this spa's old Auth Token, accepted while it is rotated"
+    )
     limits: LimitsSection = Field(default_factory=LimitsSection)
 
 
@@ -103,6 +106,12 @@ class Spa:
     auth_token: str
     phone_display: str = ""
     limits: Limits = field(default_factory=Limits)
+    previous_auth_token: str = ""  # the old token while the spa's Auth Token is rotated
+
+    @property
+    def webhook_tokens(self) -> tuple[str, ...]:
+        """The tokens a webhook signature may be made with: the current one, then the old one."""
+        return tuple(t for t in (self.auth_token, self.previous_auth_token) if t)
 
     @property
     def sender(self) -> str:
@@ -157,8 +166,15 @@ def files_fingerprint(pattern: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def load_spas(pattern: str, default_account_sid: str = "", default_auth_token: str = "") -> SpaDirectory:
-    """Read every spa file matching the glob; a file that does not parse stops start-up loudly."""
+def load_spas(
+    pattern: str,
+    default_account_sid: str = "",
+    default_auth_token: str = "",
+    default_previous_token: str = "",
+) -> SpaDirectory:
+    """Read every spa file matching the glob; a file that does not parse stops start-up loudly.
+
+    A spa without its own Auth Token uses the defaults (and the default old token while rotating)."""
     spas: list[Spa] = []
     for path in sorted(glob.glob(pattern)):
         data = yaml.safe_load(Path(path).read_text()) or {}
@@ -166,6 +182,7 @@ def load_spas(pattern: str, default_account_sid: str = "", default_auth_token: s
         sms = parsed.sms
         account_sid = os.environ.get(sms.account_sid_env, "") if sms.account_sid_env else ""
         auth_token = os.environ.get(sms.auth_token_env, "") if sms.auth_token_env else ""
+        previous = os.environ.get(sms.previous_auth_token_env, "") if sms.previous_auth_token_env else ""
         spas.append(
             Spa(
                 id=parsed.id,
@@ -179,6 +196,7 @@ def load_spas(pattern: str, default_account_sid: str = "", default_auth_token: s
                 auth_token=auth_token or default_auth_token,
                 phone_display=sms.phone_display or "",
                 limits=sms.limits.limits(),
+                previous_auth_token=previous if auth_token else (previous or default_previous_token),
             )
         )
     directory = SpaDirectory(spas)

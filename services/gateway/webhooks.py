@@ -8,7 +8,7 @@ import ipaddress
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import get_args
 from urllib.parse import parse_qsl
@@ -119,18 +119,27 @@ def _from_trusted_proxy(request: Request, settings: GatewaySettings) -> bool:
     return any(address in network for network in settings.proxy_networks())
 
 
-def check_signature(request: Request, form: FormParams, token: str, settings: GatewaySettings) -> None:
-    """403 unless X-Twilio-Signature is `token`'s signature of this URL and form.
+def check_signature(
+    request: Request, form: FormParams, tokens: Sequence[str], settings: GatewaySettings
+) -> None:
+    """403 unless X-Twilio-Signature is the signature of this URL and form by one of `tokens` (the
+    Auth Token, and the old one while it is rotated).
 
-    A number we do not serve is checked against the default token and answered the same way as a
+    A number we do not serve is checked against the default tokens and answered the same way as a
     served one, so a prober cannot tell which numbers are served.
     """
     signature = request.headers.get("x-twilio-signature")
     if not signature:
         raise HTTPException(403, "missing X-Twilio-Signature")
-    if not token or not RequestValidator(token).validate(public_url(request, settings), form, signature):
-        log.warning("webhook.bad_signature", has_token=bool(token))
-        raise HTTPException(403, "invalid X-Twilio-Signature")
+    url = public_url(request, settings)
+    for i, token in enumerate(tokens):
+        if RequestValidator(token).validate(url, form, signature):
+            if i:
+                # Twilio still signs with the old token: the rotation is not finished there yet.
+                log.info("webhook.previous_token_used")
+            return
+    log.warning("webhook.bad_signature", has_token=bool(tokens))
+    raise HTTPException(403, "invalid X-Twilio-Signature")
 
 
 def _number(value: str | None, field: str) -> str:
@@ -198,14 +207,18 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
     """Every gateway route; `ports` is read per request so the app can be built before start."""
     router = APIRouter()
     limit = settings.max_body_bytes
-    default_token = settings.twilio_auth_token.get_secret_value()
+    default_tokens = tuple(
+        t.get_secret_value()
+        for t in (settings.twilio_auth_token, settings.twilio_auth_token_previous)
+        if t.get_secret_value()
+    )
 
     @router.post("/twilio/sms", tags=["twilio"], summary="Inbound text (Twilio messaging webhook)")
     async def inbound_sms(request: Request) -> Response:
         form = await read_form(request, limit)
         p = ports()
         spa = p.spas.for_inbound(form.get("To"), form.get("MessagingServiceSid"))
-        check_signature(request, form, spa.auth_token if spa else default_token, settings)
+        check_signature(request, form, spa.webhook_tokens if spa else default_tokens, settings)
         if spa is None:
             log.warning("inbound.unknown_number")
             return twiml()
@@ -218,7 +231,7 @@ def build_router(settings: GatewaySettings, ports: Callable[[], Ports]) -> APIRo
         p = ports()
         # On a status callback the spa's number is `From`.
         spa = p.spas.for_inbound(form.get("From"), form.get("MessagingServiceSid"))
-        check_signature(request, form, spa.auth_token if spa else default_token, settings)
+        check_signature(request, form, spa.webhook_tokens if spa else default_tokens, settings)
         if spa is None:
             log.warning("status.unknown_number")
             return Response(status_code=204)

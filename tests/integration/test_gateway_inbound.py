@@ -179,6 +179,22 @@ async def test_messaging_service_sid_picks_the_spa_and_its_own_token(
         assert msg["data"]["tenant_id"] == "second-spa"
 
 
+async def test_during_a_token_rotation_texts_signed_with_the_old_token_still_arrive(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, nc: NatsClient
+) -> None:
+    (tmp_path / "spas").mkdir()
+    write_spa(tmp_path / "spas")
+    settings = gateway_settings(
+        nats_url, database_url, topology, tmp_path, twilio_auth_token="new-token",
+        twilio_auth_token_previous=AUTH_TOKEN,
+    )  # fmt: skip
+    async with running_gateway(settings) as gw:
+        assert (await gw.post_sms(sms_form("SM0031", "hi"), token="new-token")).status_code == 200
+        assert (await gw.post_sms(sms_form("SM0032", "hi"), token=AUTH_TOKEN)).status_code == 200
+        assert (await gw.post_sms(sms_form("SM0033", "hi"), token="a-guess")).status_code == 403
+        assert await inbound_count(nc, topology) == 2
+
+
 async def test_unknown_number_is_answered_and_nothing_published(
     gateway: RunningGateway, nc: NatsClient, topology: Topology
 ) -> None:

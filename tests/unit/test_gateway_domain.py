@@ -147,6 +147,23 @@ def test_spa_file_gives_numbers_service_cap_and_token_override(tmp_path: Path, m
     assert spas.get("other").auth_token == "default-token"  # type: ignore[union-attr]
 
 
+def test_while_a_token_is_rotated_the_old_one_is_accepted_too(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GLOW_TOKEN", "glow-new")
+    monkeypatch.setenv("GLOW_OLD_TOKEN", "glow-old")
+    (tmp_path / "a.yaml").write_text(
+        "id: glow\nname: Glow\nsms:\n  numbers: ['+14155550199']\n"
+        "  auth_token_env: GLOW_TOKEN\n  previous_auth_token_env: GLOW_OLD_TOKEN\n"
+    )
+    (tmp_path / "b.yaml").write_text("id: other\nname: Other\n")
+    (tmp_path / "c.yaml").write_text("id: own\nname: Own\nsms:\n  auth_token_env: GLOW_TOKEN\n")
+    spas = load_spas(str(tmp_path / "*.yaml"), "ACdefault", "default-new", "default-old")
+    assert spas.get("glow").webhook_tokens == ("glow-new", "glow-old")  # type: ignore[union-attr]
+    assert spas.get("other").webhook_tokens == ("default-new", "default-old")  # type: ignore[union-attr]
+    # A spa with its own token is not signed with the default's old one.
+    assert spas.get("own").webhook_tokens == ("glow-new",)  # type: ignore[union-attr]
+    assert load_spas(str(tmp_path / "b.yaml"), "AC", "only").get("other").webhook_tokens == ("only",)  # type: ignore[union-attr]
+
+
 def test_spa_file_with_a_bad_sms_section_is_refused(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("id: glow\nname: Glow\nsms:\n  numbers: ['555-0199']\n")
     with pytest.raises(ValidationError):
