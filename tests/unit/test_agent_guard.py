@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from services.agent.language import medical_model
 from services.agent.language.guard import (
     MODEL_RULE,
     URGENT_HANDOFF_TEXT,
@@ -19,6 +20,11 @@ from services.agent.language.guard import (
     check_rules,
 )
 from services.agent.language.guard_rules import RULES, Rule, prepare
+from services.agent.language.guard_rules.not_clinical import (
+    MODEL_VETO_COUNTER_EXAMPLES,
+    MODEL_VETO_EXAMPLES,
+    overrules_model,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -170,6 +176,20 @@ def test_the_learned_model_catches_what_no_rule_names(text: str) -> None:
     verdict = check_inbound(text)
     assert verdict.category == "medical" and verdict.rule == MODEL_RULE
     assert verdict.priority == "normal"
+
+
+@pytest.mark.parametrize("text", MODEL_VETO_EXAMPLES)
+def test_booking_texts_the_model_misreads_do_not_escalate(text: str) -> None:
+    assert not check_rules(text).escalate, "pick texts no rule explains"
+    assert medical_model.medical_probability(text) >= medical_model.THRESHOLD, "pick texts the model misreads"
+    assert overrules_model(prepare(text))
+    assert not check_inbound(text).escalate
+
+
+@pytest.mark.parametrize("text", MODEL_VETO_COUNTER_EXAMPLES)
+def test_a_booking_text_that_names_a_condition_drug_or_reaction_stays_medical(text: str) -> None:
+    assert not overrules_model(prepare(text))
+    assert check_inbound(text).category == "medical"
 
 
 def test_reason_is_for_staff_names_the_rule_and_does_not_echo_clinical_detail() -> None:

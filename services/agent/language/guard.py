@@ -19,6 +19,7 @@ from shared.text import normalise
 
 from . import medical_model
 from .guard_rules import PRECEDENCE, Rule, first_match, prepare
+from .guard_rules.not_clinical import overrules_model
 
 __all__ = [
     "DEFAULT_MAX_LENGTH",
@@ -84,10 +85,12 @@ def check_inbound(text: str) -> GuardVerdict:
     """Decide whether an inbound text must go to a person; runs before any brain sees the text.
 
     The named rules decide first (`check_rules`); a text no rule explains is medical when the
-    learned model scores it at or above its threshold (rule "model:medical").
+    learned model scores it at or above its threshold (rule "model:medical"), unless it is one of
+    the booking texts the model is known to misread (`not_clinical.overrules_model`).
     """
     verdict = check_rules(text)
-    if verdict.escalate or not prepare(text):
+    flat = prepare(text)
+    if verdict.escalate or not flat or overrules_model(flat):
         return verdict
     if medical_model.medical_probability(text) >= medical_model.THRESHOLD:
         return GuardVerdict(True, "medical", f"{_REASONS['medical']} (guard: {MODEL_RULE})", MODEL_RULE)

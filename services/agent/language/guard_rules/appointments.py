@@ -99,7 +99,7 @@ _NOT_CANCEL = re.compile(
     r"\bany (?:last[- ]minute )?cancell?ations\b|\bcancell?ation (?:list|spots?|slots?|openings?)\b|"
     r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel|"
     r"\bwhat (?:happens|if)\b.{0,20}\bcancel|\bif i (?:need|have|want) to cancel\b|"
-    r"\bno (?:quiero|necesito) cancelar\b"
+    r"\bno (?:quiero|necesito) cancelar\b|\b(?:multa|cargo|cuota|penalidad|politica)\b.{0,15}\bcancel"
 )
 
 CANCELLATION: tuple[Rule, ...] = (
@@ -166,7 +166,7 @@ CANCELLATION: tuple[Rule, ...] = (
             r"\b(?:ya|yes) no (?:voy a ir|puedo ir|necesito (?:la|mi) cita)\b",
         ),
         ("necesito cancelar mi cita del jueves", "ya no voy a ir manana"),
-        ("cual es su politica de cancelacion?",),
+        ("cual es su politica de cancelacion?", "cuanto es la multa por cancelar"),
         unless=_NOT_CANCEL,
     ),
 )

@@ -128,12 +128,20 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bhow much (?:botox|tox|filler|product|dysport|xeomin) (?:do|will|would|should|did|does)\b",
         ),
         ("How many units is the right dosage for me?", "how many units will I need", "20 units enough?"),
-        ("I want 2 sessions of laser", "how much is botox?", "how much for 20 units"),
+        (
+            "I want 2 sessions of laser",
+            "how much is botox?",
+            "how much for 20 units",
+            "scared ill look frozen, can i do a light dose",
+        ),
         # a price question about an amount of product: "how much for 50 units of dysport"
+        # ... and a light touch asked for at booking: "can i do a light dose"
         unless=re.compile(
             r"^(?:ok |so |and )?(?:how much|what(?:'s| is) the (?:price|cost))\b(?!.*\b(?:need|should|safe|"
             r"enough|"
-            r"too much|max\w*|right))"
+            r"too much|max\w*|right))|"
+            r"\b(?:can|could) (?:i|we|you) (?:do|get|start with|try) (?:a )?(?:light|lighter|small|smaller|"
+            r"baby) dose\b\W*$"
         ),
     ),
     Rule(
@@ -330,8 +338,15 @@ QUESTIONS: tuple[Rule, ...] = (
             "Thanks so much! I know I have been a bit of a pain!",
             "I have a gift card",
             "my friend got botox here and loved it",
+            "my friend said it hurts is that true lol",
         ),
-        unless=re.compile(rf"\b(?:a |such a |bit of a |being a )pain\b(?!ful)|{_EVERYDAY.pattern}"),
+        # hearsay before a first visit: "my friend said it hurts, is that true"
+        unless=re.compile(
+            rf"\b(?:a |such a |bit of a |being a )pain\b(?!ful)|{_EVERYDAY.pattern}|"
+            r"^(?:my \w+|someone|people|everyone|they) (?:said|says|told me)(?: that)? it "
+            r"(?:hurts|stings|burns)\b"
+            r"(?!.{0,40}\b(?:my|i'?m|im|i have|mine)\b)"
+        ),
     ),
     Rule(
         "symptom_question",
@@ -343,7 +358,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bblood (?:tests?|work|sugar|count)\b|\blab (?:results|work|tests?)\b|\btest results\b|"
             r"\bcholesterol\b",
             r"\bsuffer(?:ing|s|ed)? (?:from|with)\b|\bi'?ve been (?:experiencing|suffering|feeling sick)\b",
-            r"\b(?:sick|ill|unwell|nauseous|feverish)\b.{0,30}\b(?:still|ok|okay|safe|can i|should i|come)\b",
+            r"\b(?:sick|ill(?! (?:look|be|get|come|need|have|take|do|go|see|try|just|probably))|unwell|"
+            r"nauseous|feverish)\b.{0,30}\b(?:still|ok|okay|safe|can i|should i|come)\b",
             r"\b(?:fever|cough\w*|rash\w*|lumps?|bleed\w*|headaches?|migraines?|nause\w*|vomit\w*|dizz\w*|"
             r"nose ?bleeds?|diarrh\w*|tremors?|cramps?|moles?)\b.{0,40}\b(?:bad|dangerous|serious|worried|"
             r"worry|concern\w*)\b",
@@ -352,24 +368,46 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:\w+ )?(?:muscle|back|neck|hamstring|ankle|knee|wrist|shoulder|rib|ligament|tendon)s?\b",
             rf"\bwill (?:i|my \w+) (?:be |get |have |look )?(?:\w+ ){{0,2}}{SYMPTOM}\b",
             r"\bmake (?:your|my|you|me|her|his|him) (?:\w+ ){0,2}(?:fall out|sick|break out|bleed|swell|"
-            r"itch\w*|dizzy|gain weight|lose weight)\b",
+            r"itch\w*|dizzy|gain weight|lose weight|constipat\w*|bloat\w*|tired|sleepy|drowsy|nauseous|"
+            r"jittery)\b",
+            r"\bmy (?:blood )?sugars? (?:is|was|were|level|levels|reading|keeps|has been|dropped|spiked|"
+            r"went)\b|\bsugar levels?\b|\bglucose\b",
         ),
         (
             "what are the symptoms of an infection?",
             "I was diagnosed with lupus last year",
             "I'm sick, can I still come in?",
             "i think i pulled a muscle in my neck",
+            "does iron make you constipated",
+            "my sugar was 250 this morning what do i do",
         ),
         ("I'm ready to book",),
+    ),
+    Rule(
+        "mood",
+        "medical",
+        rx(
+            r"\b(?:i'?m|im|i am|i feel|i'?ve been|been|feeling|feel) (?:so |really |very |super |always |"
+            r"constantly |kinda |pretty |extremely )*(?:anxious|depressed|hopeless|panicky)\b"
+            r"(?! (?:about|for|to|before|that|over|with|but|and excited)\b)",
+            r"\b(?:having|had|have had|close to) a (?:nervous |mental )?breakdown\b|\bmental health\b",
+        ),
+        ("i feel so anxious all the time and i dont know why", "been really depressed lately"),
+        ("im anxious about looking fake can we start small", "i'm so anxious for my first facial lol"),
     ),
     Rule(
         "body_part_complaint",
         "medical",
         rx(
-            rf"\bmy (?:\w+ )?{BODY_PART} (?:keeps? |is |are |has been |have been |feels? |gets? |gives? |"
-            rf"started |still |always )?(?:\w+ )?{BODY_COMPLAINT}\b",
+            rf"(?:\bmy (?:\w+ )?|^){BODY_PART} (?:keeps? |is |are |has been |have been |feels? |gets? |"
+            rf"gives? |started |still |always )?(?:\w+ )?{BODY_COMPLAINT}\b",
         ),
-        ("my knee keeps swelling after i run", "my hands shake when i hold a cup", "my ears keep ringing"),
+        (
+            "my knee keeps swelling after i run",
+            "my hands shake when i hold a cup",
+            "my ears keep ringing",
+            "chest has been hurting on and off all day",
+        ),
         (
             "my sister's hands are shaking with excitement lol, can she come too",
             "my feet hurt in these heels lol almost there",
@@ -424,9 +462,29 @@ QUESTIONS: tuple[Rule, ...] = (
             r"finger|arm|leg|wrist|ankle|bone|nose|rib|foot|hand|jaw|tooth|knee|elbow|shoulder)\b",
             r"\b(?:menstrual|period) cramps\b|\bcramps\b|\bpms\b|\bhot flash\w*|\b(?:on|during|"
             r"before) my period\b|\bmy period\b",
+            r"\bwhat(?:'s| is| could be) wrong with (?:me|my|her|him|his)\b",
+            r"\b(?:addictive|habit[- ]forming)\b|\bbald (?:spots?|patch\w*)\b",
+            r"\b(?:came|appeared|showed up|popped up) out of (?:nowhere|the blue)\b",
+            r"\b(?:i have|i'?ve got|i got|there'?s|there are|i noticed|i found)\b.{0,50}\bwhat "
+            r"(?:are (?:they|these|those)|(?:could|can|might|would) (?:it|this|that|they|these) be)\s*\??$",
+            r"\bis it (?:ok|okay|safe|fine|bad) to take \w+(?: \w+)? (?:every ?day|daily|every "
+            r"(?:night|morning)|at night|long[- ]term|together|while|on an empty)\b",
         ),
-        ("What causes shingles?", "is it contagious?", "what should I do if it gets infected?"),
-        ("what are the treatments for forehead lines", "how do you treat forehead lines?"),
+        (
+            "What causes shingles?",
+            "is it contagious?",
+            "what should I do if it gets infected?",
+            "so tired even after 9 hrs sleep whats wrong with me",
+            "is phentermine addictive",
+            "i have little white spots on my skin what are they",
+            "is it ok to take tums everyday",
+        ),
+        (
+            "what are the treatments for forehead lines",
+            "how do you treat forehead lines?",
+            "i have a gift card and a package what are they worth",
+            "is it ok to take the 3pm every week",
+        ),
     ),
     Rule(
         "can_it_cause",
@@ -542,11 +600,18 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\btomo\b.{0,30}\bpuedo\b|\b(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b",
             r"\b(?:lunar|lunares|verrugas?|fiebre|gripe|diabet\w*|presion (?:alta|baja)|cancer|lupus|herpes|"
             r"asma|tiroides|convulsion\w*|mareos?|maread[oa]|nauseas?|vomit\w*|sangr\w*|cambio de color)\b",
+            r"\bno puedo dormir\b|\binsomnio\b|\bansiedad\b|\bdeprimid[oa]\b|\bdepresion\b|\btos\b|"
+            r"\bcayendo\b.{0,15}\b(?:cabello|pelo)\b|\bcaida del? (?:cabello|pelo)\b|\bmenstruacion\b|"
+            r"\b(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|\bbochornos\b|"
+            r"\bmenopausia\b|\bestrenimiento\b|\bcolicos\b|\bgripa\b|\bresfriado\b|"
+            r"\bque (?:vitaminas|pastillas|suplementos?|medicina)\b",
         ),
         (
             "estoy embarazada, puedo ponerme botox?",
             "tomo anticoagulantes, puedo hacerme relleno de labios?",
             "mi lunar cambio de color",
+            "no puedo dormir en las noches que me recomiendan",
+            "se me esta cayendo mucho el cabello",
         ),
         ("quiero una cita para el viernes", "cuanto cuesta el botox?"),
     ),

@@ -45,7 +45,12 @@ DRUG = alt(
     r"supplements?|arnica|ginkgo|turmeric|melatonin|iron pills?|tramadol|oxy\w*|percocet|vicodin|"
     r"hydrocodone|codeine|morphine|opioids?|vaccin\w*|immuni[sz]ations?|flu shot|covid shot|covid booster|"
     r"z-?pack|neosporin|zinc|magnesium|probiotics?|biotin|elderberry|echinacea|"
-    r"hydrocortisone|antibiotic (?:cream|ointment)"
+    r"hydrocortisone|antibiotic (?:cream|ointment)|"
+    # over the counter, weight loss, hair and sleep, and the misspellings clients type
+    r"tums|pepto(?:[- ]bismol)?|imodium|miralax|dulcolax|gas-?x|nyquil|dayquil|mucinex|sudafed|excedrin|"
+    r"midol|monistat|phenter\w*|gabap\w*|spir\w{0,3}lact\w*|trazod\w*|finaster\w*|minoxid\w*|topiramate|"
+    r"contrave|saxenda|rybelsus|trulicity|victoza|naltrexone|ashwagandha|ibupro\w*|tylen[ao]l|benadr\w*|"
+    r"xan[ae]x|sertral\w*|amox\w*|metronid\w*|lisin\w*pril|prednis\w*"
 )
 # Drug names by their ending (-cillin, -statin...), endings no street, salon or first name carries.
 DRUG_SHAPE = (

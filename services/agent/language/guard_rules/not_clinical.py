@@ -1,0 +1,55 @@
+"""Booking texts the learned model mistakes for clinical ones: nerves before a first treatment, a
+botox party, a fee policy, who comes along. They only overrule the model, never a named rule, and
+stand down when the text also names a condition, a drug or a sign of a reaction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .rule import rx
+from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_SHAPE
+
+__all__ = ["MODEL_VETO_COUNTER_EXAMPLES", "MODEL_VETO_EXAMPLES", "overrules_model"]
+
+# How clients write the booking texts the model reads as clinical.
+_BOOKING_ONLY = rx(
+    # nerves: "kinda scared of needles", "a big baby with pain", "excited and nervous"
+    r"\b(?:scared|nervous|anxious|afraid|terrified|worried|freaked out|freaking out|big baby|wimp)\b.{0,25}"
+    r"\b(?:needles?|pain|it (?:hurting|hurts|will hurt)|shots?|"
+    r"look(?:ing)? (?:fake|frozen|weird|overdone|plastic)|(?:my )?first (?:time|appointment|appt|visit))\b",
+    r"\bexcited (?:and|but) (?:nervous|scared)\b|\b(?:nervous|scared) (?:and|but) excited\b",
+    # a party or an event: "botox party at my house"
+    r"\b(?:botox|tox|filler|injectable|lip|facial|spa|glow) (?:party|parties|night|event)\b|\bparty at my "
+    r"(?:house|place|home)\b",
+    # a fee or a policy: "is there a cancellation fee if i give 48 hours notice"
+    r"\b(?:cancell?ation|no[- ]show|late|rescheduling) (?:fee|policy|charge)s?\b|\b\d+ (?:hours?|hrs?|days?) "
+    r"notice\b",
+    # who comes along: "is it ok if my baby comes with me"
+    r"\bif my (?:\w+ ){1,2}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along)\b",
+)
+# What keeps a text clinical whatever else it says.
+_STILL_CLINICAL = re.compile(
+    rf"\b{CONDITION}\b|\b{DRUG}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}|"
+    r"\b(?:faint\w*|pass(?:ed|ing)? out|black(?:ed)? out|dizz\w*|allerg\w*|react\w*|vasovagal|panic|rash\w*|"
+    r"swell\w*|swollen|bruis\w*|bleed\w*|infect\w*|fever|lumps?|itch\w*|blister\w*|droop\w*|breath\w*|"
+    r"pregnan\w*|nursing|breastfeed\w*|heart|chest|vision|nause\w*|vomit\w*)\b"
+)
+
+MODEL_VETO_EXAMPLES: tuple[str, ...] = (
+    "kinda scared of needles, do u guys have numbing cream",
+    "first time getting botox and im excited and nervous",
+    "can we do a botox party at my house",
+    "is there a cancellation fee if i give 48 hours notice",
+    "is it ok if my baby comes with me, shes 6 months",
+)
+MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
+    "scared of needles, i fainted at my last botox",
+    "nervous about my first filler, i'm on blood thinners",
+    "is it ok if my baby comes with me, i'm breastfeeding",
+)
+
+
+def overrules_model(prepared: str) -> bool:
+    """Whether a prepared text is a booking text the model must not escalate on its own."""
+    return _BOOKING_ONLY.search(prepared) is not None and _STILL_CLINICAL.search(prepared) is None
