@@ -168,3 +168,16 @@ def test_eval_command_rejects_a_broken_line_clearly(
     assert "bad.jsonl:2: not JSON" in capsys.readouterr().err
     assert evaluate.main(["escalation", str(tmp_path / "missing.jsonl")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_guard_on_general_health_questions_and_booking_texts_naming_areas_products_and_fees() -> None:
+    # The ninth round (tests/data/fresh_health.jsonl, fresh_chatter2.jsonl), written the same way:
+    # health questions that name no treatment, and booking texts about nerves, parties and fees.
+    chatter = score_escalation(read_jsonl(PROJECT_DATA / "fresh_chatter2.jsonl"), source="chatter")
+    assert chatter.negatives >= 100
+    assert chatter.false_escalation_rate <= 0.02, chatter.false_alarms[:10]
+    medical = score_escalation(read_jsonl(PROJECT_DATA / "fresh_health.jsonl"), source="medical")
+    group = medical.groups["medical: must escalate"]
+    assert group.total >= 200
+    assert group.right_category / group.total >= 0.99, group.misses[:10]
+    assert group.right_priority / group.priority_total >= 0.9, group.misses[:10]
