@@ -228,13 +228,15 @@ async def _claim(
         return Claim(row, reconcile=True)
     if row.state == "retrying" and row.retry_at is not None and row.retry_at > now:
         return "retrying"  # a redelivered command, or another replica's timer: its next try is not due
-    if await _opted_out_for(conn, spa.id, client_ref(ports.id_key, spa.id, row.to_number), key):
+    ref = client_ref(ports.id_key, spa.id, row.to_number)
+    checks = await repo.send_checks(conn, spa.id, ref, row.to_number, row.created_at)
+    if _opted_out_for(checks, key):
         conv, correlation = row.conversation_id, row.correlation_id
         await _fail(conn, ports, spa.id, key, conv, "opted_out", OPTED_OUT_CODE, correlation=correlation)
         ports.kick()
         log.info("outbound.opted_out", tenant=spa.id, conversation=row.conversation_id)
         return "failed"
-    if await _behind_a_waiting_text(conn, spa, row, ports):
+    if await _behind_a_waiting_text(conn, spa, row, checks.retry_ahead, ports):
         return "retrying"
     day = spa_day(now, spa.tz)
     await repo.lock_tenant_cap(conn, spa.id)
@@ -249,17 +251,14 @@ async def _claim(
 
 
 async def _behind_a_waiting_text(
-    conn: asyncpg.Connection, spa: Spa, row: repo.Outbound, ports: Ports
+    conn: asyncpg.Connection, spa: Spa, row: repo.Outbound, ahead: datetime | None, ports: Ports
 ) -> bool:
     """An earlier text to the same number waits for the carrier: this one waits with it, behind it.
 
     Two texts to a client leave in the order they were asked for, after an outage too: a round of
     retries takes the oldest first and stops at one that fails again.
     """
-    if row.created_at is None:
-        return False
-    ahead = await repo.earliest_retry_before(conn, spa.id, row.to_number, row.created_at)
-    if ahead is None:
+    if row.created_at is None or ahead is None:
         return False
     await repo.mark_retrying(conn, spa.id, row.idempotency_key, ahead, None)
     asyncio.get_running_loop().call_later(
@@ -328,10 +327,10 @@ async def _reconcile(spa: Spa, key: str, row: repo.Outbound, now: datetime, port
     return "sent"
 
 
-async def _opted_out_for(conn: asyncpg.Connection, tenant: str, ref: str, key: str) -> bool:
+def _opted_out_for(checks: repo.SendChecks, key: str) -> bool:
     """Opted out, unless this text is the answer to the very text that opted the number out."""
-    opted_out, source_sid = await repo.opt_out_in_force(conn, tenant, ref)
-    return opted_out and (source_sid is None or key != notices.confirmation_key("optout", source_sid))
+    source_sid = checks.opted_out_by
+    return checks.opted_out and (source_sid is None or key != notices.confirmation_key("optout", source_sid))
 
 
 async def _send_with_retries(spa: Spa, to: str, body: str, key: str, ports: Ports) -> SendResult:

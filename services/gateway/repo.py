@@ -81,16 +81,32 @@ async def is_opted_out(conn: asyncpg.Connection | asyncpg.Pool, tenant_id: str, 
     return bool(value)
 
 
-async def opt_out_in_force(
-    conn: asyncpg.Connection, tenant_id: str, phone_ref: str
-) -> tuple[bool, str | None]:
-    """Whether the client is opted out, and the MessageSid of the text that opted them out."""
+@dataclass(frozen=True)
+class SendChecks:
+    """What a text's claim checks besides the cap: the number's opt-out, and an earlier text waiting."""
+
+    opted_out: bool
+    opted_out_by: str | None  # the MessageSid of the text that opted the number out
+    retry_ahead: datetime | None  # when an earlier text to the number is tried again
+
+
+async def send_checks(
+    conn: asyncpg.Connection, tenant_id: str, phone_ref: str, to_number: str, created_at: datetime | None
+) -> SendChecks:
+    """The opt-out in force and the earliest retry of a text asked for before `created_at` to the same
+    number, in one round trip (read after the text's row is locked)."""
     row = await conn.fetchrow(
-        "SELECT opted_out, source_sid FROM opt_outs WHERE tenant_id = $1 AND phone_ref = $2",
+        "SELECT o.opted_out, o.source_sid, (SELECT min(retry_at) FROM outbound_messages"
+        "  WHERE tenant_id = $1 AND to_number = $3 AND state = 'retrying' AND created_at < $4) AS ahead"
+        " FROM (SELECT 1) AS one"
+        " LEFT JOIN opt_outs o ON o.tenant_id = $1 AND o.phone_ref = $2",
         tenant_id,
         phone_ref,
+        to_number,
+        created_at,
     )
-    return (bool(row["opted_out"]), row["source_sid"]) if row else (False, None)
+    assert row is not None
+    return SendChecks(bool(row["opted_out"]), row["source_sid"], row["ahead"])
 
 
 # ---- outbound ----
@@ -293,20 +309,6 @@ async def mark_retrying(
         key,
         retry_at,
         error_code,
-    )
-
-
-async def earliest_retry_before(
-    conn: asyncpg.Connection, tenant_id: str, to_number: str, created_at: datetime
-) -> datetime | None:
-    """When the next text waiting for the carrier that was asked for before `created_at`, to the same
-    number, is tried again (None: no such text)."""
-    return await conn.fetchval(
-        "SELECT min(retry_at) FROM outbound_messages WHERE tenant_id = $1 AND to_number = $2 "
-        "AND state = 'retrying' AND created_at < $3",
-        tenant_id,
-        to_number,
-        created_at,
     )
 
 
