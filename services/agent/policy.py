@@ -164,9 +164,14 @@ _DAY_FIELDS = ("dates", "date_from", "date_to", "weekdays")
 
 
 def merged(new: TimePreference, old: TimePreference | None) -> TimePreference:
-    """A time of day alone ("anything after 5?") keeps the days the client asked for before."""
-    if old is None or new.asap or any(getattr(new, f) for f in _DAY_FIELDS):
+    """A time of day alone ("anything after 5?") keeps the days the client asked for before; a day
+    alone ("friday works", "actually wednesday") keeps the time of day asked for before."""
+    if old is None or new.asap:
         return new
+    if any(getattr(new, f) for f in _DAY_FIELDS):
+        if _has_time(new) or not _has_time(old):
+            return new
+        return new.model_copy(update={f: getattr(old, f) for f in OPEN_DAY})
     if not any(getattr(old, f) for f in _DAY_FIELDS):
         return new
     return new.model_copy(update={f: getattr(old, f) for f in _DAY_FIELDS})

@@ -202,3 +202,19 @@ def test_the_extended_conversations_follow_the_format_apart_from_the_suite() -> 
     assert len(together) == len(suite) + len(extended) and len(extended) >= 100
     # The inbox shows a client by the last four digits: they must tell scenarios apart too.
     assert len({s.client[-4:] for s in together}) == len(together)
+
+
+def test_a_name_that_is_also_a_time_word_is_no_time() -> None:
+    u = understand(
+        "can i come at noon tomorrow for dermaplaning? Eve", now=NOW, tz=TZ, provider_names=PROVIDERS
+    )
+    assert u.name == "Eve"
+    assert u.preference is not None and u.preference.part_of_day is None
+    assert u.preference.target_time == time(12, 0)
+
+
+def test_a_range_after_a_day_and_a_question_mark() -> None:
+    parsed = parse_preference("any botox on my lunch break wednesday? 12-1. Pat", NOW, TZ)
+    assert parsed is not None
+    assert (parsed.preference.earliest_time, parsed.preference.latest_time) == (time(12), time(13))
+    assert parse_preference("how many people? 2-3", NOW, TZ) is None

@@ -161,8 +161,22 @@ def test_none_of_these_with_a_new_day_searches_that_day_without_the_old_options(
     friday = TimePreference(weekdays=[4])
     state = _offered(9, 10)
     fields = policy.shifted(_u(reject_options=True, preference=friday), state, TZ)
-    assert fields is not None and fields["preference"] == friday
+    # The day changes; the morning the client asked for before still holds.
+    assert fields is not None and fields["preference"] == TimePreference(weekdays=[4], part_of_day="morning")
     assert len(fields["exclude_starts"]) == 2
+
+
+def test_a_day_alone_keeps_the_time_of_day_and_a_time_alone_keeps_the_days() -> None:
+    friday_after_4 = TimePreference(weekdays=[3, 4], earliest_time=time(16))
+    assert policy.merged(TimePreference(weekdays=[4]), friday_after_4) == TimePreference(
+        weekdays=[4], earliest_time=time(16)
+    )
+    assert policy.merged(TimePreference(weekdays=[4], part_of_day="evening"), friday_after_4) == (
+        TimePreference(weekdays=[4], part_of_day="evening")
+    )
+    assert policy.merged(TimePreference(part_of_day="morning"), friday_after_4) == TimePreference(
+        weekdays=[3, 4], part_of_day="morning"
+    )
 
 
 def test_another_day_starts_the_search_the_day_after_the_options() -> None:

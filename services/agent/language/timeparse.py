@@ -203,7 +203,8 @@ _RANGE = re.compile(
     rf"\b(?:between|from)\s+(?P<a>{_T})\s*(?:and|to|-|–|till|til|until)\s*(?P<b>{_T})"
     rf"|\b(?P<a2>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|to)\s*(?P<b2>\d{{1,2}}(?::[0-5]\d)?\s*(?:am|pm)\b)"
     # "(12-1)", "lunch break 12-1", "wed 12-1": a bare range where only a time can be meant
-    rf"|(?:\(\s*|\b(?:lunch\w*|break|morning|afternoon|evening|\w+day|mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\s+)(?P<a3>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|"
+    # "wednesday? 12-1.": the range after a day, a part of day or a break, punctuated or not.
+    rf"|(?:\(\s*|\b(?:lunch\w*|break|morning|afternoon|evening|\w+day|mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)[?!,.]?\s+)(?P<a3>\d{{1,2}}(?::[0-5]\d)?)\s*(?:-|–|"
     r"to)\s*"
     rf"(?P<b3>\d{{1,2}}(?::[0-5]\d)?)(?=\s*\)|\s*$|\s*[,.!?])"
 )

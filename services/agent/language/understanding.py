@@ -115,7 +115,8 @@ def understand(
     words = plain(flat)
     firsts = [p.split(" ")[0] for p in provider_names if p]
     found = find_name(flat, asked=name_asked, providers=firsts, service_words=_words_of(service_names))
-    parsed = parse_preference(flat, now, tz)
+    # The name is no time: "- Eve" is not the evening, "Dawn here" not the morning.
+    parsed = parse_preference(f"{flat[: found.start]} {flat[found.end :]}" if found else flat, now, tz)
     today = (now.astimezone(ZoneInfo(tz)) if now.tzinfo else now).date()
     provider = find_provider(words, firsts, found.name if found else None)
     if provider is not None:
