@@ -79,6 +79,7 @@ def test_a_part_of_day_said_as_a_preference_still_counts() -> None:
         ("second time slot please", 1),
         ("the last time works", 2),
         ("it's my first time", None),
+        ("noon works", 0),
         ("my first time, is it painful?", None),
     ],
 )

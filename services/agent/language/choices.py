@@ -75,6 +75,7 @@ _NEGATED_WORD = re.compile(
     r"the\s+)?([a-z]+)"
 )
 _CLOCK_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?=\W|$)")
+_NOON = re.compile(r"\b(?:noon|midday|mediodia)\b")
 _CLOCKISH = re.compile(r"\d{1,2}:\d{2}\s*(?:am|pm)?|\d{1,2}\s*(?:am|pm|o'?clock)\b")
 # Words that may stand around a chosen number without changing what it means.
 _FILLER = frozenset(
@@ -92,7 +93,8 @@ _FILLER = frozenset(
 def _times(text: str) -> frozenset[tuple[int, int]]:
     """Clock times written in a text or label, as (hour 0-23, minute); bare hours in business hours."""
     out: set[tuple[int, int]] = set()
-    for m in _CLOCKISH.finditer(text.lower()):
+    text = _NOON.sub("12pm", text.lower())  # "noon works": the 12pm option
+    for m in _CLOCKISH.finditer(text):
         inner = _CLOCK_TIME.match(m[0].strip())
         if not inner:
             continue
