@@ -90,7 +90,12 @@ def step_text(
     if step == "booked_followup" and state.bookings:
         last = state.bookings[-1]
         return say(
-            lang, "booked_followup", name=name, service=last.service_name, label=last.local_label
+            lang,
+            "booked_followup",
+            name=name,
+            service=last.service_name,
+            label=last.local_label,
+            provider=last.provider_first_name,
         ), "anything"
     return say(lang, "ask_time", service=service), "time"
 
