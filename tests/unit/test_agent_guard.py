@@ -25,6 +25,7 @@ from services.agent.language.guard_rules.not_clinical import (
     MODEL_VETO_EXAMPLES,
     overrules_model,
 )
+from services.agent.language.guard_rules.rule import rx
 
 pytestmark = pytest.mark.unit
 
@@ -299,3 +300,15 @@ def test_spa_service_names_can_be_allowed_explicitly() -> None:
     reply = "You're booked for Cold Sore Laser Treatment on Friday at 2pm."
     assert not check_outbound(reply).allowed
     assert check_outbound(reply, allowed_terms=("Cold Sore Laser Treatment",)).allowed
+
+
+def test_a_shared_word_boundary_is_written_once_and_matches_the_same_texts() -> None:
+    parts = (r"\bpills?\b|\bmeds\b", r"\b(?:ache|pain)s?\b|\bx[|]y")
+    shared = rx(*parts)
+    plain = re.compile("|".join(f"(?:{p})" for p in parts))
+    assert shared.pattern.startswith(r"\b(?:pills?\b|meds\b|(?:ache|pain)s?\b|x[|]y")
+    for text in ("my meds", "two pills", "pains", "x|y", "xy", "spills", "painter", "mymeds"):
+        assert bool(shared.search(text)) == bool(plain.search(text)), text
+    assert rx(r"\ba|b").pattern == r"(?:\ba|b)", (
+        "an alternative without the boundary keeps the pattern as written"
+    )

@@ -90,9 +90,9 @@ def check_inbound(text: str) -> GuardVerdict:
     """
     verdict = check_rules(text)
     flat = prepare(text)
-    if verdict.escalate or not flat or overrules_model(flat):
+    if verdict.escalate or not flat:
         return verdict
-    if medical_model.medical_probability(text) >= medical_model.THRESHOLD:
+    if medical_model.medical_probability(text) >= medical_model.THRESHOLD and not overrules_model(flat):
         return GuardVerdict(True, "medical", f"{_REASONS['medical']} (guard: {MODEL_RULE})", MODEL_RULE)
     return PASS
 

@@ -394,6 +394,7 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         ("i feel so anxious all the time and i dont know why", "been really depressed lately"),
         ("im anxious about looking fake can we start small", "i'm so anxious for my first facial lol"),
+        needs=re.compile(r"anxious|depressed|hopeless|panicky|breakdown|mental health"),
     ),
     Rule(
         "body_part_complaint",
@@ -587,24 +588,23 @@ QUESTIONS: tuple[Rule, ...] = (
         "spanish_clinical",
         "medical",
         rx(
-            r"\bembarazada\b|\bamamant\w*|\blactancia\b|\balergi\w*|\banticoagulante\w*|\bmedicament\w*",
-            r"\bpastillas\b|\bantibiotic\w*|\banticonceptiv\w*|\banticoagulant\w*|\bibuprofeno\b|"
-            r"\bhinchad\w*|\bmoreton\w*|\bme (?:duele|arde|pica|sangra)\b|\bdolor\b|\bardor\b",
-            r"\binfeccion\b|\bno puedo (?:ver|respirar|tragar)\b|\bvision borrosa\b|\bdesmay\w*|"
-            r"\bemergencia\b",
-            r"\b(?:es|sera) (?:seguro|normal|peligroso)\b|\befectos secundarios\b|\bsintomas?\b",
-            r"\b(?:marcapasos|cirugia|operad[oa]|enfermedad|epilepsia|artritis|hepatitis|vih|tatuaje nuevo|"
-            r"piercing)\b",
-            r"\bpuedo (?:tomar|beber|hacer ejercicio|ir al gimnasio|acostarme|maquillarme|tomar sol|volar)\b"
-            r".{0,30}\b(?:despues|antes)\b",
-            r"\btomo\b.{0,30}\bpuedo\b|\b(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b",
-            r"\b(?:lunar|lunares|verrugas?|fiebre|gripe|diabet\w*|presion (?:alta|baja)|cancer|lupus|herpes|"
-            r"asma|tiroides|convulsion\w*|mareos?|maread[oa]|nauseas?|vomit\w*|sangr\w*|cambio de color)\b",
-            r"\bno puedo dormir\b|\binsomnio\b|\bansiedad\b|\bdeprimid[oa]\b|\bdepresion\b|\btos\b|"
-            r"\bcayendo\b.{0,15}\b(?:cabello|pelo)\b|\bcaida del? (?:cabello|pelo)\b|\bmenstruacion\b|"
-            r"\b(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|\bbochornos\b|"
-            r"\bmenopausia\b|\bestrenimiento\b|\bcolicos\b|\bgripa\b|\bresfriado\b|"
-            r"\bque (?:vitaminas|pastillas|suplementos?|medicina)\b",
+            # one leading word boundary: a branch that opens with a plain letter is skipped fast
+            r"\b(?:embarazada\b|amamant\w*|lactancia\b|alergi\w*|anticoagulant\w*|medicament\w*|pastillas\b|"
+            r"antibiotic\w*|anticonceptiv\w*|ibuprofeno\b|hinchad\w*|moreton\w*|"
+            r"me (?:duele|arde|pica|sangra)\b|dolor\b|ardor\b|infeccion\b|"
+            r"no puedo (?:ver|respirar|tragar|dormir)\b|vision borrosa\b|desmay\w*|"
+            r"emergencia\b|(?:es|sera) (?:seguro|normal|peligroso)\b|efectos secundarios\b|sintomas?\b|"
+            r"(?:marcapasos|cirugia|operad[oa]|enfermedad|epilepsia|artritis|hepatitis|vih|tatuaje nuevo|"
+            r"piercing)\b|"
+            r"puedo (?:tomar|beber|hacer ejercicio|ir al gimnasio|acostarme|maquillarme|tomar sol|volar)\b"
+            r".{0,30}\b(?:despues|antes)\b|tomo\b.{0,30}\bpuedo\b|"
+            r"(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b|"
+            r"(?:lunar|lunares|verrugas?|fiebre|gripe|diabet\w*|presion (?:alta|baja)|cancer|lupus|herpes|"
+            r"asma|tiroides|convulsion\w*|mareos?|maread[oa]|nauseas?|vomit\w*|sangr\w*|cambio de color)\b|"
+            r"(?:insomnio|ansiedad|deprimid[oa]|depresion|tos|menstruacion|bochornos|menopausia|estrenimiento|"
+            r"colicos|gripa|resfriado)\b|cayendo\b.{0,15}\b(?:cabello|pelo)\b|caida del? (?:cabello|pelo)\b|"
+            r"(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|"
+            r"que (?:vitaminas|pastillas|suplementos?|medicina)\b)",
         ),
         (
             "estoy embarazada, puedo ponerme botox?",

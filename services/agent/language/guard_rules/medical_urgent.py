@@ -287,15 +287,19 @@ URGENT: tuple[Rule, ...] = (
         "self_harm",
         "medical",
         rx(
-            r"\bsuicid\w*|\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting) myself\b",
-            r"\bself[- ]harm\w*|\bend (?:it all|my life)\b|\bno reason to live\b|\bwant(?:ing)? to die\b",
-            r"\b(?:don'?t|do not|dont) want to (?:be here|live|be alive|wake up)\b"
-            r"(?!.{0,12}\b(?:for|until|at|that long|all day)\b)",
-            r"\bquiero morir\w*|\bno quiero vivir\b|\bmatarme\b|\bquitarme la vida\b",
+            r"\b(?:suicid\w*|(?:kill|killing|hurt|hurting|harm|harming|cut|cutting) myself\b|self[- ]harm\w*|"
+            r"end (?:it all|my life)\b|no reason to live\b|want(?:ing)? to die\b|"
+            r"(?:don'?t|do not|dont) want to (?:be here|live|be alive|wake up)\b"
+            r"(?!.{0,12}\b(?:for|until|at|that long|all day)\b)|"
+            r"quiero morir\w*|no quiero vivir\b|matarme\b|quitarme la vida\b)",
         ),
         ("i dont want to be here anymore", "i keep thinking about hurting myself"),
         ("i don't want to be here for 2 hours, how long is the facial?",),
         priority="urgent",
+        needs=re.compile(
+            r"m(?:yself|orir|atarme)|suicid|harm|die\b|end (?:it|my)|reason to live|want to (?:be|live|wake)|"
+            r"vi(?:vir|da)"
+        ),
     ),
     Rule(
         "emergency",

@@ -18,8 +18,45 @@ GuardCategory = Literal[
 
 
 def rx(*parts: str) -> re.Pattern[str]:
-    """One pattern from alternatives; rules match text already through `shared.text.for_matching`."""
+    """One pattern from alternatives; rules match text already through `shared.text.for_matching`.
+
+    When every alternative opens with a word boundary the boundary is written once, in front: the
+    same matches, but the regex engine can then skip an alternative on its first letter.
+    """
+    alternatives = [a for p in parts for a in _top_level_alternatives(p)]
+    if all(a.startswith(_BOUNDARY) for a in alternatives):
+        return re.compile(_BOUNDARY + "(?:" + "|".join(a[len(_BOUNDARY) :] for a in alternatives) + ")")
     return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+_BOUNDARY = r"\b"
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """A pattern split at its top-level '|' (outside groups, character classes and escapes)."""
+    pieces: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1 if pattern[i + 1 : i + 2] != "]" else 2  # "[]...]" keeps its first "]"
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            pieces.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    pieces.append(pattern[start:])
+    return pieces
 
 
 def alt(words: str) -> str:

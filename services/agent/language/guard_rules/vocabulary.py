@@ -32,25 +32,24 @@ SYMPTOM = alt(
 )
 # Drugs and products clients take, by the names they use.
 DRUG = alt(
-    r"antibiotics?|antidepressants?|antihistamines?|blood thinners?|steroids?|prednisone|cortisone|"
+    r"antibiotics?|antidepressants?|antihistamines?|blood thinners?|steroids?|prednis\w*|cortisone|"
     r"hormones?|hrt|estrogen|testosterone|progesterone|chemo\w*|radiation|immunotherap\w*|insulin|"
-    r"accutane|ac+u?tane?|ac+utain|ozem\w*|wegov\w*|mou?njar\w*|semaglu\w*|tirzep\w*|"
-    r"isotretinoin|tretinoin|tret|retin[- ]a|spironolactone|warfarin|coumadin|eliquis|xarelto|"
-    r"plavix|heparin|lovenox|aspirin|ibuprofen|advil|motrin|aleve|naproxen|tylenol|acetaminophen|"
-    r"paracetamol|benadryl|zyrtec|claritin|allegra|metformin|ozempic|wegovy|mounjaro|zepbound|"
-    r"semaglutide|tirzepatide|sema|tirz|glp-?1|cipro|keflex|flagyl|bactrim|augmentin|diflucan|"
-    r"tamiflu|paxlovid|lexapro|zoloft|prozac|wellbutrin|xanax|adderall|synthroid|"
-    r"levothyroxine|lisinopril|valtrex|valacyclovir|acyclovir|doxycycline|minocycline|humira|enbrel|"
+    r"ac+u?tane?|ac+utain|ozem\w*|wegov\w*|mou?njar\w*|semaglu\w*|tirzep\w*|"
+    r"isotretinoin|tretinoin|tret|retin[- ]a|spir\w{0,3}lact\w*|warfarin|coumadin|eliquis|xarelto|"
+    r"plavix|heparin|lovenox|aspirin|ibupro\w*|advil|motrin|aleve|naproxen|tylen[aeo]l|acetaminophen|"
+    r"paracetamol|benadr\w*|zyrtec|claritin|allegra|metformin|zepbound|"
+    r"sema|tirz|glp-?1|cipro|keflex|flagyl|bactrim|augmentin|diflucan|"
+    r"tamiflu|paxlovid|lexapro|zoloft|prozac|wellbutrin|xan[ae]x|adderall|synthroid|"
+    r"levothyroxine|lisin\w*pril|valtrex|valacyclovir|acyclovir|doxycycline|minocycline|humira|enbrel|"
     r"methotrexate|biologics?|birth control|the pill|plan b|fish oil|vitamin [a-z]\d*|vitamins?|"
     r"supplements?|arnica|ginkgo|turmeric|melatonin|iron pills?|tramadol|oxy\w*|percocet|vicodin|"
     r"hydrocodone|codeine|morphine|opioids?|vaccin\w*|immuni[sz]ations?|flu shot|covid shot|covid booster|"
     r"z-?pack|neosporin|zinc|magnesium|probiotics?|biotin|elderberry|echinacea|"
     r"hydrocortisone|antibiotic (?:cream|ointment)|"
-    # over the counter, weight loss, hair and sleep, and the misspellings clients type
+    # over the counter, weight loss, hair and sleep; stems take the misspellings clients type
     r"tums|pepto(?:[- ]bismol)?|imodium|miralax|dulcolax|gas-?x|nyquil|dayquil|mucinex|sudafed|excedrin|"
-    r"midol|monistat|phenter\w*|gabap\w*|spir\w{0,3}lact\w*|trazod\w*|finaster\w*|minoxid\w*|topiramate|"
-    r"contrave|saxenda|rybelsus|trulicity|victoza|naltrexone|ashwagandha|ibupro\w*|tylen[ao]l|benadr\w*|"
-    r"xan[ae]x|sertral\w*|amox\w*|metronid\w*|lisin\w*pril|prednis\w*"
+    r"midol|monistat|phenter\w*|gabap\w*|trazod\w*|finaster\w*|minoxid\w*|topiramate|contrave|saxenda|"
+    r"rybelsus|trulicity|victoza|naltrexone|ashwagandha|sertral\w*|amox\w*|metronid\w*"
 )
 # Drug names by their ending (-cillin, -statin...), endings no street, salon or first name carries.
 DRUG_SHAPE = (
