@@ -317,7 +317,16 @@ QUESTIONS: tuple[Rule, ...] = (
             "can I drink wine the night before my filler?",
             "aftercare for the peel?",
         ),
-        ("I would like to come after my workout", "I'll book a massage after my facial"),
+        (
+            "I would like to come after my workout",
+            "I'll book a massage after my facial",
+            "can you text me the aftercare sheet again",
+        ),
+        # the sheet itself is logistics: "can you text me the aftercare sheet again"
+        unless=re.compile(
+            r"\b(?:send|text|email|resend|forward)\b.{0,15}\b(?:aftercare|after[\s-]care|post[\s-]?care) "
+            r"(?:sheet|instructions|info|form|paper|pdf|email)s?\b(?!.{0,30}\?.)"
+        ),
     ),
     Rule(
         "symptom_in_first_person",
@@ -391,10 +400,23 @@ QUESTIONS: tuple[Rule, ...] = (
             r"constantly |kinda |pretty |extremely )*(?:anxious|depressed|hopeless|panicky)\b"
             r"(?! (?:about|for|to|before|that|over|with|but|and excited)\b)",
             r"\b(?:having|had|have had|close to) a (?:nervous |mental )?breakdown\b|\bmental health\b",
+            r"\b(?:feeling|felt|been|feel)\b.{0,20}\b(?:down|low|sad|unmotivated|empty)\b(?! on)"
+            r".{0,25}"
+            r"\b(?:for (?:weeks|months|days|a while)|lately|all the time|every day)\b",
         ),
-        ("i feel so anxious all the time and i dont know why", "been really depressed lately"),
-        ("im anxious about looking fake can we start small", "i'm so anxious for my first facial lol"),
-        needs=re.compile(r"anxious|depressed|hopeless|panicky|breakdown|mental health"),
+        (
+            "i feel so anxious all the time and i dont know why",
+            "been really depressed lately",
+            "feeling kinda down and unmotivated for weeks now",
+        ),
+        (
+            "im anxious about looking fake can we start small",
+            "i'm so anxious for my first facial lol",
+            "feeling low on energy lately, is a b12 shot walk in",
+        ),
+        needs=re.compile(
+            r"anxious|depressed|hopeless|panicky|breakdown|mental health|down|low|sad|unmotivated|empty"
+        ),
     ),
     Rule(
         "body_part_complaint",
@@ -470,6 +492,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:are (?:they|these|those)|(?:could|can|might|would) (?:it|this|that|they|these) be)\s*\??$",
             r"\bis it (?:ok|okay|safe|fine|bad) to take \w+(?: \w+)? (?:every ?day|daily|every "
             r"(?:night|morning)|at night|long[- ]term|together|while|on an empty)\b",
+            rf"\bwhat (?:helps|works)(?: for| with)? (?:a |an |my |the )?(?:\w+ )?{SYMPTOM}",
+            r"\b(?:peeing|urinating) (?:a lot|so much|all the time|constantly|often)\b|"
+            r"\bmy (?:hair|hairline) (?:is |has been |keeps )?(?:\w+ )?"
+            r"(?:thinning|receding|falling out|shedding)\b",
         ),
         (
             "What causes shingles?",
@@ -479,12 +505,30 @@ QUESTIONS: tuple[Rule, ...] = (
             "is phentermine addictive",
             "i have little white spots on my skin what are they",
             "is it ok to take tums everyday",
+            "what helps a dry cough at night",
         ),
         (
             "what are the treatments for forehead lines",
             "how do you treat forehead lines?",
             "i have a gift card and a package what are they worth",
             "is it ok to take the 3pm every week",
+        ),
+    ),
+    Rule(
+        "lasting_symptom",
+        "medical",
+        rx(
+            rf"\b(?:{SYMPTOM}|heartburn|reflux|insomnia|cramp\w*)\b"
+            r"(?:.{0,20}\b(?:every (?:day|night|morning)|for (?:a|\d+|two|three|several|a few) "
+            r"(?:days?|weeks?|months?))\b|"
+            r".{0,40}\bwhat (?:could|can|might|would) (?:it|this|that) be\b)",
+        ),
+        ("i've had heartburn every day for a month", "knee pain going up stairs what could it be"),
+        ("laser every week for a month, is there a package?",),
+        # the symptom list is long: only texts that say how long, or ask what it could be, read it
+        needs=re.compile(
+            r"every (?:day|night|morning)|for (?:a|\d+|two|three|several|a few) (?:day|week|month)|"
+            r"what (?:could|can|might|would) (?:it|this|that) be"
         ),
     ),
     Rule(
@@ -602,7 +646,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:lunar|lunares|verrugas?|fiebre|gripe|diabet\w*|presion (?:alta|baja)|cancer|lupus|herpes|"
             r"asma|tiroides|convulsion\w*|mareos?|maread[oa]|nauseas?|vomit\w*|sangr\w*|cambio de color)\b|"
             r"(?:insomnio|ansiedad|deprimid[oa]|depresion|tos|menstruacion|bochornos|menopausia|estrenimiento|"
-            r"colicos|gripa|resfriado)\b|cayendo\b.{0,15}\b(?:cabello|pelo)\b|caida del? (?:cabello|pelo)\b|"
+            r"colicos|gripa|resfriado|granitos|cansancio|pican)\b|cansad[oa] todo el tiempo\b|"
+            r"no quiere (?:comer|dormir)\b|"
+            r"cayendo\b.{0,15}\b(?:cabello|pelo)\b|caida del? (?:cabello|pelo)\b|"
             r"(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|"
             r"que (?:vitaminas|pastillas|suplementos?|medicina)\b)",
         ),
