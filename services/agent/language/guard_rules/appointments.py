@@ -11,6 +11,15 @@ _APPOINTMENT = (
     r"laser|peel)s?"
 )
 
+# A day a client may have been booked on (texts here are already spelled out: "tmrw" is "tomorrow").
+_A_DAY = (
+    r"today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|"
+    r"thurs?|fri|sat|sun|this week|next week|this weekend"
+)
+_MY_APPOINTMENT = (
+    r"appointment|appt|booking|my (?:facial|botox|filler|peel|laser|session|consult\w*|treatment)"
+)
+
 # A text that asks to cancel and names no other time is a cancellation, not a reschedule.
 _CANCEL_ONLY = re.compile(
     r"^(?!.*\b(?:reschedul\w*|rebook\w*|another|different|instead|move|other day|other time)\b).*\bcancel"
@@ -76,6 +85,31 @@ RESCHEDULE: tuple[Rule, ...] = (
             "can you make it a bit earlier in the day? like 10",
             "I can make it at 3",
             "can't do monday, how about tuesday?",
+        ),
+        unless=_CANCEL_ONLY,
+    ),
+    Rule(
+        # A plan that no longer holds: a day or an appointment the client now cannot come to.
+        "no_longer_coming",
+        "reschedule",
+        rx(
+            rf"^(?=.*\b(?:anymore|any more|after all|no longer)\b)(?=.*\b(?:{_A_DAY}|{_MY_APPOINTMENT})\b)"
+            r".*\b(?:can'?t|cannot|can not|won'?t|will not|not able to|unable to|no longer)\b "
+            r"(?:be able to )?(?:make it|make|come in|come|be there|do|go)\b",
+            rf"\b(?:{_A_DAY}|{_MY_APPOINTMENT})\b.{{0,30}}"
+            r"\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not) (?:work|happen|going to work)\b"
+            r".{0,20}\b(?:anymore|any more|after all)\b",
+        ),
+        (
+            "I can't come in friday anymore",
+            "cant come in tmrw anymore sorry",
+            "won't be able to make my appt thurs after all",
+            "friday doesn't work anymore for my appointment",
+        ),
+        (
+            "I can't come in the mornings anymore, do you have evenings?",
+            "can't do monday, how about tuesday?",
+            "I can make friday after all!",
         ),
         unless=_CANCEL_ONLY,
     ),

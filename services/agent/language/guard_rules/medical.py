@@ -537,8 +537,8 @@ QUESTIONS: tuple[Rule, ...] = (
         rx(
             rf"\b(?:can|could|does|do|will|would|did|might)(?: the)? (?:{PROCEDURE}|it|this|that|"
             rf"they)\b.{{0,20}}"
-            r"\b(?:cause|spread|migrate|move|block|affect|(?:damage|harm|hurt|burn|scar) (?:my|the|your|a|"
-            r"an|me|you)\b|"
+            r"\b(?:cause|spread|migrate|move|block|affect|(?:damage|harm|hurt|burn|scar) (?:my|the|your|"
+            r"a(?! (?:lot|bit|little|ton)\b)|an|me|you)\b|"
             r"make (?:it|my|me|your)|weaken|thin out|shrink|go into|"
             r"get into|wear off)",
             rf"\b{PROCEDURE}\b.{{0,30}}\b(?:migrat\w*|move it|moved it|mess(?:ed)? (?:it )?up|ruin(?:ed)? it|"

@@ -280,8 +280,12 @@ URGENT: tuple[Rule, ...] = (
             r"a lot)\b",
         ),
         ("I'm in so much pain", "severe pain where she injected", "it hurts so bad"),
-        ("no pain no gain, book me in!",),
+        ("no pain no gain, book me in!", "does microneedling hurt a lot?", "will the laser hurt a lot"),
         priority="urgent",
+        # The whole text asks whether a treatment to come will hurt: a comfort question, not pain now.
+        unless=re.compile(
+            r"^\W*(?:does|do|will|would|is|how much does|how bad does)\b[^.!?]{0,60}\bhurt\b[^.!?]*\W*$"
+        ),
     ),
     Rule(
         "self_harm",
