@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 __all__ = ["EXAMPLES", "NOT_TYPOS", "TIME_WORDS", "time_word"]
 
 TIME_WORDS: tuple[str, ...] = (
@@ -62,24 +64,6 @@ _MIN_LENGTH = 6
 _LONG = 8  # words this long may be two edits away
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Edits (insert, delete, substitute, swap neighbours) from a to b; limit + 1 when more."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before: list[int] = []
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, y in enumerate(b, 1):
-            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
-            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
-                current[j] = min(current[j], before[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        before, row = row, current
-    return row[-1]
-
-
 @lru_cache(maxsize=4096)
 def time_word(word: str) -> str | None:
     """The time word this word is a typo of, or None ("aftrnoon" → "afternoon", "fridge" → None)."""
@@ -89,6 +73,7 @@ def time_word(word: str) -> str | None:
         if right[0] != word[0] or word == right + "s":
             continue
         limit = 2 if len(right) >= _LONG and len(word) >= _LONG - 1 else 1
-        if _distance(word, right, limit) <= limit:
+        # Optimal string alignment: inserts, deletes, substitutions and swapped neighbours.
+        if OSA.distance(word, right, score_cutoff=limit) <= limit:
             return right
     return None
