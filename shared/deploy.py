@@ -13,10 +13,14 @@ import asyncio
 import importlib
 import re
 import sys
+import time
 from pathlib import Path
 
 import asyncpg
 import nats
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import ServiceUnavailableError
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -97,6 +101,8 @@ class StreamAdminSettings(BaseSettings):
     nats_admin_password: SecretStr = Field(default=SecretStr(""))
     subject_prefix: str = Field(default="frontdesk", pattern=r"^[a-z][a-z0-9_]{0,31}$")
     stream_replicas: int = Field(default=1, ge=1, le=5)
+    # How long `frontdesk deploy streams` waits for JetStream to answer (a cluster just started).
+    jetstream_wait_seconds: float = Field(default=45.0, ge=0)
 
 
 def nats_config(argv: list[str]) -> int:
@@ -124,8 +130,19 @@ async def create_streams(settings: StreamAdminSettings) -> None:
     password = settings.nats_admin_password.get_secret_value()
     login = {"user": ADMIN, "password": password} if password else {}
     nc = await nats.connect(servers, connect_timeout=5, inbox_prefix=inbox_prefix(ADMIN), **login)
+    deadline = time.monotonic() + settings.jetstream_wait_seconds
+    topology = Topology(settings.subject_prefix)
     try:
-        await ensure_streams(nc.jetstream(), Topology(settings.subject_prefix), settings.stream_replicas)
+        while True:
+            try:
+                await ensure_streams(nc.jetstream(), topology, settings.stream_replicas)
+                return
+            except (NatsTimeoutError, NoRespondersError, ServiceUnavailableError) as exc:
+                # A cluster that has just started elects its JetStream leader first (a few seconds).
+                if time.monotonic() >= deadline:
+                    raise
+                print(f"waiting for JetStream ({type(exc).__name__})", file=sys.stderr)
+                await asyncio.sleep(1.0)
     finally:
         await nc.close()
 

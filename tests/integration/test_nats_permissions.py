@@ -98,15 +98,9 @@ async def logins(cluster: NatsCluster) -> AsyncIterator[dict[str, Login]]:
     admin = StreamAdminSettings(
         nats_url=",".join(cluster.urls), nats_admin_password=PASSWORDS[ADMIN], stream_replicas=3
     )
-    deadline = time.monotonic() + 20
-    while True:  # the cluster elects its JetStream leader within a few seconds
-        try:
-            await create_streams(admin)  # what `frontdesk deploy streams` does
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
+    # What `frontdesk deploy streams` does, at once: it waits itself while the new cluster elects
+    # its JetStream leader (a few seconds).
+    await create_streams(admin)
     yield users
     for login in users.values():
         await login.nc.close()
