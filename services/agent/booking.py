@@ -8,6 +8,7 @@ a clock time that is taken that day is offered on the same day of a later week b
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import structlog
 
@@ -122,6 +123,16 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
 async def weeks_later(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound, TimePreference] | None:
     """Options on the days asked for, one to `WEEKS_AHEAD` weeks later, near the time asked for
     (with the preference moved to that week)."""
+    return await _week_by_week(
+        turn, search, turn.ctx.max_options, lambda found: not far_from_time(turn, search, found)
+    )
+
+
+async def _week_by_week(
+    turn: Turn, search: policy.Search, limit: int, good: Callable[[AvailabilityFound], bool]
+) -> tuple[AvailabilityFound, TimePreference] | None:
+    """The first of the next `WEEKS_AHEAD` weeks (the days asked for, moved on a week at a time) with
+    exact options that `good` accepts, and the preference moved to that week."""
     service = turn.state.service
     assert service is not None
     preference = search.preference
@@ -131,11 +142,11 @@ async def weeks_later(turn: Turn, search: policy.Search) -> tuple[AvailabilityFo
         again = await turn.ctx.tools.find_availability(
             service.service_id,
             preference,
-            turn.ctx.max_options,
+            limit,
             provider_id=search.provider_id,
             exclude_starts=search.exclude_starts,
         )
-        if again.options and again.exact and not far_from_time(turn, search, again):
+        if again.options and again.exact and good(again):
             return again, preference
     return None
 
@@ -155,22 +166,8 @@ def exact_time_taken(turn: Turn, search: policy.Search, found: AvailabilityFound
 
 async def same_time_later(turn: Turn, search: policy.Search) -> SlotOption | None:
     """The clock time asked for on the same days one to `WEEKS_AHEAD` weeks later, if open then."""
-    service = turn.state.service
-    assert service is not None
-    preference = search.preference
-    for _week in range(WEEKS_AHEAD):
-        if (preference := policy.next_week(preference)) is None:
-            return None
-        again = await turn.ctx.tools.find_availability(
-            service.service_id,
-            preference,
-            1,
-            provider_id=search.provider_id,
-            exclude_starts=search.exclude_starts,
-        )
-        if again.options and again.exact and not exact_time_taken(turn, search, again):
-            return again.options[0]
-    return None
+    found = await _week_by_week(turn, search, 1, lambda again: not exact_time_taken(turn, search, again))
+    return found[0].options[0] if found is not None else None
 
 
 def far_from_time(turn: Turn, search: policy.Search, found: AvailabilityFound) -> bool:
