@@ -183,7 +183,9 @@ def register_bus(
             return
         await publish_all(ports, result.outgoing)
 
-    @broker.subscriber(topology.staff("*", "replies"), title="agent-reply-modes")
+    # no_reply: these are JetStream publishes; an answer from here would reach the publisher before
+    # the stream's acknowledgement and break its publish.
+    @broker.subscriber(topology.staff("*", "replies"), title="agent-reply-modes", no_reply=True)
     async def on_reply_mode(change: ReplyModeSet) -> None:
         """A spa's reply mode changed: every replica hears it (a plain subscription, no queue)."""
         ports = runtime.ports

@@ -4,10 +4,15 @@ read again from JetStream once the last reading is old."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from typing import Any
+
 import pytest
 from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
 
-from shared.bus import ensure_streams, publish_event
+from shared.bus import encode, ensure_streams, publish_event
 from shared.contracts.escalation import ReplyModeSet
 from shared.reply_mode import ReplyModes
 from shared.subjects import Topology
@@ -64,6 +69,20 @@ async def test_every_agent_replica_hears_a_change_at_once(
     assert len(replicas) == 2
     for modes in replicas:
         assert await modes.mode(TENANT) == "automatic"
+    # Each change is a JetStream publish the replicas also hear: they must not answer it, or the
+    # publisher could read their answer as the stream's acknowledgement. Only the stream answers.
+    inbox = nc.new_inbox()
+    got: list[Any] = []
+
+    async def answered(msg: Msg) -> None:
+        got.append(json.loads(msg.data or b"null"))
+
+    answers = await nc.subscribe(inbox, cb=answered)
+    change = ReplyModeSet(tenant_id=TENANT, mode="automatic")
+    await nc.publish(topology.staff(TENANT, "replies"), encode(change), reply=inbox)
+    await asyncio.sleep(1.0)
+    await answers.unsubscribe()
+    assert len(got) == 1 and "seq" in got[0], got
     await publish_mode(nc, topology, "draft")
     for modes in replicas:
         # Within the refresh time, so only a change heard on the subscription can make this true.
