@@ -101,6 +101,15 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
+def _by_text_line(by_text: dict[str, list[float]]) -> str:
+    """p50 / p99 of each text of the script: which step of a conversation makes the tail."""
+    parts = []
+    for body, times in by_text.items():
+        ordered = sorted(times)
+        parts.append(f"{body[:24]!r} {statistics.median(ordered):.0f}/{_percentile(ordered, 0.99):.0f}")
+    return "; ".join(parts) + " (ms, p50/p99)"
+
+
 def _spawn(module: str, env: dict[str, str], log_path: Path, profile: str = "") -> subprocess.Popen[bytes]:
     """A service as its own process, as in production (`python -m services.<name>`)."""
     args = [sys.executable]
@@ -173,6 +182,7 @@ async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
     phone = Phone(nc, topology)
     await phone.start()
     latencies: list[float] = []
+    by_text: dict[str, list[float]] = {}
     counter = iter(range(10_000_000))
 
     unanswered: list[str] = []
@@ -188,6 +198,7 @@ async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
                 unanswered.append(body)
                 return
             latencies.append((time.perf_counter() - started) * 1000)
+            by_text.setdefault(body, []).append(latencies[-1])
 
     def numbers(n: int) -> list[str]:
         return [f"+1415{next(counter):07d}" for _ in range(n)]
@@ -210,6 +221,7 @@ async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
             runs.append((BOOKING_CONCURRENCY, BOOKING, BOOKING_CONVERSATIONS, "bookings"))
         for level, script, count, what in runs:
             latencies.clear()
+            by_text.clear()
             queue: asyncio.Queue[str] = asyncio.Queue()
             for number in numbers(count):
                 queue.put_nowait(number)
@@ -231,6 +243,7 @@ async def _measure(nats_url: str, roots: dict[str, int | str]) -> None:
                 flush=True,
             )
             print(f"agent:      CPU ms per turn: {cpu_line}", flush=True)
+            print(f"agent:      by text: {_by_text_line(by_text)}", flush=True)
             if unanswered:
                 print(
                     f"agent:      {len(unanswered)} texts got no reply within {REPLY_TIMEOUT:.0f} s",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -183,6 +184,15 @@ async def stop_context(spec: ServiceSpec, ctx: ServiceContext, *, step_timeout: 
             ctx.pool.terminate()
 
 
+def settle_heap() -> None:
+    """Keep what start-up built (modules, compiled word tables, pydantic schemas, the catalog) out of
+    the garbage collector's full collections: it lives as long as the process, and rescanning it
+    while messages are handled paused every message in flight (a hundred milliseconds and more in
+    the agent, with its language tables)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
     """Run until SIGTERM or SIGINT, then drain and stop cleanly."""
     settings = ctx.settings
@@ -202,6 +212,7 @@ async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
         log.info("service.stopped")
         return
     starting.result()  # a start-up error ends the process here, as it always did
+    settle_heap()
     config = uvicorn.Config(
         ctx.http,
         host=settings.http_host,
@@ -223,3 +234,16 @@ async def serve(spec: ServiceSpec, ctx: ServiceContext) -> None:
         await http_task
     await stop_context(spec, ctx)
     log.info("service.stopped")
+
+
+def run_service(spec: ServiceSpec, ctx: ServiceContext) -> None:
+    """`serve` on uvloop where it is installed (it cuts the CPU of every socket read and write, NATS
+    and PostgreSQL alike), else on the standard loop."""
+    try:
+        import uvloop
+    except ImportError:
+        factory = None
+    else:
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(serve(spec, ctx))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import inspect
 import logging
 from collections.abc import Callable
@@ -141,9 +140,6 @@ def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
         client = nats_client(ctx.broker)
         assert client is not None
         await ToolServer(ctx.topology, ports, workers=settings.tool_workers).start(client)
-        # Everything built so far lives as long as the process: keep the collector from rescanning
-        # it on every full collection while requests churn short-lived objects.
-        gc.freeze()
 
     async def stop(ctx: ServiceContext) -> None:
         relay = ctx.extras.get("relay")
