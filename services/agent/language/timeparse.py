@@ -84,7 +84,9 @@ PERIOD = r"morning|afternoon|evening|night|tonight"
 # A bare number is an hour only after one of these words ("the 12th at 3", "around 2").
 HOUR_CUES = (
     r"no later than|no earlier than|later than|earlier than|"
-    r"at|around|about|after|before|by|until|till|til|from|between|@|say|or|~"
+    r"at|around|about|after|before|by|until|till|til|from|between|@|say|or|~|"
+    # a correction: "actually make that 4", "change it to 2"
+    r"make (?:it|that)|change (?:it|that) to|switch (?:it|that) to|move (?:it|that) to"
 )
 # ...and not when it counts or measures something ("for 2 people", "at 5 main street").
 NOT_AN_HOUR = (
@@ -142,9 +144,33 @@ GREETINGS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
 )
 
 
+# Days clients name by the holiday (read after `plain`, where "eve" is already "evening"):
+# (pattern, the date it names as written out, example).
+HOLIDAYS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(pattern), replacement, example)
+    for pattern, replacement, example in (
+        (r"\b(?:christmas|xmas|x-mas) eve(?:ning)?\b", "december 24", "are you open christmas eve?"),
+        (r"\b(?:christmas|xmas|x-mas)(?: day)?\b", "december 25", "open on xmas?"),
+        (r"\bnew year'?s? eve(?:ning)?\b|\bnye\b", "december 31", "new years eve at 2"),
+        (
+            r"\bnew year'?s?(?: day)?\b(?! (?:resolution|sale|special|deal|promo))",
+            "january 1",
+            "new years day",
+        ),
+        (r"\bvalentine'?s?(?: day)?\b", "february 14", "before valentines day"),
+        (r"\bhalloween\b", "october 31", "halloween morning"),
+        (r"\b(?:nochebuena|noche buena)\b", "december 24", "abren en nochebuena?"),
+        (r"\bnavidad\b", "december 25", "abren en navidad?"),
+        (r"\bano nuevo\b", "january 1", "el dia de ano nuevo"),
+    )
+)
+
+
 def _normalise(text: str) -> str:
     """The matching form (`shorthand.plain`), Spanish time phrases in English, time words as digits."""
     t = plain(text)
+    for pattern, replacement, _example in HOLIDAYS:
+        t = pattern.sub(replacement, t)
     for pattern, replacement, _example, _expected in GREETINGS:
         t = pattern.sub(replacement, t)
     t = to_english(t)
@@ -186,6 +212,8 @@ _CLOCK = re.compile(
     r"|\bthe (?P<h7>8|9|10|11|12)(?=\s+(?:one|works?|slot|option|is (?:good|fine|perfect|better)|please)\b)"
     # "11 instead", "10 would be better": a number put in place of the time offered
     r"|\b(?P<h8>\d{1,2})(?=\s+(?:instead|would be better)\b)"
+    # "4 not 3": the first number replaces the second
+    r"|\b(?P<h9>\d{1,2})(?=\s+not\s+(?:at\s+)?\d{1,2}\b)"
 )
 _BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
 _AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
@@ -243,7 +271,7 @@ def _clock_from(m: re.Match[str]) -> _Clock | None:
     elif m["noon"]:
         c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
     else:
-        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"]
+        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"] or m["h9"]
         c = _Clock(m.start(), m.end(), int(hour), 0, None, False)
         if m["cue"] in ("after", "from", "no earlier than", "later than"):
             c.relation = "after"
@@ -387,7 +415,8 @@ _NOT_A_DAY = (
     r"(?!\s*(?:one|option|choice|slot|time|floor|street|st\b|ave|avenue|road|grade|birthday|anniversary))"
 )
 _DATE = re.compile(
-    r"\b(?P<dat>day after tomorrow)\b"
+    r"\b(?P<tda>tomorrow or (?:the )?(?:day after(?: tomorrow| that)?|next day))\b"
+    r"|\b(?P<dat>day after tomorrow)\b"
     r"|\b(?P<tom>tomorrow)\b"
     r"|\b(?P<tod>today|tonight|this (?:morning|afternoon|evening)|later on today|later today)\b"
     r"|\b(?P<n2>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit2w>days?|"
@@ -438,6 +467,8 @@ def _count(word: str) -> int:
 
 def _relative_day(m: re.Match[str], today: date) -> _Found | None:
     """ "tomorrow", "day after tomorrow", "in 2 weeks", "a week from today"; None for other phrases."""
+    if m["tda"]:  # "tomorrow or the day after": either of two days
+        return _Found(span=(today + timedelta(days=1), today + timedelta(days=2)))
     if m["dat"] or m["tom"] or m["tod"]:
         days = 2 if m["dat"] else 1 if m["tom"] else 0
         return _Found(day=today + timedelta(days=days), relative=True)
@@ -612,7 +643,24 @@ def _find_dates(t: str, today: date) -> _Dates:
         if not any(m.start() < e and m.end() > s for s, e in taken):
             out.weekdays.update((5, 6) if m["w"] == "weekends" else range(5))
             out.matched.append(m[0])
+    _days_in_week_named(out, t)
     return out
+
+
+def _days_in_week_named(out: _Dates, t: str) -> None:
+    """ "next week, wed or thu": a plain weekday said with a week names that week's day."""
+    if out.date_from is None or out.date_to is None or (out.date_to - out.date_from).days > 6:
+        return
+    start, end = out.date_from, out.date_to
+    moved = []
+    for at, until, day, relative in out.days:
+        m = _WEEKDAY.fullmatch(t, at, until)
+        plain_weekday = m is not None and not (m["q"] in ("this", "next") or m["wk"] or m["after"])
+        if plain_weekday and not relative and not start <= day <= end:
+            inside = start + timedelta(days=(day.weekday() - start.weekday()) % 7)
+            day = inside if inside <= end else day
+        moved.append((at, until, day, relative))
+    out.days = moved
 
 
 # ----- which of several days the client means -----
@@ -723,6 +771,13 @@ _NARROWED: dict[tuple[str, str], tuple[time | None, time | None]] = {
 }
 
 
+# A part of day the client is busy in ("i work mornings so afternoon pls", "not in the morning").
+_PART_NEGATED = re.compile(
+    r"\b(?:not|no|never|can'?t do|can'?t|cannot|won'?t|busy|work|working|at work|except|other than|"
+    r"rather than|instead of)\s+(?:in the\s+|on\s+|the\s+|any\s+|during the\s+)?$"
+)
+
+
 def _lunch_window(t: str) -> tuple[time | None, time | None]:
     side = _AROUND_LUNCH.search(t)
     if side is None:
@@ -732,7 +787,7 @@ def _lunch_window(t: str) -> tuple[time | None, time | None]:
 
 def _read_part_of_day(t: str, out: _Times) -> re.Match[str] | None:
     """The part of day ("tomorrow morning", "late afternoon", "after work", "lunchtime") into `out`."""
-    pm = _PART_OF_DAY.search(t)
+    pm = next((m for m in _PART_OF_DAY.finditer(t) if not _PART_NEGATED.search(t[: m.start("p")])), None)
     if pm is None:
         return None
     out.matched.append(pm[0].strip())

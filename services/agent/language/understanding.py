@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -132,7 +132,9 @@ def understand(
         "provider": provider,
         "questions": questions,
         "staff_topic": staff_topic(words, already_plain=True),
-        "question_weekday": question_weekday(words, today, already_plain=True) if questions else None,
+        "question_weekday": _asked_weekday(words, today, parsed.preference if parsed else None)
+        if questions
+        else None,
         "reject_options": is_rejection(words, already_plain=True),
         "shift": find_shift(words, firsts, already_plain=True),
         "preference": parsed.preference if parsed else None,
@@ -142,6 +144,14 @@ def understand(
     return Understanding(
         text=flat, service_text=service_words(flat, found, provider_names), notes=_notes(fields), **fields
     )  # type: ignore[arg-type]
+
+
+def _asked_weekday(words: str, today: date, preference: TimePreference | None) -> int | None:
+    """The weekday a question is about: a day's name, or the one date it names ("open christmas eve?")."""
+    named = question_weekday(words, today, already_plain=True)
+    if named is None and preference is not None and len(preference.dates) == 1:
+        return preference.dates[0].weekday()
+    return named
 
 
 def _small_talk_and_sales(words: str) -> dict[str, object]:
