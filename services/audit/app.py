@@ -17,7 +17,7 @@ from services.audit.consumer import DURABLE, Recorder
 from services.audit.settings import AuditSettings
 from shared.bus import make_broker
 from shared.contracts.audit import AuditRecorded
-from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.runtime import ServiceContext, ServiceSpec, build_context, run_service
 from shared.subjects import Topology
 
 log = structlog.get_logger()
@@ -152,4 +152,4 @@ def build(settings: AuditSettings) -> tuple[ServiceSpec, ServiceContext]:
 def run(settings: AuditSettings | None = None) -> None:
     """Run the service until SIGTERM."""
     spec, ctx = build(settings or AuditSettings())
-    asyncio.run(serve(spec, ctx))
+    run_service(spec, ctx)

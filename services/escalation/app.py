@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 from dataclasses import replace
@@ -39,7 +38,7 @@ from shared.bus import (
 from shared.contracts.escalation import EscalationRaised, EscalationResolved
 from shared.contracts.sms import SendSms, SmsReceived
 from shared.outbox import OutboxRelay
-from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.runtime import ServiceContext, ServiceSpec, build_context, run_service
 from shared.subjects import MAX_DELIVERIES_ADVISORY_PREFIX, WHOLE_STREAM, StreamSpec, Topology
 
 log = structlog.get_logger()
@@ -321,4 +320,4 @@ def build(settings: EscalationSettings) -> tuple[ServiceSpec, ServiceContext]:
 def run(settings: EscalationSettings | None = None) -> None:
     """Run the service until SIGTERM."""
     spec, ctx = build(settings or EscalationSettings())
-    asyncio.run(serve(spec, ctx))
+    run_service(spec, ctx)
