@@ -341,8 +341,23 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bi (?:can'?t|cant|cannot) feel (?:my|part of|half|the|anything in)\b|\bno feeling in\b",
             rf"\b(?:look at|check|see) (?:a|my|the|this) (?:\w+ )?{SYMPTOM}\b",
             rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
+            # a statement with no subject: "been getting these weird headaches since tuesday"
+            rf"^(?:been|keep|kept|always|still|constantly) (?:getting|having|get|waking up with|feeling|"
+            rf"got)\b.{{0,25}}\b{SYMPTOM}\b",
+            # a spot described by how it feels: "big red painful pimple", "a scaly patch on my scalp"
+            r"\b(?:painful|swollen|infected|itchy|bleeding|oozing|throbbing|scaly|flaky|crusty|weeping|"
+            r"tender) (?:\w+ )?(?:pimples?|zits?|bumps?|lumps?|spots?|patch(?:es)?|sores?|blisters?|boils?|"
+            r"cysts?|knots?)\b",
+            r"\b(?:burn\w*|itch\w*|discharge|bumps?|rash|smell\w*|odou?r|sores?)\b.{0,25}\bdown there\b",
         ),
-        ("I got bruising", "there is a lump in my lip", "my eyelid is drooping", "My lip feels numb"),
+        (
+            "I got bruising",
+            "there is a lump in my lip",
+            "my eyelid is drooping",
+            "My lip feels numb",
+            "been getting these weird headaches since tuesday",
+            "big red painful pimple inside my nose",
+        ),
         (
             "Thanks so much! I know I have been a bit of a pain!",
             "I have a gift card",
@@ -375,6 +390,12 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:pulled|strained|tore|torn|twisted|sprained|hurt|injured|broke|bruised) (?:a |my |her |"
             r"his )?"
             r"(?:\w+ )?(?:muscle|back|neck|hamstring|ankle|knee|wrist|shoulder|rib|ligament|tendon)s?\b",
+            rf"\b(?:jammed|stubbed|banged|bumped|smashed|sliced|cut|burned|burnt|hit|slammed) (?:my|her|his) "
+            rf"(?:\w+ )?{BODY_PART}\b|\bgot (?:hit|kicked|elbowed|punched) in the {BODY_PART}\b",
+            r"\bblood in (?:my |his |her |the )?(?:pee|urine|stool|poop|spit|phlegm|mucus|snot)\b|"
+            r"\b(?:pee|urine|poop|stool)\b.{0,15}\b(?:is|was|looks|has been) (?:\w+ )?(?:dark|black|red|"
+            r"bloody|cloudy|foamy|orange|brown)\b|\b(?:haven'?t|havent|have not|not) (?:pooped|peed)\b|"
+            r"\bi pee (?:\w+ ){0,2}(?:every (?:hour|\d+ minutes)|all the time|constantly|so much|a lot)\b",
             rf"\bwill (?:i|my \w+) (?:be |get |have |look )?(?:\w+ ){{0,2}}{SYMPTOM}\b",
             r"\bmake (?:your|my|you|me|her|his|him) (?:\w+ ){0,2}(?:fall out|sick|break out|bleed|swell|"
             r"itch\w*|dizzy|gain weight|lose weight|constipat\w*|bloat\w*|tired|sleepy|drowsy|nauseous|"
@@ -389,8 +410,10 @@ QUESTIONS: tuple[Rule, ...] = (
             "i think i pulled a muscle in my neck",
             "does iron make you constipated",
             "my sugar was 250 this morning what do i do",
+            "jammed my finger playing volleyball and it wont bend",
+            "my urine is dark even though i drink water",
         ),
-        ("I'm ready to book",),
+        ("I'm ready to book", "can you do my lips and cheeks same day"),
     ),
     Rule(
         "mood",
@@ -403,6 +426,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:feeling|felt|been|feel)\b.{0,20}\b(?:down|low|sad|unmotivated|empty)\b(?! on)"
             r".{0,25}"
             r"\b(?:for (?:weeks|months|days|a while)|lately|all the time|every day)\b",
+            r"\bcrying (?:a lot|all the time|every day|constantly|for no reason|so much)\b|"
+            r"\b(?:therapy|therapist|counsel(?:l?ing|l?or))\b.{0,25}\b(?:anxiety|panic|depress\w*|grief|"
+            r"trauma)\b",
         ),
         (
             "i feel so anxious all the time and i dont know why",
@@ -415,7 +441,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "feeling low on energy lately, is a b12 shot walk in",
         ),
         needs=re.compile(
-            r"anxious|depressed|hopeless|panicky|breakdown|mental health|down|low|sad|unmotivated|empty"
+            r"anxious|depressed|hopeless|panicky|breakdown|mental health|down|low|sad|unmotivated|empty|"
+            r"crying|therap|counsel"
         ),
     ),
     Rule(
@@ -493,6 +520,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bis it (?:ok|okay|safe|fine|bad) to take \w+(?: \w+)? (?:every ?day|daily|every "
             r"(?:night|morning)|at night|long[- ]term|together|while|on an empty)\b",
             rf"\bwhat (?:helps|works)(?: for| with)? (?:a |an |my |the )?(?:\w+ )?{SYMPTOM}",
+            r"\bor (?:is it |is this |could it be )?something (?:worse|more serious|serious|bad)\b|"
+            r"\bsomething to worry about\b|\bquit(?:ting)? (?:smoking|vaping|drinking|nicotine|alcohol)\b",
             r"\b(?:peeing|urinating) (?:a lot|so much|all the time|constantly|often)\b|"
             r"\bmy (?:hair|hairline) (?:is |has been |keeps )?(?:\w+ )?"
             r"(?:thinning|receding|falling out|shedding)\b",
@@ -650,7 +679,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"no quiere (?:comer|dormir)\b|"
             r"cayendo\b.{0,15}\b(?:cabello|pelo)\b|caida del? (?:cabello|pelo)\b|"
             r"(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|"
-            r"que (?:vitaminas|pastillas|suplementos?|medicina)\b)",
+            r"que (?:vitaminas|pastillas|suplementos?|medicina)\b|"
+            r"(?:culebrilla|azucar|colesterol|triste|tristeza|torci|esguince|vacun\w*|gastritis|"
+            r"migrana|diarrea|orina|caries)\b|se (?:me|le) (?:cae|olvida|olvidan)\b|"
+            r"puedo (?:fumar|tomar alcohol|beber alcohol)\b)",
         ),
         (
             "estoy embarazada, puedo ponerme botox?",

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from .rule import alt
 
+# Skin conditions as clients spell them: "excema", "ecsema", "psoriaisis", "rosacia".
+# Eczema and psoriasis are conditions as well; rosacea is only a concern the spa treats.
+_ECZEMA_PSORIASIS = r"e[ckgxz]{1,2}s?[ckgxz]?[ei]ma|p?s[aeo]r[aeiy]{1,3}s[aeiy]s"
+_SKIN_SPELLINGS = _ECZEMA_PSORIASIS + r"|ros[aei][cs][eiy]{0,2}a"
+
 # What a med spa does to a client: the "after my ..." of a post-treatment symptom.
 TREATMENT = alt(
     r"botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|filler injections?|juvederm|"
@@ -28,7 +33,7 @@ SYMPTOM = alt(
     r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|"
     r"pain|painful|hurts?|hurting|aches?|aching|sore|soreness|tender\w*|throb\w*|stinging|stings|"
     r"peeling|lopsided|hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin|blotch\w*|on fire|"
-    r"fatigue"
+    r"fatigue|tiredness|exhaustion|discharge|migr[ae]{1,2}i?ne?s?"
 )
 # Drugs and products clients take, by the names they use.
 DRUG = alt(
@@ -90,7 +95,23 @@ CONDITION = alt(
     r"gallbladder|retina|cornea|spine|spinal|"
     r"bruxism|grind(?:ing)? my teeth|teeth grinding|blood vessels?|arter(?:y|ies)|"
     r"occlusion|nerve damage|blindness|bacteri\w*|virus\w*|germs|antibod\w*|immune system|"
-    r"(?:a|the) (?:cold|cough|sore throat)|lidocaine|anesthe\w*|anaesthe\w*"
+    r"(?:a|the) (?:cold|cough|sore throat)|lidocaine|anesthe\w*|anaesthe\w*|"
+    # misspelt as clients type them: "excema", "herpies", "hemorroids", "infecshun", "colestrol"
+    + _ECZEMA_PSORIASIS
+    + r"|herp[aeiy]{1,2}[sz]?|h[ae]m+[eo]r+h?oids?|infec(?:shun|sion|tion)s?|ch?ol?[ae]st[ae]?r[oa]l|"
+    r"migr[ae]{1,2}i?ne?s?|diar+h?[eo]?a+h?|al+erg\w*|"
+    # everyday complaints, teeth, eyes, ears, sport and travel
+    r"canker sores?|mouth ulcers?|hay ?fever|sinus\w*|yeast|sibo|night sweats?|drenched in sweat|"
+    r"(?:morning|motion|sea|car|altitude) ?sickness|jet ?lag|cavit(?:y|ies)|dry socket|toothaches?|"
+    r"(?:crown|filling|tooth) (?:fell|came|fall|falls|come) (?:out|off)|stitches|"
+    r"shin splints|runner'?s knee|(?:tennis|golfer'?s) elbow|rotator cuff|acl|meniscus|whiplash|"
+    r"ringing in (?:my|his|her|the|one) (?:\w+ )?ears?|floaters|(?:my|his|her|high|low) bp|bp (?:meds|pills|"
+    r"medication)|"
+    r"(?:can'?t|cannot|trouble|hard to|help me|to) (?:fall|stay) asleep|"
+    r"bruise (?:\w+ )?easily|(?:tsh|ferritin|ldl|hdl|psa|a1c|hemoglobin|platelets?|triglycerides|"
+    r"creatinine|egfr|wbc|white (?:blood )?cell count|liver enzymes)|"
+    r"(?:tested|came back|test (?:came back|was|is)|results? (?:came back|was|were|is|are)) (?:\w+ )?"
+    r"(?:positive|negative|abnormal|elevated|high|low)|positive (?:ana|test|result)"
 )
 # Conditions by their ending (-itis, -osis, -ectomy...).
 CONDITION_SHAPE = (
@@ -101,7 +122,7 @@ CONDITION_SHAPE = (
 )
 # Skin concerns a med spa treats: "I want IPL for my rosacea" is a booking, not a clinical question.
 SKIN_CONCERN = alt(
-    r"rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
+    _SKIN_SPELLINGS + r"|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
     r"cystic acne|breakouts?|pigment\w*|hyperpigment\w*|sun ?spots?|age spots?|dark spots?|"
     r"spider veins?|broken capillaries|redness|scars?|acne scars?|stretch marks?|cellulite|"
     r"wrinkles?|lines|jowls|double chin|sagging|loose skin|large pores|pores|texture|dullness|"
@@ -120,7 +141,7 @@ SPA_OFFER = alt(
 )
 # Skin conditions (not concerns): what a treatment can make worse or better, a clinical question.
 SKIN_CONDITION = alt(
-    r"rosacea|eczema|psoriasis|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
+    _SKIN_SPELLINGS + r"|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
     r"cystic acne|breakouts?|keloids?|hyperpigment\w*|cold sores?|sensitive skin|dry skin|oily skin"
 )
 # What a client says about a treated area that is only a symptom next to a treatment ("tight and red
@@ -166,11 +187,12 @@ BODY_PART = alt(
     r"head|neck|back|lower back|upper back|shoulders?|arms?|elbows?|wrists?|hands?|fingers?|thumbs?|"
     r"nails?|toenails?|chest|stomach|belly|tummy|gut|sides?|hips?|legs?|knees?|ankles?|feet|foot|toes?|"
     r"heels?|ears?|eyes?|eyelids?|throat|gums?|teeth|tooth|jaw|nose|joints?|muscles?|scalp|heart|"
-    r"bladder|kidneys?|glands?|tongue"
+    r"bladder|kidneys?|glands?|tongue|lips?|mouth|armpits?|underarms?|calf|calves|shins?"
 )
 # What a body part does when something is wrong with it.
 BODY_COMPLAINT = alt(
     r"shak\w*|trembl\w*|twitch\w*|click\w*|crack\w*|popping|pops|ring\w*|bleed\w*|swell\w*|swollen|"
     r"hurts?|hurting|aches?|aching|throb\w*|burn\w*|itch\w*|numb\w*|tingl\w*|cramp\w*|spasm\w*|"
-    r"locks? up|locking|gives? out|pounding|racing|sore|stiff"
+    r"locks? up|locking|gives? out|pounding|racing|sore|stiff|receding|leak\w*|muffled|clogged|"
+    r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|puffy|watery|dry|crusty"
 )
