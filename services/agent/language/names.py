@@ -83,6 +83,11 @@ _TRAILING_NAME = re.compile(
 _PICK_FIRST = re.compile(
     r"^\W*(?:ok\W+|yes\W+)?(?:#?\d{1,2}\b|(?:the )?(?:first|second|third|last|1st|2nd|3rd)\b)", re.I
 )
+# A pick and a capitalised word, nothing else: "1 Maria", "#2 Dana", "the first Jen".
+_PICK_THEN_NAME = re.compile(
+    r"^\W*(?:#?\d{1,2}|(?:the )?(?:first|second|third|last|1st|2nd|3rd)(?: one)?)\s+"
+    r"(?P<first>[A-Z][^\W\d_'\-]{1,24})\W*$"
+)
 # A lowercase name ("it's mia") only counts where an introduction starts a clause.
 _OPENS_CLAUSE = re.compile(
     r"(?:^|[.,!?;:(\-]|\b(?:hi+|hey+|hello|hola|heya|yes|yeah|ok|okay|and|but|oh|sorry|also|btw|again|"
@@ -274,13 +279,13 @@ def _signed(flat: str, providers: Collection[str], blocked: Collection[str]) -> 
             )
             name = _display(m["first"]) + (f" {_display(last)}" if last else "")
             return NameFound(name, m.start("off"), len(body))
-    t = _TRAILING_NAME.search(body)
+    t = _TRAILING_NAME.search(body) or _PICK_THEN_NAME.match(body)
     if t is None or _blocked(t["first"], blocked) or _word_key(t["first"]) in providers:
         return None
     first, short = t["first"], len(body.split()) <= 6
     if first.isupper() and not body.isupper():
         return None  # "..., MD, FACOG": letters after a name, not a name
-    if t["sep"] == "," and not short:
+    if t.re is _TRAILING_NAME and t["sep"] == "," and not short:
         return None  # "a salon in San Fran, California": a place
     # Lower case only after a pick ("1 thx, sam"), where nothing else can follow the choice.
     if first[0].isupper() or (_PICK_FIRST.match(body) and not _everyday_lowercase(first)):

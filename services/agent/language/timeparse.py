@@ -649,9 +649,16 @@ def _find_dates(t: str, today: date) -> _Dates:
 
 def _days_in_week_named(out: _Dates, t: str) -> None:
     """ "next week, wed or thu": a plain weekday said with a week names that week's day."""
-    if out.date_from is None or out.date_to is None or (out.date_to - out.date_from).days > 6:
+    weeks = [(m, day) for at, until, day, _ in out.days if (m := _WEEKDAY.fullmatch(t, at, until))]
+    if out.date_from is not None and out.date_to is not None:
+        start, end = out.date_from, out.date_to
+    elif said_week := [day for m, day in weeks if m["wk"]]:  # "wed or thursday next week"
+        start = _monday(said_week[0])
+        end = start + timedelta(days=6)
+    else:
         return
-    start, end = out.date_from, out.date_to
+    if (end - start).days > 6:
+        return
     moved = []
     for at, until, day, relative in out.days:
         m = _WEEKDAY.fullmatch(t, at, until)

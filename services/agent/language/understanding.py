@@ -22,6 +22,7 @@ from shared.text import normalise
 
 from . import intents
 from .choices import offers_time, parse_choice
+from .corrections import without_taken_back
 from .language_id import Language, identify
 from .names import NameFound, about_someone_else, find_name
 from .providers import find_provider, spelled_out
@@ -75,7 +76,7 @@ def service_words(text: str, name: NameFound | None, provider_names: Sequence[st
         flat = flat[: name.start] + " " + flat[name.end :]
     providers = {p.split(" ")[0].casefold() for p in provider_names if p}
     kept = []
-    for token in re.findall(r"[^\W_][\w'&+-]*", plain(flat)):
+    for token in re.findall(r"[^\W_][\w'&+-]*", without_taken_back(plain(flat), LOGISTICS_WORDS)):
         word = token.strip("'-")
         if word in LOGISTICS_WORDS or word in providers or _TIME_TOKEN.match(word):
             continue

@@ -1,0 +1,151 @@
+"""Corrections, week-relative days, holidays, busy parts of the day, and a pick signed with a bare name."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from services.agent.language.corrections import TAKEN_BACK, TakenBack, without_taken_back
+from services.agent.language.names import find_name
+from services.agent.language.timeparse import HOLIDAYS, parse_preference
+from services.agent.language.understanding import understand
+from services.agent.language.vocabulary import LOGISTICS_WORDS
+
+pytestmark = pytest.mark.unit
+
+TZ = "America/Los_Angeles"
+# Tuesday 1 December 2026, 21:50 at the spa (after closing)
+NOW = datetime(2026, 12, 1, 21, 50)
+PROVIDERS = ["Julia Alvarez", "Lilian Okafor", "Sloane Bennett", "Marco Reyes", "Priya Shah"]
+
+
+def _pref(text: str):
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is not None, text
+    return parsed.preference
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("actually make that 4 not 3", time(16)),
+        ("4 not 3 pls", time(16)),
+        ("can you change it to 2", time(14)),
+        ("make it 11", time(11)),
+    ],
+)
+def test_a_corrected_clock_time_is_the_new_one(text: str, target: time) -> None:
+    assert _pref(text).target_time == target
+
+
+@pytest.mark.parametrize("text", ["can you make it 2 people", "make it 5 sessions", "not 3"])
+def test_counts_and_a_time_ruled_out_are_no_new_time(text: str) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is None or parsed.preference.target_time is None
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("peel next week, wed or thu afternoon?", [date(2026, 12, 9), date(2026, 12, 10)]),
+        ("wednesday or thursday next week", [date(2026, 12, 9), date(2026, 12, 10)]),
+        ("thursday this week", [date(2026, 12, 3)]),
+        ("next week on friday", [date(2026, 12, 11)]),
+        ("friday", [date(2026, 12, 4)]),
+    ],
+)
+def test_a_plain_weekday_said_with_a_week_is_that_weeks_day(text: str, days: list[date]) -> None:
+    assert _pref(text).dates == days
+
+
+@pytest.mark.parametrize("text", ["tomorrow or the day after?", "tmrw or the day after tomorrow"])
+def test_tomorrow_or_the_day_after_is_either_day(text: str) -> None:
+    p = _pref(text)
+    assert (p.dates, p.date_from, p.date_to) == ([], date(2026, 12, 2), date(2026, 12, 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("are you guys open christmas eve?", date(2026, 12, 24)),
+        ("will you be open on new years eve?", date(2026, 12, 31)),
+        ("xmas day?", date(2026, 12, 25)),
+        ("abren en nochebuena?", date(2026, 12, 24)),
+    ],
+)
+def test_holidays_by_name_are_their_dates(text: str, day: date) -> None:
+    p = _pref(text)
+    assert p.dates == [day]
+    assert p.part_of_day is None, "christmas eve is a day, not the evening"
+
+
+@pytest.mark.parametrize(("pattern", "replacement", "example"), HOLIDAYS)
+def test_every_holiday_row_reads_its_example(pattern: object, replacement: str, example: str) -> None:
+    parsed = parse_preference(example, NOW, TZ)
+    assert parsed is not None and parsed.preference.dates, example
+
+
+def test_new_year_deals_are_no_date() -> None:
+    assert parse_preference("any new year's specials?", NOW, TZ) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("thursday or friday, i work mornings so afternoon pls", "afternoon"),
+        ("not in the morning, afternoon is better", "afternoon"),
+        ("im busy in the mornings, any evening?", "evening"),
+        ("no, morning please", "morning"),
+        ("friday morning", "morning"),
+    ],
+)
+def test_a_part_of_day_the_client_is_busy_in_is_not_asked_for(text: str, part: str) -> None:
+    assert _pref(text).part_of_day == part
+
+
+def test_only_a_busy_part_of_day_is_no_preference() -> None:
+    assert parse_preference("I work mornings", NOW, TZ) is None
+
+
+@pytest.mark.parametrize("rule", TAKEN_BACK, ids=lambda r: r.name)
+def test_every_taken_back_rule_reads_its_example(rule: TakenBack) -> None:
+    assert without_taken_back(rule.example) == rule.expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "gone"),
+    [
+        (
+            "I wanted a chemical peel saturday but actually can we do a hydrafacial instead",
+            "hydrafacial",
+            "peel",
+        ),
+        ("can i do a hydrafacial instead of dermaplaning", "hydrafacial", "dermaplaning"),
+        ("dermaplaning thursday, is marco in? oh he doesnt do facials nvm", "dermaplaning", "facial"),
+        ("botox friday, actually saturday instead", "botox", "zzz"),
+    ],
+)
+def test_a_treatment_taken_back_is_not_matched(text: str, kept: str, gone: str) -> None:
+    words = understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS).service_text
+    assert kept in words and gone not in words
+
+
+def test_a_time_taken_back_leaves_the_treatment() -> None:
+    assert "botox" in without_taken_back("botox friday, actually saturday instead", LOGISTICS_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("1 Maria", "Maria"), ("2 Jenny", "Jenny"), ("#1 Dana", "Dana"), ("the first one Kate", "Kate")],
+)
+def test_a_pick_then_a_capitalised_name_signs_it(text: str, name: str) -> None:
+    found = find_name(text)
+    assert found is not None and found.name == name
+    u = understand(text, now=NOW, tz=TZ, option_labels=["Fri at 9am", "Fri at 10am", "Fri at 11am"])
+    assert u.choice is not None and u.name == name
+
+
+@pytest.mark.parametrize("text", ["1 Please", "2 Thanks", "1 Friday", "3 Pm", "1 please"])
+def test_a_pick_then_an_everyday_word_is_no_name(text: str) -> None:
+    assert find_name(text) is None
