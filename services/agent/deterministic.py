@@ -330,7 +330,8 @@ def take_preference(turn: Turn) -> None:
         return
     fields = policy.shifted(u, state, turn.tz)
     if fields is None and u.preference is not None:
-        fields = {"preference": policy.merged(u.preference, state.preference)}
+        preference = policy.as_asked_before(u.preference, state.preference, u.text)
+        fields = {"preference": policy.merged(preference, state.preference)}
     elif fields is None and u.availability_request and state.preference is None:
         # "what's your first availability?": the soonest open times.
         fields = {"preference": TimePreference(asap=True)}

@@ -7,6 +7,7 @@ reply tables (replies.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -18,6 +19,7 @@ from shared.contracts.tools import ClientBenefits, OpeningDay, ServiceInfo, SpaP
 
 from .domain import MAX_REPLY_CHARS, ConversationState
 from .frontdesk_answers import service_info
+from .language.shorthand import plain
 from .language.understanding import Understanding
 from .replies import article, join_or, money, say
 
@@ -183,6 +185,18 @@ def merged(new: TimePreference, old: TimePreference | None) -> TimePreference:
 
 
 OPEN_DAY = {"part_of_day": None, "target_time": None, "earliest_time": None, "latest_time": None}
+# "this thursday", "next thursday", "thursday the 3rd": a weekday the client pins to a week themselves.
+_PINNED_WEEKDAY = re.compile(r"\b(?:this|next|coming|following)\s+\w+day\b|\bweek\b|\d")
+
+
+def as_asked_before(new: TimePreference, old: TimePreference | None, text: str) -> TimePreference:
+    """ "the thursday one" after asking for "next week, wed or thu": the Thursday asked for before,
+    not this week's, unless the client pins the week themselves."""
+    if old is None or len(new.dates) != 1 or _PINNED_WEEKDAY.search(plain(text)):
+        return new
+    day = new.dates[0]
+    same = [d for d in old.dates if d.weekday() == day.weekday() and d != day and abs((d - day).days) <= 14]
+    return new.model_copy(update={"dates": same[:1]}) if same else new
 
 
 def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[str, Any] | None:
@@ -280,6 +294,8 @@ def only_the_day_asked_about(u: Understanding) -> bool:
     """'what time do you close on thursday?': the day belongs to the question, not to a booking."""
     p = u.preference
     if p is None or u.question_weekday is None or not (u.questions & {"hours", "provider_schedule"}):
+        return False
+    if u.booking_ask:  # "can i come in thursday, is marco working then?": the day is for booking too
         return False
     days = {d.weekday() for d in p.dates} | set(p.weekdays)
     return days <= {u.question_weekday} and not _has_time(p)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from services.agent import policy
 from services.agent.language.corrections import TAKEN_BACK, TakenBack, without_taken_back
 from services.agent.language.names import find_name
 from services.agent.language.timeparse import HOLIDAYS, parse_preference
@@ -149,3 +150,27 @@ def test_a_pick_then_a_capitalised_name_signs_it(text: str, name: str) -> None:
 @pytest.mark.parametrize("text", ["1 Please", "2 Thanks", "1 Friday", "3 Pm", "1 please"])
 def test_a_pick_then_an_everyday_word_is_no_name(text: str) -> None:
     assert find_name(text) is None
+
+
+def test_a_day_in_a_booking_ask_with_a_schedule_question_is_for_booking_too() -> None:
+    both = "can i come in for dermaplaning thursday and is marco working then"
+    u = understand(both, now=NOW, tz=TZ, provider_names=PROVIDERS)
+    assert u.booking_ask and u.questions and u.preference is not None
+    assert not policy.only_the_day_asked_about(u)
+    question = understand("is marco working thursday?", now=NOW, tz=TZ, provider_names=PROVIDERS)
+    assert not question.booking_ask and policy.only_the_day_asked_about(question)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("the thursday one", date(2026, 12, 10)),
+        ("thursday works", date(2026, 12, 10)),
+        ("this thursday actually", date(2026, 12, 3)),
+        ("thursday the 3rd", date(2026, 12, 3)),
+    ],
+)
+def test_a_weekday_said_again_is_the_one_asked_for_before(text: str, day: date) -> None:
+    asked = _pref("next week, wed or thu afternoon?")
+    new = _pref(text)
+    assert policy.as_asked_before(new, asked, text).dates == [day]

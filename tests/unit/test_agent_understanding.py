@@ -47,6 +47,7 @@ RULE_TABLES: dict[str, tuple[Rule, ...]] = {
     "negate": intents.NEGATE_RULES,
     "price_objection": intents.PRICE_OBJECTION_RULES,
     "availability": intents.AVAILABILITY_RULES,
+    "booking_ask": intents.BOOKING_ASK_RULES,
     "reject": shifts.REJECT_RULES,
     "someone_else": names.SOMEONE_ELSE_RULES,
 }

@@ -22,6 +22,7 @@ from .shorthand import plain
 __all__ = [
     "AFFIRM_RULES",
     "AVAILABILITY_RULES",
+    "BOOKING_ASK_RULES",
     "GOODBYE_RULES",
     "GREETING_RULES",
     "NEGATE_RULES",
@@ -32,6 +33,7 @@ __all__ = [
     "extract_name",
     "is_affirmative",
     "is_availability_request",
+    "is_booking_ask",
     "is_goodbye",
     "is_greeting",
     "is_negative",
@@ -218,6 +220,29 @@ AVAILABILITY_RULES: tuple[Rule, ...] = (
         ("tengo tiempo el viernes", "cuándo cierran"),
     ),
 )
+
+
+BOOKING_ASK_RULES: tuple[Rule, ...] = (
+    Rule(
+        "asks to come in",
+        r"\b(?:can|could|may) (?:i|we) (?:please )?(?:come in|book|schedule"
+        r"|get (?:in|booked|an appointment))\b"
+        r"|\b(?:i'd|i would|i want to|i wanna|want to|wanna) (?:like to )?(?:book|come in|schedule)\b"
+        r"|\bbook me\b|\bput me down\b|\bquiero (?:una cita|reservar|agendar)\b",
+        (
+            "can i come in for dermaplaning thursday and is marco working then",
+            "I'd like to book a facial friday, are you open late?",
+            "book me thursday",
+        ),
+        ("what time do you close on thursday?", "is julia in on friday?", "can i ask something"),
+    ),
+)
+
+
+def is_booking_ask(text: str, *, already_plain: bool = False) -> bool:
+    """The client asks to book or come in ("can i come in thursday", "I'd like to book"), whatever
+    else the text asks."""
+    return matches(BOOKING_ASK_RULES, text, already_plain=already_plain)
 
 
 def is_greeting(text: str, *, already_plain: bool = False) -> bool:

@@ -60,6 +60,7 @@ class Understanding:
     small_talk: bool = False  # only greets and/or gives a name: no treatment can be in it
     notes: tuple[str, ...] = field(default=())  # what was understood, for logs (no client words)
     availability_request: bool = False  # "whats the soonest you have?", "any openings thursday?"
+    booking_ask: bool = False  # "can i come in thursday", "I'd like to book": a day in it is for booking
     language_sure: bool = False  # two or more words of `language` ("gracias" alone is Spanish, not sure)
     staff_topic: str | None = None  # a question staff answer: "memberships", "gift cards", ...
 
@@ -165,6 +166,7 @@ def _small_talk_and_sales(words: str) -> dict[str, object]:
         "negate": intents.is_negative(words, already_plain=True),
         "price_objection": intents.is_price_objection(words, already_plain=True),
         "availability_request": intents.is_availability_request(words, already_plain=True),
+        "booking_ask": intents.is_booking_ask(words, already_plain=True),
     }
 
 
