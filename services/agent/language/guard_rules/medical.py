@@ -55,16 +55,23 @@ _DETERMINER_START = re.compile(
 _EVERYDAY = re.compile(
     r"\b(?:sore|hurts?|hurting|aching|achy)\b.{0,15}\b(?:from|in) (?:the gym|working out|my workout|"
     r"these (?:heels|shoes)|my (?:heels|shoes)|standing all day|walking all day|moving|work)\b|"
-    r"\b(?:excited|excitement|can'?t wait)\b"
+    r"\b(?:excited|excitement|can'?t wait)\b|\bnervous (?:for|about) (?:my|the) (?:first|big day|\w+ "
+    r"(?:appointment|visit))\b"
 )
 _CLINICAL_WORD = re.compile(rf"\b{CONDITION}\b|\b{DRUG}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}")
 _SPA_TOPIC = re.compile(rf"\b{SPA_OFFER}\b|\b{SKIN_CONCERN}\b")
+# What a price or a plan costs: "what's included in the monthly sema price" is about money.
+_PRICE_TOPIC = re.compile(
+    r"^(?:included|include[sd]? in|in) .{0,30}\b(?:price|cost|fee|program|plan|package)\b"
+)
 
 
 def topic_is_medical(topic: str) -> bool:
     """The subject of "what is X?" / "how to treat X": medical unless booking logistics or a spa offer."""
     topic = topic.strip(" ?.!,")
     if not topic:
+        return False
+    if _PRICE_TOPIC.search(topic):
         return False
     if _CLINICAL_WORD.search(topic):
         return True
@@ -190,13 +197,18 @@ QUESTIONS: tuple[Rule, ...] = (
             "I'd like the vitamin C facial",
             "do you do vitamin b12 shots",
             "how much is the semaglutide program",
+            "is the semaglutide program monthly or a one time fee",
+            "does the iv drip come with a vitamin shot",
         ),
         # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
             r"\bvitamin c (?:facial|serum|peel|treatment|infusion)\b(?!.{0,40}\b(?:take|taking|pills?))|"
             r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|"
             r"sell|"
-            r"carry|provide)\b[^?]*\??$|\bhow much (?:is|are|for|does)\b|\bprice\b|\bcost\b"
+            r"carry|provide)\b[^?]*\??$|\bhow much (?:is|are|for|does)\b|\bprice\b|\bcost\b|"
+            r"\b(?:program|plan|package|membership)\b.{0,20}\b(?:fee|monthly|per month|a month)\b|"
+            r"^(?!.*\b(?:take|taking|took|i'?m on|im on)\b).*\b(?:come with|include[sd]?|add(?:ed)?) "
+            r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b"
         ),
     ),
     Rule(
@@ -237,10 +249,17 @@ QUESTIONS: tuple[Rule, ...] = (
             "I have herpes and take valacyclovir, is filler safe?",
             "can I get a facial with a cold sore?",
         ),
-        ("I want IPL for my rosacea", "something for acne scars please", "I have a wedding next week"),
+        (
+            "I want IPL for my rosacea",
+            "something for acne scars please",
+            "I have a wedding next week",
+            "do you do nose jobs without surgery, the liquid rhino thing",
+        ),
         unless=re.compile(
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
-            rf"help with)) .{{0,25}}\b(?:for|with) (?:my )?{SKIN_CONCERN}\b[^?]*$"
+            rf"help with)) .{{0,25}}\b(?:for|with) (?:my )?{SKIN_CONCERN}\b[^?]*$|"
+            r"^(?:do|does|can|could) (?:you|u|y'?all|you guys) (?:do|offer|have)\b[^?]{0,30}\b(?:without "
+            r"(?:the )?surgery|non-?surgical)\b[^?]*\??$"
         ),
     ),
     Rule(
@@ -348,7 +367,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:painful|swollen|infected|itchy|bleeding|oozing|throbbing|scaly|flaky|crusty|weeping|"
             r"tender) (?:\w+ )?(?:pimples?|zits?|bumps?|lumps?|spots?|patch(?:es)?|sores?|blisters?|boils?|"
             r"cysts?|knots?)\b",
-            r"\b(?:burn\w*|itch\w*|discharge|bumps?|rash|smell\w*|odou?r|sores?)\b.{0,25}\bdown there\b",
+            r"\b(?:burn\w*|itch\w*|discharge|bumps?|rash|smell\w*|odou?r|sores?)\b.{0,25}\bdown there\b|"
+            r"\b(?:weird|smelly|yellow|green|brown|bloody|thick|clumpy) discharge\b",
         ),
         (
             "I got bruising",
@@ -450,13 +470,14 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             rf"(?:\bmy (?:\w+ )?|^){BODY_PART} (?:keeps? |is |are |has been |have been |feels? |gets? |"
-            rf"gives? |started |still |always )?(?:\w+ )?{BODY_COMPLAINT}\b",
+            rf"gives? |started |still |always )?(?:a (?:little|bit|lil) |(?:\w+ )?){BODY_COMPLAINT}\b",
         ),
         (
             "my knee keeps swelling after i run",
             "my hands shake when i hold a cup",
             "my ears keep ringing",
             "chest has been hurting on and off all day",
+            "can i wear my contacts if my eye is a little red",
         ),
         (
             "my sister's hands are shaking with excitement lol, can she come too",
@@ -617,7 +638,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "around_a_procedure",
         "medical",
         rx(
-            rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|shave|"
+            rf"\bcan i\b(?!.{{0,15}}\b(?:book|schedule|come|reserve|pay|bring|buy|shave|go back to work|"
+            r"return to work|"
             r"get an? (?:appointment|appt)|get (?:a |the |some )?numbing))"
             rf".{{0,40}}\b(?:after|before|following|post)\b.{{0,12}}\b(?:my |the |a |last )?{PROCEDURE}\b",
             r"\b(?:right|straight|immediately|just|day) (?:after|before) (?:my |"
@@ -635,7 +657,11 @@ QUESTIONS: tuple[Rule, ...] = (
             "can i go in the sun after ipl",
             "i drank wine last night is that ok for my filler today",
         ),
-        ("can I book a facial after my botox appointment?", "can i come after work for laser?"),
+        (
+            "can I book a facial after my botox appointment?",
+            "can i come after work for laser?",
+            "can i go back to work after botox",
+        ),
         unless=re.compile(r"\b(?:from|after) years of\b|\byears ago\b"),
     ),
     Rule(

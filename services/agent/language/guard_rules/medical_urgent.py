@@ -51,7 +51,8 @@ _GENERIC_QUESTION = re.compile(
     r"can) i (?:know|tell)|"
     r"do (?:people|most)|does (?:everyone|it)|what if|what are the (?:chances|odds)|how (?:likely|common)|"
     r"can (?:the )?\w+ (?:hurt|cause|damage)|"
-    r"(?:does|do|will|would) (?:the |a )?(?:\w+ ){0,2}(?:hurt|sting|burn)(?! (?:me|my|you|her|him)\b))\b|"
+    r"(?:does|do|will|would) (?:the |a )?(?:\w+ ){0,2}(?:hurt|sting|burn)(?! (?:me|my|you|her|him)\b)|"
+    r"(?:is|are) (?:the |a |it )?(?:\w+ ){0,3}(?:painful|uncomfortable)\W*$)\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
     r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
@@ -89,6 +90,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:throat|tongue|airway)\b.{0,25}\b(?:swell\w*|swollen|closing|tight\w*|closed)",
             r"\b(?:can'?t|cant|cannot|trouble|difficulty|hard to|hard time|problems?) swallow\w*",
             r"\bstop(?:s|ped)? breathing\b",
+            r"\bno puedo respirar\b|\bme falta el aire\b",
         ),
         (
             "I can't breathe",
@@ -109,6 +111,7 @@ URGENT: tuple[Rule, ...] = (
             r"\bcan'?t see (?:out of|well|anything|properly|clearly|straight)\b",
             r"\b(?:lost|losing|loss of) (?:my )?(?:vision|sight)\b|\bgoing blind\b|\bseeing (?:spots|double)",
             r"\bcan (?:barely|hardly) see\b",
+            r"\bflash(?:es|ing)? (?:of light|lights?)\b|\bcurtain (?:over|across|coming down)\b",
         ),
         (
             "my vision is blurry after the filler",
@@ -133,7 +136,7 @@ URGENT: tuple[Rule, ...] = (
             r"(?:\d+|a (?:whole|bunch|handful|lot)|all (?:of )?(?:my|the|her|his)|several|"
             rf"extra)\b.{{0,25}}\b{_PILLS}",
             r"\b(?:swallowed|ingested)\b(?! (?:my|his|her|their) (?:pride|words))",
-            r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?|cleaner|battery|detergent|"
+            r"\b(?:drank|drink|ate)\b.{0,30}\b(?:bleach|poison|chemicals?(?! peel)|cleaner|battery|detergent|"
             r"cream|serum|numbing|pills?)\b",
             r"\bpoison(?! ivy| oak)(?<!food poison)\w*",
             r"\b(?:took|injected|used|did)\b.{0,30}\b(?:twice|two doses|double)\b.{0,20}\b(?:by accident|"
@@ -142,6 +145,8 @@ URGENT: tuple[Rule, ...] = (
             r"blood vessel)\b",
             r"\b(?:kid|son|daughter|child|toddler|baby|\d+ ?(?:yr|year)s? old|dog|cat)\b.{0,20}\b(?:got into|"
             r"ate|swallowed|drank|chewed)\b",
+            # "se tomo unas pastillas": any verb (the shorthand reads "tomo" as "tomorrow")
+            r"\bse \w+ (?:unas|las|mis|muchas|todas|varias|\d+) (?:\w+ )?(?:pastillas|pildoras|medicinas)\b",
         ),
         (
             "Um...i took 25 iron pills...what do i do",
@@ -158,6 +163,7 @@ URGENT: tuple[Rule, ...] = (
             r"\bchest\b.{0,15}\b(?:pains?|tight\w*|pressure|hurts?|hurting|heavy)",
             r"\bheart (?:is )?(?:racing|pounding|attack)|\bpalpitations?\b",
             r"\bskipp(?:ing|ed) beats?\b|\birregular heart ?beat\b|\bheart (?:is )?(?:skipping|fluttering)\b",
+            r"\b(?:me duele|dolor (?:en|de)) el pecho\b|\bdolor de pecho\b",
         ),
         ("I have chest pain and feel weird", "my heart is racing since the injection"),
         ("chest hair removal price?",),
@@ -207,7 +213,8 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:trouble|difficulty|hard time|problems?) (?:chewing|chew|talking|talk|"
             r"speaking|speak|"
             r"smiling|blinking|blink)\b",
-            r"\bcan'?t (?:move|lift|raise|close|open) my (?:eyebrow|brow|eye|eyelid|mouth|lip|arm|face)\b",
+            r"\bcan'?t (?:move|lift|raise|close|open|feel) (?:my|his|her) (?:right |left )?(?:eyebrow|brow|"
+            r"eye|eyelid|mouth|lip|arm|leg|hand|face)\b",
             r"\b(?:eye|eyelid) is (?:half )?(?:closed|shut)\b",
         ),
         (
@@ -257,6 +264,8 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bbleed\w*\b.{0,30}\b(?:won'?t stop|not stopping|a lot|heavily|so much|everywhere)",
+            r"\bblood\b.{0,30}\b(?:won'?t stop|not stopping|everywhere)|\b(?:cough\w*|throw\w*|threw|"
+            r"vomit\w*|spit\w*|puk\w*) up blood\b",
             r"\bpus\b|\bred streaks?\b|\bstreaks? (?:going|spreading|running)\b|\boozing\b",
             r"\b(?:fever|chills|shaking|shivering)\b.{0,40}\b(?:after|since|where|injection|filler|botox|"
             r"laser|peel)\b",
@@ -278,6 +287,7 @@ URGENT: tuple[Rule, ...] = (
             r"awful|sharp|constant|throbbing) (?:\w+ )?(?:pain|burning|swelling|headache)",
             r"\b(?:pain|hurts?|hurting)\b.{0,10}\b(?:so bad|unbearable|severe|excruciating|like hell|"
             r"a lot)\b",
+            r"\bworst (?:\w+ )?(?:headache|pain) (?:of|in) my life\b|\bthunderclap\b",
         ),
         ("I'm in so much pain", "severe pain where she injected", "it hurts so bad"),
         ("no pain no gain, book me in!", "does microneedling hurt a lot?", "will the laser hurt a lot"),
@@ -315,6 +325,11 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|"
             r"\bslurr\w*",
             r"\bcan'?t keep (?:anything|food|water|it) down\b",
+            r"\btalking (?:funny|weird|strange|gibberish)\b|\b(?:words|speech) (?:are |is )?(?:jumbled|"
+            r"garbled)\b",
+            # a clot after sitting still: "my leg is swollen red and hot and i just got off a long flight"
+            r"\b(?:leg|calf|calves)\b.{0,30}\b(?:swollen|red|hot|warm)\b.{0,40}\b(?:flight|flew|long drive|"
+            r"road trip)\b",
         ),
         ("is this an emergency?", "should I go to urgent care", "she's in the hospital since the treatment"),
         ("how late are you open tonight?", "i work at the hospital until 6, anything after?"),
@@ -332,9 +347,9 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             # "me hice el botox ayer y me duele la cabeza"
-            r"\bme (?:hice|puse|pusieron|hicieron|aplicaron)\b.{0,40}\b(?:duele|dolor|arde|hinchad\w*|"
+            r"\bme (?:hice|puse|pusieron|hicieron|aplicaron)\b.{0,60}\b(?:duele|dolor|arde|hinchad\w*|"
             r"moreton\w*|"
-            r"rojo|roja|morad\w*|sangr\w*|bulto\w*|ampollas|ronchas|granitos?|fiebre|pica)\b",
+            r"rojo|roja|morad\w*|sangr\w*|bulto\w*|bolitas?|ampollas|ronchas|granitos?|fiebre|pica)\b",
             r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:hinchad\w*|moreton\w*|"
             r"duele|dolor|arde|"
             r"ardor|"
@@ -421,7 +436,9 @@ URGENT: tuple[Rule, ...] = (
             rf"\b{AFTER_SYMPTOM}\b(?:.{{0,80}}\b{_AFTER}{PROCEDURE}\b|.{{0,60}}{_TREATED_SPOT}|"
             rf".{{0,60}}{_HAD_PROCEDURE}|.{{0,40}}\b(?:after|for|it'?s been) (?:\d+|a few|two|three|four|"
             rf"five|"
-            r"six|several) (?:days?|weeks?|wks?)\b)",
+            r"six|several) (?:days?|weeks?|wks?)\b|"
+            r".{0,40}\b(?:\d+|a few|two|three|four|five|six|ten|several) (?:days?|weeks?|wks?) (?:out|later|"
+            r"post)\b)",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|today|this morning|tonight|"
             rf"ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",

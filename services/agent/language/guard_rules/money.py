@@ -37,7 +37,9 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
             r"receive|received|recogni[sz]e|book|booked|show|attend)",
             r"\b(?:didn'?t|did not|never) (?:authori[sz]e|authori[sz]ed|approve|approved|agree to|agreed to) "
             r"(?:this|that|the|a|any|these)? ?(?:charges?|payments?|transactions?)\b",
-            r"\b(?:two|2|three|3|multiple|several|double|duplicate) (?:charges|payments|transactions)\b",
+            # "split it into 3 payments" is a plan, not a dispute
+            r"(?<!into )(?<!in )(?<!over )\b(?:two|2|three|3|multiple|several|double|duplicate) (?:charges|"
+            r"payments|transactions)\b",
             r"\b(?:charged|billed)\b.{0,40}\b(?:but|when|even though|instead of)\b.{0,30}\b(?:quote|quoted|"
             r"price|"
             r"said|told|supposed|agreed)\b",
@@ -47,7 +49,10 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
             "there's a charge I don't recognize",
             "there are 2 charges from you on my statement",
         ),
-        ("I never bought a package before, what do they include?",),
+        (
+            "I never bought a package before, what do they include?",
+            "can i split the laser package into 3 payments",
+        ),
     ),
     Rule(
         "why_was_i_charged",

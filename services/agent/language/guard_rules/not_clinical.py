@@ -8,16 +8,18 @@ from __future__ import annotations
 import re
 
 from .rule import rx
-from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_SHAPE
+from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_SHAPE, TREATMENT
 
 __all__ = ["MODEL_VETO_COUNTER_EXAMPLES", "MODEL_VETO_EXAMPLES", "overrules_model"]
 
 # How clients write the booking texts the model reads as clinical.
 _BOOKING_ONLY = rx(
     # nerves: "kinda scared of needles", "a big baby with pain", "excited and nervous"
-    r"\b(?:scared|nervous|anxious|afraid|terrified|worried|freaked out|freaking out|big baby|wimp)\b.{0,25}"
+    r"\b(?:scared|nervous|anxious|afraid|terrified|worried|freaked out|freaking out|(?:big|such a|total|"
+    r"huge) baby|wimp)\b.{0,25}"
     r"\b(?:needles?|pain|it (?:hurting|hurts|will hurt)|shots?|"
-    r"look(?:ing)? (?:fake|frozen|weird|overdone|plastic)|(?:my )?first (?:time|appointment|appt|visit))\b",
+    rf"look(?:ing)? (?:fake|frozen|weird|overdone|plastic)|(?:my )?first (?:time|appointment|appt|visit|"
+    rf"{TREATMENT}))\b",
     r"\bexcited (?:and|but) (?:nervous|scared)\b|\b(?:nervous|scared) (?:and|but) excited\b",
     # a party or an event: "botox party at my house"
     r"\b(?:botox|tox|filler|injectable|lip|facial|spa|glow) (?:party|parties|night|event)\b|\bparty at my "
@@ -27,6 +29,13 @@ _BOOKING_ONLY = rx(
     r"notice\b",
     # who comes along: "is it ok if my baby comes with me"
     r"\bif my (?:\w+ ){1,2}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along)\b",
+    # the next visit: "can i get a follow up appt for 2 weeks after my botox"
+    r"\b(?:book|schedule|get|set up|need|make)\b.{0,15}\b(?:follow[- ]?up|touch[- ]?up|check[- ]?in|next) "
+    r"(?:appointment|visit|session)\b",
+    # downtime asked at booking: "can i go back to work after botox"
+    r"\b(?:go back|return|get back|head back) to work\b",
+    # where a product comes from: "are the weight loss shots compounded or brand"
+    r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
 )
 # What keeps a text clinical whatever else it says.
 _STILL_CLINICAL = re.compile(
@@ -42,11 +51,18 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "can we do a botox party at my house",
     "is there a cancellation fee if i give 48 hours notice",
     "is it ok if my baby comes with me, shes 6 months",
+    "ugh im such a baby with needles but lets do it",
+    "can i get a follow up appt for 2 weeks after my botox",
+    "are the weight loss shots compounded or brand",
+    "my hands are shaking typing this im so nervous for my first filler lol",
+    "can i go back to work after botox",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
     "nervous about my first filler, i'm on blood thinners",
     "is it ok if my baby comes with me, i'm breastfeeding",
+    "can i get a follow up appointment, my lip is still swollen",
+    "can i go back to work after botox or will the bruising show",
 )
 
 
