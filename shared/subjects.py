@@ -277,6 +277,7 @@ class Topology:
 AGENT_TOOLS = (
     "match_service",
     "find_availability",
+    "find_availability_by_week",
     "hold_slots",
     "confirm_booking",
     "release_holds",

@@ -132,22 +132,27 @@ async def _week_by_week(
     turn: Turn, search: policy.Search, limit: int, good: Callable[[AvailabilityFound], bool]
 ) -> tuple[AvailabilityFound, TimePreference] | None:
     """The first of the next `WEEKS_AHEAD` weeks (the days asked for, moved on a week at a time) with
-    exact options that `good` accepts, and the preference moved to that week."""
+    exact options that `good` accepts, and the preference moved to that week: one call for them all."""
     service = turn.state.service
     assert service is not None
+    weeks: list[TimePreference] = []
     preference = search.preference
     for _week in range(WEEKS_AHEAD):
-        if (preference := policy.next_week(preference)) is None:
-            return None
-        again = await turn.ctx.tools.find_availability(
-            service.service_id,
-            preference,
-            limit,
-            provider_id=search.provider_id,
-            exclude_starts=search.exclude_starts,
-        )
+        if (moved := policy.next_week(preference)) is None:
+            break
+        weeks.append(preference := moved)
+    if not weeks:
+        return None
+    found = await turn.ctx.tools.find_availability_by_week(
+        service.service_id,
+        weeks,
+        limit,
+        provider_id=search.provider_id,
+        exclude_starts=search.exclude_starts,
+    )
+    for week, again in zip(weeks, found, strict=True):
         if again.options and again.exact and good(again):
-            return again, preference
+            return again, week
     return None
 
 

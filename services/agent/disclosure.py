@@ -31,6 +31,7 @@ from shared.contracts.tools import (
     SlotsHeld,
     SpaProfile,
     UpcomingBookingsFound,
+    WeeklyAvailability,
 )
 
 # Per result type: the fields a model may read. Ids stay out (the tool layer keeps them); so does
@@ -49,6 +50,7 @@ MODEL_FIELDS: dict[type[BaseModel], frozenset[str]] = {
         }
     ),
     AvailabilityFound: frozenset({"options", "timezone", "exact"}),
+    WeeklyAvailability: frozenset({"weeks"}),
     SlotOption: frozenset({"provider_first_name", "start", "end", "local_label"}),
     SlotsHeld: frozenset({"holds"}),
     Hold: frozenset({"option", "expires_at"}),

@@ -27,6 +27,7 @@ from shared.contracts.tools import (
     ClientRecord,
     ConfirmBooking,
     FindAvailability,
+    FindAvailabilityByWeek,
     GetClientBenefits,
     GetSpaProfile,
     HoldSlots,
@@ -41,6 +42,7 @@ from shared.contracts.tools import (
     TimePreference,
     ToolError,
     ToolRequest,
+    WeeklyAvailability,
 )
 from shared.subjects import Topology
 
@@ -169,6 +171,32 @@ class ConversationTools:
             ),
             AvailabilityFound,
         )
+
+    async def find_availability_by_week(
+        self,
+        service_id: UUID,
+        preferences: Sequence[TimePreference],
+        limit: int = 3,
+        *,
+        provider_id: UUID | None = None,
+        exclude_starts: Sequence[datetime] = (),
+    ) -> list[AvailabilityFound]:
+        """The same search on several sets of days (a full Monday, then the Mondays after it) in one
+        call: one answer per set, in order, on those days only."""
+        found = await self._call(
+            "find_availability_by_week",
+            FindAvailabilityByWeek(
+                **self._base(),  # type: ignore[arg-type]
+                client_id=self.client_id,
+                service_id=service_id,
+                preferences=list(preferences),
+                limit=limit,
+                provider_id=provider_id,
+                exclude_starts=list(exclude_starts)[-20:],
+            ),
+            WeeklyAvailability,
+        )
+        return found.weeks
 
     async def hold(self, options: Sequence[SlotOption], ttl_seconds: int | None = None) -> SlotsHeld:
         """Hold the offered options for this conversation's client."""

@@ -171,6 +171,22 @@ class FindAvailability(ToolRequest):
     now: AwareDatetime | None = Field(default=None, description="override of 'now' for tests")
 
 
+class FindAvailabilityByWeek(ToolRequest):
+    """Open slots on several sets of days in one call (the days asked for, moved on a week at a time):
+    one answer per set, in order, on those days only (never alternatives on other days)."""
+
+    service_id: UUID
+    preferences: list[TimePreference] = Field(
+        min_length=1, max_length=6, description="one per week, e.g. next Monday, the Monday after, ..."
+    )
+    limit: int = Field(default=3, ge=1, le=10, description="options per week at most")
+    provider_id: UUID | None = Field(default=None, description="only this provider")
+    exclude_starts: list[AwareDatetime] = Field(
+        default_factory=list, max_length=20, description="starts already offered and turned down"
+    )
+    now: AwareDatetime | None = Field(default=None, description="override of 'now' for tests")
+
+
 class HoldSlots(ToolRequest):
     """Hold the offered options while the client decides."""
 
@@ -218,6 +234,12 @@ class AvailabilityFound(Value):
     options: list[SlotOption]
     timezone: str
     exact: bool = Field(description="False when the options are alternatives to a full day")
+
+
+class WeeklyAvailability(Value):
+    weeks: list[AvailabilityFound] = Field(
+        description="one per preference asked, in order; exact is False when that week has nothing"
+    )
 
 
 class SlotsHeld(Value):
@@ -357,6 +379,7 @@ def reply_of(result_type: Any) -> type[ToolReply[Any]]:
 TOOLS: dict[str, tuple[type[ToolRequest], type[BaseModel]]] = {
     "match_service": (MatchService, ServiceMatches),
     "find_availability": (FindAvailability, AvailabilityFound),
+    "find_availability_by_week": (FindAvailabilityByWeek, WeeklyAvailability),
     "hold_slots": (HoldSlots, SlotsHeld),
     "confirm_booking": (ConfirmBooking, BookingRecord),
     "release_holds": (ReleaseHolds, HoldsReleased),

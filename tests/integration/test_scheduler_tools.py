@@ -16,6 +16,7 @@ import pytest
 from shared.contracts.tools import (
     ConfirmBooking,
     FindAvailability,
+    FindAvailabilityByWeek,
     GetClientBenefits,
     GetSpaProfile,
     HoldSlots,
@@ -533,3 +534,63 @@ async def test_microneedling_thursday_evening_offers_three_options(demo: Harness
     assert found.exact and len(found.options) == 3
     assert all(o.start.astimezone(LA).time() >= time(17) for o in found.options)
     assert len({o.start for o in found.options}) == 3
+
+
+# ----- several weeks in one call: "that Monday is full, what about the Mondays after it?"
+
+
+async def _by_week(h: Harness, key: str, prefs: list[TimePreference], **constraints: Any) -> Any:
+    return await h.call(
+        "find_availability_by_week",
+        FindAvailabilityByWeek(
+            tenant_id=h.spa.id, actor=AGENT, service_id=_service(h, key), preferences=prefs, **constraints
+        ),
+    )
+
+
+async def test_weeks_in_one_call_answer_as_one_call_per_week(demo: Harness) -> None:
+    monday = _next(0, LA)
+    prefs = [TimePreference(dates=[monday + timedelta(weeks=k)], target_time=time(14)) for k in range(3)]
+    prefs.append(TimePreference(date_from=monday, date_to=monday + timedelta(days=4), part_of_day="evening"))
+    reply = await _by_week(demo, "hydrafacial", prefs)
+    assert reply.ok, reply.error
+    one_by_one = [(await _find_with(demo, "hydrafacial", pref)).result for pref in prefs]
+    assert [w.options for w in reply.result.weeks] == [f.options for f in one_by_one]
+    assert all(w.exact and w.options for w in reply.result.weeks)
+
+
+async def test_a_full_week_answers_no_options_and_never_other_days(small: Harness) -> None:
+    day = _next(2, NY)
+    alice = await _client(small, "+12125550101")
+    full = await _find(small, "facial", dates=[day])
+    held = await small.call(
+        "hold_slots", HoldSlots(tenant_id=small.spa.id, actor=AGENT, client_id=alice, options=full.options)
+    )
+    assert held.ok and len(held.result.holds) == 2
+    weeks = [TimePreference(dates=[day + timedelta(weeks=k)]) for k in range(2)]
+    found = (
+        await _by_week(small, "facial", weeks, exclude_starts=[full.options[0].start + timedelta(weeks=1)])
+    ).result
+    first, second = found.weeks
+    assert not first.exact and first.options == []  # full that day: nothing, and no other day instead
+    assert second.exact and [o.start.astimezone(NY) for o in second.options] == [
+        datetime.combine(day + timedelta(weeks=1), time(10), NY)  # 9am turned down
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pref", "field"),
+    [
+        (TimePreference(weekdays=[0]), "preferences"),  # no days named: the whole horizon
+        (TimePreference(date_from=date(2030, 1, 1), date_to=date(2030, 2, 1)), "preferences"),
+    ],
+)
+async def test_a_week_without_named_days_or_longer_than_two_weeks_is_refused(
+    small: Harness, pref: TimePreference, field: str
+) -> None:
+    start = datetime.now(NY).date()
+    in_window = pref.model_copy(
+        update={"date_from": start, "date_to": start + timedelta(days=20)} if pref.date_from else {}
+    )
+    reply = await _by_week(small, "facial", [TimePreference(dates=[_next(1, NY)]), in_window])
+    assert not reply.ok and reply.error.code == "invalid_request" and reply.error.field == field

@@ -9,7 +9,7 @@ catalog_cache, unit_of_work, ports.
 from services.scheduler.errors import ToolFailure
 from services.scheduler.handlers.audit_batcher import AuditBatcher
 from services.scheduler.handlers.audit_policy import audit_arguments, disclosed_fields
-from services.scheduler.handlers.availability import find_availability
+from services.scheduler.handlers.availability import find_availability, find_availability_by_week
 from services.scheduler.handlers.bookings import confirm_booking, hold_slots, release_holds, upcoming_bookings
 from services.scheduler.handlers.catalog import encode_reply, match_service, spa_profile
 from services.scheduler.handlers.catalog_cache import CatalogCache
@@ -31,6 +31,7 @@ __all__ = [
     "disclosed_fields",
     "encode_reply",
     "find_availability",
+    "find_availability_by_week",
     "hold_slots",
     "lookup_or_create_client",
     "match_service",

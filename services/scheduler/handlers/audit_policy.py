@@ -23,6 +23,7 @@ from shared.contracts.desk import (
 from shared.contracts.tools import (
     ConfirmBooking,
     FindAvailability,
+    FindAvailabilityByWeek,
     GetClientBenefits,
     HoldSlots,
     LookupOrCreateClient,
@@ -45,6 +46,17 @@ def _find_availability(req: FindAvailability, key: str) -> dict[str, Any]:
         "limit": req.limit,
         **({"provider_id": str(req.provider_id)} if req.provider_id else {}),
         **({"after": req.after.isoformat()} if req.after else {}),
+        **({"excluded_starts": len(req.exclude_starts)} if req.exclude_starts else {}),
+        **({"now": req.now.isoformat()} if req.now else {}),
+    }
+
+
+def _find_by_week(req: FindAvailabilityByWeek, key: str) -> dict[str, Any]:
+    return {
+        "service_id": str(req.service_id),
+        "preferences": [p.model_dump(mode="json", exclude_defaults=True) for p in req.preferences],
+        "limit": req.limit,
+        **({"provider_id": str(req.provider_id)} if req.provider_id else {}),
         **({"excluded_starts": len(req.exclude_starts)} if req.exclude_starts else {}),
         **({"now": req.now.isoformat()} if req.now else {}),
     }
@@ -100,6 +112,7 @@ def _calendar(req: GetCalendar, key: str) -> dict[str, Any]:
 ARGUMENTS: dict[type[Any], Callable[[Any, str], dict[str, Any]]] = {
     MatchService: _match_service,
     FindAvailability: _find_availability,
+    FindAvailabilityByWeek: _find_by_week,
     HoldSlots: _hold_slots,
     ConfirmBooking: lambda req, key: {"hold_id": str(req.hold_id)},
     ReleaseHolds: lambda req, key: {"hold_ids": [str(h) for h in req.hold_ids]},

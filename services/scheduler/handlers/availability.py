@@ -13,9 +13,17 @@ from services.scheduler.domain import SpaCatalog
 from services.scheduler.errors import InvalidRequest, ServiceNotFound
 from services.scheduler.handlers.ports import Ports, Served
 from shared.contracts.envelope import utcnow
-from shared.contracts.tools import AvailabilityFound, FindAvailability, TimePreference
+from shared.contracts.tools import (
+    AvailabilityFound,
+    FindAvailability,
+    FindAvailabilityByWeek,
+    TimePreference,
+    WeeklyAvailability,
+)
 
 ASAP_CHUNK_DAYS = 3
+# find_availability_by_week: the days of one set (a week, a weekend, two Tuesdays) at most.
+MAX_DAYS_PER_WEEK_SET = 14
 
 
 @dataclass(frozen=True)
@@ -31,31 +39,52 @@ class Search:
     limit: int
 
 
+@dataclass
+class Gathered:
+    """Candidates found so far, and on how many days."""
+
+    found: list[domain.Candidate]
+    days_with_slots: int = 0
+
+    def add(self, search: Search, days: list[date], busy: domain.Busy, *, stop_early: bool) -> bool:
+        """Add each day's open slots in order; True once there is enough to choose from (`stop_early`:
+        the client named no days, so the first days with room will do)."""
+        for day in days:
+            cands = domain.day_candidates(
+                search.spa,
+                search.service,
+                search.providers,
+                day,
+                search.pref,
+                search.window,
+                busy,
+                search.excluded,
+            )
+            if cands:
+                self.days_with_slots += 1
+                self.found.extend(cands)
+            if stop_early and domain.enough(self.found, self.days_with_slots, search.limit):
+                return True
+        return False
+
+
 async def _gather(
     conn: asyncpg.Connection, search: Search, days: list[date], *, stop_early: bool
 ) -> list[domain.Candidate]:
     # Bookings are read chunk by chunk for the days being considered only, so a 90-day horizon costs
     # one small indexed query when the first days have room.
-    spa, tz = search.spa, search.spa.tz
+    tz = search.spa.tz
     ids = [p.id for p in search.providers]
-    found: list[domain.Candidate] = []
-    days_with_slots = 0
+    gathered = Gathered([])
     chunk = ASAP_CHUNK_DAYS if stop_early else max(len(days), 1)
     for i in range(0, len(days), chunk):
         part = days[i : i + chunk]
         start = domain.local_at(min(part), domain.time(0), tz)
         end = domain.local_at(max(part) + timedelta(days=1), domain.time(0), tz)
         busy = await repo.busy(conn, ids, start, end)
-        for day in part:
-            cands = domain.day_candidates(
-                spa, search.service, search.providers, day, search.pref, search.window, busy, search.excluded
-            )
-            if cands:
-                days_with_slots += 1
-                found.extend(cands)
-            if stop_early and domain.enough(found, days_with_slots, search.limit):
-                return found
-    return found
+        if gathered.add(search, part, busy, stop_early=stop_early):
+            break
+    return gathered.found
 
 
 def _providers_for(
@@ -107,3 +136,45 @@ async def find_availability(
         "slots": [{"provider_id": str(o.provider_id), "start": o.start.isoformat()} for o in options],
     }
     return Served(AvailabilityFound(options=options, timezone=spa.timezone, exact=exact), summary)
+
+
+async def find_availability_by_week(
+    req: FindAvailabilityByWeek, *, conn: asyncpg.Connection, spa: SpaCatalog, ports: Ports
+) -> Served:
+    """The same search on several sets of days (a full Monday, then the Mondays after it): one answer
+    per set, each on its own days only, from one read of the bookings over all of them."""
+    service = spa.services.get(req.service_id)
+    if service is None:
+        raise ServiceNotFound()
+    if any(not (pref.dates or (pref.date_from and pref.date_to)) for pref in req.preferences):
+        raise InvalidRequest(
+            "each preference names its days: dates, or a date_from and a date_to", "preferences"
+        )
+    providers = _providers_for(spa, service, req.provider_id)
+    window = domain.Window.of(spa, req.now or utcnow(), None)
+    searches = [
+        Search(spa, service, providers, pref, window, frozenset(req.exclude_starts), req.limit)
+        for pref in req.preferences
+    ]
+    sets = [domain.requested_days(pref, window) for pref in req.preferences]
+    if any(len(days) > MAX_DAYS_PER_WEEK_SET for days in sets):
+        raise InvalidRequest(f"each set of days is {MAX_DAYS_PER_WEEK_SET} days at most", "preferences")
+    every_day = [day for days in sets for day in days]
+    busy: domain.Busy = {}
+    if every_day:
+        start = domain.local_at(min(every_day), domain.time(0), spa.tz)
+        end = domain.local_at(max(every_day) + timedelta(days=1), domain.time(0), spa.tz)
+        busy = await repo.busy(conn, [p.id for p in providers], start, end)
+    weeks = []
+    for search, days in zip(searches, sets, strict=True):
+        gathered = Gathered([])
+        gathered.add(search, days, busy, stop_early=not search.pref.dates)
+        chosen = domain.choose(gathered.found, req.limit, spread=search.pref.target_time is None)
+        options = [domain.to_option(spa, service, c) for c in chosen]
+        weeks.append(AvailabilityFound(options=options, timezone=spa.timezone, exact=bool(options)))
+    summary = {"weeks": [{"options": len(w.options), "first": _first_start(w)} for w in weeks]}
+    return Served(WeeklyAvailability(weeks=weeks), summary)
+
+
+def _first_start(found: AvailabilityFound) -> str | None:
+    return found.options[0].start.isoformat() if found.options else None

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from services.scheduler.errors import ToolFailure
 from services.scheduler.handlers.audit_policy import audit_actor, audit_arguments, disclosed
-from services.scheduler.handlers.availability import find_availability
+from services.scheduler.handlers.availability import find_availability, find_availability_by_week
 from services.scheduler.handlers.bookings import confirm_booking, hold_slots, release_holds, upcoming_bookings
 from services.scheduler.handlers.calendar import calendar, client_bookings
 from services.scheduler.handlers.catalog import match_service, spa_profile
@@ -51,6 +51,7 @@ UseCase = Callable[..., Awaitable[Served]]
 USE_CASES: dict[str, UseCase] = {
     "match_service": match_service,
     "find_availability": find_availability,
+    "find_availability_by_week": find_availability_by_week,
     "hold_slots": hold_slots,
     "confirm_booking": confirm_booking,
     "release_holds": release_holds,

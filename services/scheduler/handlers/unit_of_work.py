@@ -8,6 +8,7 @@ READ_ONLY = frozenset(
     {
         "match_service",
         "find_availability",
+        "find_availability_by_week",
         "client_benefits",
         "spa_profile",
         "upcoming_bookings",
