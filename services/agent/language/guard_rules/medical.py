@@ -361,8 +361,8 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\b(?:look at|check|see) (?:a|my|the|this) (?:\w+ )?{SYMPTOM}\b",
             rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
             # a statement with no subject: "been getting these weird headaches since tuesday"
-            rf"^(?:been|keep|kept|always|still|constantly) (?:getting|having|get|waking up with|feeling|"
-            rf"got)\b.{{0,25}}\b{SYMPTOM}\b",
+            rf"^(?:been|keep|kept|always|still|constantly)\b.{{0,25}}\b(?:{SYMPTOM}|bloat\w*)\b",
+            rf"\b(?:shake|kick|get rid of) (?:this|these|my) (?:\w+ )?{SYMPTOM}\b",
             # a spot described by how it feels: "big red painful pimple", "a scaly patch on my scalp"
             r"\b(?:painful|swollen|infected|itchy|bleeding|oozing|throbbing|scaly|flaky|crusty|weeping|"
             r"tender) (?:\w+ )?(?:pimples?|zits?|bumps?|lumps?|spots?|patch(?:es)?|sores?|blisters?|boils?|"
@@ -543,6 +543,9 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\bwhat (?:helps|works)(?: for| with)? (?:a |an |my |the )?(?:\w+ )?{SYMPTOM}",
             r"\bor (?:is it |is this |could it be )?something (?:worse|more serious|serious|bad)\b|"
             r"\bsomething to worry about\b|\bquit(?:ting)? (?:smoking|vaping|drinking|nicotine|alcohol)\b",
+            r"\b(?:lost|losing|gained|gaining|dropped|put on) (?:\w+ ){0,3}(?:lbs|pounds|kilos|weight)\b"
+            r".{0,30}"
+            r"\b(?:without trying|for no reason|not trying|out of nowhere)\b",
             r"\b(?:peeing|urinating) (?:a lot|so much|all the time|constantly|often)\b|"
             r"\bmy (?:hair|hairline) (?:is |has been |keeps )?(?:\w+ )?"
             r"(?:thinning|receding|falling out|shedding)\b",
@@ -568,7 +571,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "lasting_symptom",
         "medical",
         rx(
-            rf"\b(?:{SYMPTOM}|heartburn|reflux|insomnia|cramp\w*)\b"
+            rf"\b(?:{SYMPTOM}|heartburn|reflux|insomnia|cramp\w*|constipat\w*|diarrh\w*|bloat\w*|stuffy|"
+            rf"congest\w*)\b"
             r"(?:.{0,20}\b(?:every (?:day|night|morning)|for (?:a|\d+|two|three|several|a few) "
             r"(?:days?|weeks?|months?))\b|"
             r".{0,40}\bwhat (?:could|can|might|would) (?:it|this|that) be\b)",

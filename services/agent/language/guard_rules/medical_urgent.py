@@ -78,6 +78,13 @@ _NAMES_A_SYMPTOM = re.compile(
     rf"\b(?:{AFTER_SYMPTOM}|wound|injured|cut|damaged|messed up|fuller|puffier|different)"
 )
 
+# "despues del relleno", "desde que me puse botox": after a treatment, not since a weekday
+# ("desde el martes").
+_SINCE_ES = (
+    r"(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b"
+    r"(?! (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|ayer|hace)\b)"
+)
+
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
 
 URGENT: tuple[Rule, ...] = (
@@ -89,7 +96,7 @@ URGENT: tuple[Rule, ...] = (
             r"\bshort(?:ness)? of breath\b|\bwheez\w*|\bchoking\b",
             r"\b(?:throat|tongue|airway)\b.{0,25}\b(?:swell\w*|swollen|closing|tight\w*|closed)",
             r"\b(?:can'?t|cant|cannot|trouble|difficulty|hard to|hard time|problems?) swallow\w*",
-            r"\bstop(?:s|ped)? breathing\b",
+            r"\bstop(?:s|ped)? breathing\b(?!.{0,30}\b(?:at night|in (?:his|her|my|their) sleep)\b)",
             r"\bno puedo respirar\b|\bme falta el aire\b",
         ),
         (
@@ -325,6 +332,9 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|"
             r"\bslurr\w*",
             r"\bcan'?t keep (?:anything|food|water|it) down\b",
+            # a blow to the head with signs after it: "hit my head skiing and now i feel foggy"
+            r"\b(?:hit|banged|bumped|smacked) (?:my|his|her) head\b.{0,50}\b(?:headache|dizz\w*|foggy|"
+            r"confused|throw\w* up|threw up|vomit\w*|sleepy|passed out)\b|"
             r"\btalking (?:funny|weird|strange|gibberish)\b|\b(?:words|speech) (?:are |is )?(?:jumbled|"
             r"garbled)\b",
             # a clot after sitting still: "my leg is swollen red and hot and i just got off a long flight"
@@ -350,19 +360,14 @@ URGENT: tuple[Rule, ...] = (
             r"\bme (?:hice|puse|pusieron|hicieron|aplicaron)\b.{0,60}\b(?:duele|dolor|arde|hinchad\w*|"
             r"moreton\w*|"
             r"rojo|roja|morad\w*|sangr\w*|bulto\w*|bolitas?|ampollas|ronchas|granitos?|fiebre|pica)\b",
-            r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:hinchad\w*|moreton\w*|"
-            r"duele|dolor|arde|"
-            r"ardor|"
-            r"rojo|roja|morad\w*|sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|arden|duelen|pican|"
-            r"chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b",
+            rf"\b{_SINCE_ES}.{{0,40}}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|"
+            r"sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|arden|duelen|pican|chuec[oa]|entumid[oa]|"
+            r"adormecid[oa]|infectad[oa]|inflamad[oa])\b",
             r"\b(?:hinchad\w*|moreton\w*|duelen?|dolor|arden?|ardor|pican?|rojo|roja|morad\w*|sangr\w*|bulto|"
             r"no puedo|caid[oa]|torcid[oa]|chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b"
-            r".{0,60}\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b",
-            r"\b(?:despues|desde) (?:del?|de la|de mi|que|el|la|mi)\b.{0,40}\b(?:quemad\w*|ampollas|"
-            r"ronchas|granitos?|"
-            r"bultos?|fiebre|dur[oa])\b",
-            r"\b(?:quemad\w*|ampollas|ronchas|granitos?|bultos?|fiebre|dur[oa])\b.{0,60}\b(?:despues|"
-            r"desde) (?:del?|de la|de mi|que|el|la|mi)\b",
+            rf".{{0,60}}\b{_SINCE_ES}",
+            rf"\b{_SINCE_ES}.{{0,40}}\b(?:quemad\w*|ampollas|ronchas|granitos?|bultos?|fiebre|dur[oa])\b",
+            rf"\b(?:quemad\w*|ampollas|ronchas|granitos?|bultos?|fiebre|dur[oa])\b.{{0,60}}\b{_SINCE_ES}",
         ),
         (
             "tengo la cara hinchada despues del relleno, es normal?",
@@ -434,7 +439,7 @@ URGENT: tuple[Rule, ...] = (
             rf"\b{_AFTER}{TREATMENT}\b.{{0,80}}\b{AFTER_SYMPTOM}(?!\w)",
             # a symptom, then the treatment: one branch, so the long symptom list is read once per word
             rf"\b{AFTER_SYMPTOM}\b(?:.{{0,80}}\b{_AFTER}{PROCEDURE}\b|.{{0,60}}{_TREATED_SPOT}|"
-            rf".{{0,60}}{_HAD_PROCEDURE}|.{{0,40}}\b(?:after|for|it'?s been) (?:\d+|a few|two|three|four|"
+            rf".{{0,60}}{_HAD_PROCEDURE}|.{{0,40}}\b(?:after|it'?s been) (?:\d+|a few|two|three|four|"
             rf"five|"
             r"six|several) (?:days?|weeks?|wks?)\b|"
             r".{0,40}\b(?:\d+|a few|two|three|four|five|six|ten|several) (?:days?|weeks?|wks?) (?:out|later|"
@@ -455,7 +460,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:laser|peel|filler|botox|needle|injection|wax|treatment|machine|device|tech|injector|"
             r"provider|she|he|they|you guys|you) (?:burn(?:ed|t)|scar(?:red)?|bruised|hurt|injured|cut|"
             r"damaged|messed up) (?:my|me|her|him)\b(?! feelings| ego| pride)",
-            r"\b(?:it\'?s been|its been|after|for) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
+            r"\b(?:it\'?s been|its been|after) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
             rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
             rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since|today|this morning|"
             rf"my)\b.{{0,40}}"

@@ -105,6 +105,7 @@ CONDITION = alt(
     r"(?:morning|motion|sea|car|altitude) ?sickness|jet ?lag|cavit(?:y|ies)|dry socket|toothaches?|"
     r"(?:crown|filling|tooth) (?:fell|came|fall|falls|come) (?:out|off)|stitches|"
     r"shin splints|runner'?s knee|(?:tennis|golfer'?s) elbow|rotator cuff|acl|meniscus|whiplash|"
+    r"stops? breathing|my hearing|hearing in (?:my|his|her|one|both) (?:\w+ )?ears?|"
     r"ringing in (?:my|his|her|the|one) (?:\w+ )?ears?|floaters|(?:my|his|her|high|low) bp|bp (?:meds|pills|"
     r"medication)|"
     r"(?:can'?t|cannot|trouble|hard to|help me|to) (?:fall|stay) asleep|"
