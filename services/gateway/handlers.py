@@ -109,6 +109,7 @@ async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
     first_body = None if plain else notices.with_notice(cmd.body, ports.max_reply_chars)
     now = ports.clock()
     async with transaction(ports.pool) as conn:
+        await repo.lock_tenant_cap(conn, cmd.tenant_id)
         new_row, noticed = await repo.insert_outbound(conn, cmd, first_body)
         fresh = new_row is not None
         if fresh and (spa is None or len(cmd.body) > ports.max_reply_chars):
@@ -178,6 +179,7 @@ async def deliver(spa: Spa, key: str, *, ports: Ports) -> State:
     """
     now = ports.clock()
     async with transaction(ports.pool) as conn:
+        await repo.lock_tenant_cap(conn, spa.id)
         claim = await _claim(conn, spa, key, now, ports)
     return await _send_claimed(spa, key, claim, now, ports)
 
@@ -214,8 +216,9 @@ async def _claim(
 ) -> Claim | State:
     """Claim the text for sending, or settle it here: already done, opted out, or over the cap.
 
-    `row`: the key's row this transaction has just inserted (its own already); otherwise it is read
-    and locked here.
+    The caller holds the spa's send lock (`repo.lock_tenant_cap`, taken first: one lock order for
+    every path). `row`: the key's row this transaction has just inserted (its own already);
+    otherwise it is read and locked here.
     """
     row = row or await repo.lock_outbound(conn, spa.id, key)
     if row is None or row.state in ("sent", "failed"):
@@ -239,14 +242,20 @@ async def _claim(
     if await _behind_a_waiting_text(conn, spa, row, checks.retry_ahead, ports):
         return "retrying"
     day = spa_day(now, spa.tz)
-    await repo.lock_tenant_cap(conn, spa.id)
-    override, counted = await repo.cap_and_count(conn, spa.id, day)
-    cap = spa.daily_send_cap if override is None else override
-    # A page to on-call staff about a possible emergency never waits behind the daily cap.
-    if row.purpose != "page" and counted >= cap:
-        await _wait_for_cap(conn, spa, row, day, cap, ports)
+    within = await repo.claim_within_cap(
+        conn,
+        spa.id,
+        key,
+        day=day,
+        now=now,
+        provider=ports.provider.name,
+        default_cap=spa.daily_send_cap,
+        # A page to on-call staff about a possible emergency never waits behind the daily cap.
+        exempt=row.purpose == "page",
+    )
+    if not within.claimed:
+        await _wait_for_cap(conn, spa, row, day, within.cap, ports)
         return "deferred"
-    await repo.mark_sending(conn, spa.id, key, day, now, ports.provider.name)
     return Claim(row)
 
 

@@ -14,6 +14,15 @@ from shared.outbox import enqueue_with
 
 
 @dataclass(frozen=True)
+class CapClaim:
+    """Whether a text was claimed within the daily cap, the cap in force, and the day's count before it."""
+
+    claimed: bool
+    cap: int
+    counted: int
+
+
+@dataclass(frozen=True)
 class Outbound:
     """One outbound text's row."""
 
@@ -119,13 +128,9 @@ async def insert_outbound(
 
     `first_body` is the body to send instead while the number has no text holding the notice that
     has not failed (the body with the notice; the body itself when it already says it). Decided
-    here, once: a redelivered key keeps its row, so the notice is never added twice.
+    here, once: a redelivered key keeps its row, so the notice is never added twice. Call under
+    lock_tenant_cap: of two replicas sending a new number's first two texts at once, one adds it.
     """
-    if first_body is not None:
-        # Two replicas sending a new number's first two texts at once: one of them adds the notice.
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock($1)", _lock_key("gateway-notice", cmd.tenant_id, cmd.to_number)
-        )
     row = await conn.fetchrow(
         "WITH texted AS (SELECT EXISTS (SELECT 1 FROM outbound_messages "
         "WHERE tenant_id = $1 AND to_number = $4 "
@@ -180,26 +185,48 @@ async def reclaim(conn: asyncpg.Connection, tenant_id: str, key: str, now: datet
 
 
 async def lock_tenant_cap(conn: asyncpg.Connection, tenant_id: str) -> None:
-    """Serialise cap decisions of one spa (across replicas) until this transaction ends."""
+    """Serialise one spa's send decisions (across replicas) until this transaction ends: the cap, and
+    whether a new number's first text carries the opt-out notice."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", _lock_key("gateway-cap", tenant_id))
 
 
-async def cap_and_count(conn: asyncpg.Connection, tenant_id: str, day: date) -> tuple[int | None, int]:
-    """The cap staff set (if any) and the texts claimed or sent on a spa's day, in one round trip.
+async def claim_within_cap(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    key: str,
+    *,
+    day: date,
+    now: datetime,
+    provider: str,
+    default_cap: int,
+    exempt: bool,
+) -> CapClaim:
+    """Claim the key for sending ('sending', as mark_sending) unless the spa's day is at its cap, and
+    read the cap and the day's count, in one round trip. `exempt`: claimed whatever the count.
 
-    Read after lock_tenant_cap, in a statement of its own, so the count sees every claim committed
-    before the lock was granted.
+    Run after lock_tenant_cap, in a statement of its own, so the count sees every claim committed
+    before the lock was granted; the count does not include this key's own row.
     """
     row = await conn.fetchrow(
-        "SELECT (SELECT daily_cap FROM send_caps WHERE tenant_id = $1) AS daily_cap,"
-        " (SELECT count(*) FROM outbound_messages"
-        "  WHERE tenant_id = $1 AND cap_day = $2 AND state IN ('sending', 'sent')) AS counted",
+        "WITH cap AS (SELECT (SELECT daily_cap FROM send_caps WHERE tenant_id = $1) AS daily_cap,"
+        "  (SELECT count(*) FROM outbound_messages"
+        "   WHERE tenant_id = $1 AND cap_day = $3 AND state IN ('sending', 'sent')) AS counted),"
+        " claimed AS (UPDATE outbound_messages SET state = 'sending', cap_day = $3, claimed_at = $4,"
+        "  provider = $5, attempts = attempts + 1, updated_at = now() FROM cap"
+        "  WHERE tenant_id = $1 AND idempotency_key = $2"
+        "  AND ($7 OR cap.counted < coalesce(cap.daily_cap, $6)) RETURNING 1)"
+        " SELECT cap.daily_cap, cap.counted, EXISTS (SELECT 1 FROM claimed) AS claimed FROM cap",
         tenant_id,
+        key,
         day,
+        now,
+        provider,
+        default_cap,
+        exempt,
     )
     assert row is not None
     override = row["daily_cap"]
-    return (None if override is None else int(override)), int(row["counted"])
+    return CapClaim(row["claimed"], default_cap if override is None else int(override), int(row["counted"]))
 
 
 async def cap_override(conn: asyncpg.Connection, tenant_id: str) -> int | None:
@@ -235,21 +262,6 @@ async def mark_deferred(conn: asyncpg.Connection, tenant_id: str, key: str) -> N
         "WHERE tenant_id = $1 AND idempotency_key = $2",
         tenant_id,
         key,
-    )
-
-
-async def mark_sending(
-    conn: asyncpg.Connection, tenant_id: str, key: str, day: date, now: datetime, provider: str
-) -> None:
-    """Claim the key before the HTTP call: a restarted gateway sees the claim and does not resend blindly."""
-    await conn.execute(
-        "UPDATE outbound_messages SET state = 'sending', cap_day = $3, claimed_at = $4, provider = $5, "
-        "attempts = attempts + 1, updated_at = now() WHERE tenant_id = $1 AND idempotency_key = $2",
-        tenant_id,
-        key,
-        day,
-        now,
-        provider,
     )
 
 

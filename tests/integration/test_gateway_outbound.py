@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from nats.aio.client import Client as NatsClient
 
+from services.gateway import handlers
 from services.gateway.settings import GatewaySettings
 from shared.bus import publish_event
 from shared.contracts.sms import ClientOptedOut, SendSms
@@ -411,3 +412,18 @@ async def test_a_reply_too_long_for_the_notice_goes_without_it_and_the_next_text
     await request_send(nc, topology, send_cmd("fit:2", body="Friday at 3pm works."))
     sent = await twilio.wait_for_sent(2)
     assert [m.body for m in sent] == [long, noticed("Friday at 3pm works.")]
+
+
+async def test_concurrent_first_texts_carry_one_notice_and_stay_within_the_cap(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio
+) -> None:
+    # Sends handled at once (as by several replicas) take the spa's send lock in one order: of a new
+    # number's first texts one carries the opt-out notice, and no more than the cap are claimed.
+    settings = twilio_settings(nats_url, database_url, topology, tmp_path, twilio, cap=3)
+    async with running_gateway(settings) as gw:
+        cmds = [send_cmd(f"race:{i}", body=f"text {i}") for i in range(8)]
+        states = await asyncio.gather(*(handlers.send_sms(cmd, ports=gw.ports) for cmd in cmds))
+        assert sorted(states) == ["deferred"] * 5 + ["sent"] * 3
+        bodies = [m.body for m in twilio.sent]
+        assert len(bodies) == 3
+        assert sum(body.count("Reply STOP to opt out.") for body in bodies) == 1
