@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import date
 
 import structlog
 
@@ -112,12 +113,37 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
             found = found.model_copy(update={"options": [*found.options[: limit - 1], later]})
     if len(found.options) == 1 and found.exact and limit > 1:
         found = await topped_up(turn, search, found)
+    if (
+        found.exact
+        and limit > 1
+        and (others := policy.days_not_offered(search.preference, found.options, turn.tz))
+    ):
+        found = await each_day_asked(turn, search, found, others)
     if found.options or not (search.narrowed or search.exclude_starts):
         return found, False
     nearest = await tools.find_availability(
         service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
     )
     return nearest, bool(nearest.options)
+
+
+async def each_day_asked(
+    turn: Turn, search: policy.Search, found: AvailabilityFound, others: list[date]
+) -> AvailabilityFound:
+    """ "wed or thu afternoon" and every option is on Wednesday: the last one becomes Thursday's best."""
+    service = turn.state.service
+    assert service is not None
+    other = await turn.ctx.tools.find_availability(
+        service.service_id,
+        search.preference.model_copy(update={"dates": others}),
+        1,
+        provider_id=search.provider_id,
+        after=search.after,
+        exclude_starts=search.exclude_starts,
+    )
+    if not (other.exact and other.options):
+        return found
+    return found.model_copy(update={"options": [*found.options[:-1], other.options[0]]})
 
 
 async def weeks_later(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound, TimePreference] | None:

@@ -10,12 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from shared.contracts.conversation import Asked, ServiceCandidate
-from shared.contracts.tools import ClientBenefits, OpeningDay, ServiceInfo, SpaProfile, TimePreference
+from shared.contracts.tools import (
+    ClientBenefits,
+    OpeningDay,
+    ServiceInfo,
+    SlotOption,
+    SpaProfile,
+    TimePreference,
+)
 
 from .domain import MAX_REPLY_CHARS, ConversationState
 from .frontdesk_answers import service_info
@@ -232,6 +239,17 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
         fields["after"] = max(starts)
     fields["preference"] = base
     return fields
+
+
+def days_not_offered(preference: TimePreference, options: Sequence[SlotOption], tz: ZoneInfo) -> list[date]:
+    """The days the client named ("wed or thu") that none of two or more options falls on, when they
+    all fall on one of them; empty otherwise."""
+    if len(preference.dates) < 2 or len(options) < 2:
+        return []
+    offered = {o.start.astimezone(tz).date() for o in options}
+    if len(offered) > 1:
+        return []
+    return [d for d in preference.dates if d not in offered]
 
 
 def _plus(moment: time, minutes: int) -> time:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +14,7 @@ from services.agent.language.names import find_name
 from services.agent.language.timeparse import HOLIDAYS, parse_preference
 from services.agent.language.understanding import understand
 from services.agent.language.vocabulary import LOGISTICS_WORDS
+from shared.contracts.tools import SlotOption
 
 pytestmark = pytest.mark.unit
 
@@ -174,3 +177,25 @@ def test_a_weekday_said_again_is_the_one_asked_for_before(text: str, day: date) 
     asked = _pref("next week, wed or thu afternoon?")
     new = _pref(text)
     assert policy.as_asked_before(new, asked, text).dates == [day]
+
+
+def _option(day: int, hour: int) -> SlotOption:
+    start = datetime(2026, 12, day, hour, tzinfo=ZoneInfo(TZ))
+    return SlotOption(
+        service_id=uuid4(),
+        provider_id=uuid4(),
+        provider_first_name="Sloane",
+        start=start,
+        end=start + timedelta(hours=1),
+        local_label=f"Dec {day} at {hour}",
+    )
+
+
+def test_days_asked_for_that_no_option_falls_on() -> None:
+    tz = ZoneInfo(TZ)
+    wed_or_thu = _pref("next week, wed or thu afternoon?")
+    all_wednesday = [_option(9, 12), _option(9, 13), _option(9, 15)]
+    assert policy.days_not_offered(wed_or_thu, all_wednesday, tz) == [date(2026, 12, 10)]
+    both = [_option(9, 12), _option(10, 13)]
+    assert policy.days_not_offered(wed_or_thu, both, tz) == []
+    assert policy.days_not_offered(_pref("wednesday afternoon"), all_wednesday, tz) == []
