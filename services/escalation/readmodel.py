@@ -1,8 +1,8 @@
 """The staff inbox read model: texts in and out, delivery state, pause state, recovered bookings.
 
-Each handler claims its message and updates the read model in one transaction (a text in or out in
-one statement), and the live inbox is told at commit. A handler raises on bad input, so the message
-is redelivered and, after its attempts, dead-lettered where staff see it.
+Each handler claims its message and updates the read model in one transaction (a text in or out, or
+a client's name, in one statement), and the live inbox is told at commit. A handler raises on bad
+input, so the message is redelivered and, after its attempts, dead-lettered where staff see it.
 """
 
 from __future__ import annotations
@@ -143,16 +143,24 @@ async def record_conversation_event(
 
     Tolerant on purpose: an event type this service does not know is skipped, not an error.
     """
-    kind = domain.conversation_event_kind(data)
-    fold = _FOLDS.get(kind or "")
+    kind = domain.conversation_event_kind(data) or ""
+    own = _ONE_STATEMENT.get(kind)
+    if own is not None:
+        await own(tenant_id, conversation_id, data, ports)
+        return
+    fold = _FOLDS.get(kind)
     if fold is None:
         return
     at = _occurred_at(data)
-    message_id = str(data.get("id") or f"{kind}:{conversation_id}:{at.isoformat()}")
+    message_id = _message_id(kind, conversation_id, data, at)
     async with UnitOfWork(ports.pool) as uow:
         if not await claim_message(uow.conn, CONVERSATIONS, message_id):
             return
         await fold(uow.conn, ports, _Fact(tenant_id, conversation_id, message_id, data, at))
+
+
+def _message_id(kind: str, conversation_id: str, data: dict[str, Any], at: datetime) -> str:
+    return str(data.get("id") or f"{kind}:{conversation_id}:{at.isoformat()}")
 
 
 async def _record_booking(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
@@ -189,14 +197,21 @@ def _covered_by_package(data: dict[str, Any]) -> str | None:
     return str(covered)[:200] if covered else None
 
 
-async def _record_client_name(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
-    """The first name the client gave, so staff see "Dana" rather than a masked number."""
-    name = fact.data.get("first_name")
-    if isinstance(name, str) and name.strip():
-        await repo.touch_conversation(
-            conn, fact.tenant_id, fact.conversation_id, fact.at, client_name=name.strip()[:80]
-        )
-        await repo.notify(conn, "conversation", fact.tenant_id, fact.conversation_id)
+async def _record_client_name(
+    tenant_id: str, conversation_id: str, data: dict[str, Any], ports: Ports
+) -> None:
+    """The first name the client gave, so staff see "Dana" rather than a masked number.
+
+    A new client is identified before they give a name: that event shows nothing and is skipped
+    without a claim or a transaction. A name is one statement (claim, name, live notice).
+    """
+    name = data.get("first_name")
+    if not isinstance(name, str) or not name.strip():
+        return
+    at = _occurred_at(data)
+    claim = repo.Claim(CONVERSATIONS, _message_id("ClientIdentified", conversation_id, data, at))
+    async with ports.pool.acquire() as conn:
+        await repo.record_client_name(conn, claim, tenant_id, conversation_id, name.strip()[:80], at)
 
 
 async def _record_pause(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
@@ -228,12 +243,15 @@ async def _record_staff_note(conn: asyncpg.Connection, ports: Ports, fact: _Fact
 
 Fold = Callable[[asyncpg.Connection, Ports, _Fact], Awaitable[None]]
 
-# The conversation events the inbox shows, by kind; every other kind is skipped.
+# The conversation events the inbox shows, by kind; every other kind is skipped. The common ones
+# are one statement of their own (claim, effect, live notice); the rest fold in a unit of work.
+OneStatement = Callable[[str, str, dict[str, Any], Ports], Awaitable[None]]
+_ONE_STATEMENT: dict[str, OneStatement] = {"ClientIdentified": _record_client_name}
+
 _FOLDS: dict[str, Fold] = {
     "BookingConfirmed": _record_booking,
     "AiPaused": _record_pause,
     "AiResumed": _record_pause,
-    "ClientIdentified": _record_client_name,
     "StaffNoteAdded": _record_staff_note,
     "reply_drafted": drafts.record_draft,
 }

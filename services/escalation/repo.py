@@ -232,6 +232,17 @@ _OUTBOUND_STORED = (
 )
 _INBOUND_TEXT = _CLAIMED_TEXT.format(stored=_INBOUND_STORED)
 _OUTBOUND_TEXT = _CLAIMED_TEXT.format(stored=_OUTBOUND_STORED)
+# The client's first name, as _CLAIMED_TEXT but with nothing stored beside the conversation.
+# $1 consumer, $2 message id, $3 notice, $4 spa, $5 conversation, $6 when, $7 name.
+_CLIENT_NAME = (
+    "WITH claimed AS (INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2)"
+    "  ON CONFLICT DO NOTHING RETURNING 1),"
+    " touched AS (INSERT INTO conversations"
+    "  (tenant_id, conversation_id, client_number, client_name, last_activity_at)"
+    "  SELECT $4::text, $5::text, NULL, $7::text, $6::timestamptz FROM claimed" + _TOUCHED + "),"
+    f" notified AS (SELECT pg_notify('{LIVE_CHANNEL}', $3) FROM claimed)"
+    " SELECT count(*) FROM notified"
+)
 
 
 @dataclass(frozen=True)
@@ -308,6 +319,24 @@ async def record_outbound_text(
         status,
         provider_sid,
         error,
+    )
+    return bool(count)
+
+
+async def record_client_name(
+    conn: asyncpg.Connection, claim: Claim, tenant_id: str, conversation_id: str, name: str, at: datetime
+) -> bool:
+    """The first name a client gave, on its conversation, with the live notice (one statement, its own
+    transaction); False when `claim` was made before."""
+    count = await conn.fetchval(
+        _CLIENT_NAME,
+        claim.consumer,
+        claim.message_id,
+        _notice("conversation", tenant_id, conversation_id),
+        tenant_id,
+        conversation_id,
+        at,
+        name,
     )
     return bool(count)
 

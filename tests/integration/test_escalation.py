@@ -17,6 +17,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 
+from services.escalation import readmodel
 from services.escalation.accounts import StaffUser
 from services.escalation.app import EscalationService, build
 from services.escalation.settings import EscalationSettings
@@ -480,22 +481,43 @@ async def test_booking_events_count_as_recovered_and_unknown_events_are_ignored(
 
 async def test_the_name_the_client_gave_the_agent_shows_in_the_inbox(start_service: StartService) -> None:
     svc = await start_service()
-    event = {
-        "type": "client_identified",
-        "id": str(uuid.uuid4()),
-        "tenant_id": SPA,
-        "conversation_id": CONV,
-        "client_id": str(uuid.uuid4()),
-        "first_name": "Dana",
-        "occurred_at": "2026-03-05T19:00:00+00:00",
-    }
-    await svc.js.publish(svc.topology.conversation(SPA, CONV), json.dumps(event).encode())
 
-    async def named() -> Any:
+    def identified(first_name: str | None, event_id: str | None = None, conv: str = CONV) -> bytes:
+        event = {
+            "type": "client_identified",
+            "id": event_id or str(uuid.uuid4()),
+            "tenant_id": SPA,
+            "conversation_id": conv,
+            "client_id": str(uuid.uuid4()),
+            "first_name": first_name,
+            "occurred_at": "2026-03-05T19:00:00+00:00",
+        }
+        return json.dumps(event).encode()
+
+    # A new client is identified before giving a name, then by the name; that event comes again (a
+    # redelivery, here carrying another name: it changes nothing); then another client's name, which
+    # the consumer reaches only after all of those.
+    named_id, other = str(uuid.uuid4()), "c" + uuid.uuid4().hex[:12]
+    for conv, body in (
+        (CONV, identified(None)),
+        (CONV, identified("Dana", named_id)),
+        (CONV, identified("Eve", named_id)),
+        (other, identified("Zed", conv=other)),
+    ):
+        await svc.js.publish(svc.topology.conversation(SPA, conv), body)
+
+    async def names() -> Any:
         rows = (await svc.http.get("/api/conversations")).json()["conversations"]
-        return next((c for c in rows if c["conversation_id"] == CONV and c["client_name"] == "Dana"), None)
+        shown = {c["conversation_id"]: c["client_name"] for c in rows}
+        return other in shown and shown
 
-    assert await until(named, what="the client's name in the inbox")
+    shown = await until(names, what="the second client's name in the inbox")
+    assert shown[CONV] == "Dana"
+    # Only the events that showed something were claimed: the nameless one cost no transaction.
+    claimed = await svc.db.fetchval(
+        "SELECT count(*) FROM processed_messages WHERE consumer = $1", readmodel.CONVERSATIONS
+    )
+    assert claimed == 2
 
 
 def assert_no_client_content(esc: dict[str, Any], stream: str) -> None:
