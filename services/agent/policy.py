@@ -193,7 +193,9 @@ def merged(new: TimePreference, old: TimePreference | None) -> TimePreference:
 
 OPEN_DAY = {"part_of_day": None, "target_time": None, "earliest_time": None, "latest_time": None}
 # "this thursday", "next thursday", "thursday the 3rd": a weekday the client pins to a week themselves.
-_PINNED_WEEKDAY = re.compile(r"\b(?:this|next|coming|following)\s+\w+day\b|\bweek\b|\d")
+_PINNED_WEEKDAY = re.compile(
+    r"\b(?:this|next|coming|following)\s+\w+day\b|\bweek\b|\d|\bafter (?:next|that|this)\b|\bfrom\b"
+)
 
 
 def as_asked_before(new: TimePreference, old: TimePreference | None, text: str) -> TimePreference:

@@ -171,6 +171,7 @@ def test_a_day_in_a_booking_ask_with_a_schedule_question_is_for_booking_too() ->
         ("thursday works", date(2026, 12, 10)),
         ("this thursday actually", date(2026, 12, 3)),
         ("thursday the 3rd", date(2026, 12, 3)),
+        ("the thursday after that", date(2026, 12, 10)),
     ],
 )
 def test_a_weekday_said_again_is_the_one_asked_for_before(text: str, day: date) -> None:
@@ -199,3 +200,22 @@ def test_days_asked_for_that_no_option_falls_on() -> None:
     both = [_option(9, 12), _option(10, 13)]
     assert policy.days_not_offered(wed_or_thu, both, tz) == []
     assert policy.days_not_offered(_pref("wednesday afternoon"), all_wednesday, tz) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("could i book microneedling a week from friday, morning if possible", date(2026, 12, 11)),
+        ("2 weeks from tomorrow", date(2026, 12, 16)),
+        ("actually what about the saturday after that", date(2026, 12, 12)),
+        ("the friday after next", date(2026, 12, 11)),
+        ("friday after that's fine", date(2026, 12, 4)),
+    ],
+)
+def test_a_week_from_a_weekday_and_the_weekday_after_that(text: str, day: date) -> None:
+    assert _pref(text).dates == [day]
+
+
+def test_the_weekday_after_that_is_not_taken_back_to_the_one_asked_before() -> None:
+    asked, text = _pref("microneedling saturday?"), "what about the saturday after that"
+    assert policy.as_asked_before(_pref(text), asked, text).dates == [date(2026, 12, 12)]

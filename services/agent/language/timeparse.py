@@ -420,7 +420,7 @@ _DATE = re.compile(
     r"|\b(?P<tom>tomorrow)\b"
     r"|\b(?P<tod>today|tonight|this (?:morning|afternoon|evening)|later on today|later today)\b"
     r"|\b(?P<n2>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit2w>days?|"
-    r"weeks?) from (?P<base>today|now|tomorrow)\b"
+    rf"weeks?) from (?:this |next |on )?(?P<base>today|now|tomorrow|{WD})\b"
     r"|\bin (?P<n>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit>days?|weeks?)\b"
     r"|\b(?P<iso>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
     r"|\b(?P<nm>\d{1,2})/(?P<nd>\d{1,2})(?:/(?P<ny>\d{2,4}))?\b"
@@ -436,7 +436,7 @@ _DATE = re.compile(
 )
 _WEEKDAY = re.compile(
     rf"\b(?:(?P<q>this|next|coming|this coming|upcoming|on|the)\s+)?(?P<wd>{WD})(?P<plural>s)?\b"
-    r"(?P<after>\s+after\s+next)?"
+    r"(?P<after>\s+after\s+(?:next|that|this(?: one)?)\b(?!'))?"
     r"(?:\s+(?:of\s+)?(?P<wk>this|next|the following|following) week\b)?"
 )
 _NEXT_WEEK_WEEKDAY = re.compile(rf"\bnext week(?:'s)?\s+(?:on\s+)?(?P<wd>{WD})\b")
@@ -475,6 +475,8 @@ def _relative_day(m: re.Match[str], today: date) -> _Found | None:
     if m["unit2w"]:
         n = _count(m["n2"])
         step = timedelta(weeks=n) if m["unit2w"].startswith("week") else timedelta(days=n)
+        if m["base"] in WEEKDAYS:  # "a week from friday": that Friday, a week on
+            return _Found(day=_next_weekday(today, WEEKDAYS[m["base"]], strictly_after=False) + step)
         return _Found(day=today + step + timedelta(days=1 if m["base"] == "tomorrow" else 0))
     if m["unit"]:
         n = _count(m["n"])
