@@ -31,6 +31,8 @@ class LiveHub:
         self._lost = asyncio.Event()
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        if not self._queues:
+            return  # no browser open here: every change of every replica arrives, none is read
         try:
             change = json.loads(payload)
         except ValueError:
