@@ -219,3 +219,27 @@ def test_a_week_from_a_weekday_and_the_weekday_after_that(text: str, day: date) 
 def test_the_weekday_after_that_is_not_taken_back_to_the_one_asked_before() -> None:
     asked, text = _pref("microneedling saturday?"), "what about the saturday after that"
     assert policy.as_asked_before(_pref(text), asked, text).dates == [date(2026, 12, 12)]
+
+
+TOMORROW_LABELS = [
+    "tomorrow at 11am with Priya",
+    "tomorrow at 11:30am with Sloane",
+    "tomorrow at 11:15am with Priya",
+]
+
+
+def test_another_day_at_an_offered_hour_is_no_pick_of_tomorrows_option() -> None:
+    text = "oh wait no tmrw im busy, friday at 11 instead"
+    u = understand(text, now=NOW, tz=TZ, option_labels=TOMORROW_LABELS, provider_names=PROVIDERS)
+    assert u.choice is None
+    assert u.preference is not None and u.preference.dates == [date(2026, 12, 4)]
+    assert u.preference.target_time == time(11)
+    same_day = understand("11 works", now=NOW, tz=TZ, option_labels=TOMORROW_LABELS)
+    assert same_day.choice == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["let's do Saturday at 10… actually 11 is better", "saturday at 10, 11 works better"]
+)
+def test_a_better_hour_said_after_another_is_the_one_asked_for(text: str) -> None:
+    assert _pref(text).target_time == time(11)

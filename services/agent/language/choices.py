@@ -38,7 +38,8 @@ _WEEKDAY_KEYS = {
     "sat": "sat", "sun": "sun", "lunes": "mon", "martes": "tue", "miercoles": "wed", "jueves": "thu",
     "viernes": "fri", "sabado": "sat", "domingo": "sun",
 }  # fmt: skip
-_DAY_KEYS = frozenset(_WEEKDAY_KEYS.values())
+# Labels name the next two days "today" and "tomorrow" ("tomorrow at 11am"): days too.
+_DAY_KEYS = frozenset({*_WEEKDAY_KEYS.values(), "today", "tomorrow", "hoy"})
 _EXPLICIT_NUMBER = re.compile(
     r"(?:#|\b(?:option|number|no\.?|choice|slot|num|opcion|numero)\s*#?)\s*(\d{1,2})\b"
 )

@@ -211,7 +211,7 @@ _CLOCK = re.compile(
     r"|\b(?P<h6>\d{1,2})(?=\s*(?:or later|or after|or earlier|or before|onwards?)\b)"
     r"|\bthe (?P<h7>8|9|10|11|12)(?=\s+(?:one|works?|slot|option|is (?:good|fine|perfect|better)|please)\b)"
     # "11 instead", "10 would be better": a number put in place of the time offered
-    r"|\b(?P<h8>\d{1,2})(?=\s+(?:instead|would be better)\b)"
+    r"|\b(?P<h8>\d{1,2})(?=\s+(?:instead|would be better|is better|works better|would work better|is best)\b)"
     # "4 not 3": the first number replaces the second
     r"|\b(?P<h9>\d{1,2})(?=\s+not\s+(?:at\s+)?\d{1,2}\b)"
 )
@@ -689,7 +689,8 @@ _TIME_NEGATED = re.compile(
     r"i(?:'ve| have| had| got|'ve got) (?:something|plans|a thing))\b[^.!?;,]{0,20}$"
 )
 _CORRECTION = re.compile(
-    r"\b(?:instead|change|changed|switch|make it|actually|rather|move it|scratch that)\b"
+    r"\b(?:instead|change|changed|switch|make it|actually|rather|move it|scratch that"
+    r"|(?:is|works|would be|would work) better)\b"
 )
 
 
