@@ -431,7 +431,9 @@ async def move_on(turn: Turn) -> Decision:
     if step in ("greet", "ask_service") and (which := which_service_question(turn)):
         return reply(turn, [which], "service")
     name = f", {state.first_name}" if state.first_name else ""
-    if step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
+    if step == "await_choice" and turn.u.defers and not turn.lead:
+        turn.lead.append(say(turn.lang, "take_your_time", name=name))
+    elif step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
         turn.lead.append(say(turn.lang, "goodbye" if turn.u.goodbye else "welcome", name=name))
     text, asks = policy.step_text(
         step, state, turn.lang, two_services=turn.two_services, short=bool(turn.lead), goodbye=turn.u.goodbye

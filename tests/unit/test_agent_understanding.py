@@ -48,6 +48,7 @@ RULE_TABLES: dict[str, tuple[Rule, ...]] = {
     "price_objection": intents.PRICE_OBJECTION_RULES,
     "availability": intents.AVAILABILITY_RULES,
     "booking_ask": intents.BOOKING_ASK_RULES,
+    "defer": intents.DEFER_RULES,
     "reject": shifts.REJECT_RULES,
     "someone_else": names.SOMEONE_ELSE_RULES,
 }

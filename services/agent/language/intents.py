@@ -23,12 +23,14 @@ __all__ = [
     "AFFIRM_RULES",
     "AVAILABILITY_RULES",
     "BOOKING_ASK_RULES",
+    "DEFER_RULES",
     "GOODBYE_RULES",
     "GREETING_RULES",
     "NEGATE_RULES",
     "PRICE_OBJECTION_RULES",
     "THANKS_RULES",
     "Intent",
+    "defers",
     "detect_intents",
     "extract_name",
     "is_affirmative",
@@ -237,6 +239,32 @@ BOOKING_ASK_RULES: tuple[Rule, ...] = (
         ("what time do you close on thursday?", "is julia in on friday?", "can i ask something"),
     ),
 )
+
+
+DEFER_RULES: tuple[Rule, ...] = (
+    Rule(
+        "gets back later",
+        r"\b(?:let me|lemme|i(?:'ll| will| need to| have to| gotta|'m going to| am going to))"
+        r" (?:check|look at|think about|sleep on|ask|talk to|confirm with)\b"
+        r"|\b(?:i'll|i will|let me) (?:get back to you|text (?:you )?back|let you know|circle back"
+        r"|reach out)\b"
+        r"|\b(?:get|text|write) back to (?:you|u)\b|\bnot sure (?:yet|which)\b"
+        r"|\b(?:dejame|dejeme|deja que) (?:ver|revisar|pensar|checar)\b|\bte (?:aviso|escribo|confirmo)\b"
+        r"|\blo (?:pienso|consulto|reviso)\b",
+        (
+            "let me check my calendar and get back to you",
+            "hmm let me think about it and text you back",
+            "I'll let you know!",
+            "dejame ver mi agenda y te aviso",
+        ),
+        ("let me know what you have", "check in is at 3", "can you get back to me about prices?"),
+    ),
+)
+
+
+def defers(text: str, *, already_plain: bool = False) -> bool:
+    """The client puts the choice off ("let me check my calendar and get back to you")."""
+    return matches(DEFER_RULES, text, already_plain=already_plain)
 
 
 def is_booking_ask(text: str, *, already_plain: bool = False) -> bool:

@@ -61,6 +61,7 @@ class Understanding:
     notes: tuple[str, ...] = field(default=())  # what was understood, for logs (no client words)
     availability_request: bool = False  # "whats the soonest you have?", "any openings thursday?"
     booking_ask: bool = False  # "can i come in thursday", "I'd like to book": a day in it is for booking
+    defers: bool = False  # "let me check my calendar and get back to you"
     language_sure: bool = False  # two or more words of `language` ("gracias" alone is Spanish, not sure)
     staff_topic: str | None = None  # a question staff answer: "memberships", "gift cards", ...
 
@@ -167,6 +168,7 @@ def _small_talk_and_sales(words: str) -> dict[str, object]:
         "price_objection": intents.is_price_objection(words, already_plain=True),
         "availability_request": intents.is_availability_request(words, already_plain=True),
         "booking_ask": intents.is_booking_ask(words, already_plain=True),
+        "defers": intents.defers(words, already_plain=True),
     }
 
 
