@@ -366,7 +366,7 @@ QUESTIONS: tuple[Rule, ...] = (
             # a spot described by how it feels: "big red painful pimple", "a scaly patch on my scalp"
             r"\b(?:painful|swollen|infected|itchy|bleeding|oozing|throbbing|scaly|flaky|crusty|weeping|"
             r"tender) (?:\w+ )?(?:pimples?|zits?|bumps?|lumps?|spots?|patch(?:es)?|sores?|blisters?|boils?|"
-            r"cysts?|knots?)\b",
+            r"cysts?|knots?|rings?|circles?|welts?|marks?)\b",
             r"\b(?:burn\w*|itch\w*|discharge|bumps?|rash|smell\w*|odou?r|sores?)\b.{0,25}\bdown there\b|"
             r"\b(?:weird|smelly|yellow|green|brown|bloody|thick|clumpy) discharge\b",
         ),
@@ -411,7 +411,13 @@ QUESTIONS: tuple[Rule, ...] = (
             r"his )?"
             r"(?:\w+ )?(?:muscle|back|neck|hamstring|ankle|knee|wrist|shoulder|rib|ligament|tendon)s?\b",
             rf"\b(?:jammed|stubbed|banged|bumped|smashed|sliced|cut|burned|burnt|hit|slammed) (?:my|her|his) "
-            rf"(?:\w+ )?{BODY_PART}\b|\bgot (?:hit|kicked|elbowed|punched) in the {BODY_PART}\b",
+            rf"(?:\w+ )?{BODY_PART}\b|\bgot (?:hit|kicked|elbowed|punched) in the {BODY_PART}\b|"
+            r"\b(?:pulled|tweaked|strained|tore) something\b|"
+            rf"\b(?:can'?t|cannot|can barely) (?:turn|bend|straighten|move|lift|raise) my {BODY_PART}\b",
+            # what the bladder does: "it feels like i have to pee but nothing comes out"
+            r"\b(?:pee|peeing|urine|urinat\w*)\b.{0,25}\b(?:smells?|burn\w*|hurts?|stings?|nothing comes out|"
+            r"a ton|a lot|all the time|constantly|every hour|strong|cloudy)\b|"
+            r"\bhave to pee\b.{0,25}\bnothing\b",
             r"\bblood in (?:my |his |her |the )?(?:pee|urine|stool|poop|spit|phlegm|mucus|snot)\b|"
             r"\b(?:pee|urine|poop|stool)\b.{0,15}\b(?:is|was|looks|has been) (?:\w+ )?(?:dark|black|red|"
             r"bloody|cloudy|foamy|orange|brown)\b|\b(?:haven'?t|havent|have not|not) (?:pooped|peed)\b|"
@@ -515,8 +521,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r" \w+",
             r"\bwhat (?:causes|caused|is causing|triggers)\b|\bwhat'?s causing\b|\bwhy do i (?:keep )?(?:get|"
             r"getting|have)\b",
-            r"\b(?:is|are) (?:it|this|that|they) (?:contagious|infectious|hereditary|genetic|curable|fatal|"
-            r"cancer\w*)\b",
+            r"\b(?:is|are) (?:it|this|that|they|\w+) (?:contagious|infectious|hereditary|genetic|curable|"
+            r"fatal|cancer\w*)\b",
             r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\bif\b",
             r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|time|"
             r"process)\b",
@@ -711,7 +717,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|"
             r"que (?:vitaminas|pastillas|suplementos?|medicina)\b|"
             r"(?:culebrilla|azucar|colesterol|triste|tristeza|torci|esguince|vacun\w*|gastritis|"
-            r"migrana|diarrea|orina|caries)\b|se (?:me|le) (?:cae|olvida|olvidan)\b|"
+            r"migrana|diarrea|orina|caries|gases|inflamad[oa]|deja de respirar|manchas (?:blancas|rojas))\b|"
+            r"se (?:me|le) (?:cae|olvida|olvidan)\b|"
             r"puedo (?:fumar|tomar alcohol|beber alcohol)\b)",
         ),
         (

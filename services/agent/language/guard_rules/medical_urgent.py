@@ -56,7 +56,7 @@ _GENERIC_QUESTION = re.compile(
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
     r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
-    r"affect)\b|"
+    r"affect|bruise|swell)\b|"
     r".*\bwhat(?:'s| is) safe to\b|.*\bwhat (?:can|should) i (?:take|eat|do|avoid|use)\b|"
     r".*\bhow (?:do|can|would) (?:you|u|i|we) (?:prevent|avoid)\b|"
     r".*\bcan you prescribe\b)"
@@ -118,7 +118,8 @@ URGENT: tuple[Rule, ...] = (
             r"\bcan'?t see (?:out of|well|anything|properly|clearly|straight)\b",
             r"\b(?:lost|losing|loss of) (?:my )?(?:vision|sight)\b|\bgoing blind\b|\bseeing (?:spots|double)",
             r"\bcan (?:barely|hardly) see\b",
-            r"\bflash(?:es|ing)? (?:of light|lights?)\b|\bcurtain (?:over|across|coming down)\b",
+            r"\bflash(?:es|ing)? (?:of light|lights?)\b|\bcurtain (?:over|across|coming down)\b|"
+            r"\b(?:veo|vision) (?:doble|borros[oa])\b",
         ),
         (
             "my vision is blurry after the filler",
@@ -202,7 +203,8 @@ URGENT: tuple[Rule, ...] = (
         "fainting_or_seizure",
         "medical",
         rx(
-            r"\bfaint(?:ed|ing)\b|\bfeel(?:ing)? faint\b|\bpass(?:ed|ing)? out\b|\bunconscious\b",
+            r"\bfaint(?:ed|ing)\b|\bfeel(?:ing)? faint\b|\bpass(?:ed|ing)? out\b|\bunconscious\b|"
+            r"\b(?:gonna|going to|about to) (?:faint|pass out)\b",
             r"\blost consciousness\b|\bseizures?\b|\bconvuls\w*|\bcollapsed\b",
             r"\b(?:dizzy|light-?headed|woozy|room is spinning)\b",
         ),
@@ -331,6 +333,8 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:think i'?m|i'?m|she'?s|he'?s|is) having a stroke\b|\bstroke symptoms\b",
             r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|"
             r"\bslurr\w*",
+            r"\b(?:can'?t feel|numb\w*|droop\w*|weak\w*|paraly\w*)\b.{0,20}\b(?:left|right|one) side of "
+            r"(?:my|his|her) (?:face|body)\b",
             r"\bcan'?t keep (?:anything|food|water|it) down\b",
             # a blow to the head with signs after it: "hit my head skiing and now i feel foggy"
             r"\b(?:hit|banged|bumped|smacked) (?:my|his|her) head\b.{0,50}\b(?:headache|dizz\w*|foggy|"

@@ -24,7 +24,7 @@ COMPLAINT: tuple[Rule, ...] = (
         "complaint",
         rx(
             r"\b(?:unhappy|not happy|dissatisfied|not satisfied|disappointed|upset|angry|furious|livid|"
-            r"pissed)\b",
+            r"pissed|frustrated|frustrating)\b",
             r"\b(?:you|y'?all|you guys|they|she|he|someone|somebody|injector|provider) (?:really |totally |"
             r"completely )?"
             r"(?:messed|screwed) up\b|\b(?:messed|screwed) up my\b",

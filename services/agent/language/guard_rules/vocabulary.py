@@ -10,8 +10,8 @@ from .rule import alt
 
 # Skin conditions as clients spell them: "excema", "ecsema", "psoriaisis", "rosacia".
 # Eczema and psoriasis are conditions as well; rosacea is only a concern the spa treats.
-_ECZEMA_PSORIASIS = r"e[ckgxz]{1,2}s?[ckgxz]?[ei]ma|p?s[aeo]r[aeiy]{1,3}s[aeiy]s"
-_SKIN_SPELLINGS = _ECZEMA_PSORIASIS + r"|ros[aei][cs][eiy]{0,2}a"
+_ECZEMA_PSORIASIS = r"e[ckgxz]{1,2}s?[ckgxz]?[ei]?ma|p?s[aeo]r[aeiy]{1,3}s[aeiy]s"
+_SKIN_SPELLINGS = _ECZEMA_PSORIASIS + r"|ros+[aei][cs]+[eiy]{0,2}a"
 
 # What a med spa does to a client: the "after my ..." of a post-treatment symptom.
 TREATMENT = alt(
@@ -98,11 +98,12 @@ CONDITION = alt(
     r"(?:a|the) (?:cold|cough|sore throat)|lidocaine|anesthe\w*|anaesthe\w*|"
     # misspelt as clients type them: "excema", "herpies", "hemorroids", "infecshun", "colestrol"
     + _ECZEMA_PSORIASIS
-    + r"|herp[aeiy]{1,2}[sz]?|h[ae]m+[eo]r+h?oids?|infec(?:shun|sion|tion)s?|ch?ol?[ae]st[ae]?r[oa]l|"
+    + r"|herp[aeiy]{1,2}[sz]?|h[ae]m+[eo]?r+h?oi?ds?|infec(?:shun|sion|tion)s?|ch?ol?[ae]st[ae]?r[oa]l|"
     r"migr[ae]{1,2}i?ne?s?|diar+h?[eo]?a+h?|al+erg\w*|"
     # everyday complaints, teeth, eyes, ears, sport and travel
     r"canker sores?|mouth ulcers?|hay ?fever|sinus\w*|yeast|sibo|night sweats?|drenched in sweat|"
-    r"(?:morning|motion|sea|car|altitude) ?sickness|jet ?lag|cavit(?:y|ies)|dry socket|toothaches?|"
+    r"(?:morning|motion|sea|car|altitude) ?sickness|altitude|winded|out of breath|jet ?lag|"
+    r"cavit(?:y|ies)|dry socket|toothaches?|"
     r"(?:crown|filling|tooth) (?:fell|came|fall|falls|come) (?:out|off)|stitches|"
     r"shin splints|runner'?s knee|(?:tennis|golfer'?s) elbow|rotator cuff|acl|meniscus|whiplash|"
     r"stops? breathing|my hearing|hearing in (?:my|his|her|one|both) (?:\w+ )?ears?|"
@@ -110,8 +111,10 @@ CONDITION = alt(
     r"medication)|"
     r"(?:can'?t|cannot|trouble|hard to|help me|to) (?:fall|stay) asleep|"
     r"bruise (?:\w+ )?easily|(?:tsh|ferritin|ldl|hdl|psa|a1c|hemoglobin|platelets?|triglycerides|"
-    r"creatinine|egfr|wbc|white (?:blood )?cell count|liver enzymes)|"
-    r"(?:tested|came back|test (?:came back|was|is)|results? (?:came back|was|were|is|are)) (?:\w+ )?"
+    r"creatinine|egfr|wbc|white (?:blood )?cell count|liver enzymes|iron panel|"
+    r"potassium|sodium|calcium|uric acid|(?:iron|oxygen) saturation)|"
+    r"sweat\w* (?:at night|in my sleep|through (?:my )?(?:sheets|pajamas|pjs))|"
+    r"(?:tested|came back|test (?:came back|was|is)|results? (?:came back|was|were|is|are)) (?:\w+ ){0,2}"
     r"(?:positive|negative|abnormal|elevated|high|low)|positive (?:ana|test|result)"
 )
 # Conditions by their ending (-itis, -osis, -ectomy...).
@@ -188,12 +191,13 @@ BODY_PART = alt(
     r"head|neck|back|lower back|upper back|shoulders?|arms?|elbows?|wrists?|hands?|fingers?|thumbs?|"
     r"nails?|toenails?|chest|stomach|belly|tummy|gut|sides?|hips?|legs?|knees?|ankles?|feet|foot|toes?|"
     r"heels?|ears?|eyes?|eyelids?|throat|gums?|teeth|tooth|jaw|nose|joints?|muscles?|scalp|heart|"
-    r"bladder|kidneys?|glands?|tongue|lips?|mouth|armpits?|underarms?|calf|calves|shins?"
+    r"bladder|kidneys?|glands?|tongue|lips?|mouth|armpits?|underarms?|calf|calves|shins?|groin"
 )
 # What a body part does when something is wrong with it.
 BODY_COMPLAINT = alt(
     r"shak\w*|trembl\w*|twitch\w*|click\w*|crack\w*|popping|pops|ring\w*|bleed\w*|swell\w*|swollen|"
     r"hurts?|hurting|aches?|aching|throb\w*|burn\w*|itch\w*|numb\w*|tingl\w*|cramp\w*|spasm\w*|"
-    r"locks? up|locking|gives? out|pounding|racing|sore|stiff|receding|leak\w*|muffled|clogged|"
+    r"locks? up|locking|locked|gives? out|goes out|went out|gave out|pounding|racing|sore|stiff|"
+    r"receding|leak\w*|muffled|clogged|"
     r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|puffy|watery|dry|crusty"
 )
