@@ -157,6 +157,7 @@ def staff_question(turn: Turn) -> Decision | None:
     if booking and topic not in ABOUT_A_BOOKING:
         if note not in state.notes:
             turn.learn(turn.event(StaffNoteAdded, note=note))
+            turn.lead.append(say(turn.lang, "staff_question_noted"))
         return None
     log.info("agent.staff_question", topic=topic, conversation_id=state.conversation_id)
     return Decision(

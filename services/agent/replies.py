@@ -89,6 +89,7 @@ EN: dict[str, str] = {
     # handing off a language the spa does not text in
     "handoff_language": "Thanks for your message! A team member will text you back shortly. / ¡Gracias por tu mensaje! Alguien de nuestro equipo te responderá pronto.",
     "handoff_staff_question": "Good question! I've passed it to our team and someone will text you back shortly.",
+    "staff_question_noted": "I've passed your other question to our team; someone will text you about it.",
     "handoff_running_late": "Thanks for letting us know! I've told the team, and someone will text you if anything changes.",
 }
 
@@ -157,6 +158,7 @@ ES: dict[str, str] = {
     "holding": "Un momento, lo estoy revisando.",
     "handoff_language": EN["handoff_language"],
     "handoff_staff_question": "¡Buena pregunta! Se la pasé a nuestro equipo y alguien te responderá pronto.",
+    "staff_question_noted": "Le pasé tu otra pregunta a nuestro equipo; alguien te escribirá sobre eso.",
     "handoff_running_late": "¡Gracias por avisarnos! Ya le avisé al equipo y alguien te escribirá si algo cambia.",
 }
 

@@ -345,6 +345,39 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         ),
     ),
     (
+        "walk-ins",
+        Rule(
+            "walk-ins",
+            r"\bwalk[\s-]?ins?\b|\bwithout an? (?:appointment|booking)\b|\bjust (?:walk|stop|drop) in\b"
+            r"|\bsin cita\b",
+            (
+                "do u take walk ins?",
+                "can I just walk in?",
+                "do you do facials without an appointment",
+                "atienden sin cita?",
+            ),
+            ("I walked in yesterday", "can I book an appointment"),
+        ),
+    ),
+    (
+        "arriving early",
+        Rule(
+            "arriving early",
+            r"\bhow (?:early|soon|long before)\b.{0,25}"
+            r"\b(?:arrive|get there|get here|come in|be there|show up)\b"
+            r"|\b(?:arrive|get there|be there|show up) (?:a (?:few|little) )?(?:early|minutes? before)\b"
+            r".{0,20}\?"
+            r"|\b(?:con cuanto tiempo|cuanto tiempo antes)\b.{0,20}\bllegar\b",
+            (
+                "great! how early should i get there?",
+                "how long before my appointment should I arrive",
+                "should I arrive early?",
+                "cuanto tiempo antes debo llegar?",
+            ),
+            ("I can come in early afternoon", "how early do you open"),
+        ),
+    ),
+    (
         "jobs",
         Rule(
             "jobs",
