@@ -11,6 +11,10 @@ send issued to Twilio) p50/p99, CPU ms per turn by process, and a lost/duplicate
 (every acknowledged text has exactly one reply). Written to a JSON of figures and a PNG chart of
 latency over time (SYSTEM_BENCH_OUT, default .data/bench/).
 
+PostgreSQL statements and transactions per turn are counted too (pg_stat_statements, loaded into
+the embedded server at start; on a DATABASE_URL server only if it is loaded there): unlike CPU time
+they do not move with the machine's load.
+
 Knobs: SYSTEM_BENCH_CLIENTS (default 40), SYSTEM_BENCH_SECONDS (default 30),
 SYSTEM_BENCH_REPLICAS (default "1,3"). The load generator shares the machine with everything it
 measures; the load average is printed beside the figures.
@@ -32,7 +36,7 @@ import asyncpg
 import psutil
 import yaml
 
-from shared.embedded import LocalServers
+from shared.embedded import EmbeddedPostgres, LocalServers
 from tests.e2e.replicas import start_agent_replicas
 from tests.e2e.system_support import ROOT, System, started_system
 from tests.support.fake_twilio import FakeTwilio
@@ -185,6 +189,49 @@ async def _work(system: System) -> dict[str, int]:
     return work
 
 
+async def _load_statement_counter(servers: LocalServers) -> None:
+    """Restart the embedded PostgreSQL with pg_stat_statements loaded (a server we did not start is
+    left as it is)."""
+    for server in servers.started:
+        if isinstance(server, EmbeddedPostgres):
+            conn = await asyncpg.connect(servers.database_url)
+            try:
+                await conn.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+            finally:
+                await conn.close()
+            server.stop()
+            server.start()
+
+
+async def _reset_statements(database_url: str) -> bool:
+    """Start counting this database's statements; False when pg_stat_statements is not loaded."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        await conn.execute("SELECT pg_stat_statements_reset()")
+        return True
+    except asyncpg.PostgresError:
+        return False
+    finally:
+        await conn.close()
+
+
+async def _statements(database_url: str) -> dict[str, int]:
+    """Statements (and transactions: BEGINs) this database ran since `_reset_statements`."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT coalesce(sum(calls), 0) AS statements,"
+            " coalesce(sum(calls) FILTER (WHERE query ILIKE 'BEGIN%'), 0) AS transactions"
+            " FROM pg_stat_statements"
+            " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+    finally:
+        await conn.close()
+    assert row is not None
+    return {"postgres statements": int(row["statements"]), "postgres transactions": int(row["transactions"])}
+
+
 def _settled(replies: Replies, turns: list[Turn]) -> tuple[int, int]:
     """(lost, duplicates): acknowledged texts without a reply, and replies beyond one per text."""
     asked: dict[str, int] = defaultdict(int)
@@ -249,18 +296,20 @@ async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: fl
         follower = asyncio.create_task(replies.follow())
         processes = _processes(system)
         turns: list[Turn] = []
+        counting = await _reset_statements(system.database_url)
         cpu_before = _cpu(processes)
         began = time.time()
         stop_at = time.monotonic() + seconds
         await asyncio.gather(*(_client(system, replies, i, stop_at, turns) for i in range(clients)))
         cpu_after = _cpu(processes)
+        statements = await _statements(system.database_url) if counting else {}
         await asyncio.sleep(SETTLE_SECONDS)  # a late reply, or a second one, shows up here
         follower.cancel()
         run = _figures(
             Run(agents, clients, seconds), turns, began, {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
         )
         run.lost, run.duplicates = _settled(replies, turns)
-        work = await _work(system)  # after the settling pause: the audit log has caught up
+        work = await _work(system) | statements  # after the settling pause: the audit log has caught up
         run.work_per_turn = {k: round(n / max(1, run.turns), 2) for k, n in sorted(work.items())}
     return run
 
@@ -312,6 +361,7 @@ async def _run_all(replicas: list[int], clients: int, seconds: float) -> list[Ru
     tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-servers-"))
     servers = LocalServers(tmp)
     try:
+        await _load_statement_counter(servers)
         return [await _one_run(servers, n, clients, seconds) for n in replicas]
     finally:
         servers.stop()
