@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import tempfile
 import time
 from collections import defaultdict
@@ -34,11 +35,10 @@ from typing import Any
 
 import asyncpg
 import psutil
-import yaml
 
 from shared.embedded import EmbeddedPostgres, LocalServers
 from tests.e2e.replicas import start_agent_replicas
-from tests.e2e.system_support import ROOT, System, started_system
+from tests.e2e.system_support import ROOT, TENANT, System, started_system
 from tests.support.fake_twilio import FakeTwilio
 
 SCRIPT = ("Hi, I'm {name}. Something for my forehead lines", "Monday around 2pm", "1")
@@ -46,6 +46,7 @@ NAMES = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jorda
 WARM_UP_SECONDS = 3.0
 REPLY_TIMEOUT = 20.0
 SETTLE_SECONDS = 5.0
+ADMIN_TOKEN = secrets.token_urlsafe(24)
 TARGETS = {"turns_per_s": 300.0, "ack_p99_ms": 25.0, "turn_p99_ms": 250.0}
 
 
@@ -162,13 +163,14 @@ def _cpu(processes: dict[str, list[psutil.Process]]) -> dict[str, float]:
     return out
 
 
-async def _raise_cap(system: System, tmp: Path) -> None:
-    """The demo spa's daily cap (500) would hold texts back: raise it in the spa file, let it reload."""
-    path = tmp / "spas" / "glow-medspa.yaml"
-    spa = yaml.safe_load(path.read_text())
-    spa["sms"]["daily_send_cap"] = 1_000_000
-    path.write_text(yaml.safe_dump(spa, sort_keys=False))
-    await asyncio.sleep(1.5)  # RELEASE_INTERVAL_SECONDS is 0.5 here: the gateway has reloaded it
+async def _raise_cap(system: System) -> None:
+    """The demo spa's daily cap (500) would hold texts back: staff raise it (the admin endpoint)."""
+    resp = await system.http.post(
+        f"{system.urls['gateway']}/admin/spas/{TENANT}/send-cap",
+        json={"daily_cap": 1_000_000},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    resp.raise_for_status()
 
 
 async def _work(system: System) -> dict[str, int]:
@@ -182,7 +184,8 @@ async def _work(system: System) -> dict[str, int]:
         rows = await conn.fetch("SELECT action, count(*) AS n FROM audit.audit_log GROUP BY action")
     finally:
         await conn.close()
-    people = ("staff.", "audit.")  # a staff sign-in, the compliance token: not the clients' turns
+    # A staff sign-in, the compliance token, the cap raised for the run: not the clients' turns.
+    people = ("staff.", "audit.", "gateway.")
     work = {f"tool {r['action']}": int(r["n"]) for r in rows if not r["action"].startswith(people)}
     info = await system.nc.jetstream().stream_info(system.topology.stream_conversations.name)
     work["conversation events"] = int(info.state.messages)
@@ -287,11 +290,18 @@ def _figures(run: Run, turns: list[Turn], began: float, cpu: dict[str, float]) -
 
 async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: float) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-system-"))
-    extra = {"RELEASE_INTERVAL_SECONDS": "0.5", "LOG_LEVEL": "WARNING", "DB_POOL_MAX": "10"}
+    # The services' own polling at their production intervals (the e2e tests poll faster).
+    extra = {
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_MAX": "10",
+        "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
+        "RELEASE_INTERVAL_SECONDS": "30",
+        "NOTIFIER_POLL_SECONDS": "1",
+    }
     async with started_system(servers.database_url, servers.nats_url, tmp, extra_env=extra) as system:
         if agents > 1:
             await start_agent_replicas(system, agents - 1)
-        await _raise_cap(system, tmp)
+        await _raise_cap(system)
         replies = Replies(system.twilio)
         follower = asyncio.create_task(replies.follow())
         processes = _processes(system)
