@@ -243,3 +243,19 @@ def test_another_day_at_an_offered_hour_is_no_pick_of_tomorrows_option() -> None
 )
 def test_a_better_hour_said_after_another_is_the_one_asked_for(text: str) -> None:
     assert _pref(text).target_time == time(11)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me puedes agendar masaje linfatico el martes? ah no perdon, el miercoles",
+        "tuesday, oops i mean wednesday",
+        "el martes... mejor el miercoles",
+    ],
+)
+def test_a_day_corrected_in_english_or_spanish_is_the_last_one(text: str) -> None:
+    assert _pref(text).dates == [date(2026, 12, 2)]
+
+
+def test_two_days_offered_as_alternatives_are_both_kept() -> None:
+    assert _pref("el lunes o el martes").dates == [date(2026, 12, 1), date(2026, 12, 7)]
