@@ -691,7 +691,7 @@ _TIME_NEGATED = re.compile(
 _CORRECTION = re.compile(
     r"\b(?:instead|change|changed|switch|make it|actually|rather|move it|scratch that"
     r"|(?:is|works|would be|would work) better|i meant|i mean|oops|no wait|wait no|oh wait"
-    r"|quise decir|en vez de|mejor (?:el|la|a las)|no perdon|perdon,? (?:el|la|mejor))\b"
+    r"|quise decir|en vez de|mejor(?! que)|no perdon|perdon,? (?:el|la|mejor))\b"
 )
 
 
