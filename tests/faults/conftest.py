@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.system_support import System, started_system
+from tests.faults.invariants import FAULT_ENV
 
 StartSystem = Callable[..., AbstractAsyncContextManager[System]]
 
@@ -18,7 +19,8 @@ def start_system(servers: dict[str, str], tmp_path: Path) -> StartSystem:
     """Starts the five services on the session's NATS and PostgreSQL: `async with start_system(**env)`."""
 
     def start(**extra_env: str) -> AbstractAsyncContextManager[System]:
-        return started_system(servers["postgres"], servers["nats"], tmp_path, extra_env=extra_env)
+        env = {**FAULT_ENV, **extra_env}
+        return started_system(servers["postgres"], servers["nats"], tmp_path, extra_env=env)
 
     return start
 

@@ -21,6 +21,10 @@ from shared.contracts.tools import TOOLS
 from tests.e2e.system_support import TENANT, System, run_cli
 
 BOOKED = "You're booked"
+# Every fault system's settings: a send a fault cut between Twilio's acceptance and the gateway's
+# commit stays `sending` until it is reconciled with Twilio's log, 10 s after its claim here
+# (60 s by default), so the checks below see it settled within a test's time.
+FAULT_ENV = {"STALE_SENDING_SECONDS": "10"}
 # Audit records of tool calls (the log also holds staff and compliance actions).
 TOOL_RECORDS = "SELECT count(*) FROM audit.audit_log WHERE tenant_id = $1 AND action = ANY($2::text[])"
 
@@ -106,18 +110,43 @@ async def check_replies(system: System, ledger: Ledger, timeout: float) -> None:
             assert len(replies) == texts, (number[-4:], texts, replies)
 
 
-async def check_no_duplicate_sends(system: System) -> None:
-    """Every text Twilio got is one row the gateway marked sent, with its own Twilio sid."""
+async def check_no_duplicate_sends(system: System, timeout: float) -> None:
+    """Every text Twilio got is one row the gateway marked sent, with its own Twilio sid; a send left
+    `sending` by the fault is waited for: reconciled, it is recorded as sent, not sent again."""
     conn = await asyncpg.connect(system.database_url)
     try:
+
+        async def settled() -> bool:
+            return not await conn.fetchval(
+                "SELECT count(*) FROM gateway.outbound_messages WHERE state = 'sending'"
+            )
+
+        await system.eventually(settled, "no text left sending", timeout)
         sids = [r["provider_sid"] for r in await conn.fetch(
             "SELECT provider_sid FROM gateway.outbound_messages WHERE state = 'sent'"
         )]  # fmt: skip
     finally:
         await conn.close()
     assert len(sids) == len(set(sids)), "one Twilio message recorded for two texts"
-    twilio = sorted(m.sid for m in system.twilio.sent)
-    assert sorted(sids) == twilio, "Twilio sent what the gateway did not record"
+    if sorted(sids) != sorted(m.sid for m in system.twilio.sent):
+        raise AssertionError(
+            f"Twilio sent what the gateway did not record: {await _unrecorded(system, sids)}"
+        )
+
+
+async def _unrecorded(system: System, recorded: list[str]) -> str:
+    """What the gateway's rows say of the texts Twilio has and the gateway does not show as sent."""
+    conn = await asyncpg.connect(system.database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT state, provider_sid, claimed_at, to_number FROM gateway.outbound_messages "
+            "WHERE state <> 'sent' ORDER BY claimed_at NULLS LAST"
+        )
+    finally:
+        await conn.close()
+    extra = [m for m in system.twilio.sent if m.sid not in set(recorded)]
+    unsent = [(r["state"], r["provider_sid"], r["to_number"][-4:]) for r in rows]
+    return f"Twilio has {[(m.sid, m.to[-4:]) for m in extra]}; rows not sent: {unsent}"
 
 
 async def check_no_double_booking(system: System) -> None:
@@ -171,6 +200,6 @@ async def check_invariants(
 ) -> None:
     """All of the above; `served_earlier` counts tool calls of scheduler processes no longer running."""
     await check_replies(system, ledger, timeout)
-    await check_no_duplicate_sends(system)
+    await check_no_duplicate_sends(system, timeout)
     await check_no_double_booking(system)
     await check_audit(system, served_earlier + await served_tool_calls(system), timeout)

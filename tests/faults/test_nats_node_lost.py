@@ -15,7 +15,7 @@ import pytest
 from shared.bus import ensure_streams
 from shared.subjects import Topology
 from tests.e2e.system_support import System, started_system
-from tests.faults.invariants import Ledger, check_invariants, converse
+from tests.faults.invariants import FAULT_ENV, Ledger, check_invariants, converse
 from tests.support.nats_cluster import NatsCluster
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(400)]
@@ -67,7 +67,7 @@ async def test_losing_a_nats_node_under_load_loses_no_text_and_sends_none_twice(
     topology = Topology(prefix=f"f{uuid.uuid4().hex[:12]}")
     await _streams_at_r3(cluster.urls, topology)
     # The test's own connection is to n0; the services know all three nodes.
-    every_node = {"NATS_URL": ",".join(cluster.urls), "STREAM_REPLICAS": "3"}
+    every_node = {**FAULT_ENV, "NATS_URL": ",".join(cluster.urls), "STREAM_REPLICAS": "3"}
     every_node["SUBJECT_PREFIX"] = topology.prefix
     async with started_system(servers["postgres"], cluster.urls[0], tmp_path, extra_env=every_node) as system:
         ledger = Ledger()

@@ -13,7 +13,7 @@ import pytest
 
 from shared.embedded import EmbeddedPostgres
 from tests.e2e.system_support import started_system
-from tests.faults.invariants import BOOKED, Ledger, check_invariants, converse
+from tests.faults.invariants import BOOKED, FAULT_ENV, Ledger, check_invariants, converse
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(400)]
 
@@ -33,7 +33,7 @@ def own_postgres() -> Iterator[EmbeddedPostgres]:
 async def test_postgres_restart_during_load_loses_and_doubles_nothing(
     own_postgres: EmbeddedPostgres, servers: dict[str, str], tmp_path: Path
 ) -> None:
-    async with started_system(own_postgres.dsn(), servers["nats"], tmp_path) as system:
+    async with started_system(own_postgres.dsn(), servers["nats"], tmp_path, extra_env=FAULT_ENV) as system:
         ledger = Ledger()
         talks = [asyncio.create_task(converse(system, ledger, n, name, 120)) for n, name in CLIENTS.items()]
 
