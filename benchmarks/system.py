@@ -11,9 +11,11 @@ send issued to Twilio) p50/p99, CPU ms per turn by process, and a lost/duplicate
 (every acknowledged text has exactly one reply). Written to a JSON of figures and a PNG chart of
 latency over time (SYSTEM_BENCH_OUT, default .data/bench/).
 
-PostgreSQL statements and transactions per turn are counted too (pg_stat_statements, loaded into
-the embedded server at start; on a DATABASE_URL server only if it is loaded there): unlike CPU time
-they do not move with the machine's load.
+The work behind CPU per turn is counted too, per turn: tool calls by tool (the audit log),
+conversation events, bus messages delivered to each service's durable consumers, and PostgreSQL
+statements and transactions (pg_stat_statements, loaded into the embedded server at start; on a
+DATABASE_URL server only if it is loaded there). Unlike CPU time these do not move with the
+machine's load.
 
 Knobs: SYSTEM_BENCH_CLIENTS (default 40), SYSTEM_BENCH_SECONDS (default 30),
 SYSTEM_BENCH_REPLICAS (default "1,3"). The load generator shares the machine with everything it
@@ -235,6 +237,20 @@ async def _statements(database_url: str) -> dict[str, int]:
     return {"postgres statements": int(row["statements"]), "postgres transactions": int(row["transactions"])}
 
 
+async def _deliveries(system: System) -> dict[str, int]:
+    """Bus messages delivered so far to each service's durable consumers (redeliveries included)."""
+    js = system.nc.jetstream()
+    ours = f"{system.topology.prefix.upper()}_"
+    by_service: dict[str, int] = defaultdict(int)
+    for stream in await js.streams_info():
+        if not stream.config.name or not stream.config.name.startswith(ours):
+            continue
+        for consumer in await js.consumers_info(stream.config.name):
+            service = (consumer.name or "?").split("-")[0]
+            by_service[f"bus messages to {service}"] += consumer.delivered.consumer_seq or 0
+    return by_service
+
+
 def _settled(replies: Replies, turns: list[Turn]) -> tuple[int, int]:
     """(lost, duplicates): acknowledged texts without a reply, and replies beyond one per text."""
     asked: dict[str, int] = defaultdict(int)
@@ -307,19 +323,22 @@ async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: fl
         processes = _processes(system)
         turns: list[Turn] = []
         counting = await _reset_statements(system.database_url)
+        delivered_before = await _deliveries(system)
         cpu_before = _cpu(processes)
         began = time.time()
         stop_at = time.monotonic() + seconds
         await asyncio.gather(*(_client(system, replies, i, stop_at, turns) for i in range(clients)))
         cpu_after = _cpu(processes)
-        statements = await _statements(system.database_url) if counting else {}
+        counted = await _statements(system.database_url) if counting else {}
+        delivered = await _deliveries(system)
+        counted |= {k: n - delivered_before.get(k, 0) for k, n in delivered.items()}
         await asyncio.sleep(SETTLE_SECONDS)  # a late reply, or a second one, shows up here
         follower.cancel()
         run = _figures(
             Run(agents, clients, seconds), turns, began, {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
         )
         run.lost, run.duplicates = _settled(replies, turns)
-        work = await _work(system) | statements  # after the settling pause: the audit log has caught up
+        work = await _work(system) | counted  # after the settling pause: the audit log has caught up
         run.work_per_turn = {k: round(n / max(1, run.turns), 2) for k, n in sorted(work.items())}
     return run
 
