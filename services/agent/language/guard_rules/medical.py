@@ -361,7 +361,8 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\b(?:look at|check|see) (?:a|my|the|this) (?:\w+ )?{SYMPTOM}\b",
             rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
             # a statement with no subject: "been getting these weird headaches since tuesday"
-            rf"^(?:been|keep|kept|always|still|constantly)\b.{{0,25}}\b(?:{SYMPTOM}|bloat\w*)\b",
+            # at the start of the text; written after a word boundary so the rule's pattern stays fast
+            rf"\b(?<![\s\S])(?:been|keep|kept|always|still|constantly)\b.{{0,25}}\b(?:{SYMPTOM}|bloat\w*)\b",
             rf"\b(?:shake|kick|get rid of) (?:this|these|my) (?:\w+ )?{SYMPTOM}\b",
             # a spot described by how it feels: "big red painful pimple", "a scaly patch on my scalp"
             r"\b(?:painful|swollen|infected|itchy|bleeding|oozing|throbbing|scaly|flaky|crusty|weeping|"

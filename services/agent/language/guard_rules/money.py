@@ -38,7 +38,7 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
             r"\b(?:didn'?t|did not|never) (?:authori[sz]e|authori[sz]ed|approve|approved|agree to|agreed to) "
             r"(?:this|that|the|a|any|these)? ?(?:charges?|payments?|transactions?)\b",
             # "split it into 3 payments" is a plan, not a dispute
-            r"(?<!into )(?<!in )(?<!over )\b(?:two|2|three|3|multiple|several|double|duplicate) (?:charges|"
+            r"\b(?<!into )(?<!in )(?<!over )(?:two|2|three|3|multiple|several|double|duplicate) (?:charges|"
             r"payments|transactions)\b",
             r"\b(?:charged|billed)\b.{0,40}\b(?:but|when|even though|instead of)\b.{0,30}\b(?:quote|quoted|"
             r"price|"
