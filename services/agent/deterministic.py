@@ -45,7 +45,7 @@ THIRD_PARTY_NOTE = (
 # What the client is told when a staff topic goes to staff (reply keys; the default for the others).
 STAFF_TOPIC_REPLIES = {"running late": "handoff_running_late"}
 # Staff topics about a booking the client already has: to staff even when the text names a time.
-ABOUT_A_BOOKING = frozenset({"running late"})
+ABOUT_A_BOOKING = frozenset({"running late", "their appointment"})
 STAFF_TOPIC_NOTE = "The client asked about {topic}, which the spa profile does not answer: please reply."
 LANGUAGE_REASON = (
     "The client texts in a language the spa does not text in ({language}): please reply yourself."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -213,6 +213,8 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
     if not (state.proposals or state.unavailable) or not (u.shift or u.reject_options):
         return None
     starts = [p.option.start for p in state.proposals]
+    if u.shift == "week_later" and u.preference is not None and _only_a_week(u.preference):
+        u = replace(u, preference=None)  # "same time next week": the week is the shift, not a new range
     old = state.search
     exclude = [*(old.exclude_starts if old else []), *starts][-20:]
     base = merged(u.preference, state.preference) if u.preference else state.preference
@@ -252,6 +254,13 @@ def days_not_offered(preference: TimePreference, options: Sequence[SlotOption], 
     if len(offered) > 1:
         return []
     return [d for d in preference.dates if d not in offered]
+
+
+def _only_a_week(preference: TimePreference) -> bool:
+    """A range of days and nothing else ("next week")."""
+    return bool(preference.date_from) and not (
+        preference.dates or preference.weekdays or _has_time(preference) or preference.asap
+    )
 
 
 def _plus(moment: time, minutes: int) -> time:

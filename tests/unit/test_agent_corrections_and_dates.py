@@ -259,3 +259,16 @@ def test_a_day_corrected_in_english_or_spanish_is_the_last_one(text: str) -> Non
 
 def test_two_days_offered_as_alternatives_are_both_kept() -> None:
     assert _pref("el lunes o el martes").dates == [date(2026, 12, 1), date(2026, 12, 7)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi! i forgot what time my appointment is on friday, can you remind me?",
+        "when is my appointment again?",
+        "a que hora es mi cita?",
+    ],
+)
+def test_a_question_about_their_own_appointment_is_for_staff(text: str) -> None:
+    u = understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS)
+    assert u.staff_topic == "their appointment"

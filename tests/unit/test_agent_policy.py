@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -237,3 +237,13 @@ def test_a_day_the_spa_is_closed_is_named() -> None:
     assert policy.closed_days(TimePreference(weekdays=[5, 6]), week) == []
     assert policy.closed_days(TimePreference(asap=True), week) == []
     assert policy.closed_days(TimePreference(weekdays=[6]), []) == []
+
+
+def test_same_time_next_week_is_the_days_offered_a_week_on_not_the_whole_week() -> None:
+    state = _offered(9, 10)
+    next_week = TimePreference(date_from=date(2026, 12, 14), date_to=date(2026, 12, 20))
+    fields = policy.shifted(_u(shift="week_later", preference=next_week), state, TZ)
+    assert fields is not None
+    preference = fields["preference"]
+    assert preference.dates == [date(2026, 12, 16)], "the Wednesday offered, a week later"
+    assert preference.part_of_day == "morning" and preference.date_from is None

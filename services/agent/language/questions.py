@@ -378,6 +378,25 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         ),
     ),
     (
+        "their appointment",
+        Rule(
+            "their appointment",
+            r"\b(?:what time|when|what day)(?: is| was)? my (?:appointment|booking|visit)\b"
+            r"|\b(?:forgot|forget|don't remember|can't remember|not sure)\b.{0,20}"
+            r"\b(?:what time|when|what day)\b.{0,15}\bmy (?:appointment|booking|visit)\b"
+            r"|\bremind me\b.{0,25}\bmy (?:appointment|booking|visit)\b"
+            r"|\b(?:do i|did i) (?:still )?have (?:an|my) (?:appointment|booking)\b"
+            r"|\ba que hora es mi cita\b|\bcuando es mi cita\b",
+            (
+                "hi! i forgot what time my appointment is on friday, can you remind me?",
+                "when is my appointment again?",
+                "do I still have an appointment tomorrow?",
+                "a que hora es mi cita?",
+            ),
+            ("can I make an appointment friday", "what time works for my appointment"),
+        ),
+    ),
+    (
         "jobs",
         Rule(
             "jobs",

@@ -69,13 +69,15 @@ SHIFT_RULES: tuple[tuple[Shift, Rule], ...] = (
         Rule(
             "a week later",
             r"\b(?:the )?week after(?: that| those| this| next)?\b(?! (?:my|the|your|her|his)\b)"
-            r"|\b(?:the )?following week\b|\ba week later\b|\bsame (?:day|time) (?:the )?(?:week after"
-            r"|following week|a week later)\b|\bla semana siguiente\b|\bla otra semana\b",
+            r"|\b(?:the )?following week\b|\ba week later\b|\bsame (?:day|time|day and time) (?:the )?"
+            r"(?:week after|following week|a week later|next week)\b|\bla semana siguiente\b"
+            r"|\bla otra semana\b|\bmisma hora la (?:proxima|otra) semana\b",
             (
                 "what about the week after?",
                 "the following week?",
                 "same time a week later",
                 "la semana siguiente?",
+                "hmm actually same time next week works better",
             ),
             ("the week after my wedding", "next week", "this week"),
         ),
