@@ -24,7 +24,7 @@ from shared.bus import (
 from shared.contracts.escalation import PauseAi, ReplyModeSet, ResumeAi, StaffReply
 from shared.contracts.sms import SmsReceived
 from shared.reply_mode import ReplyModes
-from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.runtime import ServiceContext, ServiceSpec, build_context, run_service
 from shared.subjects import Topology
 
 from .brain import Brain
@@ -263,4 +263,4 @@ def build(settings: AgentSettings) -> tuple[ServiceSpec, ServiceContext]:
 def run(settings: AgentSettings) -> None:
     """Run the agent until SIGTERM."""
     spec, ctx = build(settings)
-    asyncio.run(serve(spec, ctx))
+    run_service(spec, ctx)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from shared.bus import current_message, jetstream, make_broker, nats_client
 from shared.contracts.desk import SCHEDULER_TOOLS
 from shared.contracts.tools import ToolReply
 from shared.outbox import OutboxRelay
-from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.runtime import ServiceContext, ServiceSpec, build_context, run_service
 from shared.subjects import Topology
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -160,18 +159,7 @@ def build(settings: SchedulerSettings) -> tuple[ServiceSpec, ServiceContext]:
     return spec, build_context(spec, settings, broker, http)
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    # uvloop roughly halves the cost of each socket read and write (NATS and PostgreSQL both);
-    # where it is not installed (or not built for the platform) the standard loop serves.
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
-
-
 def run(settings: SchedulerSettings | None = None) -> None:
     """Serve until SIGTERM."""
     spec, ctx = build(settings or SchedulerSettings())
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(serve(spec, ctx))
+    run_service(spec, ctx)
