@@ -548,7 +548,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bis it (?:ok|okay|safe|fine|bad) to take \w+(?: \w+)? (?:every ?day|daily|every "
             r"(?:night|morning)|at night|long[- ]term|together|while|on an empty)\b",
             rf"\bwhat (?:helps|works)(?: for| with)? (?:a |an |my |the )?(?:\w+ )?{SYMPTOM}",
-            r"\bor (?:is it |is this |could it be )?something (?:worse|more serious|serious|bad)\b|"
+            r"\bor (?:is it |is this |is |could it be )?something (?:worse|more serious|serious|bad|off|"
+            r"wrong)\b|"
             r"\bsomething to worry about\b|\bquit(?:ting)? (?:smoking|vaping|drinking|nicotine|alcohol)\b",
             r"\b(?:lost|losing|gained|gaining|dropped|put on) (?:\w+ ){0,3}(?:lbs|pounds|kilos|weight)\b"
             r".{0,30}"
