@@ -181,3 +181,21 @@ def test_guard_on_general_health_questions_and_booking_texts_naming_areas_produc
     assert group.total >= 200
     assert group.right_category / group.total >= 0.99, group.misses[:10]
     assert group.right_priority / group.priority_total >= 0.9, group.misses[:10]
+
+
+def test_guard_on_health_texts_told_as_statements_and_booking_texts_that_look_clinical() -> None:
+    # The eleventh round (tests/data/fresh_health2.jsonl, fresh_chatter3.jsonl), written the same way
+    # in two batches: health texts told as statements, about family, sport, teeth, eyes, ears, tests,
+    # doses and misspellings, a tenth of them Spanish; booking texts naming treatments with body
+    # words, nerves, follow-ups and fees, and complaints and a reschedule that go to staff as such.
+    chatter = score_escalation(read_jsonl(PROJECT_DATA / "fresh_chatter3.jsonl"), source="chatter")
+    assert chatter.negatives >= 200
+    assert chatter.false_escalation_rate <= 0.02, chatter.false_alarms[:10]
+    handed_over = chatter.groups["chatter: must escalate"]
+    assert handed_over.total >= 10
+    assert handed_over.right_category == handed_over.total, handed_over.misses
+    medical = score_escalation(read_jsonl(PROJECT_DATA / "fresh_health2.jsonl"), source="medical")
+    group = medical.groups["medical: must escalate"]
+    assert group.total >= 350
+    assert group.right_category / group.total >= 0.99, group.misses[:10]
+    assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
