@@ -140,6 +140,11 @@ def test_client_texts_escalate_with_their_category(text: str, category: str) -> 
         "the bruise from my lips still hasnt gone down",
         "cheek filler feels hard and throbs",
         "me duele la cara desde el relleno",
+        "coughing up blood since this morning",
+        "i keep seeing flashes of light in my left eye",
+        "my son hit his head at practice and now hes dizzy",
+        "mi hija se tomo varias pastillas de su abuela",
+        "my lips are still lumpy 12 days out from filler",
     ],
 )
 def test_emergencies_and_symptoms_after_a_treatment_are_urgent(text: str) -> None:
@@ -158,6 +163,11 @@ def test_emergencies_and_symptoms_after_a_treatment_are_urgent(text: str) -> Non
         "i get seizures sometimes, can i do ipl",
         "what are the chances of bruising from lip filler",
         "can i have a glass of wine tonight after my botox",
+        # a symptom that has lasted, with no treatment named, and a weekday in Spanish
+        "had a cough for two weeks now, what helps",
+        "me duele la garganta desde el lunes",
+        "i had wine after my filler, will it bruise more",
+        "my husband stops breathing in his sleep sometimes",
     ],
 )
 def test_general_questions_about_what_may_happen_are_medical_but_not_urgent(text: str) -> None:
