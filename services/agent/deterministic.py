@@ -26,7 +26,7 @@ from shared.contracts.conversation import (
     ServicesOffered,
     StaffNoteAdded,
 )
-from shared.contracts.tools import ServiceMatch, TimePreference
+from shared.contracts.tools import ProviderInfo, ServiceMatch, TimePreference
 
 from . import domain, frontdesk_answers, policy
 from .booking import confirm, propose
@@ -349,6 +349,26 @@ def take_preference(turn: Turn) -> None:
         for weekday in policy.closed_days(fields["preference"], turn.ctx.spa.hours):
             turn.lead.append(say(turn.lang, "closed_day", day=day_name(weekday, turn.lang)))
             turn.inexact_said = True
+        if provider is not None and not turn.inexact_said and (off := provider_day_off(turn, provider)):
+            turn.lead.append(off)  # "julia on monday": Julia isn't in on Mondays, and her days
+            turn.inexact_said = True
+
+
+def provider_day_off(turn: Turn, provider: ProviderInfo) -> str:
+    """What to say when the one day asked for is not a day the provider asked for works ("" if it is)."""
+    preference = turn.u.preference
+    if preference is None or "provider_schedule" in turn.u.questions:
+        return ""
+    days = {d.weekday() for d in preference.dates} | set(preference.weekdays)
+    if len(days) != 1:
+        return ""
+    weekday = days.pop()
+    if any(d.weekday == weekday and d.intervals for d in provider.week):
+        return ""
+    asked = frontdesk_answers.Asked(
+        profile=turn.ctx.spa, lang=turn.lang, weekday=weekday, provider=provider.first_name
+    )
+    return frontdesk_answers.provider_schedule(asked)
 
 
 def day_in_mind(turn: Turn) -> None:

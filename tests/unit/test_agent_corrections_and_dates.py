@@ -9,12 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.agent import policy
+from services.agent.brain import TurnContext
+from services.agent.deterministic import provider_day_off
+from services.agent.domain import ConversationState
 from services.agent.language.corrections import TAKEN_BACK, TakenBack, without_taken_back
 from services.agent.language.names import find_name
 from services.agent.language.timeparse import HOLIDAYS, parse_preference
 from services.agent.language.understanding import understand
 from services.agent.language.vocabulary import LOGISTICS_WORDS
-from shared.contracts.tools import SlotOption
+from services.agent.turn import Turn
+from shared.contracts.tools import OpeningDay, ProviderInfo, SlotOption, SpaProfile
 
 pytestmark = pytest.mark.unit
 
@@ -272,3 +276,23 @@ def test_two_days_offered_as_alternatives_are_both_kept() -> None:
 def test_a_question_about_their_own_appointment_is_for_staff(text: str) -> None:
     u = understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS)
     assert u.staff_topic == "their appointment"
+
+
+def _julia_turn(text: str) -> Turn:
+    julia = ProviderInfo(
+        provider_id=uuid4(),
+        first_name="Julia",
+        week=[OpeningDay(weekday=d, intervals=[(time(10), time(19))]) for d in (1, 2, 3, 4, 5)],
+    )
+    spa = SpaProfile(tenant_id="t", name="Glow Med Spa", timezone=TZ, providers=[julia])
+    state = ConversationState(conversation_id="c", tenant_id="t")
+    ctx = TurnContext(state=state, text=text, now=NOW, spa=spa, tools=None, correlation_id=uuid4())  # type: ignore[arg-type]
+    u = understand(text, now=NOW, tz=TZ, provider_names=["Julia Alvarez"])
+    return Turn(ctx=ctx, u=u, state=state, lang="en", tz=ZoneInfo(TZ))
+
+
+def test_a_day_the_provider_asked_for_does_not_work_is_said() -> None:
+    turn = _julia_turn("can I see julia on monday for botox?")
+    said = provider_day_off(turn, turn.ctx.spa.providers[0])
+    assert "Julia isn't in on Monday" in said and "Tuesday" in said
+    assert provider_day_off(_julia_turn("julia on tuesday for botox?"), turn.ctx.spa.providers[0]) == ""
