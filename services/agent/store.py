@@ -15,9 +15,10 @@ from uuid import UUID
 
 import structlog
 from nats.js import JetStreamContext
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import APIError
 
 from shared.bus import publish_event, publish_in_order
+from shared.bus.stored import stored_message
 from shared.contracts.conversation import (
     AiPaused,
     AiResumed,
@@ -84,11 +85,8 @@ class ConversationStore:
         self._cache_size = cache_size
 
     async def _last_seq(self, subject: str) -> int:
-        try:
-            msg = await self._js.get_msg(self._stream, subject=subject)
-        except NotFoundError:
-            return 0
-        return int(msg.seq or 0)
+        last = await stored_message(self._js, self._stream, subject)
+        return last.seq if last is not None else 0
 
     def _remember(self, loaded: Loaded) -> None:
         self._cache[loaded.subject] = loaded
@@ -112,9 +110,11 @@ class ConversationStore:
         else:
             state, seq = cached.state, cached.last_seq
         while seq < last:
-            msg = await self._js.get_msg(self._stream, seq=seq + 1, subject=subject, next=True)
+            msg = await stored_message(self._js, self._stream, subject, after_seq=seq)
+            if msg is None:  # cannot be: `last` is on the subject (nothing is ever deleted from it)
+                raise AppendConflict(subject)
             state = apply(state, parse_conversation_event(msg.data or b"{}"))
-            seq = int(msg.seq or 0)
+            seq = msg.seq
         loaded = Loaded(subject=subject, state=state, last_seq=seq)
         self._remember(loaded)
         return loaded
@@ -198,11 +198,10 @@ class ConversationStore:
         opened = False
         seq = 0
         while True:
-            try:
-                msg = await self._js.get_msg(self._stream, seq=seq + 1, subject=subject, next=True)
-            except NotFoundError:
+            msg = await stored_message(self._js, self._stream, subject, after_seq=seq)
+            if msg is None:
                 return state, partial
-            seq = int(msg.seq or 0)
+            seq = msg.seq
             event = parse_conversation_event(msg.data or b"{}")
             if opened and not _by_staff(event):
                 partial.append(event)
@@ -213,12 +212,11 @@ class ConversationStore:
     async def first_inbound_after(self, tenant_id: str, conversation_id: str, after_seq: int) -> FirstInbound:
         """The conversation's first text after `after_seq` in SMS_INBOUND: its sequence and SmsReceived id."""
         subject = self._topology.sms_inbound(tenant_id, conversation_id)
-        try:
-            msg = await self._js.get_msg(self._inbound_stream, seq=after_seq + 1, subject=subject, next=True)
-        except NotFoundError:
+        msg = await stored_message(self._js, self._inbound_stream, subject, after_seq=after_seq)
+        if msg is None:
             return None
         try:
             inbound_id: UUID | None = UUID(json.loads(msg.data or b"{}")["id"])
         except (ValueError, KeyError, TypeError):
             inbound_id = None
-        return int(msg.seq or 0), inbound_id
+        return msg.seq, inbound_id
