@@ -29,7 +29,7 @@ from .vocabulary import (
 
 _QUESTION_AFTER_TREATMENT = (
     rf"\b(?:work ?out|exercise|gym|run|sauna|steam room|hot tub|hot yoga|sun ?bathe|tan|tanning|"
-    rf"makeup|make-up|eat|eating|avoid|fast|fasting|lie down|lay down|fly|flying|drink|drinking|alcohol|"
+    rf"sun|makeup|make-up|eat|eating|avoid|fast|fasting|lie down|lay down|fly|flying|drink|drinking|alcohol|"
     rf"wine|coffee|shower|swim\w*|"
     rf"sleep|smoke|smoking|vape|vaping|wash my face|retinol|exfoliat\w*|massage my|touch|"
     rf"rub)\b.{{0,30}}\b(?:after|before|post|"
@@ -121,7 +121,9 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\bdos(?:e|es|age|ages|ing)\b|\boverdo(?:ing|ne)?\b",
-            r"\bmax(?:imum)? (?:units|amount|dose|number|syringes|ml)\b",
+            r"\bmax(?:imum)? (?:units|amount|dose|number|syringes|ml)\b|"
+            r"\bmax(?:imum)? (?:\w+ ){0,2}(?:i|you|someone|a person) (?:can|should) (?:safely )?"
+            r"(?:get|take|have)\b",
             r"\bhow many (?:units|syringes|vials|ml|cc)(?: of \w+)? (?:do|will|would|should|can|"
             r"might)(?: i| you| she|"
             r" he| we)? "

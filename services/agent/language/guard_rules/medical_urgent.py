@@ -50,7 +50,7 @@ _GENERIC_QUESTION = re.compile(
     r"when (?:should|do) i|could i|will i|would i|how (?:do|"
     r"can) i (?:know|tell)|"
     r"do (?:people|most)|does (?:everyone|it)|what if|what are the (?:chances|odds)|how (?:likely|common)|"
-    r"can (?:the )?\w+ (?:hurt|cause|damage)|"
+    r"can (?:the |a )?(?:\w+ ){1,2}(?:hurt|cause|damage|make (?:me|you|my|your))|"
     r"(?:does|do|will|would) (?:the |a )?(?:\w+ ){0,2}(?:hurt|sting|burn)(?! (?:me|my|you|her|him)\b)|"
     r"(?:is|are) (?:the |a |it )?(?:\w+ ){0,3}(?:painful|uncomfortable)\W*$)\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"

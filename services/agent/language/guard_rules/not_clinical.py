@@ -32,6 +32,8 @@ _BOOKING_ONLY = rx(
     # the next visit: "can i get a follow up appt for 2 weeks after my botox"
     r"\b(?:book|schedule|get|set up|need|make)\b.{0,15}\b(?:follow[- ]?up|touch[- ]?up|check[- ]?in|next) "
     r"(?:appointment|visit|session)\b",
+    # when to arrive: "can i get the numbing cream on when i arrive or should i come early"
+    r"\b(?:when i (?:arrive|get there|get in|come in)|come (?:in )?early|arrive early)\b",
     # downtime asked at booking: "can i go back to work after botox"
     r"\b(?:go back|return|get back|head back) to work\b",
     # where a product comes from: "are the weight loss shots compounded or brand"
@@ -56,6 +58,7 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "are the weight loss shots compounded or brand",
     "my hands are shaking typing this im so nervous for my first filler lol",
     "can i go back to work after botox",
+    "can i get the numbing cream on when i arrive or should i come early",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",

@@ -95,7 +95,8 @@ CONDITION = alt(
     r"gallbladder|retina|cornea|spine|spinal|"
     r"bruxism|grind(?:ing)? my teeth|teeth grinding|blood vessels?|arter(?:y|ies)|"
     r"occlusion|nerve damage|blindness|bacteri\w*|virus\w*|germs|antibod\w*|immune system|"
-    r"(?:a|the) (?:cold|cough|sore throat)|lidocaine|anesthe\w*|anaesthe\w*|"
+    r"(?:a|the) (?:cold(?! (?:room|one|drink|brew|water|towel|plunge|stone|compress|side))|cough|"
+    r"sore throat)|vasovagal|lidocaine|anesthe\w*|anaesthe\w*|"
     # misspelt as clients type them: "excema", "herpies", "hemorroids", "infecshun", "colestrol"
     + _ECZEMA_PSORIASIS
     + r"|herp[aeiy]{1,2}[sz]?|h[ae]m+[eo]?r+h?oi?ds?|infec(?:shun|sion|tion)s?|ch?ol?[ae]st[ae]?r[oa]l|"
@@ -172,7 +173,7 @@ AFTER_SYMPTOM = alt(
 # What a client puts on their own skin: "the cream you gave me", "the serum made my eyes red".
 PRODUCT = alt(
     r"creams?|serums?|products?|retinol|tret\w*|retin[- ]a|lotion|masks?|sunscreen|spf|ointment|gel|"
-    r"moisturi[sz]er|cleanser|toner|lash serum"
+    r"moisturi[sz]er|cleanser|toner|lash serum|(?:lash )?glue|adhesive"
 )
 # The treatment itself (not "appointment" or "visit"): what a symptom or an aftercare question is about.
 PROCEDURE = alt(
