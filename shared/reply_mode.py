@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
 
+from shared.bus.stored import stored_message
 from shared.contracts.escalation import ReplyMode, ReplyModeSet
 from shared.subjects import Topology
 
@@ -26,9 +26,8 @@ REFRESH_SECONDS = 30.0
 
 async def reply_mode(js: JetStreamContext, topology: Topology, tenant_id: str) -> ReplyMode:
     """The spa's reply mode as last published (automatic until one is)."""
-    try:
-        msg = await js.get_msg(topology.stream_escalations.name, subject=topology.staff(tenant_id, "replies"))
-    except NotFoundError:
+    msg = await stored_message(js, topology.stream_escalations.name, topology.staff(tenant_id, "replies"))
+    if msg is None:
         return "automatic"
     return ReplyModeSet.model_validate_json(msg.data or b"{}").mode
 

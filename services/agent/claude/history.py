@@ -14,8 +14,8 @@ from typing import Literal
 from uuid import UUID
 
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
 
+from shared.bus.stored import stored_message
 from shared.contracts.conversation import (
     ConversationEvent,
     EscalationRaised,
@@ -110,13 +110,11 @@ class HistoryReader:
         subject = self._topology.conversation(tenant_id, conversation_id)
         stream = self._topology.stream_conversations.name
         transcript = self._cache.pop(subject, None) or Transcript()
-        while True:
-            try:
-                msg = await self._js.get_msg(stream, seq=transcript.last_seq + 1, subject=subject, next=True)
-            except NotFoundError:
-                break
+        while (
+            msg := await stored_message(self._js, stream, subject, after_seq=transcript.last_seq)
+        ) is not None:
             transcript.add(parse_conversation_event(msg.data or b"{}"))
-            transcript.last_seq = int(msg.seq or 0)
+            transcript.last_seq = msg.seq
         self._cache[subject] = transcript
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
