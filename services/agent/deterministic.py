@@ -350,7 +350,7 @@ def take_preference(turn: Turn) -> None:
             turn.lead.append(say(turn.lang, "closed_day", day=day_name(weekday, turn.lang)))
             turn.inexact_said = True
         if provider is not None and not turn.inexact_said and (off := provider_day_off(turn, provider)):
-            turn.lead.append(off)  # "julia on monday": Julia isn't in on Mondays, and her days
+            turn.lead.insert(0, off)  # "julia on monday": said before notes a long reply may drop
             turn.inexact_said = True
 
 
@@ -365,10 +365,7 @@ def provider_day_off(turn: Turn, provider: ProviderInfo) -> str:
     weekday = days.pop()
     if any(d.weekday == weekday and d.intervals for d in provider.week):
         return ""
-    asked = frontdesk_answers.Asked(
-        profile=turn.ctx.spa, lang=turn.lang, weekday=weekday, provider=provider.first_name
-    )
-    return frontdesk_answers.provider_schedule(asked)
+    return say(turn.lang, "provider_off_day", provider=provider.first_name, day=day_name(weekday, turn.lang))
 
 
 def day_in_mind(turn: Turn) -> None:

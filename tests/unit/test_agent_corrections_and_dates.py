@@ -294,5 +294,5 @@ def _julia_turn(text: str) -> Turn:
 def test_a_day_the_provider_asked_for_does_not_work_is_said() -> None:
     turn = _julia_turn("can I see julia on monday for botox?")
     said = provider_day_off(turn, turn.ctx.spa.providers[0])
-    assert "Julia isn't in on Monday" in said and "Tuesday" in said
+    assert said == "Julia isn't in on Monday."
     assert provider_day_off(_julia_turn("julia on tuesday for botox?"), turn.ctx.spa.providers[0]) == ""
