@@ -123,11 +123,9 @@ async def _clients_bookings(
 ) -> list[BookingDetails]:
     """The client's bookings (any status) that have not started, soonest first."""
     phone = await _client_number(ports, user.tenant_id, conversation_id)
-    client = await desk_call(
-        desk, "lookup_or_create_client", user, conversation_id=conversation_id, phone=phone
-    )
+    # By number: looking at a conversation never creates a client for it.
     found = await desk_call(
-        desk, "client_bookings", user, conversation_id=conversation_id, client_id=client.client_id, limit=50
+        desk, "client_bookings", user, conversation_id=conversation_id, phone=phone, limit=50
     )
     return list(found.bookings)
 

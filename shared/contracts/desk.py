@@ -190,15 +190,17 @@ class GetCalendar(ToolRequest):
 
 
 class GetClientBookings(ToolRequest):
-    """The bound client's bookings that have not started, any status (a cancelled or moved one too),
-    soonest first: what staff act on from a conversation."""
+    """The client's bookings that have not started, any status (a cancelled or moved one too),
+    soonest first: what staff act on from a conversation. The client is `client_id` or a `phone`;
+    a number the spa has no client for has no bookings (looking never creates a client)."""
 
     limit: int = Field(default=20, ge=1, le=100)
+    phone: E164 | None = Field(default=None, description="the client by number instead of client_id")
 
     @model_validator(mode="after")
     def _client(self) -> GetClientBookings:
-        if self.client_id is None:
-            raise ValueError("client_id is required")
+        if (self.client_id is None) == (self.phone is None):
+            raise ValueError("client_id or phone is required (one of them)")
         return self
 
 

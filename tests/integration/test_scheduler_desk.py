@@ -228,6 +228,31 @@ async def test_a_move_within_its_own_time_and_to_another_provider_frees_the_old_
     ]
 
 
+async def test_a_clients_bookings_by_number_never_create_a_client(desk: Harness, database_url: str) -> None:
+    day = _day()
+    booked = await _book(desk, _at(day, 9), _sam(desk), phone="+12125550177")
+    by_number = await _ok(
+        desk, "client_bookings", GetClientBookings(tenant_id=desk.spa.id, actor=STAFF, phone="+12125550177")
+    )
+    assert [b.booking_id for b in by_number.bookings] == [booked.booking_id]
+    conn = await asyncpg.connect(database_url)
+    try:
+        clients = "SELECT count(*) FROM scheduler.clients"
+        before = await conn.fetchval(clients)
+        unknown = await _ok(
+            desk,
+            "client_bookings",
+            GetClientBookings(tenant_id=desk.spa.id, actor=STAFF, phone="+12125550178"),
+        )
+        assert unknown.bookings == [] and await conn.fetchval(clients) == before
+    finally:
+        await conn.close()
+    both = {"tenant_id": desk.spa.id, "actor": STAFF.model_dump(), "limit": 5}
+    for extra in ({}, {"phone": "+12125550177", "client_id": str(booked.client_id)}):
+        with pytest.raises(ValueError, match="client_id or phone"):
+            GetClientBookings.model_validate({**both, **extra})
+
+
 async def test_concurrent_moves_onto_one_time_move_exactly_one(desk: Harness) -> None:
     day = _day()
     ones = [await _book(desk, _at(day, 9 + i), _sam(desk), phone=f"+1212555012{i}") for i in range(3)]

@@ -130,7 +130,10 @@ ARGUMENTS: dict[type[Any], Callable[[Any, str], dict[str, Any]]] = {
     BlockProviderTime: _block,
     UnblockProviderTime: lambda req, key: {"block_id": str(req.block_id)},
     GetCalendar: _calendar,
-    GetClientBookings: lambda req, key: {"limit": req.limit},
+    GetClientBookings: lambda req, key: {
+        "limit": req.limit,
+        **({"client_ref": client_ref(key, req.tenant_id, req.phone)} if req.phone else {}),
+    },
 }
 
 

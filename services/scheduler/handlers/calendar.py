@@ -74,13 +74,17 @@ async def client_bookings(
 ) -> Served:
     """The client's bookings that have not started (any status), soonest first."""
     acting(req)
-    assert req.client_id is not None
-    if await repo.client_ref_of(conn, spa.id, req.client_id) is None:
+    client_id = req.client_id
+    if req.phone is not None:
+        client_id = await repo.client_by_phone(conn, spa.id, req.phone)
+        if client_id is None:  # nobody with that number yet: no bookings, and no client made for it
+            return Served(ClientBookingsFound(bookings=[]), {"bookings": []})
+    elif client_id is None or await repo.client_ref_of(conn, spa.id, client_id) is None:
         raise NotFound("no such client at this spa", "client_id")
-    bookings = await desk_repo.client_bookings(conn, spa.id, req.client_id, utcnow(), req.limit)
+    bookings = await desk_repo.client_bookings(conn, spa.id, client_id, utcnow(), req.limit)
     summary = {"bookings": [str(b.id) for b in bookings]}
     result = ClientBookingsFound(bookings=[details(spa, b) for b in bookings])
-    return Served(result, summary, client_id=req.client_id)
+    return Served(result, summary, client_id=client_id)
 
 
 def _by_provider(items: Iterable[Timed]) -> defaultdict[UUID, list[Timed]]:

@@ -18,6 +18,7 @@ from services.scheduler.repo.bookings import (
 )
 from services.scheduler.repo.catalog import hours_json, load_catalog, spa_version
 from services.scheduler.repo.clients import (
+    client_by_phone,
     client_membership,
     client_packages,
     client_ref_of,
@@ -31,6 +32,7 @@ __all__ = [
     "LoadReport",
     "booking_for_hold",
     "busy",
+    "client_by_phone",
     "client_membership",
     "client_packages",
     "client_ref_of",

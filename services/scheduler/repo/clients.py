@@ -35,6 +35,13 @@ async def lookup_or_create_client(
     return Client(row["id"], row["first_name"], row["ref"])
 
 
+async def client_by_phone(conn: asyncpg.Connection, spa_id: str, phone: str) -> UUID | None:
+    """The id of the spa's client with this number (None when the number is not a client's)."""
+    return await conn.fetchval(  # type: ignore[no-any-return]
+        "SELECT id FROM clients WHERE spa_id = $1 AND phone = $2", spa_id, phone
+    )
+
+
 async def client_ref_of(conn: asyncpg.Connection, spa_id: str, client_id: UUID) -> str | None:
     """The client's keyed reference (None when not a client of this spa)."""
     return await conn.fetchval(  # type: ignore[no-any-return]
