@@ -241,6 +241,14 @@ def test_tomorrow_is_resolved_on_the_day_the_check_runs() -> None:
     assert judge(s, t, SPA, date(2026, 12, 2)) == ["booked on wednesday, expected tomorrow"]
 
 
+def test_manana_is_tomorrow_and_por_la_manana_the_morning() -> None:
+    tomorrow = "Listo, tienes cita: HydraFacial mañana a las 10:00am con Priya en Glow Med Spa."
+    assert read_booking(tomorrow, SPA, TUESDAY).weekday == 2  # Wednesday
+    assert offers_options("Para tu HydraFacial tengo mañana a las 10am con Priya. Responde 1 para confirmar.")
+    morning = "Listo, tienes cita: HydraFacial por la mañana del viernes, a las 10:00am con Priya."
+    assert read_booking(morning, SPA, TUESDAY).weekday == 4
+
+
 def test_handed_off_needs_the_category_and_a_reply() -> None:
     s = _scenario({"outcome": "handed_off", "category": "medical", "priority": "urgent"})
     reply = "I've passed this to our clinical team; someone will text you shortly."

@@ -22,10 +22,11 @@ WEEKDAYS = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
     "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
 }  # fmt: skip
-RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "hoy": 0}
+RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "hoy": 0, "manana": 1}
 CLOCK = re.compile(r"\b(\d{1,2})(?::([0-5]\d))?\s*(am|pm|a\.m\.|p\.m\.)|\b([01]?\d|2[0-3]):([0-5]\d)\b")
 CHOICE_PROMPT = re.compile(r"\b(reply|responde|text back)( with)? #?\d")
-DAY_WORD = re.compile(r"\b(" + "|".join([*WEEKDAYS, *RELATIVE_DAYS]) + r")\b")
+# "mañana" is tomorrow, but "por la mañana" is the morning (compared accent-folded: "manana").
+DAY_WORD = re.compile(r"\b(?<!la )(" + "|".join([*WEEKDAYS, *RELATIVE_DAYS]) + r")\b")
 
 
 def key(text: str) -> str:
