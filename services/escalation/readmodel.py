@@ -1,8 +1,8 @@
 """The staff inbox read model: texts in and out, delivery state, pause state, recovered bookings.
 
-Each handler claims its message and updates the read model in one transaction (a text in or out, or
-a client's name, in one statement), and the live inbox is told at commit. A handler raises on bad
-input, so the message is redelivered and, after its attempts, dead-lettered where staff see it.
+Each handler claims its message and updates the read model in one transaction (a text in or out, a
+client's name or a booking in one statement), and the live inbox is told at commit. A handler raises
+on bad input, so the message is redelivered and, after its attempts, dead-lettered where staff see it.
 """
 
 from __future__ import annotations
@@ -163,31 +163,37 @@ def _message_id(kind: str, conversation_id: str, data: dict[str, Any], at: datet
     return str(data.get("id") or f"{kind}:{conversation_id}:{at.isoformat()}")
 
 
-async def _record_booking(conn: asyncpg.Connection, ports: Ports, fact: _Fact) -> None:
-    """A booking the agent confirmed counts as recovered (after hours: outside the spa's opening hours)."""
-    booking = domain.booking_from_event(fact.data)
+async def _record_booking(tenant_id: str, conversation_id: str, data: dict[str, Any], ports: Ports) -> None:
+    """A booking the agent confirmed counts as recovered (after hours: outside the spa's opening hours).
+
+    One statement: the claim, the booking (counted once) and the live notice.
+    """
+    booking = domain.booking_from_event(data)
     if booking is None:
-        log.warning("inbox.booking_event_unreadable", conversation_id=fact.conversation_id)
+        log.warning("inbox.booking_event_unreadable", conversation_id=conversation_id)
         return
-    spa = ports.spas.get(fact.tenant_id)
+    at = _occurred_at(data)
+    spa = ports.spas.get(tenant_id)
     open_now = spa_hours.is_open(
-        fact.at,
+        at,
         spa.timezone if spa else "UTC",
         spa.opening_hours if spa else {},
         ports.settings.inbox_business_hours,
     )
-    await repo.insert_booking(
-        conn,
-        booking_id=booking.booking_id,
-        tenant_id=fact.tenant_id,
-        conversation_id=fact.conversation_id,
-        service_name=booking.service_name,
-        price_cents=booking.price_cents,
-        after_hours=not open_now,
-        at=fact.at,
-        covered_by_package=_covered_by_package(fact.data),
-    )
-    await repo.notify(conn, "booking", fact.tenant_id, fact.conversation_id)
+    claim = repo.Claim(CONVERSATIONS, _message_id("BookingConfirmed", conversation_id, data, at))
+    async with ports.pool.acquire() as conn:
+        await repo.record_booking(
+            conn,
+            claim,
+            booking_id=booking.booking_id,
+            tenant_id=tenant_id,
+            conversation_id=conversation_id,
+            service_name=booking.service_name,
+            price_cents=booking.price_cents,
+            after_hours=not open_now,
+            at=at,
+            covered_by_package=_covered_by_package(data),
+        )
 
 
 def _covered_by_package(data: dict[str, Any]) -> str | None:
@@ -246,10 +252,12 @@ Fold = Callable[[asyncpg.Connection, Ports, _Fact], Awaitable[None]]
 # The conversation events the inbox shows, by kind; every other kind is skipped. The common ones
 # are one statement of their own (claim, effect, live notice); the rest fold in a unit of work.
 OneStatement = Callable[[str, str, dict[str, Any], Ports], Awaitable[None]]
-_ONE_STATEMENT: dict[str, OneStatement] = {"ClientIdentified": _record_client_name}
+_ONE_STATEMENT: dict[str, OneStatement] = {
+    "BookingConfirmed": _record_booking,
+    "ClientIdentified": _record_client_name,
+}
 
 _FOLDS: dict[str, Fold] = {
-    "BookingConfirmed": _record_booking,
     "AiPaused": _record_pause,
     "AiResumed": _record_pause,
     "StaffNoteAdded": _record_staff_note,

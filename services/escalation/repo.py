@@ -591,8 +591,20 @@ async def list_staff_notes(
 # ----- what the agent recovered -----
 
 
-async def insert_booking(
+_BOOKING = (
+    "WITH claimed AS (INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2)"
+    "  ON CONFLICT DO NOTHING RETURNING 1),"
+    " booked AS (INSERT INTO bookings (booking_id, tenant_id, conversation_id, service_name, price_cents,"
+    "  after_hours, occurred_at, covered_by_package) SELECT $4, $5, $6, $7, $8, $9, $10, $11 FROM claimed"
+    "  ON CONFLICT (booking_id) DO NOTHING),"
+    f" notified AS (SELECT pg_notify('{LIVE_CHANNEL}', $3) FROM claimed)"
+    " SELECT count(*) FROM notified"
+)
+
+
+async def record_booking(
     conn: asyncpg.Connection,
+    claim: Claim,
     *,
     booking_id: str,
     tenant_id: str,
@@ -603,11 +615,13 @@ async def insert_booking(
     at: datetime,
     covered_by_package: str | None = None,
 ) -> bool:
-    """A booking the agent confirmed; False when already counted."""
-    row = await conn.fetchval(
-        "INSERT INTO bookings (booking_id, tenant_id, conversation_id, service_name, price_cents,"
-        " after_hours, occurred_at, covered_by_package) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT (booking_id) DO NOTHING RETURNING 1",
+    """A booking the agent confirmed (counted once), with the live notice, in one statement (its own
+    transaction); False when `claim` was made before."""
+    count = await conn.fetchval(
+        _BOOKING,
+        claim.consumer,
+        claim.message_id,
+        _notice("booking", tenant_id, conversation_id),
         booking_id,
         tenant_id,
         conversation_id,
@@ -617,7 +631,7 @@ async def insert_booking(
         at,
         covered_by_package,
     )
-    return row is not None
+    return bool(count)
 
 
 async def recovered_summary(conn: asyncpg.Connection, tenant_id: str | None) -> list[asyncpg.Record]:
