@@ -108,9 +108,11 @@ async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
     plain = cmd.purpose in ("system", "page")
     first_body = None if plain else notices.with_notice(cmd.body, ports.max_reply_chars)
     now = ports.clock()
+    ref = client_ref(ports.id_key, cmd.tenant_id, cmd.to_number)
     async with transaction(ports.pool) as conn:
         await repo.lock_tenant_cap(conn, cmd.tenant_id)
-        new_row, noticed = await repo.insert_outbound(conn, cmd, first_body)
+        inserted = await repo.insert_outbound(conn, cmd, first_body, ref)
+        new_row, noticed, checks = inserted or (None, False, None)
         fresh = new_row is not None
         if fresh and (spa is None or len(cmd.body) > ports.max_reply_chars):
             reason = "unknown_spa" if spa is None else "too_long"
@@ -136,7 +138,7 @@ async def send_sms(cmd: SendSms, *, ports: Ports) -> State:
             return "failed"
         # The claim shares the request's transaction: one commit (and one connection) before the
         # text goes out, as deliver() commits its claim before the HTTP call.
-        claim = await _claim(conn, spa, cmd.idempotency_key, now, ports, row=new_row)
+        claim = await _claim(conn, spa, cmd.idempotency_key, now, ports, row=new_row, checks=checks)
     return await _send_claimed(spa, cmd.idempotency_key, claim, now, ports)
 
 
@@ -213,12 +215,13 @@ async def _claim(
     ports: Ports,
     *,
     row: repo.Outbound | None = None,
+    checks: repo.SendChecks | None = None,
 ) -> Claim | State:
     """Claim the text for sending, or settle it here: already done, opted out, or over the cap.
 
     The caller holds the spa's send lock (`repo.lock_tenant_cap`, taken first: one lock order for
-    every path). `row`: the key's row this transaction has just inserted (its own already);
-    otherwise it is read and locked here.
+    every path). `row`: the key's row this transaction has just inserted (its own already), with
+    its `checks` read by the insert; otherwise both are read here, the row locked.
     """
     row = row or await repo.lock_outbound(conn, spa.id, key)
     if row is None or row.state in ("sent", "failed"):
@@ -231,8 +234,9 @@ async def _claim(
         return Claim(row, reconcile=True)
     if row.state == "retrying" and row.retry_at is not None and row.retry_at > now:
         return "retrying"  # a redelivered command, or another replica's timer: its next try is not due
-    ref = client_ref(ports.id_key, spa.id, row.to_number)
-    checks = await repo.send_checks(conn, spa.id, ref, row.to_number, row.created_at)
+    if checks is None:
+        ref = client_ref(ports.id_key, spa.id, row.to_number)
+        checks = await repo.send_checks(conn, spa.id, ref, row.to_number, row.created_at)
     if _opted_out_for(checks, key):
         conv, correlation = row.conversation_id, row.correlation_id
         await _fail(conn, ports, spa.id, key, conv, "opted_out", OPTED_OUT_CODE, correlation=correlation)

@@ -119,12 +119,22 @@ async def send_checks(
 
 
 # ---- outbound ----
+# What send_checks reads, for a row just inserted: the insert's own snapshot is taken under the
+# spa's send lock, as send_checks' would be. $1 spa, $4 number, $9 the number's phone_ref.
+_CHECKS_OF_NEW_ROW = (
+    " (SELECT o.opted_out FROM opt_outs o WHERE o.tenant_id = $1 AND o.phone_ref = $9) AS check_opted_out,"
+    " (SELECT o.source_sid FROM opt_outs o WHERE o.tenant_id = $1 AND o.phone_ref = $9) AS check_source_sid,"
+    " (SELECT min(w.retry_at) FROM outbound_messages w WHERE w.tenant_id = $1 AND w.to_number = $4"
+    "  AND w.state = 'retrying' AND w.created_at < outbound_messages.created_at) AS check_retry_ahead"
+)
+
+
 async def insert_outbound(
-    conn: asyncpg.Connection, cmd: SendSms, first_body: str | None = None
-) -> tuple[Outbound | None, bool]:
-    """Record a send request by its idempotency key: (the new row, None when the key was recorded
-    before; whether it carries the opt-out notice). The new row stays this transaction's own (no
-    other transaction sees or claims it before the commit).
+    conn: asyncpg.Connection, cmd: SendSms, first_body: str | None, phone_ref: str
+) -> tuple[Outbound, bool, SendChecks] | None:
+    """Record a send request by its idempotency key: (the new row, whether it carries the opt-out
+    notice, its send_checks), or None when the key was recorded before. The new row stays this
+    transaction's own (no other transaction sees or claims it before the commit).
 
     `first_body` is the body to send instead while the number has no text holding the notice that
     has not failed (the body with the notice; the body itself when it already says it). Decided
@@ -139,7 +149,7 @@ async def insert_outbound(
         "(tenant_id, idempotency_key, conversation_id, to_number, body, purpose, command, opt_out_notice) "
         "SELECT $1, $2, $3, $4, CASE WHEN $8::text IS NULL OR texted.seen THEN $5 ELSE $8::text END, "
         "$6, $7, $8::text IS NOT NULL AND NOT texted.seen FROM texted "
-        "ON CONFLICT DO NOTHING RETURNING *",
+        "ON CONFLICT DO NOTHING RETURNING *," + _CHECKS_OF_NEW_ROW,
         cmd.tenant_id,
         cmd.idempotency_key,
         cmd.conversation_id,
@@ -148,8 +158,12 @@ async def insert_outbound(
         cmd.purpose,
         cmd.model_dump(mode="json"),
         first_body,
+        phone_ref,
     )
-    return (_outbound(row), bool(row["opt_out_notice"])) if row else (None, False)
+    if row is None:
+        return None
+    checks = SendChecks(bool(row["check_opted_out"]), row["check_source_sid"], row["check_retry_ahead"])
+    return _outbound(row), bool(row["opt_out_notice"]), checks
 
 
 def _lock_key(*parts: str) -> int:
