@@ -7,6 +7,7 @@ language; a question the profile cannot answer gives no sentence (the booking qu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -18,8 +19,10 @@ from .replies import day_name, hours_label, join_and, money, say
 # The order answers are given in when one text asks several things.
 ORDER = (
     "price", "packages", "duration", "services", "providers", "provider_schedule", "hours", "address",
-    "parking",
+    "parking", "phone",
 )  # fmt: skip
+# A phone number written in the spa's help text ("Call (415) 555-0199 for help.").
+_PHONE = re.compile(r"\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b|\+\d{10,15}\b")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,12 @@ def parking(asked: Asked) -> str:
     return say(asked.lang, "parking", note=note) if note else ""
 
 
+def phone(asked: Asked) -> str:
+    """'You can call us at (415) 555-0199.' from the number in the spa's help text (nothing without one)."""
+    m = _PHONE.search(asked.profile.help_text)
+    return say(asked.lang, "phone", phone=m[0]) if m else ""
+
+
 def hours(asked: Asked) -> str:
     """Opening hours of the day asked about, or of the week."""
     profile, lang = asked.profile, asked.lang
@@ -178,6 +187,7 @@ ANSWERS: dict[str, Callable[[Asked], str]] = {
     "duration": duration,
     "address": address,
     "parking": parking,
+    "phone": phone,
     "hours": hours,
     "providers": providers,
     "provider_schedule": provider_schedule,

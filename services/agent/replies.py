@@ -66,6 +66,7 @@ EN: dict[str, str] = {
     "duration": "{service} takes about {minutes} minutes.",
     "address": "We're at {address}.",
     "parking": "Parking: {note}",
+    "phone": "You can call us at {phone}.",
     "hours_day": "On {day} we're open {hours}.",
     "closed_day": "We're closed on {day}.",
     "hours_week": "Our hours: {summary}.",
@@ -139,6 +140,7 @@ ES: dict[str, str] = {
     "duration": "{service} dura unos {minutes} minutos.",
     "address": "Estamos en {address}.",
     "parking": "Estacionamiento: {note}",
+    "phone": "Puedes llamarnos al {phone}.",
     "hours_day": "El {day} abrimos {hours}.",
     "closed_day": "El {day} está cerrado.",
     "hours_week": "Nuestro horario: {summary}.",
@@ -295,4 +297,5 @@ DEMO_VALUES: dict[str, object] = {
     "note": "Street parking on Chestnut; garage on Mallorca Way.", "day": "Saturday", "hours": "9am to 5pm",
     "summary": "Mon-Fri 9am-7pm, Sat 9am-5pm", "names": "Julia and Lilian", "days": "Tuesday to Saturday",
     "count": 2, "tier": "Glow Club", "percent": 10, "per_session": "$200", "minutes": 60,
+    "phone": "(415) 555-0199",
 }  # fmt: skip

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.agent import policy
+from services.agent import frontdesk_answers, policy
 from services.agent.brain import TurnContext
 from services.agent.deterministic import provider_day_off
 from services.agent.domain import ConversationState
@@ -296,3 +296,22 @@ def test_a_day_the_provider_asked_for_does_not_work_is_said() -> None:
     said = provider_day_off(turn, turn.ctx.spa.providers[0])
     assert said == "Julia isn't in on Monday."
     assert provider_day_off(_julia_turn("julia on tuesday for botox?"), turn.ctx.spa.providers[0]) == ""
+
+
+def test_no_then_another_treatment_instead_takes_the_first_back() -> None:
+    text = "can i get botox thurs? actualy no, lip filler instead"
+    words = understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS).service_text
+    assert "lip filler" in words and "botox" not in words
+    assert "botox" in understand("botox friday. no wait, saturday instead", now=NOW, tz=TZ).service_text
+
+
+def test_the_spas_phone_number_comes_from_its_help_text() -> None:
+    spa = SpaProfile(tenant_id="t", name="Glow", timezone=TZ, help_text="Call (415) 555-0199 for help.")
+    asked = frontdesk_answers.Asked(profile=spa)
+    assert frontdesk_answers.phone(asked) == "You can call us at (415) 555-0199."
+    assert (
+        frontdesk_answers.phone(frontdesk_answers.Asked(profile=spa.model_copy(update={"help_text": ""})))
+        == ""
+    )
+    u = understand("none of these work and honestly id rather just call, whats your number?", now=NOW, tz=TZ)
+    assert "phone" in u.questions and u.reject_options

@@ -41,6 +41,13 @@ TAKEN_BACK: tuple[TakenBack, ...] = (
         needs_new_words=True,
     ),
     _rule(
+        "no, ... instead",
+        r"^(?P<gone>.*?)(?:^|[.?!,;]\s*)(?:oh |wait |hmm )?no\b(?=.*\b(?:instead|rather)\b)",
+        "can i get botox thurs? no, lip filler instead",
+        " ? no, lip filler instead",
+        needs_new_words=True,
+    ),
+    _rule(
         "instead of",
         r"\b(?:instead of|rather than)\s+(?:a |an |the |my |doing )?"
         r"(?P<gone>[a-z]+(?: (?!(?:on|at|for|in|this|next|please|then|and|with)\b)[a-z]+)?)",

@@ -35,6 +35,7 @@ Question = Literal[
     "providers",
     "provider_schedule",
     "services",
+    "phone",
 ]
 
 _DAY = (
@@ -152,6 +153,25 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "how long will I be swollen",
                 "how long have you been open",
             ),
+        ),
+    ),
+    (
+        "phone",
+        Rule(
+            "a number to call",
+            r"\b(?:what'?s|what is|whats|give me|send me|can i (?:get|have)) (?:your|ur|the|a) (?:phone )?"
+            r"(?:number|phone|#)(?! (?:of|for) (?:sessions|units|people))\b"
+            r"|\b(?:your|ur|the spa'?s?) phone(?: number)?\b|\b(?:number|phone) (?:to|i can|i could) call\b"
+            r"|\b(?:i'?d|i would) rather (?:just )?call\b|\bcan i (?:just )?call (?:you|u|the spa)\b"
+            r"|\b(?:numero|telefono) (?:de telefono )?(?:para llamar|de ustedes)\b|\bpuedo llamar(?:les)?\b",
+            (
+                "whats your number?",
+                "id rather just call, whats your number?",
+                "can I call you instead?",
+                "what's the phone number",
+                "puedo llamarles?",
+            ),
+            ("what number option is that", "my number changed", "what's the number of sessions"),
         ),
     ),
     (
