@@ -315,3 +315,10 @@ def test_the_spas_phone_number_comes_from_its_help_text() -> None:
     )
     u = understand("none of these work and honestly id rather just call, whats your number?", now=NOW, tz=TZ)
     assert "phone" in u.questions and u.reject_options
+
+
+def test_the_week_after_next_is_the_week_two_weeks_on() -> None:
+    p = _pref("peel the week after next, any weekday morning")
+    assert (p.date_from, p.date_to) == (date(2026, 12, 14), date(2026, 12, 20))
+    assert p.weekdays == [0, 1, 2, 3, 4] and p.part_of_day == "morning"
+    assert understand("what about the week after next?", now=NOW, tz=TZ).shift is None

@@ -68,7 +68,7 @@ SHIFT_RULES: tuple[tuple[Shift, Rule], ...] = (
         "week_later",
         Rule(
             "a week later",
-            r"\b(?:the )?week after(?: that| those| this| next)?\b(?! (?:my|the|your|her|his)\b)"
+            r"\b(?:the )?week after(?: that| those| this)?\b(?! (?:my|the|your|her|his|next)\b)"
             r"|\b(?:the )?following week\b|\ba week later\b|\bsame (?:day|time|day and time) (?:the )?"
             r"(?:week after|following week|a week later|next week)\b|\bla semana siguiente\b"
             r"|\bla otra semana\b|\bmisma hora la (?:proxima|otra) semana\b",
@@ -79,7 +79,7 @@ SHIFT_RULES: tuple[tuple[Shift, Rule], ...] = (
                 "la semana siguiente?",
                 "hmm actually same time next week works better",
             ),
-            ("the week after my wedding", "next week", "this week"),
+            ("the week after my wedding", "next week", "this week", "the week after next"),
         ),
     ),
     (

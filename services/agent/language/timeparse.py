@@ -422,6 +422,7 @@ _DATE = re.compile(
     r"|\b(?P<n2>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit2w>days?|"
     rf"weeks?) from (?:this |next |on )?(?P<base>today|now|tomorrow|{WD})\b"
     r"|\bin (?P<n>\d{1,2}|a|an|one|two|three|four|five|six) (?P<unit>days?|weeks?)\b"
+    r"|\b(?:the )?(?P<wan>week after next)\b"
     r"|\b(?P<iso>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
     r"|\b(?P<nm>\d{1,2})/(?P<nd>\d{1,2})(?:/(?P<ny>\d{2,4}))?\b"
     rf"|\b(?P<mon>{MON})\.?\s+(?:the\s+)?(?P<md>\d{{1,2}}){_ORD}?\b(?!:)(?:,?\s+(?P<my>\d{{4}}))?"
@@ -478,6 +479,9 @@ def _relative_day(m: re.Match[str], today: date) -> _Found | None:
         if m["base"] in WEEKDAYS:  # "a week from friday": that Friday, a week on
             return _Found(day=_next_weekday(today, WEEKDAYS[m["base"]], strictly_after=False) + step)
         return _Found(day=today + step + timedelta(days=1 if m["base"] == "tomorrow" else 0))
+    if m["wan"]:  # "the week after next": the Monday-to-Sunday week two weeks on
+        start = _monday(today) + timedelta(weeks=2)
+        return _Found(span=(start, start + timedelta(days=6)))
     if m["unit"]:
         n = _count(m["n"])
         if m["unit"].startswith("week"):
