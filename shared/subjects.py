@@ -24,6 +24,14 @@ TOOL = "tool"
 DEADLETTER = "deadletter"
 # JetStream's own subject for "a consumer gave up on a message after max_deliver deliveries".
 MAX_DELIVERIES_ADVISORY_PREFIX = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
+
+
+def message_get(api_prefix: str, stream: str) -> str:
+    """JetStream's API subject for reading one stored message of a stream (`api_prefix`: "$JS.API",
+    or a domain's)."""
+    return f"{api_prefix}.STREAM.MSG.GET.{stream}"
+
+
 # A consumer's filter that takes every subject of its stream (the dead-letter stream's several kinds).
 WHOLE_STREAM = ">"
 

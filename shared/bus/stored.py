@@ -13,6 +13,8 @@ from typing import NamedTuple
 from nats.js import JetStreamContext
 from nats.js.errors import APIError
 
+from shared.subjects import message_get
+
 # The message-get API's error code for "no message" (none on the subject, or none after the sequence).
 NO_MESSAGE = 10037
 
@@ -34,7 +36,7 @@ async def stored_message(
     )
     # The context's connection and API prefix (a JetStream domain changes the prefix).
     reply = await js._nc.request(
-        f"{js._prefix}.STREAM.MSG.GET.{stream}", json.dumps(request).encode(), timeout=timeout
+        message_get(js._prefix, stream), json.dumps(request).encode(), timeout=timeout
     )
     answer = json.loads(reply.data)
     if (error := answer.get("error")) is not None:
