@@ -26,14 +26,14 @@ DEADLETTER = "deadletter"
 MAX_DELIVERIES_ADVISORY_PREFIX = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
 
 
+# A consumer's filter that takes every subject of its stream (the dead-letter stream's several kinds).
+WHOLE_STREAM = ">"
+
+
 def message_get(api_prefix: str, stream: str) -> str:
     """JetStream's API subject for reading one stored message of a stream (`api_prefix`: "$JS.API",
     or a domain's)."""
     return f"{api_prefix}.STREAM.MSG.GET.{stream}"
-
-
-# A consumer's filter that takes every subject of its stream (the dead-letter stream's several kinds).
-WHOLE_STREAM = ">"
 
 
 @dataclass(frozen=True)
