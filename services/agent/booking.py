@@ -68,7 +68,8 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
         text = say(turn.lang, "options_nearest", constraint=words, **values)
     else:
         exact = turn.inexact_said or (found.exact and not asked_time_missing(turn, search, held))
-        text = say(turn.lang, "options" if exact else "options_not_exact", **values)
+        key = "options" if exact else policy.inexact_options_key(search.preference, held, turn.tz)
+        text = say(turn.lang, key, **values)
     ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
     return reply(turn, [lead, text], "choice", ask_name=ask_name)
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from shared.contracts.conversation import Asked, ServiceCandidate
+from shared.contracts.conversation import Asked, ProposedOption, ServiceCandidate
 from shared.contracts.tools import (
     ClientBenefits,
     OpeningDay,
@@ -254,6 +254,14 @@ def days_not_offered(preference: TimePreference, options: Sequence[SlotOption], 
     if len(offered) > 1:
         return []
     return [d for d in preference.dates if d not in offered]
+
+
+def inexact_options_key(preference: TimePreference, held: Sequence[ProposedOption], tz: ZoneInfo) -> str:
+    """How options that miss the request are introduced: none on the days asked for ("this coming sat"
+    and Saturdays are full) says the day is full; otherwise the time asked for is not open."""
+    asked = {d.weekday() for d in preference.dates} | set(preference.weekdays)
+    offered = {p.option.start.astimezone(tz).weekday() for p in held}
+    return "options_other_days" if asked and not asked & offered else "options_not_exact"
 
 
 def _only_a_week(preference: TimePreference) -> bool:

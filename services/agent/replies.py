@@ -33,6 +33,7 @@ EN: dict[str, str] = {
     # options and bookings
     "options": "For your {service} I have {labels}. Reply {numbers} to confirm.",
     "options_not_exact": "That exact time isn't open, but for your {service} I have {labels}. Reply {numbers} to confirm.",
+    "options_other_days": "The day you asked for is full for the next few weeks, but for your {service} I have {labels}. Reply {numbers} to confirm.",
     "options_nearest": "I have nothing {constraint}, but the nearest for your {service}: {labels}. Reply {numbers} to confirm.",
     "nothing_open": "I don't have anything open for {service} then. Would another day or time work?",
     "filled_up": "Those times just filled up. Would another day work?",
@@ -109,6 +110,7 @@ ES: dict[str, str] = {
     "anything_else": "¿Te ayudo con algo más?",
     "options": "Para tu {service} tengo {labels}. Responde {numbers} para confirmar.",
     "options_not_exact": "Esa hora exacta no está libre, pero para tu {service} tengo {labels}. Responde {numbers} para confirmar.",
+    "options_other_days": "El día que pediste está lleno las próximas semanas, pero para tu {service} tengo {labels}. Responde {numbers} para confirmar.",
     "options_nearest": "No tengo nada {constraint}, pero lo más cercano para tu {service}: {labels}. Responde {numbers} para confirmar.",
     "nothing_open": "No tengo nada libre para {service} en ese momento. ¿Te sirve otro día u otra hora?",
     "filled_up": "Esas horas se acaban de ocupar. ¿Te sirve otro día?",

@@ -18,6 +18,7 @@ from services.agent.language.timeparse import HOLIDAYS, parse_preference
 from services.agent.language.understanding import understand
 from services.agent.language.vocabulary import LOGISTICS_WORDS
 from services.agent.turn import Turn
+from shared.contracts.conversation import ProposedOption
 from shared.contracts.tools import OpeningDay, ProviderInfo, SlotOption, SpaProfile
 
 pytestmark = pytest.mark.unit
@@ -322,3 +323,18 @@ def test_the_week_after_next_is_the_week_two_weeks_on() -> None:
     assert (p.date_from, p.date_to) == (date(2026, 12, 14), date(2026, 12, 20))
     assert p.weekdays == [0, 1, 2, 3, 4] and p.part_of_day == "morning"
     assert understand("what about the week after next?", now=NOW, tz=TZ).shift is None
+
+
+def _held(day: int, hour: int) -> ProposedOption:
+    option = _option(day, hour)
+    return ProposedOption(hold_id=uuid4(), option=option, expires_at=option.start, label=option.local_label)
+
+
+def test_options_on_none_of_the_days_asked_say_the_day_is_full() -> None:
+    tz = ZoneInfo(TZ)
+    saturday = _pref("this coming sat early morning")
+    other_days = [_held(16, 9), _held(18, 9)]  # a Wednesday and a Friday
+    assert policy.inexact_options_key(saturday, other_days, tz) == "options_other_days"
+    a_later_saturday = [_held(19, 10)]
+    assert policy.inexact_options_key(saturday, a_later_saturday, tz) == "options_not_exact"
+    assert policy.inexact_options_key(_pref("at 9am"), other_days, tz) == "options_not_exact"
