@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -35,7 +34,7 @@ from shared.bus import (
 from shared.contracts.sms import ClientOptedIn, ClientOptedOut, SendSms
 from shared.contracts.tools import Actor, UpcomingBookings, UpcomingBookingsFound
 from shared.outbox import OutboxRelay
-from shared.runtime import ServiceContext, ServiceSpec, build_context, serve
+from shared.runtime import ServiceContext, ServiceSpec, build_context, run_service
 from shared.subjects import Topology
 
 log = structlog.get_logger()
@@ -238,10 +237,6 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         ctx.extras["ports"] = p
         publisher.start()
         ctx.extras["release_task"] = asyncio.create_task(_release_loop(p, settings), name="gateway-release")
-        # Everything loaded so far (FastAPI, pydantic, the twilio SDK's many classes) lives for the
-        # process: freezing it keeps full garbage collections, and the webhook latency tail, short.
-        gc.collect()
-        gc.freeze()
         log.info("gateway.ready", provider=p.provider.name, spas=len(spas))
 
     async def on_bus(ctx: ServiceContext) -> None:
@@ -274,7 +269,7 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
     return spec, ctx
 
 
-async def run(settings: GatewaySettings) -> None:
+def run(settings: GatewaySettings) -> None:
     """Run the gateway until SIGTERM."""
     spec, ctx = build(settings)
-    await serve(spec, ctx)
+    run_service(spec, ctx)

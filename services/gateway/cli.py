@@ -82,14 +82,5 @@ def main(argv: list[str]) -> int:
         return 2
     from services.gateway.app import run
 
-    _event_loop_runner()(run(settings))
+    run(settings)
     return 0
-
-
-def _event_loop_runner():  # type: ignore[no-untyped-def]
-    """uvloop when installed (less CPU per webhook), else the standard loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run
-    return uvloop.run
