@@ -338,3 +338,28 @@ def test_options_on_none_of_the_days_asked_say_the_day_is_full() -> None:
     a_later_saturday = [_held(19, 10)]
     assert policy.inexact_options_key(saturday, a_later_saturday, tz) == "options_not_exact"
     assert policy.inexact_options_key(_pref("at 9am"), other_days, tz) == "options_not_exact"
+
+
+@pytest.mark.parametrize(
+    ("text", "weekdays"),
+    [
+        ("dermaplaning next week any day but monday", [1, 2, 3, 4, 5, 6]),
+        ("any day except friday", [0, 1, 2, 3, 5, 6]),
+    ],
+)
+def test_a_day_ruled_out_leaves_every_other_day(text: str, weekdays: list[int]) -> None:
+    assert _pref(text).weekdays == weekdays
+
+
+def test_not_monday_then_tuesday_is_tuesday_only() -> None:
+    p = _pref("not monday, tuesday works")
+    assert p.dates == [date(2026, 12, 1)] and p.weekdays == []
+
+
+def test_noonish_is_around_noon() -> None:
+    assert _pref("chemical peel tues around noonish?").target_time == time(12)
+
+
+def test_a_membership_name_is_no_treatment() -> None:
+    words = understand("how much is the glow club membership?", now=NOW, tz=TZ).service_text
+    assert "glow" not in words

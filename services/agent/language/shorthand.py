@@ -82,6 +82,7 @@ SPELLINGS: tuple[Spelling, ...] = (
     _w("dermaplane dermaplaned dermaplanes dermplane", "dermaplaning", "a dermaplane", "a dermaplaning"),
     _w("porfavor porfis porfi xfa", "por favor", "la 2 porfavor", "la 2 por favor"),
     _w("actualy actully acutally actaully actuly", "actually", "actualy no", "actually no"),
+    _w("noonish", "noon", "around noonish", "around noon"),
     _w("b4", "before", "b4 noon", "before noon"),
     _w("l8r", "later", "anything l8r", "anything later"),
     _w("l8", "late", "running l8", "running late"),

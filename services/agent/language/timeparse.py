@@ -699,6 +699,15 @@ _CORRECTION = re.compile(
 )
 
 
+def _ruled_out(t: str, mentions: list[tuple[int, int, date, bool]]) -> set[int]:
+    """The weekdays the client rules out ("any day but monday", "not friday")."""
+    return {
+        day.weekday()
+        for start, end, day, _ in mentions
+        if _NEGATED_BEFORE.search(t[max(0, start - 40) : start]) or _NEGATED_AFTER.search(t[end:])
+    }
+
+
 def _chosen_days(t: str, mentions: list[tuple[int, int, date, bool]]) -> list[date]:
     """Drop days the client rules out; on a correction keep the last one said."""
     kept = [
@@ -836,6 +845,8 @@ def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | No
         times.earliest, times.latest = times.latest, times.earliest
     asap, flexible = bool(_ASAP.search(t)), bool(_FLEXIBLE.search(t))
     days = _chosen_days(t, found.days)
+    if not days and not found.weekdays and (ruled_out := _ruled_out(t, found.days)):
+        found.weekdays.update(set(range(7)) - ruled_out)  # "any day but monday": every other day
     said = days or found.date_from or found.weekdays or times.target or times.earliest or times.latest
     if not (said or times.part or asap or flexible):
         return None

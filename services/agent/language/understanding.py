@@ -71,6 +71,10 @@ _TIME_TOKEN = re.compile(
 )
 
 
+# "the glow club membership": the name of a membership or club, never a treatment's words.
+_MEMBERSHIP_NAME = re.compile(r"\b[a-z]+ (?:club|membership|member program|rewards)\b")
+
+
 def service_words(text: str, name: NameFound | None, provider_names: Sequence[str]) -> str:
     """The words of the text that may name a treatment: no signature, name, provider or time words."""
     flat = normalise(text)
@@ -78,7 +82,8 @@ def service_words(text: str, name: NameFound | None, provider_names: Sequence[st
         flat = flat[: name.start] + " " + flat[name.end :]
     providers = {p.split(" ")[0].casefold() for p in provider_names if p}
     kept = []
-    for token in re.findall(r"[^\W_][\w'&+-]*", without_taken_back(plain(flat), LOGISTICS_WORDS)):
+    words = _MEMBERSHIP_NAME.sub(" ", without_taken_back(plain(flat), LOGISTICS_WORDS))
+    for token in re.findall(r"[^\W_][\w'&+-]*", words):
         word = token.strip("'-")
         if word in LOGISTICS_WORDS or word in providers or _TIME_TOKEN.match(word):
             continue
