@@ -256,6 +256,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "something for acne scars please",
             "I have a wedding next week",
             "do you do nose jobs without surgery, the liquid rhino thing",
+            "you guys had me in stitches lol",
+            "sorry im out of breath running in from the car",
         ),
         unless=re.compile(
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
@@ -414,7 +416,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"his )?"
             r"(?:\w+ )?(?:muscle|back|neck|hamstring|ankle|knee|wrist|shoulder|rib|ligament|tendon)s?\b",
             rf"\b(?:jammed|stubbed|banged|bumped|smashed|sliced|cut|burned|burnt|hit|slammed) (?:my|her|his) "
-            rf"(?:\w+ )?{BODY_PART}\b|\bgot (?:hit|kicked|elbowed|punched) in the {BODY_PART}\b|"
+            rf"(?!(?:toe)?nails?\b)(?:\w+ )?{BODY_PART}\b|"
+            rf"\bgot (?:hit|kicked|elbowed|punched) in the {BODY_PART}\b|"
             r"\b(?:pulled|tweaked|strained|tore) something\b|"
             rf"\b(?:can'?t|cannot|can barely) (?:turn|bend|straighten|move|lift|raise) my {BODY_PART}\b",
             # what the bladder does: "it feels like i have to pee but nothing comes out"
@@ -442,7 +445,11 @@ QUESTIONS: tuple[Rule, ...] = (
             "jammed my finger playing volleyball and it wont bend",
             "my urine is dark even though i drink water",
         ),
-        ("I'm ready to book", "can you do my lips and cheeks same day"),
+        (
+            "I'm ready to book",
+            "can you do my lips and cheeks same day",
+            "i cut my nails short before the mani",
+        ),
     ),
     Rule(
         "mood",
@@ -455,7 +462,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:feeling|felt|been|feel)\b.{0,20}\b(?:down|low|sad|unmotivated|empty)\b(?! on)"
             r".{0,25}"
             r"\b(?:for (?:weeks|months|days|a while)|lately|all the time|every day)\b",
-            r"\bcrying (?:a lot|all the time|every day|constantly|for no reason|so much)\b|"
+            r"\bcrying (?:a lot|all the time|every day|constantly|for no reason)\b"
+            r"(?!.{0,30}\b(?:love|happy|obsessed))|"
             r"\b(?:therapy|therapist|counsel(?:l?ing|l?or))\b.{0,25}\b(?:anxiety|panic|depress\w*|grief|"
             r"trauma)\b",
         ),
@@ -468,6 +476,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "im anxious about looking fake can we start small",
             "i'm so anxious for my first facial lol",
             "feeling low on energy lately, is a b12 shot walk in",
+            "im crying a lot lol i love my lips so much",
         ),
         needs=re.compile(
             r"anxious|depressed|hopeless|panicky|breakdown|mental health|down|low|sad|unmotivated|empty|"

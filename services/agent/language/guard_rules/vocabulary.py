@@ -106,15 +106,18 @@ CONDITION = alt(
     # everyday complaints, teeth, eyes, ears, sport and travel; each alternative opens with a
     # plain letter, so the regex engine skips it on the first letter (a group or "x?" first is slower)
     r"canker sores?|mouth ulcers?|hay ?fever|sinus\w*|yeast|sibo|night sweats?|drenched in sweat|"
-    r"morning ?sickness|motion ?sickness|sea ?sickness|car ?sickness|altitude|winded|out of breath|"
+    r"morning ?sickness|motion ?sickness|sea ?sickness|car ?sickness|altitude|"
+    r"get (?:so |really |very )?(?:winded|out of breath)|gets (?:so |really |very )?(?:winded|out of breath)|"
     r"jet ?lag|cavit(?:y|ies)|dry socket|toothaches?|crown (?:fell|came|fall|falls|come) (?:out|off)|"
     r"filling (?:fell|came|fall|falls|come) (?:out|off)|tooth (?:fell|came|fall|falls|come) (?:out|off)|"
-    r"stitches|shin splints|runner'?s knee|tennis elbow|golfer'?s elbow|rotator cuff|acl|meniscus|"
+    # "had me in stitches" is laughter
+    r"stitches(?<!in stitches)|shin splints|runner'?s knee|tennis elbow|golfer'?s elbow|rotator cuff|"
+    r"acl|meniscus|"
     r"whiplash|stops? breathing|my hearing|hearing in (?:my|his|her|one|both) (?:\w+ )?ears?|"
     r"ringing in (?:my|his|her|the|one) (?:\w+ )?ears?|floaters|my bp|his bp|her bp|high bp|low bp|"
     r"bp (?:meds|pills|medication)|can'?t (?:fall|stay) asleep|cannot (?:fall|stay) asleep|"
     r"trouble (?:falling|staying) asleep|hard to (?:fall|stay) asleep|help me (?:fall|stay) asleep|"
-    r"to (?:fall|stay) asleep|bruise (?:\w+ )?easily|"
+    r"more to (?:fall|stay) asleep|bruise (?:\w+ )?easily|"
     # lab values: "my tsh came back high", "my ferritin is 8", "tested positive"
     r"tsh|ferritin|ldl|hdl|psa|a1c|hemoglobin|platelets?|triglycerides|creatinine|egfr|wbc|"
     r"white (?:blood )?cell count|liver enzymes|iron panel|potassium|sodium|calcium|uric acid|"
@@ -211,5 +214,5 @@ BODY_COMPLAINT = alt(
     r"hurts?|hurting|aches?|aching|throb\w*|burn\w*|itch\w*|numb\w*|tingl\w*|cramp\w*|spasm\w*|"
     r"locks? up|locking|locked|gives? out|goes out|went out|gave out|pounding|racing|sore|stiff|"
     r"receding|leak\w*|muffled|clogged|"
-    r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|puffy|watery|dry|crusty"
+    r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|watery|crusty"
 )
