@@ -68,7 +68,9 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
         text = say(turn.lang, "options_nearest", constraint=words, **values)
     else:
         exact = turn.inexact_said or (found.exact and not asked_time_missing(turn, search, held))
-        key = "options" if exact else policy.inexact_options_key(search.preference, held, turn.tz)
+        key = (
+            "options" if exact else policy.inexact_options_key(search.preference, held, turn.tz, turn.u.shift)
+        )
         text = say(turn.lang, key, **values)
     ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
     return reply(turn, [lead, text], "choice", ask_name=ask_name)

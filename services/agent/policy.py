@@ -256,9 +256,14 @@ def days_not_offered(preference: TimePreference, options: Sequence[SlotOption], 
     return [d for d in preference.dates if d not in offered]
 
 
-def inexact_options_key(preference: TimePreference, held: Sequence[ProposedOption], tz: ZoneInfo) -> str:
+def inexact_options_key(
+    preference: TimePreference, held: Sequence[ProposedOption], tz: ZoneInfo, shift: str | None = None
+) -> str:
     """How options that miss the request are introduced: none on the days asked for ("this coming sat"
-    and Saturdays are full) says the day is full; otherwise the time asked for is not open."""
+    and Saturdays are full) says the day is full; otherwise, or after "anything later?" (nothing later
+    that day is no full day), the time asked for is not open."""
+    if shift is not None:
+        return "options_not_exact"
     asked = {d.weekday() for d in preference.dates} | set(preference.weekdays)
     offered = {p.option.start.astimezone(tz).weekday() for p in held}
     return "options_other_days" if asked and not asked & offered else "options_not_exact"

@@ -338,6 +338,8 @@ def test_options_on_none_of_the_days_asked_say_the_day_is_full() -> None:
     a_later_saturday = [_held(19, 10)]
     assert policy.inexact_options_key(saturday, a_later_saturday, tz) == "options_not_exact"
     assert policy.inexact_options_key(_pref("at 9am"), other_days, tz) == "options_not_exact"
+    after_later = policy.inexact_options_key(saturday, other_days, tz, "later")
+    assert after_later == "options_not_exact", "nothing later that day is not a full day"
 
 
 @pytest.mark.parametrize(
