@@ -309,7 +309,7 @@ def main() -> None:
         for proc in reversed(procs):
             _stop(proc)
         with contextlib.suppress(Exception):
-            local.stop()
+            local.stop(remove_data=True)
         print(f"agent: service logs in {log_path}")
 
 

@@ -136,7 +136,7 @@ async def run(tmp: Path) -> None:
         await system.stop()
         await fake.stop()
         await nc.close()
-        servers.stop()
+        servers.stop(remove_data=True)
 
 
 async def suite(tmp: Path) -> None:

@@ -185,7 +185,7 @@ async def _run(rate: float, seconds: float) -> None:
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        local.stop()
+        local.stop(remove_data=True)
     done = len(latencies)
     print(f"target rate          {rate:.0f} webhooks/s for {seconds:.0f} s ({int(rate * seconds)} requests)")
     print(f"sustained rate       {done / elapsed:.0f} acked webhooks/s")

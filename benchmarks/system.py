@@ -393,7 +393,7 @@ async def _run_all(replicas: list[int], clients: int, seconds: float) -> list[Ru
         await _load_statement_counter(servers)
         return [await _one_run(servers, n, clients, seconds) for n in replicas]
     finally:
-        servers.stop()
+        servers.stop(remove_data=True)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -48,9 +49,11 @@ def servers() -> Iterator[dict[str, str]]:
         for h in handles:
             h.stop()  # type: ignore[attr-defined]
         return
-    local = LocalServers(Path(tempfile.mkdtemp(prefix="frontdesk-test-")))
+    folder = Path(tempfile.mkdtemp(prefix="frontdesk-test-"))
+    local = LocalServers(folder)
     yield {"nats": local.nats_url, "postgres": local.database_url}
-    local.stop()
+    local.stop(remove_data=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

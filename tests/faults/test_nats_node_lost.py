@@ -4,6 +4,7 @@ lost and no text is sent twice."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -31,9 +32,11 @@ CLIENTS = {
 @pytest.fixture
 def cluster() -> Iterator[NatsCluster]:
     """Three local nats-servers on random ports, routed to each other."""
-    nodes = NatsCluster(Path(tempfile.mkdtemp(prefix="frontdesk-faults-nats-"))).start()
+    folder = Path(tempfile.mkdtemp(prefix="frontdesk-faults-nats-"))
+    nodes = NatsCluster(folder).start()
     yield nodes
     nodes.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _streams_at_r3(urls: list[str], topology: Topology, timeout: float = 60.0) -> None:

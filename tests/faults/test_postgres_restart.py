@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ def own_postgres() -> Iterator[EmbeddedPostgres]:
     pg = EmbeddedPostgres(folder, durable=True).start()
     yield pg
     pg.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_postgres_restart_during_load_loses_and_doubles_nothing(
