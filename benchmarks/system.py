@@ -17,9 +17,16 @@ statements and transactions (pg_stat_statements, loaded into the embedded server
 DATABASE_URL server only if it is loaded there). Unlike CPU time these do not move with the
 machine's load.
 
+A closed loop saturates the system, so its latency is mostly waiting in line (40 clients at 20
+turns/s wait two seconds whatever the code does). A last run paces the load instead (open loop, one
+agent): a new client every few seconds, each pausing a moment before answering, at
+SYSTEM_BENCH_PACE turns/s offered (default 10): the latency a client sees when the system is busy but
+not overrun.
+
 Knobs: SYSTEM_BENCH_CLIENTS (default 40), SYSTEM_BENCH_SECONDS (default 30),
-SYSTEM_BENCH_REPLICAS (default "1,3"). The load generator shares the machine with everything it
-measures; the load average is printed beside the figures.
+SYSTEM_BENCH_REPLICAS (default "1,3"), SYSTEM_BENCH_PACE (default 10; 0 skips the paced run). The
+load generator shares the machine with everything it measures; the load average is printed beside
+the figures.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ SCRIPT = ("Hi, I'm {name}. Something for my forehead lines", "Monday around 2pm"
 NAMES = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kendall", "Logan")
 WARM_UP_SECONDS = 3.0
 REPLY_TIMEOUT = 20.0
+THINK_SECONDS = 1.0  # a paced client's pause between a reply and its next text
 SETTLE_SECONDS = 5.0
 ADMIN_TOKEN = secrets.token_urlsafe(24)
 TARGETS = {"turns_per_s": 300.0, "ack_p99_ms": 25.0, "turn_p99_ms": 250.0}
@@ -116,6 +124,28 @@ class Replies:
             return None
 
 
+async def _conversation(
+    system: System,
+    replies: Replies,
+    number: str,
+    name: str,
+    turns: list[Turn],
+    stop_at: float,
+    think: float = 0.0,
+) -> None:
+    """One client's booking conversation: each text once the reply to the one before came (and, with
+    `think`, after a pause)."""
+    for n, line in enumerate(SCRIPT, start=1):
+        started = time.time()
+        await system.text(number, line.format(name=name))
+        turn = Turn(number, n, started, time.time())
+        turns.append(turn)
+        turn.replied = await replies.nth(number, n, REPLY_TIMEOUT)
+        if turn.replied is None or time.monotonic() >= stop_at:
+            return
+        await asyncio.sleep(think)
+
+
 async def _client(system: System, replies: Replies, index: int, stop_at: float, turns: list[Turn]) -> None:
     """One simulated client after another on this slot, each holding the whole booking conversation."""
     conversation = 0
@@ -123,14 +153,21 @@ async def _client(system: System, replies: Replies, index: int, stop_at: float, 
         number = f"+1628{2_000_000 + index * 1000 + conversation:07d}"
         name = NAMES[(index + conversation) % len(NAMES)]
         conversation += 1
-        for n, line in enumerate(SCRIPT, start=1):
-            started = time.time()
-            await system.text(number, line.format(name=name))
-            turn = Turn(number, n, started, time.time())
-            turns.append(turn)
-            turn.replied = await replies.nth(number, n, REPLY_TIMEOUT)
-            if turn.replied is None or time.monotonic() >= stop_at:
-                break
+        await _conversation(system, replies, number, name, turns, stop_at)
+
+
+async def _paced(system: System, replies: Replies, pace: float, stop_at: float, turns: list[Turn]) -> None:
+    """Open loop: a new client every len(SCRIPT)/pace seconds until `stop_at`, whatever the replies do."""
+    interval, started, index = len(SCRIPT) / pace, time.monotonic(), 0
+    talks: list[asyncio.Task[None]] = []
+    while time.monotonic() < stop_at:
+        number, name = f"+1628{3_000_000 + index:07d}", NAMES[index % len(NAMES)]
+        talks.append(
+            asyncio.create_task(_conversation(system, replies, number, name, turns, stop_at, THINK_SECONDS))
+        )
+        index += 1
+        await asyncio.sleep(max(0.0, started + index * interval - time.monotonic()))
+    await asyncio.gather(*talks)
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -268,6 +305,7 @@ class Run:
     agents: int
     clients: int
     seconds: float
+    pace: float = 0.0  # turns/s offered by a paced run; 0: a closed loop of `clients`
     turns: int = 0
     turns_per_s: float = 0.0
     ack_p50_ms: float = 0.0
@@ -304,7 +342,9 @@ def _figures(run: Run, turns: list[Turn], began: float, cpu: dict[str, float]) -
     return run
 
 
-async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: float) -> Run:
+async def _one_run(
+    servers: LocalServers, agents: int, clients: int, seconds: float, pace: float = 0.0
+) -> Run:
     tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-system-"))
     # The services' own polling at their production intervals (the e2e tests poll faster).
     extra = {
@@ -327,7 +367,10 @@ async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: fl
         cpu_before = _cpu(processes)
         began = time.time()
         stop_at = time.monotonic() + seconds
-        await asyncio.gather(*(_client(system, replies, i, stop_at, turns) for i in range(clients)))
+        if pace:
+            await _paced(system, replies, pace, stop_at, turns)
+        else:
+            await asyncio.gather(*(_client(system, replies, i, stop_at, turns) for i in range(clients)))
         cpu_after = _cpu(processes)
         counted = await _statements(system.database_url) if counting else {}
         delivered = await _deliveries(system)
@@ -335,7 +378,10 @@ async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: fl
         await asyncio.sleep(SETTLE_SECONDS)  # a late reply, or a second one, shows up here
         follower.cancel()
         run = _figures(
-            Run(agents, clients, seconds), turns, began, {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
+            Run(agents, clients, seconds, pace),
+            turns,
+            began,
+            {k: cpu_after[k] - cpu_before[k] for k in cpu_after},
         )
         run.lost, run.duplicates = _settled(replies, turns)
         work = await _work(system) | counted  # after the settling pause: the audit log has caught up
@@ -344,7 +390,8 @@ async def _one_run(servers: LocalServers, agents: int, clients: int, seconds: fl
 
 
 def _print(run: Run) -> None:
-    print(f"--- {run.agents} agent process(es), {run.clients} clients, {run.seconds:.0f} s")
+    load = f"paced at {run.pace:g} turns/s offered" if run.pace else f"{run.clients} clients"
+    print(f"--- {run.agents} agent process(es), {load}, {run.seconds:.0f} s")
     print(f"turns answered       {run.turns} ({run.turns_per_s:.1f} turns/s sustained after warm-up)")
     print(f"webhook ack (ms)     p50 {run.ack_p50_ms:.1f}  p99 {run.ack_p99_ms:.1f}")
     print(f"turn latency (ms)    p50 {run.turn_p50_ms:.1f}  p99 {run.turn_p99_ms:.1f}  (ack → send issued)")
@@ -378,7 +425,8 @@ def _chart(runs: list[Run], path: Path) -> None:
         )
         ax.set_yscale("log")
         ax.set_ylabel("ms")
-        ax.set_title(f"{run.agents} agent process(es): {run.turns_per_s:.0f} turns/s, {run.clients} clients")
+        load = f"paced at {run.pace:g} turns/s" if run.pace else f"{run.clients} clients"
+        ax.set_title(f"{run.agents} agent process(es): {run.turns_per_s:.0f} turns/s, {load}")
         ax.legend(loc="upper right", fontsize="small")
     axes[-1, 0].set_xlabel("seconds since the load began")
     fig.tight_layout()
@@ -386,12 +434,15 @@ def _chart(runs: list[Run], path: Path) -> None:
     plt.close(fig)
 
 
-async def _run_all(replicas: list[int], clients: int, seconds: float) -> list[Run]:
+async def _run_all(replicas: list[int], clients: int, seconds: float, pace: float) -> list[Run]:
     tmp = Path(tempfile.mkdtemp(prefix="frontdesk-bench-servers-"))
     servers = LocalServers(tmp)
     try:
         await _load_statement_counter(servers)
-        return [await _one_run(servers, n, clients, seconds) for n in replicas]
+        runs = [await _one_run(servers, n, clients, seconds) for n in replicas]
+        if pace:
+            runs.append(await _one_run(servers, 1, clients, seconds, pace))
+        return runs
     finally:
         servers.stop(remove_data=True)
 
@@ -400,9 +451,10 @@ def main() -> None:
     """Run the end-to-end load with each replica count; print, write JSON and a PNG chart."""
     clients = int(os.environ.get("SYSTEM_BENCH_CLIENTS", "40"))
     seconds = float(os.environ.get("SYSTEM_BENCH_SECONDS", "30"))
-    replicas = [int(n) for n in os.environ.get("SYSTEM_BENCH_REPLICAS", "1,3").split(",")]
+    replicas = [int(n) for n in os.environ.get("SYSTEM_BENCH_REPLICAS", "1,3").split(",") if n]
+    pace = float(os.environ.get("SYSTEM_BENCH_PACE", "10"))
     out = Path(os.environ.get("SYSTEM_BENCH_OUT", ROOT / ".data" / "bench"))
-    runs = asyncio.run(_run_all(replicas, clients, seconds))
+    runs = asyncio.run(_run_all(replicas, clients, seconds, pace))
     for run in runs:
         _print(run)
     out.mkdir(parents=True, exist_ok=True)
