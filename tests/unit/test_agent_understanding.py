@@ -116,6 +116,9 @@ def test_every_shorthand_row_spells_out_its_example(row: object) -> None:
         ("any openings saturday afternoon thank you so much Heather", "Heather"),
         ("need it before a wedding sat morning ideally 🙏 Olivia", "Olivia"),
         ("botox friday? - Jess\nSent from my iPhone", "Jess"),
+        ("hey girl its steph can i get a facial friday", "Steph"),
+        ("hi ladies its mia! botox?", "Mia"),
+        ("hey there its jen wondering if u have anything sat", "Jen"),
     ],
 )
 def test_name_from_how_clients_introduce_themselves_or_sign(text: str, name: str) -> None:
@@ -154,6 +157,10 @@ def test_name_from_how_clients_introduce_themselves_or_sign(text: str, name: str
         "Thanks guys!",
         "Thanks, Glow Spa!",
         "Sent from my iPhone",
+        "its fine can i come friday",
+        "its urgent can someone call",
+        "its cool can i do 3 instead",
+        "hey girl its me again can i book",
     ],
 )
 def test_no_name_from_everyday_words_treatments_days_or_third_parties(text: str) -> None:

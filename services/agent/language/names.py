@@ -88,13 +88,19 @@ _PICK_THEN_NAME = re.compile(
     r"^\W*(?:#?\d{1,2}|(?:the )?(?:first|second|third|last|1st|2nd|3rd)(?: one)?)\s+"
     r"(?P<first>[A-Z][^\W\d_'\-]{1,24})\W*$"
 )
-# A lowercase name ("it's mia") only counts where an introduction starts a clause.
+# A lowercase name ("it's mia") only counts where an introduction starts a clause, a greeting's
+# word for the reader included ("hey girl its steph", "hi ladies, its mia").
 _OPENS_CLAUSE = re.compile(
     r"(?:^|[.,!?;:(\-]|\b(?:hi+|hey+|hello|hola|heya|yes|yeah|ok|okay|and|but|oh|sorry|also|btw|again|"
-    r"so))\W*$",
+    r"so)(?:\W+(?:girl|girlie|girls|lady|ladies|babe|hun|hon|there|guys|y'?all|all|team|chica|amiga))?)\W*$",
     re.IGNORECASE,
 )
 _BOUNDARY = re.compile(r"\s*(?:$|[.,!?;:)\-]|(?:here|and|from|again|y|aqui)\b)", re.IGNORECASE)
+# A lowercase name may also run straight into the request ("its steph can i get a facial").
+_REQUEST_AFTER = re.compile(
+    r"\s+(?:can|could|wanted|want|would|need|looking|wondering|was wondering|do you|are you|r u)\b",
+    re.IGNORECASE,
+)
 _POSSESSIVE = re.compile(r"^'s?\b", re.IGNORECASE)
 _TAIL_NOISE = re.compile(r"[\W_]+$")
 # What a phone or mail app appends ("Sent from my iPhone"): after the client's own signature.
@@ -247,7 +253,8 @@ def _name_at(
     if _word_key(first) in providers and not (strong or at_boundary):
         return None  # "it's Julia I want": the provider asked for, not the client
     if not (strong or first[0].isupper()):
-        if not (at_boundary and _OPENS_CLAUSE.search(flat[: m.start()])) or _everyday_lowercase(first):
+        ends = at_boundary or bool(_REQUEST_AFTER.match(rest))
+        if not (ends and _OPENS_CLAUSE.search(flat[: m.start()])) or _everyday_lowercase(first):
             return None
     last = m["last"]
     if last and (
