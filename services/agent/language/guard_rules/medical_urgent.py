@@ -85,6 +85,9 @@ _SINCE_ES = (
     r"(?! (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|ayer|hace)\b)"
 )
 
+# What `symptom_on_a_drug` cannot do without: the drug, or weight loss shots.
+_NAMES_A_DRUG = re.compile(rf"\b(?:{DRUG}|weight loss)")
+
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
 
 URGENT: tuple[Rule, ...] = (
@@ -394,7 +397,8 @@ URGENT: tuple[Rule, ...] = (
         ("how much is semaglutide a month?", "i'm on my way, see you at 3"),
         priority="urgent",
         unless=_NOT_NOW,
-        needs=_NAMES_A_SYMPTOM,
+        # a drug's name is rarer in a text than a symptom word, and cheaper to find than the pattern
+        needs=_NAMES_A_DRUG,
     ),
     Rule(
         "drug_or_product_making_me_sick",
@@ -434,7 +438,11 @@ URGENT: tuple[Rule, ...] = (
         ("can i use my package for the facial?", "put me down for the 3pm"),
         priority="urgent",
         unless=_NOT_NOW,
-        needs=_NAMES_A_SYMPTOM,
+        # the caring verb is rarer than a symptom word and cheap to find
+        needs=re.compile(
+            r"\b(?:take|put|use|apply|ice|heat|massage|cover|pop|drain)\b|\bdo (?:about|for|with)\b|"
+            r"\b(?:make|get) (?:the|my|this)\b"
+        ),
     ),
     Rule(
         "symptom_after_treatment",
