@@ -573,6 +573,10 @@ def test_earlier_later_and_either_between_offered_options(
         ("ya that works", "yes that works"),
         ("my RN said its fine", "my rn said it's fine"),
         ("cant rn", "can't right now"),
+        ("stay out of the sun after ipl", "stay out of the sun after ipl"),
+        ("sun after 3?", "sunday after 3?"),
+        ("tomo ibuprofeno puedo hacerme botox", "tomo ibuprofeno puedo hacerme botox"),
+        ("botox tomo at 3", "botox tomorrow at 3"),
     ],
 )
 def test_shorthand_leaves_spanish_ya_and_a_nurse_alone(text: str, expected: str) -> None:

@@ -58,7 +58,7 @@ def _w(words: str, plain: str, example: str, expected: str) -> Spelling:
 
 SPELLINGS: tuple[Spelling, ...] = (
     _w(
-        "tmrw tmrww tmr tmw tmro tmrow tomoz tomo 2moro 2morro 2morrow 2mrw 2mro tomorow tommorow tommorrow "
+        "tmrw tmrww tmr tmw tmro tmrow tomoz 2moro 2morro 2morrow 2mrw 2mro tomorow tommorow tommorrow "
         "tomorrrow tomrrow tomorro tmorrow tommrow",
         "tomorrow",
         "botox tmrw?",
@@ -140,9 +140,19 @@ PHRASES: tuple[Phrase, ...] = (
         r"(?<![\w/])w(?=\s+[a-z])(?!\s+(?:or|and)\b)", "with", "w ", "friday w julia", "friday with julia"
     ),
     Phrase(r"\bb/c\b", "because", "b/c", "b/c work", "because work"),
-    # "sat"/"sun"/"mon"/"wed" are words too: only a day before a part of day or a time.
+    # "tomo" is tomorrow in English texting but "I take" in Spanish ("tomo ibuprofeno"): only on its own
+    # or before a time.
+    Phrase(
+        r"\btomo\b(?=\s*(?:$|[?!.,]|at\b|@|morning|afternoon|evening|night|\d))",
+        "tomorrow",
+        "tomo",
+        "botox tomo?",
+        "botox tomorrow?",
+    ),
+    # "sat"/"sun"/"mon"/"wed" are words too: only a day before a part of day or a time, and never
+    # after "the" ("stay out of the sun after ipl").
     *(
-        Phrase(rf"\b{short}\b(?={_DAY_CUE})", day, short, f"{short} morning", f"{day} morning")
+        Phrase(rf"(?<!\bthe )\b{short}\b(?={_DAY_CUE})", day, short, f"{short} morning", f"{day} morning")
         for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
     ),
     *(
