@@ -152,6 +152,9 @@ def staff_question(turn: Turn) -> Decision | None:
     topic, state, u = turn.u.staff_topic, turn.state, turn.u
     if topic is None:
         return None
+    if topic == "memberships" and (answer := frontdesk_answers.memberships(turn.ctx.spa, turn.lang)):
+        turn.lead.append(answer)  # the spa file lists them: answered like a price
+        return None
     note = STAFF_TOPIC_NOTE.format(topic=topic)
     booking = state.service is not None or u.preference is not None or state.proposals
     if booking and topic not in ABOUT_A_BOOKING:

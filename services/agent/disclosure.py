@@ -20,6 +20,7 @@ from shared.contracts.tools import (
     Hold,
     HoldsReleased,
     MembershipInfo,
+    MembershipPlan,
     OpeningDay,
     PackageBalance,
     PackageOffer,
@@ -86,8 +87,10 @@ MODEL_FIELDS: dict[type[BaseModel], frozenset[str]] = {
             "providers",
             "languages",
             "consult_first",
+            "memberships",
         }
     ),
+    MembershipPlan: frozenset({"name", "monthly_price_cents", "discount_percent", "covers"}),
     # The spa's public catalog and its providers' usual weeks (no dated time off, nothing of clients).
     OpeningDay: frozenset({"weekday", "intervals"}),
     ServiceInfo: frozenset(

@@ -195,6 +195,20 @@ ANSWERS: dict[str, Callable[[Asked], str]] = {
 }
 
 
+def memberships(profile: SpaProfile, lang: str = "en") -> str:
+    """'Our Glow Club is $149 a month, with 10% off HydraFacial.' for each membership the spa sells
+    (empty when it sells none: staff answer then)."""
+    sentences = []
+    for plan in profile.memberships[:3]:
+        price = money(plan.monthly_price_cents)
+        values = {"tier": plan.name, "price": price, "percent": plan.discount_percent}
+        if plan.discount_percent and plan.covers:
+            sentences.append(say(lang, "membership", names=join_and(plan.covers, lang), **values))
+        else:
+            sentences.append(say(lang, "membership_plain", **values))
+    return " ".join(sentences)
+
+
 def find_provider(profile: SpaProfile, name: str | None) -> ProviderInfo | None:
     """The provider with this first name (any case)."""
     if not name:

@@ -86,6 +86,16 @@ class ProviderDef:
 
 
 @dataclass(frozen=True)
+class MembershipDef:
+    """A membership the spa sells."""
+
+    name: str
+    monthly_price_cents: int
+    discount_percent: int
+    covered_service_ids: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True)
 class SpaCatalog:
     """Everything static about a spa, cached in memory by the service."""
 
@@ -101,6 +111,7 @@ class SpaCatalog:
     help_text: str = ""
     languages: tuple[str, ...] = ("en",)
     version: int = 0
+    memberships: tuple[MembershipDef, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:

@@ -307,6 +307,15 @@ class ProviderInfo(Value):
     week: list[OpeningDay] = Field(default_factory=list)
 
 
+class MembershipPlan(Value):
+    """A membership the spa sells: its monthly price, its discount and the services it covers."""
+
+    name: str
+    monthly_price_cents: int = Field(ge=0)
+    discount_percent: int = Field(default=0, ge=0, le=100)
+    covers: list[str] = Field(default_factory=list, description="names of the services it covers")
+
+
 class SpaProfile(Value):
     tenant_id: str
     name: str
@@ -322,6 +331,7 @@ class SpaProfile(Value):
     consult_first: bool = Field(
         default=True, description="a new client is offered a service's consultation before the service"
     )
+    memberships: list[MembershipPlan] = Field(default_factory=list, description="the memberships it sells")
 
 
 class ToolError(Value):

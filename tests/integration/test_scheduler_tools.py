@@ -436,6 +436,9 @@ async def test_profile_carries_hours_catalog_providers_weeks_and_languages(demo:
     julia = {d.weekday: d.intervals for d in providers["Julia"].week}
     assert julia[0] == [] and julia[3] == [(time(11), time(20))]
     assert providers["Priya"].week[1].intervals == [(time(9), time(13)), (time(14), time(18))]
+    assert [(m.name, m.monthly_price_cents, m.discount_percent, m.covers) for m in profile.memberships] == [
+        ("Glow Club", 14900, 10, ["HydraFacial"])
+    ]
     dumped = profile.model_dump_json()
     # First names and usual weeks only: no surname, no dated time off, no client.
     for hidden in ("Alvarez", "Okafor", "2026-12-24", "holiday", "Ava", "+1415"):

@@ -7,9 +7,16 @@ from uuid import uuid4
 
 import pytest
 
-from services.agent.frontdesk_answers import Asked, answers, days_summary, week_summary
+from services.agent.frontdesk_answers import Asked, answers, days_summary, memberships, week_summary
 from shared.contracts.conversation import ServiceCandidate
-from shared.contracts.tools import OpeningDay, PackageOffer, ProviderInfo, ServiceInfo, SpaProfile
+from shared.contracts.tools import (
+    MembershipPlan,
+    OpeningDay,
+    PackageOffer,
+    ProviderInfo,
+    ServiceInfo,
+    SpaProfile,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -112,3 +119,16 @@ def test_days_summary_makes_ranges_of_three_days_or_more() -> None:
 def test_a_profile_without_the_facts_gives_no_answer() -> None:
     bare = SpaProfile(tenant_id="x", name="X", timezone="UTC")
     assert answers(frozenset({"address", "parking", "hours", "providers"}), Asked(profile=bare)) == []
+
+
+def test_memberships_from_the_spa_file_in_the_conversations_language() -> None:
+    club = MembershipPlan(
+        name="Glow Club", monthly_price_cents=14900, discount_percent=10, covers=["HydraFacial"]
+    )
+    plain = MembershipPlan(name="Lash Club", monthly_price_cents=4950)
+    profile = PROFILE.model_copy(update={"memberships": [club, plain]})
+    assert memberships(profile) == (
+        "Our Glow Club is $149 a month, with 10% off HydraFacial. Our Lash Club is $49.50 a month."
+    )
+    assert memberships(profile, "es").startswith("Nuestro Glow Club cuesta $149 al mes, con 10% de descuento")
+    assert memberships(PROFILE) == ""  # none in the spa file: staff answer

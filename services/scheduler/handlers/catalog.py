@@ -14,6 +14,7 @@ from services.scheduler.handlers.ports import Ports, Served
 from shared.contracts.tools import (
     GetSpaProfile,
     MatchService,
+    MembershipPlan,
     OpeningDay,
     ProviderInfo,
     ServiceInfo,
@@ -96,6 +97,15 @@ def _profile(spa: SpaCatalog) -> SpaProfile:
         ],
         languages=list(spa.languages),
         consult_first=spa.rules.consult_first,
+        memberships=[
+            MembershipPlan(
+                name=m.name,
+                monthly_price_cents=m.monthly_price_cents,
+                discount_percent=m.discount_percent,
+                covers=[spa.services[s].name for s in m.covered_service_ids if s in spa.services],
+            )
+            for m in spa.memberships
+        ],
     )
 
 

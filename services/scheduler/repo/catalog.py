@@ -6,7 +6,7 @@ from datetime import date, time
 
 import asyncpg
 
-from services.scheduler.domain import Interval, ProviderDef, Rules, ServiceDef, SpaCatalog
+from services.scheduler.domain import Interval, MembershipDef, ProviderDef, Rules, ServiceDef, SpaCatalog
 from services.scheduler.spafile import parse_hours
 
 # ----- hours as JSON (canonical, so a reload compares equal) -----
@@ -67,6 +67,19 @@ async def load_catalog(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> 
         )
         for r in await conn.fetch("SELECT * FROM providers WHERE spa_id = $1 AND active", spa_id)
     }
+    memberships = tuple(
+        MembershipDef(
+            name=r["name"],
+            monthly_price_cents=r["monthly_price_cents"],
+            discount_percent=r["discount_percent"],
+            covered_service_ids=tuple(r["covered_service_ids"]),
+        )
+        for r in await conn.fetch(
+            "SELECT name, monthly_price_cents, discount_percent, covered_service_ids FROM memberships "
+            "WHERE spa_id = $1 AND active ORDER BY key",
+            spa_id,
+        )
+    )
     return SpaCatalog(
         id=spa["id"],
         name=spa["name"],
@@ -80,4 +93,5 @@ async def load_catalog(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> 
         help_text=spa["help_text"],
         languages=tuple(spa["languages"]),
         version=spa["version"],
+        memberships=memberships,
     )
