@@ -198,9 +198,21 @@ CANCELLATION: tuple[Rule, ...] = (
         rx(
             r"\bcancel(?:ar|a|o|e|en|ame)\b|\banular (?:mi|la) cita\b",
             r"\b(?:ya|yes) no (?:voy a ir|puedo ir|necesito (?:la|mi) cita)\b",
+            # "I won't be able to go" to the appointment (a day alone may be a booking's new constraint).
+            r"\bno (?:voy a poder|podre|puedo|podemos) (?:ir|llegar|asistir)\b.{0,20}\ba (?:mi|la) cita\b",
         ),
-        ("necesito cancelar mi cita del jueves", "ya no voy a ir manana"),
-        ("cual es su politica de cancelacion?", "cuanto es la multa por cancelar"),
+        (
+            "necesito cancelar mi cita del jueves",
+            "ya no voy a ir manana",
+            "no voy a poder ir a mi cita del jueves",
+            "no podre ir manana a mi cita",
+        ),
+        (
+            "cual es su politica de cancelacion?",
+            "cuanto es la multa por cancelar",
+            "no voy a poder ir a las 3, puede ser a las 4?",
+            "no puedo ir el martes, tienen el miercoles?",
+        ),
         unless=_NOT_CANCEL,
     ),
 )

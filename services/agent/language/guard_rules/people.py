@@ -71,9 +71,17 @@ COMPLAINT: tuple[Rule, ...] = (
         rx(
             r"\bqueja\w*|\bpesim\w*|\b(?:muy )?mal servicio\b|\bgroser\w*|\bmal educad\w*|\bdecepcionad\w*",
             r"\bno estoy (?:contenta|contento|satisfech\w*)\b",
+            r"\bme (?:dejaron|tuvieron) esperando\b",
+            r"\b(?:estoy|estamos) (?:muy |bien )?(?:molest|enojad|furios)[ao]s?\b",
+            r"\bmala atencion\b",
         ),
-        ("quiero poner una queja", "el servicio fue pesimo"),
-        ("todo muy bien, gracias",),
+        (
+            "quiero poner una queja",
+            "el servicio fue pesimo",
+            "estoy muy molesta, me dejaron esperando una hora",
+            "que mala atencion",
+        ),
+        ("todo muy bien, gracias", "no me molesta esperar", "no hay problema, espero"),
     ),
 )
 
