@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.agent import evaluate
-from services.agent.evaluate import read_jsonl, score_escalation, score_time_parsing
+from services.agent.evaluate import GuardScore, read_jsonl, score_escalation, score_time_parsing
 
 pytestmark = pytest.mark.unit
 
@@ -17,6 +17,24 @@ SGD = "sgd_appointments.jsonl"
 MEDQUAD = "medquad_questions.jsonl"
 HEALTH = "health_questions.jsonl"
 PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _booking_texts(name: str, *, at_least: int, max_false: float) -> GuardScore:
+    """A project file of texts the agent keeps: enough of them, and few escalated."""
+    score = score_escalation(read_jsonl(PROJECT_DATA / name), source="chatter")
+    assert score.negatives >= at_least
+    assert score.false_escalation_rate <= max_false, score.false_alarms[:10]
+    return score
+
+
+def _health_texts(name: str, *, at_least: int, category: float, priority: float) -> None:
+    """A project file of texts that go to staff: enough of them, in the right category and priority."""
+    group = score_escalation(read_jsonl(PROJECT_DATA / name), source="medical").groups[
+        "medical: must escalate"
+    ]
+    assert group.total >= at_least
+    assert group.right_category / group.total >= category, group.misses[:10]
+    assert group.right_priority / group.priority_total >= priority, group.misses[:10]
 
 
 def _require(shared_data: Path, name: str) -> Path:
@@ -52,27 +70,16 @@ def test_guard_leaves_salon_booking_chatter_alone(shared_data: Path) -> None:
 
 
 def test_guard_leaves_medspa_booking_chatter_alone_and_catches_medspa_medical_texts() -> None:
-    chatter = score_escalation(read_jsonl(PROJECT_DATA / "medspa_chatter.jsonl"), source="chatter")
-    assert chatter.negatives >= 300
-    assert chatter.false_escalation_rate <= 0.01, chatter.false_alarms[:10]
-    medical = score_escalation(read_jsonl(PROJECT_DATA / "medspa_medical.jsonl"), source="medical")
-    group = medical.groups["medical: must escalate"]
-    assert group.right_category / group.total >= 0.97, group.misses[:10]
-    assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
+    _booking_texts("medspa_chatter.jsonl", at_least=300, max_false=0.01)
+    _health_texts("medspa_medical.jsonl", at_least=700, category=0.97, priority=0.95)
 
 
 def test_guard_on_fresh_texts_leaves_booking_chatter_alone_and_catches_health_questions() -> None:
     # Written in rounds without looking at the rules (tests/data/fresh_*.jsonl); the rules were tuned
     # on each round afterwards, so they are a second development set. The learned model never trained
     # on them: its false escalations of unseen chatter (1-3%, docs/guard-model.md) are what is left.
-    chatter = score_escalation(read_jsonl(PROJECT_DATA / "fresh_chatter.jsonl"), source="chatter")
-    assert chatter.negatives >= 450
-    assert chatter.false_escalation_rate <= 0.02, chatter.false_alarms[:10]
-    medical = score_escalation(read_jsonl(PROJECT_DATA / "fresh_medical.jsonl"), source="medical")
-    group = medical.groups["medical: must escalate"]
-    assert group.total >= 450
-    assert group.right_category / group.total >= 0.99, group.misses[:10]
-    assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
+    _booking_texts("fresh_chatter.jsonl", at_least=450, max_false=0.02)
+    _health_texts("fresh_medical.jsonl", at_least=450, category=0.99, priority=0.95)
 
 
 def _write(path: Path, rows: list[dict[str, object]]) -> Path:
@@ -173,14 +180,8 @@ def test_eval_command_rejects_a_broken_line_clearly(
 def test_guard_on_general_health_questions_and_booking_texts_naming_areas_products_and_fees() -> None:
     # The ninth round (tests/data/fresh_health.jsonl, fresh_chatter2.jsonl), written the same way:
     # health questions that name no treatment, and booking texts about nerves, parties and fees.
-    chatter = score_escalation(read_jsonl(PROJECT_DATA / "fresh_chatter2.jsonl"), source="chatter")
-    assert chatter.negatives >= 100
-    assert chatter.false_escalation_rate <= 0.02, chatter.false_alarms[:10]
-    medical = score_escalation(read_jsonl(PROJECT_DATA / "fresh_health.jsonl"), source="medical")
-    group = medical.groups["medical: must escalate"]
-    assert group.total >= 200
-    assert group.right_category / group.total >= 0.99, group.misses[:10]
-    assert group.right_priority / group.priority_total >= 0.9, group.misses[:10]
+    _booking_texts("fresh_chatter2.jsonl", at_least=100, max_false=0.02)
+    _health_texts("fresh_health.jsonl", at_least=200, category=0.99, priority=0.9)
 
 
 def test_guard_on_health_texts_told_as_statements_and_booking_texts_that_look_clinical() -> None:
@@ -188,14 +189,8 @@ def test_guard_on_health_texts_told_as_statements_and_booking_texts_that_look_cl
     # in two batches: health texts told as statements, about family, sport, teeth, eyes, ears, tests,
     # doses and misspellings, a tenth of them Spanish; booking texts naming treatments with body
     # words, nerves, follow-ups and fees, and complaints and a reschedule that go to staff as such.
-    chatter = score_escalation(read_jsonl(PROJECT_DATA / "fresh_chatter3.jsonl"), source="chatter")
-    assert chatter.negatives >= 200
-    assert chatter.false_escalation_rate <= 0.02, chatter.false_alarms[:10]
+    chatter = _booking_texts("fresh_chatter3.jsonl", at_least=200, max_false=0.02)
     handed_over = chatter.groups["chatter: must escalate"]
     assert handed_over.total >= 10
     assert handed_over.right_category == handed_over.total, handed_over.misses
-    medical = score_escalation(read_jsonl(PROJECT_DATA / "fresh_health2.jsonl"), source="medical")
-    group = medical.groups["medical: must escalate"]
-    assert group.total >= 350
-    assert group.right_category / group.total >= 0.99, group.misses[:10]
-    assert group.right_priority / group.priority_total >= 0.95, group.misses[:10]
+    _health_texts("fresh_health2.jsonl", at_least=350, category=0.99, priority=0.95)
