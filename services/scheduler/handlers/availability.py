@@ -17,6 +17,7 @@ from shared.contracts.tools import (
     AvailabilityFound,
     FindAvailability,
     FindAvailabilityByWeek,
+    SlotOption,
     TimePreference,
     WeeklyAvailability,
 )
@@ -73,18 +74,27 @@ async def _gather(
 ) -> list[domain.Candidate]:
     # Bookings are read chunk by chunk for the days being considered only, so a 90-day horizon costs
     # one small indexed query when the first days have room.
-    tz = search.spa.tz
-    ids = [p.id for p in search.providers]
     gathered = Gathered([])
     chunk = ASAP_CHUNK_DAYS if stop_early else max(len(days), 1)
     for i in range(0, len(days), chunk):
         part = days[i : i + chunk]
-        start = domain.local_at(min(part), domain.time(0), tz)
-        end = domain.local_at(max(part) + timedelta(days=1), domain.time(0), tz)
-        busy = await repo.busy(conn, ids, start, end)
-        if gathered.add(search, part, busy, stop_early=stop_early):
+        if gathered.add(search, part, await _busy(conn, search, part), stop_early=stop_early):
             break
     return gathered.found
+
+
+async def _busy(conn: asyncpg.Connection, search: Search, days: list[date]) -> domain.Busy:
+    """The search's providers' blocked times over the local days from the first to the last of `days`."""
+    tz = search.spa.tz
+    start = domain.local_at(min(days), domain.time(0), tz)
+    end = domain.local_at(max(days) + timedelta(days=1), domain.time(0), tz)
+    return await repo.busy(conn, [p.id for p in search.providers], start, end)
+
+
+def _options(search: Search, cands: list[domain.Candidate]) -> list[SlotOption]:
+    """The best `limit` candidates as options, spread over the day when no time was named."""
+    chosen = domain.choose(cands, search.limit, spread=search.pref.target_time is None)
+    return [domain.to_option(search.spa, search.service, c) for c in chosen]
 
 
 def _providers_for(
@@ -128,8 +138,7 @@ async def find_availability(
         exact = False
         alternatives = domain.alternative_days(search.pref, search.window)
         cands = await _gather(conn, search, alternatives, stop_early=True)
-    spread = search.pref.target_time is None
-    options = [domain.to_option(spa, service, c) for c in domain.choose(cands, req.limit, spread=spread)]
+    options = _options(search, cands)
     summary = {
         "options": len(options),
         "exact": exact,
@@ -160,17 +169,12 @@ async def find_availability_by_week(
     if any(len(days) > MAX_DAYS_PER_WEEK_SET for days in sets):
         raise InvalidRequest(f"each set of days is {MAX_DAYS_PER_WEEK_SET} days at most", "preferences")
     every_day = [day for days in sets for day in days]
-    busy: domain.Busy = {}
-    if every_day:
-        start = domain.local_at(min(every_day), domain.time(0), spa.tz)
-        end = domain.local_at(max(every_day) + timedelta(days=1), domain.time(0), spa.tz)
-        busy = await repo.busy(conn, [p.id for p in providers], start, end)
+    busy = await _busy(conn, searches[0], every_day) if every_day else {}
     weeks = []
     for search, days in zip(searches, sets, strict=True):
         gathered = Gathered([])
         gathered.add(search, days, busy, stop_early=not search.pref.dates)
-        chosen = domain.choose(gathered.found, req.limit, spread=search.pref.target_time is None)
-        options = [domain.to_option(spa, service, c) for c in chosen]
+        options = _options(search, gathered.found)
         weeks.append(AvailabilityFound(options=options, timezone=spa.timezone, exact=bool(options)))
     summary = {"weeks": [{"options": len(w.options), "first": _first_start(w)} for w in weeks]}
     return Served(WeeklyAvailability(weeks=weeks), summary)
