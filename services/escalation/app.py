@@ -151,9 +151,11 @@ def register_bus(
 ) -> None:
     """Register every subscriber (also used, without a service, to document the bus in AsyncAPI)."""
     topology = topology or Topology()
-    read_models = replace(delivery, batch_size=20)
+    fetched = replace(delivery, batch_size=20)
 
-    def _durable(subject: str, stream: StreamSpec, durable: str, *, description: str) -> Any:
+    def _durable(
+        subject: str, stream: StreamSpec, durable: str, *, description: str, in_order: bool = False
+    ) -> Any:
         return durable_subscriber(
             broker,
             topology,
@@ -161,7 +163,7 @@ def register_bus(
             subject=subject,
             stream=stream,
             durable=durable,
-            delivery=read_models,
+            delivery=replace(fetched, in_order=in_order),
             title=durable,
             description=description,
         )
@@ -194,6 +196,7 @@ def register_bus(
         topology.stream_sms_inbound,
         readmodel.SMS_INBOUND,
         description="clients' texts in the inbox",
+        in_order=True,
     )
     async def on_sms_received(message: SmsReceived) -> None:
         await readmodel.record_inbound(message, ports=ports())
@@ -203,6 +206,7 @@ def register_bus(
         topology.stream_sms_outbound,
         readmodel.SMS_OUTBOUND,
         description="the spa's texts, as queued",
+        in_order=True,
     )
     async def on_send_sms(command: SendSms) -> None:
         await readmodel.record_outbound_request(command, ports=ports())
@@ -223,6 +227,8 @@ def register_bus(
         topology.stream_conversations,
         readmodel.CONVERSATIONS,
         description="bookings the agent made (recovered revenue) and AI pause state",
+        # A pause then a resume, or a name then its redelivery, must land in the stream's order.
+        in_order=True,
     )
     async def on_conversation_event(body: Any) -> None:
         if not isinstance(body, dict):

@@ -43,6 +43,8 @@ NAME = "gateway"
 SCHEMA = "gateway"
 MIGRATIONS = Path(__file__).with_name("migrations")
 OUTBOUND_DURABLE = "gateway-outbound"
+# Texts fetched at once by the send consumer, each conversation's in order (a lane per conversation).
+SEND_LANES = 20
 
 
 def _not_started() -> Ports:
@@ -69,9 +71,12 @@ def register_bus(
         subject=topology.all_sms_outbound,
         stream=topology.stream_sms_outbound,
         durable=OUTBOUND_DURABLE,
-        # One at a time: two replies to one client must leave in the order the agent asked for
-        # them. Long ack wait: a send may retry with backoff on 429/5xx before it settles.
-        delivery=replace(delivery, batch_size=1, max_workers=1, ack_wait=max(delivery.ack_wait, 120)),
+        # Per-client lanes: two replies to one conversation leave in the order the agent asked for
+        # them, while other conversations' texts go out alongside. Long ack wait: a send may retry
+        # with backoff on 429/5xx before it settles.
+        delivery=replace(
+            delivery, batch_size=SEND_LANES, in_order=True, ack_wait=max(delivery.ack_wait, 120)
+        ),
     )
     async def send_requested(command: SendSms) -> None:
         message = current_message(broker)

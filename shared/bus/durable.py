@@ -18,6 +18,10 @@ Usage, in a service's `app.py`::
     )
     async def send_requested(command: SendSms) -> None: ...
 
+A consumer that fetches several messages at once (`batch_size` > 1) handles them side by side.
+With `Delivery(in_order=True)` messages on one subject (one conversation's) are still handled one
+after another, in the order they were fetched, while other subjects go ahead: per-client lanes.
+
 A handler that needs the message itself reads it with `shared.bus.current_message(broker)` (a
 `NatsMessage` parameter would cost a worker-thread round trip per message). It may settle the
 message itself (`await message.nack(delay=...)` to look again later); the helper acknowledges a
@@ -75,6 +79,8 @@ class Delivery:
     batch_size: int = 1
     max_workers: int = 1
     max_ack_pending: int | None = None
+    # Within a fetched batch, one subject's messages wait for each other (see the module's doc).
+    in_order: bool = False
 
     def __post_init__(self) -> None:
         if self.max_deliver == 0 or self.max_deliver < -1:
@@ -189,27 +195,82 @@ async def update_consumers(js: JetStreamContext, broker: NatsBroker) -> None:
             log.warning("bus.consumer_not_updated", consumer=consumer.durable, code=exc.err_code)
 
 
+class SubjectLanes:
+    """One subject's messages one after another, in the order they joined; other subjects alongside.
+
+    `join` is synchronous, so a batch's messages take their places in the order they were fetched
+    (FastStream starts one task per message, in order, and builds the middlewares before anything
+    in a task waits).
+    """
+
+    def __init__(self) -> None:
+        self._tails: dict[str, asyncio.Future[None]] = {}
+
+    def join(self, subject: str) -> tuple[asyncio.Future[None] | None, asyncio.Future[None]]:
+        """The place of the message before this one on `subject` (None: go now), and this one's."""
+        ahead = self._tails.get(subject)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[subject] = mine
+        return ahead, mine
+
+    def leave(self, subject: str, mine: asyncio.Future[None]) -> None:
+        """This message is done (or given up): the next one on its subject may go."""
+        if not mine.done():
+            mine.set_result(None)
+        if self._tails.get(subject) is mine:
+            del self._tails[subject]
+
+    def __len__(self) -> int:
+        return len(self._tails)
+
+
 class DeliveryGuard:
     """The broker middleware that settles every durable consumer's failures (one per broker)."""
 
     def __init__(self) -> None:
         self.consumers: dict[Any, DurableConsumer] = {}
+        self.lanes: dict[Any, SubjectLanes] = {}
 
     def __call__(self, msg: Any, /, *, context: Any) -> _GuardScope:
         return _GuardScope(msg, context=context, guard=self)
 
 
 class _GuardScope(BaseMiddleware):  # type: ignore[type-arg]
-    """One message through one subscriber: a failure is nak'd with a pause or dead-lettered."""
+    """One message through one subscriber: in its lane if ordered; a failure is nak'd or dead-lettered."""
 
     def __init__(self, msg: Any, /, *, context: Any, guard: DeliveryGuard) -> None:
         super().__init__(msg, context=context)
         self.guard = guard
+        handler = context.get_local("handler_")
+        self.consumer = guard.consumers.get(handler)
+        self.lane: tuple[SubjectLanes, str, asyncio.Future[None] | None, asyncio.Future[None]] | None = None
+        if self.consumer is not None and self.consumer.delivery.in_order and isinstance(msg, Msg):
+            lanes = guard.lanes.setdefault(handler, SubjectLanes())
+            self.lane = (lanes, msg.subject, *lanes.join(msg.subject))
+
+    async def on_receive(self) -> None:
+        if self.lane is None:
+            return
+        lanes, subject, ahead, mine = self.lane
+        if ahead is None:
+            return
+        try:
+            await asyncio.shield(ahead)
+        except BaseException:
+            lanes.leave(subject, mine)  # cancelled while waiting: never leave the next one stuck
+            raise
 
     async def after_processed(
         self, exc_type: Any = None, exc_val: BaseException | None = None, exc_tb: Any = None
     ) -> bool | None:
-        consumer = self.guard.consumers.get(self.context.get_local("handler_"))
+        try:
+            return await self._settle(exc_val)
+        finally:
+            if self.lane is not None:
+                self.lane[0].leave(self.lane[1], self.lane[3])
+
+    async def _settle(self, exc_val: BaseException | None) -> bool:
+        consumer = self.consumer
         if consumer is None or not isinstance(self.msg, Msg):
             return False  # not a durable consumer of ours: FastStream's own handling applies
         if exc_val is None or isinstance(exc_val, asyncio.CancelledError | HandlerException):

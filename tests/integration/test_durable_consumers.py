@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from uuid import uuid4
 
@@ -300,3 +301,63 @@ async def test_an_existing_consumer_takes_the_new_delivery_settings_at_start(
         assert (info.config.max_deliver, info.config.ack_wait) == (8, 45)
     finally:
         await second.stop()
+
+
+async def _fetched_together(
+    nats_url: str, topology: Topology, nc: NatsClient, *, in_order: bool
+) -> list[tuple[str, str]]:
+    """Three texts of one conversation and one of another, fetched in one batch; what the handler saw.
+
+    The conversation's first text is slow to handle: with lanes its next two wait for it, while the
+    other conversation's text goes ahead.
+    """
+    broker = make_broker(nats_url, name=f"test-lanes-{in_order}")
+    seen: list[tuple[str, str]] = []
+    done = asyncio.Event()
+
+    @durable_subscriber(
+        broker,
+        topology,
+        service="test",
+        subject=topology.all_audit,
+        stream=topology.stream_audit,
+        durable=f"test-lanes-{uuid4().hex[:8]}",
+        delivery=replace(FAST, batch_size=10, in_order=in_order),
+    )
+    async def on_text(body: dict[str, Any]) -> None:
+        seen.append(("start", body["n"]))
+        if body["n"] == "a1":
+            await asyncio.sleep(0.3)
+        seen.append(("end", body["n"]))
+        if len(seen) == 8:
+            done.set()
+
+    await broker.connect()
+    await ensure_streams(jetstream(broker), topology)
+    js = nc.jetstream()  # stored before the consumer starts, so one fetch takes all four
+    for spa, n in (("spa-a", "a1"), ("spa-a", "a2"), ("spa-b", "b1"), ("spa-a", "a3")):
+        await js.publish(topology.audit(spa), json.dumps({"n": n}).encode())
+    await broker.start()
+    try:
+        await asyncio.wait_for(done.wait(), 10)
+    finally:
+        await broker.stop()
+    return seen
+
+
+async def test_lanes_keep_one_subjects_messages_in_order_while_other_subjects_go_ahead(
+    nats_url: str, topology: Topology, nc: NatsClient
+) -> None:
+    seen = await _fetched_together(nats_url, topology, nc, in_order=True)
+    one = [event for event in seen if event[1].startswith("a")]
+    assert one == [(step, n) for n in ("a1", "a2", "a3") for step in ("start", "end")]
+    # The other subject did not wait for the slow one.
+    assert seen.index(("end", "b1")) < seen.index(("end", "a1"))
+
+
+async def test_without_lanes_a_batch_is_handled_side_by_side(
+    nats_url: str, topology: Topology, nc: NatsClient
+) -> None:
+    """The control: what the lanes prevent (FastStream starts a fetched batch all at once)."""
+    seen = await _fetched_together(nats_url, topology, nc, in_order=False)
+    assert seen.index(("start", "a2")) < seen.index(("end", "a1"))
