@@ -4,7 +4,8 @@ All five services run as processes (`tests/e2e/system_support.started_system`, a
 start them) on embedded NATS and PostgreSQL (or NATS_URL / DATABASE_URL). Simulated clients text
 the demo spa through the gateway's signed Twilio webhook and wait for each reply at the fake Twilio
 before they text again (closed loop): "Hi, I'm <name>. Something for my forehead lines", "Monday
-around 2pm", "1" (a booking), then a new client. Run once with one agent process, then with three.
+around 2pm", "1" (a booking), then a new client. Clients ask for different treatments and days (the
+WANTS and WHENS tables), as a spa's clients do. Run once with one agent process, then with three.
 
 Figures per run: sustained turns/s, webhook ack p50/p99, turn latency (webhook acknowledged →
 send issued to Twilio) p50/p99, CPU ms per turn by process, and a lost/duplicate check at the end
@@ -24,7 +25,8 @@ SYSTEM_BENCH_PACE turns/s offered (default 10): the latency a client sees when t
 not overrun.
 
 Knobs: SYSTEM_BENCH_CLIENTS (default 40), SYSTEM_BENCH_SECONDS (default 30),
-SYSTEM_BENCH_REPLICAS (default "1,3"), SYSTEM_BENCH_PACE (default 10; 0 skips the paced run). The
+SYSTEM_BENCH_REPLICAS (default "1,3"), SYSTEM_BENCH_PACE (default 10; 0 skips the paced run),
+SYSTEM_BENCH_SAME_SLOT=1 (every client asks for the same treatment and hour: holds race). The
 load generator shares the machine with everything it measures; the load average is printed beside
 the figures.
 """
@@ -50,7 +52,30 @@ from tests.e2e.replicas import start_agent_replicas
 from tests.e2e.system_support import ROOT, TENANT, System, started_system
 from tests.support.fake_twilio import FakeTwilio
 
-SCRIPT = ("Hi, I'm {name}. Something for my forehead lines", "Monday around 2pm", "1")
+SCRIPT = ("Hi, I'm {name}. {want}", "{when}", "1")
+# What clients ask for, as real clients spread over treatments and days. SYSTEM_BENCH_SAME_SLOT=1 has
+# every client ask for the first of each (forehead lines, Monday around 2pm): forty clients racing for
+# one hour, so most turns are holds lost to another client and searches again.
+WANTS = (
+    "Something for my forehead lines",
+    "I'd like to book a hydrafacial",
+    "Can I get laser hair removal?",
+    "Looking to get lip filler",
+    "Do you do chemical peels? I'd like one",
+    "I want microneedling",
+    "Could I book dermaplaning?",
+)
+WHENS = (
+    "Monday around 2pm",
+    "Tuesday morning",
+    "Wednesday after 3",
+    "Thursday at 11am",
+    "Friday around noon",
+    "Saturday morning",
+    "Tuesday afternoon",
+    "Friday at 4pm",
+    "Wednesday at 10am",
+)
 NAMES = ("Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kendall", "Logan")
 WARM_UP_SECONDS = 3.0
 REPLY_TIMEOUT = 20.0
@@ -135,15 +160,23 @@ async def _conversation(
 ) -> None:
     """One client's booking conversation: each text once the reply to the one before came (and, with
     `think`, after a pause)."""
+    ask = _request(int(number[-7:]))
     for n, line in enumerate(SCRIPT, start=1):
         started = time.time()
-        await system.text(number, line.format(name=name))
+        await system.text(number, line.format(name=name, **ask))
         turn = Turn(number, n, started, time.time())
         turns.append(turn)
         turn.replied = await replies.nth(number, n, REPLY_TIMEOUT)
         if turn.replied is None or time.monotonic() >= stop_at:
             return
         await asyncio.sleep(think)
+
+
+def _request(seed: int) -> dict[str, str]:
+    """What one client asks for: a treatment and a day, spread over the tables (or the one slot)."""
+    if os.environ.get("SYSTEM_BENCH_SAME_SLOT") == "1":
+        return {"want": WANTS[0], "when": WHENS[0]}
+    return {"want": WANTS[seed % len(WANTS)], "when": WHENS[(seed // len(WANTS)) % len(WHENS)]}
 
 
 async def _client(system: System, replies: Replies, index: int, stop_at: float, turns: list[Turn]) -> None:

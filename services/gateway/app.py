@@ -43,8 +43,6 @@ NAME = "gateway"
 SCHEMA = "gateway"
 MIGRATIONS = Path(__file__).with_name("migrations")
 OUTBOUND_DURABLE = "gateway-outbound"
-# Texts fetched at once by the send consumer, each conversation's in order (a lane per conversation).
-SEND_LANES = 20
 
 
 def _not_started() -> Ports:
@@ -57,6 +55,7 @@ def register_bus(
     ports: Callable[[], Ports] = _not_started,
     *,
     delivery: Delivery = Delivery(),
+    send_lanes: int = 20,
 ) -> None:
     """Subscribe the outbound consumer (durable `gateway-outbound`) and the opt-out recorders.
 
@@ -75,7 +74,7 @@ def register_bus(
         # them, while other conversations' texts go out alongside. Long ack wait: a send may retry
         # with backoff on 429/5xx before it settles.
         delivery=replace(
-            delivery, batch_size=SEND_LANES, in_order=True, ack_wait=max(delivery.ack_wait, 120)
+            delivery, batch_size=send_lanes, in_order=True, ack_wait=max(delivery.ack_wait, 120)
         ),
     )
     async def send_requested(command: SendSms) -> None:
@@ -213,7 +212,7 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         return holder["ports"]
 
     webhooks.install(http, settings, ports)
-    register_bus(broker, ctx.topology, ports, delivery=settings.delivery())
+    register_bus(broker, ctx.topology, ports, delivery=settings.delivery(), send_lanes=settings.send_lanes)
 
     async def on_start(ctx: ServiceContext) -> None:
         assert ctx.pool is not None

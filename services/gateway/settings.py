@@ -66,6 +66,12 @@ class GatewaySettings(CommonSettings):
         "'Authorization: Bearer <token>'; without it the simulator answers this machine (loopback) only",
     )
     publish_timeout_seconds: float = Field(default=3.0, gt=0, description="JetStream ack wait per webhook")
+    send_lanes: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="texts to different conversations sent side by side (1: one at a time)",
+    )
     send_attempts: int = Field(default=4, ge=1, le=10, description="tries per text on 429/5xx")
     send_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay; doubles")
     send_timeout_seconds: float = Field(default=10.0, gt=0, description="HTTP timeout of one send")
