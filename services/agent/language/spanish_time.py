@@ -33,12 +33,21 @@ _MONTHS = {
     "junio": "june", "julio": "july", "agosto": "august", "septiembre": "september", "setiembre": "september",
     "octubre": "october", "noviembre": "november", "diciembre": "december",
 }  # fmt: skip
+# Hours written as words after "la"/"las": "a las dos y media" is "a las 2 y media".
+_HOURS = {
+    "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+}  # fmt: skip
 _DAY = "(" + "|".join(_DAYS.values()) + ")"
 _MONTH = "(" + "|".join(set(_MONTHS.values())) + ")"
 _CLOCK_AHEAD = r"(?=\d|quarter|half)"
 
 # Day and month names first, so the phrase rows below read English names.
 _NAMES = tuple(SpanishTime(rf"\b{es}\b", en, es, en) for es, en in (_DAYS | _MONTHS).items())
+_HOUR_WORDS = tuple(
+    SpanishTime(rf"\b(las?) {es}\b", rf"\1 {n}", f"a las {es} y media", f"at {n}:30")
+    for es, n in _HOURS.items()
+)
 SPANISH_TIME: tuple[SpanishTime, ...] = (
     *_NAMES,
     SpanishTime(r"\bpasado manana\b", "day after tomorrow", "pasado mañana", "day after tomorrow"),
@@ -81,6 +90,7 @@ SPANISH_TIME: tuple[SpanishTime, ...] = (
         "next monday",
     ),
     SpanishTime(r"\b(?:el|este) " + _DAY + r"\b", r"\1", "el lunes a las 3", "monday at 3"),
+    *_HOUR_WORDS,
     SpanishTime(r"\b(\d{1,2}) y media\b", r"\1:30", "a las 4 y media", "at 4:30"),
     SpanishTime(r"\b(\d{1,2}) y cuarto\b", r"\1:15", "a las 4 y cuarto", "at 4:15"),
     SpanishTime(r"\b(\d{1,2}) menos cuarto\b", r"quarter to \1", "a las 5 menos cuarto", "at quarter to 5"),

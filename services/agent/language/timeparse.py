@@ -123,6 +123,15 @@ _CLOCK_SPELLINGS = tuple(
         (r"(?<=\d)\s*([ap])(?=\s|$|[.,!?])", r" \1m"),
         (r"\b(twenty|thirty|forty|fifty)-", r"\1 "),
         (r"\bmid[\s-]?day\b|\bnoon\s*time\b|\b12\s*noon\b", "noon"),
+        # "at 1430", "around 930", "0900 hrs": a clock written without its colon, after a cue
+        (
+            r"\b(at|@|around|about|by|before|after|from|til|till|until|for) (0?\d|1\d|2[0-3])([0-5]\d)\b"
+            r"(?!\s*(?:units?|dollars?|bucks|off|%|ml|people|main|street|st\b|ave|blvd))",
+            r"\1 \2:\3",
+        ),
+        (r"\b(0?\d|1\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b", r"\1:\2"),
+        # "half 3": half past three, as it is said in Britain and Ireland
+        (r"\bhalf (\d{1,2})\b(?!\s*(?:[:/.]\d|hours?|hrs?|days?|weeks?|off|%|price))", r"\1:30"),
         (r"\s+", " "),
     )
 )
@@ -543,7 +552,10 @@ def _next_week_weekday(m: re.Match[str], today: date) -> _Found:
 
 
 # After a short day name, a time or its bracket says the word is the day: "wed (12-1)", "sat 10am".
-_SHORT_DAY_CONTEXT = re.compile(r"\s*(?:\(\s*)?(?:\d|at\b|@|morning|afternoon|evening|am\b|pm\b)")
+_SHORT_DAY_CONTEXT = re.compile(
+    r"\s*(?:\(\s*)?(?:\d|at\b|@|morning|afternoon|evening|am\b|pm\b|noon|lunch|night|first thing"
+    r"|end of|early\b|late\b|(?:around|about|after|before|by)\s+(?:\d|noon|lunch|work))"
+)
 
 
 def _weekday(m: re.Match[str], today: date) -> _Found | None:
@@ -737,7 +749,8 @@ _AROUND_LUNCH = re.compile(r"\b(after|before)\s+lunch")
 _FLEXIBLE = re.compile(r"\b(any\s?time|whenever|flexible|any day|doesn'?t matter|no preference)\b")
 _PART_OF_DAY = re.compile(
     r"\b(?P<early>early|late|mid)?[\s-]*(?P<p>mornings?|afternoons?|evenings?|tonight|nights?|after work|"
-    r"after school|before work|lunch\s?(?:time|break|hour)?|first thing)\b"
+    r"after school|before work|lunch\s?(?:time|break|hour)?|first thing|"
+    r"end of (?:the )?day|close of business|last thing)\b"
 )
 
 
@@ -785,7 +798,12 @@ def _read_clocks(t: str) -> _Times:
 _WINDOWS: dict[str, tuple[PartOfDay | None, time | None, time | None]] = {
     "after work": (None, time(17, 0), None),
     "after school": (None, time(15, 0), None),
-    "before work": ("morning", None, time(9, 0)),
+    # A spa opens at nine: "before work" is its first hour, not a time before it opens.
+    "before work": ("morning", None, time(10, 0)),
+    "end of day": (None, time(16, 0), None),
+    "end of the day": (None, time(16, 0), None),
+    "close of business": (None, time(16, 0), None),
+    "last thing": (None, time(16, 0), None),
 }
 # "early morning", "late afternoon": (part, modifier) → (earliest, latest)
 _NARROWED: dict[tuple[str, str], tuple[time | None, time | None]] = {

@@ -1,0 +1,71 @@
+"""Texts from round eleven's held-out conversations: clocks without a colon, "half 3", "end of day",
+Spanish hours in words, a short day before a time word, nicknames, group bookings, club names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from services.agent.language.timeparse import parse_preference
+
+pytestmark = pytest.mark.unit
+
+TZ = "America/Los_Angeles"
+NOW = datetime(2026, 12, 2, 0, 30)  # a Wednesday, before the spa opens
+
+
+def _when(text: str):
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is not None, text
+    return parsed.preference
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("peel on friday at 1430?", time(14, 30)),
+        ("around 930 tmrw", time(9, 30)),
+        ("0900 hrs thursday", time(9, 0)),
+        ("could i do a hydrafacial saturday half 3", time(15, 30)),
+        ("a las dos y media el jueves", time(14, 30)),
+        ("a la una y media", time(13, 30)),
+    ],
+)
+def test_clock_times_written_oddly(text: str, want: time) -> None:
+    assert _when(text).target_time == want
+
+
+@pytest.mark.parametrize(
+    "text", ["2140 chestnut st", "half an hour", "at 150 units", "for 100 dollars off", "half 30 min"]
+)
+def test_numbers_that_are_no_clock_stay_no_clock(text: str) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is None or parsed.preference.target_time is None, text
+
+
+def test_end_of_day_is_the_late_afternoon_on() -> None:
+    p = _when("lymphatic massage end of day thursday")
+    assert p.dates == [date(2026, 12, 3)] and p.earliest_time == time(16, 0)
+    assert _when("last thing friday").earliest_time == time(16, 0)
+
+
+def test_before_work_is_the_spas_first_hour_not_before_it_opens() -> None:
+    p = _when("can i squeeze in botox before work tues")
+    assert p.part_of_day == "morning" and p.latest_time == time(10, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("microneedling sat noonish", time(12, 0)), ("sat around 11?", time(11, 0)), ("wed lunchtime", None)],
+)
+def test_a_short_day_before_a_time_word_is_the_day(text: str, want: time | None) -> None:
+    p = _when(text)
+    assert len(p.dates) == 1 and p.dates[0].weekday() in (2, 5)
+    assert p.target_time == want
+
+
+@pytest.mark.parametrize("text", ["i sat there after work", "we sat by the window"])
+def test_sat_as_a_verb_is_still_no_day(text: str) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is None or not parsed.preference.dates, text
