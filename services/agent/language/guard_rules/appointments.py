@@ -30,10 +30,15 @@ RESCHEDULE: tuple[Rule, ...] = (
         "reschedule",
         rx(r"\bre-?sch\w*dul\w*|\bre-?book\w*|\bresched\b|\brain ?check\b"),
         ("I need to reschedule", "can we rebook for next week?", "can I resched?"),
-        ("book me for friday", "is there a fee to reschedule online?"),
-        # a question about the policy, not a request: "is there a fee to reschedule"
+        (
+            "book me for friday",
+            "is there a fee to reschedule online?",
+            "whats the deposit for filler and is it refundable if i reschedule",
+        ),
+        # a question about the policy, not a request: "is there a fee to reschedule", "is the
+        # deposit refundable if i reschedule"
         unless=re.compile(
-            r"\b(?:fee|charge|cost|policy|penalty|deposit)\b.{0,15}\b(?:to|for|"
+            r"\b(?:fee|charge|cost|policy|penalty|deposit|refundable)\b.{0,15}\b(?:to|for|"
             r"if i) re-?sch\w*dul\w*\b(?!.{0,30}\b(?:my|"
             r"our|her|his|it|the appointment)\b)"
         ),

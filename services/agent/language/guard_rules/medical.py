@@ -33,7 +33,7 @@ _QUESTION_AFTER_TREATMENT = (
     rf"wine|coffee|shower|swim\w*|"
     rf"sleep|smoke|smoking|vape|vaping|wash my face|retinol|exfoliat\w*|massage my|touch|"
     rf"rub)\b.{{0,30}}\b(?:after|before|post|"
-    rf"following)\b.{{0,25}}\b{TREATMENT}\b"
+    rf"following|(?:the )?same day as|the (?:day|night) of)\b.{{0,25}}\b{TREATMENT}\b"
 )
 _NON_MEDICAL_TOPIC = re.compile(
     r"\b(?:address|location|located|directions?|where|parking|park|rating|reviews?|number|phone|contact|"
@@ -135,8 +135,17 @@ QUESTIONS: tuple[Rule, ...] = (
             r"numbing)\b",
             r"\bunits? (?:do|will|would|should) (?:i|you|she|he) (?:need|get|use|recommend)\b",
             r"\bhow much (?:botox|tox|filler|product|dysport|xeomin) (?:do|will|would|should|did|does)\b",
+            # how often a drug is taken: "can you take norvasc once a day"
+            r"\bcan (?:you|u|i|she|he|we) take \w+(?: \w+)? (?:once|twice|\w+ times) (?:a|per) day\b|"
+            r"\btake \w+(?: \w+)? (?:every (?:\d+|four|six|eight|twelve) hours|on an empty stomach|"
+            r"with food)\b",
         ),
-        ("How many units is the right dosage for me?", "how many units will I need", "20 units enough?"),
+        (
+            "How many units is the right dosage for me?",
+            "how many units will I need",
+            "20 units enough?",
+            "Can you take Norvasc once a day?",
+        ),
         (
             "I want 2 sessions of laser",
             "how much is botox?",
@@ -169,6 +178,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:i'?m|im|i am|we'?re|were) expecting\b(?! (?:a call|a text|to|it|you|your|an? (?:email|"
             r"package|reply)))",
             r"\b(?:having|had|have) (?:a|my) baby\b|\bjust gave birth\b|\bnewborn\b|\bbf'?ing\b",
+            # "12 wks along", "second trimester", "preggers", "still pumping"
+            r"\b\d+ ?(?:wks?|weeks?|months?|mos?) (?:along|pp|postpartum|post ?partum)\b|\btrimester\b|"
+            r"\bpreggers\b|\bbun in the oven\b|\bbaby bump\b|\bpumping\b(?! (?:iron|gas))|\bbreast ?milk\b|"
+            r"\bmilk supply\b",
             r"\bbreast[\s-]?feed\w*|\bnursing\b(?! home| student| school)|\blactat\w*|\bpostpartum\b",
             r"\bmiscarr\w*|\bivf\b|\bfertility\b",
         ),
@@ -187,7 +200,6 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\btablets\b|"
             r"\bcapsules\b",
             rf"\b{DRUG}\b",
-            DRUG_SHAPE,
         ),
         (
             "I take blood thinners, can I still get filler?",
@@ -212,6 +224,18 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?!.*\b(?:take|taking|took|i'?m on|im on)\b).*\b(?:come with|include[sd]?|add(?:ed)?) "
             r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b"
         ),
+    ),
+    Rule(
+        # a drug the spa never sells, named by its ending: even its price is a question for staff
+        "drug_by_its_ending",
+        "medical",
+        rx(DRUG_SHAPE),
+        (
+            "What is the cost of valsartan?",
+            "my mom just started lisinopril, can she still get a facial",
+            "on fluconazole rn is that ok for my lips tmrw",
+        ),
+        ("how much is the semaglutide program", "is the tirzepatide plan monthly", "april 3rd works"),
     ),
     Rule(
         "interaction",
@@ -605,6 +629,56 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        # signs people notice without a clinical word: tired whatever they do, hair in the shower
+        # drain, forgetting things, bleeding between periods, a coated tongue, a dent that stays
+        "everyday_signs",
+        "medical",
+        rx(
+            r"\b(?:so|really|very|always|constantly|super|extremely) (?:tired|exhausted|drained|fatigued|"
+            r"worn out|wiped out)\b.{0,40}\b(?:lately|all the time|every ?day|even (?:after|though|when|"
+            r"with|if)|no matter|for (?:weeks|months|days|a while)|no energy)\b|\bno energy\b.{0,30}"
+            r"\b(?:lately|all the time|for (?:weeks|months)|anymore)\b",
+            r"\bhair\b.{0,20}\b(?:coming|falling|comes|falls) out\b|\b(?:losing|lost|shedding) (?:so much |"
+            r"a lot of |a ton of |clumps of |my )?hair\b|\bthinning hair\b|\bhair (?:is |has been |keeps )?"
+            r"(?:thinning|shedding)\b|\b(?:clumps of hair|hair in clumps)\b",
+            r"\b(?:keeps?|kept|been|always|constantly) forgetting (?:things|stuff|words|names|where|what)\b|"
+            r"\bforgetful\b|\bmemory (?:loss|problems?|issues?|is (?:getting )?(?:bad|worse|terrible))\b",
+            r"\b(?:bleed\w*|spotting)\b.{0,20}\b(?:between (?:my )?periods|after sex|mid ?cycle|"
+            r"after menopause)\b|\bmissed (?:my |a )period\b",
+            r"\b(?:white|yellow|black|dark|brown|green) (?:stuff|spots?|patch(?:es)?|coating|film|lines?|"
+            r"streaks?)\b.{0,20}\b(?:tongue|nails?|toenails?|gums?|throat|tonsils?)\b|"
+            r"\b(?:tongue|nails?|toenails?|gums?|throat|tonsils?)\b.{0,20}\b(?:white|yellow|black|dark|brown|"
+            r"green) (?:stuff|spots?|patch(?:es)?|coating|film|lines?|streaks?)\b|"
+            r"\bnails?\b.{0,25}\bridges\b",
+            r"\b(?:dent|dimple|mark|indent\w*|pit)\b.{0,30}\b(?:stays?|remains?)\b.{0,20}\bpress\w*|"
+            r"\bpitting\b|\b(?:cracking|cracked|splitting|split|raw)\b.{0,10}\b(?:and|&) (?:bleeding|bleeds|"
+            r"oozing|stinging)\b",
+        ),
+        (
+            "idk whats wrong ive been so tired lately even after 9 hrs of sleep",
+            "my hair is coming out in clumps in the shower",
+            "my mom keeps forgetting things and it scares me",
+            "i bleed between periods lately",
+            "theres white stuff on my tongue that wont scrape off",
+            "a dent in my shin that stays when pressed",
+        ),
+        (
+            "what treatments do you have for hair loss",
+            "do you do prp for thinning hair",
+            "so tired lol see you tmrw",
+            "i keep forgetting my appt time can u text it again",
+        ),
+        # the spa's own offer asked about by name: "do you do prp for thinning hair"
+        unless=re.compile(
+            r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|"
+            r"treat|help with)\b[^?]*\??$|\bhow much\b|\bprice\b|\bcost\b"
+        ),
+        needs=re.compile(
+            r"tired|exhaust|drained|fatigu|worn out|wiped|energy|hair|forget|memory|bleed|spotting|period|"
+            r"tongue|nail|gum|throat|tonsil|press|pitting|crack|split|raw"
+        ),
+    ),
+    Rule(
         "can_it_cause",
         "medical",
         rx(
@@ -711,7 +785,9 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             # one leading word boundary: a branch that opens with a plain letter is skipped fast
-            r"\b(?:embarazada\b|amamant\w*|lactancia\b|alergi\w*|anticoagulant\w*|medicament\w*|pastillas\b|"
+            r"\b(?:embarazada\b|amamant\w*|lactancia\b|lactando\b|dando (?:el |de )?(?:pecho|lactar|leche)\b|"
+            r"dar (?:el )?pecho\b|(?:semanas|meses) de embarazo\b|alergi\w*|anticoagulant\w*|"
+            r"medicament\w*|pastillas\b|"
             r"antibiotic\w*|anticonceptiv\w*|ibuprofeno\b|hinchad\w*|moreton\w*|"
             r"me (?:duele|arde|pica|sangra)\b|dolor\b|ardor\b|infeccion\b|"
             r"no puedo (?:ver|respirar|tragar|dormir)\b|vision borrosa\b|desmay\w*|"

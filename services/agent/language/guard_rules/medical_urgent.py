@@ -315,15 +315,22 @@ URGENT: tuple[Rule, ...] = (
         rx(
             r"\b(?:suicid\w*|(?:kill|killing|hurt|hurting|harm|harming|cut|cutting) myself\b|self[- ]harm\w*|"
             r"end (?:it all|my life)\b|no reason to live\b|want(?:ing)? to die\b|"
+            r"(?:talking|talks|thinking|thinks|talked|wants?|going) (?:about |to )?(?:ending it|end it|"
+            r"end (?:his|her|their) life|kill(?:ing)? (?:him|her|them)sel(?:f|ves))\b|"
             r"(?:don'?t|do not|dont) want to (?:be here|live|be alive|wake up)\b"
             r"(?!.{0,12}\b(?:for|until|at|that long|all day)\b)|"
             r"quiero morir\w*|no quiero vivir\b|matarme\b|quitarme la vida\b)",
         ),
-        ("i dont want to be here anymore", "i keep thinking about hurting myself"),
+        (
+            "i dont want to be here anymore",
+            "i keep thinking about hurting myself",
+            "my friend is talking about ending it and im scared",
+        ),
         ("i don't want to be here for 2 hours, how long is the facial?",),
         priority="urgent",
         needs=re.compile(
-            r"m(?:yself|orir|atarme)|suicid|harm|die\b|end (?:it|my)|reason to live|want to (?:be|live|wake)|"
+            r"m(?:yself|orir|atarme)|suicid|harm|die\b|end (?:it|my|his|her|their)|ending it|sel(?:f|ves)\b|"
+            r"reason to live|want to (?:be|live|wake)|"
             r"vi(?:vir|da)"
         ),
     ),

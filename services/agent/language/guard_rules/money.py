@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .rule import Rule, rx
 
 _CHARGE = r"(?:charged?|charging|billed?|billing|payment|transaction|debit(?:ed)?)"
@@ -117,8 +119,17 @@ REFUND: tuple[Rule, ...] = (
             r"\bref(?:u?n|nu)d\w*|\bmoney back\b|\breimburs\w*|\bcredit (?:it |that )?back\b|\bpay (?:me|"
             r"us) back\b"
         ),
-        ("I want a refund", "can I get my money back"),
-        ("pay it forward, I'll book my mom too",),
+        ("I want a refund", "can I get my money back", "is my deposit refundable? i can't come"),
+        (
+            "pay it forward, I'll book my mom too",
+            "what's the deposit for filler and is it refundable if i reschedule",
+            "is the deposit refundable",
+        ),
+        # the policy asked before booking (not about money the client paid): the agent can answer
+        unless=re.compile(
+            r"^(?!.*\b(?:my|i paid|i put|i left|want|need|get|give)\b).*\b(?:is (?:it|the deposit|that|a "
+            r"deposit)|are (?:they|deposits|the deposits)) (?:\w+ )?refundable\b"
+        ),
     ),
     Rule(
         "deposit_back",

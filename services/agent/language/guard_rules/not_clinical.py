@@ -36,6 +36,9 @@ _BOOKING_ONLY = rx(
     r"\b(?:when i (?:arrive|get there|get in|come in)|come (?:in )?early|arrive early)\b",
     # downtime asked at booking: "can i go back to work after botox"
     r"\b(?:go back|return|get back|head back) to work\b",
+    # the lines botox and filler treat, by their nicknames: "my 11s are out of control haha"
+    r"\b(?:11'?s|elevens|frown lines|forehead lines|crow'?s ?feet|smile lines|laugh lines|marionette lines|"
+    r"bunny lines|lip lines|smoker'?s lines|neck lines|tech neck|gummy smile)\b",
     # where a product comes from: "are the weight loss shots compounded or brand"
     r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
 )
@@ -44,7 +47,8 @@ _STILL_CLINICAL = re.compile(
     rf"\b{CONDITION}\b|\b{DRUG}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}|"
     r"\b(?:faint\w*|pass(?:ed|ing)? out|black(?:ed)? out|dizz\w*|allerg\w*|react\w*|vasovagal|panic|rash\w*|"
     r"swell\w*|swollen|bruis\w*|bleed\w*|infect\w*|fever|lumps?|itch\w*|blister\w*|droop\w*|breath\w*|"
-    r"pregnan\w*|nursing|breastfeed\w*|heart|chest|vision|nause\w*|vomit\w*)\b"
+    r"pregnan\w*|nursing|breastfeed\w*|heart|chest|vision|nause\w*|vomit\w*|worse|uneven|lopsided|"
+    r"asymmetr\w*)\b"
 )
 
 MODEL_VETO_EXAMPLES: tuple[str, ...] = (
@@ -59,6 +63,7 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "my hands are shaking typing this im so nervous for my first filler lol",
     "can i go back to work after botox",
     "can i get the numbing cream on when i arrive or should i come early",
+    "can my husband get botox too lol he has the 11s bad",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
@@ -66,6 +71,7 @@ MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "is it ok if my baby comes with me, i'm breastfeeding",
     "can i get a follow up appointment, my lip is still swollen",
     "can i go back to work after botox or will the bruising show",
+    "my 11s look worse on one side since the botox",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .rule import Rule, rx
+from .vocabulary import SPA_OFFER
 
 COMPLAINT: tuple[Rule, ...] = (
     Rule(
@@ -85,6 +86,17 @@ COMPLAINT: tuple[Rule, ...] = (
     ),
 )
 
+# Someone to talk a treatment over with before booking it is a consultation, which the agent books:
+# "thinking about filler but i want to talk to someone first", "can i just come talk to someone".
+# A text that asks for a real person, a manager or a call stays a request for a person.
+_CONSULTATION = re.compile(
+    rf"^(?=.*\b{SPA_OFFER}\b)(?!.*\b(?:real|actual|live|human|manager|owner|bot|call)\b)"
+    r".*(?:\bcome (?:in |by )?(?:and |to )?(?:talk|speak|chat) (?:to|with)\b|"
+    r"\b(?:talk|speak|chat) (?:to|with) "
+    r"(?:someone|somebody|a provider|an injector|a nurse|the injector)(?: about (?:it|this|that|my options|"
+    r"options))? (?:first|before (?:i|we) (?:book|decide|commit|do))\b)"
+)
+
 _WHEN_FOLLOWS = (
     r"(?:back|now|asap|please|pls|plz|today|tomorrow|tonight|later|when|whenever|at|on|in|if|after|before|"
     r"right away|soon|instead|directly|about|re|regarding|\d)"
@@ -111,8 +123,15 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
             "human please",
             "let me speak to the manager",
             "I want a real person",
+            "can i just talk to someone first, i have questions about my skin",
+            "i want to talk to someone first about my botox, a real person please",
         ),
-        ("who is the injector on friday?",),
+        (
+            "who is the injector on friday?",
+            "thinking about filler for my smile lines but i want to talk to someone first",
+            "idk maybe botox maybe filler can i just come talk to someone",
+        ),
+        unless=_CONSULTATION,
     ),
     Rule(
         "call_me",

@@ -54,13 +54,29 @@ DRUG = alt(
     # over the counter, weight loss, hair and sleep; stems take the misspellings clients type
     r"tums|pepto(?:[- ]bismol)?|imodium|miralax|dulcolax|gas-?x|nyquil|dayquil|mucinex|sudafed|excedrin|"
     r"midol|monistat|phenter\w*|gabap\w*|trazod\w*|finaster\w*|minoxid\w*|topiramate|contrave|saxenda|"
-    r"rybelsus|trulicity|victoza|naltrexone|ashwagandha|sertral\w*|amox\w*|metronid\w*"
+    r"rybelsus|trulicity|victoza|naltrexone|ashwagandha|sertral\w*|amox\w*|metronid\w*|"
+    # brand names doctors prescribe most, which no ending gives away: heart, water, stomach, sleep,
+    # mood, pain, breathing, sugar and skin
+    r"norvasc|lasix|bumex|aldactone|coreg|toprol|lopressor|tenormin|cozaar|diovan|benicar|zestril|"
+    r"lipitor|crestor|zocor|nexium|prilosec|protonix|pepcid|zantac|zofran|reglan|phenergan|compazine|"
+    r"ambien|lunesta|seroquel|abilify|lamictal|depakote|topamax|keppra|neurontin|lyrica|cymbalta|"
+    r"effexor|celexa|paxil|buspar|klonopin|ativan|valium|ritalin|vyvanse|concerta|strattera|"
+    r"flexeril|robaxin|mobic|celebrex|toradol|ultram|dilaudid|suboxone|narcan|epipen|singulair|"
+    r"flonase|nasacort|ventolin|proair|albuterol|advair|symbicort|jardiance|farxiga|januvia|lantus|"
+    r"humalog|premarin|estrace|provera|clomid|femara|tamoxifen|flomax|cialis|viagra|plaquenil|"
+    r"liraglut\w*|dulaglut\w*|exenat\w*|dupixent|otezla|stelara|skyrizi|cosentyx|medrol|zovirax|"
+    r"abreva|delsym|robitussin|nipride"
 )
 # Drug names by their ending (-cillin, -statin...), endings no street, salon or first name carries.
 DRUG_SHAPE = (
     r"\b[a-z]{3,}(?:cillin|mycin|cycline|floxacin|prazole|sartan|olol|dipine|statin|formin|gliptin|"
     r"triptan|setron|xaban|gatran|zumab|ximab|mumab|tinib|navir|ciclovir|azepam|zolam|oxetine|"
-    r"pramine|triptyline|lukast|dronate|profen|codone|morphone|thiazide|semide|barbital|parin)\b"
+    r"pramine|triptyline|lukast|dronate|profen|codone|morphone|thiazide|semide|barbital|parin|"
+    # "lisinopril", "fluconazole", "dupilumab", "methadone", "famotidine", "tadalafil", "albuterol",
+    # "prednisone", "quetiapine", "cetirizine": no treatment the spa sells ends so (its own GLP-1s,
+    # semaglutide and tirzepatide, are named in DRUG, where a price question about them is a booking)
+    r"pril|azole|mab|adone|idone|tidine|afil|terol|tropium|asone|isone|olone|"
+    r"cyclovir|apine|irizine|oxyzine|thazine|omazine)\b"
 )
 # How a test came back: "came back a little high".
 _RESULT = r"(?:positive|negative|abnormal|elevated|high|low)"
@@ -82,7 +98,8 @@ CONDITION = alt(
     r"hashimoto'?s?|"
     r"graves'? disease|tmj|"
     r"dry eyes?|sunburn\w*|c-? ?sections?|nose job|metal (?:plate|implant|rod)s?|iud|"
-    r"dental work|dental (?:cleaning|procedures?|implants?|surgery)|teeth cleaning|poison (?:ivy|oak)|"
+    r"varicose veins?|bulging veins?|dental work|dental (?:cleaning|procedures?|implants?|surgery)|"
+    r"teeth cleaning|poison (?:ivy|oak)|"
     r"root canal|face ?lift|tummy tuck|liposuction|blepharoplasty|eyelid surgery|"
     r"hep [abc]|dehydrat\w*|piercings?|new tattoo|fresh tattoo|anxiety|panic attacks?|colds|pap smears?|"
     r"mammograms?|std tests?|concussions?|fractures?|"
@@ -144,7 +161,8 @@ SKIN_CONCERN = alt(
     _SKIN_SPELLINGS + r"|melasma|dermatitis|vitiligo|alopecia|hyperhidrosis|keratosis|acne|"
     r"cystic acne|breakouts?|pigment\w*|hyperpigment\w*|sun ?spots?|age spots?|dark spots?|"
     r"spider veins?|broken capillaries|redness|scars?|acne scars?|stretch marks?|cellulite|"
-    r"wrinkles?|lines|jowls|double chin|sagging|loose skin|large pores|pores|texture|dullness|"
+    r"wrinkles?|lines|11'?s|elevens|crow'?s ?feet|jowls|double chin|sagging|loose skin|large pores|"
+    r"pores|texture|dullness|"
     r"unwanted hair|ingrown hairs?|tattoos?|sweating"
 )
 # What the spa sells and a client asks about by name ("what is dermaplaning?").
