@@ -43,10 +43,14 @@ THIRD_PARTY_NOTE = (
     "The client wrote about someone else (another person's booking or name): check who it is for."
 )
 # What the client is told when a staff topic goes to staff (reply keys; the default for the others).
-STAFF_TOPIC_REPLIES = {"running late": "handoff_running_late"}
-# Staff topics about a booking the client already has: to staff even when the text names a time.
-ABOUT_A_BOOKING = frozenset({"running late", "their appointment"})
+STAFF_TOPIC_REPLIES = {"running late": "handoff_running_late", "group bookings": "handoff_group"}
+# Staff topics about a booking the client already has, or one staff arrange (several people at
+# once): to staff even when the text names a treatment and a time.
+ABOUT_A_BOOKING = frozenset({"running late", "their appointment", "group bookings"})
 STAFF_TOPIC_NOTE = "The client asked about {topic}, which the spa profile does not answer: please reply."
+BOOKING_CHANGE_REASON = (
+    "The client asked to move the booking just made to another time: please reschedule it."
+)
 LANGUAGE_REASON = (
     "The client texts in a language the spa does not text in ({language}): please reply yourself."
 )
@@ -76,7 +80,7 @@ class DeterministicBrain:
         if (index := chosen_option(turn)) is not None:
             return await confirm(turn, index)
         await take_service(turn)
-        if (handoff := staff_question(turn)) is not None:
+        if (handoff := staff_question(turn) or booking_change(turn)) is not None:
             return handoff
         if turn.u.price_objection:
             await answer_objection(turn)
@@ -154,9 +158,13 @@ def staff_question(turn: Turn) -> Decision | None:
         return None
     if topic == "memberships" and (answer := frontdesk_answers.memberships(turn.ctx.spa, turn.lang)):
         turn.lead.append(answer)  # the spa file lists them: answered like a price
+        if turn.topic is None:  # "the glow club, how much?": the price asked is the membership's
+            turn.u = dataclasses.replace(u, questions=u.questions - {"price"})
         return None
     note = STAFF_TOPIC_NOTE.format(topic=topic)
-    booking = state.service is not None or u.preference is not None or state.proposals
+    # A day alone is no booking ("a gift card for my mom for xmas"): a treatment or a wish to come is.
+    asks_to_come = u.preference is not None and (u.booking_ask or u.availability_request)
+    booking = state.service is not None or asks_to_come or state.proposals
     if booking and topic not in ABOUT_A_BOOKING:
         if note not in state.notes:
             turn.learn(turn.event(StaffNoteAdded, note=note))
@@ -169,6 +177,19 @@ def staff_question(turn: Turn) -> Decision | None:
             category="other",
             reason=note,
             text=say(turn.lang, STAFF_TOPIC_REPLIES.get(topic, "handoff_staff_question")),
+        ),
+    )
+
+
+def booking_change(turn: Turn) -> Decision | None:
+    """A new time right after a booking ("actually could i do later that day?") moves it: staff do that."""
+    if not policy.changes_the_booking(turn.state, turn.u, names_service=turn.topic is not None):
+        return None
+    log.info("agent.booking_change", conversation_id=turn.state.conversation_id)
+    return Decision(
+        facts=turn.facts,
+        handoff=Handoff(
+            category="reschedule", reason=BOOKING_CHANGE_REASON, text=say(turn.lang, "handoff_change")
         ),
     )
 

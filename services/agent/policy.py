@@ -332,6 +332,28 @@ def next_week(preference: TimePreference) -> TimePreference | None:
     return None
 
 
+# Right after a booking, a new time with one of these words moves that booking (a reschedule, for
+# staff) rather than asking for a second one: (pattern, example that moves, example that does not).
+BOOKING_CHANGES: tuple[tuple[str, str, str], ...] = (
+    (r"\b(?:actually|instead|rather|switch|change|move|push|bump)\b", "actually friday?", "friday too"),
+    (r"\b(?:can|could) (?:i|we|u|you) (?:do|make it|go)\b", "could i do later? like 5", "also friday"),
+    (r"\bmake (?:it|that)\b|\b(?:later|earlier) (?:that|the same) day\b", "make it 5", "another one friday"),
+    (r"\b(?:cambiar|mover|mejor)\b", "mejor el viernes", "otra el viernes"),
+)
+_BOOKING_CHANGE = re.compile("|".join(f"(?:{p})" for p, _, _ in BOOKING_CHANGES))
+_ANOTHER_BOOKING = re.compile(r"\b(?:also|too|another|as well|second|otra|tambien)\b")
+
+
+def changes_the_booking(state: ConversationState, u: Understanding, names_service: bool) -> bool:
+    """'actually could i do later that day?' right after a booking: the client moves the booking."""
+    if not state.just_booked or not state.bookings or names_service or u.questions:
+        return False
+    if u.preference is None and u.shift is None:
+        return False
+    words = plain(u.text)
+    return bool(u.shift or _BOOKING_CHANGE.search(words)) and not _ANOTHER_BOOKING.search(words)
+
+
 def only_the_day_asked_about(u: Understanding) -> bool:
     """'what time do you close on thursday?': the day belongs to the question, not to a booking."""
     p = u.preference

@@ -69,3 +69,44 @@ def test_a_short_day_before_a_time_word_is_the_day(text: str, want: time | None)
 def test_sat_as_a_verb_is_still_no_day(text: str) -> None:
     parsed = parse_preference(text, NOW, TZ)
     assert parsed is None or not parsed.preference.dates, text
+
+
+PROVIDERS = ["Julia", "Lilian", "Sloane", "Marco", "Priya"]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("can lil do my laser consult thurs morning", "Lilian"),
+        ("can i see jules for botox thurs evening", "Julia"),
+        ("is pri in on friday", "Priya"),
+        ("im a lil nervous about botox", None),
+        ("with mar on sat", None),  # "mar" is March, not Marco
+        ("not lil please, anyone else", None),
+    ],
+)
+def test_a_provider_asked_for_by_a_nickname(text: str, want: str | None) -> None:
+    from services.agent.language.providers import find_provider
+    from services.agent.language.shorthand import plain
+
+    assert find_provider(plain(text), PROVIDERS) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "questions", "topic"),
+    [
+        ("dermaplaning how much n how long", {"price", "duration"}, None),
+        ("whats included in the glow club and how much", {"price"}, "memberships"),
+        ("can me and my sister both get hydrafacials saturday at 11?", set(), "group bookings"),
+        ("looking to book 4 of us for a bridal party on the 12th", set(), "group bookings"),
+        ("my sister recommended you, botox friday?", set(), None),
+        ("how long have you been open", set(), None),
+    ],
+)
+def test_questions_and_staff_topics_of_round_eleven(
+    text: str, questions: set[str], topic: str | None
+) -> None:
+    from services.agent.language.questions import find_questions, staff_topic
+
+    assert set(find_questions(text, PROVIDERS)) == questions
+    assert staff_topic(text) == topic

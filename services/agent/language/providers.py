@@ -21,7 +21,12 @@ _KNOWN_WORDS = NOT_NAMES | TIME_WORDS | TREATMENT_WORDS | LOGISTICS_WORDS
 _ASKS_FOR = (
     r"\b(?:with|by|see|seeing|prefer|want|book|is|does|when does|when is|con)\s+{p}\b"
     r"|\b{p}\s+(?:is in|in|works?|working|available|pls|please|por favor)"
+    r"|\b(?:can|could|would|will)\s+{p}\s+(?:do|see|fit|take|squeeze)\b"
 )
+# A nickname is a short form of the name, plain or with a pet ending ("lil", "lily", "jules",
+# "pri"); it counts only where the text asks for a provider, since short forms are often words.
+_NICKNAME_ENDINGS = ("", "s", "y", "ie", "es", "sy", "ey")
+_NICKNAME_MIN = 3
 # Not asked for: "not lilian", "anyone but julia", and "Marco's wife" (the provider's relation writes).
 _NEGATED = (
     r"\b(?:not|no|anyone but|anybody but|other than|except|without|sin)\s+(?:with\s+|con\s+)?{p}\b"
@@ -74,6 +79,22 @@ def _mentioned_as(words: list[str], key: str) -> str | None:
 
 
 @lru_cache(maxsize=256)
+def _nicknames(key: str) -> frozenset[str]:
+    """Short forms of a name: a start of three letters or more, with a pet ending or none."""
+    starts = {key[:n] for n in range(_NICKNAME_MIN, len(key))}
+    return frozenset(s + e for s in starts for e in _NICKNAME_ENDINGS) - {key} - _KNOWN_WORDS
+
+
+def _nickname_in(text: str, words: list[str], key: str) -> str | None:
+    """The nickname of `key` the text asks for ("can lil do my laser consult"), if any."""
+    names = _nicknames(key)
+    for word in words:
+        if word in names and _around(word)[1].search(text) and not _around(word)[0].search(text):
+            return word
+    return None
+
+
+@lru_cache(maxsize=256)
 def _around(word: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The patterns that rule a provider out ("not lilian") and that ask for one ("with julia")."""
     p = re.escape(word)
@@ -92,6 +113,8 @@ def find_provider(text: str, provider_names: Sequence[str], client_name: str | N
     for name in provider_names:
         key = _key(name)
         word = _mentioned_as(words, key) if key else None
+        if word is None and key and _nickname_in(text, words, key) is not None:
+            return name.split(" ")[0]  # asked for by the nickname, so neither negated nor the client
         if word is None:
             continue
         negated, asks_for = _around(word)

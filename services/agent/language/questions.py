@@ -140,8 +140,12 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             r"(?![^.?!]{0,40}\b(?:last|lasts|heal|recover|recovery|swollen|swelling|bruis\w*|results?|kick in"
             r"|wait|numb|sore|red|off|open|been|have you|downtime|until)\b)"
             r"|\bhow many (?:minutes|hours)\b"
+            # "how much n how long": the question alone at the end of the text
+            r"|\bhow long\b(?=\s*(?:[?.!,]|$))"
             r"|\b(?:cuanto|cuanta) (?:dura|tarda|tiempo (?:dura|tarda|toma))\b",
             (
+                "dermaplaning how much n how long",
+                "price and how long?",
                 "how long does a hydrafacial take",
                 "how long is the botox appointment?",
                 "how long will it take",
@@ -330,9 +334,17 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         "memberships",
         Rule(
             "memberships",
-            r"\bmemberships?\b|\bmembresias?\b|\bmonthly (?:plan|club)\b",
-            ("do you guys have a membership?", "how much is the membership", "membresía?"),
-            ("I'm a member", "a member of your team"),
+            r"\bmemberships?\b|\bmembresias?\b|\bmonthly (?:plan|club)\b"
+            # a club or rewards program by its name: "the glow club", "your vip program"
+            r"|\b(?:the|your|ur|join|joining) [a-z]+ (?:club|rewards|member program)\b",
+            (
+                "do you guys have a membership?",
+                "how much is the membership",
+                "membresía?",
+                "whats included in the glow club and how much",
+                "how do i join ur vip club",
+            ),
+            ("I'm a member", "a member of your team", "i go to a book club on thursdays at 6"),
         ),
     ),
     (
@@ -342,6 +354,33 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
             r"\bgift ?(?:cards?|certificates?|vouchers?)\b|\btarjetas? de regalo\b",
             ("do you sell gift cards?", "can I buy a giftcard for my mom", "tienen tarjetas de regalo?"),
             ("it's a gift for me", "thanks for the gift"),
+        ),
+    ),
+    (
+        "group bookings",
+        Rule(
+            "several people booked together",
+            r"\b(?:me and my|me n my|my (?:\w+ )?(?:and|n|&) (?:i|me))\b.{0,40}"
+            r"\b(?:both|together|same time|side by side|back to back|get|come|book|do)\b"
+            r"|\b(?:\d|two|three|four|five|six|seven|eight|ten) of us\b"
+            r"|\b(?:bridal|bachelorette|birthday|hen|wedding|girls?'?) (?:party|group|day|trip)\b"
+            r"|\bgroup (?:booking|appointment|rate|discount|of)\b"
+            r"|\bfor (?:\d|two|three|four|five|six|seven|eight)"
+            r" (?:people|persons|of us|girls|ladies|friends)\b"
+            r"|\bsomos (?:\d|dos|tres|cuatro|cinco)\b|\bpara (?:\d|dos|tres|cuatro|cinco) personas\b",
+            (
+                "can me and my sister both get hydrafacials saturday at 11?",
+                "looking to book 4 of us for hydrafacials for a bridal party on the 12th",
+                "my friend and i want to come in together for facials",
+                "do you do group bookings",
+                "somos 3, queremos faciales el sabado",
+            ),
+            (
+                "me and my husband are going away next week so friday works",
+                "my sister recommended you",
+                "can i book 2 sessions",
+                "hydrafacial for 60 minutes",
+            ),
         ),
     ),
     (
