@@ -55,7 +55,7 @@ def register_bus(
     ports: Callable[[], Ports] = _not_started,
     *,
     delivery: Delivery = Delivery(),
-    send_lanes: int = 20,
+    send_lanes: int = 8,
 ) -> None:
     """Subscribe the outbound consumer (durable `gateway-outbound`) and the opt-out recorders.
 

@@ -67,7 +67,7 @@ class GatewaySettings(CommonSettings):
     )
     publish_timeout_seconds: float = Field(default=3.0, gt=0, description="JetStream ack wait per webhook")
     send_lanes: int = Field(
-        default=20,
+        default=8,
         ge=1,
         le=200,
         description="texts to different conversations sent side by side (1: one at a time)",

@@ -15,7 +15,7 @@ from nats.aio.client import Client as NatsClient
 
 from services.gateway import handlers
 from services.gateway.settings import GatewaySettings
-from shared.bus import publish_event
+from shared.bus import ensure_streams, publish_event
 from shared.contracts.sms import ClientOptedOut, SendSms
 from shared.ids import client_ref, conversation_id
 from shared.subjects import Topology
@@ -427,3 +427,26 @@ async def test_concurrent_first_texts_carry_one_notice_and_stay_within_the_cap(
         bodies = [m.body for m in twilio.sent]
         assert len(bodies) == 3
         assert sum(body.count("Reply STOP to opt out.") for body in bodies) == 1
+
+
+async def test_texts_to_other_clients_go_out_beside_a_slow_one_and_each_clients_stay_in_order(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio, nc: NatsClient
+) -> None:
+    # Per-conversation lanes: the send to one client is slow (its first text takes a second to be
+    # accepted); another client's text goes out meanwhile, and the slow client's second text waits
+    # for its first.
+    slow, quick = CLIENT, "+14155550124"
+    twilio.slow[slow] = 1.0
+    await ensure_streams(nc.jetstream(), topology)
+    # Queued before the gateway starts, so its first fetch takes all three.
+    for cmd in (
+        send_cmd("lane:slow:1", body="first", to=slow),
+        send_cmd("lane:slow:2", body="second", to=slow),
+        send_cmd("lane:quick:1", body="other client", to=quick),
+    ):
+        await request_send(nc, topology, cmd)
+    async with running_gateway(twilio_settings(nats_url, database_url, topology, tmp_path, twilio)):
+        sent = await twilio.wait_for_sent(3, timeout=15)
+    order = [(m.to, m.body.split("\n")[0].split(" Reply")[0]) for m in sent]
+    assert order[0] == (quick, "other client")
+    assert [body for to, body in order if to == slow] == ["first", "second"]
