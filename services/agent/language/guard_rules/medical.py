@@ -489,12 +489,13 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bcrying (?:a lot|all the time|every day|constantly|for no reason)\b"
             r"(?!.{0,30}\b(?:love|happy|obsessed))|"
             r"\b(?:therapy|therapist|counsel(?:l?ing|l?or))\b.{0,25}\b(?:anxiety|panic|depress\w*|grief|"
-            r"trauma)\b",
+            r"trauma)\b|\b(?:i |i just )?hate myself\b|\bbing(?:e|ing|eing)\b(?! watch\w*)",
         ),
         (
             "i feel so anxious all the time and i dont know why",
             "been really depressed lately",
             "feeling kinda down and unmotivated for weeks now",
+            "ive been binge eating every night and i hate myself for it",
         ),
         (
             "im anxious about looking fake can we start small",
@@ -504,7 +505,7 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         needs=re.compile(
             r"anxious|depressed|hopeless|panicky|breakdown|mental health|down|low|sad|unmotivated|empty|"
-            r"crying|therap|counsel"
+            r"crying|therap|counsel|hate myself|binge|binging|bingeing"
         ),
     ),
     Rule(
@@ -651,6 +652,13 @@ QUESTIONS: tuple[Rule, ...] = (
             r"green) (?:stuff|spots?|patch(?:es)?|coating|film|lines?|streaks?)\b|"
             r"\bnails?\b.{0,25}\bridges\b",
             r"\b(?:dent|dimple|mark|indent\w*|pit)\b.{0,30}\b(?:stays?|remains?)\b.{0,20}\bpress\w*|"
+            # sleep lost for weeks: "havent slept more than 4 hrs a night in weeks"
+            r"\b(?:haven'?t|have not|can'?t|cannot|not|barely|hardly) (?:slept|sleeping|sleep)\b.{0,30}"
+            r"\b(?:in (?:weeks|days|months|ages)|for (?:weeks|days|months)|a night|lately|at all)\b|"
+            r"\bonly (?:sleeping|sleep|slept|getting) (?:like )?\d+ (?:hours|hrs)\b",
+            # a freckle or birthmark that changed (a mole is a condition by name)
+            r"\b(?:freckles?|birthmarks?|beauty marks?)\b.{0,30}\b(?:changed|changing|different|darker|"
+            r"bigger|growing|grew|raised|irregular|blurry|bleed\w*|itch\w*|crust\w*)\b",
             r"\bpitting\b|\b(?:cracking|cracked|splitting|split|raw)\b.{0,10}\b(?:and|&) (?:bleeding|bleeds|"
             r"oozing|stinging)\b",
         ),
@@ -661,12 +669,16 @@ QUESTIONS: tuple[Rule, ...] = (
             "i bleed between periods lately",
             "theres white stuff on my tongue that wont scrape off",
             "a dent in my shin that stays when pressed",
+            "i havent slept more than 4 hrs a night in weeks",
+            "my freckle looks different, darker and the edge is kinda blurry",
         ),
         (
             "what treatments do you have for hair loss",
             "do you do prp for thinning hair",
             "so tired lol see you tmrw",
             "i keep forgetting my appt time can u text it again",
+            "not sleeping in this weekend so can i get the earliest slot",
+            "can you do laser on freckles",
         ),
         # the spa's own offer asked about by name: "do you do prp for thinning hair"
         unless=re.compile(
@@ -675,7 +687,8 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         needs=re.compile(
             r"tired|exhaust|drained|fatigu|worn out|wiped|energy|hair|forget|memory|bleed|spotting|period|"
-            r"tongue|nail|gum|throat|tonsil|press|pitting|crack|split|raw"
+            r"tongue|nail|gum|throat|tonsil|press|pitting|crack|split|raw|sleep|slept|freckle|birthmark|"
+            r"beauty mark"
         ),
     ),
     Rule(
@@ -795,7 +808,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:marcapasos|cirugia|operad[oa]|enfermedad|epilepsia|artritis|hepatitis|vih|tatuaje nuevo|"
             r"piercing)\b|"
             r"puedo (?:tomar|beber|hacer ejercicio|ir al gimnasio|acostarme|maquillarme|tomar sol|volar)\b"
-            r".{0,30}\b(?:despues|antes)\b|tomo\b.{0,30}\bpuedo\b|"
+            r".{0,30}\b(?:despues|antes)\b|(?:tomo|estoy tomando|tomando|uso|estoy usando)\b.{0,30}\bpuedo\b|"
             r"(?:ronchas|granos|comezon|picazon|sarpullido|ampollas|costras)\b|"
             r"(?:lunar|lunares|verrugas?|fiebre|gripe|diabet\w*|presion (?:alta|baja)|cancer|lupus|herpes|"
             r"asma|tiroides|convulsion\w*|mareos?|maread[oa]|nauseas?|vomit\w*|sangr\w*|cambio de color)\b|"

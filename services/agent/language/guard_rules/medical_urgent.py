@@ -314,6 +314,8 @@ URGENT: tuple[Rule, ...] = (
         "medical",
         rx(
             r"\b(?:suicid\w*|(?:kill|killing|hurt|hurting|harm|harming|cut|cutting) myself\b|self[- ]harm\w*|"
+            # someone else's: "my teen is cutting herself" (a child who fell and "hurt herself" is not)
+            r"(?:is|been|keeps?|started|was) (?:cutting|harming|starving) (?:him|her|them)sel(?:f|ves)\b|"
             r"end (?:it all|my life)\b|no reason to live\b|want(?:ing)? to die\b|"
             r"(?:talking|talks|thinking|thinks|talked|wants?|going) (?:about |to )?(?:ending it|end it|"
             r"end (?:his|her|their) life|kill(?:ing)? (?:him|her|them)sel(?:f|ves))\b|"
@@ -325,8 +327,12 @@ URGENT: tuple[Rule, ...] = (
             "i dont want to be here anymore",
             "i keep thinking about hurting myself",
             "my friend is talking about ending it and im scared",
+            "my teen is cutting herself and i dont know what to do",
         ),
-        ("i don't want to be here for 2 hours, how long is the facial?",),
+        (
+            "i don't want to be here for 2 hours, how long is the facial?",
+            "my daughter tripped and hurt herself lol shes fine, see you at 3",
+        ),
         priority="urgent",
         needs=re.compile(
             r"m(?:yself|orir|atarme)|suicid|harm|die\b|end (?:it|my|his|her|their)|ending it|sel(?:f|ves)\b|"
@@ -373,7 +379,8 @@ URGENT: tuple[Rule, ...] = (
             # "me hice el botox ayer y me duele la cabeza"
             r"\bme (?:hice|puse|pusieron|hicieron|aplicaron)\b.{0,60}\b(?:duele|dolor|arde|hinchad\w*|"
             r"moreton\w*|"
-            r"rojo|roja|morad\w*|sangr\w*|bulto\w*|bolitas?|ampollas|ronchas|granitos?|fiebre|pica)\b",
+            r"rojo|roja|morad\w*|sangr\w*|bulto\w*|bolitas?|ampollas|ronchas|granitos?|fiebre|pica|caid[oa]|"
+            r"torcid[oa]|chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b",
             rf"\b{_SINCE_ES}.{{0,40}}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|"
             r"sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|arden|duelen|pican|chuec[oa]|entumid[oa]|"
             r"adormecid[oa]|infectad[oa]|inflamad[oa])\b",
@@ -386,6 +393,7 @@ URGENT: tuple[Rule, ...] = (
         (
             "tengo la cara hinchada despues del relleno, es normal?",
             "me arde mucho la piel despues del peeling",
+            "me hicieron el botox ayer y hoy tengo el parpado caido",
         ),
         ("puedo ir despues del trabajo?",),
         priority="urgent",
