@@ -55,25 +55,39 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
     if held is None:
         turn.learn(turn.event(SlotsUnavailable, service_id=state.service.service_id, reason="slot_taken"))
         return reply(turn, [lead, say(turn.lang, "filled_up")], "time")
-    turn.learn(turn.event(SlotsProposed, service_id=state.service.service_id, options=held))
-    labels = join_or([p.label for p in held], turn.lang)
-    values = {
-        "service": state.service.name,
-        "labels": labels,
-        "numbers": join_or([str(i + 1) for i in range(len(held))], turn.lang),
-    }
     if nearest:
         provider = state.search.provider_first_name if state.search else None
         words = policy.constraint_words(turn.u, search, turn.lang, provider)
-        text = say(turn.lang, "options_nearest", constraint=words, **values)
+        key = "options_nearest"
     else:
         exact = turn.inexact_said or (found.exact and not asked_time_missing(turn, search, held))
+        words = ""
         key = (
             "options" if exact else policy.inexact_options_key(search.preference, held, turn.tz, turn.u.shift)
         )
-        text = say(turn.lang, key, **values)
+    text = offer_text(turn, key, held, words)
+    while len(held) > 2 and not policy.fits(
+        policy.opening(state, turn.ctx.spa.name, turn.lang), turn.lead, [lead, text]
+    ):
+        # Every answer the client asked for beats a third option: offer two.
+        await turn.ctx.tools.release([held.pop().hold_id])
+        text = offer_text(turn, key, held, words)
+    turn.learn(turn.event(SlotsProposed, service_id=state.service.service_id, options=held))
     ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
     return reply(turn, [lead, text], "choice", ask_name=ask_name)
+
+
+def offer_text(turn: Turn, key: str, held: list[ProposedOption], constraint: str) -> str:
+    """'For your HydraFacial I have ... Reply 1, 2, or 3 to confirm.' in the wording `key`."""
+    assert turn.state.service is not None
+    values = {
+        "service": turn.state.service.name,
+        "labels": join_or([p.label for p in held], turn.lang),
+        "numbers": join_or([str(i + 1) for i in range(len(held))], turn.lang),
+    }
+    return (
+        say(turn.lang, key, constraint=constraint, **values) if constraint else say(turn.lang, key, **values)
+    )
 
 
 def provider_not_for(turn: Turn, search: policy.Search) -> str | None:

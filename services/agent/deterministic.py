@@ -350,7 +350,9 @@ def take_preference(turn: Turn) -> None:
     u, state = turn.u, turn.state
     provider = frontdesk_answers.find_provider(turn.ctx.spa, u.provider)
     asks_about_provider = "provider_schedule" in u.questions and u.preference is None
-    if policy.only_the_day_asked_about(u):
+    # "is sloan available for a facial sat?": with a treatment in hand, the day is for booking.
+    books_with_provider = "provider_schedule" in u.questions and state.service is not None
+    if policy.only_the_day_asked_about(u) and not books_with_provider:
         day_in_mind(turn)
         return
     fields = policy.shifted(u, state, turn.tz)
@@ -409,6 +411,9 @@ def day_in_mind(turn: Turn) -> None:
 async def answer_questions(turn: Turn) -> None:
     """Front-desk questions answered from the spa's profile, before the booking question."""
     u = turn.u
+    if not turn.inexact_said and (weekday := policy.bare_day_question(u, turn.state)) is not None:
+        # "sat?" before anything else: the day's hours ("open saturday?"), then what treatment.
+        u = turn.u = dataclasses.replace(u, questions=frozenset({"hours"}), question_weekday=weekday)
     if not u.questions:
         return
     if turn.topics and "price" in u.questions:
@@ -473,6 +478,9 @@ async def move_on(turn: Turn) -> Decision:
     if step in ("greet", "ask_service") and (which := which_service_question(turn)):
         return reply(turn, [which], "service")
     name = f", {state.first_name}" if state.first_name else ""
+    if policy.declines_for_now(step, state, turn.u) and not turn.lead:
+        # "ok thanks, i'll have a think": no second "when would you like to come in?"
+        return reply(turn, [say(turn.lang, "goodbye" if turn.u.goodbye else "no_rush", name=name)], None)
     if step == "await_choice" and turn.u.defers and not turn.lead:
         turn.lead.append(say(turn.lang, "take_your_time", name=name))
     elif step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:

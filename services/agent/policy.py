@@ -64,6 +64,13 @@ def next_step(
     return "propose"
 
 
+def declines_for_now(step: Step, state: ConversationState, u: Understanding) -> bool:
+    """'ok thanks, i'll have a think' / 'no thanks, bye' to a question about booking: a polite no."""
+    if step not in ("ask_time", "ask_service", "greet") or not state.greeted or u.preference is not None:
+        return False
+    return u.defers or u.goodbye or (u.negate and u.thanks)
+
+
 def step_text(
     step: Step,
     state: ConversationState,
@@ -118,6 +125,11 @@ def opening(state: ConversationState, spa_name: str, lang: str) -> str:
     if state.first_name:
         return say(lang, "disclosure_named", spa=spa_name, name=state.first_name.split()[0])
     return say(lang, "disclosure", spa=spa_name)
+
+
+def fits(opening: str, lead: Sequence[str], body: Sequence[str], limit: int = MAX_REPLY_CHARS) -> bool:
+    """Whether opening, answers and the booking step go in one text with nothing dropped."""
+    return len(" ".join(p for p in [opening, *lead, *body] if p)) <= limit
 
 
 def fit(
@@ -352,6 +364,21 @@ def changes_the_booking(state: ConversationState, u: Understanding, names_servic
         return False
     words = plain(u.text)
     return bool(u.shift or _BOOKING_CHANGE.search(words)) and not _ANOTHER_BOOKING.search(words)
+
+
+_BARE_DAY = re.compile(r"^\W*(?:on |this |next |open )*[a-z]+\W*\?[\W?]*$")
+
+
+def bare_day_question(u: Understanding, state: ConversationState) -> int | None:
+    """The weekday of a text that is only a day and a question mark ("sat?", "this sunday?") before any
+    treatment: the client asks whether the spa is open then."""
+    p = u.preference
+    if p is None or state.service is not None or u.questions:
+        return None
+    if not _BARE_DAY.match(plain(u.text)) or _has_time(p):
+        return None
+    days = {d.weekday() for d in p.dates} | set(p.weekdays)
+    return days.pop() if len(days) == 1 else None
 
 
 def only_the_day_asked_about(u: Understanding) -> bool:

@@ -45,6 +45,7 @@ EN: dict[str, str] = {
     "consult_first": "{service} starts with a free {consult} for new clients.",
     "consult_first_paid": "{service} starts with a {consult} for new clients.",
     "welcome": "You're welcome{name}! Text us anytime.",
+    "no_rush": "No problem{name}! Text us whenever you'd like to book.",
     "take_your_time": "No problem{name}, take your time. Text me when you know; times go to whoever books first.",
     "goodbye": "Thanks{name}, talk soon!",
     # constraints said in words ("I have nothing later than that, but ...")
@@ -126,6 +127,7 @@ ES: dict[str, str] = {
     "consult_first": "{service} empieza con una {consult} gratis para clientes nuevos.",
     "consult_first_paid": "{service} empieza con una {consult} para clientes nuevos.",
     "welcome": "¡De nada{name}! Escríbenos cuando quieras.",
+    "no_rush": "¡Claro{name}! Escríbenos cuando quieras reservar.",
     "take_your_time": "Claro{name}, sin prisa. Escríbeme cuando sepas; los horarios son para quien reserve primero.",
     "goodbye": "¡Gracias{name}, hasta pronto!",
     "constraint_later": "más tarde",

@@ -110,3 +110,94 @@ def test_questions_and_staff_topics_of_round_eleven(
 
     assert set(find_questions(text, PROVIDERS)) == questions
     assert staff_topic(text) == topic
+
+
+# ----- the policy's round-eleven decisions
+
+
+def _understood(text: str):
+    from services.agent.language.understanding import understand
+
+    return understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS)
+
+
+def _booked_state():
+    from uuid import uuid4
+
+    from services.agent.domain import ConversationState
+    from shared.contracts.conversation import BookingConfirmed
+
+    booking = BookingConfirmed(
+        tenant_id="glow-medspa",
+        conversation_id="c1",
+        caused_by=uuid4(),
+        booking_id=uuid4(),
+        hold_id=uuid4(),
+        service_id=uuid4(),
+        service_name="Dermaplaning",
+        price_cents=9500,
+        start=datetime(2026, 12, 3, 13, 0).astimezone(),
+        provider_first_name="Sloane",
+    )
+    return ConversationState(bookings=(booking,), just_booked=True, replies=2)
+
+
+@pytest.mark.parametrize(
+    ("text", "moves"),
+    [
+        ("actually could i do later that day? like 5", True),
+        ("can we make it friday instead", True),
+        ("mejor el viernes", True),
+        ("can i also book friday at 5", False),  # a second booking
+        ("what time do you close friday?", False),  # a question
+        ("thanks!", False),
+    ],
+)
+def test_a_new_time_right_after_a_booking_moves_it(text: str, moves: bool) -> None:
+    from services.agent import policy
+
+    assert policy.changes_the_booking(_booked_state(), _understood(text), names_service=False) is moves
+
+
+def test_a_new_time_with_a_treatment_is_another_booking() -> None:
+    from services.agent import policy
+
+    u = _understood("actually can i do a peel friday")
+    assert policy.changes_the_booking(_booked_state(), u, names_service=True) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "declines"),
+    [
+        ("ok thanks, i'll have a think and get back to you", True),
+        ("no thanks, just wanted the price", True),
+        ("maybe another time, thank you", True),
+        ("ok thanks! friday?", False),
+        ("ok", False),
+    ],
+)
+def test_a_polite_no_to_the_booking_question(text: str, declines: bool) -> None:
+    from services.agent import policy
+    from services.agent.domain import ConversationState
+
+    state = ConversationState(replies=1)
+    assert policy.declines_for_now("ask_time", state, _understood(text)) is declines
+    assert policy.declines_for_now("await_choice", state, _understood(text)) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday"),
+    [("sat?", 5), ("this sunday?", 6), ("sat", None), ("sat at 3?", None), ("botox sat?", None)],
+)
+def test_a_bare_day_with_a_question_mark_asks_if_the_spa_is_open(text: str, weekday: int | None) -> None:
+    from services.agent import policy
+    from services.agent.domain import ConversationState
+
+    assert policy.bare_day_question(_understood(text), ConversationState()) == weekday
+
+
+def test_answers_fit_beside_the_options_or_do_not() -> None:
+    from services.agent import policy
+
+    assert policy.fits("Hi!", ["Parking: Mallorca Way."], ["For your peel I have 1 or 2."])
+    assert not policy.fits("Hi!", ["x" * 200], ["y" * 200])

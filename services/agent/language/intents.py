@@ -250,8 +250,13 @@ DEFER_RULES: tuple[Rule, ...] = (
         r"|reach out)\b"
         r"|\b(?:get|text|write) back to (?:you|u)\b|\bnot sure (?:yet|which)\b"
         r"|\b(?:dejame|dejeme|deja que) (?:ver|revisar|pensar|checar)\b|\bte (?:aviso|escribo|confirmo)\b"
-        r"|\blo (?:pienso|consulto|reviso)\b",
+        r"|\blo (?:pienso|consulto|reviso)\b"
+        r"|\b(?:i'll|i will|let me|lemme|gonna|need to)"
+        r" (?:have a think|think it over|think on it|mull it over)\b"
+        r"|\bmaybe (?:another|some other) time\b|\bnot (?:right )?now,? thanks?\b",
         (
+            "ok thanks, i'll have a think",
+            "maybe another time, thank you",
             "let me check my calendar and get back to you",
             "hmm let me think about it and text you back",
             "I'll let you know!",

@@ -364,7 +364,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
             r"\b(?:both|together|same time|side by side|back to back|get|come|book|do)\b"
             r"|\b(?:\d|two|three|four|five|six|seven|eight|ten) of us\b"
             r"|\b(?:bridal|bachelorette|birthday|hen|wedding|girls?'?) (?:party|group|day|trip)\b"
-            r"|\bgroup (?:booking|appointment|rate|discount|of)\b"
+            r"|\bgroup (?:bookings?|appointments?|rates?|discounts?|of)\b"
             r"|\bfor (?:\d|two|three|four|five|six|seven|eight)"
             r" (?:people|persons|of us|girls|ladies|friends)\b"
             r"|\bsomos (?:\d|dos|tres|cuatro|cinco)\b|\bpara (?:\d|dos|tres|cuatro|cinco) personas\b",
