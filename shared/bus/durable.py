@@ -87,6 +87,9 @@ class Delivery:
             raise ValueError(f"max_deliver must be -1 (unbounded) or at least 1, not {self.max_deliver}")
         if self.retry_first <= 0 or self.retry_max < self.retry_first:
             raise ValueError("retry pauses must be positive, with retry_max at least retry_first")
+        if self.in_order and self.max_workers != 1:
+            # Lanes are taken in fetch order within one batch; a worker pool reorders before that.
+            raise ValueError("in_order needs max_workers=1 (set batch_size for messages side by side)")
 
     @property
     def bounded(self) -> bool:
@@ -220,6 +223,11 @@ class SubjectLanes:
         if self._tails.get(subject) is mine:
             del self._tails[subject]
 
+    def give_up(self, subject: str, mine: asyncio.Future[None], ahead: asyncio.Future[None]) -> None:
+        """This message was given up before its turn (cancelled): the next one still waits for the one
+        ahead of it."""
+        ahead.add_done_callback(lambda _done: self.leave(subject, mine))
+
     def __len__(self) -> int:
         return len(self._tails)
 
@@ -257,7 +265,7 @@ class _GuardScope(BaseMiddleware):  # type: ignore[type-arg]
         try:
             await asyncio.shield(ahead)
         except BaseException:
-            lanes.leave(subject, mine)  # cancelled while waiting: never leave the next one stuck
+            lanes.give_up(subject, mine, ahead)  # cancelled while waiting: never leave the next one stuck
             raise
 
     async def after_processed(
