@@ -190,7 +190,15 @@ QUESTIONS: tuple[Rule, ...] = (
             "I'm breastfeeding, is that ok?",
             "we're ttc, can I still get botox",
         ),
-        ("my sister is a nursing student, does she get a discount?",),
+        (
+            "my sister is a nursing student, does she get a discount?",
+            "is there a fridge for my breast milk, i'll be there 2 hours",
+        ),
+        # where to keep milk or pump while there is logistics, unless a treatment's safety is asked
+        unless=re.compile(
+            r"^(?!.*\b(?:safe|ok|okay|affect|still|while|can i (?:get|do|have)|pass|harm)\b).*\b(?:fridge|"
+            r"refrigerator|cooler|a (?:room|place|spot) to pump|pump (?:in|at) (?:the|your))\b"
+        ),
     ),
     Rule(
         "medication",
@@ -561,8 +569,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:is|are) (?:it|this|that|they|\w+) (?:contagious|infectious|hereditary|genetic|curable|"
             r"fatal|cancer\w*)\b",
             r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\bif\b",
-            r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|time|"
-            r"process)\b",
+            r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|"
+            r"process)\b|(?<!what's the )(?<!whats the )(?<!what is the )(?<!how long is the )"
+            r"\bhealing time\b",
             r"\b(?:can|could|does|do|will|would) (?!you\b|u\b|i\b|we\b)(?:\w+ ){1,3}cause\b",
             r"\b(?:die|died|dying) (?:from|of)\b|\b(?:deadly|lethal|fatal)\b",
             rf"\bwhat(?:'s| is| helps| can i take| should i take| do you recommend)\b.{{0,25}}\b(?:for|with) "
@@ -659,6 +668,19 @@ QUESTIONS: tuple[Rule, ...] = (
             # a freckle or birthmark that changed (a mole is a condition by name)
             r"\b(?:freckles?|birthmarks?|beauty marks?)\b.{0,30}\b(?:changed|changing|different|darker|"
             r"bigger|growing|grew|raised|irregular|blurry|bleed\w*|itch\w*|crust\w*)\b",
+            # confused after a fall, a mouth dry whatever they drink, peeing every half hour
+            r"\b(?:confused|confusion|disoriented|not (?:her|him)self)\b.{0,20}\b(?:lately|sometimes|"
+            r"all the time|since|now)\b|"
+            r"\b(?:fell|fall|hit (?:her|his|my) head)\b.{0,40}\b(?:confused|confusion)\b|"
+            r"\b(?:mouth|throat|eyes)\b.{0,20}\b(?:always|constantly|so|really) dry\b|\bdry mouth\b|"
+            r"\beven (?:though|tho) i drink (?:\w+ ){0,3}water\b|"
+            r"\b(?:peeing|pee|urinating)\b.{0,15}\bevery (?:\d+|few|couple of|half an?) "
+            r"(?:min\w*|hours?|hrs?)\b",
+            # what they take, smoke or gave up: "anything i can take", "i smoke a pack a day", "sober 2 yrs"
+            r"\b(?:anything|something) (?:i|she|he|we|u|you) (?:can|could|should) take\b"
+            r"(?! home| with| away)|"
+            r"\bi (?:smoke|vape|chew tobacco)\b.{0,50}\b(?:mess|affect|ok|okay|bad|problem|results|heal\w*|"
+            r"safe)\b|\b(?:sober|sobriety|in recovery)\b",
             r"\bpitting\b|\b(?:cracking|cracked|splitting|split|raw)\b.{0,10}\b(?:and|&) (?:bleeding|bleeds|"
             r"oozing|stinging)\b",
         ),
@@ -671,6 +693,12 @@ QUESTIONS: tuple[Rule, ...] = (
             "a dent in my shin that stays when pressed",
             "i havent slept more than 4 hrs a night in weeks",
             "my freckle looks different, darker and the edge is kinda blurry",
+            "my 80 yo mom fell last week and now shes confused sometimes",
+            "my mouth is always dry even tho i drink water all day",
+            "i keep peeing like every 30 min",
+            "is there anything i can take to make botox last longer",
+            "i smoke a pack a day, will that mess up my results",
+            "im sober 2 yrs, is there alcohol in any of the iv stuff",
         ),
         (
             "what treatments do you have for hair loss",
@@ -679,6 +707,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "i keep forgetting my appt time can u text it again",
             "not sleeping in this weekend so can i get the earliest slot",
             "can you do laser on freckles",
+            "is there anything i can take home to keep the glow",
+            "i drink a ton of water, does that help the glow",
         ),
         # the spa's own offer asked about by name: "do you do prp for thinning hair"
         unless=re.compile(
@@ -688,7 +718,8 @@ QUESTIONS: tuple[Rule, ...] = (
         needs=re.compile(
             r"tired|exhaust|drained|fatigu|worn out|wiped|energy|hair|forget|memory|bleed|spotting|period|"
             r"tongue|nail|gum|throat|tonsil|press|pitting|crack|split|raw|sleep|slept|freckle|birthmark|"
-            r"beauty mark"
+            r"beauty mark|confus|disoriented|himself|herself|dry|water|pee|urinat|take|smoke|vape|chew|sober|"
+            r"recovery"
         ),
     ),
     Rule(
@@ -706,6 +737,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bwhy (?:didn'?t|did not|doesn'?t|isn'?t|hasn'?t) (?:my |"
             rf"the )?{PROCEDURE}\b.{{0,10}}\b(?:work|kick)",
             r"\bresistan(?:t|ce)\b|\bimmune to\b|\bantibod\w*",
+            rf"\bmy {PROCEDURE} (?:didn'?t|did not|doesn'?t|does not|hasn'?t|never|isn'?t) (?:\w+ )?"
+            r"(?:work|kick)\w*\b.{0,30}\b(?:why|how come|normal)\b",
             r"\bwhat happens if\b.{0,40}\b(?:goes into|gets into|gets in|in (?:my|your) eye|migrat\w*|"
             r"spread\w*|"
             r"swallow\w*|infect\w*|bleed\w*|bruis\w*|react\w*|hit\w* a (?:vessel|nerve|vein))",
@@ -714,6 +747,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "can botox cause migraines",
             "can filler migrate",
             "i worked out right after botox, will it migrate?",
+            "my botox didnt work at all this time why",
         ),
         ("can botox be done on a saturday?", "could you do my lips friday?"),
     ),
@@ -737,10 +771,15 @@ QUESTIONS: tuple[Rule, ...] = (
             "i take tamoxifen, is ipl ok",
             "im on biotin, will that mess with anything",
         ),
-        ("is the 3pm ok?", "does it matter who i see", "is it ok if my sister comes with me"),
+        (
+            "is the 3pm ok?",
+            "does it matter who i see",
+            "is it ok if my sister comes with me",
+            "is it ok if my 10 yr old waits in the lobby",
+        ),
         # who comes along is logistics: "is it ok if my baby comes with me"
         unless=re.compile(
-            r"\bif (?:my|her|his|a|the) (?:\w+ ){1,2}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along|"
+            r"\bif (?:my|her|his|a|the) (?:\w+ ){1,3}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along|"
             r"drives?|picks? me up)\b"
         ),
     ),
@@ -817,7 +856,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"no quiere (?:comer|dormir)\b|"
             r"cayendo\b.{0,15}\b(?:cabello|pelo)\b|caida del? (?:cabello|pelo)\b|"
             r"(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|"
-            r"que (?:vitaminas|pastillas|suplementos?|medicina)\b|"
+            r"que (?:vitaminas|pastillas|suplementos?|medicina)\b|hormonal(?:es)?\b|"
+            r"que (?:me )?(?:recomiendan|recomienda|puedo|debo) tomar\b|"
             r"(?:culebrilla|azucar|colesterol|triste|tristeza|torci|esguince|vacun\w*|gastritis|"
             r"migrana|diarrea|orina|caries|gases|inflamad[oa]|deja de respirar|manchas (?:blancas|rojas))\b|"
             r"se (?:me|le) (?:cae|olvida|olvidan)\b|"

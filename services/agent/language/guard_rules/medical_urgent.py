@@ -120,7 +120,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark|spots)\b",
             r"\bcan'?t see (?:out of|well|anything|properly|clearly|straight)\b",
             r"\b(?:lost|losing|loss of) (?:my )?(?:vision|sight)\b|\bgoing blind\b|\bseeing (?:spots|double)",
-            r"\bcan (?:barely|hardly) see\b",
+            r"\bcan (?:barely|hardly) see\b(?! (?:a|any|the|much) (?:difference|change|results?)\b)",
             r"\bflash(?:es|ing)? (?:of light|lights?)\b|\bcurtain (?:over|across|coming down)\b|"
             r"\b(?:veo|vision) (?:doble|borros[oa])\b",
         ),
@@ -129,7 +129,11 @@ URGENT: tuple[Rule, ...] = (
             "I have blurred vision since this morning",
             "can't see out of my left eye",
         ),
-        ("the photo you sent is blurry", "Vision board goals: glowing skin!"),
+        (
+            "the photo you sent is blurry",
+            "Vision board goals: glowing skin!",
+            "it's been a month and i can barely see a difference with my lips",
+        ),
         priority="urgent",
         unless=_HISTORY,
     ),
@@ -380,6 +384,7 @@ URGENT: tuple[Rule, ...] = (
             r"\bme (?:hice|puse|pusieron|hicieron|aplicaron)\b.{0,60}\b(?:duele|dolor|arde|hinchad\w*|"
             r"moreton\w*|"
             r"rojo|roja|morad\w*|sangr\w*|bulto\w*|bolitas?|ampollas|ronchas|granitos?|fiebre|pica|caid[oa]|"
+            r"manchas?|blanc[oa]|palid[oa]|"
             r"torcid[oa]|chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b",
             rf"\b{_SINCE_ES}.{{0,40}}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|"
             r"sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|arden|duelen|pican|chuec[oa]|entumid[oa]|"
@@ -394,6 +399,7 @@ URGENT: tuple[Rule, ...] = (
             "tengo la cara hinchada despues del relleno, es normal?",
             "me arde mucho la piel despues del peeling",
             "me hicieron el botox ayer y hoy tengo el parpado caido",
+            "me pusieron relleno en los labios y ahora tengo una mancha blanca",
         ),
         ("puedo ir despues del trabajo?",),
         priority="urgent",

@@ -13,8 +13,8 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
         "charged_twice_or_wrongly",
         "payment_dispute",
         rx(
-            r"\b(?:charged|billed) (?:me |my card |us )?(?:twice|twise|two times|double|again|extra|more|"
-            r"wrong\w*|"
+            r"\b(?:charged|billed) (?:me |my card |us )?(?:twice|twise|two times|2x|x2|double|again|extra|"
+            r"more|wrong\w*|"
             r"incorrectly|without)\b",
             r"\b(?:charged|billed)\b.{0,25}\b(?:twice|two times|double|three times|wrong amount|too much)\b",
             r"\b(?:double|over|wrongly|incorrectly|mistakenly)[\s-]?(?:charged|billed)\b",
@@ -22,6 +22,7 @@ PAYMENT_DISPUTE: tuple[Rule, ...] = (
         ),
         (
             "you charged me twice",
+            "i was charged 2x for my facial",
             "I was double charged",
             "you charged my card twice",
             "I was overcharged",

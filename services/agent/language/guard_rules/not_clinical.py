@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .rule import rx
-from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_SHAPE, TREATMENT
+from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_SHAPE, SPA_OFFER, TREATMENT
 
 __all__ = ["MODEL_VETO_COUNTER_EXAMPLES", "MODEL_VETO_EXAMPLES", "overrules_model"]
 
@@ -28,7 +28,12 @@ _BOOKING_ONLY = rx(
     r"\b(?:cancell?ation|no[- ]show|late|rescheduling) (?:fee|policy|charge)s?\b|\b\d+ (?:hours?|hrs?|days?) "
     r"notice\b",
     # who comes along: "is it ok if my baby comes with me"
-    r"\bif my (?:\w+ ){1,2}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along)\b",
+    r"\bif my (?:\w+ ){1,3}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along)\b",
+    # a ride home: "my husband is picking me up, do i need a driver after filler"
+    r"\b(?:need|have|bring|get) a (?:driver|ride(?: home)?)\b|\bdrive (?:myself )?home\b|"
+    r"\bpick(?:ing)? me up\b",
+    # a choice between two things the spa sells: "is kybella or coolsculpting better"
+    rf"\b{SPA_OFFER} or (?:a |the )?{SPA_OFFER}\b.{{0,15}}\b(?:better|best|right for)\b",
     # the next visit: "can i get a follow up appt for 2 weeks after my botox"
     r"\b(?:book|schedule|get|set up|need|make)\b.{0,15}\b(?:follow[- ]?up|touch[- ]?up|check[- ]?in|next) "
     r"(?:appointment|visit|session)\b",
@@ -64,6 +69,8 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "can i go back to work after botox",
     "can i get the numbing cream on when i arrive or should i come early",
     "can my husband get botox too lol he has the 11s bad",
+    "my husband is picking me up do i need a driver after filler",
+    "i want to get rid of my double chin, is kybella or coolsculpting better",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",

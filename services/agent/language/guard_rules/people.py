@@ -58,11 +58,16 @@ COMPLAINT: tuple[Rule, ...] = (
             r"almost )?an hour|\d+ hours?|"
             r"forever|so long)\b",
             r"\b(?:nobody|no one) (?:said|told|explained|apologi[sz]ed|cared)\b|\U0001f621|\U0001f92c",
+            # "ignored me the whole time", "kept waiting over 30 min, this is getting old"
+            r"\b(?:ignored|ignoring) (?:me|us|my (?:texts?|messages?|calls?))\b|\bkept (?:me )?waiting\b|"
+            r"\b(?:this|it)(?: is|'s) getting old\b",
         ),
         (
             "nobody has called me back",
             "\U0001f621 I waited 40 minutes past my appointment time today",
             "still waiting for a call back, it's been 3 days",
+            "the lady at the front was on her phone and ignored me",
+            "3rd time ive been kept waiting over 30 min",
         ),
         ("no one has to call, text is fine",),
     ),
