@@ -66,11 +66,11 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
             "options" if exact else policy.inexact_options_key(search.preference, held, turn.tz, turn.u.shift)
         )
     text = offer_text(turn, key, held, words)
-    while len(held) > 2 and not policy.fits(
-        policy.opening(state, turn.ctx.spa.name, turn.lang), turn.lead, [lead, text]
-    ):
-        # Every answer the client asked for beats a third option: offer two.
-        await turn.ctx.tools.release([held.pop().hold_id])
+    opening = policy.opening(state, turn.ctx.spa.name, turn.lang)
+    while turn.u.questions and len(held) > 2 and not policy.fits(opening, turn.lead, [lead, text]):
+        # The answers the client asked for beat a third option: offer two, keeping one at the time asked.
+        dropped = held.pop(policy.option_to_drop([p.label for p in held], search.preference.target_time))
+        await turn.ctx.tools.release([dropped.hold_id])
         text = offer_text(turn, key, held, words)
     turn.learn(turn.event(SlotsProposed, service_id=state.service.service_id, options=held))
     ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1

@@ -26,6 +26,7 @@ from shared.contracts.tools import (
 
 from .domain import MAX_REPLY_CHARS, ConversationState
 from .frontdesk_answers import service_info
+from .language.choices import offers_time
 from .language.shorthand import plain
 from .language.understanding import Understanding
 from .replies import article, join_or, money, say
@@ -130,6 +131,12 @@ def opening(state: ConversationState, spa_name: str, lang: str) -> str:
 def fits(opening: str, lead: Sequence[str], body: Sequence[str], limit: int = MAX_REPLY_CHARS) -> bool:
     """Whether opening, answers and the booking step go in one text with nothing dropped."""
     return len(" ".join(p for p in [opening, *lead, *body] if p)) <= limit
+
+
+def option_to_drop(labels: Sequence[str], asked: time | None) -> int:
+    """Which option goes when fewer must be offered: the last one not at the time asked for."""
+    at_time = [asked is not None and offers_time(label, asked) for label in labels]
+    return max((i for i, hit in enumerate(at_time) if not hit), default=len(labels) - 1)
 
 
 def fit(

@@ -201,3 +201,11 @@ def test_answers_fit_beside_the_options_or_do_not() -> None:
 
     assert policy.fits("Hi!", ["Parking: Mallorca Way."], ["For your peel I have 1 or 2."])
     assert not policy.fits("Hi!", ["x" * 200], ["y" * 200])
+
+
+def test_fewer_options_keep_the_one_at_the_time_asked() -> None:
+    from services.agent import policy
+
+    labels = ["tomorrow at 4:30pm with Julia", "tomorrow at 4:15pm with Julia", "Thursday, Dec 10 at 5:30pm"]
+    assert policy.option_to_drop(labels, time(17, 30)) == 1
+    assert policy.option_to_drop(labels, None) == 2
