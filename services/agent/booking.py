@@ -31,8 +31,9 @@ log = structlog.get_logger()
 
 # Searches for open slots per proposal when others keep taking the ones found.
 HOLD_ATTEMPTS = 3
-# A full day asked for is looked for this many weeks later before other days are offered.
-WEEKS_AHEAD = 3
+# A full day asked for is looked for this many weeks later before other days are offered: the
+# booking horizon's weeks (60 days), in one scheduler call.
+WEEKS_AHEAD = 8
 
 
 async def propose(turn: Turn, lead: str = "") -> Decision:

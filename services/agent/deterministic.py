@@ -44,9 +44,10 @@ THIRD_PARTY_NOTE = (
 )
 # What the client is told when a staff topic goes to staff (reply keys; the default for the others).
 STAFF_TOPIC_REPLIES = {"running late": "handoff_running_late", "group bookings": "handoff_group"}
-# Staff topics about a booking the client already has, or one staff arrange (several people at
-# once): to staff even when the text names a treatment and a time.
-ABOUT_A_BOOKING = frozenset({"running late", "their appointment", "group bookings"})
+# ...and told beside the booking that goes on, when the text also asks to book (reply keys).
+STAFF_TOPIC_NOTED = {"group bookings": "group_noted"}
+# Staff topics about a booking the client already has: to staff even when the text names a time.
+ABOUT_A_BOOKING = frozenset({"running late", "their appointment"})
 STAFF_TOPIC_NOTE = "The client asked about {topic}, which the spa profile does not answer: please reply."
 BOOKING_CHANGE_REASON = (
     "The client asked to move the booking just made to another time: please reschedule it."
@@ -168,7 +169,7 @@ def staff_question(turn: Turn) -> Decision | None:
     if booking and topic not in ABOUT_A_BOOKING:
         if note not in state.notes:
             turn.learn(turn.event(StaffNoteAdded, note=note))
-            turn.lead.append(say(turn.lang, "staff_question_noted"))
+            turn.lead.append(say(turn.lang, STAFF_TOPIC_NOTED.get(topic, "staff_question_noted")))
         return None
     log.info("agent.staff_question", topic=topic, conversation_id=state.conversation_id)
     return Decision(

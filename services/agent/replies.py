@@ -97,6 +97,7 @@ EN: dict[str, str] = {
     "handoff_staff_question": "Good question! I've passed it to our team and someone will text you back shortly.",
     "staff_question_noted": "I've passed your other question to our team; someone will text you about it.",
     "handoff_change": "No problem! I've asked our team to move your booking, and someone will text you shortly to confirm the new time.",
+    "group_noted": "I'll book yours here, and our team will text you to line up the others.",
     "handoff_group": "Happy to help book for your group! I've passed it to our team, and someone will text you shortly to line up times for everyone.",
     "handoff_running_late": "Thanks for letting us know! I've told the team, and someone will text you if anything changes.",
 }
@@ -174,6 +175,7 @@ ES: dict[str, str] = {
     "handoff_staff_question": "¡Buena pregunta! Se la pasé a nuestro equipo y alguien te responderá pronto.",
     "staff_question_noted": "Le pasé tu otra pregunta a nuestro equipo; alguien te escribirá sobre eso.",
     "handoff_change": "¡Sin problema! Le pedí a nuestro equipo que cambie tu cita, y alguien te escribirá pronto para confirmar la nueva hora.",
+    "group_noted": "Reservo la tuya aquí, y nuestro equipo te escribirá para coordinar las demás.",
     "handoff_group": "¡Con gusto ayudamos a tu grupo! Se lo pasé a nuestro equipo y alguien te escribirá pronto para coordinar las horas de todas.",
     "handoff_running_late": "¡Gracias por avisarnos! Ya le avisé al equipo y alguien te escribirá si algo cambia.",
 }

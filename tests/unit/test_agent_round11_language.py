@@ -98,6 +98,7 @@ def test_a_provider_asked_for_by_a_nickname(text: str, want: str | None) -> None
         ("dermaplaning how much n how long", {"price", "duration"}, None),
         ("whats included in the glow club and how much", {"price"}, "memberships"),
         ("can me and my sister both get hydrafacials saturday at 11?", set(), "group bookings"),
+        ("do you do group bookings", {"services"}, "group bookings"),
         ("looking to book 4 of us for a bridal party on the 12th", set(), "group bookings"),
         ("my sister recommended you, botox friday?", set(), None),
         ("how long have you been open", set(), None),
