@@ -17,6 +17,7 @@ from .vocabulary import (
     CONDITION,
     CONDITION_SHAPE,
     DRUG,
+    DRUG_BRAND,
     DRUG_SHAPE,
     PROCEDURE,
     PRODUCT,
@@ -58,7 +59,7 @@ _EVERYDAY = re.compile(
     r"\b(?:excited|excitement|can'?t wait)\b|\bnervous (?:for|about) (?:my|the) (?:first|big day|\w+ "
     r"(?:appointment|visit))\b"
 )
-_CLINICAL_WORD = re.compile(rf"\b{CONDITION}\b|\b{DRUG}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}")
+_CLINICAL_WORD = re.compile(rf"\b{CONDITION}\b|\b{DRUG}\b|\b{DRUG_BRAND}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}")
 _SPA_TOPIC = re.compile(rf"\b{SPA_OFFER}\b|\b{SKIN_CONCERN}\b")
 # What a price or a plan costs: "what's included in the monthly sema price" is about money.
 _PRICE_TOPIC = re.compile(
@@ -234,14 +235,16 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        # a drug the spa never sells, named by its ending: even its price is a question for staff
-        "drug_by_its_ending",
+        # a drug the spa never sells, by its ending or a brand name: even its price is for staff
+        "drug_by_name",
         "medical",
-        rx(DRUG_SHAPE),
+        rx(DRUG_SHAPE, rf"\b{DRUG_BRAND}\b"),
         (
             "What is the cost of valsartan?",
             "my mom just started lisinopril, can she still get a facial",
             "on fluconazole rn is that ok for my lips tmrw",
+            "my dad takes bumex and wants a facial",
+            "What does Nipride do?",
         ),
         ("how much is the semaglutide program", "is the tirzepatide plan monthly", "april 3rd works"),
     ),
@@ -570,8 +573,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"fatal|cancer\w*)\b",
             r"\bwhat (?:should|can|do) (?:i|we) do\b.{0,30}\bif\b",
             r"\bhelp (?:me|her|him)\b.{0,20}\b(?:heal|recover|get better)\b|\bheal(?:ing)? (?:faster|"
-            r"process)\b|(?<!what's the )(?<!whats the )(?<!what is the )(?<!how long is the )"
-            r"\bhealing time\b",
+            r"process)\b|\b(?<!what's the )(?<!whats the )(?<!what is the )(?<!how long is the )"
+            r"healing time\b",
             r"\b(?:can|could|does|do|will|would) (?!you\b|u\b|i\b|we\b)(?:\w+ ){1,3}cause\b",
             r"\b(?:die|died|dying) (?:from|of)\b|\b(?:deadly|lethal|fatal)\b",
             rf"\bwhat(?:'s| is| helps| can i take| should i take| do you recommend)\b.{{0,25}}\b(?:for|with) "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .rule import rx
-from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_SHAPE, SPA_OFFER, TREATMENT
+from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_BRAND, DRUG_SHAPE, SPA_OFFER, TREATMENT
 
 __all__ = ["MODEL_VETO_COUNTER_EXAMPLES", "MODEL_VETO_EXAMPLES", "overrules_model"]
 
@@ -49,7 +49,7 @@ _BOOKING_ONLY = rx(
 )
 # What keeps a text clinical whatever else it says.
 _STILL_CLINICAL = re.compile(
-    rf"\b{CONDITION}\b|\b{DRUG}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}|"
+    rf"\b{CONDITION}\b|\b{DRUG}\b|\b{DRUG_BRAND}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}|"
     r"\b(?:faint\w*|pass(?:ed|ing)? out|black(?:ed)? out|dizz\w*|allerg\w*|react\w*|vasovagal|panic|rash\w*|"
     r"swell\w*|swollen|bruis\w*|bleed\w*|infect\w*|fever|lumps?|itch\w*|blister\w*|droop\w*|breath\w*|"
     r"pregnan\w*|nursing|breastfeed\w*|heart|chest|vision|nause\w*|vomit\w*|worse|uneven|lopsided|"
