@@ -182,11 +182,13 @@ QUESTIONS: tuple[Rule, ...] = (
             # "12 wks along", "second trimester", "preggers", "still pumping"
             r"\b\d+ ?(?:wks?|weeks?|months?|mos?) (?:along|pp|postpartum|post ?partum)\b|\btrimester\b|"
             r"\bpreggers\b|\bbun in the oven\b|\bbaby bump\b|\bpumping\b(?! (?:iron|gas))|\bbreast ?milk\b|"
-            r"\bmilk supply\b",
+            r"\bmilk supply\b|\b(?:i'?m|im|i am) \d+ (?:weeks|wks)\b"
+            r"(?! (?:out|away|post|after|since|from|until|till|til|before|of)\b)",
             r"\bbreast[\s-]?feed\w*|\bnursing\b(?! home| student| school)|\blactat\w*|\bpostpartum\b",
             r"\bmiscarr\w*|\bivf\b|\bfertility\b",
         ),
         (
+            "im 34 weeks and my feet are huge",
             "Can I get filler while pregnant?",
             "I'm breastfeeding, is that ok?",
             "we're ttc, can I still get botox",
@@ -194,11 +196,15 @@ QUESTIONS: tuple[Rule, ...] = (
         (
             "my sister is a nursing student, does she get a discount?",
             "is there a fridge for my breast milk, i'll be there 2 hours",
+            "is it ok if i bring my newborn in the car seat",
         ),
         # where to keep milk or pump while there is logistics, unless a treatment's safety is asked
         unless=re.compile(
             r"^(?!.*\b(?:safe|ok|okay|affect|still|while|can i (?:get|do|have)|pass|harm)\b).*\b(?:fridge|"
-            r"refrigerator|cooler|a (?:room|place|spot) to pump|pump (?:in|at) (?:the|your))\b"
+            r"refrigerator|cooler|a (?:room|place|spot) to pump|pump (?:in|at) (?:the|your))\b|"
+            # a baby who comes along: "is it ok if i bring my newborn in the car seat"
+            r"^(?!.*\b(?:safe|while|breast\w*|nursing|pregnan\w*|pumping|postpartum)\b).*\b(?:bring|bringing|"
+            r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b"
         ),
     ),
     Rule(
@@ -423,13 +429,18 @@ QUESTIONS: tuple[Rule, ...] = (
             "I have a gift card",
             "my friend got botox here and loved it",
             "my friend said it hurts is that true lol",
+            "i get razor bumps on my bikini line, would laser help, how much",
+            "is the spa scent free? i get headaches from perfume",
         ),
         # hearsay before a first visit: "my friend said it hurts, is that true"
         unless=re.compile(
             rf"\b(?:a |such a |bit of a |being a )pain\b(?!ful)|{_EVERYDAY.pattern}|"
             r"^(?:my \w+|someone|people|everyone|they) (?:said|says|told me)(?: that)? it "
             r"(?:hurts|stings|burns)\b"
-            r"(?!.{0,40}\b(?:my|i'?m|im|i have|mine)\b)"
+            r"(?!.{0,40}\b(?:my|i'?m|im|i have|mine)\b)|"
+            # razor bumps are what laser hair removal is booked for; a scent-free room is logistics
+            r"^(?!.*\b(?:infect\w*|pus|bleed\w*|hurts?|painful|spreading)\b).*\b(?:razor|shaving) "
+            r"(?:bumps?|burn)\b|\b(?:scent|fragrance|perfume)[- ]free\b"
         ),
     ),
     Rule(
@@ -605,6 +616,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:peeing|urinating) (?:a lot|so much|all the time|constantly|often)\b|"
             r"\bmy (?:hair|hairline) (?:is |has been |keeps )?(?:\w+ )?"
             r"(?:thinning|receding|falling out|shedding)\b",
+            # sexual health: "super painful sex lately", "anything for vaginal dryness"
+            r"\b(?:vaginal|down there) (?:dryness|pain|itch\w*|odou?r|discharge)\b|\bpainful sex\b|"
+            r"\bsex\b.{0,15}\b(?:painful|hurts|pain|bleed\w*)\b|"
+            r"\b(?:pain|hurts?|bleed\w*) (?:during|after|with) sex\b",
         ),
         (
             "What causes shingles?",
@@ -615,6 +630,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "i have little white spots on my skin what are they",
             "is it ok to take tums everyday",
             "what helps a dry cough at night",
+            "super painful sex lately and idk why",
+            "do u do anything for vaginal dryness",
         ),
         (
             "what are the treatments for forehead lines",
@@ -684,6 +701,13 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?! home| with| away)|"
             r"\bi (?:smoke|vape|chew tobacco)\b.{0,50}\b(?:mess|affect|ok|okay|bad|problem|results|heal\w*|"
             r"safe)\b|\b(?:sober|sobriety|in recovery)\b",
+            # a patch that keeps coming back, a food that brings something on, a red line going up a limb
+            r"\b(?:patch\w*|rash\w*|bumps?|flak\w*|peel\w*|sores?|scab\w*|crust\w*|itch\w*)\b.{0,40}"
+            r"\b(?:(?:keeps? )?coming back|comes? back|won'?t go away|doesn'?t go away|never goes away|"
+            r"won'?t heal)\b|"
+            r"\b(?:whenever|every time|when) i (?:eat|drink|have)\b.{0,30}\b(?:break out|breaks? me out|rash|"
+            r"hives|itch\w*|sick|bloat\w*|swell\w*|cramp\w*|headaches?|diarrh\w*|throw up|red)\b|"
+            r"\b(?:line|streak)s? (?:going|running|moving|spreading) up\b",
             r"\bpitting\b|\b(?:cracking|cracked|splitting|split|raw)\b.{0,10}\b(?:and|&) (?:bleeding|bleeds|"
             r"oozing|stinging)\b",
         ),
@@ -702,6 +726,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "is there anything i can take to make botox last longer",
             "i smoke a pack a day, will that mess up my results",
             "im sober 2 yrs, is there alcohol in any of the iv stuff",
+            "my husband has a patch on his cheek that keeps flaking off and coming back",
+            "whenever i eat dairy i break out",
+            "i have a cut on my finger thats red and has a line going up my hand",
         ),
         (
             "what treatments do you have for hair loss",
@@ -722,7 +749,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"tired|exhaust|drained|fatigu|worn out|wiped|energy|hair|forget|memory|bleed|spotting|period|"
             r"tongue|nail|gum|throat|tonsil|press|pitting|crack|split|raw|sleep|slept|freckle|birthmark|"
             r"beauty mark|confus|disoriented|himself|herself|dry|water|pee|urinat|take|smoke|vape|chew|sober|"
-            r"recovery"
+            r"recovery|coming back|comes back|go away|goes away|won'?t heal|when(?:ever)? i|"
+            r"every time i|(?:going|running|moving|spreading) up"
         ),
     ),
     Rule(
@@ -863,7 +891,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"que (?:me )?(?:recomiendan|recomienda|puedo|debo) tomar\b|"
             r"(?:culebrilla|azucar|colesterol|triste|tristeza|torci|esguince|vacun\w*|gastritis|"
             r"migrana|diarrea|orina|caries|gases|inflamad[oa]|deja de respirar|manchas (?:blancas|rojas))\b|"
-            r"se (?:me|le) (?:cae|olvida|olvidan)\b|"
+            r"se (?:me|le) (?:cae|olvida|olvidan|duerme|duermen|adormece|adormecen|entumece|entumecen)\b|"
+            r"(?:mancha|lunar|bolita|bulto)s? que (?:me |le )?(?:crece|crecio|cambia|sangra|pica|duele)\b|"
             r"puedo (?:fumar|tomar alcohol|beber alcohol)\b)",
         ),
         (

@@ -44,6 +44,8 @@ _BOOKING_ONLY = rx(
     # the lines botox and filler treat, by their nicknames: "my 11s are out of control haha"
     r"\b(?:11'?s|elevens|frown lines|forehead lines|crow'?s ?feet|smile lines|laugh lines|marionette lines|"
     r"bunny lines|lip lines|smoker'?s lines|neck lines|tech neck|gummy smile)\b",
+    # the look a client wants: "juicy but natural lips, what size syringe"
+    r"\b(?:what|which) size (?:syringe|needle)\b|\bhalf (?:a )?syringe\b|\b(?:juicy|plump|poutier|fuller)\b",
     # where a product comes from: "are the weight loss shots compounded or brand"
     r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
 )
@@ -71,6 +73,7 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "can my husband get botox too lol he has the 11s bad",
     "my husband is picking me up do i need a driver after filler",
     "i want to get rid of my double chin, is kybella or coolsculpting better",
+    "i want my lips to look more juicy but natural what size syringe",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
