@@ -31,9 +31,9 @@ log = structlog.get_logger()
 
 # Searches for open slots per proposal when others keep taking the ones found.
 HOLD_ATTEMPTS = 3
-# A full day asked for is looked for this many weeks later before other days are offered: the
-# booking horizon's weeks (60 days), in one scheduler call.
-WEEKS_AHEAD = 8
+# A full day asked for is looked for this many weeks later before other days are offered, in one
+# scheduler call (find_availability_by_week takes six weeks at most).
+WEEKS_AHEAD = 6
 
 
 async def propose(turn: Turn, lead: str = "") -> Decision:
