@@ -68,7 +68,8 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
         )
     text = offer_text(turn, key, held, words)
     opening = policy.opening(state, turn.ctx.spa.name, turn.lang)
-    while turn.u.questions and len(held) > 2 and not policy.fits(opening, turn.lead, [lead, text]):
+    asked = bool(turn.u.questions or turn.u.staff_topic)  # answers or a note the client must read
+    while asked and len(held) > 2 and not policy.fits(opening, turn.lead, [lead, text]):
         # The answers the client asked for beat a third option: offer two, keeping one at the time asked.
         dropped = held.pop(policy.option_to_drop([p.label for p in held], search.preference.target_time))
         await turn.ctx.tools.release([dropped.hold_id])
