@@ -479,7 +479,7 @@ URGENT: tuple[Rule, ...] = (
             r"post)\b)",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|today|this morning|tonight|"
-            rf"ever since)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
+            rf"ever since|woke up)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
             r"infection)\b",
             rf"\b{PROCEDURE} (?:left|gave me|caused|made)\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
