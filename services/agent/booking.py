@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 
 import structlog
 
@@ -110,6 +110,9 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
     service = turn.state.service
     assert service is not None
     tools, limit = turn.ctx.tools, turn.ctx.max_options
+    pairs = turn.u.alternatives
+    if pairs and {d for d, _ in pairs} == set(search.preference.dates):
+        return await each_alternative(turn, search, pairs), False
     found = await tools.find_availability(
         service.service_id,
         search.preference,
@@ -144,6 +147,30 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
     )
     return nearest, bool(nearest.options)
+
+
+async def each_alternative(
+    turn: Turn, search: policy.Search, pairs: tuple[tuple[date, time], ...]
+) -> AvailabilityFound:
+    """ "tues at 4 or wed at 5": each day searched at its own time, the best of each offered first."""
+    service = turn.state.service
+    assert service is not None
+    limit = turn.ctx.max_options
+    per_pair = -(-limit // len(pairs))
+    found = [
+        await turn.ctx.tools.find_availability(
+            service.service_id,
+            search.preference.model_copy(update={"dates": [day], "target_time": at}),
+            per_pair,
+            provider_id=search.provider_id,
+            after=search.after,
+            exclude_starts=search.exclude_starts,
+        )
+        for day, at in pairs
+    ]
+    ranked = [f.options[i] for i in range(per_pair) for f in found if i < len(f.options)]
+    exact = all(f.exact for f in found) and all(f.options for f in found)
+    return AvailabilityFound(options=ranked[:limit], timezone=found[0].timezone, exact=exact)
 
 
 async def each_day_asked(

@@ -210,3 +210,23 @@ def test_fewer_options_keep_the_one_at_the_time_asked() -> None:
     labels = ["tomorrow at 4:30pm with Julia", "tomorrow at 4:15pm with Julia", "Thursday, Dec 10 at 5:30pm"]
     assert policy.option_to_drop(labels, time(17, 30)) == 1
     assert policy.option_to_drop(labels, None) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("botox tues at 4 or wed at 5", ((date(2026, 12, 8), time(16, 0)), (date(2026, 12, 2), time(17, 0)))),
+        (
+            "el martes a las 4 o el miercoles a las 5",
+            ((date(2026, 12, 8), time(16)), (date(2026, 12, 2), time(17))),
+        ),
+        ("tues or wed at 5", ()),  # one time for both days: one preference
+        ("at 4 or 5 on tuesday", ()),  # one day: the first time is tried
+        ("friday at 5", ()),
+    ],
+)
+def test_each_day_offered_keeps_its_own_time(text: str, want: tuple[tuple[date, time], ...]) -> None:
+    from services.agent.language.timeparse import alternatives
+
+    assert alternatives(text, NOW, TZ) == want
+    assert _understood(text).alternatives == want

@@ -847,6 +847,24 @@ def _read_part_of_day(t: str, out: _Times) -> re.Match[str] | None:
     return pm
 
 
+_OR = re.compile(r"\bor\b|\bo\b")
+
+
+def alternatives(text: str, now: datetime, tz: str) -> tuple[tuple[date, time], ...]:
+    """ "tues at 4 or wed at 5": each day the client offers with its own time; empty unless every
+    part names one day and one time and the times differ (one time for both days is one preference)."""
+    parts = _OR.split(text)
+    if len(parts) < 2:
+        return ()
+    pairs = []
+    for part in parts:
+        parsed = parse_preference(part, now, tz)
+        if parsed is None or parsed.date is None or parsed.preference.target_time is None:
+            return ()
+        pairs.append((parsed.date, parsed.preference.target_time))
+    return tuple(pairs) if len({t for _, t in pairs}) > 1 and len({d for d, _ in pairs}) > 1 else ()
+
+
 def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | None:
     """Parse when the client would like to come; None when the text says nothing about time.
 

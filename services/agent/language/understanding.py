@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from .providers import find_provider, spelled_out
 from .questions import Question, find_questions, question_weekday, staff_topic
 from .shifts import Shift, find_shift, is_rejection
 from .shorthand import plain
-from .timeparse import parse_preference
+from .timeparse import alternatives, parse_preference
 from .vocabulary import LOGISTICS_WORDS
 
 __all__ = ["Language", "Question", "Shift", "Understanding", "understand"]
@@ -64,6 +64,7 @@ class Understanding:
     defers: bool = False  # "let me check my calendar and get back to you"
     language_sure: bool = False  # two or more words of `language` ("gracias" alone is Spanish, not sure)
     staff_topic: str | None = None  # a question staff answer: "memberships", "gift cards", ...
+    alternatives: tuple[tuple[date, time], ...] = ()  # "tues at 4 or wed at 5": each day's own time
 
 
 _TIME_TOKEN = re.compile(
@@ -149,6 +150,10 @@ def understand(
         "small_talk": intents.is_small_talk(flat, found.name if found else None),
     }
     fields["choice"] = _choice(flat, found, option_labels, fields)
+    if parsed is not None and len(parsed.preference.dates) > 1:  # only then can each day have its time
+        fields["alternatives"] = alternatives(
+            f"{flat[: found.start]} {flat[found.end :]}" if found else flat, now, tz
+        )
     return Understanding(
         text=flat, service_text=service_words(flat, found, provider_names), notes=_notes(fields), **fields
     )  # type: ignore[arg-type]
