@@ -487,7 +487,13 @@ async def move_on(turn: Turn) -> Decision:
     elif step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
         turn.lead.append(say(turn.lang, "goodbye" if turn.u.goodbye else "welcome", name=name))
     text, asks = policy.step_text(
-        step, state, turn.lang, two_services=turn.two_services, short=bool(turn.lead), goodbye=turn.u.goodbye
+        step,
+        state,
+        turn.lang,
+        two_services=turn.two_services,
+        short=bool(turn.lead),
+        goodbye=turn.u.goodbye,
+        tz=turn.tz,
     )
     if step == "booked_followup" and turn.lead:
         text, asks = say(turn.lang, "anything_else"), "anything"

@@ -29,7 +29,7 @@ from .frontdesk_answers import service_info
 from .language.choices import offers_time
 from .language.shorthand import plain
 from .language.understanding import Understanding
-from .replies import article, join_or, money, say
+from .replies import article, join_or, money, say, when_label
 
 Step = Literal[
     "greet",  # nothing known yet: what treatment, and when
@@ -80,6 +80,7 @@ def step_text(
     two_services: bool = False,
     short: bool = False,
     goodbye: bool = False,
+    tz: ZoneInfo | None = None,
 ) -> tuple[str, Asked | None]:
     """The sentence of a step that asks the client something, and what it asked."""
     service = state.service.name if state.service else ""
@@ -111,7 +112,8 @@ def step_text(
             "booked_followup",
             name=name,
             service=last.service_name,
-            label=last.local_label,
+            # the booking's label is the scheduler's English; a Spanish reply says the day in Spanish
+            label=when_label(last.start, tz, lang) if tz is not None and lang != "en" else last.local_label,
             provider=last.provider_first_name,
         ), "anything"
     return say(lang, "ask_time", service=service), "time"

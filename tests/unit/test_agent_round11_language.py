@@ -230,3 +230,12 @@ def test_each_day_offered_keeps_its_own_time(text: str, want: tuple[tuple[date, 
 
     assert alternatives(text, NOW, TZ) == want
     assert _understood(text).alternatives == want
+
+
+def test_the_booked_followup_says_the_day_in_the_replys_language() -> None:
+    from zoneinfo import ZoneInfo
+
+    from services.agent import policy
+
+    text, _ = policy.step_text("booked_followup", _booked_state(), "es", tz=ZoneInfo(TZ))
+    assert "jueves" in text and "Thursday" not in text
