@@ -216,7 +216,7 @@ def chosen_option(turn: Turn) -> int | None:
         return u.choice
     if u.affirm and u.preference is None:
         return 0 if len(proposals) == 1 else option_at_time_asked(turn)
-    return None
+    return policy.option_near_time_accepted(u, proposals, turn.tz)
 
 
 def option_at_time_asked(turn: Turn) -> int | None:

@@ -322,6 +322,31 @@ def exact_time_missing(
     return all(abs(_minutes(s.astimezone(tz).time()) - wanted) > within for s in starts)
 
 
+# "1pm is perfect" to options at 1:15, 1:30 and 1:45: a time the client accepts, with these words.
+_ACCEPTS_TIME = re.compile(
+    r"\b(?:perfect|great|good|fine|works?|ok|okay|sounds good|please|pls|book it|me apunto|perfecto|vale)\b"
+)
+
+
+def option_near_time_accepted(
+    u: Understanding, proposals: Sequence[ProposedOption], tz: ZoneInfo, *, within: int = 15
+) -> int | None:
+    """The one option within a quarter hour of a clock time the client says works ("1pm is perfect"
+    when 1:15 was offered as the time asked for), or None."""
+    p = u.preference
+    if p is None or p.target_time is None or p.dates or p.weekdays or p.part_of_day or u.questions:
+        return None
+    if not _ACCEPTS_TIME.search(plain(u.text)):
+        return None
+    wanted = _minutes(p.target_time)
+    near = [
+        i
+        for i, option in enumerate(proposals)
+        if abs(_minutes(option.option.start.astimezone(tz).time()) - wanted) <= within
+    ]
+    return near[0] if len(near) == 1 else None
+
+
 # How far from a clock time an option still answers it ("around noon": 11am to 1pm).
 AROUND_MINUTES = 60
 

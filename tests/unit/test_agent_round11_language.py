@@ -239,3 +239,43 @@ def test_the_booked_followup_says_the_day_in_the_replys_language() -> None:
 
     text, _ = policy.step_text("booked_followup", _booked_state(), "es", tz=ZoneInfo(TZ))
     assert "jueves" in text and "Thursday" not in text
+
+
+def _offered(*clock: tuple[int, int]):
+    from uuid import uuid4
+    from zoneinfo import ZoneInfo
+
+    from shared.contracts.conversation import ProposedOption
+    from shared.contracts.tools import SlotOption
+
+    out = []
+    for hour, minute in clock:
+        start = datetime(2026, 12, 3, hour, minute, tzinfo=ZoneInfo(TZ))
+        option = SlotOption(
+            service_id=uuid4(),
+            provider_id=uuid4(),
+            provider_first_name="Sloane",
+            start=start,
+            end=start,
+        )
+        out.append(ProposedOption(hold_id=uuid4(), option=option, expires_at=start, label=f"{hour}:{minute}"))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("1pm is perfect", 0),  # 1:15 was offered as the time asked for
+        ("1pm works", 0),
+        ("1pm?", None),  # asks, does not accept
+        ("3pm is perfect", None),  # nothing near
+        ("friday at 1pm works", None),  # another day: a new request
+    ],
+)
+def test_a_time_accepted_near_an_option_picks_it(text: str, want: int | None) -> None:
+    from zoneinfo import ZoneInfo
+
+    from services.agent import policy
+
+    options = _offered((13, 15), (13, 45), (14, 30))
+    assert policy.option_near_time_accepted(_understood(text), options, ZoneInfo(TZ)) == want
