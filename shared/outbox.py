@@ -62,15 +62,24 @@ async def enqueue_many(conn: asyncpg.Connection, messages: list[tuple[str, BaseM
     )
 
 
+_ANY_PENDING = "SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)"
+
+
 class OutboxRelay:
-    """Publishes outbox rows to JetStream (deduplicated by message id) and marks them published."""
+    """Publishes outbox rows to JetStream (deduplicated by message id) and marks them published.
+
+    Every commit that enqueues kicks the relay, which publishes at once. Between kicks it looks every
+    `interval` seconds for rows nobody kicked for (a process that died between its commit and its
+    kick, a publish that failed), with one cheap read; only rows found take the publishing
+    transaction.
+    """
 
     def __init__(
         self,
         pool: asyncpg.Pool,
         js: JetStreamContext,
         *,
-        interval: float = 0.2,
+        interval: float = 1.0,
         batch: int = 200,
         settle: float = 0.0,
     ) -> None:
@@ -111,16 +120,26 @@ class OutboxRelay:
             if len(rows) < self._batch:
                 return total  # that was all of it: no second look (three round trips) for nothing
 
+    async def pending(self) -> bool:
+        """Whether any row waits to be published (one read, no transaction)."""
+        async with self._pool.acquire() as conn:
+            return bool(await conn.fetchval(_ANY_PENDING))
+
     async def _run(self) -> None:
+        kicked = True  # at start: rows a previous process may have left
         while True:
             try:
-                await self.flush()
+                if kicked or await self.pending():
+                    await self.flush()
             except Exception as exc:  # the bus or database is away: try again, lose nothing
                 log.warning("outbox.publish_failed", error=type(exc).__name__)
                 await asyncio.sleep(1.0)
+                kicked = True
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
-            if self._settle and self._wake.is_set():
+            kicked = self._wake.is_set()
+            if self._settle and kicked:
                 # Under load every request kicks; one flush per settle period instead of one per
                 # commit keeps the relay from competing with the requests for connections.
                 await asyncio.sleep(self._settle)

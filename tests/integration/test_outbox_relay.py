@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 import pytest
 from nats.aio.client import Client as NatsClient
@@ -13,6 +16,7 @@ from shared.db import create_pool
 from shared.migrations import apply_migrations
 from shared.outbox import OutboxRelay, enqueue, enqueue_with
 from shared.subjects import Topology
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.integration
 
@@ -72,3 +76,39 @@ async def test_an_effect_and_its_message_are_written_together_or_not_at_all(
             assert [r["message_id"] for r in await conn.fetch("SELECT message_id FROM outbox")] == ["m1"]
     finally:
         await pool.close()
+
+
+async def test_the_running_relay_publishes_kicked_rows_at_once_and_finds_unkicked_ones_on_its_look(
+    database_url: str, nc: NatsClient, topology: Topology
+) -> None:
+    await apply_migrations(database_url, "relay_run", None)
+    pool = await create_pool(database_url, schema="relay_run", session_reset=False)
+    js = nc.jetstream()
+    await ensure_streams(js, topology)
+    relay = OutboxRelay(pool, js, interval=0.5)
+
+    async def unpublished() -> int:
+        async with pool.acquire() as conn:
+            return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+
+    async def enqueue_one(action: str) -> None:
+        entry = _entry(action)
+        async with pool.acquire() as conn:
+            await enqueue(conn, topology.audit(SPA), entry, message_id=f"audit:{entry.id}")
+
+    relay.start()
+    try:
+        await asyncio.sleep(0.1)  # the start-up pass found nothing
+        await enqueue_one("kicked")
+        relay.kick()
+        await until(lambda: _none(unpublished), timeout=0.4, what="a kicked row, well before the look")
+        await enqueue_one("left behind")  # as by a process that died between commit and kick
+        assert await relay.pending()
+        await until(lambda: _none(unpublished), timeout=3, what="the row nobody kicked for")
+    finally:
+        await relay.stop()
+        await pool.close()
+
+
+async def _none(count: Callable[[], Awaitable[int]]) -> bool:
+    return await count() == 0
