@@ -120,7 +120,12 @@ REFUND: tuple[Rule, ...] = (
             r"\bref(?:u?n|nu)d\w*|\bmoney back\b|\breimburs\w*|\bcredit (?:it |that )?back\b|\bpay (?:me|"
             r"us) back\b"
         ),
-        ("I want a refund", "can I get my money back", "is my deposit refundable? i can't come"),
+        (
+            "I want a refund",
+            "can I get my money back",
+            "is my deposit refundable? i can't come",
+            "i bought a package last month, is it refundable",
+        ),
         (
             "pay it forward, I'll book my mom too",
             "what's the deposit for filler and is it refundable if i reschedule",
@@ -128,7 +133,8 @@ REFUND: tuple[Rule, ...] = (
         ),
         # the policy asked before booking (not about money the client paid): the agent can answer
         unless=re.compile(
-            r"^(?!.*\b(?:my|i paid|i put|i left|want|need|get|give)\b).*\b(?:is (?:it|the deposit|that|a "
+            r"^(?=.*\bdeposits?\b)(?!.*\b(?:my|i paid|i put|i left|bought|purchased|want|need|get|give)\b)"
+            r".*\b(?:is (?:it|the deposit|that|a "
             r"deposit)|are (?:they|deposits|the deposits)) (?:\w+ )?refundable\b"
         ),
     ),
