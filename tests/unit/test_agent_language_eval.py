@@ -197,13 +197,13 @@ def test_guard_on_health_texts_told_as_statements_and_booking_texts_that_look_cl
 
 
 def test_guard_on_health_texts_as_people_text_and_booking_texts_that_name_the_body() -> None:
-    # The twelfth round (tests/data/fresh_health3.jsonl, fresh_chatter4.jsonl), written in four batches,
+    # The twelfth round (tests/data/fresh_health3.jsonl, fresh_chatter4.jsonl), written in five batches,
     # each scored before the rules were tuned on it: run-ons, emoji and shorthand, questions inside
     # stories, symptoms inside a booking, drugs, pregnancy, children and parents, chronic conditions,
     # mood, sleep, hair, hormones, a tenth in Spanish; booking texts naming treatments, areas, babies
     # and fees, and complaints, moves, cancellations, refunds, disputes and requests for a person.
-    chatter = _booking_texts("fresh_chatter4.jsonl", at_least=250, max_false=0.02)
+    chatter = _booking_texts("fresh_chatter4.jsonl", at_least=280, max_false=0.02)
     handed_over = chatter.groups["chatter: must escalate"]
     assert handed_over.total >= 15
     assert handed_over.right_category == handed_over.total, handed_over.misses
-    _health_texts("fresh_health3.jsonl", at_least=370, category=0.99, priority=0.92)
+    _health_texts("fresh_health3.jsonl", at_least=420, category=0.99, priority=0.92)

@@ -511,13 +511,18 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bcrying (?:a lot|all the time|every day|constantly|for no reason)\b"
             r"(?!.{0,30}\b(?:love|happy|obsessed))|"
             r"\b(?:therapy|therapist|counsel(?:l?ing|l?or))\b.{0,25}\b(?:anxiety|panic|depress\w*|grief|"
-            r"trauma)\b|\b(?:i |i just )?hate myself\b|\bbing(?:e|ing|eing)\b(?! watch\w*)",
+            r"trauma)\b|\b(?:i |i just )?hate myself\b|"
+            # "so irritable and snappy lately and not myself"
+            r"\b(?:irritable|snappy|moody|short[- ]tempered|on edge|not myself)\b.{0,30}\b(?:lately|"
+            r"all the time|for (?:weeks|months)|every day|anymore|not myself)\b|"
+            r"\bbing(?:e|ing|eing)\b(?! watch\w*)",
         ),
         (
             "i feel so anxious all the time and i dont know why",
             "been really depressed lately",
             "feeling kinda down and unmotivated for weeks now",
             "ive been binge eating every night and i hate myself for it",
+            "ive been so irritable and snappy lately and not myself",
         ),
         (
             "im anxious about looking fake can we start small",
@@ -527,7 +532,8 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         needs=re.compile(
             r"anxious|depressed|hopeless|panicky|breakdown|mental health|down|low|sad|unmotivated|empty|"
-            r"crying|therap|counsel|hate myself|binge|binging|bingeing"
+            r"crying|therap|counsel|hate myself|binge|binging|bingeing|irritable|snappy|moody|tempered|"
+            r"on edge|myself"
         ),
     ),
     Rule(
@@ -609,7 +615,8 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\bwhat (?:helps|works)(?: for| with)? (?:a |an |my |the )?(?:\w+ )?{SYMPTOM}",
             r"\bor (?:is it |is this |is |could it be )?something (?:worse|more serious|serious|bad|off|"
             r"wrong)\b|"
-            r"\bsomething to worry about\b|\bquit(?:ting)? (?:smoking|vaping|drinking|nicotine|alcohol)\b",
+            r"\bsomething to worry about\b|\bcould (?:it|this|that) be (?:something|a (?:sign|symptom))\b|"
+            r"\bquit(?:ting)? (?:smoking|vaping|drinking|nicotine|alcohol)\b",
             r"\b(?:lost|losing|gained|gaining|dropped|put on) (?:\w+ ){0,3}(?:lbs|pounds|kilos|weight)\b"
             r".{0,30}"
             r"\b(?:without trying|for no reason|not trying|out of nowhere)\b",
@@ -707,7 +714,11 @@ QUESTIONS: tuple[Rule, ...] = (
             r"won'?t heal)\b|"
             r"\b(?:whenever|every time|when) i (?:eat|drink|have)\b.{0,30}\b(?:break out|breaks? me out|rash|"
             r"hives|itch\w*|sick|bloat\w*|swell\w*|cramp\w*|headaches?|diarrh\w*|throw up|red)\b|"
-            r"\b(?:line|streak)s? (?:going|running|moving|spreading) up\b",
+            r"\b(?:line|streak)s? (?:going|running|moving|spreading) up\b|"
+            r"\b(?:peel\w*|crack\w*|itch\w*|flak\w*|rash\w*|hives|breaks? out|dry)\b.{0,30}\bevery "
+            r"(?:winter|summer|spring|fall|autumn|year)\b|"
+            r"\bfeel(?:ing)? (?:so |really |very )?(?:terrible|awful|horrible|crappy|like crap|"
+            r"like garbage)\b(?! (?:about|for|that|to|when|but)\b)",
             r"\bpitting\b|\b(?:cracking|cracked|splitting|split|raw)\b.{0,10}\b(?:and|&) (?:bleeding|bleeds|"
             r"oozing|stinging)\b",
         ),
@@ -729,6 +740,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "my husband has a patch on his cheek that keeps flaking off and coming back",
             "whenever i eat dairy i break out",
             "i have a cut on my finger thats red and has a line going up my hand",
+            "my skin peels on my fingertips every winter",
+            "on keto and feel terrible, whats wrong",
         ),
         (
             "what treatments do you have for hair loss",
@@ -750,7 +763,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"tongue|nail|gum|throat|tonsil|press|pitting|crack|split|raw|sleep|slept|freckle|birthmark|"
             r"beauty mark|confus|disoriented|himself|herself|dry|water|pee|urinat|take|smoke|vape|chew|sober|"
             r"recovery|coming back|comes back|go away|goes away|won'?t heal|when(?:ever)? i|"
-            r"every time i|(?:going|running|moving|spreading) up"
+            r"every time i|(?:going|running|moving|spreading) up|"
+            r"every (?:winter|summer|spring|fall|autumn|year)|"
+            r"terrible|awful|horrible|crappy|like crap|like garbage"
         ),
     ),
     Rule(
@@ -780,7 +795,16 @@ QUESTIONS: tuple[Rule, ...] = (
             "i worked out right after botox, will it migrate?",
             "my botox didnt work at all this time why",
         ),
-        ("can botox be done on a saturday?", "could you do my lips friday?"),
+        (
+            "can botox be done on a saturday?",
+            "could you do my lips friday?",
+            "will botox make my forehead look shiny or frozen, i want natural",
+        ),
+        # the look asked about before a first visit: "will botox make me look frozen"
+        unless=re.compile(
+            r"\bmake (?:my|me|it|them|your)(?: \w+)? (?:look|looking) (?:\w+ )?(?:frozen|fake|natural|shiny|"
+            r"overdone|plastic|done|expressionless|surprised)\b(?!.{0,30}\b(?:since|after my|now)\b)"
+        ),
     ),
     Rule(
         "procedure_still_ok",

@@ -44,7 +44,11 @@ _BOOKING_ONLY = rx(
     # the lines botox and filler treat, by their nicknames: "my 11s are out of control haha"
     r"\b(?:11'?s|elevens|frown lines|forehead lines|crow'?s ?feet|smile lines|laugh lines|marionette lines|"
     r"bunny lines|lip lines|smoker'?s lines|neck lines|tech neck|gummy smile)\b",
+    # the spa's work to look at: "do u have before and after pics of cheek filler"
+    r"\bbefore (?:and|&|n) afters?\b|"
+    r"\b(?:pics|photos|pictures) of (?:your|the|their|her|his) (?:work|results)\b",
     # the look a client wants: "juicy but natural lips, what size syringe"
+    r"\b(?:look|looking) (?:\w+ )?(?:frozen|fake|natural|overdone|plastic|shiny)\b|"
     r"\b(?:what|which) size (?:syringe|needle)\b|\bhalf (?:a )?syringe\b|\b(?:juicy|plump|poutier|fuller)\b",
     # where a product comes from: "are the weight loss shots compounded or brand"
     r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
@@ -74,6 +78,8 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "my husband is picking me up do i need a driver after filler",
     "i want to get rid of my double chin, is kybella or coolsculpting better",
     "i want my lips to look more juicy but natural what size syringe",
+    "do u have before and after pics of cheek filler",
+    "will botox make my forehead look shiny or frozen, i want natural",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
