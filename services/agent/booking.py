@@ -112,7 +112,8 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
     tools, limit = turn.ctx.tools, turn.ctx.max_options
     pairs = turn.u.alternatives
     if pairs and {d for d, _ in pairs} == set(search.preference.dates):
-        return await each_alternative(turn, search, pairs), False
+        if (each := await each_alternative(turn, search, pairs)).options:
+            return each, False  # none open on either day: the days are looked for as one request
     found = await tools.find_availability(
         service.service_id,
         search.preference,
@@ -168,9 +169,10 @@ async def each_alternative(
         )
         for day, at in pairs
     ]
-    ranked = [f.options[i] for i in range(per_pair) for f in found if i < len(f.options)]
-    exact = all(f.exact for f in found) and all(f.options for f in found)
-    return AvailabilityFound(options=ranked[:limit], timezone=found[0].timezone, exact=exact)
+    days = [f.options if f.exact else [] for f in found]  # another day is no answer to this pair
+    ranked = [d[i] for i in range(per_pair) for d in days if i < len(d)]
+    unique = list({(o.start, o.provider_id): o for o in ranked}.values())
+    return AvailabilityFound(options=unique[:limit], timezone=found[0].timezone, exact=all(days))
 
 
 async def each_day_asked(
