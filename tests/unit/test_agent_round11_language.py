@@ -30,6 +30,9 @@ def _when(text: str):
         ("could i do a hydrafacial saturday half 3", time(15, 30)),
         ("a las dos y media el jueves", time(14, 30)),
         ("a la una y media", time(13, 30)),
+        ("botox tmrw 11.30", time(11, 30)),
+        ("peel sat 10.15am", time(10, 15)),
+        ("facial fri 230pm", time(14, 30)),
     ],
 )
 def test_clock_times_written_oddly(text: str, want: time) -> None:
@@ -37,7 +40,17 @@ def test_clock_times_written_oddly(text: str, want: time) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2140 chestnut st", "half an hour", "at 150 units", "for 100 dollars off", "half 30 min"]
+    "text",
+    [
+        "2140 chestnut st",
+        "half an hour",
+        "at 150 units",
+        "for 100 dollars off",
+        "half 30 min",
+        "it was $12.50 last time",
+        "i lost 2.30 kg",
+        "the peel is 12.99",
+    ],
 )
 def test_numbers_that_are_no_clock_stay_no_clock(text: str) -> None:
     parsed = parse_preference(text, NOW, TZ)
@@ -50,6 +63,11 @@ def test_end_of_day_is_the_late_afternoon_on() -> None:
     assert _when("last thing friday").earliest_time == time(16, 0)
 
 
+def test_first_and_last_appointment_of_a_day() -> None:
+    assert _when("first appt tuesday").part_of_day == "morning"
+    assert _when("last slot friday").earliest_time == time(16, 0)
+
+
 def test_before_work_is_the_spas_first_hour_not_before_it_opens() -> None:
     p = _when("can i squeeze in botox before work tues")
     assert p.part_of_day == "morning" and p.latest_time == time(10, 0)
@@ -57,7 +75,12 @@ def test_before_work_is_the_spas_first_hour_not_before_it_opens() -> None:
 
 @pytest.mark.parametrize(
     ("text", "want"),
-    [("microneedling sat noonish", time(12, 0)), ("sat around 11?", time(11, 0)), ("wed lunchtime", None)],
+    [
+        ("microneedling sat noonish", time(12, 0)),
+        ("sat around 11?", time(11, 0)),
+        ("wed lunchtime", None),
+        ("sat mid morning", None),
+    ],
 )
 def test_a_short_day_before_a_time_word_is_the_day(text: str, want: time | None) -> None:
     p = _when(text)

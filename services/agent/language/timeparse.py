@@ -130,6 +130,16 @@ _CLOCK_SPELLINGS = tuple(
             r"\1 \2:\3",
         ),
         (r"\b(0?\d|1\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b", r"\1:\2"),
+        # "11.30", "5.45pm": a dot for the colon (quarter hours only: "12.99" and "$12.50" are no time)
+        (
+            r"(?<![$.\d])\b(\d{1,2})\.(00|15|30|45)(?!\d)(?!\.\d|\s*(?:%|dollars?|bucks|k\b|ml|mg|units?|kg|kilos?|lbs?|pounds|miles?|km|oz))",
+            r"\1:\2",
+        ),
+        # "230pm", "1015am": the colon left out before am/pm
+        (r"\b(\d{1,2})([0-5]\d)\s*(am|pm)\b", r"\1:\2 \3"),
+        # "first appt tues", "last slot friday": the day's first or last hours
+        (r"\bfirst (?:appt|appointment|slot|spot|opening)s?\b", "first thing"),
+        (r"\blast (?:appt|appointment|slot|spot|opening)s?\b", "end of day"),
         # "half 3": half past three, as it is said in Britain and Ireland
         (r"\bhalf (\d{1,2})\b(?!\s*(?:[:/.]\d|hours?|hrs?|days?|weeks?|off|%|price))", r"\1:30"),
         (r"\s+", " "),
@@ -554,7 +564,7 @@ def _next_week_weekday(m: re.Match[str], today: date) -> _Found:
 # After a short day name, a time or its bracket says the word is the day: "wed (12-1)", "sat 10am".
 _SHORT_DAY_CONTEXT = re.compile(
     r"\s*(?:\(\s*)?(?:\d|at\b|@|morning|afternoon|evening|am\b|pm\b|noon|lunch|night|first thing"
-    r"|end of|early\b|late\b|(?:around|about|after|before|by)\s+(?:\d|noon|lunch|work))"
+    r"|end of|early\b|late\b|mid\b|mid-|(?:around|about|after|before|by)\s+(?:\d|noon|lunch|work))"
 )
 
 
