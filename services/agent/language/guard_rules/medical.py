@@ -540,8 +540,9 @@ QUESTIONS: tuple[Rule, ...] = (
         "body_part_complaint",
         "medical",
         rx(
-            rf"(?:\bmy (?:\w+ )?|^){BODY_PART} (?:keeps? |is |are |has been |have been |feels? |gets? |"
-            rf"gives? |started |still |always )?(?:a (?:little|bit|lil) |(?:\w+ )?){BODY_COMPLAINT}\b",
+            rf"(?:\b(?:my|her|his) (?:\w+ )?|^)(?:{BODY_PART}|skin|smile|face|cheeks?|forehead|chin) (?:keeps? |is |are |has been |have been |feels? |"
+            rf"looks? |gets? |gives? |started |still |always |(?:won'?t|will not|doesn'?t|does not) stop )?"
+            rf"(?:a (?:little|bit|lil) |(?:\w+ )?){BODY_COMPLAINT}\b",
         ),
         (
             "my knee keeps swelling after i run",

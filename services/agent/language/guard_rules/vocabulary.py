@@ -33,7 +33,8 @@ SYMPTOM = alt(
     r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|"
     r"pain|painful|hurts?|hurting|aches?|aching|sore|soreness|tender\w*|throb\w*|stinging|stings|"
     r"peeling|lopsided|hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin|blotch\w*|on fire|"
-    r"fatigue|tiredness|exhaustion|discharge|migr[ae]{1,2}i?ne?s?"
+    r"fatigue|tiredness|exhaustion|discharge|migr[ae]{1,2}i?ne?s?|discomfort|clammy|light-?headed|"
+    r"light headed|woozy|shaky"
 )
 # Drugs and products clients take, by the names they use.
 DRUG = alt(
@@ -47,7 +48,7 @@ DRUG = alt(
     r"tamiflu|paxlovid|lexapro|zoloft|prozac|wellbutrin|xan[ae]x|adderall|synthroid|"
     r"levothyroxine|lisin\w*pril|valtrex|valacyclovir|acyclovir|doxycycline|minocycline|humira|enbrel|"
     r"methotrexate|biologics?|birth control|the pill|plan b|fish oil|vitamin [a-z]\d*|vitamins?|"
-    r"supplements?|arnica|ginkgo|turmeric|melatonin|iron pills?|tramadol|oxy\w*|percocet|vicodin|"
+    r"supplements?|arnica|ginkgo|turmeric|melatonin|iron pills?|tramadol|oxy(?!gen)\w*|percocet|vicodin|"
     r"hydrocodone|codeine|morphine|opioids?|vaccin\w*|immuni[sz]ations?|flu shot|covid shot|covid booster|"
     r"z-?pack|neosporin|zinc|magnesium|probiotics?|biotin|elderberry|echinacea|"
     r"hydrocortisone|antibiotic (?:cream|ointment)|"
@@ -242,14 +243,18 @@ BODY_PART = alt(
     r"head|neck|back|lower back|upper back|shoulders?|arms?|elbows?|wrists?|hands?|fingers?|thumbs?|"
     r"nails?|toenails?|chest|stomach|belly|tummy|gut|sides?|hips?|legs?|knees?|ankles?|feet|foot|toes?|"
     r"heels?|ears?|eyes?|eyelids?|throat|gums?|teeth|tooth|jaw|nose|joints?|muscles?|scalp|heart|"
-    r"bladder|kidneys?|glands?|tongue|lips?|mouth|armpits?|underarms?|calf|calves|shins?|groin"
+    r"bladder|kidneys?|glands?|tongue|lips?|mouth|armpits?|underarms?|calf|calves|shins?|groin|"
+    r"fingernails?|whole body|body"
 )
 # What a body part does when something is wrong with it.
 BODY_COMPLAINT = alt(
     r"shak\w*|trembl\w*|twitch\w*|click\w*|crack\w*|popping|pops|ring\w*|bleed\w*|swell\w*|swollen|"
     r"hurts?|hurting|aches?|aching|throb\w*|burn\w*|itch\w*|numb\w*|tingl\w*|cramp\w*|spasm\w*|"
     r"locks? up|locking|locked|gives? out|goes out|went out|gave out|pound\w*|racing|races|skips|flutter\w*|"
-    r"sore|stiff|"
+    r"sore|stiff|bruis\w*|"
     r"receding|leak\w*|muffled|clogged|"
-    r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|watery|crusty"
+    r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|watery|crusty|"
+    # how a part looks when it worries a client: "my lip looks cooked", "her wrist is purple"
+    r"cooked|crooked|messed up|purple|black and blue|yellow\w*|grey|gray|blue|hard(?! to)|"
+    r"hot(?! (?:yoga|tub|stone))|tight and hot"
 )
