@@ -27,6 +27,7 @@ from .vocabulary import (
     SYMPTOM,
     TREATMENT,
 )
+from .worries import WORRIES
 
 _QUESTION_AFTER_TREATMENT = (
     rf"\b(?:work ?out|exercise|gym|run|sauna|steam room|hot tub|hot yoga|sun ?bathe|tan|tanning|"
@@ -204,7 +205,11 @@ QUESTIONS: tuple[Rule, ...] = (
             r"refrigerator|cooler|a (?:room|place|spot) to pump|pump (?:in|at) (?:the|your))\b|"
             # a baby who comes along: "is it ok if i bring my newborn in the car seat"
             r"^(?!.*\b(?:safe|while|breast\w*|nursing|pregnan\w*|pumping|postpartum)\b).*\b(?:bring|bringing|"
-            r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b"
+            r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b|"
+            # someone pregnant who comes along: "my sister is pregnant can she come watch"
+            r"^(?!.*\b(?:safe|ok for|treat\w*|get|getting|have|botox|filler|laser|peel|facial)\b).*\bmy "
+            r"(?:sister|friend|bestie|cousin|mom|daughter|wife|girlfriend) (?:is|'s) (?:\w+ )?pregnant\b"
+            r".{0,40}\b(?:come|watch|tag along|sit|join|wait)\b"
         ),
     ),
     Rule(
@@ -508,6 +513,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:feeling|felt|been|feel)\b.{0,20}\b(?:down|low|sad|unmotivated|empty)\b(?! on)"
             r".{0,25}"
             r"\b(?:for (?:weeks|months|days|a while)|lately|all the time|every day)\b",
+            r"\b(?:can'?t|cannot|won'?t) stop crying\b|"
             r"\bcrying (?:a lot|all the time|every day|constantly|for no reason)\b"
             r"(?!.{0,30}\b(?:love|happy|obsessed))|"
             r"\b(?:therapy|therapist|counsel(?:l?ing|l?or))\b.{0,25}\b(?:anxiety|panic|depress\w*|grief|"
@@ -540,7 +546,9 @@ QUESTIONS: tuple[Rule, ...] = (
         "body_part_complaint",
         "medical",
         rx(
-            rf"(?:\b(?:my|her|his) (?:\w+ )?|^)(?:{BODY_PART}|skin|smile|face|cheeks?|forehead|chin) (?:keeps? |is |are |has been |have been |feels? |"
+            # skin, a smile and the face are here only: "good for your skin" is not a complaint
+            rf"(?:\b(?:my|her|his) (?:\w+ )?|^)(?:{BODY_PART}|skin|smile|face|cheeks?|forehead|chin) "
+            rf"(?:keeps? |is |are |has been |have been |feels? |"
             rf"looks? |gets? |gives? |started |still |always |(?:won'?t|will not|doesn'?t|does not) stop )?"
             rf"(?:a (?:little|bit|lil) |(?:\w+ )?){BODY_COMPLAINT}\b",
         ),
@@ -653,16 +661,17 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(
             rf"\b(?:{SYMPTOM}|heartburn|reflux|insomnia|cramp\w*|constipat\w*|diarrh\w*|bloat\w*|stuffy|"
-            rf"congest\w*)\b"
-            r"(?:.{0,20}\b(?:every (?:day|night|morning)|for (?:a|\d+|two|three|several|a few) "
-            r"(?:days?|weeks?|months?))\b|"
+            rf"congest\w*|sneez\w*)\b"
+            r"(?:.{0,20}\b(?:every (?:day|night|morning)|for (?:like |about |almost |over |nearly |around )?"
+            r"(?:a|\d+|two|three|several|a few) (?:days?|weeks?|months?)|constantly|non ?stop|24/7)\b|"
             r".{0,40}\bwhat (?:could|can|might|would) (?:it|this|that) be\b)",
         ),
         ("i've had heartburn every day for a month", "knee pain going up stairs what could it be"),
         ("laser every week for a month, is there a package?",),
         # the symptom list is long: only texts that say how long, or ask what it could be, read it
         needs=re.compile(
-            r"every (?:day|night|morning)|for (?:a|\d+|two|three|several|a few) (?:day|week|month)|"
+            r"every (?:day|night|morning)|for (?:like |about |almost |over |nearly |around )?"
+            r"(?:a|\d+|two|three|several|a few) (?:day|week|month)|constantly|non ?stop|24/7|"
             r"what (?:could|can|might|would) (?:it|this|that) be"
         ),
     ),
@@ -918,7 +927,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"migrana|diarrea|orina|caries|gases|inflamad[oa]|deja de respirar|manchas (?:blancas|rojas))\b|"
             r"se (?:me|le) (?:cae|olvida|olvidan|duerme|duermen|adormece|adormecen|entumece|entumecen)\b|"
             r"(?:mancha|lunar|bolita|bulto)s? que (?:me |le )?(?:crece|crecio|cambia|sangra|pica|duele)\b|"
-            r"puedo (?:fumar|tomar alcohol|beber alcohol)\b)",
+            r"puedo (?:fumar|tomar alcohol|beber alcohol)\b|"
+            r"calentura\b|vista borrosa\b|no para de (?:llorar|toser|vomitar)\b|"
+            r"(?:granit|bult|bolit|manch|ronch)\w* .{0,30}\bque no se (?:me |le )?(?:quita|va|cura)\b)",
         ),
         (
             "estoy embarazada, puedo ponerme botox?",
@@ -953,4 +964,4 @@ QUESTIONS: tuple[Rule, ...] = (
     ),
 )
 
-TABLE: tuple[Rule, ...] = URGENT + QUESTIONS
+TABLE: tuple[Rule, ...] = URGENT + QUESTIONS + WORRIES

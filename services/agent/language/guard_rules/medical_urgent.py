@@ -117,7 +117,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:my|her|his|the) (?:vision|eyesight|eye ?sight|sight)\b",
             r"\bvision (?:is|went|got|changes?|loss|problems?|issues?)\b",
             r"\b(?:blurr?y|blurred|double) (?:vision|eyes?|sight)\b",
-            r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark|spots)\b",
+            r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark(?! circles)|spots)\b",
             r"\bcan'?t see (?:out of|well|anything|properly|clearly|straight)\b",
             r"\b(?:lost|losing|loss of) (?:my )?(?:vision|sight)\b|\bgoing blind\b|\bseeing (?:spots|double)",
             r"\bcan (?:barely|hardly) see\b(?! (?:a|any|the|much) (?:difference|change|results?)\b)",
@@ -232,6 +232,9 @@ URGENT: tuple[Rule, ...] = (
             r"\bcan'?t (?:move|lift|raise|close|open|feel) (?:my|his|her) (?:right |left )?(?:eyebrow|brow|"
             r"eye|eyelid|mouth|lip|arm|leg|hand|face)\b",
             r"\b(?:eye|eyelid) is (?:half )?(?:closed|shut)\b",
+            # signs of a stroke: "sudden numb arm and cant talk right"
+            r"\b(?:can'?t|cannot|can not) (?:talk|speak) (?:right|properly|clearly|straight)\b|\bslurr\w*|"
+            r"\bsudden(?:ly)? (?:numb\w*|weak\w*)\b",
         ),
         (
             "my face feels weak and i'm having trouble chewing",
@@ -325,6 +328,8 @@ URGENT: tuple[Rule, ...] = (
             r"end (?:his|her|their) life|kill(?:ing)? (?:him|her|them)sel(?:f|ves))\b|"
             r"(?:don'?t|do not|dont) want to (?:be here|live|be alive|wake up)\b"
             r"(?!.{0,12}\b(?:for|until|at|that long|all day)\b)|"
+            r"(?:do|does|did)(?:n'?t| not) see the point (?:anymore|any more|of living|in living|in "
+            r"(?:anything|life))\b|"
             r"quiero morir\w*|no quiero vivir\b|matarme\b|quitarme la vida\b)",
         ),
         (
@@ -340,7 +345,7 @@ URGENT: tuple[Rule, ...] = (
         priority="urgent",
         needs=re.compile(
             r"m(?:yself|orir|atarme)|suicid|harm|die\b|end (?:it|my|his|her|their)|ending it|sel(?:f|ves)\b|"
-            r"reason to live|want to (?:be|live|wake)|"
+            r"reason to live|want to (?:be|live|wake)|see the point|"
             r"vi(?:vir|da)"
         ),
     ),

@@ -1,0 +1,121 @@
+"""Health worries told without a clinical word: a symptom texted on its own ("bruise?? 😬"), a worry
+told as a feeling ("kinda freaking out about this spot"), and signs described in plain words
+("pooping blood", "hurts when i pee", "a tick on my leg"). They run after the other medical rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .rule import Rule, rx
+from .vocabulary import SYMPTOM
+
+# Words that make a few-word text a booking, a thank-you or a question about a treatment: "no
+# bruising!", "numbing cream?", "does it hurt", "pain free?".
+_SHORT_TEXT_NOT_A_WORRY = (
+    r"no|not|zero|any|minimal|less|free|thanks?|thank you|ty|love|loved|is|are|does|do|will|would|how|what|"
+    r"when|where|can|could|should|price|cost|much|book|booking|numbing|cream|lol"
+)
+
+SHORT_SYMPTOM = Rule(
+    "symptom_on_its_own",
+    "medical",
+    rx(
+        rf"^(?!.*\b(?:{_SHORT_TEXT_NOT_A_WORRY})\b)\W*(?:\w+\W+){{0,2}}(?:{SYMPTOM}|bruise)\b"
+        r"(?:\W+\w+){0,3}\W*$"
+    ),
+    ("bruise?? 😬", "blisters 😩", "swollen again today", "throwing up rn", "hives everywhere help"),
+    (
+        "no bruising at all!",
+        "numbing cream?",
+        "is microneedling painful",
+        "hurts less than wax lol",
+        "pain free?",
+        "laser hair removal",
+    ),
+    # eight words at most (a symptom may take three): only a text that short is read this way
+    needs=re.compile(r"^\W*+(?:\w++\W*+){1,8}+$"),
+)
+
+WORRY_AS_FEELING = Rule(
+    "worry_as_a_feeling",
+    "medical",
+    rx(
+        r"\b(?:freak\w* out|spiral\w*|panick\w*|scared|worried|terrified|paranoid)\b.{0,40}\b(?:spot|lump|"
+        r"bump|mole|patch|growth|bruise)s?\b",
+        r"\bsomething (?:is|'s|feels|felt|seems|looks) (?:really |seriously |very )?(?:wrong|off|not right) "
+        r"with (?:me|my body|him|her|my (?:face|skin|lips?|eyes?|baby|son|daughter))\b|"
+        r"\bsomething (?:feels|felt) (?:off|wrong|not right)\b|"
+        r"\bmy body (?:is ?n'?t|is not|does ?n'?t feel|does not feel|feels?) (?:right|off|wrong|weird)\b|"
+        r"\bi (?:just )?feel (?:so )?off\b(?! (?:about|with))",
+        r"\b(?:have ?n'?t|have not|do ?n'?t|do not|not) (?:been )?(?:felt|feel|feeling) like (?:myself|me)\b",
+        # eating told as fear or refusal: "scared to eat bc i think ill gain weight"
+        r"\b(?:scared|afraid|terrified) (?:to|of) eat\w*|\bstarving myself\b|"
+        r"\bmak(?:e|ing) myself (?:throw up|sick|puke)\b|\bpurging\b|"
+        r"\b(?:stopped|barely|hardly|not) eating\b(?! (?:out|before|after|until|till|the (?:day|night)))",
+        r"\b(?:is|was) (?:this|that|it) (?:supposed|meant) to (?:happen|look like this|feel like this)\b",
+    ),
+    (
+        "kinda freaking out about this spot on my cheek",
+        "im honestly scared something is wrong with me",
+        "i just feel off, like my body isnt right",
+        "ngl i havent felt like myself in months",
+        "scared to eat bc i think ill gain weight",
+        "my daughter is 15 and she stopped eating basically",
+        "is that supposed to happen",
+    ),
+    (
+        "im so nervous for my first botox lol",
+        "something is wrong with my booking link",
+        "we're not eating out tonight so i can come at 7",
+        "scared ill look frozen, can i do a light dose",
+    ),
+)
+
+PLAIN_SIGNS = Rule(
+    "signs_in_plain_words",
+    "medical",
+    rx(
+        r"\b(?:pooping|peeing|coughing|spitting|throwing up|vomiting|puking) (?:up )?(?:blood|bloody)\b",
+        r"\b(?:hurts?|burns?|stings?|pain\w*) (?:when|while|after) (?:i|she|he) (?:pee|poop|swallow|breathe|"
+        r"chew|eat|walk|sit|cough|sneeze)\b",
+        r"\bwhy (?:am i|is (?:she|he)|do i feel|does (?:she|he) feel) (?:always |so |constantly )?(?:cold|"
+        r"tired|thirsty|hungry|dizzy|itchy|sweaty|bloated|nauseous|shaky|out of breath)\b",
+        r"\bcatch (?:my|her|his) breath\b|\bout of breath (?:so )?(?:easily|walking|climbing|going up)\b",
+        r"\b(?:found|pulled|removed|got) (?:a |an? )?ticks?\b|\bticks? (?:on|in) (?:my|her|his)\b",
+        r"\b(?:dark|black|brown) (?:line|streak|stripe)s? (?:under|in|on) (?:my |her |his )?"
+        r"(?:finger|toe)?nails?\b",
+        r"\b(?:metallic|metal|weird|bad|bitter|funny) taste\b|"
+        r"\b(?:lost|losing|can'?t) (?:my )?(?:sense of )?(?:taste|smell)\b",
+        r"\b(?:bump|lump|spot|mole|mark|patch|growth|cyst|knot)\b.{0,60}\b(?:getting (?:bigger|darker|"
+        r"worse|larger)|growing|grew)\b",
+        r"\b(?:found|feel|felt|noticed) (?:a|an|this) (?:small |little |hard |weird )?(?:lump|bump|knot|"
+        r"mass|growth|cyst)\b",
+        r"\b(?:keep|kept|been|always|constantly) (?:throwing up|puking|vomiting|getting sick|feeling sick)\b",
+        r"\bhairs? (?:growing|sprouting)\b.{0,30}\b(?:suddenly|all of a sudden|out of nowhere)\b|"
+        r"\b(?:suddenly|all of a sudden) (?:growing|getting) (?:\w+ )?hairs?\b|"
+        r"\bbruis\w* (?:so |really |very )?easily\b",
+        # sweating a client lives with: for staff unless asked as the spa's treatment for it
+        r"^(?!.*\b(?:botox|tox|how much|price|cost|book|treat\w*|laser|offer|help with)\b).*"
+        r"\b(?:sweat\w*) (?:through|so much|a lot|all the time|constantly|at night|every night)\b",
+    ),
+    (
+        "pooping blood a lil?? idk",
+        "hurts when i pee",
+        "why am i always cold even in summer",
+        "cant catch my breath walking up stairs lately",
+        "found a tick on my leg and now theres a red circle",
+        "theres a dark line under my fingernail",
+        "weird metallic taste in my mouth all week",
+        "this bump is not it, its been there for weeks and its getting bigger",
+        "my partner found a lump in his armpit",
+        "i sweat so much at night i have to change shirts",
+    ),
+    (
+        "can i get my underarms done for sweating, how much",
+        "does the hydrafacial help with blackheads",
+        "is the waitlist getting bigger lol",
+    ),
+)
+
+WORRIES: tuple[Rule, ...] = (SHORT_SYMPTOM, WORRY_AS_FEELING, PLAIN_SIGNS)
