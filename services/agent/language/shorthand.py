@@ -128,6 +128,8 @@ SPELLINGS: tuple[Spelling, ...] = (
     _w("diff", "different", "diff day", "different day"),
 )
 
+# Lookbehinds (fixed width each): a short day word after these is a verb or a noun, not a day.
+_NOT_A_VERB = "".join(rf"(?<!\b{w} )" for w in ("the", "i", "we", "they", "she", "he", "you", "u", "just"))
 _DAY_CUE = (
     r"\.?\s*(?:morning|morn|am\b|pm\b|afternoon|aft|eve|evening|night|at\b|@|around|after|before|\d|or\b|"
     r"works?\b|"
@@ -149,10 +151,10 @@ PHRASES: tuple[Phrase, ...] = (
         "botox tomo?",
         "botox tomorrow?",
     ),
-    # "sat"/"sun"/"mon"/"wed" are words too: only a day before a part of day or a time, and never
-    # after "the" ("stay out of the sun after ipl").
+    # "sat"/"sun"/"mon"/"wed" are words too: only a day before a part of day or a time, never after
+    # "the" ("stay out of the sun after ipl") or a subject ("i sat around for an hour").
     *(
-        Phrase(rf"(?<!\bthe )\b{short}\b(?={_DAY_CUE})", day, short, f"{short} morning", f"{day} morning")
+        Phrase(rf"{_NOT_A_VERB}\b{short}\b(?={_DAY_CUE})", day, short, f"{short} morning", f"{day} morning")
         for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
     ),
     *(
