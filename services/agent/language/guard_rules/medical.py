@@ -60,6 +60,14 @@ _EVERYDAY = re.compile(
     r"\b(?:excited|excitement|can'?t wait)\b|\bnervous (?:for|about) (?:my|the) (?:first|big day|\w+ "
     r"(?:appointment|visit))\b"
 )
+# Someone pregnant who comes along or gets a gift card: "my sister is pregnant can she come watch".
+# Any treatment, safety or "can she get/have/do" keeps it medical.
+_PREGNANT_COMPANION = (
+    r"^(?!.*\b(?:safe|ok for|treat\w*|botox|filler|laser|peel|facial|lash\w*|brows?|wax\w*|iv|drip|"
+    r"(?:get|getting|have|do) (?!a gift))\b).*\bmy (?:sister|friend|bestie|cousin|mom|daughter|wife|"
+    r"girlfriend) (?:is|'s) (?:\w+ ){0,2}pregnant\b.{0,40}\b(?:come|watch|tag along|sit|join|wait|"
+    r"gift (?:card|certificate))"
+)
 _CLINICAL_WORD = re.compile(rf"\b{CONDITION}\b|\b{DRUG}\b|\b{DRUG_BRAND}\b|{DRUG_SHAPE}|{CONDITION_SHAPE}")
 _SPA_TOPIC = re.compile(rf"\b{SPA_OFFER}\b|\b{SKIN_CONCERN}\b")
 # What a price or a plan costs: "what's included in the monthly sema price" is about money.
@@ -198,6 +206,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "my sister is a nursing student, does she get a discount?",
             "is there a fridge for my breast milk, i'll be there 2 hours",
             "is it ok if i bring my newborn in the car seat",
+            "my sister is pregnant can she come watch",
         ),
         # where to keep milk or pump while there is logistics, unless a treatment's safety is asked
         unless=re.compile(
@@ -206,10 +215,7 @@ QUESTIONS: tuple[Rule, ...] = (
             # a baby who comes along: "is it ok if i bring my newborn in the car seat"
             r"^(?!.*\b(?:safe|while|breast\w*|nursing|pregnan\w*|pumping|postpartum)\b).*\b(?:bring|bringing|"
             r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b|"
-            # someone pregnant who comes along: "my sister is pregnant can she come watch"
-            r"^(?!.*\b(?:safe|ok for|treat\w*|get|getting|have|botox|filler|laser|peel|facial)\b).*\bmy "
-            r"(?:sister|friend|bestie|cousin|mom|daughter|wife|girlfriend) (?:is|'s) (?:\w+ )?pregnant\b"
-            r".{0,40}\b(?:come|watch|tag along|sit|join|wait)\b"
+            rf"{_PREGNANT_COMPANION}"
         ),
     ),
     Rule(
@@ -302,6 +308,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "something for acne scars please",
             "I have a wedding next week",
             "do you do nose jobs without surgery, the liquid rhino thing",
+            "do you have anything for double chin that isnt surgery",
             "you guys had me in stitches lol",
             "sorry im out of breath running in from the car",
         ),
@@ -309,7 +316,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
             rf"help with)) .{{0,25}}\b(?:for|with) (?:my )?{SKIN_CONCERN}\b[^?]*$|"
             r"^(?:do|does|can|could) (?:you|u|y'?all|you guys) (?:do|offer|have)\b[^?]{0,30}\b(?:without "
-            r"(?:the )?surgery|non-?surgical)\b[^?]*\??$"
+            r"(?:the )?surgery|non-?surgical|that (?:is ?n'?t|is not) surgery|no surgery)\b[^?]*\??$|"
+            rf"{_PREGNANT_COMPANION}"
         ),
     ),
     Rule(
@@ -923,6 +931,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:me baja|se me (?:retraso|atraso)|no me (?:ha )?baja\w*) la regla\b|"
             r"que (?:vitaminas|pastillas|suplementos?|medicina)\b|hormonal(?:es)?\b|"
             r"que (?:me )?(?:recomiendan|recomienda|puedo|debo) tomar\b|"
+            r"me siento (?:rar[oa]|mal|extran[oa]|fatal)\b|"
             r"(?:culebrilla|azucar|colesterol|triste|tristeza|torci|esguince|vacun\w*|gastritis|"
             r"migrana|diarrea|orina|caries|gases|inflamad[oa]|deja de respirar|manchas (?:blancas|rojas))\b|"
             r"se (?:me|le) (?:cae|olvida|olvidan|duerme|duermen|adormece|adormecen|entumece|entumecen)\b|"

@@ -251,7 +251,7 @@ BODY_COMPLAINT = alt(
     r"shak\w*|trembl\w*|twitch\w*|click\w*|crack\w*|popping|pops|ring\w*|bleed\w*|swell\w*|swollen|"
     r"hurts?|hurting|aches?|aching|throb\w*|burn\w*|itch\w*|numb\w*|tingl\w*|cramp\w*|spasm\w*|"
     r"locks? up|locking|locked|gives? out|goes out|went out|gave out|pound\w*|racing|races|skips|flutter\w*|"
-    r"sore|stiff|bruis\w*|"
+    r"sore|stiff|bruis\w*|buckl\w*|gives? way|"
     r"receding|leak\w*|muffled|clogged|"
     r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|watery|crusty|"
     # how a part looks when it worries a client: "my lip looks cooked", "her wrist is purple"

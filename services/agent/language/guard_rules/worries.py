@@ -47,7 +47,8 @@ WORRY_AS_FEELING = Rule(
         r"with (?:me|my body|him|her|my (?:face|skin|lips?|eyes?|baby|son|daughter))\b|"
         r"\bsomething (?:feels|felt) (?:off|wrong|not right)\b|"
         r"\bmy body (?:is ?n'?t|is not|does ?n'?t feel|does not feel|feels?) (?:right|off|wrong|weird)\b|"
-        r"\bi (?:just )?feel (?:so )?off\b(?! (?:about|with))",
+        r"\bi (?:just )?feel (?:so )?off\b(?! (?:about|with))|"
+        r"\b(?:do ?n'?t|do not|not) feel(?:ing)? (?:so |very |too )?(?:good|well|right|great)\b(?! about)",
         r"\b(?:have ?n'?t|have not|do ?n'?t|do not|not) (?:been )?(?:felt|feel|feeling) like (?:myself|me)\b",
         # eating told as fear or refusal: "scared to eat bc i think ill gain weight"
         r"\b(?:scared|afraid|terrified) (?:to|of) eat\w*|\bstarving myself\b|"
@@ -60,6 +61,7 @@ WORRY_AS_FEELING = Rule(
         "im honestly scared something is wrong with me",
         "i just feel off, like my body isnt right",
         "ngl i havent felt like myself in months",
+        "tbh i dont feel good",
         "scared to eat bc i think ill gain weight",
         "my daughter is 15 and she stopped eating basically",
         "is that supposed to happen",
@@ -67,6 +69,7 @@ WORRY_AS_FEELING = Rule(
     (
         "im so nervous for my first botox lol",
         "something is wrong with my booking link",
+        "i dont feel good about the price tbh",
         "we're not eating out tonight so i can come at 7",
         "scared ill look frozen, can i do a light dose",
     ),
@@ -89,8 +92,21 @@ PLAIN_SIGNS = Rule(
         r"\b(?:lost|losing|can'?t) (?:my )?(?:sense of )?(?:taste|smell)\b",
         r"\b(?:bump|lump|spot|mole|mark|patch|growth|cyst|knot)\b.{0,60}\b(?:getting (?:bigger|darker|"
         r"worse|larger)|growing|grew)\b",
-        r"\b(?:found|feel|felt|noticed) (?:a|an|this) (?:small |little |hard |weird )?(?:lump|bump|knot|"
-        r"mass|growth|cyst)\b",
+        r"\b(?:found|feel|felt|noticed) (?:a|an|this) (?:\w+ ){0,2}(?:lump|bump|knot|mass|growth|cyst|"
+        r"ball)\b|"
+        r"\b(?:hard|soft|new|weird|big|small|little|pea[- ]sized) (?:lump|knot|ball|nodule)s? (?:on|in|under|"
+        r"behind|near) (?:my|her|his|the)\b|\b(?:ball|knot|lump|marble|pea) under (?:my|her|his|the) skin\b",
+        # a part compared to something it should not be like: "my forehead feels like a rock"
+        r"\b(?:my|her|his) (?:\w+ ){0,3}(?:feels?|looks?) like (?:a |an )?(?:rock|brick|stone|"
+        r"balloons?|golf ball|marble|pebble|map|sausages?|sandpaper)\b|"
+        r"\b(?:sand|grit|something|a hair) (?:stuck )?in (?:my|her|his) eyes?\b",
+        # what a parent sees: "keeps grabbing his ear", "wets the bed again", "can't remember things"
+        r"\b(?:grabbing|pulling|tugging|rubbing|scratching|hitting) (?:at )?(?:his|her) (?:ears?|eyes?|head|"
+        r"belly|tummy)\b|\b(?:wets?|wetting) the bed\b|\bbed ?wetting\b|"
+        r"\b(?:can'?t|cannot|doesn'?t|does not|don'?t|do not) remember (?:things|stuff|anything|what|where|"
+        r"names|words|conversations)\b",
+        r"\bnew (?:freckle|mole|spot|mark|growth)s?\b.{0,30}\b(?:looks?|is) (?:weird|odd|funny|different|"
+        r"strange|off)\b",
         r"\b(?:keep|kept|been|always|constantly) (?:throwing up|puking|vomiting|getting sick|feeling sick)\b",
         r"\bhairs? (?:growing|sprouting)\b.{0,30}\b(?:suddenly|all of a sudden|out of nowhere)\b|"
         r"\b(?:suddenly|all of a sudden) (?:growing|getting) (?:\w+ )?hairs?\b|"
@@ -110,11 +126,15 @@ PLAIN_SIGNS = Rule(
         "this bump is not it, its been there for weeks and its getting bigger",
         "my partner found a lump in his armpit",
         "i sweat so much at night i have to change shirts",
+        "fr my forehead feels like a rock",
+        "my son keeps grabbing his ear and crying at night",
+        "hard lump on my wrist that moves",
     ),
     (
         "can i get my underarms done for sweating, how much",
         "does the hydrafacial help with blackheads",
         "is the waitlist getting bigger lol",
+        "can you get rid of a small bump on my nose with filler",
     ),
 )
 
