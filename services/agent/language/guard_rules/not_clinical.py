@@ -8,7 +8,16 @@ from __future__ import annotations
 import re
 
 from .rule import rx
-from .vocabulary import CONDITION, CONDITION_SHAPE, DRUG, DRUG_BRAND, DRUG_SHAPE, SPA_OFFER, TREATMENT
+from .vocabulary import (
+    CONDITION,
+    CONDITION_SHAPE,
+    DRUG,
+    DRUG_BRAND,
+    DRUG_SHAPE,
+    PREGNANT_COMPANION,
+    SPA_OFFER,
+    TREATMENT,
+)
 
 __all__ = ["MODEL_VETO_COUNTER_EXAMPLES", "MODEL_VETO_EXAMPLES", "overrules_model"]
 
@@ -80,6 +89,7 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "i want my lips to look more juicy but natural what size syringe",
     "do u have before and after pics of cheek filler",
     "will botox make my forehead look shiny or frozen, i want natural",
+    "my sister is pregnant can she come watch",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
@@ -88,9 +98,17 @@ MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "can i get a follow up appointment, my lip is still swollen",
     "can i go back to work after botox or will the bruising show",
     "my 11s look worse on one side since the botox",
+    "my sister is pregnant can she come watch and get a facial too",
 )
 
 
+_PREGNANT_COMPANION = re.compile(PREGNANT_COMPANION)
+
+
 def overrules_model(prepared: str) -> bool:
-    """Whether a prepared text is a booking text the model must not escalate on its own."""
+    """Whether a prepared text is a booking text the model must not escalate on its own: one of the
+    booking shapes with nothing clinical, or someone pregnant who only comes along (that pattern itself
+    stands down for any treatment or safety question)."""
+    if _PREGNANT_COMPANION.search(prepared) is not None:
+        return True
     return _BOOKING_ONLY.search(prepared) is not None and _STILL_CLINICAL.search(prepared) is None

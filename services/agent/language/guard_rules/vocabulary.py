@@ -258,3 +258,11 @@ BODY_COMPLAINT = alt(
     r"cooked|crooked|messed up|purple|black and blue|yellow\w*|grey|gray|blue|hard(?! to)|"
     r"hot(?! (?:yoga|tub|stone))|tight and hot"
 )
+# Someone pregnant who comes along or gets a gift card: "my sister is pregnant can she come watch".
+# Any treatment, safety or "can she get/have/do" keeps it medical.
+PREGNANT_COMPANION = (
+    r"^(?!.*\b(?:safe|ok for|treat\w*|botox|filler|laser|peel|facial|lash\w*|brows?|wax\w*|iv|drip|"
+    r"(?:get|getting|have|do) (?!a gift))\b).*\bmy (?:sister|friend|bestie|cousin|mom|daughter|wife|"
+    r"girlfriend) (?:is|'s) (?:\w+ ){0,2}pregnant\b.{0,40}\b(?:come|watch|tag along|sit|join|wait|"
+    r"gift (?:card|certificate))"
+)
