@@ -483,6 +483,9 @@ URGENT: tuple[Rule, ...] = (
             r".{0,40}\b(?:\d+|a few|two|three|four|five|six|ten|several) (?:days?|weeks?|wks?) (?:out|later|"
             r"post)\b)",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
+            # a symptom since the visit itself: "swelling around my mouth since my visit last thursday"
+            rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b(?:since|after|following) (?:my|the|your|our) (?:last |recent )?"
+            r"(?:visit|appointment|appt|treatment|session|one)\b",
             rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|today|this morning|tonight|"
             rf"ever since|woke up)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
