@@ -111,9 +111,6 @@ PLAIN_SIGNS = Rule(
         r"\bhairs? (?:growing|sprouting)\b.{0,30}\b(?:suddenly|all of a sudden|out of nowhere)\b|"
         r"\b(?:suddenly|all of a sudden) (?:growing|getting) (?:\w+ )?hairs?\b|"
         r"\bbruis\w* (?:so |really |very )?easily\b",
-        # sweating a client lives with: for staff unless asked as the spa's treatment for it
-        r"^(?!.*\b(?:botox|tox|how much|price|cost|book|treat\w*|laser|offer|help with)\b).*"
-        r"\b(?:sweat\w*) (?:through|so much|a lot|all the time|constantly|at night|every night)\b",
     ),
     (
         "pooping blood a lil?? idk",
@@ -125,17 +122,26 @@ PLAIN_SIGNS = Rule(
         "weird metallic taste in my mouth all week",
         "this bump is not it, its been there for weeks and its getting bigger",
         "my partner found a lump in his armpit",
-        "i sweat so much at night i have to change shirts",
         "fr my forehead feels like a rock",
         "my son keeps grabbing his ear and crying at night",
         "hard lump on my wrist that moves",
     ),
     (
-        "can i get my underarms done for sweating, how much",
         "does the hydrafacial help with blackheads",
         "is the waitlist getting bigger lol",
         "can you get rid of a small bump on my nose with filler",
     ),
 )
 
-WORRIES: tuple[Rule, ...] = (SHORT_SYMPTOM, WORRY_AS_FEELING, PLAIN_SIGNS)
+SWEATING = Rule(
+    "sweating_without_a_cause",
+    "medical",
+    rx(r"\bsweat\w* (?:through|so much|a lot|all the time|constantly|at night|every night)\b"),
+    ("i sweat so much at night i have to change shirts", "armpits sweating through every shirt in winter"),
+    ("can i get my underarms done for sweating, how much", "i sweat a lot, would botox help with that"),
+    # asked as the spa's treatment for it, it is a booking
+    unless=re.compile(r"\b(?:botox|tox|how much|price|cost|book|treat\w*|laser|offer|help with)\b"),
+    needs=re.compile("sweat"),
+)
+
+WORRIES: tuple[Rule, ...] = (SHORT_SYMPTOM, WORRY_AS_FEELING, PLAIN_SIGNS, SWEATING)
