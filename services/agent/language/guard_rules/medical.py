@@ -309,7 +309,9 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"help with)) .{{0,25}}\b(?:for|with) (?:my )?{SKIN_CONCERN}\b[^?]*$|"
             r"^(?:do|does|can|could) (?:you|u|y'?all|you guys) (?:do|offer|have)\b[^?]{0,30}\b(?:without "
             r"(?:the )?surgery|non-?surgical|that (?:is ?n'?t|is not) surgery|no surgery)\b[^?]*\??$|"
-            + PREGNANT_COMPANION
+            # skin tag removal asked by price is a booking the spa sells
+            r"^(?!.*\b(?:bleed\w*|itch\w*|hurts?|sore|infect\w*|growing)\b).*\bskin tags?\b.{0,25}\b(?:price|"
+            r"pricing|cost|how much)\b|" + PREGNANT_COMPANION
         ),
     ),
     Rule(
@@ -409,7 +411,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:it|this|that|my \w+(?: \w+)?) (?:still )?(?:hurts?|is hurting|stings?|burns|itches)\b",
             r"\bi (?:can'?t|cant|cannot) feel (?:my|part of|half|the|anything in)\b|\bno feeling in\b",
             rf"\b(?:look at|check|see) (?:a|my|the|this) (?:\w+ )?{SYMPTOM}\b",
-            rf"\bwhy (?:is|are|does|do) (?:my|her|his)\b.{{0,30}}\b{SYMPTOM}\b",
+            rf"\bwhy (?:is|are|does|do) (?:my|her|his|it|this|that|they|these)\b.{{0,30}}\b{SYMPTOM}\b",
             # a statement with no subject: "been getting these weird headaches since tuesday"
             # at the start of the text; written after a word boundary so the rule's pattern stays fast
             rf"\b(?<![\s\S])(?:been|keep|kept|always|still|constantly)\b.{{0,25}}\b(?:{SYMPTOM}|bloat\w*)\b",
@@ -609,7 +611,7 @@ QUESTIONS: tuple[Rule, ...] = (
             rf"\b(?:bad|good|harmful|dangerous) for (?:your|my|the|his|her) {BODY_PART}\b",
             r"\b(?:dog|cat|spider|tick|snake|bee|wasp|something|bug) (?:bit|stung) (?:me|him|her|my)\b|"
             r"\b(?:bee|wasp|spider|tick|dog|cat|snake|insect|bug|mosquito|jellyfish) (?:stings?|bites?)\b|"
-            r"\b(?:bit|bitten|stung) by\b",
+            r"\b(?:bit|bitten|stung) by\b|\bgot (?:stung|bit|bitten)\b",
             r"\b(?:broke|broken|fractured?|sprain\w*|dislocat\w*) (?:my|your|his|her|a|the) (?:\w+ )?(?:toe|"
             r"finger|arm|leg|wrist|ankle|bone|nose|rib|foot|hand|jaw|tooth|knee|elbow|shoulder)\b",
             r"\b(?:menstrual|period) cramps\b|\bcramps\b|\bpms\b|\bhot flash\w*|\b(?:on|during|"

@@ -100,7 +100,8 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:throat|tongue|airway)\b.{0,25}\b(?:swell\w*|swollen|closing|tight\w*|closed)",
             r"\b(?:can'?t|cant|cannot|trouble|difficulty|hard to|hard time|problems?) swallow\w*",
             r"\bstop(?:s|ped)? breathing\b(?!.{0,30}\b(?:at night|in (?:his|her|my|their) sleep)\b)",
-            r"\bno puedo respirar\b|\bme falta el aire\b",
+            r"\bno puedo respirar\b|\bme falta el aire\b|\bme cuesta respirar\b|"
+            r"\b(?:garganta cerrada|se me cierra la garganta)\b",
         ),
         (
             "I can't breathe",

@@ -59,6 +59,8 @@ _BOOKING_ONLY = rx(
     # the look a client wants: "juicy but natural lips, what size syringe"
     r"\b(?:look|looking) (?:\w+ )?(?:frozen|fake|natural|overdone|plastic|shiny)\b|"
     r"\b(?:what|which) size (?:syringe|needle)\b|\bhalf (?:a )?syringe\b|\b(?:juicy|plump|poutier|fuller)\b",
+    # getting in and who may book: "is the treatment room upstairs", "with my permission"
+    r"\b(?:upstairs|downstairs|elevator|ground floor|step[- ]free)\b|\bwith my (?:permission|consent)\b",
     # where a product comes from: "are the weight loss shots compounded or brand"
     r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
 )
@@ -90,6 +92,8 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "do u have before and after pics of cheek filler",
     "will botox make my forehead look shiny or frozen, i want natural",
     "my sister is pregnant can she come watch",
+    "my knees are bad is the treatment room upstairs",
+    "can my 17 yr old get laser for her upper lip with my permission",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",

@@ -251,7 +251,7 @@ BODY_COMPLAINT = alt(
     r"shak\w*|trembl\w*|twitch\w*|click\w*|crack\w*|popping|pops|ring\w*|bleed\w*|swell\w*|swollen|"
     r"hurts?|hurting|aches?|aching|throb\w*|burn\w*|itch\w*|numb\w*|tingl\w*|cramp\w*|spasm\w*|"
     r"locks? up|locking|locked|gives? out|goes out|went out|gave out|pound\w*|racing|races|skips|flutter\w*|"
-    r"sore|stiff|bruis\w*|buckl\w*|gives? way|"
+    r"sore|stiff|bruis\w*|buckl\w*|gives? way|twice the size|double the size|twice as big|"
     r"receding|leak\w*|muffled|clogged|"
     r"bloodshot|smell\w*|stink\w*|peeling|flak\w*|red|watery|crusty|"
     # how a part looks when it worries a client: "my lip looks cooked", "her wrist is purple"
@@ -264,5 +264,5 @@ PREGNANT_COMPANION = (
     r"^(?!.*\b(?:safe|ok for|treat\w*|botox|filler|laser|peel|facial|lash\w*|brows?|wax\w*|iv|drip|"
     r"(?:get|getting|have|do) (?!a gift))\b).*\bmy (?:sister|friend|bestie|cousin|mom|daughter|wife|"
     r"girlfriend) (?:is|'s) (?:\w+ ){0,2}pregnant\b.{0,40}\b(?:come|watch|tag along|sit|join|wait|"
-    r"gift (?:card|certificate))"
+    r"drive me|pick me up|take me|gift (?:card|certificate))"
 )

@@ -21,10 +21,18 @@ SHORT_SYMPTOM = Rule(
     "symptom_on_its_own",
     "medical",
     rx(
-        rf"^(?!.*\b(?:{_SHORT_TEXT_NOT_A_WORRY})\b)\W*(?:\w+\W+){{0,2}}(?:{SYMPTOM}|bruise)\b"
+        rf"^(?!.*\b(?:{_SHORT_TEXT_NOT_A_WORRY})\b)\W*(?:\w+\W+){{0,4}}(?:{SYMPTOM}|bruise|ouch)\b"
         r"(?:\W+\w+){0,3}\W*$"
     ),
-    ("bruise?? 😬", "blisters 😩", "swollen again today", "throwing up rn", "hives everywhere help"),
+    (
+        "bruise?? 😬",
+        "blisters 😩",
+        "swollen again today",
+        "throwing up rn",
+        "hives everywhere help",
+        "ouch my cheek",
+        "hot and red and throbbing 😣",
+    ),
     (
         "no bruising at all!",
         "numbing cream?",
@@ -33,8 +41,8 @@ SHORT_SYMPTOM = Rule(
         "pain free?",
         "laser hair removal",
     ),
-    # eight words at most (a symptom may take three): only a text that short is read this way
-    needs=re.compile(r"^\W*+(?:\w++\W*+){1,8}+$"),
+    # ten words at most (a symptom may take three): only a text that short is read this way
+    needs=re.compile(r"^\W*+(?:\w++\W*+){1,10}+$"),
 )
 
 WORRY_AS_FEELING = Rule(
@@ -42,7 +50,7 @@ WORRY_AS_FEELING = Rule(
     "medical",
     rx(
         r"\b(?:freak\w* out|spiral\w*|panick\w*|scared|worried|terrified|paranoid)\b.{0,40}\b(?:spot|lump|"
-        r"bump|mole|patch|growth|bruise)s?\b",
+        r"bump|mole|patch|growth|bruise|mark|scar)s?\b",
         r"\bsomething (?:is|'s|feels|felt|seems|looks) (?:really |seriously |very )?(?:wrong|off|not right) "
         r"with (?:me|my body|him|her|my (?:face|skin|lips?|eyes?|baby|son|daughter))\b|"
         r"\bsomething (?:feels|felt) (?:off|wrong|not right)\b|"
@@ -84,7 +92,11 @@ PLAIN_SIGNS = Rule(
         r"chew|eat|walk|sit|cough|sneeze)\b",
         r"\bwhy (?:am i|is (?:she|he)|do i feel|does (?:she|he) feel) (?:always |so |constantly )?(?:cold|"
         r"tired|thirsty|hungry|dizzy|itchy|sweaty|bloated|nauseous|shaky|out of breath)\b",
-        r"\bcatch (?:my|her|his) breath\b|\bout of breath (?:so )?(?:easily|walking|climbing|going up)\b",
+        r"\bcatch (?:my|her|his) breath\b|\bout of breath (?:so )?(?:easily|walking|climbing|going up)\b|"
+        r"\bshort[- ]winded\b|\b(?:get|gets|getting) winded\b",
+        r"\b(?:look|looks|looking) like (?:i|she|he) (?:got (?:punched|hit|beat up|beaten up|stung|"
+        r"in a fight)|"
+        r"was (?:punched|hit|in a fight)|lost a fight)\b|\bsplinters?\b",
         r"\b(?:found|pulled|removed|got) (?:a |an? )?ticks?\b|\bticks? (?:on|in) (?:my|her|his)\b",
         r"\b(?:dark|black|brown) (?:line|streak|stripe)s? (?:under|in|on) (?:my |her |his )?"
         r"(?:finger|toe)?nails?\b",
@@ -123,6 +135,8 @@ PLAIN_SIGNS = Rule(
         "this bump is not it, its been there for weeks and its getting bigger",
         "my partner found a lump in his armpit",
         "fr my forehead feels like a rock",
+        "i look like i got punched",
+        "I have become increasingly short-winded.",
         "my son keeps grabbing his ear and crying at night",
         "hard lump on my wrist that moves",
     ),
