@@ -210,14 +210,14 @@ def test_guard_on_health_texts_as_people_text_and_booking_texts_that_name_the_bo
 
 
 def test_guard_on_worries_told_without_a_clinical_word_and_booking_texts_full_of_body_words() -> None:
-    # The thirteenth round (tests/data/fresh_health4.jsonl, fresh_chatter5.jsonl), written in three
+    # The thirteenth round (tests/data/fresh_health4.jsonl, fresh_chatter5.jsonl), written in four
     # batches, each scored before the rules were tuned on it: very short texts, long stories with the
     # worry near the end, a parent or partner texting, a booking and a worry in one breath, worries as
     # feelings, slang, formal phrasing, a tenth in Spanish; booking texts full of body words, units,
     # dates and treatment names, aftercare asked at booking, and texts staff take in their category.
-    chatter = _booking_texts("fresh_chatter5.jsonl", at_least=180, max_false=0.01)
+    chatter = _booking_texts("fresh_chatter5.jsonl", at_least=210, max_false=0.01)
     handed_over = chatter.groups["chatter: must escalate"]
     assert handed_over.total >= 15
     assert handed_over.right_category == handed_over.total, handed_over.misses
     # the priorities were labelled by feel as the texts were written; 78% agree with the urgency rules
-    _health_texts("fresh_health4.jsonl", at_least=280, category=0.99, priority=0.77)
+    _health_texts("fresh_health4.jsonl", at_least=320, category=0.99, priority=0.77)
