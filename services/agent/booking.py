@@ -2,12 +2,15 @@
 
 A search narrowed by the client (a provider, later than the options offered) that finds nothing
 offers the nearest open times and says so; a day that is full offers the same day next week first;
-a clock time that is taken that day is offered on the same day of a later week beside the nearest.
+a clock time that is taken that day is offered on the same day of a later week beside the nearest;
+a part of day nobody works on the day asked ("tmrw morning") offers that day at other times and the
+nearest at that part of day on a later day, unless the client can only make that part of day.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from datetime import date, time
 
@@ -34,6 +37,12 @@ HOLD_ATTEMPTS = 3
 # A full day asked for is looked for this many weeks later before other days are offered, in one
 # scheduler call (find_availability_by_week takes six weeks at most).
 WEEKS_AHEAD = 6
+# A part of day the client can only make, not one they would like: "mornings only", "i can only do
+# mornings", "i work afternoons", "can't do afternoons", "solo en la mañana", "no puedo en la tarde".
+ONLY = re.compile(
+    r"\b(?:only|just|solo|sólo|work|working|trabajo)\b|\bcan'?t do\b|\bcannot do\b|\bno puedo\b",
+    re.IGNORECASE,
+)
 
 
 async def propose(turn: Turn, lead: str = "") -> Decision:
@@ -130,6 +139,10 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
             if len(again.options) == 1 and limit > 1:
                 again = await topped_up(turn, dataclasses.replace(search, preference=week), again)
             return again, False
+        if not found.exact and (same_day := await other_times_that_day(turn, search)) is not None:
+            # "tmrw morning" when no one does it on that weekday's mornings: that day at other times,
+            # and the nearest at the time asked on a later day.
+            return with_a_later_day(turn, search, same_day, found), True
     if found.options and found.exact and exact_time_taken(turn, search, found) and limit > 1:
         # "wednesday at 10" and 10 is taken: the nearest times that day, and 10 on a later Wednesday.
         if (later := await same_time_later(turn, search)) is not None:
@@ -192,6 +205,44 @@ async def each_day_asked(
     if not (other.exact and other.options):
         return found
     return found.model_copy(update={"options": [*found.options[:-1], other.options[0]]})
+
+
+async def other_times_that_day(turn: Turn, search: policy.Search) -> AvailabilityFound | None:
+    """The days asked for at any time, when the part of day asked for ("tmrw morning") has nothing on
+    them; None when those days are full too, or the part of day is a limit the client set."""
+    service = turn.state.service
+    assert service is not None
+    asked = search.preference
+    clock = asked.target_time or asked.earliest_time or asked.latest_time
+    soft = asked.part_of_day is not None and not clock
+    if not (asked.dates and soft) or turn.u.shift is not None or ONLY.search(turn.u.text):
+        return None  # "after 5", "at 10", "anything later?" or "mornings only" are the client's limits
+    wider = asked.model_copy(update=policy.OPEN_DAY)
+    found = await turn.ctx.tools.find_availability(
+        service.service_id,
+        wider,
+        turn.ctx.max_options,
+        provider_id=search.provider_id,
+        after=search.after,
+        exclude_starts=search.exclude_starts,
+    )
+    if not (found.exact and found.options):
+        return None
+    return found.model_copy(update={"exact": False})
+
+
+def with_a_later_day(
+    turn: Turn, search: policy.Search, same_day: AvailabilityFound, nearest: AvailabilityFound
+) -> AvailabilityFound:
+    """The day's other times, with the last of them given up for the nearest option after the days
+    asked for (at the time asked for), when there is one."""
+    last_day = max(search.preference.dates)
+    later = [o for o in nearest.options if o.start.astimezone(turn.tz).date() > last_day]
+    limit = turn.ctx.max_options
+    if not later or limit < 2:
+        return same_day
+    kept = same_day.options[: limit - 1] if len(same_day.options) >= limit else same_day.options
+    return same_day.model_copy(update={"options": [*kept, later[0]]})
 
 
 async def weeks_later(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound, TimePreference] | None:

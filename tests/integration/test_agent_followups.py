@@ -84,3 +84,19 @@ async def test_a_catalog_word_given_when_the_name_is_asked_is_the_service_not_a_
     assert "For your Lymphatic Drainage Massage I have" in answer, answer
     events = await phone.events(NEW)
     assert not any(getattr(e, "first_name", None) == "Lymphatic" for e in events), answer
+
+
+async def test_a_part_of_day_nobody_works_offers_that_day_at_other_times_and_a_later_morning(
+    system: System, phone: Phone
+) -> None:
+    # No one does HydraFacial on Thursday mornings (Sloane starts at noon, Priya is off): a receptionist
+    # offers that Thursday later in the day, and the nearest morning after it.
+    await phone.say(NEW, "hydrafacial pls")
+    offer = await phone.say(NEW, "thursday morning - Kate")
+    assert "I have nothing at that time, but the nearest" in offer, offer
+    [offered] = [e for e in await phone.events(NEW) if isinstance(e, SlotsProposed)]
+    starts = [o.option.start.astimezone(TZ) for o in offered.options]
+    that_day = {s.date() for s in starts[:-1]}
+    assert len(that_day) == 1 and next(iter(that_day)).weekday() == 3, starts
+    assert all(s.hour >= 12 for s in starts[:-1]), starts
+    assert starts[-1].date() > max(that_day) and starts[-1].hour < 12, starts
