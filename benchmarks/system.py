@@ -26,7 +26,9 @@ not overrun.
 
 Knobs: SYSTEM_BENCH_CLIENTS (default 40), SYSTEM_BENCH_SECONDS (default 30),
 SYSTEM_BENCH_REPLICAS (default "1,3"), SYSTEM_BENCH_PACE (default 10; 0 skips the paced run),
-SYSTEM_BENCH_SAME_SLOT=1 (every client asks for the same treatment and hour: holds race). The
+SYSTEM_BENCH_SAME_SLOT=1 (every client asks for the same treatment and hour: holds race),
+SYSTEM_BENCH_TWILIO_MS (default 0: each send waits this long at the fake Twilio, as the real API's
+round trip would; the turn latency then includes it). The
 load generator shares the machine with everything it measures; the load average is printed beside
 the figures.
 """
@@ -391,6 +393,8 @@ async def _one_run(
         if agents > 1:
             await start_agent_replicas(system, agents - 1)
         await _raise_cap(system)
+        # Twilio's own round trip (SYSTEM_BENCH_TWILIO_MS): the local fake answers at once otherwise.
+        system.twilio.latency = float(os.environ.get("SYSTEM_BENCH_TWILIO_MS", "0")) / 1000
         replies = Replies(system.twilio)
         follower = asyncio.create_task(replies.follow())
         processes = _processes(system)

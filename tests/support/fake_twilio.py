@@ -48,8 +48,10 @@ class FakeTwilio:
     requests: list[dict[str, Any]] = field(default_factory=list)
     opted_out: set[str] = field(default_factory=set)
     _failures: deque[tuple[int, int | None]] = field(default_factory=deque)
-    # Seconds a send to a number takes before it is accepted (a slow route to that number).
+    # Seconds a send to a number takes before it is accepted (a slow route to that number), and
+    # seconds every send takes (the API's own round trip, as from a data centre to Twilio).
     slow: dict[str, float] = field(default_factory=dict)
+    latency: float = 0.0
     _runner: web.AppRunner | None = None
     port: int = 0
     _changed: asyncio.Condition | None = None
@@ -124,8 +126,8 @@ class FakeTwilio:
             return self._error(status, code or status, "Injected failure")
         to = str(form.get("To", ""))
         body = str(form.get("Body", ""))
-        if to in self.slow:
-            await asyncio.sleep(self.slow[to])
+        if to in self.slow or self.latency:
+            await asyncio.sleep(self.slow.get(to, self.latency))
         if not E164.match(to):
             return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if to in self.opted_out:
