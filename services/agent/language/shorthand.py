@@ -126,6 +126,9 @@ SPELLINGS: tuple[Spelling, ...] = (
     _w("hrs", "hours", "your hrs", "your hours"),
     _w("info", "information", "more info", "more information"),
     _w("diff", "different", "diff day", "different day"),
+    _w("frist fisrt firts", "first", "the frist one", "the first one"),
+    _w("secnd secound scond seocnd", "second", "the secnd one", "the second one"),
+    _w("thrid thrd", "third", "thrid one pls", "third one please"),
 )
 
 # Lookbehinds (fixed width each): a short day word after these is a verb or a noun, not a day.
