@@ -486,6 +486,8 @@ async def move_on(turn: Turn) -> Decision:
         turn.lead.append(say(turn.lang, "take_your_time", name=name))
     elif step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:
         turn.lead.append(say(turn.lang, "goodbye" if turn.u.goodbye else "welcome", name=name))
+    elif policy.thanks_for_name(step, state, turn.u) and not turn.lead:
+        turn.lead.append(say(turn.lang, "thanks_name", name=name))
     text, asks = policy.step_text(
         step,
         state,

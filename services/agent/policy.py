@@ -65,6 +65,11 @@ def next_step(
     return "propose"
 
 
+def thanks_for_name(step: Step, state: ConversationState, u: Understanding) -> bool:
+    """'Iris' alone after options that also asked for a name: thank them before asking for the pick."""
+    return step == "await_choice" and u.choice is None and bool(u.name) and u.name == state.first_name
+
+
 def declines_for_now(step: Step, state: ConversationState, u: Understanding) -> bool:
     """'ok thanks, i'll have a think' / 'no thanks, bye' to a question about booking: a polite no."""
     if step not in ("ask_time", "ask_service", "greet") or not state.greeted or u.preference is not None:

@@ -47,6 +47,7 @@ EN: dict[str, str] = {
     "welcome": "You're welcome{name}! Text us anytime.",
     "no_rush": "No problem{name}! Text us whenever you'd like to book.",
     "take_your_time": "No problem{name}, take your time. Text me when you know; times go to whoever books first.",
+    "thanks_name": "Thanks{name}!",
     "goodbye": "Thanks{name}, talk soon!",
     # constraints said in words ("I have nothing later than that, but ...")
     "constraint_later": "later than those",
@@ -130,6 +131,7 @@ ES: dict[str, str] = {
     "welcome": "¡De nada{name}! Escríbenos cuando quieras.",
     "no_rush": "¡Claro{name}! Escríbenos cuando quieras reservar.",
     "take_your_time": "Claro{name}, sin prisa. Escríbeme cuando sepas; los horarios son para quien reserve primero.",
+    "thanks_name": "¡Gracias{name}!",
     "goodbye": "¡Gracias{name}, hasta pronto!",
     "constraint_later": "más tarde",
     "constraint_earlier": "más temprano",
