@@ -231,6 +231,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "how much is the semaglutide program",
             "is the semaglutide program monthly or a one time fee",
             "does the iv drip come with a vitamin shot",
+            "can i get an evening appt, i take my pills in the morning and im groggy",
         ),
         # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
@@ -240,7 +241,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"carry|provide)\b[^?]*\??$|\bhow much (?:is|are|for|does)\b|\bprice\b|\bcost\b|"
             r"\b(?:program|plan|package|membership)\b.{0,20}\b(?:fee|monthly|per month|a month)\b|"
             r"^(?!.*\b(?:take|taking|took|i'?m on|im on)\b).*\b(?:come with|include[sd]?|add(?:ed)?) "
-            r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b"
+            r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b|"
+            # meds named only as the reason for a time: "need a morning slot bc i take my meds at night"
+            r"^(?=.*\b(?:slot|appt|appointment|time)\b)(?!.*\b(?:safe|ok|okay|interact\w*|affect|stop|before|"
+            r"after|with)\b).*\bi take my (?:meds|medications?|pills) (?:at night|in the (?:morning|evening))"
         ),
     ),
     Rule(
@@ -757,6 +761,7 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         (
             "what treatments do you have for hair loss",
+            "what do u offer for thinning hair, want to come in",
             "do you do prp for thinning hair",
             "so tired lol see you tmrw",
             "i keep forgetting my appt time can u text it again",
@@ -765,10 +770,13 @@ QUESTIONS: tuple[Rule, ...] = (
             "is there anything i can take home to keep the glow",
             "i drink a ton of water, does that help the glow",
         ),
-        # the spa's own offer asked about by name: "do you do prp for thinning hair"
+        # the spa's own offer asked about by name: "do you do prp for thinning hair", "what do you
+        # offer for hair thinning"
         unless=re.compile(
             r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|"
-            r"treat|help with)\b[^?]*\??$|\bhow much\b|\bprice\b|\bcost\b"
+            r"treat|help with)\b[^?]*\??$|\bhow much\b|\bprice\b|\bcost\b|"
+            r"^(?:hi|hey|hello)?[,! ]*what (?:treatments? )?(?:do|does) (?:you|u|y'?all|you guys) (?:guys )?"
+            r"(?:offer|have|do) for\b"
         ),
         needs=re.compile(
             r"tired|exhaust|drained|fatigu|worn out|wiped|energy|hair|forget|memory|bleed|spotting|period|"

@@ -26,7 +26,8 @@ _AFTER = (
 )
 # Where a treatment was done: "where they injected", "the injection site".
 _TREATED_SPOT = (
-    r"\b(?:where (?:they|she|he|you|i|the \w+) (?:did|injected|put|had|got|was|were|lasered|treated)|"
+    r"\b(?:(?:where|the (?:spot|area|place|part)) (?:they|she|he|you|i|the \w+) (?:did|injected|put|had|"
+    r"got|was|were|lasered|treated)|"
     rf"(?:treated|injected|needle|{PROCEDURE}) (?:site|area|spot|points?)s?|"
     rf"where (?:the |my )?(?:\w+ )?(?:{PROCEDURE}|needles?) (?:went in|was|were|is|went))\b"
 )
@@ -485,7 +486,8 @@ URGENT: tuple[Rule, ...] = (
             r"post)\b)",
             rf"{_TREATED_SPOT}.{{0,60}}\b{AFTER_SYMPTOM}(?!\w)",
             # a symptom since the visit itself: "swelling around my mouth since my visit last thursday"
-            rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b(?:since|after|following) (?:my|the|your|our) (?:last |recent )?"
+            rf"\b{AFTER_SYMPTOM}\b.{{0,80}}\b(?:since|after|following) (?:my|the|your|our|her|his|their) "
+            r"(?:last |recent )?"
             r"(?:visit|appointment|appt|treatment|session|one)\b",
             rf"{_HAD_PROCEDURE}.{{0,60}}\b(?:now|still|since then|today|this morning|tonight|"
             rf"ever since|woke up)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",

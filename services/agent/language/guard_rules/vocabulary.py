@@ -32,7 +32,8 @@ SYMPTOM = alt(
     r"weeping|crust\w*|scab\w*|bleed\w*|burn|burns|burned|burnt|burning|fever|chills|headaches?|"
     r"migraines?|nause\w*|vomit\w*|throwing up|threw up|dizz\w*|infect\w*|inflam\w*|"
     r"pain|painful|hurts?|hurting|aches?|aching|sore|soreness|tender\w*|throb\w*|stinging|stings|sting|"
-    r"peeling|lopsided|hot to (?:the )?touch|warm to (?:the )?touch|spreading|raw skin|blotch\w*|on fire|"
+    r"peeling|lopsided|(?:hot|warm) (?:to (?:the )?touch|when (?:i|you|she|he) touch\w*)|spreading|"
+    r"raw skin|blotch\w*|on fire|"
     r"fatigue|tiredness|exhaustion|discharge|migr[ae]{1,2}i?ne?s?|discomfort|clammy|light-?headed|"
     r"light headed|woozy|shaky"
 )

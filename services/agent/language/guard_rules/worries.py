@@ -158,4 +158,50 @@ SWEATING = Rule(
     needs=re.compile("sweat"),
 )
 
-WORRIES: tuple[Rule, ...] = (SHORT_SYMPTOM, WORRY_AS_FEELING, PLAIN_SIGNS, SWEATING)
+# A part of the face or body that feels or sits differently: "my face feels heavy in the mornings",
+# "i think my eyebrow dropped", "feels like something is stuck under my skin", "my energy crashed".
+_FACE_OR_BODY = (
+    r"face|forehead|brows?|eyebrows?|eyelids?|lids?|cheeks?|chin|jaw|lips?|mouth|smile|neck|skin|scalp|"
+    r"eyes?|temples?|head|body|arms?|legs?|hands?"
+)
+PART_FEELS_CHANGED = Rule(
+    "part_feels_changed",
+    "medical",
+    rx(
+        rf"\b(?:my|her|his) (?:left |right |whole )?(?:{_FACE_OR_BODY}) (?:feels?|felt|looks?|is|has been) "
+        r"(?:so |really |very |kinda |kind of |super |all )?"
+        r"(?:heavy|weird|funny|strange|different|wrong|off)\b",
+        r"\b(?:my|her|his) (?:left |right )?(?:brows?|eyebrows?|eyelids?|lids?) (?:dropped|fell|sank|sunk|"
+        r"(?:is|are) (?:dropping|falling|sinking|lower))\b",
+        r"\bsomething (?:is |'s )?(?:stuck|moving|hard|poking) (?:under|in) (?:my|her|his|the) "
+        r"(?:skin|throat|ear)\b",
+        r"\b(?:(?:my|her|his) )?energy (?:has )?(?:totally |completely |just )?(?:crashed|tanked|dropped|"
+        r"(?:is |has been )?(?:gone|so low|zero))\b|"
+        r"\bzero energy\b",
+    ),
+    (
+        "my face feels heavy when i wake up",
+        "i think my eyebrow dropped",
+        "my jaw has been feeling weird? my jaw feels weird all week",
+        "feels like something is stuck under my skin",
+        "my energy tanked this month",
+        "energy totally crashed since i started the shots",
+    ),
+    (
+        "my skin feels amazing after the facial",
+        "my face looks different in a good way lol, booking again",
+        "can botox lift my brows, they sit low",
+        "which drip is best for energy",
+        "my face feels heavy with makeup, which facial should i book",
+    ),
+    # a look the client wants changed, or a treatment to book for it, is a booking
+    unless=re.compile(
+        r"\b(?:amazing|great|good way|love|lift|book\w*|which|recommend|want|consult|price|cost|how much)\b"
+    ),
+    needs=re.compile(
+        r"heavy|weird|funny|strange|different|wrong|off\b|dropp|fell|sank|sunk|sinking|lower|"
+        r"something|energy"
+    ),
+)
+
+WORRIES: tuple[Rule, ...] = (SHORT_SYMPTOM, WORRY_AS_FEELING, PLAIN_SIGNS, SWEATING, PART_FEELS_CHANGED)
