@@ -26,7 +26,7 @@ from shared.contracts.tools import AvailabilityFound, SlotOption, TimePreference
 
 from . import domain, policy
 from .brain import Decision
-from .replies import join_or, option_label, say, when_label
+from .replies import join_or, option_label, say, when_label, word
 from .tools import ToolRefused
 from .turn import Turn, reply
 
@@ -75,30 +75,41 @@ async def propose(turn: Turn, lead: str = "") -> Decision:
         key = (
             "options" if exact else policy.inexact_options_key(search.preference, held, turn.tz, turn.u.shift)
         )
-    text = offer_text(turn, key, held, words)
+    text = offer_text(turn, key, held, words, search.preference)
     opening = policy.opening(state, turn.ctx.spa.name, turn.lang)
     asked = bool(turn.u.questions or turn.u.staff_topic)  # answers or a note the client must read
     while asked and len(held) > 2 and not policy.fits(opening, turn.lead, [lead, text]):
         # The answers the client asked for beat a third option: offer two, keeping one at the time asked.
         dropped = held.pop(policy.option_to_drop([p.label for p in held], search.preference.target_time))
         await turn.ctx.tools.release([dropped.hold_id])
-        text = offer_text(turn, key, held, words)
+        text = offer_text(turn, key, held, words, search.preference)
     turn.learn(turn.event(SlotsProposed, service_id=state.service.service_id, options=held))
     ask_name = state.first_name is None and state.name_asks == 0 and turn.state.offers == 1
     return reply(turn, [lead, text], "choice", ask_name=ask_name)
 
 
-def offer_text(turn: Turn, key: str, held: list[ProposedOption], constraint: str) -> str:
-    """'For your HydraFacial I have ... Reply 1, 2, or 3 to confirm.' in the wording `key`."""
+def offer_text(
+    turn: Turn,
+    key: str,
+    held: list[ProposedOption],
+    constraint: str,
+    preference: TimePreference | None = None,
+) -> str:
+    """'For your HydraFacial I have ... Reply 1, 2, or 3 to confirm.' in the wording `key`, and which
+    options are in the part of day asked for when some were added outside it."""
     assert turn.state.service is not None
     values = {
         "service": turn.state.service.name,
         "labels": join_or([p.label for p in held], turn.lang),
         "numbers": join_or([str(i + 1) for i in range(len(held))], turn.lang),
     }
-    return (
+    text = (
         say(turn.lang, key, constraint=constraint, **values) if constraint else say(turn.lang, key, **values)
     )
+    note = policy.part_of_day_note_key(preference, held, turn.tz) if preference and key == "options" else None
+    if note and preference and preference.part_of_day:
+        text += " " + say(turn.lang, note, part=word(turn.lang, preference.part_of_day))
+    return text
 
 
 def provider_not_for(turn: Turn, search: policy.Search) -> str | None:

@@ -295,6 +295,31 @@ def inexact_options_key(
     return "options_other_days" if asked and not asked & offered else "options_not_exact"
 
 
+# Where each part of day a client asks for begins and ends (the end not included).
+PART_BOUNDS = {
+    "morning": (time(0), time(12)),
+    "afternoon": (time(12), time(17)),
+    "evening": (time(17), time(23, 59)),
+}
+_FIRST_IN_PART = {1: "part_only_first", 2: "part_only_first_two"}
+
+
+def part_of_day_note_key(
+    preference: TimePreference, held: Sequence[ProposedOption], tz: ZoneInfo
+) -> str | None:
+    """Options topped up outside the part of day asked for ("thurs morning": 11:30am, 12:30pm,
+    12:45pm) say which are in it: the reply-table key, or None when all are in it (or none, or the
+    ones in it are not the first)."""
+    if preference.part_of_day is None:
+        return None
+    start, end = PART_BOUNDS[preference.part_of_day]
+    inside = [start <= p.option.start.astimezone(tz).time() < end for p in held]
+    count = inside.index(False) if False in inside else len(inside)
+    if count == len(inside) or any(inside[count:]):
+        return None
+    return _FIRST_IN_PART.get(count)
+
+
 def _only_a_week(preference: TimePreference) -> bool:
     """A range of days and nothing else ("next week")."""
     return bool(preference.date_from) and not (

@@ -47,6 +47,8 @@ EN: dict[str, str] = {
     "welcome": "You're welcome{name}! Text us anytime.",
     "no_rush": "No problem{name}! Text us whenever you'd like to book.",
     "take_your_time": "No problem{name}, take your time. Text me when you know; times go to whoever books first.",
+    "part_only_first": "Only the first is {part}.",
+    "part_only_first_two": "Only the first two are {part}.",
     "thanks_name": "Thanks{name}!",
     "goodbye": "Thanks{name}, talk soon!",
     # constraints said in words ("I have nothing later than that, but ...")
@@ -131,6 +133,8 @@ ES: dict[str, str] = {
     "welcome": "¡De nada{name}! Escríbenos cuando quieras.",
     "no_rush": "¡Claro{name}! Escríbenos cuando quieras reservar.",
     "take_your_time": "Claro{name}, sin prisa. Escríbeme cuando sepas; los horarios son para quien reserve primero.",
+    "part_only_first": "Solo la primera es {part}.",
+    "part_only_first_two": "Solo las dos primeras son {part}.",
     "thanks_name": "¡Gracias{name}!",
     "goodbye": "¡Gracias{name}, hasta pronto!",
     "constraint_later": "más tarde",
@@ -187,9 +191,11 @@ TABLES: dict[Lang, dict[str, str]] = {"en": EN, "es": ES}
 # Words the templates are filled with.
 WORDS: dict[Lang, dict[str, str]] = {
     "en": {"or": "or", "and": "and", "today": "today", "tomorrow": "tomorrow", "at": "at", "with": "with",
-           "session": "session", "sessions": "sessions", "to": "to", "closed": "closed"},
+           "session": "session", "sessions": "sessions", "to": "to", "closed": "closed",
+           "morning": "in the morning", "afternoon": "in the afternoon", "evening": "in the evening"},
     "es": {"or": "o", "and": "y", "today": "hoy", "tomorrow": "mañana", "at": "a las", "with": "con",
-           "session": "sesión", "sessions": "sesiones", "to": "a", "closed": "cerrado"},
+           "session": "sesión", "sessions": "sesiones", "to": "a", "closed": "cerrado",
+           "morning": "por la mañana", "afternoon": "por la tarde", "evening": "por la noche"},
 }  # fmt: skip
 DAYS: dict[Lang, tuple[str, ...]] = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -313,5 +319,5 @@ DEMO_VALUES: dict[str, object] = {
     "note": "Street parking on Chestnut; garage on Mallorca Way.", "day": "Saturday", "hours": "9am to 5pm",
     "summary": "Mon-Fri 9am-7pm, Sat 9am-5pm", "names": "Julia and Lilian", "days": "Tuesday to Saturday",
     "count": 2, "tier": "Glow Club", "percent": 10, "per_session": "$200", "minutes": 60,
-    "phone": "(415) 555-0199",
+    "phone": "(415) 555-0199", "part": "in the morning",
 }  # fmt: skip
