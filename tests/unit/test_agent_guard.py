@@ -145,6 +145,9 @@ def test_client_texts_escalate_with_their_category(text: str, category: str) -> 
         "my son hit his head at practice and now hes dizzy",
         "mi hija se tomo varias pastillas de su abuela",
         "my lips are still lumpy 12 days out from filler",
+        # a treated spot told as "the spot you ...", and a symptom after someone else's visit
+        "the area you injected is warm when i touch it",
+        "my dads cheek is swollen since his appointment friday",
     ],
 )
 def test_emergencies_and_symptoms_after_a_treatment_are_urgent(text: str) -> None:
@@ -168,6 +171,7 @@ def test_emergencies_and_symptoms_after_a_treatment_are_urgent(text: str) -> Non
         "me duele la garganta desde el lunes",
         "i had wine after my filler, will it bruise more",
         "my husband stops breathing in his sleep sometimes",
+        "had a small heart attack last year, is the drip ok for me",
     ],
 )
 def test_general_questions_about_what_may_happen_are_medical_but_not_urgent(text: str) -> None:

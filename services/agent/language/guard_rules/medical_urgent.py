@@ -66,7 +66,7 @@ _GENERIC_QUESTION = re.compile(
 # reaction happening now: medical, not urgent.
 _HISTORY = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=.*\b(?:last time|(?:at|during|after|from|in) my (?:last|previous)|"
-    r"previous(?:ly)?|in the past|history of|years? ago|disorder|before,|sometimes|occasionally|"
+    r"previous(?:ly)?|in the past|history of|years? ago|last year|disorder|before,|sometimes|occasionally|"
     r"prone to|every (?:so often|now and then)|once in a while|every time|whenever|all the time|"
     r"on and off|off and on|when i (?:stand|eat|work out|exercise|run|wake up)|after i eat))"
 )
