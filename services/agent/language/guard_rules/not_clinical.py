@@ -63,6 +63,11 @@ _BOOKING_ONLY = rx(
     r"\b(?:upstairs|downstairs|elevator|ground floor|step[- ]free)\b|\bwith my (?:permission|consent)\b",
     # where a product comes from: "are the weight loss shots compounded or brand"
     r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
+    # how many visits to plan for: "my tattoo is pretty big, how many removal visits should i plan for"
+    r"\bhow many (?:\w+ ){0,2}(?:visits|sessions|treatments|appointments|appts) (?:should|do|will|would)\b",
+    # meds only as the reason for a time: "need a morning slot because i take my meds at night"
+    r"\b(?:slot|appt|appointment|time)\b.{0,40}\bi take my (?:meds|medications?|pills) (?:at night|in the "
+    r"(?:morning|evening))\b",
 )
 # What keeps a text clinical whatever else it says.
 _STILL_CLINICAL = re.compile(
@@ -94,6 +99,8 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "my sister is pregnant can she come watch",
     "my knees are bad is the treatment room upstairs",
     "can my 17 yr old get laser for her upper lip with my permission",
+    "my tattoo is huge, how many removal sessions should i plan on",
+    "i need a morning appointment since i take my medication at night and it knocks me out",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
@@ -103,6 +110,8 @@ MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "can i go back to work after botox or will the bruising show",
     "my 11s look worse on one side since the botox",
     "my sister is pregnant can she come watch and get a facial too",
+    "how many sessions will it take, i bruise so easily",
+    "can i get a morning slot, i take my pills at night, is it safe with accutane",
 )
 
 
