@@ -229,8 +229,8 @@ def test_guard_on_everyday_worries_in_many_voices_and_booking_texts_that_look_me
     # people texting for a parent, child or partner; sleep, energy, appetite, digestion, skin, hair,
     # mood, memory, pain that comes and goes, "feels weird", a tenth in Spanish; booking texts that
     # name meds, tiredness, babies and parents as logistics, and texts staff take in their category.
-    chatter = _booking_texts("fresh_chatter6.jsonl", at_least=75, max_false=0.03)
+    chatter = _booking_texts("fresh_chatter6.jsonl", at_least=75, max_false=0.02)
     handed_over = chatter.groups["chatter: must escalate"]
     assert handed_over.total >= 9
     assert handed_over.right_category == handed_over.total, handed_over.misses
-    _health_texts("fresh_health5.jsonl", at_least=100, category=0.99, priority=0.94)
+    _health_texts("fresh_health5.jsonl", at_least=100, category=0.99, priority=0.95)
