@@ -4,7 +4,7 @@ options topped up outside the part of day asked for."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -104,3 +104,19 @@ def test_the_part_of_day_note_in_english_and_spanish() -> None:
     two = say("es", "part_only_first_two", part=word("es", "evening"))
     assert two == "Solo las dos primeras son por la noche."
     assert policy.part_of_day_note_key(TimePreference(), [_held(12, 30)], ZoneInfo(TZ)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"),
+    [
+        ("is 4 ok?", 16),
+        ("would 5 work", 17),
+        ("does 11 work for you", 11),
+        ("4 ok", None),
+        ("is 1 still open", None),
+    ],
+)
+def test_a_bare_hour_asked_about_after_options_is_a_time(text: str, hour: int | None) -> None:
+    u = understand(text, now=datetime(2026, 12, 2, 10, 0), tz=TZ, option_labels=LABELS)
+    got = u.preference.target_time if u.preference else None
+    assert got == (time(hour) if hour is not None else None)

@@ -233,6 +233,8 @@ _CLOCK = re.compile(
     r"|\b(?P<h8>\d{1,2})(?=\s+(?:instead|would be better|is better|works better|would work better|is best)\b)"
     # "4 not 3": the first number replaces the second
     r"|\b(?P<h9>\d{1,2})(?=\s+not\s+(?:at\s+)?\d{1,2}\b)"
+    # "is 4 ok?", "would 5 work": a time asked about ("4 ok" alone stays a pick of the options)
+    r"|\b(?:is|would|does|will|could)\s+(?P<h10>\d{1,2})(?=\s+(?:be\s+)?(?:ok|okay|work|good|fine|possible)\b)"
 )
 _BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
 _AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
@@ -290,7 +292,7 @@ def _clock_from(m: re.Match[str]) -> _Clock | None:
     elif m["noon"]:
         c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
     else:
-        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"] or m["h9"]
+        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"] or m["h9"] or m["h10"]
         c = _Clock(m.start(), m.end(), int(hour), 0, None, False)
         if m["cue"] in ("after", "from", "no earlier than", "later than"):
             c.relation = "after"
