@@ -37,6 +37,13 @@ def _health_texts(name: str, *, at_least: int, category: float, priority: float)
     assert group.right_priority / group.priority_total >= priority, group.misses[:10]
 
 
+def _staff_texts_in_their_category(chatter: GuardScore, at_least: int) -> None:
+    """The file's texts for staff (complaints, moves, refunds...) are all handed over in their category."""
+    handed_over = chatter.groups["chatter: must escalate"]
+    assert handed_over.total >= at_least
+    assert handed_over.right_category == handed_over.total, handed_over.misses
+
+
 def _require(shared_data: Path, name: str) -> Path:
     path = shared_data / name
     if not path.is_file():
@@ -190,9 +197,7 @@ def test_guard_on_health_texts_told_as_statements_and_booking_texts_that_look_cl
     # doses and misspellings, a tenth of them Spanish; booking texts naming treatments with body
     # words, nerves, follow-ups and fees, and complaints and a reschedule that go to staff as such.
     chatter = _booking_texts("fresh_chatter3.jsonl", at_least=200, max_false=0.02)
-    handed_over = chatter.groups["chatter: must escalate"]
-    assert handed_over.total >= 10
-    assert handed_over.right_category == handed_over.total, handed_over.misses
+    _staff_texts_in_their_category(chatter, at_least=10)
     _health_texts("fresh_health2.jsonl", at_least=350, category=0.99, priority=0.95)
 
 
@@ -203,9 +208,7 @@ def test_guard_on_health_texts_as_people_text_and_booking_texts_that_name_the_bo
     # mood, sleep, hair, hormones, a tenth in Spanish; booking texts naming treatments, areas, babies
     # and fees, and complaints, moves, cancellations, refunds, disputes and requests for a person.
     chatter = _booking_texts("fresh_chatter4.jsonl", at_least=280, max_false=0.02)
-    handed_over = chatter.groups["chatter: must escalate"]
-    assert handed_over.total >= 15
-    assert handed_over.right_category == handed_over.total, handed_over.misses
+    _staff_texts_in_their_category(chatter, at_least=15)
     _health_texts("fresh_health3.jsonl", at_least=420, category=0.99, priority=0.92)
 
 
@@ -216,9 +219,7 @@ def test_guard_on_worries_told_without_a_clinical_word_and_booking_texts_full_of
     # feelings, slang, formal phrasing, a tenth in Spanish; booking texts full of body words, units,
     # dates and treatment names, aftercare asked at booking, and texts staff take in their category.
     chatter = _booking_texts("fresh_chatter5.jsonl", at_least=210, max_false=0.01)
-    handed_over = chatter.groups["chatter: must escalate"]
-    assert handed_over.total >= 15
-    assert handed_over.right_category == handed_over.total, handed_over.misses
+    _staff_texts_in_their_category(chatter, at_least=15)
     # the priorities were labelled by feel as the texts were written; 78% agree with the urgency rules
     _health_texts("fresh_health4.jsonl", at_least=320, category=0.99, priority=0.77)
 
@@ -230,7 +231,5 @@ def test_guard_on_everyday_worries_in_many_voices_and_booking_texts_that_look_me
     # mood, memory, pain that comes and goes, "feels weird", a tenth in Spanish; booking texts that
     # name meds, tiredness, babies and parents as logistics, and texts staff take in their category.
     chatter = _booking_texts("fresh_chatter6.jsonl", at_least=75, max_false=0.02)
-    handed_over = chatter.groups["chatter: must escalate"]
-    assert handed_over.total >= 9
-    assert handed_over.right_category == handed_over.total, handed_over.misses
+    _staff_texts_in_their_category(chatter, at_least=9)
     _health_texts("fresh_health5.jsonl", at_least=100, category=0.99, priority=0.95)
