@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
-from datetime import date, time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
 
 import structlog
 
@@ -125,6 +125,27 @@ def provider_not_for(turn: Turn, search: policy.Search) -> str | None:
     return say(turn.lang, "provider_not_for_service", provider=name, service=service.name)
 
 
+async def look(
+    turn: Turn,
+    search: policy.Search,
+    preference: TimePreference,
+    limit: int,
+    also_exclude: Sequence[datetime] = (),
+) -> AvailabilityFound:
+    """One availability search for the conversation's service within the client's narrowing (the
+    provider asked for, after the options offered, none of the starts already refused)."""
+    service = turn.state.service
+    assert service is not None
+    return await turn.ctx.tools.find_availability(
+        service.service_id,
+        preference,
+        limit,
+        provider_id=search.provider_id,
+        after=search.after,
+        exclude_starts=[*search.exclude_starts, *also_exclude],
+    )
+
+
 async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | None, bool]:
     """Options for the search; when a narrowed search finds none, the nearest without the narrowing."""
     service = turn.state.service
@@ -134,14 +155,7 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
     if pairs and {d for d, _ in pairs} == set(search.preference.dates):
         if (each := await each_alternative(turn, search, pairs)).options:
             return each, False  # none open on either day: the days are looked for as one request
-    found = await tools.find_availability(
-        service.service_id,
-        search.preference,
-        limit,
-        provider_id=search.provider_id,
-        after=search.after,
-        exclude_starts=search.exclude_starts,
-    )
+    found = await look(turn, search, search.preference, limit)
     if found.options and (not found.exact or far_from_time(turn, search, found)):
         # The day (or the time asked for) is full, or already past: the same day a week or a few
         # later beats another day or another time of day.
@@ -178,18 +192,11 @@ async def each_alternative(
     turn: Turn, search: policy.Search, pairs: tuple[tuple[date, time], ...]
 ) -> AvailabilityFound:
     """ "tues at 4 or wed at 5": each day searched at its own time, the best of each offered first."""
-    service = turn.state.service
-    assert service is not None
     limit = turn.ctx.max_options
     per_pair = -(-limit // len(pairs))
     found = [
-        await turn.ctx.tools.find_availability(
-            service.service_id,
-            search.preference.model_copy(update={"dates": [day], "target_time": at}),
-            per_pair,
-            provider_id=search.provider_id,
-            after=search.after,
-            exclude_starts=search.exclude_starts,
+        await look(
+            turn, search, search.preference.model_copy(update={"dates": [day], "target_time": at}), per_pair
         )
         for day, at in pairs
     ]
@@ -203,16 +210,7 @@ async def each_day_asked(
     turn: Turn, search: policy.Search, found: AvailabilityFound, others: list[date]
 ) -> AvailabilityFound:
     """ "wed or thu afternoon" and every option is on Wednesday: the last one becomes Thursday's best."""
-    service = turn.state.service
-    assert service is not None
-    other = await turn.ctx.tools.find_availability(
-        service.service_id,
-        search.preference.model_copy(update={"dates": others}),
-        1,
-        provider_id=search.provider_id,
-        after=search.after,
-        exclude_starts=search.exclude_starts,
-    )
+    other = await look(turn, search, search.preference.model_copy(update={"dates": others}), 1)
     if not (other.exact and other.options):
         return found
     return found.model_copy(update={"options": [*found.options[:-1], other.options[0]]})
@@ -221,25 +219,13 @@ async def each_day_asked(
 async def other_times_that_day(turn: Turn, search: policy.Search) -> AvailabilityFound | None:
     """The days asked for at any time, when the part of day asked for ("tmrw morning") has nothing on
     them; None when those days are full too, or the part of day is a limit the client set."""
-    service = turn.state.service
-    assert service is not None
     asked = search.preference
     clock = asked.target_time or asked.earliest_time or asked.latest_time
     soft = asked.part_of_day is not None and not clock
     if not (asked.dates and soft) or turn.u.shift is not None or ONLY.search(turn.u.text):
         return None  # "after 5", "at 10", "anything later?" or "mornings only" are the client's limits
-    wider = asked.model_copy(update=policy.OPEN_DAY)
-    found = await turn.ctx.tools.find_availability(
-        service.service_id,
-        wider,
-        turn.ctx.max_options,
-        provider_id=search.provider_id,
-        after=search.after,
-        exclude_starts=search.exclude_starts,
-    )
-    if not (found.exact and found.options):
-        return None
-    return found.model_copy(update={"exact": False})
+    found = await look(turn, search, asked.model_copy(update=policy.OPEN_DAY), turn.ctx.max_options)
+    return found if found.exact and found.options else None
 
 
 def with_a_later_day(
@@ -319,19 +305,10 @@ def far_from_time(turn: Turn, search: policy.Search, found: AvailabilityFound) -
 
 async def topped_up(turn: Turn, search: policy.Search, found: AvailabilityFound) -> AvailabilityFound:
     """One option only: add the nearest others on the same days, any time, so the client can choose."""
-    service = turn.state.service
-    assert service is not None
     wider = search.preference.model_copy(update=policy.OPEN_DAY)
     if wider == search.preference:
         return found
-    more = await turn.ctx.tools.find_availability(
-        service.service_id,
-        wider,
-        turn.ctx.max_options - 1,
-        provider_id=search.provider_id,
-        after=search.after,
-        exclude_starts=[*search.exclude_starts, *(o.start for o in found.options)],
-    )
+    more = await look(turn, search, wider, turn.ctx.max_options - 1, [o.start for o in found.options])
     if not more.exact:
         return found  # the days asked for have nothing else: other days are not offered unasked
     return found.model_copy(update={"options": [*found.options, *more.options]})
