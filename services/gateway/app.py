@@ -18,7 +18,7 @@ from faststream.nats.annotations import NatsMessage
 from services.gateway import handlers, inbound, webhooks
 from services.gateway.handlers import BookingsLookup, Ports, SendInProgress
 from services.gateway.providers import SimulatorProvider, SmsProvider, TwilioProvider
-from services.gateway.settings import GatewaySettings
+from services.gateway.settings import SEND_LANES, GatewaySettings
 from services.gateway.spas import SpaDirectory, files_fingerprint, load_spas
 from services.gateway.spool import InboundPublisher, Spool
 from shared.bus import (
@@ -55,7 +55,7 @@ def register_bus(
     ports: Callable[[], Ports] = _not_started,
     *,
     delivery: Delivery = Delivery(),
-    send_lanes: int = 8,
+    send_lanes: int = SEND_LANES,
 ) -> None:
     """Subscribe the outbound consumer (durable `gateway-outbound`) and the opt-out recorders.
 

@@ -13,6 +13,10 @@ from shared.settings import CommonSettings
 TWILIO_API = "https://api.twilio.com"
 
 
+# Texts to different conversations the send consumer takes at once (docs/gateway.md, "Outbound").
+SEND_LANES = 8
+
+
 class GatewaySettings(CommonSettings):
     """Everything the gateway reads from the environment."""
 
@@ -67,7 +71,7 @@ class GatewaySettings(CommonSettings):
     )
     publish_timeout_seconds: float = Field(default=3.0, gt=0, description="JetStream ack wait per webhook")
     send_lanes: int = Field(
-        default=8,
+        default=SEND_LANES,
         ge=1,
         le=200,
         description="texts to different conversations sent side by side (1: one at a time)",
