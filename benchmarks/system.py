@@ -15,8 +15,10 @@ latency over time (SYSTEM_BENCH_OUT, default .data/bench/).
 The work behind CPU per turn is counted too, per turn: tool calls by tool (the audit log),
 conversation events, bus messages delivered to each service's durable consumers, and PostgreSQL
 statements and transactions (pg_stat_statements, loaded into the embedded server at start; on a
-DATABASE_URL server only if it is loaded there). Unlike CPU time these do not move with the
-machine's load.
+DATABASE_URL server only if it is loaded there), with the busiest statements by their text. Unlike
+CPU time these do not move with the machine's load. The ceiling line divides the machine's cores by
+the CPU NATS and PostgreSQL alone spend per turn: the most turns/s this machine could sustain if
+every Python process, the load generator included, cost nothing.
 
 A closed loop saturates the system, so its latency is mostly waiting in line (40 clients at 20
 turns/s wait two seconds whatever the code does). A last run paces the load instead (open loop, one
@@ -293,20 +295,33 @@ async def _reset_statements(database_url: str) -> bool:
         await conn.close()
 
 
-async def _statements(database_url: str) -> dict[str, int]:
-    """Statements (and transactions: BEGINs) this database ran since `_reset_statements`."""
+_THIS_DATABASE = "dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+
+
+async def _statements(database_url: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Statements (and transactions: BEGINs) this database ran since `_reset_statements`, and the
+    busiest statements' calls by their text (whitespace folded, cut at 100 characters)."""
     conn = await asyncpg.connect(database_url)
     try:
         row = await conn.fetchrow(
             "SELECT coalesce(sum(calls), 0) AS statements,"
             " coalesce(sum(calls) FILTER (WHERE query ILIKE 'BEGIN%'), 0) AS transactions"
-            " FROM pg_stat_statements"
-            " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            f" FROM pg_stat_statements WHERE {_THIS_DATABASE}"
+        )
+        busiest = await conn.fetch(
+            f"SELECT query, calls FROM pg_stat_statements WHERE {_THIS_DATABASE} ORDER BY calls DESC LIMIT 40"
         )
     finally:
         await conn.close()
     assert row is not None
-    return {"postgres statements": int(row["statements"]), "postgres transactions": int(row["transactions"])}
+    totals = {
+        "postgres statements": int(row["statements"]),
+        "postgres transactions": int(row["transactions"]),
+    }
+    by_text: dict[str, int] = defaultdict(int)
+    for r in busiest:
+        by_text[" ".join(r["query"].split())[:100]] += int(r["calls"])
+    return totals, dict(sorted(by_text.items(), key=lambda kv: -kv[1]))
 
 
 async def _deliveries(system: System) -> dict[str, int]:
@@ -352,6 +367,7 @@ class Run:
     duplicates: int = 0
     cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
     work_per_turn: dict[str, float] = field(default_factory=dict)  # tool calls by tool, events
+    statements_per_turn: dict[str, float] = field(default_factory=dict)  # the busiest SQL, per turn
     load_average: float = 0.0
     series: list[tuple[float, float, float]] = field(default_factory=list)  # (t, ack ms, turn ms)
 
@@ -409,7 +425,7 @@ async def _one_run(
         else:
             await asyncio.gather(*(_client(system, replies, i, stop_at, turns) for i in range(clients)))
         cpu_after = _cpu(processes)
-        counted = await _statements(system.database_url) if counting else {}
+        counted, busiest = await _statements(system.database_url) if counting else ({}, {})
         delivered = await _deliveries(system)
         counted |= {k: n - delivered_before.get(k, 0) for k, n in delivered.items()}
         await asyncio.sleep(SETTLE_SECONDS)  # a late reply, or a second one, shows up here
@@ -423,6 +439,7 @@ async def _one_run(
         run.lost, run.duplicates = _settled(replies, turns)
         work = await _work(system) | counted  # after the settling pause: the audit log has caught up
         run.work_per_turn = {k: round(n / max(1, run.turns), 2) for k, n in sorted(work.items())}
+        run.statements_per_turn = {k: round(n / max(1, run.turns), 2) for k, n in busiest.items()}
     return run
 
 
@@ -434,7 +451,14 @@ def _print(run: Run) -> None:
     print(f"turn latency (ms)    p50 {run.turn_p50_ms:.1f}  p99 {run.turn_p99_ms:.1f}  (ack → send issued)")
     print("turn p50 by step     " + "  ".join(f"#{k} {v:.0f} ms" for k, v in run.turn_p50_ms_by_step.items()))
     print("CPU ms per turn      " + "  ".join(f"{k} {v:.1f}" for k, v in run.cpu_ms_per_turn.items()))
+    servers_ms = run.cpu_ms_per_turn.get("nats+postgres", 0.0)
+    if servers_ms:  # the most this machine could do if every Python process cost nothing
+        ceiling = 1000 * (os.cpu_count() or 1) / servers_ms
+        cores = os.cpu_count()
+        print(f"ceiling              {ceiling:.0f} turns/s on {cores} cores: NATS and PostgreSQL alone")
     print("work per turn        " + "  ".join(f"{k} {v:.1f}" for k, v in run.work_per_turn.items()))
+    for query, calls in list(run.statements_per_turn.items())[:6]:
+        print(f"  SQL per turn {calls:4.1f}  {query}")
     print(f"lost / duplicates    {run.lost} / {run.duplicates}")
     print(f"load average         {run.load_average:.2f} on {os.cpu_count()} cores (shared machine)")
     met = {
