@@ -126,6 +126,17 @@ SPELLINGS: tuple[Spelling, ...] = (
     _w("hrs", "hours", "your hrs", "your hours"),
     _w("info", "information", "more info", "more information"),
     _w("diff", "different", "diff day", "different day"),
+    # how clients misspell what they notice on their skin, so the guard reads one word for each
+    _w("swolen swolle swollon swolled swallen sollen swollend", "swollen", "lip is swolen", "lip is swollen"),
+    _w("brusing bruseing bruzing bruisng", "bruising", "brusing under my eye", "bruising under my eye"),
+    _w("bruse bruize", "bruise", "a bruse", "a bruise"),
+    _w("brused bruized", "bruised", "its brused", "it's bruised"),
+    _w("numbe numm", "numb", "feels numbe", "feels numb"),
+    _w("alergic allergik alergick allergec alergec", "allergic", "im alergic", "i'm allergic"),
+    _w("alergy alergie allergie", "allergy", "an alergy", "an allergy"),
+    _w("alergies allergys", "allergies", "bad alergies", "bad allergies"),
+    _w("itchey ichy itchie", "itchy", "so itchey", "so itchy"),
+    _w("infeccted infectd infeted", "infected", "looks infectd", "looks infected"),
     _w("frist fisrt firts", "first", "the frist one", "the first one"),
     _w("secnd secound scond seocnd", "second", "the secnd one", "the second one"),
     _w("thrid thrd", "third", "thrid one pls", "third one please"),
@@ -159,6 +170,12 @@ PHRASES: tuple[Phrase, ...] = (
     *(
         Phrase(rf"{_NOT_A_VERB}\b{short}\b(?={_DAY_CUE})", day, short, f"{short} morning", f"{day} morning")
         for short, day in (("sat", "saturday"), ("sun", "sunday"), ("mon", "monday"), ("wed", "wednesday"))
+    ),
+    # ...or last in the text after what is booked ("lip filler sat", "can i get a peel sat!"); not
+    # "sun", which ends texts as a word ("avoid sun"), nor after a word joined by an apostrophe (c'mon).
+    *(
+        Phrase(rf"{_NOT_A_VERB}(?<!\bgot )(?<=\s){short}(?=\W*$)", day, short, f"peel {short}", f"peel {day}")
+        for short, day in (("sat", "saturday"), ("mon", "monday"), ("wed", "wednesday"))
     ),
     *(
         Phrase(

@@ -34,13 +34,19 @@ RESCHEDULE: tuple[Rule, ...] = (
             "book me for friday",
             "is there a fee to reschedule online?",
             "whats the deposit for filler and is it refundable if i reschedule",
+            "how long does lip filler usually last before i need to rebook",
+            "when should i rebook my botox, every 3 months?",
         ),
         # a question about the policy, not a request: "is there a fee to reschedule", "is the
         # deposit refundable if i reschedule"
         unless=re.compile(
             r"\b(?:fee|charge|cost|policy|penalty|deposit|refundable)\b.{0,15}\b(?:to|for|"
             r"if i) re-?sch\w*dul\w*\b(?!.{0,30}\b(?:my|"
-            r"our|her|his|it|the appointment)\b)"
+            r"our|her|his|it|the appointment)\b)|"
+            # the next visit, asked by how long a treatment lasts: "when should i rebook my botox"
+            r"\b(?:before|until|till|when) (?:i|you|we|people) (?:\w+ )?(?:need|have|should|want)? ?(?:to )?"
+            r"re-?book\b|\b(?:how often|how soon|when) (?:should|do|would) (?:i|you|people|most people) "
+            r"re-?book\b"
         ),
     ),
     Rule(

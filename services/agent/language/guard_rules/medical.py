@@ -19,9 +19,12 @@ from .vocabulary import (
     DRUG,
     DRUG_BRAND,
     DRUG_SHAPE,
+    MEDS_AS_TIME_REASON,
+    PREGNANT_BUYING_FOR_SOMEONE,
     PREGNANT_COMPANION,
     PROCEDURE,
     PRODUCT,
+    SCHEDULED_AROUND,
     SKIN_CONCERN,
     SKIN_CONDITION,
     SPA_OFFER,
@@ -200,6 +203,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "is there a fridge for my breast milk, i'll be there 2 hours",
             "is it ok if i bring my newborn in the car seat",
             "my sister is pregnant can she come watch",
+            "im pregnant so i cant do botox rn lol but can i buy a gift card for my sister",
         ),
         # where to keep milk or pump while there is logistics, unless a treatment's safety is asked
         unless=re.compile(
@@ -207,7 +211,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"refrigerator|cooler|a (?:room|place|spot) to pump|pump (?:in|at) (?:the|your))\b|"
             # a baby who comes along: "is it ok if i bring my newborn in the car seat"
             r"^(?!.*\b(?:safe|while|breast\w*|nursing|pregnan\w*|pumping|postpartum)\b).*\b(?:bring|bringing|"
-            r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b|" + PREGNANT_COMPANION
+            r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b|"
+            + PREGNANT_COMPANION
+            + "|"
+            + PREGNANT_BUYING_FOR_SOMEONE
         ),
     ),
     Rule(
@@ -232,6 +239,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "is the semaglutide program monthly or a one time fee",
             "does the iv drip come with a vitamin shot",
             "can i get an evening appt, i take my pills in the morning and im groggy",
+            "i take adderall in the morning so im more chill in the afternoons, can we do 2pm",
         ),
         # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
@@ -243,8 +251,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?!.*\b(?:take|taking|took|i'?m on|im on)\b).*\b(?:come with|include[sd]?|add(?:ed)?) "
             r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b|"
             # meds named only as the reason for a time: "need a morning slot bc i take my meds at night"
-            r"^(?=.*\b(?:slot|appt|appointment|time)\b)(?!.*\b(?:safe|ok|okay|interact\w*|affect|stop|before|"
-            r"after|with)\b).*\bi take my (?:meds|medications?|pills) (?:at night|in the (?:morning|evening))"
+            f"{MEDS_AS_TIME_REASON}"
         ),
     ),
     Rule(
@@ -315,7 +322,12 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?:the )?surgery|non-?surgical|that (?:is ?n'?t|is not) surgery|no surgery)\b[^?]*\??$|"
             # skin tag removal asked by price is a booking the spa sells
             r"^(?!.*\b(?:bleed\w*|itch\w*|hurts?|sore|infect\w*|growing)\b).*\bskin tags?\b.{0,25}\b(?:price|"
-            r"pricing|cost|how much)\b|" + PREGNANT_COMPANION
+            r"pricing|cost|how much)\b|"
+            + PREGNANT_COMPANION
+            + "|"
+            + PREGNANT_BUYING_FOR_SOMEONE
+            + "|"
+            + SCHEDULED_AROUND
         ),
     ),
     Rule(
@@ -323,7 +335,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(CONDITION_SHAPE),
         ("I have dermatitis on my hands", "my mom has neuralgia", "what helps tendonitis?"),
-        ("what time tomorrow?",),
+        ("what time tomorrow?", "i have a colonoscopy the 14th so anything the week after works"),
+        unless=re.compile(SCHEDULED_AROUND),
     ),
     Rule(
         "skin_concern_effect",
@@ -660,7 +673,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "how do you treat forehead lines?",
             "i have a gift card and a package what are they worth",
             "is it ok to take the 3pm every week",
+            "my period's due around the 12th so can i book the bikini laser for the week after",
         ),
+        unless=re.compile(SCHEDULED_AROUND),
     ),
     Rule(
         "lasting_symptom",

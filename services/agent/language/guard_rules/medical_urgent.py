@@ -87,6 +87,15 @@ _SINCE_ES = (
 )
 
 # What `symptom_on_a_drug` cannot do without: the drug, or weight loss shots.
+# A question in Spanish about what may happen ("es normal que me salgan moretones despues del
+# relleno?", "me va a doler?"), with nothing the client has now: medical, not urgent.
+_GENERAL_ES = re.compile(
+    r"^(?!.*\b(?:tengo|tiene|tienes|ahora|todavia|aun|sigue|siguen|hoy|anoche|ayer|me duele|me arde|"
+    r"me salio|me salieron|se me|me quedo)\b)"
+    r"(?=.*\b(?:es normal que|es comun que|suele|suelen|puede (?:causar|dar|salir)|pueden (?:salir|dar)|"
+    r"(?:me|se) va a|van a|saldran?|que pasa si)\b)"
+)
+
 _NAMES_A_DRUG = re.compile(rf"\b(?:{DRUG}|weight loss)")
 
 _PILLS = alt(r"pills?|tablets|capsules|meds|medications?|medicines?|gummies|" + DRUG[3:-1])
@@ -410,6 +419,7 @@ URGENT: tuple[Rule, ...] = (
         ),
         ("puedo ir despues del trabajo?",),
         priority="urgent",
+        unless=_GENERAL_ES,
     ),
     Rule(
         "symptom_on_a_drug",

@@ -14,7 +14,10 @@ from .vocabulary import (
     DRUG,
     DRUG_BRAND,
     DRUG_SHAPE,
+    MEDS_AS_TIME_REASON,
+    PREGNANT_BUYING_FOR_SOMEONE,
     PREGNANT_COMPANION,
+    SCHEDULED_AROUND,
     SPA_OFFER,
     TREATMENT,
 )
@@ -36,8 +39,10 @@ _BOOKING_ONLY = rx(
     # a fee or a policy: "is there a cancellation fee if i give 48 hours notice"
     r"\b(?:cancell?ation|no[- ]show|late|rescheduling) (?:fee|policy|charge)s?\b|\b\d+ (?:hours?|hrs?|days?) "
     r"notice\b",
-    # who comes along: "is it ok if my baby comes with me"
-    r"\bif my (?:\w+ ){1,3}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along)\b",
+    # who comes along: "is it ok if my baby comes with me", "can she sit in the waiting room"
+    r"\bif my (?:\w+ ){1,3}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along)\b|"
+    r"\b(?:sit|wait|stay|hang out|hang) (?:\w+ ){0,2}(?:in|at) (?:the|your) (?:waiting (?:room|area)|lobby|"
+    r"front)\b",
     # a ride home: "my husband is picking me up, do i need a driver after filler"
     r"\b(?:need|have|bring|get) a (?:driver|ride(?: home)?)\b|\bdrive (?:myself )?home\b|"
     r"\bpick(?:ing)? me up\b",
@@ -65,9 +70,6 @@ _BOOKING_ONLY = rx(
     r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
     # how many visits to plan for: "my tattoo is pretty big, how many removal visits should i plan for"
     r"\bhow many (?:\w+ ){0,2}(?:visits|sessions|treatments|appointments|appts) (?:should|do|will|would)\b",
-    # meds only as the reason for a time: "need a morning slot because i take my meds at night"
-    r"\b(?:slot|appt|appointment|time)\b.{0,40}\bi take my (?:meds|medications?|pills) (?:at night|in the "
-    r"(?:morning|evening))\b",
 )
 # What keeps a text clinical whatever else it says.
 _STILL_CLINICAL = re.compile(
@@ -101,6 +103,8 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "can my 17 yr old get laser for her upper lip with my permission",
     "my tattoo is huge, how many removal sessions should i plan on",
     "i need a morning appointment since i take my medication at night and it knocks me out",
+    "my daughter is 13, can she sit in the waiting room while i get my filler or does she need to come back "
+    "with me",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
@@ -115,13 +119,21 @@ MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
 )
 
 
-_PREGNANT_COMPANION = re.compile(PREGNANT_COMPANION)
+# Booking texts whose own pattern already stands down for any safety question, whatever else they name:
+# someone pregnant who comes along, a pregnant client buying for someone else, a medical date or a
+# drug named only as the day or time to book around.
+_BOOKING_WHATEVER_NAMED = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (PREGNANT_COMPANION, PREGNANT_BUYING_FOR_SOMEONE, SCHEDULED_AROUND, MEDS_AS_TIME_REASON)
+    )
+)
 
 
 def overrules_model(prepared: str) -> bool:
     """Whether a prepared text is a booking text the model must not escalate on its own: one of the
-    booking shapes with nothing clinical, or someone pregnant who only comes along (that pattern itself
-    stands down for any treatment or safety question)."""
-    if _PREGNANT_COMPANION.search(prepared) is not None:
+    booking shapes with nothing clinical, or one of the booking texts that name a pregnancy, a medical
+    date or a drug only as logistics (those patterns themselves stand down for any safety question)."""
+    if _BOOKING_WHATEVER_NAMED.search(prepared) is not None:
         return True
     return _BOOKING_ONLY.search(prepared) is not None and _STILL_CLINICAL.search(prepared) is None

@@ -16,7 +16,8 @@ _SKIN_SPELLINGS = _ECZEMA_PSORIASIS + r"|ros+[aei][cs]+[eiy]{0,2}a"
 # What a med spa does to a client: the "after my ..." of a post-treatment symptom.
 TREATMENT = alt(
     r"botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|filler injections?|juvederm|"
-    r"restylane|rha|radiesse|sculptra|kybella|lip flip|lip injections?|injections?|injectables?|"
+    r"restylane|rha|radiesse|tear troughs?|under ?eye filler|sculptra|kybella|lip flip|lip injections?|"
+    r"injections?|injectables?|"
     r"shots?|needles?|laser|lasers|ipl|bbl|photofacial|peel|peels|chemical peel|microneedling|"
     r"morpheus8?|rf microneedling|hydrafacial|facial|facials|coolsculpting|cryo\w*|dermaplaning|prp|"
     r"prf|vampire facial|hair removal|electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|"
@@ -104,7 +105,7 @@ CONDITION = alt(
     r"thyroid|kidney|liver(?! spots?)|bleeding disorder|blood clots?|anemi\w*|pacemaker|breast implants?|"
     r"neuropathy|myasthenia|bell'?s palsy|palsy|glaucoma|depression|anxiety disorder|bipolar|"
     r"schizo\w*|adhd|multiple sclerosis|parkinson'?s?|alzheimer'?s?|dementia|pcos|endometriosis|fibroids?|"
-    r"fibromyalgia|sepsis|pneumonia|covid|flu|strep|uti|std|sti|lice|scabies|mrsa|staph|ulcers?|"
+    r"fibromyalgia|sepsis|pneumonia|covid|flu|strep|utis?|std|sti|lice|scabies|mrsa|staph|ulcers?|"
     r"cysts?|moles?|growths?|lesions?|tumou?r|obes\w*|menopause|perimenopause|"
     r"eczema|psoriasis|dermatitis|vitiligo|lichen planus|hidradenitis|impetigo|ringworm|fungal|fungus|"
     r"skin tags?|warts?|"
@@ -187,7 +188,8 @@ SKIN_CONCERN = alt(
 # What the spa sells and a client asks about by name ("what is dermaplaning?").
 SPA_OFFER = alt(
     r"botox|tox|neurotoxins?|dysport|xeomin|jeuveau|daxxify|fillers?|dermal fillers?|juvederm|"
-    r"restylane|rha|radiesse|sculptra|kybella|lip flip|facials?|hydrafacial|peels?|chemical peels?|"
+    r"restylane|rha|radiesse|tear troughs?|under ?eye filler|sculptra|kybella|lip flip|facials?|"
+    r"hydrafacial|peels?|chemical peels?|"
     r"microneedling|morpheus8?|laser\w*|ipl|bbl|photofacial|hair removal|wax\w*|massage|lashes|"
     r"lash lift|brows?|brow lamination|lips?|coolsculpting|dermaplaning|prp|prf|vampire facial|"
     r"threads?|thread lift|pdo|emsculpt|body contouring|tightening|contouring|skin tightening|"
@@ -210,7 +212,8 @@ AFTER_SYMPTOM = alt(
     r"sensitive|raised|marks?|stripes?|scratch\w*|white ?heads|pimples|zits|acne|hoarse|lost my voice|tight|"
     r"weak|weird|strange|frozen|heavy|twitch\w*|spasm\w*|darker|higher|lower|"
     r"dark spots?|dark patch\w*|patches|streaks?|shaking|broke out|breaking out|breakouts?|cold sores?|"
-    r"hard|firm|dent\w*|dimpl\w*|ridges?|migrat\w*|moved|crooked smile|dry|flaky|flaking|purging|upset|"
+    r"hard|firm|dents?|dented|denting|dimpl\w*|ridges?|migrat\w*|moved|crooked smile|dry|flaky|flaking|"
+    r"purging|upset|"
     r"threw up|throw up|puk\w*|barf\w*|stiff\w*|pulling|tugging|losing (?:my )?hair|hair loss|"
     r"hair (?:is )?falling out|(?:isn'?t|not|won'?t) heal\w*|"
     r"(?:can'?t|cannot|can barely|can hardly|hard to|trouble|doesn'?t|does not|won'?t|will not) (?:smile|"
@@ -266,4 +269,43 @@ PREGNANT_COMPANION = (
     r"(?:get|getting|have|do) (?!a gift))\b).*\bmy (?:sister|friend|bestie|cousin|mom|daughter|wife|"
     r"girlfriend) (?:is|'s) (?:\w+ ){0,2}pregnant\b.{0,40}\b(?:come|watch|tag along|sit|join|wait|"
     r"drive me|pick me up|take me|gift (?:card|certificate))"
+)
+# A pregnant client who leaves the treatment for later and buys for someone else: "im pregnant so i
+# cant do botox rn but can i buy a gift card for my sister". Any safety or timing question keeps it
+# medical ("how long after the baby can i").
+PREGNANT_BUYING_FOR_SOMEONE = (
+    r"^(?!.*\b(?:safe|ok for|okay for|when can|how (?:long|soon)|after (?:i|the baby|birth|giving)|wait|"
+    r"still)\b).*\b(?:i'?m|i am|im) (?:\w+ )?pregnan\w*\b.{0,40}\b(?:can'?t|cannot|won'?t|not allowed|no)\b"
+    r".{0,60}\b(?:gift (?:card|certificate)s?|for my (?:sister|friend|mom|mother|husband|partner|wife|"
+    r"daughter|bestie))\b"
+)
+# A medical date named only as the day to book around: "i have a colonoscopy the 14th so anything the
+# week after works", "my period's due around the 12th so can i book the week after". A safety or
+# healing question keeps it medical ("how long after my surgery on the 3rd can i get botox").
+_DATE = (
+    r"(?:the )?(?:\d{1,2}(?:st|nd|rd|th)?|(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|week|month|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|"
+    r"mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
+)
+_MEDICAL_DATE = (
+    r"(?:surgery|operation|procedure|[a-z]+oscopy|mri|ct scan|scan|biopsy|mammogram|physical|check-?up|"
+    r"period|root canal|dental work|(?:doctor'?s?|dentist|dental|derm\w*|medical|obgyn|ob) "
+    r"(?:appointment|visit))"
+)
+SCHEDULED_AROUND = (
+    r"^(?!.*\b(?:safe|ok to|okay to|fine to|affect\w*|interfere|stop|heal\w*|too soon|risk\w*|should i|"
+    r"recover\w*|wait|how (?:long|soon)|problem|pain\w*|hurt\w*|bleed\w*|sore|swell\w*|swollen)\b)"
+    rf".*\b(?:i have|i'?ve got|i'?m having|having|i'?m getting|my)\b (?:a |an |my |the )?(?:\w+ ){{0,2}}"
+    rf"{_MEDICAL_DATE}(?:'?s)?(?: on my \w+)?(?: is)? (?:due )?(?:on|in|this|next|around|the|due)\b ?{_DATE}"
+    r".{0,40}\b(?:anything|any day|any time|anytime|works?|book|get in|come in|slot|openings?|available|"
+    r"what do you have|(?:can|could) (?:we|i|you) (?:do|get|book|squeeze|fit))\b"
+)
+# Meds named only as the reason for a time: "i take adderall in the morning so can we do 2pm". A
+# safety question keeps it medical.
+MEDS_AS_TIME_REASON = (
+    r"^(?=.*\b(?:slot|appt|appointment|time|consult\w*|\d{1,2} ?(?:am|pm)|\d{1,2}:\d\d|can we do|"
+    r"can i (?:come|book|do)|works? (?:best|better))\b)"
+    r"(?!.*\b(?:safe|ok to|okay to|interact\w*|affect\w*|stop|before|after|with the|with my|skip)\b)"
+    r".*\bi take (?:my )?(?:meds|medications?|pills|\w+) (?:at night|in the (?:morning|evening|afternoon)|"
+    r"(?:every|each) (?:morning|night|evening))"
 )
