@@ -13,6 +13,7 @@ slots in booking.py; the turn's working set and its reply in turn.py.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -26,15 +27,16 @@ from shared.contracts.conversation import (
     ServicesOffered,
     StaffNoteAdded,
 )
-from shared.contracts.tools import ProviderInfo, ServiceMatch, TimePreference
+from shared.contracts.tools import ClosedDay, ProviderInfo, ServiceMatch, TimePreference
 
 from . import domain, frontdesk_answers, policy
 from .booking import confirm, propose
 from .brain import Decision, Handoff, TurnContext
 from .domain import ConversationState
 from .language.choices import offers_time
+from .language.clock_picks import option_by_clock
 from .language.understanding import understand
-from .replies import day_name, lang_of, say
+from .replies import date_label, day_name, lang_of, say
 from .turn import Turn, reply
 
 log = structlog.get_logger()
@@ -107,6 +109,7 @@ def read(ctx: TurnContext) -> Turn:
         provider_names=[p.first_name for p in ctx.spa.providers],
         service_names=[s.name for s in ctx.spa.services],
         name_asked=state.last_asked in ("name", "name_and_service") or name_asked_with_options(state),
+        provider_in_mind=state.search.provider_first_name if state.search else None,
     )
     lang = state.language if state.greeted else "en"
     if u.language == "es" and "es" in ctx.spa.languages:
@@ -212,6 +215,8 @@ def chosen_option(turn: Turn) -> int | None:
     u, proposals = turn.u, turn.state.proposals
     if not proposals or u.reject_options or u.shift:
         return None
+    if u.clock_pick is not None:
+        return option_by_clock(u.clock_pick, [p.option.start for p in proposals], turn.tz)
     if u.choice is not None and u.choice < len(proposals):
         return u.choice
     if u.affirm and u.preference is None:
@@ -376,9 +381,19 @@ def take_preference(turn: Turn) -> None:
         for weekday in policy.closed_days(fields["preference"], turn.ctx.spa.hours):
             turn.lead.append(say(turn.lang, "closed_day", day=day_name(weekday, turn.lang)))
             turn.inexact_said = True
+        for closed in policy.closed_dates(fields["preference"], turn.ctx.spa.closures):
+            turn.lead.append(closed_date_note(closed, turn.lang))
+            turn.inexact_said = True
         if provider is not None and not turn.inexact_said and (off := provider_day_off(turn, provider)):
             turn.lead.insert(0, off)  # "julia on monday": said before notes a long reply may drop
             turn.inexact_said = True
+
+
+def closed_date_note(closed: ClosedDay, lang: str) -> str:
+    """'We're closed Friday, Dec 25 (Christmas Day).'"""
+    moment = datetime.combine(closed.day, time(12))
+    label = date_label(moment, lang) + (f" ({closed.reason})" if closed.reason else "")
+    return say(lang, "closed_date", day=label)
 
 
 def provider_day_off(turn: Turn, provider: ProviderInfo) -> str:

@@ -17,6 +17,7 @@ from shared.contracts.tools import (
     BookingRecord,
     ClientBenefits,
     ClientRecord,
+    ClosedDay,
     Hold,
     HoldsReleased,
     MembershipInfo,
@@ -88,11 +89,13 @@ MODEL_FIELDS: dict[type[BaseModel], frozenset[str]] = {
             "languages",
             "consult_first",
             "memberships",
+            "closures",
         }
     ),
     MembershipPlan: frozenset({"name", "monthly_price_cents", "discount_percent", "covers"}),
     # The spa's public catalog and its providers' usual weeks (no dated time off, nothing of clients).
     OpeningDay: frozenset({"weekday", "intervals"}),
+    ClosedDay: frozenset({"day", "intervals", "reason"}),
     ServiceInfo: frozenset(
         {"key", "name", "category", "price_cents", "duration_minutes", "is_consultation", "free_consult"}
     ),

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from shared.contracts.conversation import Asked, ProposedOption, ServiceCandidate
 from shared.contracts.tools import (
     ClientBenefits,
+    ClosedDay,
     OpeningDay,
     ServiceInfo,
     SlotOption,
@@ -394,6 +395,17 @@ def closed_days(preference: TimePreference, hours: Sequence[OpeningDay]) -> list
     if not asked or asked & open_days:
         return []
     return sorted(asked)
+
+
+def closed_dates(preference: TimePreference, closures: Sequence[ClosedDay]) -> list[ClosedDay]:
+    """The dates asked for on which the spa is closed all day (a holiday), when it opens on none of
+    the dates asked for; "the 24th or 26th" with the 25th closed says nothing."""
+    if not preference.dates:
+        return []
+    shut = {c.day: c for c in closures if not c.intervals}
+    if not all(d in shut for d in preference.dates):
+        return []
+    return [shut[d] for d in sorted(set(preference.dates))]
 
 
 def next_week(preference: TimePreference) -> TimePreference | None:

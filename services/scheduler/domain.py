@@ -96,6 +96,15 @@ class MembershipDef:
 
 
 @dataclass(frozen=True)
+class Closure:
+    """A day the spa closes, or keeps other hours (a holiday, a short day): replaces the week's."""
+
+    day: date
+    hours: tuple[Interval, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class SpaCatalog:
     """Everything static about a spa, cached in memory by the service."""
 
@@ -112,10 +121,16 @@ class SpaCatalog:
     languages: tuple[str, ...] = ("en",)
     version: int = 0
     memberships: tuple[MembershipDef, ...] = ()
+    closures: Mapping[date, Closure] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def open_on(self, day: date) -> Sequence[Interval]:
+        """The spa's opening hours that day: a closure replaces the week's."""
+        closure = self.closures.get(day)
+        return closure.hours if closure is not None else self.opening.get(day.weekday(), ())
 
     def qualified(self, service: ServiceDef) -> list[ProviderDef]:
         """Providers qualified for the service, in a stable order."""
@@ -314,7 +329,7 @@ def day_candidates(
     lo, hi = time_bounds(pref)
     lo_at, hi_at = local_at(day, lo, tz), local_at(day, hi, tz)
     target_at = local_at(day, pref.target_time, tz) if pref.target_time else None
-    opening = spa.opening.get(day.weekday(), ())
+    opening = spa.open_on(day)
     # Only starts inside every bound are walked: the preference's time of day, the lead time and
     # horizon, and the target window.
     # The upper bound is exclusive: a 12:00 start is not "morning", a 3pm start is not "before 3".
@@ -405,7 +420,7 @@ def slot_fits_hours(spa: SpaCatalog, provider: ProviderDef, start: datetime, end
     """The slot lies inside the provider's working hours and the spa's opening hours that day."""
     tz = spa.tz
     day = start.astimezone(tz).date()
-    for a, b in intersect(provider.hours_on(day), spa.opening.get(day.weekday(), ())):
+    for a, b in intersect(provider.hours_on(day), spa.open_on(day)):
         if local_at(day, a, tz) <= start and end <= local_at(day, b, tz):
             return True
     return False

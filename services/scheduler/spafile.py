@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from services.scheduler.domain import Interval, ProviderDef, Rules, ServiceDef, SpaCatalog
+from services.scheduler.domain import Closure, Interval, ProviderDef, Rules, ServiceDef, SpaCatalog
 from shared.contracts.envelope import TenantId
 from shared.contracts.sms import E164
 
@@ -146,6 +146,26 @@ class ExceptionSpec(Section):
         return self
 
 
+class ClosureSpec(Section):
+    """A holiday or short day for the whole spa: `closed: true`, or the day's own `hours`."""
+
+    day: date = Field(alias="date")
+    closed: bool = False
+    hours: Hours | None = None
+    reason: str = Field(default="", max_length=80)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ClosureSpec:
+        if self.closed == (self.hours is not None):
+            raise ValueError("a closure is either 'closed: true' or has 'hours'")
+        if self.hours is not None:
+            parse_hours(self.hours)
+        return self
+
+    def closure(self) -> Closure:
+        return Closure(self.day, () if self.closed else tuple(parse_hours(self.hours or [])), self.reason)
+
+
 class ProviderSpec(Section):
     key: Key
     name: str = Field(min_length=1, max_length=120)
@@ -212,6 +232,7 @@ class SpaFile(BaseModel):
     sms: SmsSection = Field(default_factory=SmsSection)
     booking_rules: RulesSpec = Field(default_factory=RulesSpec)
     opening_hours: dict[str, Hours]
+    closures: list[ClosureSpec] = Field(default_factory=list)
     catalog: list[ServiceSpec] = Field(min_length=1)
     providers: list[ProviderSpec] = Field(min_length=1)
     packages: list[PackageSpec] = Field(default_factory=list)
@@ -244,7 +265,19 @@ class SpaFile(BaseModel):
         weekly_hours(value)
         return value
 
+    @field_validator("closures")
+    @classmethod
+    def _one_closure_a_day(cls, value: list[ClosureSpec]) -> list[ClosureSpec]:
+        days = [c.day for c in value]
+        twice = sorted({d.isoformat() for d in days if days.count(d) > 1})
+        if twice:
+            raise ValueError(f"a day has two closures: {', '.join(twice)}")
+        return value
+
     # ----- derived -----
+    def closure_map(self) -> dict[date, Closure]:
+        return {c.day: c.closure() for c in self.closures}
+
     def service_id(self, key: str) -> UUID:
         return stable_id(self.id, "service", key)
 
@@ -308,6 +341,7 @@ class SpaFile(BaseModel):
             parking_note=self.parking_note,
             help_text=self.sms.help_text,
             languages=tuple(self.languages),
+            closures=self.closure_map(),
         )
 
 

@@ -284,6 +284,15 @@ class OpeningDay(Value):
     intervals: list[tuple[time, time]] = Field(default_factory=list)
 
 
+class ClosedDay(Value):
+    """A day the spa closes or keeps other hours (a holiday, a short day), local to the spa; it
+    replaces that weekday's opening hours. No intervals means closed all day."""
+
+    day: date
+    intervals: list[tuple[time, time]] = Field(default_factory=list)
+    reason: str = ""
+
+
 class ServiceInfo(Value):
     """A catalog service as the spa advertises it: what a front desk may say about it."""
 
@@ -332,6 +341,9 @@ class SpaProfile(Value):
         default=True, description="a new client is offered a service's consultation before the service"
     )
     memberships: list[MembershipPlan] = Field(default_factory=list, description="the memberships it sells")
+    closures: list[ClosedDay] = Field(
+        default_factory=list, description="holidays and short days, by date, replacing the week's hours"
+    )
 
 
 class ToolError(Value):

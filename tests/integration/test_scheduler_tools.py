@@ -424,6 +424,13 @@ async def test_profile_carries_hours_catalog_providers_weeks_and_languages(demo:
     assert profile.languages == ["en", "es"] and profile.consult_first
     assert [d.weekday for d in profile.hours] == list(range(7))
     assert profile.hours[3].intervals == [(time(9), time(20))] and profile.hours[6].intervals == []
+    # The spa file's holidays, read back from the database: a short Christmas Eve, two closed days.
+    closures = [(c.day.isoformat(), c.intervals, c.reason) for c in profile.closures]
+    assert closures == [
+        ("2026-12-24", [(time(9), time(14))], "Christmas Eve"),
+        ("2026-12-25", [], "Christmas Day"),
+        ("2027-01-01", [], "New Year's Day"),
+    ]
     services = {s.key: s for s in profile.services}
     assert len(services) == len(demo.spa.catalog)
     lips = services["lip-filler"]
@@ -439,8 +446,9 @@ async def test_profile_carries_hours_catalog_providers_weeks_and_languages(demo:
     assert [(m.name, m.monthly_price_cents, m.discount_percent, m.covers) for m in profile.memberships] == [
         ("Glow Club", 14900, 10, ["HydraFacial"])
     ]
-    dumped = profile.model_dump_json()
-    # First names and usual weeks only: no surname, no dated time off, no client.
+    # The spa's own holidays are public (above); the rest holds first names and usual weeks only: no
+    # surname, no provider's dated time off (Julia's Dec 24), no client.
+    dumped = profile.model_dump_json(exclude={"closures"})
     for hidden in ("Alvarez", "Okafor", "2026-12-24", "holiday", "Ava", "+1415"):
         assert hidden not in dumped
 

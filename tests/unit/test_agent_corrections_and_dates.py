@@ -365,3 +365,15 @@ def test_noonish_is_around_noon() -> None:
 def test_a_membership_name_is_no_treatment() -> None:
     words = understand("how much is the glow club membership?", now=NOW, tz=TZ).service_text
     assert "glow" not in words
+
+
+def test_christmas_asked_for_is_said_closed_with_the_spas_reason_in_either_language() -> None:
+    from services.agent.deterministic import closed_date_note
+    from shared.contracts.tools import ClosedDay
+
+    (asked,) = _pref("hydrafacial on christmas day?").dates
+    closed = ClosedDay(day=asked, reason="Christmas Day")
+    assert closed_date_note(closed, "en") == "We're closed Friday, Dec 25 (Christmas Day)."
+    assert closed_date_note(closed.model_copy(update={"reason": ""}), "es") == (
+        "Estamos cerrados el viernes 25 de dic."
+    )

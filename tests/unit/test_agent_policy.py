@@ -247,3 +247,15 @@ def test_same_time_next_week_is_the_days_offered_a_week_on_not_the_whole_week() 
     preference = fields["preference"]
     assert preference.dates == [date(2026, 12, 16)], "the Wednesday offered, a week later"
     assert preference.part_of_day == "morning" and preference.date_from is None
+
+
+def test_a_date_asked_for_on_a_spa_holiday_is_named_unless_another_date_asked_is_open() -> None:
+    from shared.contracts.tools import ClosedDay
+
+    christmas = ClosedDay(day=date(2026, 12, 25), reason="Christmas Day")
+    short_eve = ClosedDay(day=date(2026, 12, 24), intervals=[(time(9), time(14))])
+    closures = [short_eve, christmas]
+    assert policy.closed_dates(TimePreference(dates=[date(2026, 12, 25)]), closures) == [christmas]
+    assert policy.closed_dates(TimePreference(dates=[date(2026, 12, 24)]), closures) == []  # open, short
+    assert policy.closed_dates(TimePreference(dates=[date(2026, 12, 25), date(2026, 12, 26)]), closures) == []
+    assert policy.closed_dates(TimePreference(weekdays=[4]), closures) == []  # "friday": the next open one

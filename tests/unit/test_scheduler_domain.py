@@ -211,3 +211,21 @@ def test_turned_down_starts_are_skipped_with_every_provider(spa: domain.SpaCatal
         spa, service, spa.qualified(service), monday, TimePreference(), window, {}, declined
     )
     assert {c.start for c in cands} == all_starts - declined
+
+
+def test_a_spa_closure_closes_every_provider_and_a_short_day_cuts_their_hours() -> None:
+    text = SPA + (
+        "closures:\n"
+        "  - {date: 2026-12-28, closed: true, reason: Holiday}\n"
+        '  - {date: 2026-12-29, hours: "09:00-12:00", reason: Short day}\n'
+    )
+    closed = spafile.parse(text).catalog_view()
+    monday, tuesday, next_monday = date(2026, 12, 28), date(2026, 12, 29), date(2027, 1, 4)
+    assert _slots(closed, "laser-hair-removal", monday) == []
+    assert _local(_slots(closed, "laser-hair-removal", next_monday))  # the week's hours again after it
+    short = _local(_slots(closed, "hydrafacial", tuesday))
+    assert short and short[0] == "09:00 EST" and short[-1] == "11:00 EST"  # 60 minutes ending by noon
+    service = _service(closed, "hydrafacial")
+    (sloane,) = closed.qualified(service)
+    at = datetime.combine(tuesday, time(13), NY)
+    assert not domain.slot_fits_hours(closed, sloane, at, at + timedelta(hours=1))

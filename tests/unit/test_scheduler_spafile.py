@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 
 from services.scheduler import matching, spafile
@@ -128,3 +130,33 @@ def test_demo_spa_replies_in_english_and_spanish(demo: spafile.SpaFile) -> None:
 def test_unknown_or_repeated_languages_name_their_line(codes: str) -> None:
     (problem,) = _problems(GOOD.replace("timezone:", f"languages: {codes}\ntimezone:"))
     assert problem.line == 3 and problem.where.startswith("languages")
+
+
+def test_closures_parse_as_closed_days_and_short_days() -> None:
+    text = GOOD + (
+        "closures:\n"
+        "  - {date: 2026-12-25, closed: true, reason: Christmas Day}\n"
+        '  - {date: 2026-12-24, hours: "09:00-13:00"}\n'
+    )
+    closures = spafile.parse(text).catalog_view().closures
+    assert closures[date(2026, 12, 25)].hours == () and closures[date(2026, 12, 25)].reason == "Christmas Day"
+    assert closures[date(2026, 12, 24)].hours == ((time(9), time(13)),)
+
+
+NEITHER_OR_BOTH = "either 'closed: true' or has 'hours'"
+
+
+@pytest.mark.parametrize(
+    ("closures", "reason"),
+    [
+        ['  - {date: 2026-12-25, closed: true, hours: "09:00-12:00"}', NEITHER_OR_BOTH],
+        ["  - {date: 2026-12-25}", NEITHER_OR_BOTH],
+        [
+            "  - {date: 2026-12-25, closed: true}\n  - {date: 2026-12-25, closed: true}",
+            "a day has two closures: 2026-12-25",
+        ],
+    ],
+)
+def test_a_closure_that_is_neither_or_both_or_twice_is_rejected(closures: str, reason: str) -> None:
+    (problem,) = _problems(GOOD + "closures:\n" + closures + "\n")
+    assert reason in problem.reason

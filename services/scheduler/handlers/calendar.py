@@ -110,7 +110,7 @@ def _working(spa: SpaCatalog, provider: ProviderDef, first: date, last: date) ->
     tz = spa.tz
     for n in range((last - first).days + 1):
         day = first + timedelta(days=n)
-        for a, b in domain.intersect(provider.hours_on(day), spa.opening.get(day.weekday(), ())):
+        for a, b in domain.intersect(provider.hours_on(day), spa.open_on(day)):
             out.append(TimeRange(start=domain.local_at(day, a, tz), end=domain.local_at(day, b, tz)))
     return out
 

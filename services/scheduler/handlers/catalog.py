@@ -12,6 +12,7 @@ from services.scheduler.domain import SpaCatalog
 from services.scheduler.handlers.audit_policy import disclosed_fields
 from services.scheduler.handlers.ports import Ports, Served
 from shared.contracts.tools import (
+    ClosedDay,
     GetSpaProfile,
     MatchService,
     MembershipPlan,
@@ -90,6 +91,10 @@ def _profile(spa: SpaCatalog) -> SpaProfile:
         help_text=spa.help_text,
         hours_summary=domain.hours_summary(spa.opening),
         hours=_week(spa.opening),
+        closures=[
+            ClosedDay(day=c.day, intervals=list(c.hours), reason=c.reason)
+            for c in sorted(spa.closures.values(), key=lambda c: c.day)
+        ],
         services=[_service_info(spa, s) for s in sorted(spa.services.values(), key=lambda s: s.key)],
         providers=[
             ProviderInfo(provider_id=p.id, first_name=p.first_name, week=_week(p.weekly))

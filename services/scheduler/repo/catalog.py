@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Any
 
 import asyncpg
 
-from services.scheduler.domain import Interval, MembershipDef, ProviderDef, Rules, ServiceDef, SpaCatalog
+from services.scheduler.domain import (
+    Closure,
+    Interval,
+    MembershipDef,
+    ProviderDef,
+    Rules,
+    ServiceDef,
+    SpaCatalog,
+)
 from services.scheduler.spafile import parse_hours
 
 # ----- hours as JSON (canonical, so a reload compares equal) -----
@@ -19,6 +28,30 @@ def clock_text(value: time) -> str:
 def hours_json(week: dict[int, list[Interval]]) -> dict[str, list[list[str]]]:
     """Weekly hours in their stored form: {"0": [["09:00", "17:00"]], ...}."""
     return {str(d): [[clock_text(a), clock_text(b)] for a, b in spans] for d, spans in sorted(week.items())}
+
+
+def closures_json(closures: dict[date, Closure]) -> list[dict[str, Any]]:
+    """The spa's closures in their stored form, by date."""
+    return [
+        {"date": d.isoformat(), "hours": _spans_json(c.hours), "reason": c.reason}
+        for d, c in sorted(closures.items())
+    ]
+
+
+def _spans_json(spans: tuple[Interval, ...]) -> list[list[str]]:
+    return [[clock_text(a), clock_text(b)] for a, b in spans]
+
+
+def _closures_from_json(value: list[dict[str, Any]]) -> dict[date, Closure]:
+    closures = (
+        Closure(date.fromisoformat(c["date"]), tuple(_spans_from_json(c["hours"])), c["reason"])
+        for c in value
+    )
+    return {c.day: c for c in closures}
+
+
+def _spans_from_json(spans: list[list[str]]) -> list[Interval]:
+    return parse_hours([f"{a}-{b}" for a, b in spans])
 
 
 def _week_from_json(value: dict[str, list[list[str]]]) -> dict[int, list[Interval]]:
@@ -92,6 +125,7 @@ async def load_catalog(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> 
         parking_note=spa["parking_note"],
         help_text=spa["help_text"],
         languages=tuple(spa["languages"]),
+        closures=_closures_from_json(spa["closures"]),
         version=spa["version"],
         memberships=memberships,
     )

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from services.scheduler.repo.catalog import clock_text, hours_json
+from services.scheduler.repo.catalog import clock_text, closures_json, hours_json
 from services.scheduler.spafile import SpaFile, cents, weekly_hours
 from shared.ids import client_ref
 
@@ -142,13 +142,14 @@ async def load_spa(conn: asyncpg.Connection, spa: SpaFile, id_hash_key: str) -> 
         "opening_hours": hours_json(weekly_hours(spa.opening_hours)),
         "rules": rules,
         "languages": list(spa.languages),
+        "closures": closures_json(spa.closure_map()),
     }
     old = await conn.fetchrow("SELECT * FROM spas WHERE id = $1 FOR UPDATE", spa.id)
     spa_counts = Counts()
     if old is None:
         await conn.execute(
             "INSERT INTO spas (id, name, timezone, address, parking_note, help_text, opening_hours, rules, "
-            "languages) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "languages, closures) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             spa.id,
             *spa_row.values(),
         )
@@ -157,7 +158,7 @@ async def load_spa(conn: asyncpg.Connection, spa: SpaFile, id_hash_key: str) -> 
     elif any(old[k] != v for k, v in spa_row.items()):
         await conn.execute(
             "UPDATE spas SET name = $2, timezone = $3, address = $4, parking_note = $5, help_text = $6, "
-            "opening_hours = $7, rules = $8, languages = $9 WHERE id = $1",
+            "opening_hours = $7, rules = $8, languages = $9, closures = $10 WHERE id = $1",
             spa.id,
             *spa_row.values(),
         )
