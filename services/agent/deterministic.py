@@ -496,7 +496,7 @@ async def move_on(turn: Turn) -> Decision:
     name = f", {state.first_name}" if state.first_name else ""
     if policy.declines_for_now(step, state, turn.u) and not turn.lead:
         # "ok thanks, i'll have a think": no second "when would you like to come in?"
-        return reply(turn, [say(turn.lang, "goodbye" if turn.u.goodbye else "no_rush", name=name)], None)
+        return reply(turn, [say(turn.lang, policy.polite_close(turn.u), name=name)], None)
     if step == "await_choice" and turn.u.defers and not turn.lead:
         turn.lead.append(say(turn.lang, "take_your_time", name=name))
     elif step == "await_choice" and (turn.u.thanks or turn.u.goodbye) and not turn.lead:

@@ -28,6 +28,7 @@ from shared.contracts.tools import (
 from .domain import MAX_REPLY_CHARS, ConversationState
 from .frontdesk_answers import service_info
 from .language.choices import offers_time
+from .language.intents import only_thanks
 from .language.shorthand import plain
 from .language.understanding import Understanding
 from .replies import article, join_or, money, say, when_label
@@ -75,7 +76,14 @@ def declines_for_now(step: Step, state: ConversationState, u: Understanding) -> 
     """'ok thanks, i'll have a think' / 'no thanks, bye' to a question about booking: a polite no."""
     if step not in ("ask_time", "ask_service", "greet") or not state.greeted or u.preference is not None:
         return False
-    return u.defers or u.goodbye or (u.negate and u.thanks)
+    return u.defers or u.goodbye or (u.negate and u.thanks) or only_thanks(u.text)
+
+
+def polite_close(u: Understanding) -> str:
+    """The reply key for a polite end to the booking question: goodbye, a thank-you, or a no."""
+    if u.goodbye:
+        return "goodbye"
+    return "welcome_book" if u.thanks and not u.negate and not u.defers else "no_rush"
 
 
 def step_text(

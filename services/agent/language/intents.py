@@ -28,6 +28,7 @@ __all__ = [
     "GREETING_RULES",
     "NEGATE_RULES",
     "PRICE_OBJECTION_RULES",
+    "THANKS_ONLY_RULES",
     "THANKS_RULES",
     "Intent",
     "defers",
@@ -43,6 +44,7 @@ __all__ = [
     "is_rejection",
     "is_small_talk",
     "is_thanks",
+    "only_thanks",
     "parse_choice",
 ]
 
@@ -76,6 +78,39 @@ THANKS_RULES: tuple[Rule, ...] = (
         r"gracias|muchas gracias|mil gracias|merci)\b|🙏",
         ("thanks!", "thx so much", "ty!", "Thank youuu", "gracias!", "🙏"),
         ("thanksgiving week",),
+    ),
+)
+# Words that go with a thank-you and ask for nothing ("ok cool", "got it", "never mind then").
+_COURTESY = (
+    r"(?:thanks?|thank you|thank u|appreciate (?:it|that|you)|gracias|muchas|mil|never ?mind|nvm|ok|okay|k|kk"
+    r"|cool|great|perfect|awesome|amazing|nice|lovely|good to know|got it|gotcha|noted|alright|all right"
+    r"|sounds good|all good|no worries|i see|understood|oh|ah+|then|anyway|anyways|so much|very much"
+    r"|a lot|again|for (?:the|your) (?:help|information|info|quick reply|answer)|for letting me know|you|u"
+    r"|too|vale|perfecto|genial|entendido|bueno|de nada|igualmente|💕|😊|🙂|👍)"
+)
+# A text that only thanks (or lets the question go): nothing in it to book or answer.
+THANKS_ONLY_RULES: tuple[Rule, ...] = (
+    Rule(
+        "thanks and nothing else",
+        r"^(?=.*\b(?:thanks?|thank (?:you|u)|appreciate|gracias|never ?mind)\b)\W*(?:"
+        + _COURTESY
+        + r"(?:\b|(?=\W)|$)\W*)+$",
+        (
+            "ok cool thanks!",
+            "perfect ty",
+            "ok nvm then, thanks anyway",
+            "got it, thank u so much 🙏",
+            "great, appreciate it",
+            "thanks for the info!",
+            "ok gracias!",
+        ),
+        (
+            "ok thanks, can i book friday?",
+            "thanks! how much is botox",
+            "thanks, saturday morning works",
+            "thanks, 2 please",
+            "no thanks",
+        ),
     ),
 )
 GOODBYE_RULES: tuple[Rule, ...] = (
@@ -286,6 +321,11 @@ def is_greeting(text: str, *, already_plain: bool = False) -> bool:
 def is_thanks(text: str, *, already_plain: bool = False) -> bool:
     """The client says thank you."""
     return matches(THANKS_RULES, text, already_plain=already_plain)
+
+
+def only_thanks(text: str, *, already_plain: bool = False) -> bool:
+    """The text only thanks ("ok cool thanks!", "perfect ty", "nvm then, thanks anyway")."""
+    return matches(THANKS_ONLY_RULES, text, already_plain=already_plain)
 
 
 def is_goodbye(text: str, *, already_plain: bool = False) -> bool:
