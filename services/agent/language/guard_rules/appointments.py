@@ -46,7 +46,11 @@ RESCHEDULE: tuple[Rule, ...] = (
             # the next visit, asked by how long a treatment lasts: "when should i rebook my botox"
             r"\b(?:before|until|till|when) (?:i|you|we|people) (?:\w+ )?(?:need|have|should|want)? ?(?:to )?"
             r"re-?book\b|\b(?:how often|how soon|when) (?:should|do|would) (?:i|you|people|most people) "
-            r"re-?book\b"
+            r"re-?book\b|"
+            # a cancellation that leaves the next visit for later: "cancel, i'll rebook when i'm ready"
+            r"^(?=.*\bcancel)(?!.*\b(?:instead|move|another day|different day|other day)\b).*\b(?:re-?book|"
+            r"re-?sch\w*dul\w*)\b.{0,15}\b(?:later|another time|down the road|at some point|in the future|"
+            r"when i'?m ready|when i can)\b|\b(?:ready|able) to (?:re-?book|re-?sch\w*dul\w*)\b"
         ),
     ),
     Rule(
@@ -55,6 +59,7 @@ RESCHEDULE: tuple[Rule, ...] = (
         rx(
             r"\b(?:move|change|switch|shift|push|bump|postpone|swap|reschedule)\s+(?:back\s+)?(?:my|our|her|"
             rf"his)\s+(?:\w+\s+)?{_APPOINTMENT}\b(?! package| membership| credits?| gift)",
+            rf"\b(?:move|push|bump|shift|switch|swap) (?:\w+day'?s|tomorrow'?s|today'?s) {_APPOINTMENT}\b",
             r"\b(?:move|push|bump|shift|change) (?:my|our) (?:\d{1,2}(?::\d\d)? ?(?:am|pm)?|\w+day'?s?|"
             r"tomorrow'?s?|today'?s?)(?: \w+)? (?:back|up|out|forward|later|earlier|to)\b",
             rf"\b(?:move|push|bump|postpone)\s+(?:it|that|the {_APPOINTMENT})\s+(?:back|up|out|forward|"
@@ -69,6 +74,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             "I'm going to be 20 min late, can you push my 2pm back?",
             "push my facial back an hour",
             "my appt on friday to a different day?",
+            "can i move thursdays facial to saturday instead",
         ),
         ("Can you change the appointment to 3 pm instead?", "is there anything later on friday?"),
     ),

@@ -204,6 +204,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "is it ok if i bring my newborn in the car seat",
             "my sister is pregnant can she come watch",
             "im pregnant so i cant do botox rn lol but can i buy a gift card for my sister",
+            "i'm 7 months pregnant and my coworkers want to get me a gift card, do you sell them online",
         ),
         # where to keep milk or pump while there is logistics, unless a treatment's safety is asked
         unless=re.compile(
@@ -600,7 +601,18 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\bsee (?:a|my) (?:doctor|specialist|dermatologist|physician)\b",
         ),
         ("my doctor said to ask you first", "should I see a doctor about this?"),
-        ("is the injector a nurse or a doctor?",),
+        (
+            "is the injector a nurse or a doctor?",
+            "my dermatologist referred me for the laser, how do i book",
+            "my doctor says my skin is fine for it so i want to book the peel, what do you have next week",
+        ),
+        # a referral or a go-ahead that only leads to a booking: "my derm referred me for the laser"
+        unless=re.compile(
+            r"^(?!.*\b(?:safe|should i|worr\w*|stop|while|still|ask you|ask if|condition|after my|"
+            r"since my)\b)"
+            r".*\bmy \w+ (?:referred|sent|recommended|suggested|says|said|cleared)\b.{0,60}\b(?:book|booking|"
+            r"schedule|appointment|consult\w*|come in|what do you have|available|openings?)\b"
+        ),
     ),
     Rule(
         "health_question_shape",
@@ -645,6 +657,13 @@ QUESTIONS: tuple[Rule, ...] = (
             r"wrong)\b|"
             r"\bsomething to worry about\b|\bcould (?:it|this|that) be (?:something|a (?:sign|symptom))\b|"
             r"\bquit(?:ting)? (?:smoking|vaping|drinking|nicotine|alcohol)\b",
+            # diet and training: "how much protein should i be eating", "how many calories is too few"
+            r"\bhow (?:much|many) (?:\w+ )?(?:protein|fiber|fibre|sugar|caffeine|calories|carbs|salt|sodium|"
+            r"iron|sleep|alcohol|grams)\b.{0,30}\b(?:should (?:i|we|you|she|he)|do i need|is (?:too|ok|safe)|"
+            r"(?:a|per) day|enough)\b",
+            # shots for a trip: "do i need any shots before traveling to thailand"
+            r"\b(?:shots?|vaccines?|vaccinations?|jabs?|boosters?)\b.{0,20}\b(?:before|for) (?:my |a |the )?"
+            r"(?:travel\w*|trip|going (?:to|abroad)|flying)\b",
             r"\b(?:lost|losing|gained|gaining|dropped|put on) (?:\w+ ){0,3}(?:lbs|pounds|kilos|weight)\b"
             r".{0,30}"
             r"\b(?:without trying|for no reason|not trying|out of nowhere)\b",
@@ -658,6 +677,8 @@ QUESTIONS: tuple[Rule, ...] = (
         ),
         (
             "What causes shingles?",
+            "how much protein should i be eating if im lifting 4x a week",
+            "do i need any shots before traveling to thailand",
             "is it contagious?",
             "what should I do if it gets infected?",
             "so tired even after 9 hrs sleep whats wrong with me",
@@ -866,11 +887,16 @@ QUESTIONS: tuple[Rule, ...] = (
             "does it matter who i see",
             "is it ok if my sister comes with me",
             "is it ok if my 10 yr old waits in the lobby",
+            "is the hydrafacial ok for someone who's never had a facial? what do you recommend",
         ),
-        # who comes along is logistics: "is it ok if my baby comes with me"
+        # who comes along is logistics: "is it ok if my baby comes with me"; so is a first visit:
+        # "is the hydrafacial ok for someone who's never had one"
         unless=re.compile(
             r"\bif (?:my|her|his|a|the) (?:\w+ ){1,3}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along|"
-            r"drives?|picks? me up)\b"
+            r"drives?|picks? me up)\b|"
+            r"^(?!.*\b(?:i'?m|i am)\b(?! \d)|.*\b(?:i have|i take|i'?ve been|while|with my|after|since)\b)"
+            r".*\b(?:ok|okay|fine|good) for (?:someone|somebody|a (?:first[- ]timer|beginner|newbie)|"
+            r"first[- ]timers|beginners)\b(?: (?:who'?s|who has|that'?s|who) never)?"
         ),
     ),
     Rule(

@@ -377,11 +377,21 @@ URGENT: tuple[Rule, ...] = (
             r"confused|throw\w* up|threw up|vomit\w*|sleepy|passed out)\b|"
             r"\btalking (?:funny|weird|strange|gibberish)\b|\b(?:words|speech) (?:are |is )?(?:jumbled|"
             r"garbled)\b",
+            # sudden confusion, a stroke sign: "my mom is super confused today and not making sense"
+            r"\b(?:confused|disoriented|not making (?:any )?sense)\b.{0,40}\b(?:today|tonight|"
+            r"this morning|suddenly|all of a sudden|out of nowhere|right now|never like this|"
+            r"not like (?:her|him)|not making (?:any )?sense)\b|"
+            r"\b(?:suddenly|all of a sudden) (?:so |really |very )?(?:confused|disoriented)\b",
             # a clot after sitting still: "my leg is swollen red and hot and i just got off a long flight"
             r"\b(?:leg|calf|calves)\b.{0,30}\b(?:swollen|red|hot|warm)\b.{0,40}\b(?:flight|flew|long drive|"
             r"road trip)\b",
         ),
-        ("is this an emergency?", "should I go to urgent care", "she's in the hospital since the treatment"),
+        (
+            "is this an emergency?",
+            "should I go to urgent care",
+            "she's in the hospital since the treatment",
+            "my 80 yr old mom is super confused today and not making sense",
+        ),
         ("how late are you open tonight?", "i work at the hospital until 6, anything after?"),
         priority="urgent",
         # where a client works or visits is logistics: "i work at the hospital until 6"
@@ -430,6 +440,10 @@ URGENT: tuple[Rule, ...] = (
             rf"\b(?:on|since starting|since i started) (?:the |my |this )?(?:{DRUG}|weight loss (?:shots?|"
             r"injections?|"
             rf"meds))\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
+            # a symptom that came with something just begun: "started the collagen powder last week and
+            # now i have hives"
+            rf"\bstarted (?:taking )?(?:the |my |this |a )?(?:\w+ )?{DRUG}\b.{{0,30}}\b(?:and|but|&) now\b"
+            rf".{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
         ),
         ("i've been nauseous all week on semaglutide is that normal", "im losing hair on semaglutide"),
         ("how much is semaglutide a month?", "i'm on my way, see you at 3"),
@@ -458,8 +472,10 @@ URGENT: tuple[Rule, ...] = (
         "caring_for_a_symptom",
         "medical",
         rx(
-            rf"\b(?:take|put|use|apply|ice|heat|massage|cover)\b.{{0,25}}\b(?:for|on) (?:the|my|this|"
-            r"these) "
+            # how a client pays is not care: "can i use my fsa for the acne facials"
+            rf"\b(?:take|put|use|apply|ice|heat|massage|cover)\b(?! (?:my |a |the |your )?(?:fsa|hsa|"
+            r"insurance|card|credit|gift|points|package|membership|coupon|code|voucher|discount|deposit)\b)"
+            rf".{{0,25}}\b(?:for|on) (?:the|my|this|these) "
             rf"(?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:ice|heat|massage|cover|pop|drain) (?:the|my|this|"
             rf"these) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)",
@@ -473,7 +489,11 @@ URGENT: tuple[Rule, ...] = (
             "should i ice the bruise or use heat",
             "how do i make the swelling go down faster",
         ),
-        ("can i use my package for the facial?", "put me down for the 3pm"),
+        (
+            "can i use my package for the facial?",
+            "put me down for the 3pm",
+            "can i use my FSA for the acne facials",
+        ),
         priority="urgent",
         unless=_NOT_NOW,
         # the caring verb is rarer than a symptom word and cheap to find

@@ -18,7 +18,20 @@ COMPLAINT: tuple[Rule, ...] = (
             r"\b(?:is|was) a joke\b|\bwaste of (?:money|time)\b|\bnever (?:coming|going) back\b",
         ),
         ("this is terrible", "this place is a joke", "the girl at the desk was so rude"),
-        ("your reviews are great!",),
+        (
+            "your reviews are great!",
+            "my sister got her lips done at some place downtown and they look awful, can i book a consult",
+        ),
+        # another business's work, told on the way to booking here: "they did her lips at some place
+        # downtown and they look awful, can i book a consult"
+        unless=re.compile(
+            r"^(?=.*\b(?:some|another|a different|the other|other|my (?:old|last|previous|usual)) "
+            r"(?:place|spa|clinic|salon|med ?spa|injector|office)\b|"
+            r".*\b(?:somewhere|someplace|anywhere) else\b)"
+            r"(?=.*\b(?:book|booking|schedule|consult\w*|appointment)\b)"
+            r"(?!.*\b(?:you|your|y'?all|here|this place)\b.{0,25}\b(?:terrible|horrible|awful|rude|worst|"
+            r"unprofessional|botched|ruined|scam\w*|joke)\b)"
+        ),
     ),
     Rule(
         "unhappy",
@@ -169,8 +182,14 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
             r"\bhablar con (?:una persona|alguien|un humano|el gerente|la gerente|el encargado|"
             r"la encargada)\b",
             r"\bpersona real\b|\bllamen(?:me)?\b|\bme (?:pueden|puede) llamar\b",
+            # Spanglish: "can i talk to alguien real", "speak with una persona"
+            r"\b(?:talk|speak|chat) (?:to|with) (?:alguien|una persona|un humano)\b|\balguien real\b",
         ),
-        ("quiero hablar con una persona", "me pueden llamar por favor?"),
+        (
+            "quiero hablar con una persona",
+            "me pueden llamar por favor?",
+            "can i just talk to alguien real porfa",
+        ),
         ("me llamo Lucia",),
     ),
 )

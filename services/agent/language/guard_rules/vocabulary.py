@@ -16,7 +16,7 @@ _SKIN_SPELLINGS = _ECZEMA_PSORIASIS + r"|ros+[aei][cs]+[eiy]{0,2}a"
 # What a med spa does to a client: the "after my ..." of a post-treatment symptom.
 TREATMENT = alt(
     r"botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|filler injections?|juvederm|"
-    r"restylane|rha|radiesse|tear troughs?|under ?eye filler|sculptra|kybella|lip flip|lip injections?|"
+    r"restylane|rha|radiesse|tear troughs?|under ?eye filler|sculptra|kybella|lip flip|flip|lip injections?|"
     r"injections?|injectables?|"
     r"shots?|needles?|laser|lasers|ipl|bbl|photofacial|peel|peels|chemical peel|microneedling|"
     r"morpheus8?|rf microneedling|hydrafacial|facial|facials|coolsculpting|cryo\w*|dermaplaning|prp|"
@@ -58,7 +58,10 @@ DRUG = alt(
     r"tums|pepto(?:[- ]bismol)?|imodium|miralax|dulcolax|gas-?x|nyquil|dayquil|mucinex|sudafed|excedrin|"
     r"midol|monistat|phenter\w*|gabap\w*|trazod\w*|finaster\w*|minoxid\w*|topiramate|contrave|saxenda|"
     r"rybelsus|trulicity|victoza|naltrexone|ashwagandha|sertral\w*|amox\w*|metronid\w*|liraglut\w*|"
-    r"dulaglut\w*|exenat\w*"
+    r"dulaglut\w*|exenat\w*|"
+    # powders and gym supplements: "started the collagen powder", "my pre workout"
+    r"collagen (?:powder|peptides|supplements?|gummies|pills|drinks?)|protein (?:powder|shakes?)|"
+    r"pre-? ?workout|creatine|fat burners?|diet pills?|laxatives?|electrolytes?"
 )
 
 
@@ -223,7 +226,7 @@ AFTER_SYMPTOM = alt(
     r"(?:looks?|feels?) off|yellow\w*|green\w*|"
     r"cold to (?:the )?touch|(?:feels?|is|are) cold|dropp(?:ed|ing)|spock|way (?:up|higher|lower|bigger)|"
     r"swallow\w*|sunburn\w*|water(?:ing|y)|won'?t stop|diarrh\w*|constipat\w*|cramp\w*|shaky|jittery|moving|"
-    r"nauseous|sick"
+    r"nauseous|sick|blew up|blown up|ballooned|puffed up"
 )
 # What a client puts on their own skin: "the cream you gave me", "the serum made my eyes red".
 PRODUCT = alt(
@@ -274,10 +277,10 @@ PREGNANT_COMPANION = (
 # cant do botox rn but can i buy a gift card for my sister". Any safety or timing question keeps it
 # medical ("how long after the baby can i").
 PREGNANT_BUYING_FOR_SOMEONE = (
-    r"^(?!.*\b(?:safe|ok for|okay for|when can|how (?:long|soon)|after (?:i|the baby|birth|giving)|wait|"
-    r"still)\b).*\b(?:i'?m|i am|im) (?:\w+ )?pregnan\w*\b.{0,40}\b(?:can'?t|cannot|won'?t|not allowed|no)\b"
+    r"^(?!.*\b(?:safe|ok for|okay for|when can|how (?:long|soon)|wait|still|can i (?:get|do|have))\b)"
+    r".*\b(?:i'?m|i am|im) (?:\w+ ){0,3}pregnan\w*\b(?:.{0,40}\b(?:can'?t|cannot|won'?t|not allowed|no)\b"
     r".{0,60}\b(?:gift (?:card|certificate)s?|for my (?:sister|friend|mom|mother|husband|partner|wife|"
-    r"daughter|bestie))\b"
+    r"daughter|bestie))\b|.{0,80}\bgift (?:card|certificate)s?\b)"
 )
 # A medical date named only as the day to book around: "i have a colonoscopy the 14th so anything the
 # week after works", "my period's due around the 12th so can i book the week after". A safety or
