@@ -30,7 +30,9 @@ Knobs: SYSTEM_BENCH_CLIENTS (default 40), SYSTEM_BENCH_SECONDS (default 30),
 SYSTEM_BENCH_REPLICAS (default "1,3"), SYSTEM_BENCH_PACE (default 10; 0 skips the paced run),
 SYSTEM_BENCH_SAME_SLOT=1 (every client asks for the same treatment and hour: holds race),
 SYSTEM_BENCH_TWILIO_MS (default 0: each send waits this long at the fake Twilio, as the real API's
-round trip would; the turn latency then includes it). The
+round trip would; the turn latency then includes it), SYSTEM_BENCH_SENDER=1 (the gateway as two
+processes: GATEWAY_ROLE=webhooks takes the webhooks, GATEWAY_ROLE=sender sends; CPU counted as
+"gateway"). The
 load generator shares the machine with everything it measures; the load average is printed beside
 the figures.
 """
@@ -52,7 +54,7 @@ import asyncpg
 import psutil
 
 from shared.embedded import EmbeddedPostgres, LocalServers
-from tests.e2e.replicas import start_agent_replicas
+from tests.e2e.replicas import start_agent_replicas, start_gateway_sender
 from tests.e2e.system_support import ROOT, TENANT, System, started_system
 from tests.support.fake_twilio import FakeTwilio
 
@@ -405,9 +407,14 @@ async def _one_run(
         "RELEASE_INTERVAL_SECONDS": "30",
         "NOTIFIER_POLL_SECONDS": "1",
     }
+    split = os.environ.get("SYSTEM_BENCH_SENDER") == "1"
+    if split:
+        extra["GATEWAY_ROLE"] = "webhooks"
     async with started_system(servers.database_url, servers.nats_url, tmp, extra_env=extra) as system:
         if agents > 1:
             await start_agent_replicas(system, agents - 1)
+        if split:
+            await start_gateway_sender(system)
         await _raise_cap(system)
         # Twilio's own round trip (SYSTEM_BENCH_TWILIO_MS): the local fake answers at once otherwise.
         system.twilio.latency = float(os.environ.get("SYSTEM_BENCH_TWILIO_MS", "0")) / 1000

@@ -56,13 +56,22 @@ def register_bus(
     *,
     delivery: Delivery = Delivery(),
     send_lanes: int = SEND_LANES,
+    sends: bool = True,
 ) -> None:
-    """Subscribe the outbound consumer (durable `gateway-outbound`) and the opt-out recorders.
+    """Subscribe the outbound consumer (durable `gateway-outbound`; not with `sends=False`, the
+    webhooks role) and the opt-out recorders.
 
     Called with only a broker it documents the subscriptions (AsyncAPI) under the default prefix.
     """
     topology = topology or Topology()
+    if sends:
+        _register_sends(broker, topology, ports, delivery, send_lanes)
+    _register_opt_changes(broker, topology, ports, delivery)
 
+
+def _register_sends(
+    broker: NatsBroker, topology: Topology, ports: Callable[[], Ports], delivery: Delivery, send_lanes: int
+) -> None:
     @durable_subscriber(
         broker,
         topology,
@@ -85,6 +94,10 @@ def register_bus(
             # Another delivery holds a fresh claim on the key: look again after it settles.
             await message.nack(delay=5)
 
+
+def _register_opt_changes(
+    broker: NatsBroker, topology: Topology, ports: Callable[[], Ports], delivery: Delivery
+) -> None:
     def opt_subscriber(kind: str, durable: str):  # type: ignore[no-untyped-def]
         return durable_subscriber(
             broker,
@@ -211,8 +224,17 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
             raise RuntimeError("gateway not started")
         return holder["ports"]
 
-    webhooks.install(http, settings, ports)
-    register_bus(broker, ctx.topology, ports, delivery=settings.delivery(), send_lanes=settings.send_lanes)
+    settings.check_role()
+    if settings.takes_webhooks:
+        webhooks.install(http, settings, ports)
+    register_bus(
+        broker,
+        ctx.topology,
+        ports,
+        delivery=settings.delivery(),
+        send_lanes=settings.send_lanes,
+        sends=settings.sends,
+    )
 
     async def on_start(ctx: ServiceContext) -> None:
         assert ctx.pool is not None
@@ -240,8 +262,10 @@ def build(settings: GatewaySettings) -> tuple[ServiceSpec, ServiceContext]:
         holder["ports"] = p
         ctx.extras["ports"] = p
         publisher.start()
-        ctx.extras["release_task"] = asyncio.create_task(_release_loop(p, settings), name="gateway-release")
-        log.info("gateway.ready", provider=p.provider.name, spas=len(spas))
+        if settings.sends:
+            release = _release_loop(p, settings)
+            ctx.extras["release_task"] = asyncio.create_task(release, name="gateway-release")
+        log.info("gateway.ready", provider=p.provider.name, spas=len(spas), role=settings.gateway_role)
 
     async def on_bus(ctx: ServiceContext) -> None:
         assert ctx.pool is not None

@@ -76,6 +76,12 @@ class GatewaySettings(CommonSettings):
         le=200,
         description="texts to different conversations sent side by side (1: one at a time)",
     )
+    gateway_role: Literal["all", "webhooks", "sender"] = Field(
+        default="all",
+        description="what this process does: all; webhooks (Twilio's webhooks only: a client's text is "
+        "acknowledged without waiting behind sends); sender (the spa's texts out, no webhooks). Run both "
+        "roles to scale and shield them apart; with SMS_PROVIDER=simulator only 'all'",
+    )
     send_attempts: int = Field(default=4, ge=1, le=10, description="tries per text on 429/5xx")
     send_backoff_seconds: float = Field(default=0.5, ge=0, description="first retry delay; doubles")
     send_timeout_seconds: float = Field(default=10.0, gt=0, description="HTTP timeout of one send")
@@ -98,6 +104,20 @@ class GatewaySettings(CommonSettings):
     release_interval_seconds: float = Field(
         default=30.0, gt=0, description="how often waiting (capped) texts are reconsidered"
     )
+
+    def check_role(self) -> None:
+        """Refuse a split role with the simulator: its sent texts live in the process that serves them."""
+        if self.gateway_role != "all" and self.provider == "simulator":
+            role = self.gateway_role
+            raise ValueError(f"GATEWAY_ROLE={role} needs SMS_PROVIDER=twilio (the simulator runs as 'all')")
+
+    @property
+    def takes_webhooks(self) -> bool:
+        return self.gateway_role != "sender"
+
+    @property
+    def sends(self) -> bool:
+        return self.gateway_role != "webhooks"
 
     def check_webhook_url(self) -> None:
         """Refuse to start with Twilio when a caller could choose the URL signatures are checked on."""

@@ -72,3 +72,14 @@ async def restart(system: System, name: str) -> None:
     """Start a service again on its own port (after `kill`) and wait until it is ready."""
     start_process(system, name)
     await wait_ready(system, name)
+
+
+async def start_gateway_sender(system: System) -> str:
+    """A gateway process in the sender role beside the system's gateway (started as GATEWAY_ROLE=webhooks)."""
+    name = "gateway-sender"
+    (port,) = _free_ports(1)
+    system.urls[name] = f"http://127.0.0.1:{port}"
+    role = {"GATEWAY_HTTP_PORT": str(port), "GATEWAY_ROLE": "sender", "INSTANCE_ID": name}
+    start_process(system, name, role)
+    await wait_ready(system, name)
+    return name

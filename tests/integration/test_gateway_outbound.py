@@ -450,3 +450,29 @@ async def test_texts_to_other_clients_go_out_beside_a_slow_one_and_each_clients_
     order = [(m.to, m.body.split("\n")[0].split(" Reply")[0]) for m in sent]
     assert order[0] == (quick, "other client")
     assert [body for to, body in order if to == slow] == ["first", "second"]
+
+
+async def test_a_webhooks_gateway_takes_texts_and_leaves_sending_to_a_sender_gateway(
+    nats_url: str, database_url: str, topology: Topology, tmp_path: Path, twilio: FakeTwilio, nc: NatsClient
+) -> None:
+    # GATEWAY_ROLE: the webhooks process acknowledges clients' texts without ever waiting behind a
+    # send; the sender process sends and takes no webhook.
+    from nats.js.errors import NotFoundError
+
+    from services.gateway.app import OUTBOUND_DURABLE
+
+    settings = twilio_settings(nats_url, database_url, topology, tmp_path, twilio)
+    webhooks = settings.model_copy(update={"gateway_role": "webhooks"})
+    sender = settings.model_copy(update={"gateway_role": "sender", "spool_dir": tmp_path / "sender-spool"})
+    js = nc.jetstream()
+    async with running_gateway(webhooks) as front:
+        resp = await front.post_sms(sms_form("SM" + "7" * 32, "hi, botox friday?"))
+        assert resp.status_code == 200, resp.text
+        assert await stream_messages(js, topology.all_sms_inbound, 1)
+        with pytest.raises(NotFoundError):  # no outbound consumer: this process never sends
+            await js.consumer_info(topology.stream_sms_outbound.name, OUTBOUND_DURABLE)
+        await request_send(nc, topology, send_cmd("role:1", body="See you Friday"))
+        async with running_gateway(sender) as back:
+            assert (await back.post_sms(sms_form("SM" + "8" * 32, "hello"))).status_code == 404
+            (sent,) = await twilio.wait_for_sent(1, timeout=15)
+    assert sent.body.startswith("See you Friday") and sent.to == CLIENT
