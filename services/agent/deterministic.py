@@ -166,10 +166,7 @@ def staff_question(turn: Turn) -> Decision | None:
             turn.u = dataclasses.replace(u, questions=u.questions - {"price"})
         return None
     note = STAFF_TOPIC_NOTE.format(topic=topic)
-    # A day alone is no booking ("a gift card for my mom for xmas"): a treatment or a wish to come is.
-    asks_to_come = u.preference is not None and (u.booking_ask or u.availability_request)
-    booking = state.service is not None or asks_to_come or state.proposals
-    if booking and topic not in ABOUT_A_BOOKING:
+    if policy.question_beside_a_booking(turn.ctx.state, u) and topic not in ABOUT_A_BOOKING:
         if note not in state.notes:
             turn.learn(turn.event(StaffNoteAdded, note=note))
             turn.lead.append(say(turn.lang, STAFF_TOPIC_NOTED.get(topic, "staff_question_noted")))

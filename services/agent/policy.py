@@ -79,6 +79,14 @@ def declines_for_now(step: Step, state: ConversationState, u: Understanding) -> 
     return u.defers or u.goodbye or (u.negate and u.thanks) or only_thanks(u.text)
 
 
+def question_beside_a_booking(before: ConversationState, u: Understanding) -> bool:
+    """A question for staff beside a booking (one under way, or a wish to come in) is noted for them and
+    the booking goes on. A day alone is no booking ("a gift card for my mom for xmas"), nor a treatment
+    named only as what the question is about ("payment plans for coolsculpting?")."""
+    asks_to_come = u.booking_ask or (u.preference is not None and u.availability_request)
+    return before.service is not None or bool(before.proposals) or asks_to_come
+
+
 def polite_close(u: Understanding) -> str:
     """The reply key for a polite end to the booking question: goodbye, a thank-you, or a no."""
     if u.goodbye:

@@ -12,6 +12,7 @@ from services.agent import policy
 from services.agent.domain import ConversationState
 from services.agent.language import intents
 from services.agent.language.phrases import Rule
+from services.agent.language.questions import STAFF_TOPIC_RULES, staff_topic
 from services.agent.language.understanding import Understanding, understand
 
 pytestmark = pytest.mark.unit
@@ -27,6 +28,8 @@ def _understood(text: str, *, name_asked: bool = False) -> Understanding:
 
 RULE_TABLES: dict[str, tuple[Rule, ...]] = {
     "thanks only": intents.THANKS_ONLY_RULES,
+    "price objections": intents.PRICE_OBJECTION_RULES,
+    "staff topics": tuple(rule for _, rule in STAFF_TOPIC_RULES),
 }
 
 
@@ -61,3 +64,40 @@ def test_a_thank_you_after_an_answer_closes_the_booking_question(text: str, key:
 @pytest.mark.parametrize("text", ["thanks! saturday morning?", "ok thanks, how much is it?", "ok"])
 def test_a_thank_you_with_something_to_act_on_is_no_close(text: str) -> None:
     assert not policy.declines_for_now("ask_time", ConversationState(replies=1), _understood(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hmm i saw $9/unit at another place",
+        "how much is botox? i saw $10/unit elsewhere",
+        "$650 for lips?? no way",
+        "is botox really $350?? thats outta my budget",
+        "the place down the street does it for less",
+    ],
+)
+def test_a_lower_price_seen_elsewhere_or_a_price_said_back_is_an_objection(text: str) -> None:
+    assert _understood(text).price_objection
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("do u guys take payment plans for coolsculpting?", "payment plans"),
+        ("hola, se puede pagar en plazos?", "payment plans"),
+        ("whats ur cancellation policy?", "policies"),
+        ("is there a no show fee", "policies"),
+        ("I need to cancel", None),
+    ],
+)
+def test_financing_and_the_spas_policies_are_questions_for_staff(text: str, topic: str | None) -> None:
+    assert staff_topic(text) == topic
+    assert not _understood(text).price_objection
+
+
+def test_a_treatment_named_only_in_a_staff_question_is_no_booking() -> None:
+    fresh = ConversationState(replies=1)
+    assert not policy.question_beside_a_booking(fresh, _understood("payment plans for coolsculpting?"))
+    assert not policy.question_beside_a_booking(fresh, _understood("a gift card for my mom for xmas"))
+    for text in ("can i book a facial? do you sell gift cards", "any openings friday? and gift cards?"):
+        assert policy.question_beside_a_booking(fresh, _understood(text)), text

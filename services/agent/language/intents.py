@@ -201,10 +201,10 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "budget",
-        r"\b(?:out of|over|above|beyond|not in|outside) (?:my|our|the) (?:budget|price range)\b"
+        r"\b(?:out of|outta|over|above|beyond|not in|outside) (?:my|our|the) (?:budget|price range)\b"
         r"|\bon a budget\b|"
         r"\btight budget\b",
-        ("out of my budget", "I'm on a budget"),
+        ("out of my budget", "I'm on a budget", "thats outta my budget"),
         ("budget is fine",),
     ),
     Rule(
@@ -212,10 +212,36 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
         r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\blower price\b|\b(?:any|got any|have any"
         r"|are there)\s+"
         r"(?:discounts?|deals?|specials?|promos?|promotions?|coupons?|offers?)\b|\bdiscount\b"
-        r"|\bpayment plans?\b|"
-        r"\bfinancing\b|\bmuy caro\b|\bcaro\b|\bmas barato\b|\bdescuentos?\b|\bpromocion(?:es)?\b",
+        r"|\bmuy caro\b|\bcaro\b|\bmas barato\b|\bdescuentos?\b|\bpromocion(?:es)?\b",
         ("is there anything cheaper", "do u have any specials", "any deals?", "es muy caro"),
-        ("cheers",),
+        ("cheers", "do you take payment plans"),  # financing is a question for staff
+    ),
+    Rule(
+        "a lower price seen elsewhere",
+        r"\$\d[^.?!]{0,40}\b(?:elsewhere|somewhere else|other places?|another (?:place|spa|clinic|med ?spa)"
+        r"|(?:at|from) (?:another|other|a different|the other|some|my old|this other))\b"
+        r"|\b(?:elsewhere|somewhere else|other places?|another place|down the street|across town)\b"
+        r"[^.?!]{0,30}\$\d"
+        r"|\b(?:does it|do it|charges?|offers? it|get it|got it|found it|had it done)\b[^.?!]{0,20}"
+        r"\bfor less\b"
+        r"|\b(?:saw|seen|found|got|paid)\b (?:it )?(?:for|at) (?:only |just |like )?\$\d",
+        (
+            "hmm i saw $9/unit at another place",
+            "other places are $250",
+            "the place down the street does it for less",
+            "i got it for like $200 at my old spa",
+            "$12 a unit at the other med spa",
+        ),
+        ("$350 is fine", "i saw julia last time", "I found you on instagram", "i got it at 3 last time"),
+    ),
+    Rule(
+        "a price said back in disbelief",
+        r"\$\d[\d,]*(?:\s+(?:for|on|per)\b[^.?!]{0,25})?\s*\?\W*(?:no way|nope|really|seriously|wow|omg"
+        r"|yikes|ouch|lol|jeez|geez|that'?s (?:crazy|insane|wild|a lot))\b"
+        r"|\$\d[\d,]*\b[^.?!]{0,25}\b(?:no way|nope|hell no|yikes|ouch|jeez|geez|dang|damn)\b"
+        r"|\b(?:no way|ouch|jeez|geez)\b[^.?!]{0,20}\$\d",
+        ("$650 for lips?? no way", "$900?? seriously", "$350 ouch", "no way, $800 for cheeks"),
+        ("is $350 the price?", "$350 per session?", "no way i can make friday"),
     ),
 )
 AVAILABILITY_RULES: tuple[Rule, ...] = (

@@ -384,6 +384,48 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         ),
     ),
     (
+        "payment plans",
+        Rule(
+            "payment plans and financing",
+            r"\bpayment plans?\b|\bfinanc(?:e|ing)\b|\bmonthly payments?\b"
+            r"|\bpay (?:for it |it )?(?:in|over|by|with) (?:installments|instalments|monthly|months"
+            r"|parts|chunks|payments)\b|\bpay (?:monthly|over time)\b"
+            r"|\bsplit (?:it|the cost|the payment) (?:up|into)\b"
+            r"|\b(?:afterpay|klarna|carecredit|care credit|sezzle|cherry (?:financing|payments?))\b"
+            r"|\b(?:pagar|pago) (?:en|a) (?:plazos|cuotas|mensualidades)\b|\ba plazos\b|\bfinanciamiento\b",
+            (
+                "do u take payment plans",
+                "can i pay in installments",
+                "do you take afterpay or klarna",
+                "is there financing for coolsculpting",
+                "se puede pagar en plazos?",
+                "can i split it up into payments",
+            ),
+            ("can i pay when i get there", "how do i pay", "i can pay monday", "a payment for my facial"),
+        ),
+    ),
+    (
+        "policies",
+        Rule(
+            "the spa's policies",
+            r"\b(?:cancel\w*|no[- ]?show|late|refund|deposit|reschedul\w*|booking|return) (?:policy|policies"
+            r"|fees?)\b|\bpolic(?:y|ies) (?:on|for|about|if) (?:cancel\w*|no[- ]?shows?|late|refunds?"
+            r"|deposits?|i (?:cancel|miss|am late))\b"
+            r"|\b(?:do you|do u|does the spa) (?:require|take|need|charge) (?:a |an )?(?:deposit|card on file"
+            r"|cancellation fee|no[- ]?show fee)\b|\bis there (?:a |an )?(?:deposit|cancellation fee"
+            r"|no[- ]?show fee)\b"
+            r"|\bpolitica de (?:cancelacion|reembolso|citas)\b",
+            (
+                "whats ur cancellation policy?",
+                "is there a no show fee",
+                "do you require a deposit",
+                "what's your policy on late arrivals",
+                "cual es la politica de cancelacion",
+            ),
+            ("I need to cancel", "can i cancel my appointment", "I'm running late", "i paid the deposit"),
+        ),
+    ),
+    (
         "insurance",
         Rule(
             "insurance",
