@@ -58,7 +58,7 @@ LANGUAGE_REASON = (
     "The client texts in a language the spa does not text in ({language}): please reply yourself."
 )
 # Questions whose answer needs the service the client means.
-SERVICE_QUESTIONS = frozenset({"price", "packages", "duration", "providers"})
+SERVICE_QUESTIONS = frozenset({"price", "packages", "duration", "providers", "consult"})
 # A question asked before any treatment was named is answered by asking which one, in these words
 # (reply keys); the next text that names a treatment gets the answer ("how much?" "a hydrafacial").
 WHICH_SERVICE = {
@@ -143,6 +143,8 @@ def language_handoff(turn: Turn) -> Decision | None:
         return None
     if turn.state.language != "en" and language != "other":
         return None
+    if language == "other" and not turn.u.language_sure and len(turn.u.text.split()) == 1:
+        return None  # one word of another language is as likely a name ("Uma", "Sol") as the client's
     log.info("agent.language.handoff", language=language, conversation_id=turn.state.conversation_id)
     return Decision(
         facts=turn.facts,
@@ -442,6 +444,7 @@ async def answer_questions(turn: Turn) -> None:
         offers = list((await turn.ctx.tools.benefits(service.service_id)).package_offers)
     if turn.consult_noted and service is not None:
         service = service.model_copy(update={"free_consult": False})
+        u = dataclasses.replace(u, questions=u.questions - {"consult"})  # the consult note answers it
     asked = frontdesk_answers.Asked(
         profile=turn.ctx.spa,
         lang=turn.lang,

@@ -32,6 +32,8 @@ _ANY = re.compile(
     r"^\W*(?:ok\W+|yes\W+)?(?:either|any|whichever|whatever|cualquiera)(?: one| of them| of those| time)?"
     r"(?: is fine| works| is good| is ok| sounds good)?\W*$"
 )
+# "whichever is with julia", "either of the thursday ones": several options fit, and any will do.
+_ANY_OF = re.compile(r"\b(?:whichever|either|whatever|cualquiera)\b")
 _WEEKDAY_KEYS = {
     "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
     "saturday": "sat", "sunday": "sun", "mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri",
@@ -248,6 +250,6 @@ def _match_label(text: str, label_texts: list[str]) -> int | None:
         for distinctive, times in zip(labels.distinctive, labels.times, strict=True)
     ]
     best = max(scores, default=0)
-    if best == 0 or scores.count(best) > 1:
+    if best == 0 or (scores.count(best) > 1 and not _ANY_OF.search(text)):
         return None
-    return scores.index(best)
+    return scores.index(best)  # "whichever's with julia" when two are: any of them, so the first

@@ -127,7 +127,9 @@ def find_provider(text: str, provider_names: Sequence[str], client_name: str | N
 
 
 def spelled_out(text: str, name: str) -> str:
-    """The text with a typo of the provider's name written as the name ("is juila in" -> "is julia in")."""
+    """The text with a typo or nickname of the provider's name written as the name ("is juila in" ->
+    "is julia in", "the one with lil" -> "the one with lilian")."""
     key = _key(name)
-    word = _mentioned_as(re.findall(r"[a-z]+", text), key) if key else None
+    words = re.findall(r"[a-z]+", text)
+    word = (_mentioned_as(words, key) or _nickname_in(text, words, key)) if key else None
     return text if word is None or word == key else re.sub(rf"\b{re.escape(word)}\b", key, text)

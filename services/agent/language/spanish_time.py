@@ -107,6 +107,19 @@ SPANISH_TIME: tuple[SpanishTime, ...] = (
     ),
     SpanishTime(r"\ba las? " + _CLOCK_AHEAD, "at ", "a las 3", "at 3"),
     SpanishTime(r"\b(?:el )?(\d{1,2}) de " + _MONTH + r"\b", r"\2 \1", "el 12 de marzo", "march 12"),
+    # "el 15": the day of the month ("el 2" may pick option 2, so only from the 6th on, or "del mes").
+    SpanishTime(
+        r"\bel ((?:[6-9]|[12]\d|3[01])|\d{1,2}(?= de este mes| del mes))\b(?!:|\s*(?:am|pm|hrs?|horas)\b)",
+        r"the \1th",
+        "el 15 en la mañana",
+        "the 15th in the morning",
+    ),
+    SpanishTime(
+        r"\b(?:a |para )?(?:(?:el )?fin|finales|fines) (?:de|del) mes\b",
+        "end of the month",
+        "para fin de mes",
+        "end of the month",
+    ),
     SpanishTime(r"\b(?:esta|este) semana\b", "this week", "esta semana", "this week"),
     SpanishTime(
         r"\b(?:la )?(?:proxima semana|semana (?:que viene|proxima|entrante))\b",
@@ -133,7 +146,7 @@ SPANISH_TIME: tuple[SpanishTime, ...] = (
 # A text without one of these words has no Spanish time phrase (checked before any regex runs).
 _HINT_WORDS = frozenset(
     """
-    manana hoy tarde noche trabajo semana mediodia hora la las despues antes posible lunes martes
+    manana hoy tarde noche trabajo semana mes el mediodia hora la las despues antes posible lunes martes
     miercoles jueves
     viernes sabado domingo enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
     noviembre diciembre

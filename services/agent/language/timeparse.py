@@ -228,7 +228,9 @@ _CLOCK = re.compile(
     rf"|\b(?:{PERIOD})\s+(?:at\s+)?(?P<h4>\d{{1,2}})\b{NOT_AN_HOUR}"
     rf"|\b(?P<h5>\d{{1,2}})\s+(?=(?:in the|this|at)\s+(?:{PERIOD})\b)"
     r"|\b(?P<h6>\d{1,2})(?=\s*(?:or later|or after|or earlier|or before|onwards?)\b)"
-    r"|\bthe (?P<h7>8|9|10|11|12)(?=\s+(?:one|works?|slot|option|is (?:good|fine|perfect|better)|please)\b)"
+    # "the 11 one", "yes the 11", "no 11 is fine sorry": an hour no option list is long enough to number
+    r"|(?:\bthe\s+|^\W*|\b(?:no|ok|okay|yes|yeah|actually|oh|hmm)\W+)(?P<h7>8|9|10|11|12)"
+    r"(?=\s+(?:one|works?|slot|option|is (?:good|fine|perfect|better|ok|okay)|please|pls|sorry|then)\b|\W*$)"
     # "11 instead", "10 would be better": a number put in place of the time offered
     r"|\b(?P<h8>\d{1,2})(?=\s+(?:instead|would be better|is better|works better|would work better|is best)\b)"
     # "4 not 3": the first number replaces the second

@@ -22,6 +22,7 @@ from shared.text import normalise
 
 from . import intents
 from .choices import offers_time, parse_choice
+from .clock_picks import ClockPick, find_clock_pick
 from .corrections import without_taken_back
 from .language_id import Language, identify
 from .names import NameFound, about_someone_else, find_name
@@ -50,6 +51,7 @@ class Understanding:
     about_someone_else: bool = False  # "this is Ava's husband", "booking for my daughter"
     provider: str | None = None  # a provider first name the client asked for, as in the profile
     choice: int | None = None  # 0-based index among the offered option labels
+    clock_pick: ClockPick | None = None  # "the later one", "the one closest to noon": by the options' starts
     questions: frozenset[Question] = frozenset()
     question_weekday: int | None = None  # the weekday a question is about (0 = Monday)
     reject_options: bool = False  # "none of those work"
@@ -114,14 +116,16 @@ def understand(
     provider_names: Sequence[str] = (),
     name_asked: bool = False,
     service_names: Sequence[str] = (),
+    provider_in_mind: str | None = None,
 ) -> Understanding:
     """Read one text: every field of `Understanding` that the text gives.
 
     `provider_names` are the spa's providers (first names or full names); `service_names` the
-    catalog's words, which are never taken for a client's name.
+    catalog's words, which are never taken for a client's name; `provider_in_mind` the provider the
+    client asked for earlier, whom "is she in friday?" is about.
     """
     flat = normalise(text)
-    words = plain(flat)
+    words = _pronoun_named(plain(flat), provider_in_mind)
     firsts = [p.split(" ")[0] for p in provider_names if p]
     found = find_name(flat, asked=name_asked, providers=firsts, service_words=_words_of(service_names))
     # The name is no time: "- Eve" is not the evening, "Dawn here" not the morning.
@@ -141,7 +145,12 @@ def understand(
         "provider": provider,
         "questions": questions,
         "staff_topic": staff_topic(words, already_plain=True),
-        "question_weekday": _asked_weekday(words, today, parsed.preference if parsed else None)
+        "question_weekday": _asked_weekday(
+            words,
+            today,
+            parsed.preference if parsed else None,
+            about_provider="provider_schedule" in questions,
+        )
         if questions
         else None,
         "reject_options": is_rejection(words, already_plain=True),
@@ -150,6 +159,7 @@ def understand(
         "small_talk": intents.is_small_talk(flat, found.name if found else None),
     }
     fields["choice"] = _choice(flat, found, option_labels, fields)
+    fields["clock_pick"] = find_clock_pick(words) if option_labels else None
     if parsed is not None and len(parsed.preference.dates) > 1:  # only then can each day have its time
         fields["alternatives"] = alternatives(
             f"{flat[: found.start]} {flat[found.end :]}" if found else flat, now, tz
@@ -159,11 +169,30 @@ def understand(
     )  # type: ignore[arg-type]
 
 
-def _asked_weekday(words: str, today: date, preference: TimePreference | None) -> int | None:
+# "what days is she in?", "does he work saturdays": a question about the provider asked for earlier.
+_PRONOUN_ASKS = re.compile(
+    r"\b(?:is|does|will|when (?:is|does|will)|what days? (?:is|does|will)|which days? (?:is|does|will))"
+    r"\s+(she|he|they)\b"
+)
+
+
+def _pronoun_named(words: str, provider: str | None) -> str:
+    """The text with the pronoun of a schedule question written as the provider in mind."""
+    if provider is None:
+        return words
+    m = _PRONOUN_ASKS.search(words)
+    return words if m is None else f"{words[: m.start(1)]}{provider.casefold()}{words[m.end(1) :]}"
+
+
+def _asked_weekday(
+    words: str, today: date, preference: TimePreference | None, *, about_provider: bool = False
+) -> int | None:
     """The weekday a question is about: a day's name, or the one date it names ("open christmas eve?")."""
     named = question_weekday(words, today, already_plain=True)
     if named is None and preference is not None and len(preference.dates) == 1:
         return preference.dates[0].weekday()
+    if named is None and preference is not None and len(preference.weekdays) == 1 and about_provider:
+        return preference.weekdays[0]  # "is julia in on saturdays?" ("open late thursdays?" is the week)
     return named
 
 
@@ -191,6 +220,8 @@ def _choice(
     # A text that asks ("any spots this week w julia?") names a day or provider as a request, not a pick.
     by_label = not (fields["availability_request"] or fields["questions"] or flat.rstrip().endswith("?"))
     pick = f"{flat[: found.start]} {flat[found.end :]}" if found else flat
+    if fields["provider"] is not None:
+        pick = spelled_out(plain(pick), str(fields["provider"]))  # "the one with lil": Lilian's option
     choice = parse_choice(pick, len(labels), list(labels), by_label=by_label)
     if choice is None or parse_choice(pick, len(labels), list(labels), by_label=False) == choice:
         return choice  # a number or an ordinal picks whatever time the text also names

@@ -1,0 +1,221 @@
+"""Texts from round thirteen's held-out conversations: picks by the options' clock ("the later one",
+"the one closest to noon"), "whichever is with lil", "is 2 ok?" among three options, an hour no
+option has ("no 11 is fine"), a day last in the text ("lip filler sat"), Spanish "el 15" and "fin
+de mes", "what days is she in?" about the provider asked for, "is julia in on saturdays?"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.agent.deterministic import chosen_option, language_handoff
+from services.agent.domain import ConversationState
+from services.agent.language.clock_picks import CLOCK_PICKS, ClockPick, find_clock_pick, option_by_clock
+from services.agent.language.shorthand import expand, plain
+from services.agent.language.timeparse import parse_preference
+from services.agent.language.understanding import understand
+from shared.contracts.conversation import ProposedOption
+from shared.contracts.tools import SlotOption
+
+pytestmark = pytest.mark.unit
+
+TZ = "America/Los_Angeles"
+NOW = datetime(2026, 12, 2, 10, 0)  # a Wednesday
+PROVIDERS = ["Julia", "Lilian", "Sloane", "Marco", "Priya"]
+
+
+def _held(day: int, hour: int, minute: int, provider: str = "Priya") -> ProposedOption:
+    start = datetime(2026, 12, day, hour, minute, tzinfo=ZoneInfo(TZ))
+    label = f"{start:%A} at {start:%-I:%M%p}".replace(":00", "").replace("AM", "am").replace("PM", "pm")
+    option = SlotOption(
+        service_id=uuid4(),
+        provider_id=uuid4(),
+        provider_first_name=provider,
+        start=start,
+        end=start + timedelta(minutes=45),
+        local_label=f"{label} with {provider}",
+    )
+    return ProposedOption(hold_id=uuid4(), option=option, expires_at=start, label=option.local_label)
+
+
+# Listed nearest the time asked first, as offers are: 3pm, 3:15pm, 2:45pm on Saturday.
+NEAR_THREE = [_held(5, 15, 0), _held(5, 15, 15, "Sloane"), _held(5, 14, 45)]
+
+
+def _picked(text: str, proposals: list[ProposedOption]) -> int | None:
+    """The option the brain books for this text with these options on the table."""
+    u = understand(
+        text,
+        now=NOW,
+        tz=TZ,
+        option_labels=[p.label for p in proposals],
+        provider_names=PROVIDERS,
+    )
+    state = ConversationState(conversation_id="c", tenant_id="t", proposals=proposals)
+    turn = SimpleNamespace(u=u, state=state, tz=ZoneInfo(TZ))
+    return chosen_option(turn)  # type: ignore[arg-type]
+
+
+# ----- picks by the clock
+
+
+@pytest.mark.parametrize(("way", "text"), [(r.way, t) for r in CLOCK_PICKS for t in r.examples])
+def test_each_clock_pick_reads_its_examples(way: str, text: str) -> None:
+    pick = find_clock_pick(plain(text))
+    assert pick is not None and pick.way == way
+
+
+@pytest.mark.parametrize("text", [t for r in CLOCK_PICKS for t in r.counter_examples])
+def test_no_clock_pick_in_a_counter_example(text: str) -> None:
+    assert find_clock_pick(plain(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("the later one pls", 1),  # 3:15pm, not the last line (2:45pm)
+        ("the latest one", 1),
+        ("the earlier one", 2),
+        ("whichever is earliest", 2),
+        ("la mas temprana", 2),
+        ("the one closest to 3", 0),
+        ("1", 0),  # a number still picks by place
+    ],
+)
+def test_a_pick_by_the_clock_books_that_start_not_that_line(text: str, index: int) -> None:
+    assert _picked(text, NEAR_THREE) == index
+
+
+def test_the_one_closest_to_noon_among_the_days_options() -> None:
+    friday = [_held(4, 9, 0, "Sloane"), _held(4, 17, 0), _held(4, 10, 30, "Sloane")]
+    assert _picked("the one closest to noon", friday) == 2
+
+
+def test_the_latest_across_days_is_the_last_start() -> None:
+    starts = [p.option.start for p in (_held(8, 17, 0), _held(3, 18, 30), _held(3, 17, 0))]
+    assert option_by_clock(ClockPick("latest"), starts, TZ) == 0
+    assert option_by_clock(ClockPick("earliest"), starts, TZ) == 2
+
+
+# ----- whichever fits a description
+
+
+def test_whichever_is_with_a_nickname_takes_the_first_of_hers() -> None:
+    options = [_held(7, 9, 0, "Lilian"), _held(8, 10, 0, "Julia"), _held(7, 10, 30, "Lilian")]
+    assert _picked("whichever ones with lil", options) == 0
+    assert _picked("the one with julia", options) == 1
+
+
+def test_a_description_two_options_fit_is_no_pick_without_whichever() -> None:
+    options = [_held(7, 9, 0, "Lilian"), _held(8, 10, 0, "Julia"), _held(7, 10, 30, "Lilian")]
+    assert _picked("the one with lilian", options) is None
+
+
+# ----- numbers: an option's place or an hour
+
+
+def test_is_2_ok_with_three_options_is_the_second_option_not_2pm() -> None:
+    with_two_pm = [_held(2, 13, 45), _held(2, 14, 15), _held(2, 14, 0)]
+    assert _picked("is 2 ok?", NEAR_THREE) == 1
+    assert _picked("is 2 ok?", with_two_pm) == 1
+    assert _picked("is 4 ok?", NEAR_THREE) is None  # no fourth option: 4pm is asked about
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"),
+    [("no 11 is fine sorry", 11), ("yes the 11", 11), ("10 works", 10), ("ok 9 then", 9), ("the 12th", None)],
+)
+def test_an_hour_past_the_options_count_is_a_time(text: str, hour: int | None) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    got = parsed.preference.target_time if parsed else None
+    assert got == (time(hour) if hour is not None else None)
+
+
+def test_yes_the_11_after_1pm_options_books_none_of_them() -> None:
+    one_pm = [_held(5, 13, 0), _held(5, 13, 15, "Sloane"), _held(5, 12, 45)]
+    assert _picked("yes the 11", one_pm) is None
+    assert _picked("no 11 is fine sorry", one_pm) is None
+
+
+# ----- days and dates
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("lip filler sat", "lip filler saturday"),
+        ("also can i get a peel sat", "also can i get a peel saturday"),
+        ("botox mon.", "botox monday."),
+        ("where i sat", "where i sat"),
+        ("avoid sun", "avoid sun"),
+        ("c'mon", "c'mon"),
+    ],
+)
+def test_a_short_day_last_in_the_text_is_the_day(text: str, want: str) -> None:
+    assert expand(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "clock"),
+    [
+        ("tienen cita para depilacion laser el 15 en la manana?", date(2026, 12, 15), None),
+        ("el 15 a las 3", date(2026, 12, 15), time(15)),
+        ("el 2 porfa", None, None),  # a pick of option 2, no date
+    ],
+)
+def test_spanish_el_15_is_the_day_of_the_month(text: str, day: date | None, clock: time | None) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    p = parsed.preference if parsed else None
+    assert (p.dates if p else []) == ([day] if day else [])
+    assert (p.target_time if p else None) == clock
+
+
+def test_spanish_end_of_the_month_is_its_last_days() -> None:
+    parsed = parse_preference("necesito un peel para fin de mes", NOW, TZ)
+    assert parsed is not None and parsed.preference.date_to == date(2026, 12, 31)
+    assert parsed.preference.date_from is not None and parsed.preference.date_from.day >= 20
+
+
+# ----- questions about a provider
+
+
+def test_what_days_is_she_in_asks_about_the_provider_asked_for() -> None:
+    u = understand(
+        "what days is she in?", now=NOW, tz=TZ, provider_names=PROVIDERS, provider_in_mind="Sloane"
+    )
+    assert u.provider == "Sloane" and "provider_schedule" in u.questions
+    alone = understand("what days is she in?", now=NOW, tz=TZ, provider_names=PROVIDERS)
+    assert alone.provider is None and "provider_schedule" not in alone.questions
+    told = understand(
+        "she said it was fine", now=NOW, tz=TZ, provider_names=PROVIDERS, provider_in_mind="Sloane"
+    )
+    assert told.provider is None
+
+
+def test_a_provider_on_a_weekday_in_the_plural_asks_about_that_weekday() -> None:
+    u = understand("is julia in on saturdays? and till when?", now=NOW, tz=TZ, provider_names=PROVIDERS)
+    assert u.provider == "Julia" and u.question_weekday == 5
+
+
+# ----- a name that is a word of another language
+
+
+def _language_turn(text: str) -> SimpleNamespace:
+    u = understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS)
+    state = ConversationState(conversation_id="c", tenant_id="t")
+    spa = SimpleNamespace(languages=["en", "es"])
+    return SimpleNamespace(u=u, state=state, ctx=SimpleNamespace(spa=spa), facts=[])
+
+
+def test_a_name_alone_that_is_a_portuguese_word_stays_with_the_agent() -> None:
+    assert understand("Uma", now=NOW, tz=TZ).language == "other"
+    assert language_handoff(_language_turn("Uma")) is None  # type: ignore[arg-type]
+
+
+def test_a_text_in_another_language_still_goes_to_staff() -> None:
+    decision = language_handoff(_language_turn("obrigada, quero marcar uma consulta amanha"))  # type: ignore[arg-type]
+    assert decision is not None and decision.handoff is not None and decision.handoff.category == "other"
