@@ -18,8 +18,8 @@ from .replies import day_name, hours_label, join_and, money, say
 
 # The order answers are given in when one text asks several things.
 ORDER = (
-    "price", "packages", "duration", "services", "providers", "provider_schedule", "hours", "address",
-    "parking", "phone",
+    "price", "packages", "consult", "duration", "services", "providers", "provider_schedule", "hours",
+    "address", "parking", "phone",
 )  # fmt: skip
 # A phone number written in the spa's help text ("Call (415) 555-0199 for help.").
 _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b|\+\d{10,15}\b")
@@ -91,6 +91,24 @@ def packages(asked: Asked) -> str:
     if "price" in asked.questions:
         return ""  # the price answer already names the package
     return price(asked)  # without a service: the booking question asks which treatment
+
+
+def consult(asked: Asked) -> str:
+    """Whether a new client starts with a consultation: 'Yes, new clients start with a Dermal Filler
+    Consultation, and it's free.', the consultation a treatment starts with, or that none is needed."""
+    service, lang, profile = asked.service, asked.lang, asked.profile
+    if service is None:
+        return ""  # the booking question asks which treatment
+    if service.is_consultation:
+        if not profile.consult_first:
+            return price(replace(asked, offers=()))
+        key = "consult_is_first" if service.price_cents == 0 else "consult_is_first_paid"
+        return say(lang, key, consult=service.name, price=money(service.price_cents))
+    first = service_info(profile, service.consult_service_id) if service.consult_service_id else None
+    if first is None or not profile.consult_first:
+        return say(lang, "consult_not_needed", service=service.name)
+    key = "consult_first" if first.price_cents == 0 else "consult_first_paid"
+    return say(lang, key, service=service.name, consult=first.name)
 
 
 def duration(asked: Asked) -> str:
@@ -184,6 +202,7 @@ def services(asked: Asked) -> str:
 ANSWERS: dict[str, Callable[[Asked], str]] = {
     "price": price,
     "packages": packages,
+    "consult": consult,
     "duration": duration,
     "address": address,
     "parking": parking,

@@ -4,16 +4,20 @@ price objections in other words, questions only staff answer, and the consultati
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from services.agent import policy
 from services.agent.domain import ConversationState
+from services.agent.frontdesk_answers import Asked, answers
 from services.agent.language import intents
 from services.agent.language.phrases import Rule
-from services.agent.language.questions import STAFF_TOPIC_RULES, staff_topic
+from services.agent.language.questions import QUESTION_RULES, STAFF_TOPIC_RULES, staff_topic
 from services.agent.language.understanding import Understanding, understand
+from shared.contracts.conversation import ServiceCandidate
+from shared.contracts.tools import ServiceInfo, SpaProfile
 
 pytestmark = pytest.mark.unit
 
@@ -30,6 +34,7 @@ RULE_TABLES: dict[str, tuple[Rule, ...]] = {
     "thanks only": intents.THANKS_ONLY_RULES,
     "price objections": intents.PRICE_OBJECTION_RULES,
     "staff topics": tuple(rule for _, rule in STAFF_TOPIC_RULES),
+    "consult asked": tuple(rule for question, rule in QUESTION_RULES if question == "consult"),
 }
 
 
@@ -101,3 +106,60 @@ def test_a_treatment_named_only_in_a_staff_question_is_no_booking() -> None:
     assert not policy.question_beside_a_booking(fresh, _understood("a gift card for my mom for xmas"))
     for text in ("can i book a facial? do you sell gift cards", "any openings friday? and gift cards?"):
         assert policy.question_beside_a_booking(fresh, _understood(text)), text
+
+
+def _service(name: str, price: int, **fields: object) -> ServiceInfo:
+    return ServiceInfo(
+        service_id=uuid4(),
+        key=name.lower(),
+        name=name,
+        category="injectables",
+        price_cents=price,
+        duration_minutes=30,
+        **fields,
+    )
+
+
+FILLER_CONSULT = _service("Dermal Filler Consultation", 0, is_consultation=True)
+LIP = _service("Lip Filler", 65000, free_consult=True, consult_service_id=FILLER_CONSULT.service_id)
+PEEL = _service("Chemical Peel", 17500)
+
+
+def _consult_answer(service: ServiceInfo, *, lang: str = "en", consult_first: bool = True) -> list[str]:
+    profile = SpaProfile(
+        tenant_id="glow",
+        name="Glow",
+        timezone=TZ,
+        services=[FILLER_CONSULT, LIP, PEEL],
+        consult_first=consult_first,
+    )
+    candidate = ServiceCandidate(
+        service_id=service.service_id,
+        name=service.name,
+        price_cents=service.price_cents,
+        is_consultation=service.is_consultation,
+        consult_service_id=service.consult_service_id,
+        free_consult=service.free_consult,
+    )
+    return answers(frozenset({"consult"}), Asked(profile=profile, lang=lang, service=candidate))
+
+
+def test_do_i_need_a_consultation_is_answered_from_the_catalog() -> None:
+    assert "consult" in _understood("never had filler before, do i need a consultation first?").questions
+    assert _consult_answer(FILLER_CONSULT) == [
+        "Yes, new clients start with a Dermal Filler Consultation, and it's free."
+    ]
+    assert _consult_answer(LIP) == [
+        "Lip Filler starts with a free Dermal Filler Consultation for new clients."
+    ]
+    assert _consult_answer(PEEL) == ["No consultation needed: you can book Chemical Peel directly."]
+    assert _consult_answer(PEEL, lang="es") == [
+        "No hace falta consulta: puedes reservar Chemical Peel directamente."
+    ]
+
+
+def test_a_spa_that_books_treatments_directly_needs_no_consultation() -> None:
+    assert _consult_answer(LIP, consult_first=False) == [
+        "No consultation needed: you can book Lip Filler directly."
+    ]
+    assert _consult_answer(FILLER_CONSULT, consult_first=False) == ["The Dermal Filler Consultation is free."]

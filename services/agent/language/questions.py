@@ -36,6 +36,7 @@ Question = Literal[
     "provider_schedule",
     "services",
     "phone",
+    "consult",
 ]
 
 _DAY = (
@@ -130,6 +131,26 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "i bought a package",
                 "I have a package",
             ),
+        ),
+    ),
+    (
+        "consult",
+        Rule(
+            "whether a consultation comes first",
+            r"\b(?:do|would|will|should) i (?:need|have to (?:do|get|book|have)|have to) (?:a |an |the )?"
+            r"consult\w*\b"
+            r"|\b(?:is|are) (?:a |the )?consult\w* (?:needed|necessary|required|mandatory|a must)\b"
+            r"|\b(?:need|have|required) to (?:do|get|have|book) (?:a |an |the )?consult\w* (?:first|before)\b"
+            r"|\bcan i (?:skip|bypass) the consult\w*\b|\bwithout (?:a |the )?consult\w*\b"
+            r"|\b(?:necesito|hace falta|tengo que hacer|es necesaria|se necesita) (?:una |la )?consulta\b",
+            (
+                "never had filler before, do i need a consultation first?",
+                "is a consult required for botox",
+                "can i skip the consult and just get botox",
+                "do i have to do a consult before filler",
+                "necesito una consulta primero?",
+            ),
+            ("can i book a consultation", "botox consult friday", "how much is the consultation"),
         ),
     ),
     (
