@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .health_info import HEALTH_INFORMATION
 from .medical_urgent import URGENT
 from .rule import Rule, rx
 from .vocabulary import (
@@ -20,7 +21,8 @@ from .vocabulary import (
     DRUG_BRAND,
     DRUG_SHAPE,
     MEDS_AS_TIME_REASON,
-    PREGNANT_BUYING_FOR_SOMEONE,
+    NEW_MOM_BOOKING,
+    PREGNANT_CLIENT_NOT_TREATED,
     PREGNANT_COMPANION,
     PROCEDURE,
     PRODUCT,
@@ -205,6 +207,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "my sister is pregnant can she come watch",
             "im pregnant so i cant do botox rn lol but can i buy a gift card for my sister",
             "i'm 7 months pregnant and my coworkers want to get me a gift card, do you sell them online",
+            "im breastfeeding so im skipping botox but my husband wants some, can he book for sat",
+            "i just had a baby in march so i'm finally ready for me time lol, what facials do you have",
         ),
         # where to keep milk or pump while there is logistics, unless a treatment's safety is asked
         unless=re.compile(
@@ -215,7 +219,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b|"
             + PREGNANT_COMPANION
             + "|"
-            + PREGNANT_BUYING_FOR_SOMEONE
+            + PREGNANT_CLIENT_NOT_TREATED
+            + "|"
+            + NEW_MOM_BOOKING
         ),
     ),
     Rule(
@@ -326,7 +332,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"pricing|cost|how much)\b|"
             + PREGNANT_COMPANION
             + "|"
-            + PREGNANT_BUYING_FOR_SOMEONE
+            + PREGNANT_CLIENT_NOT_TREATED
             + "|"
             + SCHEDULED_AROUND
         ),
@@ -1016,4 +1022,4 @@ QUESTIONS: tuple[Rule, ...] = (
     ),
 )
 
-TABLE: tuple[Rule, ...] = URGENT + QUESTIONS + WORRIES
+TABLE: tuple[Rule, ...] = URGENT + QUESTIONS + HEALTH_INFORMATION + WORRIES

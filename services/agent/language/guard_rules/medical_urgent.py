@@ -68,7 +68,8 @@ _HISTORY = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=.*\b(?:last time|(?:at|during|after|from|in) my (?:last|previous)|"
     r"previous(?:ly)?|in the past|history of|years? ago|last year|disorder|before,|sometimes|occasionally|"
     r"prone to|every (?:so often|now and then)|once in a while|every time|whenever|all the time|"
-    r"on and off|off and on|when i (?:stand|eat|work out|exercise|run|wake up)|after i eat))"
+    r"on and off|off and on|when i (?:stand|eat|work out|exercise|run|wake up)|after i eat|"
+    r"(?:before|after) (?:every|each) (?:appointment|appt|visit|session|treatment)))"
 )
 # What urgent rules stand down for: a general question, or a past episode.
 _NOT_NOW = re.compile(f"{_GENERIC_QUESTION.pattern}|{_HISTORY.pattern}")
@@ -396,6 +397,10 @@ URGENT: tuple[Rule, ...] = (
         priority="urgent",
         # where a client works or visits is logistics: "i work at the hospital until 6"
         unless=re.compile(
+            # a visit long past is history: "i went to urgent care last month for my stomach"
+            r"\b(?:went|been|was|were) (?:to|in|at) (?:the )?(?:urgent care|er|emergency room|hospital)\b"
+            r".{0,30}\b(?:last (?:week|month|year)|(?:\d+|a few|two|three|several) (?:weeks|months|years) "
+            r"ago|years ago)\b|"
             r"\b(?:work|works|working|worked|shift|job|visiting|visit|volunteer\w*|near|next to|"
             r"across from)\b"
             r".{0,25}\b(?:at|in|by|from) the hospital\b(?!.{0,40}\b(?:since|because|after (?:my|the|her|"

@@ -15,7 +15,7 @@ from .vocabulary import (
     DRUG_BRAND,
     DRUG_SHAPE,
     MEDS_AS_TIME_REASON,
-    PREGNANT_BUYING_FOR_SOMEONE,
+    PREGNANT_CLIENT_NOT_TREATED,
     PREGNANT_COMPANION,
     SCHEDULED_AROUND,
     SPA_OFFER,
@@ -36,9 +36,10 @@ _BOOKING_ONLY = rx(
     # a party or an event: "botox party at my house"
     r"\b(?:botox|tox|filler|injectable|lip|facial|spa|glow) (?:party|parties|night|event)\b|\bparty at my "
     r"(?:house|place|home)\b",
-    # a fee or a policy: "is there a cancellation fee if i give 48 hours notice"
+    # a fee or a policy: "is there a cancellation fee if i give 48 hours notice", "a fee if i'm 15 min late"
     r"\b(?:cancell?ation|no[- ]show|late|rescheduling) (?:fee|policy|charge)s?\b|\b\d+ (?:hours?|hrs?|days?) "
-    r"notice\b",
+    r"notice\b|\b(?:fee|charge)\b.{0,20}\b(?:late|cancel\w*|no[- ]show|reschedul\w*)\b|"
+    r"\b(?:running|\d+ ?(?:min|mins|minutes)) late\b",
     # who comes along: "is it ok if my baby comes with me", "can she sit in the waiting room"
     r"\bif my (?:\w+ ){1,3}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along)\b|"
     r"\b(?:sit|wait|stay|hang out|hang) (?:\w+ ){0,2}(?:in|at) (?:the|your) (?:waiting (?:room|area)|lobby|"
@@ -103,6 +104,7 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "can my 17 yr old get laser for her upper lip with my permission",
     "my tattoo is huge, how many removal sessions should i plan on",
     "i need a morning appointment since i take my medication at night and it knocks me out",
+    "is there a fee if i'm 15 min late? stuck at the pediatrician with my kid",
     "my daughter is 13, can she sit in the waiting room while i get my filler or does she need to come back "
     "with me",
 )
@@ -125,7 +127,7 @@ MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
 _BOOKING_WHATEVER_NAMED = re.compile(
     "|".join(
         f"(?:{p})"
-        for p in (PREGNANT_COMPANION, PREGNANT_BUYING_FOR_SOMEONE, SCHEDULED_AROUND, MEDS_AS_TIME_REASON)
+        for p in (PREGNANT_COMPANION, PREGNANT_CLIENT_NOT_TREATED, SCHEDULED_AROUND, MEDS_AS_TIME_REASON)
     )
 )
 

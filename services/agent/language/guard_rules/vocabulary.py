@@ -18,7 +18,9 @@ TREATMENT = alt(
     r"botox|tox|neurotoxin|dysport|xeomin|jeuveau|daxxify|fillers?|filler injections?|juvederm|"
     r"restylane|rha|radiesse|tear troughs?|under ?eye filler|sculptra|kybella|lip flip|flip|lip injections?|"
     r"injections?|injectables?|"
-    r"shots?|needles?|laser|lasers|ipl|bbl|photofacial|peel|peels|chemical peel|microneedling|"
+    # a vaccine's shot is not the spa's: "after my covid shot my arm swelled"
+    r"(?<!covid )(?<!flu )(?<!tetanus )(?<!booster )(?<!vaccine )shots?|"
+    r"needles?|laser|lasers|ipl|bbl|photofacial|peel|peels|chemical peel|microneedling|"
     r"morpheus8?|rf microneedling|hydrafacial|facial|facials|coolsculpting|cryo\w*|dermaplaning|prp|"
     r"prf|vampire facial|hair removal|electrolysis|tattoo removal|threads?|thread lift|pdo|wax|waxing|"
     r"lash lift|lash extensions?|lashes|brow lamination|brow tint|dermaplan\w*|iv|iv drip|drip|b12|"
@@ -273,14 +275,29 @@ PREGNANT_COMPANION = (
     r"girlfriend) (?:is|'s) (?:\w+ ){0,2}pregnant\b.{0,40}\b(?:come|watch|tag along|sit|join|wait|"
     r"drive me|pick me up|take me|gift (?:card|certificate))"
 )
-# A pregnant client who leaves the treatment for later and buys for someone else: "im pregnant so i
-# cant do botox rn but can i buy a gift card for my sister". Any safety or timing question keeps it
+# A pregnant or nursing client who is not the one treated: "im pregnant so i cant do botox rn but can i
+# buy a gift card for my sister", "im breastfeeding so im skipping botox but my husband wants some",
+# "im 8 months pregnant and drove my sister to her appt". Any safety or timing question keeps it
 # medical ("how long after the baby can i").
-PREGNANT_BUYING_FOR_SOMEONE = (
+_SOMEONE_ELSE = (
+    r"my (?:sister|friend|mom|mother|husband|partner|wife|daughter|son|bestie|boyfriend|girlfriend)"
+)
+PREGNANT_CLIENT_NOT_TREATED = (
     r"^(?!.*\b(?:safe|ok for|okay for|when can|how (?:long|soon)|wait|still|can i (?:get|do|have))\b)"
-    r".*\b(?:i'?m|i am|im) (?:\w+ ){0,3}pregnan\w*\b(?:.{0,40}\b(?:can'?t|cannot|won'?t|not allowed|no)\b"
-    r".{0,60}\b(?:gift (?:card|certificate)s?|for my (?:sister|friend|mom|mother|husband|partner|wife|"
-    r"daughter|bestie))\b|.{0,80}\bgift (?:card|certificate)s?\b)"
+    r".*\b(?:i'?m|i am|im) (?:\w+ ){0,3}(?:pregnan\w*|breast ?feeding|nursing|bf'?ing)\b"
+    r"(?:.{0,40}\b(?:can'?t|cannot|won'?t|not allowed|no|skip\w*|not (?:doing|getting)|"
+    r"sitting (?:this|it) out)\b"
+    rf".{{0,60}}\b(?:gift (?:card|certificate)s?|(?:for|but) {_SOMEONE_ELSE})\b|.{{0,80}}\bgift "
+    rf"(?:card|certificate)s?\b|.{{0,40}}\b(?:drove|driving|brought|bringing|taking|came with|coming with) "
+    rf"{_SOMEONE_ELSE} (?:to|for) (?:her|his|their) (?:appointment|visit|facial|botox|treatment)\b)"
+)
+# A new mother booking time for herself, nothing asked about nursing or healing: "i just had a baby in
+# march so im finally ready for me time, what facials do you have next week".
+NEW_MOM_BOOKING = (
+    r"^(?!.*\b(?:safe|ok|okay|breast\w*|nursing|pumping|bf'?ing|postpartum|stitches|c-? ?section|heal\w*|"
+    r"still|while|recover\w*|bleed\w*|milk|cleared)\b).*\b(?:just |recently )?had (?:a|my|our) baby\b"
+    r".{0,80}\b(?:me time|mom (?:packages?|days?)|mommy|pamper\w*|treat myself|what'?s available|"
+    r"what do you have|packages?|openings?|book)\b"
 )
 # A medical date named only as the day to book around: "i have a colonoscopy the 14th so anything the
 # week after works", "my period's due around the 12th so can i book the week after". A safety or
