@@ -63,6 +63,9 @@ TABLE: list[tuple[str, str | None]] = [
     ("hola! cuánto cuesta el bótox?", "botox"),
     ("arrugas en la frente", "neurotoxin-consult"),
     ("quiero una limpieza facial", "hydrafacial"),
+    ("tengo manchas del sol, que me recomiendan?", "ipl-photofacial"),
+    ("sunspots on my cheeks", "ipl-photofacial"),
+    ("can i get a consult for my dark circles this week?", "filler-consult"),
     # no treatment words
     ("what time do you close on saturday?", None),
     ("stop texting me", None),

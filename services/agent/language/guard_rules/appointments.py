@@ -68,6 +68,10 @@ RESCHEDULE: tuple[Rule, ...] = (
             rf"his) (?:\w+ )?{_APPOINTMENT}\b",
             rf"\b(?:my|our) (?:\w+ )?{_APPOINTMENT}\b.{{0,40}}\b(?:to a different|to another|to next|earlier|"
             r"later)\b",
+            # "i have a facial booked fri, could i switch to sat?": the booking held, then another day
+            r"\b(?:i have|i've got|i got|i'm|im|i am)\b[^.?!]{0,40}\b(?:booked|scheduled)\b[^.?!]{0,40}"
+            r"\b(?:switch|move|change|swap|moved|switched|changed|push|pushed)\b(?: it| that)? (?:to|for) "
+            rf"(?:{_A_DAY}|next|another|a different|later|earlier|\d)",
         ),
         (
             "can I move my appointment to next week?",
@@ -75,8 +79,14 @@ RESCHEDULE: tuple[Rule, ...] = (
             "push my facial back an hour",
             "my appt on friday to a different day?",
             "can i move thursdays facial to saturday instead",
+            "i have a hydrafacial booked fri but could i switch to sat instead",
+            "i'm scheduled for laser on the 10th, could we change it to next week",
         ),
-        ("Can you change the appointment to 3 pm instead?", "is there anything later on friday?"),
+        (
+            "Can you change the appointment to 3 pm instead?",
+            "is there anything later on friday?",
+            "i have never booked before, can i switch to a peel",
+        ),
     ),
     Rule(
         "cannot_make_it",
