@@ -208,6 +208,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "im pregnant so i cant do botox rn lol but can i buy a gift card for my sister",
             "i'm 7 months pregnant and my coworkers want to get me a gift card, do you sell them online",
             "im breastfeeding so im skipping botox but my husband wants some, can he book for sat",
+            "im 6 months pregnant and my sister is getting her lips done, can i sit in the room with her",
+            "my wife is breastfeeding so she's skipping it this time, can i use our couples package for me",
             "i just had a baby in march so i'm finally ready for me time lol, what facials do you have",
         ),
         # where to keep milk or pump while there is logistics, unless a treatment's safety is asked
@@ -247,6 +249,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "does the iv drip come with a vitamin shot",
             "can i get an evening appt, i take my pills in the morning and im groggy",
             "i take adderall in the morning so im more chill in the afternoons, can we do 2pm",
+            "i take my thyroid pill first thing in the morning so later in the day works better, like 3?",
         ),
         # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
@@ -335,6 +338,8 @@ QUESTIONS: tuple[Rule, ...] = (
             + PREGNANT_CLIENT_NOT_TREATED
             + "|"
             + SCHEDULED_AROUND
+            + "|"
+            + MEDS_AS_TIME_REASON
         ),
     ),
     Rule(
@@ -670,6 +675,9 @@ QUESTIONS: tuple[Rule, ...] = (
             # shots for a trip: "do i need any shots before traveling to thailand"
             r"\b(?:shots?|vaccines?|vaccinations?|jabs?|boosters?)\b.{0,20}\b(?:before|for) (?:my |a |the )?"
             r"(?:travel\w*|trip|going (?:to|abroad)|flying)\b",
+            # "is 3 glasses of wine a night too much"
+            r"\b(?:is|are) (?:\d+|a few|two|three|four|five|six) (?:\w+ )?(?:glasses|drinks|beers|cups|shots|"
+            r"cigarettes|coffees|energy drinks|hours of sleep)\b.{0,25}\btoo (?:much|many|little|few)\b",
             r"\b(?:lost|losing|gained|gaining|dropped|put on) (?:\w+ ){0,3}(?:lbs|pounds|kilos|weight)\b"
             r".{0,30}"
             r"\b(?:without trying|for no reason|not trying|out of nowhere)\b",
@@ -685,6 +693,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "What causes shingles?",
             "how much protein should i be eating if im lifting 4x a week",
             "do i need any shots before traveling to thailand",
+            "is 3 glasses of wine a night too much, asking for a friend (me)",
             "is it contagious?",
             "what should I do if it gets infected?",
             "so tired even after 9 hrs sleep whats wrong with me",
@@ -996,7 +1005,17 @@ QUESTIONS: tuple[Rule, ...] = (
             "no puedo dormir en las noches que me recomiendan",
             "se me esta cayendo mucho el cabello",
         ),
-        ("quiero una cita para el viernes", "cuanto cuesta el botox?"),
+        (
+            "quiero una cita para el viernes",
+            "cuanto cuesta el botox?",
+            "hola! mi hermana esta embarazada, puede acompanarme a mi cita?",
+        ),
+        # someone pregnant who only comes along: "mi hermana esta embarazada, puede acompanarme?"
+        unless=re.compile(
+            r"^(?!.*\b(?:segur\w*|hacerse|hacerme|ponerse|ponerme|tratamiento|puedo|alergi\w*|duele)\b)"
+            r".*\bmi (?:hermana|amiga|mama|prima|hija|esposa|novia|cunada) (?:esta|es) embarazada\b.{0,40}"
+            r"\b(?:acompan\w*|venir|ir conmigo|esperar|entrar)\b"
+        ),
     ),
     Rule(
         "information_request",

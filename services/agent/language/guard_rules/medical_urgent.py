@@ -68,7 +68,9 @@ _HISTORY = re.compile(
     rf"^(?!.*{_PRESENT_SYMPTOM})(?=.*\b(?:last time|(?:at|during|after|from|in) my (?:last|previous)|"
     r"previous(?:ly)?|in the past|history of|years? ago|last year|disorder|before,|sometimes|occasionally|"
     r"prone to|every (?:so often|now and then)|once in a while|every time|whenever|all the time|"
-    r"on and off|off and on|when i (?:stand|eat|work out|exercise|run|wake up)|after i eat|"
+    r"on and off|off and on|when i (?:stand|eat|work out|exercise|run|wake up)|"
+    r"after i eat|(?:had|has had) (?:a|her|his) (?:\w+ )?(?:heart attack|stroke|seizure) (?:in|back in) "
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|\d{4})|"
     r"(?:before|after) (?:every|each) (?:appointment|appt|visit|session|treatment)))"
 )
 # What urgent rules stand down for: a general question, or a past episode.
@@ -417,10 +419,10 @@ URGENT: tuple[Rule, ...] = (
             r"rojo|roja|morad\w*|sangr\w*|bulto\w*|bolitas?|ampollas|ronchas|granitos?|fiebre|pica|caid[oa]|"
             r"manchas?|blanc[oa]|palid[oa]|"
             r"torcid[oa]|chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b",
-            rf"\b{_SINCE_ES}.{{0,40}}\b(?:hinchad\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|"
+            rf"\b{_SINCE_ES}.{{0,40}}\b(?:hinch\w*|moreton\w*|duele|dolor|arde|ardor|rojo|roja|morad\w*|"
             r"sangr\w*|bulto|no puedo|caid[oa]|torcid[oa]|arden|duelen|pican|chuec[oa]|entumid[oa]|"
             r"adormecid[oa]|infectad[oa]|inflamad[oa])\b",
-            r"\b(?:hinchad\w*|moreton\w*|duelen?|dolor|arden?|ardor|pican?|rojo|roja|morad\w*|sangr\w*|bulto|"
+            r"\b(?:hinch\w*|moreton\w*|duelen?|dolor|arden?|ardor|pican?|rojo|roja|morad\w*|sangr\w*|bulto|"
             r"no puedo|caid[oa]|torcid[oa]|chuec[oa]|entumid[oa]|adormecid[oa]|infectad[oa]|inflamad[oa])\b"
             rf".{{0,60}}\b{_SINCE_ES}",
             rf"\b{_SINCE_ES}.{{0,40}}\b(?:quemad\w*|ampollas|ronchas|granitos?|bultos?|fiebre|dur[oa])\b",
@@ -542,7 +544,7 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:it\'?s been|its been|after) (?:\d+|a few|two|three|four|five|six|several) (?:days?|"
             rf"weeks?)\b.{{0,60}}\b{SYMPTOM}\b",
             rf"\b(?:{TREATMENT}|{PRODUCT})\b.{{0,40}}\band (?:now|since then|ever since|today|this morning|"
-            rf"my)\b.{{0,40}}"
+            rf"my)\b.{{0,60}}"
             rf"\b{AFTER_SYMPTOM}(?!\w)",
             r"\b(?:bruis\w*|swell\w*|swollen|lump\w*|bumps?|knots?|numb\w*|redness|red|droop\w*|scab\w*)\b"
             r".{0,40}\b(?:hasn'?t|has not|haven'?t|have not|won'?t|wont|will not|isn'?t|"

@@ -283,13 +283,20 @@ _SOMEONE_ELSE = (
     r"my (?:sister|friend|mom|mother|husband|partner|wife|daughter|son|bestie|boyfriend|girlfriend)"
 )
 PREGNANT_CLIENT_NOT_TREATED = (
-    r"^(?!.*\b(?:safe|ok for|okay for|when can|how (?:long|soon)|wait|still|can i (?:get|do|have))\b)"
-    r".*\b(?:i'?m|i am|im) (?:\w+ ){0,3}(?:pregnan\w*|breast ?feeding|nursing|bf'?ing)\b"
+    r"^(?!.*\b(?:safe|ok for|okay for|when can|how (?:long|soon)|wait|(?:can|could) (?:i|she|we) (?:still )?"
+    r"(?:get|do|have))\b)"
+    r".*\b(?:i'?m|i am|im|she'?s|she is|my (?:wife|partner|girlfriend) is) (?:\w+ ){0,3}(?:pregnan\w*|"
+    r"breast ?feeding|nursing|bf'?ing)\b"
     r"(?:.{0,40}\b(?:can'?t|cannot|won'?t|not allowed|no|skip\w*|not (?:doing|getting)|"
     r"sitting (?:this|it) out)\b"
     rf".{{0,60}}\b(?:gift (?:card|certificate)s?|(?:for|but) {_SOMEONE_ELSE})\b|.{{0,80}}\bgift "
     rf"(?:card|certificate)s?\b|.{{0,40}}\b(?:drove|driving|brought|bringing|taking|came with|coming with) "
-    rf"{_SOMEONE_ELSE} (?:to|for) (?:her|his|their) (?:appointment|visit|facial|botox|treatment)\b)"
+    rf"{_SOMEONE_ELSE} (?:to|for) (?:her|his|their) (?:appointment|visit|facial|botox|treatment)\b|"
+    # she only keeps someone company: "my sister wants to come get her lips done, can i sit with her"
+    rf".{{0,60}}\b{_SOMEONE_ELSE}\b.{{0,60}}\b(?:can i|i'?ll|i will|ok if i|okay if i) (?:sit|wait|stay|"
+    r"come|watch)\b(?!.{0,30}\b(?:get|do|have|treat\w*)\b)|"
+    # the treatment skipped this time: "she's skipping it this time, can i use our package for just me"
+    r".{0,30}\bskip\w*\b.{0,60}\b(?:just me|for me|myself)\b)"
 )
 # A new mother booking time for herself, nothing asked about nursing or healing: "i just had a baby in
 # march so im finally ready for me time, what facials do you have next week".
@@ -326,6 +333,6 @@ MEDS_AS_TIME_REASON = (
     r"^(?=.*\b(?:slot|appt|appointment|time|consult\w*|\d{1,2} ?(?:am|pm)|\d{1,2}:\d\d|can we do|"
     r"can i (?:come|book|do)|works? (?:best|better))\b)"
     r"(?!.*\b(?:safe|ok to|okay to|interact\w*|affect\w*|stop|before|after|with the|with my|skip)\b)"
-    r".*\bi take (?:my )?(?:meds|medications?|pills|\w+) (?:at night|in the (?:morning|evening|afternoon)|"
-    r"(?:every|each) (?:morning|night|evening))"
+    r".*\bi take (?:my )?(?:\w+ ){0,2}?(?:meds|medications?|pills?|\w+)(?: first thing)? (?:at night|in the "
+    r"(?:morning|evening|afternoon)|(?:every|each) (?:morning|night|evening)|before bed)"
 )
