@@ -160,7 +160,9 @@ _NOT_CANCEL = re.compile(
     r"\bany (?:last[- ]minute )?cancell?ations\b|\bcancell?ation (?:list|spots?|slots?|openings?)\b|"
     r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel|"
     r"\bwhat (?:happens|if)\b.{0,20}\bcancel|\bif i (?:need|have|want) to cancel\b|"
-    r"\bno (?:quiero|necesito) cancelar\b|\b(?:multa|cargo|cuota|penalidad|politica)\b.{0,15}\bcancel"
+    r"\bno (?:quiero|necesito) cancelar\b|\b(?:multa|cargo|cuota|penalidad|politica)\b.{0,15}\bcancel|"
+    # taken back in the same breath: "quiero cancelar... jk lol, quiero confirmar", "cancel! just kidding"
+    r"\bcancel\w*\b.{0,15}\b(?:jk|just kidding|kidding|es broma|bromeando|no es cierto)\b"
 )
 
 CANCELLATION: tuple[Rule, ...] = (
@@ -193,6 +195,7 @@ CANCELLATION: tuple[Rule, ...] = (
             "What's your cancellation policy?",
             "I don't want to cancel, just confirming",
             "is there a cancellation fee?",
+            "cancel my facial... jk lol, just confirming friday",
         ),
         unless=_NOT_CANCEL,
     ),
