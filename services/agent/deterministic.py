@@ -212,10 +212,12 @@ async def take_name(turn: Turn) -> None:
 def chosen_option(turn: Turn) -> int | None:
     """The option the client picked, if options are on the table and the text picks one."""
     u, proposals = turn.u, turn.state.proposals
-    if not proposals or u.reject_options or u.shift:
+    if not proposals or u.reject_options:
         return None
-    if u.clock_pick is not None:
+    if u.clock_pick is not None:  # before a shift: "la más tarde" picks the latest, asks for no later
         return option_by_clock(u.clock_pick, [p.option.start for p in proposals], turn.tz)
+    if u.shift:
+        return None
     if u.choice is not None and u.choice < len(proposals):
         return u.choice
     if u.affirm and u.preference is None:

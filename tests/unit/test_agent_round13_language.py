@@ -219,3 +219,8 @@ def test_a_name_alone_that_is_a_portuguese_word_stays_with_the_agent() -> None:
 def test_a_text_in_another_language_still_goes_to_staff() -> None:
     decision = language_handoff(_language_turn("obrigada, quero marcar uma consulta amanha"))  # type: ignore[arg-type]
     assert decision is not None and decision.handoff is not None and decision.handoff.category == "other"
+
+
+def test_la_mas_tarde_picks_the_latest_option_rather_than_asking_for_later_ones() -> None:
+    assert _picked("la más tarde porfa", NEAR_THREE) == 1
+    assert _picked("algo mas tarde?", NEAR_THREE) is None
