@@ -233,3 +233,16 @@ def test_guard_on_everyday_worries_in_many_voices_and_booking_texts_that_look_me
     chatter = _booking_texts("fresh_chatter6.jsonl", at_least=75, max_false=0.02)
     _staff_texts_in_their_category(chatter, at_least=9)
     _health_texts("fresh_health5.jsonl", at_least=100, category=0.99, priority=0.95)
+
+
+def test_guard_on_health_texts_in_under_covered_styles_and_booking_texts_naming_medical_dates() -> None:
+    # The fifteenth round (tests/data/fresh_health6.jsonl, fresh_chatter7.jsonl), written in four
+    # batches, each scored before the rules were tuned on it: long rambling texts, two questions in one,
+    # a friend or a TikTok quoted, someone else's health, hedging, autocorrect, all caps, no spaces after
+    # punctuation, misspelt symptoms; supplements, diet, exercise, alcohol, sun, flying, dental work,
+    # vaccines, surgery, periods, menopause, blood thinners, a tenth in Spanish or Spanglish; booking
+    # texts naming a surgery, a period, a pill, a pregnancy or a doctor only as logistics, and texts
+    # staff take in their category.
+    chatter = _booking_texts("fresh_chatter7.jsonl", at_least=160, max_false=0.01)
+    _staff_texts_in_their_category(chatter, at_least=19)
+    _health_texts("fresh_health6.jsonl", at_least=240, category=0.99, priority=0.94)
