@@ -358,7 +358,9 @@ def take_preference(turn: Turn) -> None:
     provider = frontdesk_answers.find_provider(turn.ctx.spa, u.provider)
     asks_about_provider = "provider_schedule" in u.questions and u.preference is None
     # "is sloan available for a facial sat?": with a treatment in hand, the day is for booking.
-    books_with_provider = "provider_schedule" in u.questions and state.service is not None
+    books_with_provider = (
+        "provider_schedule" in u.questions and state.service is not None and not asks_days_only(turn)
+    )
     if policy.only_the_day_asked_about(u) and not books_with_provider:
         day_in_mind(turn)
         return
@@ -395,6 +397,13 @@ def closed_date_note(closed: ClosedDay, lang: str) -> str:
     moment = datetime.combine(closed.day, time(12))
     label = date_label(moment, lang) + (f" ({closed.reason})" if closed.reason else "")
     return say(lang, "closed_date", day=label)
+
+
+def asks_days_only(turn: Turn) -> bool:
+    """'does he work tuesdays too?' with options out: the provider's days, in the plural, are asked
+    about and the options stay ('is sloan in sat?' asks for that day's times)."""
+    p = turn.u.preference
+    return bool(turn.state.proposals) and p is not None and bool(p.weekdays) and not p.dates
 
 
 def provider_day_off(turn: Turn, provider: ProviderInfo) -> str:

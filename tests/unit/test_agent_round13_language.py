@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.agent.deterministic import chosen_option, language_handoff
+from services.agent.deterministic import asks_days_only, chosen_option, language_handoff
 from services.agent.domain import ConversationState
+from services.agent.language.choices import parse_choice
 from services.agent.language.clock_picks import CLOCK_PICKS, ClockPick, find_clock_pick, option_by_clock
 from services.agent.language.shorthand import expand, plain
 from services.agent.language.timeparse import parse_preference
@@ -224,3 +225,30 @@ def test_a_text_in_another_language_still_goes_to_staff() -> None:
 def test_la_mas_tarde_picks_the_latest_option_rather_than_asking_for_later_ones() -> None:
     assert _picked("la más tarde porfa", NEAR_THREE) == 1
     assert _picked("algo mas tarde?", NEAR_THREE) is None
+
+
+# ----- a question about the provider's days while options are out
+
+
+SATURDAY = ["Saturday at 9am with Marco", "Saturday at 10:30am with Marco", "Saturday at 12pm with Marco"]
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [("ok saturday is fine, 1", 0), ("saturday 2 pls", 1), ("saturday at 1", None), ("tuesday 1", None)],
+)
+def test_a_number_beside_the_day_every_option_has_picks(text: str, index: int | None) -> None:
+    assert parse_choice(text, 3, SATURDAY) == index
+
+
+def _days_turn(text: str, proposals: list[ProposedOption]) -> SimpleNamespace:
+    u = understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS, provider_in_mind="Marco")
+    state = ConversationState(conversation_id="c", tenant_id="t", proposals=proposals)
+    return SimpleNamespace(u=u, state=state)
+
+
+def test_does_he_work_tuesdays_too_keeps_the_options_out() -> None:
+    out = [_held(5, 9, 0, "Marco")]
+    assert asks_days_only(_days_turn("does he work tuesdays too?", out))  # type: ignore[arg-type]
+    assert not asks_days_only(_days_turn("is marco in on tuesday?", out))  # type: ignore[arg-type]
+    assert not asks_days_only(_days_turn("does he work tuesdays too?", []))  # type: ignore[arg-type]

@@ -117,15 +117,24 @@ def _words(text: str) -> frozenset[str]:
     return frozenset({_WEEKDAY_KEYS.get(w, w) for w in re.findall(r"[a-z][a-z']+", plain(text))})
 
 
-def _digit_choice(flat: str) -> int | None:
-    """A digit with only choosing words around it ("2", "1 please", "ok just do 1", "la 2")."""
+def _digit_choice(flat: str, shared: frozenset[str] = frozenset()) -> int | None:
+    """A digit with only choosing words around it ("2", "1 please", "ok just do 1", "la 2"), or words
+    every option has (`shared`: "ok saturday is fine, 1" when all three are on Saturday)."""
     tokens = re.findall(r"[a-z']+|\d+(?::\d+)?", flat)
     digits = [t for t in tokens if t.isdigit()]
     if len(digits) != 1 or _CLOCKISH.search(flat):
         return None
-    if all(t in _FILLER for t in tokens if not t.isdigit()):
+    if all(t in _FILLER or _WEEKDAY_KEYS.get(t, t) in shared for t in tokens if not t.isdigit()):
         return int(digits[0])
     return None
+
+
+def _shared_words(labels: list[str] | None, count: int) -> frozenset[str]:
+    """The words every offered label has (the day, when all are on one day; "with" words excluded)."""
+    if not labels:
+        return frozenset()
+    read = _read_labels(tuple(labels[:count]))
+    return frozenset.intersection(*read.words) - _GLUE if read.words else frozenset()
 
 
 def _hour_choice(hour: int, labels: list[str]) -> int | None:
@@ -174,7 +183,8 @@ def parse_choice(
     if not flat or is_rejection(flat, already_plain=True):
         return None
     m = _EXPLICIT_NUMBER.search(flat)
-    number = int(m[1]) if m else _digit_choice(flat) or _ordinal_choice(flat, options_count)
+    shared = _shared_words(option_labels, options_count)
+    number = int(m[1]) if m else _digit_choice(flat, shared) or _ordinal_choice(flat, options_count)
     if number is not None and 1 <= number <= options_count:
         return number - 1
     if number is not None and option_labels and not m:
