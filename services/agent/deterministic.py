@@ -108,7 +108,9 @@ def read(ctx: TurnContext) -> Turn:
         option_labels=labels,
         provider_names=[p.first_name for p in ctx.spa.providers],
         service_names=[s.name for s in ctx.spa.services],
-        name_asked=state.last_asked in ("name", "name_and_service") or name_asked_with_options(state),
+        name_asked=state.last_asked in ("name", "name_and_service")
+        or name_asked_with_options(state)
+        or name_unanswered_at_booking(state),
         provider_in_mind=state.search.provider_first_name if state.search else None,
     )
     lang = state.language if state.greeted else "en"
@@ -134,6 +136,12 @@ def questions_waiting(state: ConversationState) -> frozenset[str]:
 def name_asked_with_options(state: ConversationState) -> bool:
     """The first options went out with 'may I have your first name?' (see `propose`)."""
     return state.first_name is None and state.offers == 1 and bool(state.proposals) and state.name_asks == 0
+
+
+def name_unanswered_at_booking(state: ConversationState) -> bool:
+    """The options asked for a first name and the client booked without giving it: a name alone right
+    after the confirmation is theirs ("Uma"; "Priya" too, though a provider has that name)."""
+    return state.just_booked and state.first_name is None and state.offers >= 1 and state.name_asks == 0
 
 
 def language_handoff(turn: Turn) -> Decision | None:

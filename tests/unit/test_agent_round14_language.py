@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.agent import policy
+from services.agent.deterministic import name_unanswered_at_booking
 from services.agent.domain import ConversationState
 from services.agent.frontdesk_answers import Asked, answers
 from services.agent.language import intents
@@ -163,3 +164,12 @@ def test_a_spa_that_books_treatments_directly_needs_no_consultation() -> None:
         "No consultation needed: you can book Lip Filler directly."
     ]
     assert _consult_answer(FILLER_CONSULT, consult_first=False) == ["The Dermal Filler Consultation is free."]
+
+
+def test_a_name_alone_right_after_a_booking_is_the_clients_even_a_providers_name() -> None:
+    booked = ConversationState(just_booked=True, offers=1)
+    assert name_unanswered_at_booking(booked)
+    assert not name_unanswered_at_booking(ConversationState(just_booked=True, offers=1, first_name="Ava"))
+    assert not name_unanswered_at_booking(ConversationState(offers=1))
+    u = _understood("Priya", name_asked=name_unanswered_at_booking(booked))
+    assert u.name == "Priya" and u.provider is None and u.preference is None
