@@ -252,3 +252,21 @@ def test_does_he_work_tuesdays_too_keeps_the_options_out() -> None:
     assert asks_days_only(_days_turn("does he work tuesdays too?", out))  # type: ignore[arg-type]
     assert not asks_days_only(_days_turn("is marco in on tuesday?", out))  # type: ignore[arg-type]
     assert not asks_days_only(_days_turn("does he work tuesdays too?", []))  # type: ignore[arg-type]
+
+
+# ----- "tomorrow" in a label is also its weekday
+
+
+@pytest.mark.parametrize(
+    ("labels", "text", "index"),
+    [
+        (["today at 9am", "tomorrow at 9am", "Friday at 9am"], "the thursday one", 1),
+        (["hoy a las 9am", "mañana a las 9am"], "la del jueves", 1),
+        (["tomorrow at 5pm", "tomorrow at 6:30pm", "Tuesday at 6pm"], "thurs one pls", None),  # two fit
+        (["tomorrow at 5pm", "tomorrow at 6:30pm", "Tuesday at 6pm"], "the tuesday one", 2),
+    ],
+)
+def test_a_weekday_picks_the_option_labelled_today_or_tomorrow(
+    labels: list[str], text: str, index: int | None
+) -> None:
+    assert understand(text, now=NOW, tz=TZ, option_labels=labels).choice == index

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -158,7 +158,7 @@ def understand(
         "preference": parsed.preference if parsed else None,
         "small_talk": intents.is_small_talk(flat, found.name if found else None),
     }
-    fields["choice"] = _choice(flat, found, option_labels, fields)
+    fields["choice"] = _choice(flat, found, _with_weekdays(option_labels, today), fields)
     fields["clock_pick"] = find_clock_pick(words) if option_labels else None
     if parsed is not None and len(parsed.preference.dates) > 1:  # only then can each day have its time
         fields["alternatives"] = alternatives(
@@ -209,6 +209,22 @@ def _small_talk_and_sales(words: str) -> dict[str, object]:
         "booking_ask": intents.is_booking_ask(words, already_plain=True),
         "defers": intents.defers(words, already_plain=True),
     }
+
+
+# Labels name the next two days by how near they are ("tomorrow at 5pm"); a client may name the weekday.
+_NEAR_DAYS = ((re.compile(r"\b(?:today|hoy)\b"), 0), (re.compile(r"\b(?:tomorrow|manana)\b"), 1))
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _with_weekdays(labels: Sequence[str], today: date) -> list[str]:
+    """The labels with the weekday of "today" and "tomorrow" written beside them, so "the thursday
+    one" picks "tomorrow at 5pm" on a Wednesday."""
+    out = []
+    for label in labels:
+        flat = plain(label)
+        days = [today + timedelta(days=ahead) for pattern, ahead in _NEAR_DAYS if pattern.search(flat)]
+        out.append(f"{label} ({_WEEKDAY_NAMES[days[0].weekday()]})" if days else label)
+    return out
 
 
 def _choice(
