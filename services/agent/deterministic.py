@@ -471,6 +471,7 @@ async def answer_questions(turn: Turn) -> None:
         offers=offers,
         weekday=u.question_weekday,
         provider=u.provider,
+        day=policy.one_date(u.preference),
     )
     # Answers come first; a consult note said this turn already says the consultation is free.
     turn.lead[:0] = frontdesk_answers.answers(u.questions, asked)

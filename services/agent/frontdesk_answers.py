@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 
 from shared.contracts.conversation import ServiceCandidate
-from shared.contracts.tools import OpeningDay, PackageOffer, ProviderInfo, ServiceInfo, SpaProfile
+from shared.contracts.tools import ClosedDay, OpeningDay, PackageOffer, ProviderInfo, ServiceInfo, SpaProfile
 
-from .replies import day_name, hours_label, join_and, money, say
+from .replies import date_label, day_name, hours_label, join_and, money, say
 
 # The order answers are given in when one text asks several things.
 ORDER = (
@@ -36,6 +37,7 @@ class Asked:
     weekday: int | None = None
     provider: str | None = None
     questions: frozenset[str] = frozenset()
+    day: date | None = None  # the one date asked about ("open christmas eve?"), when the text names one
 
 
 def answers(questions: frozenset[str], asked: Asked) -> list[str]:
@@ -139,6 +141,8 @@ def phone(asked: Asked) -> str:
 def hours(asked: Asked) -> str:
     """Opening hours of the day asked about, or of the week."""
     profile, lang = asked.profile, asked.lang
+    if asked.day is not None and (special := _closure(profile.closures, asked.day)) is not None:
+        return closure_hours(special, lang)
     if asked.weekday is not None and profile.hours:
         day = _day(profile.hours, asked.weekday)
         name = day_name(asked.weekday, lang)
@@ -147,6 +151,20 @@ def hours(asked: Asked) -> str:
         return say(lang, "hours_day", day=name, hours=hours_label(day.intervals, lang))
     summary = profile.hours_summary or week_summary(profile.hours, lang)
     return say(lang, "hours_week", summary=summary) if summary else ""
+
+
+def closure_hours(special: ClosedDay, lang: str) -> str:
+    """A holiday or short day: 'We're closed Friday, Dec 25 (Christmas Day).', 'On Thursday, Dec 24
+    (Christmas Eve) we're open 9am to 2pm.'"""
+    label = date_label(datetime.combine(special.day, time(12)), lang)
+    label += f" ({special.reason})" if special.reason else ""
+    if not special.intervals:
+        return say(lang, "closed_date", day=label)
+    return say(lang, "hours_day", day=label, hours=hours_label(special.intervals, lang))
+
+
+def _closure(closures: Sequence[ClosedDay], day: date) -> ClosedDay | None:
+    return next((c for c in closures if c.day == day), None)
 
 
 def providers(asked: Asked) -> str:

@@ -79,6 +79,11 @@ def declines_for_now(step: Step, state: ConversationState, u: Understanding) -> 
     return u.defers or u.goodbye or (u.negate and u.thanks) or only_thanks(u.text)
 
 
+def one_date(preference: TimePreference | None) -> date | None:
+    """The one date a text names ("christmas eve", "the 24th"), if it names exactly one."""
+    return preference.dates[0] if preference is not None and len(preference.dates) == 1 else None
+
+
 def question_beside_a_booking(before: ConversationState, u: Understanding) -> bool:
     """A question for staff beside a booking (one under way, or a wish to come in) is noted for them and
     the booking goes on. A day alone is no booking ("a gift card for my mom for xmas"), nor a treatment

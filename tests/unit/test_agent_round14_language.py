@@ -3,7 +3,7 @@ price objections in other words, questions only staff answer, and the consultati
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from services.agent.language.phrases import Rule
 from services.agent.language.questions import QUESTION_RULES, STAFF_TOPIC_RULES, staff_topic
 from services.agent.language.understanding import Understanding, understand
 from shared.contracts.conversation import ServiceCandidate
-from shared.contracts.tools import ServiceInfo, SpaProfile
+from shared.contracts.tools import ClosedDay, OpeningDay, ServiceInfo, SpaProfile
 
 pytestmark = pytest.mark.unit
 
@@ -173,3 +173,21 @@ def test_a_name_alone_right_after_a_booking_is_the_clients_even_a_providers_name
     assert not name_unanswered_at_booking(ConversationState(offers=1))
     u = _understood("Priya", name_asked=name_unanswered_at_booking(booked))
     assert u.name == "Priya" and u.provider is None and u.preference is None
+
+
+def _hours_on(day: date, lang: str = "en") -> list[str]:
+    week = [OpeningDay(weekday=d, intervals=[(time(9), time(19))]) for d in range(6)]
+    closures = [
+        ClosedDay(day=date(2026, 12, 24), intervals=[(time(9), time(14))], reason="Christmas Eve"),
+        ClosedDay(day=date(2026, 12, 25), reason="Christmas Day"),
+    ]
+    profile = SpaProfile(tenant_id="glow", name="Glow", timezone=TZ, hours=week, closures=closures)
+    return answers(frozenset({"hours"}), Asked(profile=profile, lang=lang, weekday=day.weekday(), day=day))
+
+
+def test_hours_asked_for_a_holiday_are_that_days_own() -> None:
+    u = _understood("are you guys open christmas eve?")
+    assert "hours" in u.questions and policy.one_date(u.preference) == date(2026, 12, 24)
+    assert _hours_on(date(2026, 12, 24)) == ["On Thursday, Dec 24 (Christmas Eve) we're open 9am to 2pm."]
+    assert _hours_on(date(2026, 12, 25)) == ["We're closed Friday, Dec 25 (Christmas Day)."]
+    assert _hours_on(date(2026, 12, 31)) == ["On Thursday we're open 9am to 7pm."]
