@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import structlog
 
@@ -151,10 +151,8 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
     service = turn.state.service
     assert service is not None
     tools, limit = turn.ctx.tools, turn.ctx.max_options
-    pairs = turn.u.alternatives
-    if pairs and {d for d, _ in pairs} == set(search.preference.dates):
-        if (each := await each_alternative(turn, search, pairs)).options:
-            return each, False  # none open on either day: the days are looked for as one request
+    if (apart := await days_looked_at_apart(turn, search)) is not None:
+        return apart, False
     found = await look(turn, search, search.preference, limit)
     if found.options and (not found.exact or far_from_time(turn, search, found)):
         # The day (or the time asked for) is full, or already past: the same day a week or a few
@@ -186,6 +184,31 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
         service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
     )
     return nearest, bool(nearest.options)
+
+
+async def days_looked_at_apart(turn: Turn, search: policy.Search) -> AvailabilityFound | None:
+    """ "tues at 4 or wed at 5": each day at its own time; a holiday asked for: the days around it.
+    None when neither applies or nothing is open (the days are then looked for as one request)."""
+    pairs = turn.u.alternatives
+    if pairs and {d for d, _ in pairs} == set(search.preference.dates):
+        if (each := await each_alternative(turn, search, pairs)).options:
+            return each
+    return await around_a_holiday(turn, search)
+
+
+async def around_a_holiday(turn: Turn, search: policy.Search) -> AvailabilityFound | None:
+    """ "hydrafacial on christmas day?" when the spa closes that day: the days just around it (the day
+    before, the two after, not before today) beat the same weekday weeks later; None when the dates
+    asked are open or nothing around them is."""
+    closed = policy.closed_dates(search.preference, turn.ctx.spa.closures)
+    if not closed:
+        return None
+    today = turn.ctx.now.astimezone(turn.tz).date()
+    first, last = min(c.day for c in closed), max(c.day for c in closed)
+    start, end = max(today, first - timedelta(days=1)), last + timedelta(days=2)
+    around = search.preference.model_copy(update={"dates": [], "date_from": start, "date_to": end})
+    found = await look(turn, search, around, turn.ctx.max_options)
+    return found if found.options else None
 
 
 async def each_alternative(

@@ -100,3 +100,25 @@ async def test_a_part_of_day_nobody_works_offers_that_day_at_other_times_and_a_l
     assert len(that_day) == 1 and next(iter(that_day)).weekday() == 3, starts
     assert all(s.hour >= 12 for s in starts[:-1]), starts
     assert starts[-1].date() > max(that_day) and starts[-1].hour < 12, starts
+
+
+async def test_a_holiday_asked_for_is_said_closed_and_the_days_around_it_are_offered(
+    system: System, phone: Phone
+) -> None:
+    # The spa closes for a day (its spa file's `closures`): the client hears why, and gets the days
+    # just around it rather than the same weekday weeks later.
+    holiday = datetime.now(TZ).date() + timedelta(days=10)
+    while holiday.weekday() not in (1, 2, 3, 4):  # HydraFacial is done the day before and after
+        holiday += timedelta(days=1)
+    closed = json.dumps([{"date": holiday.isoformat(), "hours": [], "reason": "Staff Day"}])
+    conn = await asyncpg.connect(system.database_url)
+    try:
+        await conn.execute("UPDATE scheduler.spas SET closures = $1::jsonb, version = version + 1", closed)
+    finally:
+        await conn.close()
+    offer = await phone.say(NEW, f"hydrafacial on {holiday:%B} {holiday.day}? - Kate")
+    assert f"We're closed {holiday:%A}, {holiday:%b} {holiday.day} (Staff Day)." in offer, offer
+    [offered] = [e for e in await phone.events(NEW) if isinstance(e, SlotsProposed)]
+    days = {o.option.start.astimezone(TZ).date() for o in offered.options}
+    around = {holiday + timedelta(days=n) for n in (-1, 1, 2)}
+    assert days and days <= around, (days, holiday)
