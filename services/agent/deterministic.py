@@ -36,6 +36,7 @@ from .domain import ConversationState
 from .language.choices import offers_time
 from .language.clock_picks import option_by_clock
 from .language.understanding import understand
+from .language.vocabulary import COURTESY_WORDS
 from .replies import date_label, day_name, lang_of, say
 from .turn import Turn, reply
 
@@ -265,8 +266,8 @@ async def take_service(turn: Turn) -> None:
 def should_match(turn: Turn) -> bool:
     """Whether the text may name a service worth a catalog lookup (a bare name or greeting cannot)."""
     state, u = turn.state, turn.u
-    if u.small_talk or not u.service_text.strip():
-        return False
+    if u.small_talk or not u.service_text.strip() or set(u.service_text.split()) <= COURTESY_WORDS:
+        return False  # "ok cool thx" names no treatment
     if state.service is None or state.just_booked or (u.questions & SERVICE_QUESTIONS):
         return True
     # Mid-booking, a text that only gives a time, a choice or a yes/no is not about the service.

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.agent.deterministic import asks_days_only, chosen_option, language_handoff
+from services.agent.deterministic import asks_days_only, chosen_option, language_handoff, should_match
 from services.agent.domain import ConversationState
 from services.agent.language.choices import parse_choice
 from services.agent.language.clock_picks import CLOCK_PICKS, ClockPick, find_clock_pick, option_by_clock
@@ -270,3 +270,45 @@ def test_a_weekday_picks_the_option_labelled_today_or_tomorrow(
     labels: list[str], text: str, index: int | None
 ) -> None:
     assert understand(text, now=NOW, tz=TZ, option_labels=labels).choice == index
+
+
+# ----- thanks that name no treatment
+
+
+def _match_turn(text: str) -> SimpleNamespace:
+    u = understand(text, now=NOW, tz=TZ, provider_names=PROVIDERS)
+    state = ConversationState(conversation_id="c", tenant_id="t")
+    return SimpleNamespace(u=u, state=state, ctx=SimpleNamespace(spa=SimpleNamespace(services=[])))
+
+
+@pytest.mark.parametrize(
+    ("text", "looked_up"),
+    [("ok cool thx", False), ("cool, ty!", False), ("sweet thanks", False), ("cool sculpting pls", True)],
+)
+def test_thanks_alone_is_no_treatment_to_look_up(text: str, looked_up: bool) -> None:
+    assert should_match(_match_turn(text)) is looked_up  # type: ignore[arg-type]
+
+
+# ----- parts of a named month
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("lymphatic massage the first week of january?", date(2027, 1, 1), date(2027, 1, 7)),
+        ("botox mid jan", date(2027, 1, 11), date(2027, 1, 20)),
+        ("end of january for a peel", date(2027, 1, 22), date(2027, 1, 31)),
+        ("sometime in february", date(2027, 2, 1), date(2027, 2, 28)),
+        ("last week of december", date(2026, 12, 25), date(2026, 12, 31)),
+        ("la primera semana de enero", date(2027, 1, 1), date(2027, 1, 7)),
+        ("a mediados de enero", date(2027, 1, 11), date(2027, 1, 20)),
+    ],
+)
+def test_a_part_of_a_named_month_is_its_days(text: str, first: date, last: date) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is not None
+    assert (parsed.preference.date_from, parsed.preference.date_to) == (first, last)
+
+
+def test_may_as_a_verb_is_no_month() -> None:
+    assert parse_preference("in may i book a facial?", NOW, TZ) is None

@@ -48,6 +48,15 @@ _HOUR_WORDS = tuple(
     SpanishTime(rf"\b(las?) {es}\b", rf"\1 {n}", f"a las {es} y media", f"at {n}:30")
     for es, n in _HOURS.items()
 )
+_NTH_WEEKS = tuple(
+    SpanishTime(
+        rf"\b(?:la )?{es} semana de(?= {_MONTH})",
+        f"{en} week of",
+        f"la {es} semana de enero",
+        f"{en} week of january",
+    )
+    for es, en in (("primera", "first"), ("segunda", "second"), ("tercera", "third"), ("ultima", "last"))
+)
 SPANISH_TIME: tuple[SpanishTime, ...] = (
     *_NAMES,
     SpanishTime(r"\bpasado manana\b", "day after tomorrow", "pasado mañana", "day after tomorrow"),
@@ -120,6 +129,12 @@ SPANISH_TIME: tuple[SpanishTime, ...] = (
         "para fin de mes",
         "end of the month",
     ),
+    # Parts of a named month: "la primera semana de enero", "a mediados de enero", "en enero".
+    *_NTH_WEEKS,
+    SpanishTime(rf"\b(?:a )?principios de(?= {_MONTH})", "early", "a principios de enero", "early january"),
+    SpanishTime(rf"\b(?:a )?mediados de(?= {_MONTH})", "mid", "a mediados de enero", "mid january"),
+    SpanishTime(rf"\b(?:a )?finales de(?= {_MONTH})", "end of", "a finales de enero", "end of january"),
+    SpanishTime(rf"\ben(?= {_MONTH}\b(?! \d))", "in", "en enero", "in january"),
     SpanishTime(r"\b(?:esta|este) semana\b", "this week", "esta semana", "this week"),
     SpanishTime(
         r"\b(?:la )?(?:proxima semana|semana (?:que viene|proxima|entrante))\b",

@@ -638,9 +638,42 @@ def _week_span(m: re.Match[str], today: date) -> _Found | None:
     return None if start > end else _Found(span=(start, end))
 
 
+# A part of a month by its name: "the first week of january", "mid feb", "end of january", "in march".
+_MONTH_SPAN = re.compile(
+    rf"\b(?:the\s+)?(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last)\s+week\s+(?:of|in)\s+(?P<m1>{MON})\b"
+    rf"|\b(?P<part>early|beginning of|start of|mid|middle of|late|end of)[\s-]+(?P<m2>{MON})\b"
+    rf"|\b(?:sometime in|some time in|anytime in|during|in)\s+(?P<m3>{MON})\b(?!\s+(?:be|i|we|you)\b)"
+)
+_NTH_WEEK = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_MONTH_PARTS = {  # days of the month each part covers (the last ten for "late"; 0 is the month's end)
+    "early": (1, 10), "beginning of": (1, 10), "start of": (1, 10), "mid": (11, 20), "middle of": (11, 20),
+    "late": (-9, 0), "end of": (-9, 0),
+}  # fmt: skip
+
+
+def _month_span(m: re.Match[str], today: date) -> _Found | None:
+    """ "the first week of january" (the 1st to the 7th), "mid feb", "end of january", "in march"."""
+    month = MONTHS[m["m1"] or m["m2"] or m["m3"]]
+    first = date(today.year + (month < today.month), month, 1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    start, end = first, last
+    if m["nth"] == "last":
+        start = last - timedelta(days=6)
+    elif m["nth"]:
+        start = first + timedelta(weeks=_NTH_WEEK[m["nth"]] - 1)
+        end = start + timedelta(days=6)
+    elif m["part"]:
+        a, b = _MONTH_PARTS[m["part"]]
+        start = first + timedelta(days=a - 1) if a > 0 else last + timedelta(days=a)
+        end = first + timedelta(days=b - 1) if b > 0 else last
+    start = max(start, today)
+    return None if start > end else _Found(span=(start, end))
+
+
 # Date phrases in the order they claim words: a phrase inside one already read is not read again.
 _DATE_READERS = (
     (_DATE, _calendar_day),
+    (_MONTH_SPAN, _month_span),
     (_NEXT_WEEK_WEEKDAY, _next_week_weekday),
     (_WEEKDAY, _weekday),
     (_WEEK_RANGE, _week_span),

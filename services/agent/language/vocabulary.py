@@ -5,7 +5,7 @@ Pure data. Every word is case-folded and without accents (the form `shorthand.pl
 
 from __future__ import annotations
 
-__all__ = ["LOGISTICS_WORDS", "NOT_NAMES", "RELATIONS", "TIME_WORDS", "TREATMENT_WORDS"]
+__all__ = ["COURTESY_WORDS", "LOGISTICS_WORDS", "NOT_NAMES", "RELATIONS", "TIME_WORDS", "TREATMENT_WORDS"]
 
 # The people a client writes for or about ("Ava's husband", "for my mom"): never the client, and a
 # provider named with one ("Marco's wife") is not a provider asked for.
@@ -98,5 +98,16 @@ LOGISTICS_WORDS = frozenset(
     evening night noon am pm ish weekend week next
     cita citas agendar reservar gracias favor porfa manana tarde noche semana proxima lunes martes
     miercoles jueves viernes sabado domingo hoy
+    """.split()
+)
+
+# Acknowledgements and thanks: a text of only these names no treatment ("ok cool thx" is not
+# CoolSculpting, "sweet, ty" not a peel).
+COURTESY_WORDS = frozenset(
+    """
+    ok okay k kk okk cool coolio awesome great perfect nice sweet amazing lovely wonderful fab fantastic
+    gotcha got it alright aight sounds good thx thanks thank you ty tysm tyvm appreciate appreciated
+    cheers much so very yes yeah yep yup sure no nope nah np noted will do bet lol haha oh ah and
+    vale genial perfecto bueno gracias muchas mil
     """.split()
 )
