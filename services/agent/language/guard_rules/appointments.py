@@ -72,6 +72,10 @@ RESCHEDULE: tuple[Rule, ...] = (
             r"\b(?:i have|i've got|i got|i'm|im|i am)\b[^.?!]{0,40}\b(?:booked|scheduled)\b[^.?!]{0,40}"
             r"\b(?:switch|move|change|swap|moved|switched|changed|push|pushed)\b(?: it| that)? (?:to|for) "
             rf"(?:{_A_DAY}|next|another|a different|later|earlier|\d)",
+            # "i already have one on friday, can we move that one to thurs": the one held, then moved
+            r"\b(?:i|we) (?:already )?(?:have|got|'ve got) (?:one|an? (?:appointment|appt|booking))\b"
+            r"[^.?!]{0,40}\b(?:move|switch|change|swap|push|bump)\s+(?:that one|that|it)\s+"
+            r"(?:to|for|back|up)\b",
         ),
         (
             "can I move my appointment to next week?",
@@ -81,11 +85,14 @@ RESCHEDULE: tuple[Rule, ...] = (
             "can i move thursdays facial to saturday instead",
             "i have a hydrafacial booked fri but could i switch to sat instead",
             "i'm scheduled for laser on the 10th, could we change it to next week",
+            "oh wait i already have one on friday, can we move that one to thurs instead",
+            "i already have an appointment friday, can you move it to thursday",
         ),
         (
             "Can you change the appointment to 3 pm instead?",
             "is there anything later on friday?",
             "i have never booked before, can i switch to a peel",
+            "i already have one question, can i book friday",
         ),
     ),
     Rule(
