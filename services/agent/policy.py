@@ -93,10 +93,12 @@ def question_beside_a_booking(before: ConversationState, u: Understanding) -> bo
 
 
 def polite_close(u: Understanding) -> str:
-    """The reply key for a polite end to the booking question: goodbye, a thank-you, or a no."""
+    """The reply key for a polite end to the booking question: goodbye, a no, a thank-you, or noted."""
     if u.goodbye:
         return "goodbye"
-    return "welcome_book" if u.thanks and not u.negate and not u.defers else "no_rush"
+    if u.negate or u.defers:
+        return "no_rush"
+    return "welcome_book" if u.thanks else "noted_book"
 
 
 def step_text(

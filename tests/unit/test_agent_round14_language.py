@@ -57,6 +57,8 @@ def test_every_round_fourteen_rule_matches_its_examples_and_not_its_counter_exam
         ("no thanks, just wanted the price", "no_rush"),
         ("ok thanks, i'll have a think", "no_rush"),
         ("thanks, bye!", "goodbye"),
+        ("ok great, good to know", "noted_book"),
+        ("got it", "noted_book"),
     ],
 )
 def test_a_thank_you_after_an_answer_closes_the_booking_question(text: str, key: str) -> None:
@@ -191,3 +193,22 @@ def test_hours_asked_for_a_holiday_are_that_days_own() -> None:
     assert _hours_on(date(2026, 12, 24)) == ["On Thursday, Dec 24 (Christmas Eve) we're open 9am to 2pm."]
     assert _hours_on(date(2026, 12, 25)) == ["We're closed Friday, Dec 25 (Christmas Day)."]
     assert _hours_on(date(2026, 12, 31)) == ["On Thursday we're open 9am to 7pm."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what does botox run these days?",
+        "ballpark for coolsculpting?",
+        "what would a hydrafacial set me back",
+    ],
+)
+def test_a_price_asked_in_other_words_is_a_price_question(text: str) -> None:
+    assert "price" in _understood(text).questions
+
+
+@pytest.mark.parametrize(
+    "text", ["uy esta carisimo", "the skin bar on union st does them for $179", "no me alcanza ahorita"]
+)
+def test_a_spanish_or_a_rivals_price_is_an_objection(text: str) -> None:
+    assert _understood(text).price_objection

@@ -84,17 +84,18 @@ THANKS_RULES: tuple[Rule, ...] = (
 _COURTESY = (
     r"(?:thanks?|thank you|thank u|appreciate (?:it|that|you)|gracias|muchas|mil|never ?mind|nvm|ok|okay|k|kk"
     r"|cool|great|perfect|awesome|amazing|nice|lovely|good to know|got it|gotcha|noted|alright|all right"
-    r"|sounds good|all good|no worries|i see|understood|oh|ah+|then|anyway|anyways|so much|very much"
+    r"|sounds good|all good|no worries|i see|understood|makes sense|oh|ah+|then|anyway|anyways|so much"
+    r"|very much"
     r"|a lot|again|for (?:the|your) (?:help|information|info|quick reply|answer)|for letting me know|you|u"
     r"|too|vale|perfecto|genial|entendido|bueno|de nada|igualmente|💕|😊|🙂|👍)"
 )
-# A text that only thanks (or lets the question go): nothing in it to book or answer.
+# A text that only thanks or takes note ("good to know"), or lets the question go: nothing in it to
+# book or answer.
 THANKS_ONLY_RULES: tuple[Rule, ...] = (
     Rule(
-        "thanks and nothing else",
-        r"^(?=.*\b(?:thanks?|thank (?:you|u)|appreciate|gracias|never ?mind)\b)\W*(?:"
-        + _COURTESY
-        + r"(?:\b|(?=\W)|$)\W*)+$",
+        "thanks or noted, and nothing else",
+        r"^(?=.*\b(?:thanks?|thank (?:you|u)|appreciate|gracias|never ?mind|good to know|got it|gotcha|noted"
+        r"|makes sense|understood|entendido)\b)\W*(?:" + _COURTESY + r"(?:\b|(?=\W)|$)\W*)+$",
         (
             "ok cool thanks!",
             "perfect ty",
@@ -103,6 +104,7 @@ THANKS_ONLY_RULES: tuple[Rule, ...] = (
             "great, appreciate it",
             "thanks for the info!",
             "ok gracias!",
+            "ok great, good to know",
         ),
         (
             "ok thanks, can i book friday?",
@@ -212,9 +214,19 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
         r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\blower price\b|\b(?:any|got any|have any"
         r"|are there)\s+"
         r"(?:discounts?|deals?|specials?|promos?|promotions?|coupons?|offers?)\b|\bdiscount\b"
-        r"|\bmuy caro\b|\bcaro\b|\bmas barato\b|\bdescuentos?\b|\bpromocion(?:es)?\b",
-        ("is there anything cheaper", "do u have any specials", "any deals?", "es muy caro"),
-        ("cheers", "do you take payment plans"),  # financing is a question for staff
+        r"|\bmuy caro\b|\bcaro\b|\bmas barato\b|\bdescuentos?\b|\bpromocion(?:es)?\b"
+        r"|\bcar[io]sim[oa]\b|\b(?:esta|es|muy|bien|super|que) cara\b|\bcostos[oa]\b|\bno me alcanza\b"
+        r"|\bfuera de mi presupuesto\b"
+        r"|\bno tengo (?:tanto|ese|el) dinero\b",
+        (
+            "is there anything cheaper",
+            "do u have any specials",
+            "any deals?",
+            "es muy caro",
+            "uy esta carisimo",
+            "no me alcanza ahorita",
+        ),
+        ("cheers", "do you take payment plans", "me duele la cara"),  # financing is a question for staff
     ),
     Rule(
         "a lower price seen elsewhere",
@@ -224,13 +236,17 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
         r"[^.?!]{0,30}\$\d"
         r"|\b(?:does it|do it|charges?|offers? it|get it|got it|found it|had it done)\b[^.?!]{0,20}"
         r"\bfor less\b"
-        r"|\b(?:saw|seen|found|got|paid)\b (?:it )?(?:for|at) (?:only |just |like )?\$\d",
+        r"|\b(?:saw|seen|found|got|paid)\b (?:it )?(?:for|at) (?:only |just |like )?\$\d"
+        # "the skin bar on union st does them for $179": another place's price
+        r"|\b(?:does|do|did|charges?|offers?|sells?) (?:them|it|one|those|that|theirs|\w+s) for "
+        r"(?:only |just |like )?\$\d",
         (
             "hmm i saw $9/unit at another place",
             "other places are $250",
             "the place down the street does it for less",
             "i got it for like $200 at my old spa",
             "$12 a unit at the other med spa",
+            "the skin bar on union st does them for $179",
         ),
         ("$350 is fine", "i saw julia last time", "I found you on instagram", "i got it at 3 last time"),
     ),
@@ -350,7 +366,7 @@ def is_thanks(text: str, *, already_plain: bool = False) -> bool:
 
 
 def only_thanks(text: str, *, already_plain: bool = False) -> bool:
-    """The text only thanks ("ok cool thanks!", "perfect ty", "nvm then, thanks anyway")."""
+    """The text only thanks or takes note ("ok cool thanks!", "perfect ty", "ok great, good to know")."""
     return matches(THANKS_ONLY_RULES, text, already_plain=already_plain)
 
 

@@ -88,14 +88,21 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             "price in other words",
             r"\bwhat'?s the damage\b|\$\$+|\bprice match\b|\b(?:is|are) (?:it|the|a|"
             r"your)\b[^.?!]{0,25}\bfree\b"
-            r"|\bhow much (?:do|does|would|will) (?:it|that|this|a \w+|the \w+) (?:cost|run|be)\b",
+            r"|\bhow much (?:do|does|would|will) (?:it|that|this|a \w+|the \w+) (?:cost|run|be)\b"
+            r"|\bwhat (?:does|do|would|will) (?:\w+\s+){0,4}?(?:run|go for|set me back)\b"
+            r"(?! (?:on|at|from|till))|\bballpark\b|\bset (?:me|you|us) back\b"
+            r"|\bwhat (?:are|r) (?:you|u|y'all) (?:charging|asking)\b",
             (
                 "what's the damage for lip filler",
                 "$$ for botox?",
                 "Is the consultation free?",
                 "do you price match",
+                "what does botox run these days?",
+                "ballpark for coolsculpting?",
+                "what would a hydrafacial set me back",
+                "what r u charging for lip filler",
             ),
-            ("I'm free friday", "free parking?"),
+            ("I'm free friday", "free parking?", "what time does the sale run on friday", "i go for a run"),
         ),
     ),
     (

@@ -102,6 +102,11 @@ RESCHEDULE: tuple[Rule, ...] = (
             r"\b(?:can'?t|cant|cannot|can not|won'?t|wont|will not|not going to|not gonna|unable to) "
             r"(?:be able to )?make (?:it|my|the|our|tomorrow|today)\b",
             r"\bsomething (?:came|has come) up\b",
+            # "i wont be able to come tmrw": a day the client said they would come (not "can't", which
+            # can be a constraint on a new booking)
+            r"\b(?:won'?t|will not|not going to|not gonna) (?:be able to )?(?:come|come in|be there|show up|"
+            rf"get there)\b(?: in)? (?:on )?(?:{_A_DAY})\b(?!.{{0,40}}\b(?:what about|how about|do you have|"
+            r"anything|available|open|works?|instead|rather)\b)",
             r"\b(?:can'?t|cannot|won'?t|wont|not able to) (?:make it|come in|come|"
             r"be there)\b.{0,40}\b(?:instead|"
             r"another day|another time|other day|other time|different day|different time|can we do|"
@@ -114,11 +119,13 @@ RESCHEDULE: tuple[Rule, ...] = (
             "I can\u2019t make it to my appointment tomorrow",
             "something came up, I need another day",
             "I have to bail on tomorrow sorry, can we find another time",
+            "hey i wont be able to come tmrw :(",
         ),
         (
             "can you make it a bit earlier in the day? like 10",
             "I can make it at 3",
             "can't do monday, how about tuesday?",
+            "I won't be able to come in friday, do you have anything saturday?",
         ),
         unless=_CANCEL_ONLY,
     ),
