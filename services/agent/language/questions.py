@@ -357,6 +357,12 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
 )
 
 # Questions a front desk answers but the spa profile does not: staff answer them. (topic, rule)
+# A child by any name: "my kid", "our toddler", "my 8 yr old".
+_KID = (
+    r"(?:kid|kids|son|daughter|baby|babies|toddler|child|children|little ones?"
+    r"|\d+ ?(?:yr|year|month|mo)s?[ -]?old)"
+)
+
 STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
     (
         "memberships",
@@ -523,6 +529,78 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
                 "a que hora es mi cita?",
             ),
             ("can I make an appointment friday", "what time works for my appointment"),
+        ),
+    ),
+    (
+        "billing",
+        Rule(
+            "a bill, a charge or a receipt",
+            r"\b(?:question|questions|issue|problem|confused|wrong)\b.{0,12}\b(?:about|with|on|in)"
+            r" (?:my |the |a |last |this )?(?:bill|invoice|receipt|charges?|statement|payment)\b"
+            r"|\b(?:send|email|text|need|get|copy of) (?:me )?(?:a |my |the |an )?(?:receipt|invoice"
+            r"|itemized (?:bill|receipt)|superbill)\b|\bsuperbill\b"
+            r"|\b(?:duda|pregunta) (?:sobre|con) (?:mi |la )?(?:factura|cuenta|cobro|recibo)\b",
+            (
+                "hi! i have a question about my bill",
+                "can you email me a receipt for my hsa",
+                "need an itemized receipt for last visit",
+                "tengo una pregunta sobre mi factura",
+            ),
+            ("my friend bill wants to book too", "i'll pay the bill when i get there", "can i pay by card"),
+        ),
+    ),
+    (
+        "deals and coupons",
+        Rule(
+            "deals, coupons and promo codes",
+            r"\bgroupons?\b|\bpromo(?:tion)? codes?\b|\bdiscount codes?\b|\bcoupons?\b|\bspecials\b"
+            r"|\bany (?:special|deals?|discounts?|promos?|promotions?)\b(?! (?:request|occasion|needs))"
+            r"|\b(?:deals?|promos?|promotions?|specials?) (?:this|right now|going on|running|for new)\b"
+            r"|\b(?:ofertas|promociones|descuentos?)\b",
+            (
+                "do u have any specials this month",
+                "i got a groupon for a hydrafacial, can i use it",
+                "any promo codes for first timers?",
+                "tienen ofertas este mes?",
+            ),
+            ("it's for a special occasion", "any special requests? no lol", "big deal lol", "a special day"),
+        ),
+    ),
+    (
+        "children along",
+        Rule(
+            "a child coming along",
+            rf"\b(?:bring|brings|bringing|come with|comes with|tag along|with me)\b.{{0,20}}"
+            rf"\b(?:my|our) {_KID}\b"
+            rf"|\b(?:my|our) {_KID} (?:come|comes|tag along|wait|sit)\b"
+            r"|\bno (?:sitter|babysitter|childcare|child care)\b"
+            r"|\b(?:traer|llevar) a mi (?:hijo|hija|bebe|nino|nina)\b",
+            (
+                "can i bring my 8 yr old, no sitter",
+                "is it ok if my toddler comes with me",
+                "can my kids wait in the lobby",
+                "puedo traer a mi hijo?",
+            ),
+            (
+                "my daughter wants to book a facial",
+                "can i book for my son too",
+                "my son is 16, can he get a facial",
+            ),
+        ),
+    ),
+    (
+        "aftercare instructions",
+        Rule(
+            "aftercare instructions sent again",
+            r"\b(?:send|resend|email|text|forward|share|have|get)\b.{0,20}"
+            r"\b(?:after ?care|post[- ]?care|pre[- ]?care|prep)"
+            r" (?:instructions|sheet|info|information|guide|paper|handout|list)\b",
+            (
+                "can you send me the aftercare instructions again",
+                "could u text me the pre-care sheet",
+                "do you have the post care info for microneedling? lost mine",
+            ),
+            ("aftercare is so easy with the hydrafacial", "send me the price list"),
         ),
     ),
     (
