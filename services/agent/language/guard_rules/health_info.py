@@ -114,4 +114,33 @@ HEALTH_INFORMATION: tuple[Rule, ...] = (
             r"appointment|appt|booking|deposit|payment|parking)\b"
         ),
     ),
+    Rule(
+        # The same questions in Spanish: whether it is inherited or catching, its cure, its cause, how it is
+        # treated or diagnosed ("¿Es hereditaria la rosácea?", "¿Qué causa el acné en adultos?").
+        "spanish_health_information",
+        "medical",
+        rx(
+            r"\b(?:es|son) (?:\S+\s+){0,3}?(?:hereditari[oa]s?|genetic[oa]s?|contagios[oa]s?|cronic[oa]s?|"
+            r"curables?)\b|\bse (?:contagia|contagian|hereda|heredan|pega|cura|curan)\b",
+            r"\b(?:tiene|hay|existe) (?:una )?cura\b|"
+            r"\bque (?:causa|causan|provoca|provocan|produce|producen) (?:el|la|los|las|que)\b|"
+            r"\bpor que (?:me |le |nos )?(?:sale|salen|da|dan)\b",
+            r"\bcomo se (?:trata|tratan|diagnostica|diagnostican|cura|curan|previene|evita|detecta)\b|"
+            r"\bcual es el tratamiento (?:para|de)\b",
+        ),
+        (
+            "¿Es hereditaria la rosácea?",
+            "¿Qué causa el acné en adultos?",
+            "¿La psoriasis se contagia?",
+            "como se trata el melasma",
+        ),
+        (
+            "que tratamientos tienen para las manchas y cuanto cuestan",
+            "es mi primera cita, que me recomiendan",
+            "se cura rapido el tatuaje? lo quiero quitar con laser",
+        ),
+        # the spa's own work asked by price or for a booking
+        unless=re.compile(r"\b(?:cuesta|cuestan|precio|cita|reservar|agendar|laser|tatuaje)\b"),
+        needs=re.compile(r"\b(?:es|son|se|tiene|hay|existe|que|por|como|cual)\b"),
+    ),
 )

@@ -20,8 +20,11 @@ from .vocabulary import (
     DRUG,
     DRUG_BRAND,
     DRUG_SHAPE,
+    FACT_FOR_THE_ROOM,
+    FACT_FOR_THE_VISIT,
     MEDS_AS_TIME_REASON,
     NEW_MOM_BOOKING,
+    PREGNANCY_OFFER,
     PREGNANT_CLIENT_NOT_TREATED,
     PREGNANT_COMPANION,
     PROCEDURE,
@@ -204,6 +207,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "my sister is a nursing student, does she get a discount?",
             "is there a fridge for my breast milk, i'll be there 2 hours",
             "is it ok if i bring my newborn in the car seat",
+            "i'm 30 weeks pregnant, how much is the prenatal massage and do you have saturdays",
             "my sister is pregnant can she come watch",
             "im pregnant so i cant do botox rn lol but can i buy a gift card for my sister",
             "i'm 7 months pregnant and my coworkers want to get me a gift card, do you sell them online",
@@ -219,6 +223,8 @@ QUESTIONS: tuple[Rule, ...] = (
             # a baby who comes along: "is it ok if i bring my newborn in the car seat"
             r"^(?!.*\b(?:safe|while|breast\w*|nursing|pregnan\w*|pumping|postpartum)\b).*\b(?:bring|bringing|"
             r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b|"
+            + PREGNANCY_OFFER
+            + "|"
             + PREGNANT_COMPANION
             + "|"
             + PREGNANT_CLIENT_NOT_TREATED
@@ -250,6 +256,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "can i get an evening appt, i take my pills in the morning and im groggy",
             "i take adderall in the morning so im more chill in the afternoons, can we do 2pm",
             "i take my thyroid pill first thing in the morning so later in the day works better, like 3?",
+            "my sister just finished chemo and i want to treat her to a spa day, do you have gift cards",
         ),
         # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
@@ -261,7 +268,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?!.*\b(?:take|taking|took|i'?m on|im on)\b).*\b(?:come with|include[sd]?|add(?:ed)?) "
             r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b|"
             # meds named only as the reason for a time: "need a morning slot bc i take my meds at night"
-            f"{MEDS_AS_TIME_REASON}"
+            f"{MEDS_AS_TIME_REASON}|"
+            # someone's treatment named only for who comes or a gift: "she just finished chemo, gift cards?"
+            f"{FACT_FOR_THE_ROOM}"
         ),
     ),
     Rule(
@@ -298,7 +307,13 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(r"\ballerg\w*|\bhypersensitiv\w*|\blatex\b|\bsensitive to\b"),
         ("I'm allergic to lidocaine", "does the peel have anything I could be allergic to?"),
-        ("I'd like a brow wax",),
+        (
+            "I'd like a brow wax",
+            "no latex gloves pls, im allergic. can i book a hydrafacial thurs?",
+            "im allergic to fragrance so unscented products for the facial please",
+        ),
+        # an allergy told so the room and its products suit: gloves, scents, a note on the file
+        unless=re.compile(FACT_FOR_THE_ROOM),
     ),
     Rule(
         "named_condition",
@@ -324,6 +339,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "do you have anything for double chin that isnt surgery",
             "you guys had me in stitches lol",
             "sorry im out of breath running in from the car",
+            "can my husband who has ms wait inside while i get my facial",
+            "im diabetic so i need to eat at noon, can we do 10am",
+            "i have adhd and will forget lol, can you text me a reminder the day before",
         ),
         unless=re.compile(
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
@@ -337,9 +355,13 @@ QUESTIONS: tuple[Rule, ...] = (
             + "|"
             + PREGNANT_CLIENT_NOT_TREATED
             + "|"
+            + PREGNANCY_OFFER
+            + "|"
             + SCHEDULED_AROUND
             + "|"
             + MEDS_AS_TIME_REASON
+            + "|"
+            + FACT_FOR_THE_VISIT
         ),
     ),
     Rule(
@@ -347,8 +369,12 @@ QUESTIONS: tuple[Rule, ...] = (
         "medical",
         rx(CONDITION_SHAPE),
         ("I have dermatitis on my hands", "my mom has neuralgia", "what helps tendonitis?"),
-        ("what time tomorrow?", "i have a colonoscopy the 14th so anything the week after works"),
-        unless=re.compile(SCHEDULED_AROUND),
+        (
+            "what time tomorrow?",
+            "i have a colonoscopy the 14th so anything the week after works",
+            "i have arthritis in my hands so is there a morning slot, i'm stiff till 10",
+        ),
+        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}"),
     ),
     Rule(
         "skin_concern_effect",
@@ -467,6 +493,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "my friend said it hurts is that true lol",
             "i get razor bumps on my bikini line, would laser help, how much",
             "is the spa scent free? i get headaches from perfume",
+            "do you use numbing cream for the lip filler, i have a low pain tolerance lol",
+            "i get migraines so i like the lights dimmed, can you note that on my file",
         ),
         # hearsay before a first visit: "my friend said it hurts, is that true"
         unless=re.compile(
@@ -476,7 +504,9 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?!.{0,40}\b(?:my|i'?m|im|i have|mine)\b)|"
             # razor bumps are what laser hair removal is booked for; a scent-free room is logistics
             r"^(?!.*\b(?:infect\w*|pus|bleed\w*|hurts?|painful|spreading)\b).*\b(?:razor|shaving) "
-            r"(?:bumps?|burn)\b|\b(?:scent|fragrance|perfume)[- ]free\b"
+            r"(?:bumps?|burn)\b|\b(?:scent|fragrance|perfume)[- ]free\b|"
+            # how much pain a client bears is a comfort asked at booking: "i have a low pain tolerance"
+            r"\b(?:low|high|no|zero|bad|terrible|wimpy) pain tolerance\b|" + FACT_FOR_THE_VISIT
         ),
     ),
     Rule(
@@ -616,13 +646,15 @@ QUESTIONS: tuple[Rule, ...] = (
             "is the injector a nurse or a doctor?",
             "my dermatologist referred me for the laser, how do i book",
             "my doctor says my skin is fine for it so i want to book the peel, what do you have next week",
+            "my dermatologist recommended i get ipl for my rosacea, how much is a session",
         ),
         # a referral or a go-ahead that only leads to a booking: "my derm referred me for the laser"
         unless=re.compile(
             r"^(?!.*\b(?:safe|should i|worr\w*|stop|while|still|ask you|ask if|condition|after my|"
             r"since my)\b)"
             r".*\bmy \w+ (?:referred|sent|recommended|suggested|says|said|cleared)\b.{0,60}\b(?:book|booking|"
-            r"schedule|appointment|consult\w*|come in|what do you have|available|openings?)\b"
+            r"schedule|appointment|consult\w*|come in|what do you have|available|openings?|how much|price|"
+            r"pricing|cost|sessions?|packages?)\b"
         ),
     ),
     Rule(
@@ -710,8 +742,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "i have a gift card and a package what are they worth",
             "is it ok to take the 3pm every week",
             "my period's due around the 12th so can i book the bikini laser for the week after",
+            "my period starts friday so could we do the brazilian earlier in the week",
         ),
-        unless=re.compile(SCHEDULED_AROUND),
+        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}"),
     ),
     Rule(
         "lasting_symptom",
@@ -971,7 +1004,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"\b(?:embarazada\b|amamant\w*|lactancia\b|lactando\b|dando (?:el |de )?(?:pecho|lactar|leche)\b|"
             r"dar (?:el )?pecho\b|(?:semanas|meses) de embarazo\b|alergi\w*|anticoagulant\w*|"
             r"medicament\w*|pastillas\b|"
-            r"antibiotic\w*|anticonceptiv\w*|ibuprofeno\b|hinchad\w*|moreton\w*|"
+            r"antibiotic\w*|anticonceptiv\w*|ibuprofeno\b|hinchad\w*|hinchazon\b|moreton\w*|"
             r"me (?:duele|arde|pica|sangra)\b|dolor\b|ardor\b|infeccion\b|"
             r"no puedo (?:ver|respirar|tragar|dormir)\b|vision borrosa\b|desmay\w*|"
             r"emergencia\b|(?:es|sera) (?:seguro|normal|peligroso)\b|efectos secundarios\b|sintomas?\b|"
@@ -1010,9 +1043,11 @@ QUESTIONS: tuple[Rule, ...] = (
             "cuanto cuesta el botox?",
             "hola! mi hermana esta embarazada, puede acompanarme a mi cita?",
         ),
-        # someone pregnant who only comes along: "mi hermana esta embarazada, puede acompanarme?"
+        # someone pregnant who only comes along: "mi hermana esta embarazada, puede acompanarme?"; an
+        # English health fact told only to plan the visit ("im diabetic so can we do 10am")
         unless=re.compile(
-            r"^(?!.*\b(?:segur\w*|hacerse|hacerme|ponerse|ponerme|tratamiento|puedo|alergi\w*|duele)\b)"
+            FACT_FOR_THE_VISIT
+            + r"|^(?!.*\b(?:segur\w*|hacerse|hacerme|ponerse|ponerme|tratamiento|puedo|alergi\w*|duele)\b)"
             r".*\bmi (?:hermana|amiga|mama|prima|hija|esposa|novia|cunada) (?:esta|es) embarazada\b.{0,40}"
             r"\b(?:acompan\w*|venir|ir conmigo|esperar|entrar)\b"
         ),

@@ -53,7 +53,10 @@ _GENERIC_QUESTION = re.compile(
     r"do (?:people|most)|does (?:everyone|it)|what if|what are the (?:chances|odds)|how (?:likely|common)|"
     r"can (?:the |a )?(?:\w+ ){1,2}(?:hurt|cause|damage|make (?:me|you|my|your))|"
     r"(?:does|do|will|would) (?:the |a )?(?:\w+ ){0,2}(?:hurt|sting|burn)(?! (?:me|my|you|her|him)\b)|"
-    r"(?:is|are) (?:the |a |it )?(?:\w+ ){0,3}(?:painful|uncomfortable)\W*$)\b|"
+    r"(?:is|are) (?:the |a |it )?(?:\w+ ){0,3}(?:painful|uncomfortable)\W*$|"
+    # a reference question: "what are the symptoms of a filler infection", "are cold sores contagious"
+    r"what are (?:the )?(?:usual |common |typical )?(?:signs|symptoms|chances|odds)|"
+    r"(?:is|are) (?:\w+ ){1,3}(?:contagious|catching|common))\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
     r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
@@ -96,6 +99,7 @@ _GENERAL_ES = re.compile(
     r"^(?!.*\b(?:tengo|tiene|tienes|ahora|todavia|aun|sigue|siguen|hoy|anoche|ayer|me duele|me arde|"
     r"me salio|me salieron|se me|me quedo)\b)"
     r"(?=.*\b(?:es normal que|es comun que|suele|suelen|puede (?:causar|dar|salir)|pueden (?:salir|dar)|"
+    r"cuanto (?:tiempo )?(?:dura|duran|tarda|tardan)|"
     r"(?:me|se) va a|van a|saldran?|que pasa si)\b)"
 )
 
@@ -395,10 +399,18 @@ URGENT: tuple[Rule, ...] = (
             "she's in the hospital since the treatment",
             "my 80 yr old mom is super confused today and not making sense",
         ),
-        ("how late are you open tonight?", "i work at the hospital until 6, anything after?"),
+        (
+            "how late are you open tonight?",
+            "i work at the hospital until 6, anything after?",
+            "i was in the hospital all last week and missed my facial, is there a no-show fee",
+        ),
         priority="urgent",
         # where a client works or visits is logistics: "i work at the hospital until 6"
         unless=re.compile(
+            # a stay over, told for a missed visit or its money: "i was in the hospital and missed my appt,
+            # can i get my deposit back"
+            r"\b(?:was|were|been|got out of|home from|out of) (?:in |at )?(?:the )?hospital\b.{0,60}"
+            r"\b(?:missed|deposit|refund\w*|cancel\w*|reschedul\w*|rebook\w*|no[- ]show|fee|charged?)\b|"
             # a visit long past is history: "i went to urgent care last month for my stomach"
             r"\b(?:went|been|was|were) (?:to|in|at) (?:the )?(?:urgent care|er|emergency room|hospital)\b"
             r".{0,30}\b(?:last (?:week|month|year)|(?:\d+|a few|two|three|several) (?:weeks|months|years) "

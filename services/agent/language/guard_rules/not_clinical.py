@@ -14,11 +14,14 @@ from .vocabulary import (
     DRUG,
     DRUG_BRAND,
     DRUG_SHAPE,
+    FACT_FOR_THE_VISIT,
     MEDS_AS_TIME_REASON,
+    PREGNANCY_OFFER,
     PREGNANT_CLIENT_NOT_TREATED,
     PREGNANT_COMPANION,
     SCHEDULED_AROUND,
     SPA_OFFER,
+    SYMPTOM,
     TREATMENT,
 )
 
@@ -71,6 +74,14 @@ _BOOKING_ONLY = rx(
     r"\b(?:compounded|brand(?: name)?|name brand|generic) or (?:brand|compounded|generic|name brand)\b",
     # how many visits to plan for: "my tattoo is pretty big, how many removal visits should i plan for"
     r"\bhow many (?:\w+ ){0,2}(?:visits|sessions|treatments|appointments|appts) (?:should|do|will|would)\b",
+    # what a treatment does, in plain words: "does the chemical peel help with melasma or is that the laser"
+    rf"^(?!.*\b(?:{SYMPTOM}|safe|scar\w*|damage|skin (?:type|tone)|dark(?:er)? skin)\b).*"
+    rf"\b(?:does|do|will|would|can) (?:the |a |an )?{SPA_OFFER} (?:\w+ )?(?:help|work|do anything|get rid of|"
+    r"fix|improve)\b",
+    # a price: "can you laser a tattoo on the ribs? how much for a palm sized one"
+    r"\bhow much for (?:a|an|the|one|it|that|this|two|both)\b",
+    # what the spa offers: "my back is killing me from work, do you do massages or just face stuff"
+    r"\bdo (?:you|u|y'?all) (?:guys )?(?:do|offer|have) (?:\w+ ){0,2}massages?\b",
 )
 # What keeps a text clinical whatever else it says.
 _STILL_CLINICAL = re.compile(
@@ -78,7 +89,7 @@ _STILL_CLINICAL = re.compile(
     r"\b(?:faint\w*|pass(?:ed|ing)? out|black(?:ed)? out|dizz\w*|allerg\w*|react\w*|vasovagal|panic|rash\w*|"
     r"swell\w*|swollen|bruis\w*|bleed\w*|infect\w*|fever|lumps?|itch\w*|blister\w*|droop\w*|breath\w*|"
     r"pregnan\w*|nursing|breastfeed\w*|heart|chest|vision|nause\w*|vomit\w*|worse|uneven|lopsided|"
-    r"asymmetr\w*)\b"
+    r"asymmetr\w*|condition|disease|disorder|syndrome)\b"
 )
 
 MODEL_VETO_EXAMPLES: tuple[str, ...] = (
@@ -107,6 +118,11 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "is there a fee if i'm 15 min late? stuck at the pediatrician with my kid",
     "my daughter is 13, can she sit in the waiting room while i get my filler or does she need to come back "
     "with me",
+    "does microneedling help with melasma or should i do ipl",
+    "do you remove tattoos on the neck? how much for one the size of a quarter",
+    "my dad has parkinsons and uses a walker, is there an elevator",
+    "my husband has dementia so can he sit with me during my facial",
+    "do you do prenatal massages? im 6 months pregnant",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "scared of needles, i fainted at my last botox",
@@ -118,6 +134,9 @@ MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
     "my sister is pregnant can she come watch and get a facial too",
     "how many sessions will it take, i bruise so easily",
     "can i get a morning slot, i take my pills at night, is it safe with accutane",
+    "does the peel help with the rash i got from the laser",
+    "how much for a facial, my face is swollen from the filler",
+    "my mom has parkinsons and uses a walker, is the facial safe for her",
 )
 
 
@@ -127,7 +146,14 @@ MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (
 _BOOKING_WHATEVER_NAMED = re.compile(
     "|".join(
         f"(?:{p})"
-        for p in (PREGNANT_COMPANION, PREGNANT_CLIENT_NOT_TREATED, SCHEDULED_AROUND, MEDS_AS_TIME_REASON)
+        for p in (
+            PREGNANT_COMPANION,
+            PREGNANT_CLIENT_NOT_TREATED,
+            SCHEDULED_AROUND,
+            MEDS_AS_TIME_REASON,
+            FACT_FOR_THE_VISIT,
+            PREGNANCY_OFFER,
+        )
     )
 )
 

@@ -336,3 +336,53 @@ MEDS_AS_TIME_REASON = (
     r".*\bi take (?:my )?(?:\w+ ){0,2}?(?:meds|medications?|pills?|\w+)(?: first thing)? (?:at night|in the "
     r"(?:morning|evening|afternoon)|(?:every|each) (?:morning|night|evening)|before bed)"
 )
+# A health fact told only so the visit can be planned around it: who comes and how they get in, the
+# room, a preference, a reminder, a gift ("can my husband who has MS wait inside", "is there a ramp,
+# my mom had a stroke", "i get migraines so i like the lights dimmed", "no latex gloves pls, allergic",
+# "i have adhd, can you text me a reminder"). Any question about safety, suitability, an effect, a sign
+# or healing keeps it medical ("i have lupus, is it safe", "does my eczema get worse with the peel").
+_CLINICAL_ASK = (
+    r"safe|ok (?:to|for|if|with)|okay (?:to|for|if|with)|fine (?:to|for|with)|alright|affect\w*|interfer\w*|"
+    r"worse|trigger\w*|react\w*|risk\w*|should (?:i|she|he|we)|(?:can|could) (?:i|she|he|we) (?:still|even)|"
+    r"problem|side effects?|heal\w*|recover\w*|contagious|hurts?|hurting|painful|bleed\w*|swell\w*|swollen|"
+    r"rash\w*|itch\w*|normal|stop|too soon|how (?:long|soon)|what if|help (?:with|for)|work for|good for|"
+    r"bad for|worr\w*|flar\w*|infect\w*|why|what causes|cure|remed\w*|(?:doctor|doc|dr|derm) (?:said|says|"
+    r"told|wants)|syndrome|medicare|insurance"
+)
+_ACCESS_AND_COMFORT = (
+    r"wheelchair|accessible|accessibility|ramps?|elevator|"
+    r"(?:uses?|using|with|on|needs?) (?:a |her |his |my )?(?:walker|cane|crutches|scooter|wheelchair)|"
+    r"handicap\w*|parking|"
+    r"(?:sit|wait|stay|rest) (?:inside|in (?:the|your)|with (?:me|her|him|them)|somewhere|nearby)|"
+    r"somewhere (?:\w+ )?(?:can|could) (?:sit|wait|rest)|a (?:chair|seat) for|quiet (?:room|time|slot|"
+    r"appointment|hour|spot)|(?:lights?|lighting) (?:dimmed|dim|low|lower|off|down)|dim (?:the )?lights?|"
+    r"unscented|fragrance[- ]free|scent[- ]free|latex[- ]free|non[- ]?latex|no latex|nitrile|"
+    r"(?:note|put|add|write|keep) (?:that|it|this) (?:on|in|to) (?:my )?(?:file|chart|account|profile|notes)|"
+    r"reminders?|remind me|female (?:provider|injector|tech|esthetician|staff)|gift (?:cards?|certificates?)|"
+    r"treat (?:her|him|them|my \w+) to|fyi|just so (?:you|u) know|heads up|for your records"
+)
+_TIME_BECAUSE = (
+    r"\b(?:so|because|bc|cuz|since|which means)\b.{0,60}\b(?:can we do \d|"
+    r"(?:can|could) (?:we|i|you) (?:do|book|get|put) (?:me |us )?(?:in )?(?:a |an |the )?(?:\d|early|earlier|"
+    r"late|later|morning|afternoon|evening|mid|next)|"
+    r"(?:early|earlier|late|later|morning|afternoon|evening) "
+    r"(?:slots?|appointments?|appts?|times?|openings?)|"
+    r"(?:first|last) (?:slot|appointment|appt|opening)s? of the day|"
+    r"anything (?:on )?(?:this|next|mon|tues|wednes|thurs|fri|satur|sun)\w*|"
+    r"what do you have|openings?|(?:after|before) (?:the|my) (?:wedding|event|party|trip|vacation|honeymoon|"
+    r"photos?|shoot|reunion|\d+(?:st|nd|rd|th)?)|(?:earlier|later) in the (?:day|week)|the week (?:after|"
+    r"before)|next week|a different (?:day|week|time)|another (?:day|week|time)|(?:push|move|reschedule|"
+    r"cancel)\b)"
+)
+FACT_FOR_THE_VISIT = rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*(?:\b(?:{_ACCESS_AND_COMFORT})\b|{_TIME_BECAUSE})"
+# The same, for a fact that matters to a treatment (an allergy, a drug): only who comes, the room and
+# its products, a reminder or a gift, never the time of a treatment ("im on accutane, anything
+# saturday for a wax?" is a clinical question however it is asked).
+FACT_FOR_THE_ROOM = rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*\b(?:{_ACCESS_AND_COMFORT})\b"
+# A treatment made for pregnancy, asked about as an offer: "i'm 7 months pregnant, do you do prenatal
+# massages?". A safety question keeps it medical ("is the prenatal facial safe in the first trimester").
+PREGNANCY_OFFER = (
+    r"^(?!.*\b(?:safe|ok|okay|affect\w*|harm\w*|risk\w*|should i|"
+    r"can i (?:still )?(?:get|do|have) (?!a |an |the |one|prenatal|maternity|pregnancy)\w+)\b)"
+    r".*\b(?:prenatal|pre-natal|maternity|pregnancy) (?:massages?|facials?|packages?|specials?|treatments?)\b"
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .rule import Rule, rx
-from .vocabulary import SYMPTOM
+from .vocabulary import FACT_FOR_THE_VISIT, SYMPTOM
 
 # Words that make a few-word text a booking, a thank-you or a question about a treatment: "no
 # bruising!", "numbing cream?", "does it hurt", "pain free?".
@@ -144,7 +144,10 @@ PLAIN_SIGNS = Rule(
         "does the hydrafacial help with blackheads",
         "is the waitlist getting bigger lol",
         "can you get rid of a small bump on my nose with filler",
+        "i bruise easily so can we do the filler after the wedding pls, like the 20th",
     ),
+    # bruising easily told only to time a treatment around an event
+    unless=re.compile(FACT_FOR_THE_VISIT),
 )
 
 SWEATING = Rule(
