@@ -446,7 +446,7 @@ def next_week(preference: TimePreference) -> TimePreference | None:
 # Right after a booking, a new time with one of these words moves that booking (a reschedule, for
 # staff) rather than asking for a second one: (pattern, example that moves, example that does not).
 BOOKING_CHANGES: tuple[tuple[str, str, str], ...] = (
-    (r"\b(?:actually|instead|rather|switch|change|move|push|bump)\b", "actually friday?", "friday too"),
+    (r"\b(?:actually|instead|rather|switch|change|move|push|bump|meant)\b", "actually friday?", "friday too"),
     (r"\b(?:can|could) (?:i|we|u|you) (?:do|make it|go)\b", "could i do later? like 5", "also friday"),
     (r"\bmake (?:it|that)\b|\b(?:later|earlier) (?:that|the same) day\b", "make it 5", "another one friday"),
     (r"\b(?:cambiar|mover|mejor)\b", "mejor el viernes", "otra el viernes"),
@@ -455,10 +455,31 @@ _BOOKING_CHANGE = re.compile("|".join(f"(?:{p})" for p, _, _ in BOOKING_CHANGES)
 _ANOTHER_BOOKING = re.compile(r"\b(?:also|too|another|as well|second|otra|tambien)\b")
 
 
+# "wait no i meant 3", "oops wrong one, the first": the pick just booked, corrected (pattern, example,
+# counter-example); only with an option's number or place in the text.
+PICK_CORRECTIONS: tuple[tuple[str, str, str], ...] = (
+    (r"\b(?:i )?meant\b", "wait no i meant 3", "i meant to say thanks"),
+    (r"\bwrong (?:one|number|option|time)\b", "oops wrong one, the first", "was the wrong one for me"),
+    (r"\bquise decir\b|\bme equivoque\b", "perdon, quise decir la 3", "me equivoque de numero"),
+)
+_PICK_CORRECTED = re.compile("|".join(f"(?:{p})" for p, _, _ in PICK_CORRECTIONS))
+_OPTION_PLACE = re.compile(
+    r"\b(?:[1-5]|two|three|first|second|third|last|primera|segunda|tercera|uno|dos|tres)\b(?!:|\s*(?:am|pm)\b)"
+)
+
+
+def corrects_the_pick(u: Understanding) -> bool:
+    """'wait no i meant 3' right after a booking: another of the options was meant."""
+    words = plain(u.text)
+    return bool(_PICK_CORRECTED.search(words) and _OPTION_PLACE.search(words))
+
+
 def changes_the_booking(state: ConversationState, u: Understanding, names_service: bool) -> bool:
     """'actually could i do later that day?' right after a booking: the client moves the booking."""
     if not state.just_booked or not state.bookings or names_service or u.questions:
         return False
+    if corrects_the_pick(u):
+        return True
     if u.preference is None and u.shift is None:
         return False
     words = plain(u.text)

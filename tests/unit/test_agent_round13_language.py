@@ -19,6 +19,7 @@ from services.agent.language.clock_picks import CLOCK_PICKS, ClockPick, find_clo
 from services.agent.language.shorthand import expand, plain
 from services.agent.language.timeparse import parse_preference
 from services.agent.language.understanding import understand
+from services.agent.policy import PICK_CORRECTIONS, changes_the_booking, corrects_the_pick
 from shared.contracts.conversation import ProposedOption
 from shared.contracts.tools import SlotOption
 
@@ -312,3 +313,37 @@ def test_a_part_of_a_named_month_is_its_days(text: str, first: date, last: date)
 
 def test_may_as_a_verb_is_no_month() -> None:
     assert parse_preference("in may i book a facial?", NOW, TZ) is None
+
+
+# ----- "either is fine lol", and a pick corrected right after the booking
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("either is fine lol", 0),
+        ("any works for me tbh", 0),
+        ("whichever is fine thanks", 0),
+        ("any other times?", None),
+    ],
+)
+def test_any_of_them_with_laughter_or_thanks_after_it_is_the_first(text: str, index: int | None) -> None:
+    assert parse_choice(text, 3, ["Monday at 12pm", "Monday at 1:30pm", "Monday at 3pm"]) == index
+
+
+@pytest.mark.parametrize(("pattern", "example", "counter"), PICK_CORRECTIONS)
+def test_each_pick_correction_reads_its_example_not_its_counter_example(
+    pattern: str, example: str, counter: str
+) -> None:
+    assert corrects_the_pick(understand(example, now=NOW, tz=TZ))
+    assert not corrects_the_pick(understand(counter, now=NOW, tz=TZ))
+
+
+def test_i_meant_3_right_after_the_booking_moves_it() -> None:
+    booked = ConversationState(conversation_id="c", tenant_id="t", just_booked=True, bookings=(uuid4(),))  # type: ignore[arg-type]
+    assert changes_the_booking(booked, understand("wait no i meant 3", now=NOW, tz=TZ), names_service=False)
+    assert changes_the_booking(booked, understand("oh i meant 3pm", now=NOW, tz=TZ), names_service=False)
+    fresh = ConversationState(conversation_id="c", tenant_id="t")
+    assert not changes_the_booking(
+        fresh, understand("wait no i meant 3", now=NOW, tz=TZ), names_service=False
+    )

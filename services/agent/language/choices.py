@@ -30,7 +30,9 @@ _OF_TWO = {"earlier": 0, "later": -1}
 # "either works", "whichever": any option will do, so the first.
 _ANY = re.compile(
     r"^\W*(?:ok\W+|yes\W+)?(?:either|any|whichever|whatever|cualquiera)(?: one| of them| of those| time)?"
-    r"(?: is fine| works| is good| is ok| sounds good)?\W*$"
+    r"(?: is fine| works| is good| is ok| sounds good| is great| is perfect)?(?: for me| with me| by me)?"
+    # "either is fine lol", "any works tbh thanks": laughter and courtesy after it change nothing
+    r"(?:\W+(?:lol|haha|lmao|tbh|honestly|really|thanks|thx|ty|please|pls|porfa|gracias))*\W*$"
 )
 # "whichever is with julia", "either of the thursday ones": several options fit, and any will do.
 _ANY_OF = re.compile(r"\b(?:whichever|either|whatever|cualquiera)\b")
