@@ -210,7 +210,10 @@ async def _decide(
             priority=verdict.priority,
             conversation_id=msg.conversation_id,
         )
-        raised = _escalation_events(base, verdict.category, verdict.reason, msg.id, priority=verdict.priority)
+        text = special_texts.guard_handoff_text(
+            _holding_language(msg, state), urgent=verdict.priority == "urgent"
+        )
+        raised = _escalation_events(base, verdict.category, verdict.reason, msg.id, text, verdict.priority)
         return raised, "escalated"
     special = special_texts.handoff_for(msg)
     if special is not None:

@@ -17,6 +17,7 @@ from services.agent.language import intents
 from services.agent.language.phrases import Rule
 from services.agent.language.questions import QUESTION_RULES, STAFF_TOPIC_RULES, staff_topic
 from services.agent.language.understanding import Understanding, understand
+from services.agent.special_texts import guard_handoff_text
 from shared.contracts.conversation import ServiceCandidate
 from shared.contracts.tools import ClosedDay, OpeningDay, ServiceInfo, SpaProfile
 
@@ -212,3 +213,12 @@ def test_a_price_asked_in_other_words_is_a_price_question(text: str) -> None:
 )
 def test_a_spanish_or_a_rivals_price_is_an_objection(text: str) -> None:
     assert _understood(text).price_objection
+
+
+def test_a_text_the_guard_hands_to_staff_is_answered_in_the_clients_language() -> None:
+    assert "connecting you with our team" in guard_handoff_text("en", urgent=False)
+    assert "911" in guard_handoff_text("es", urgent=True) and "emergencia" in guard_handoff_text(
+        "es", urgent=True
+    )
+    assert guard_handoff_text("es", urgent=False).startswith("Gracias, te comunico con nuestro equipo")
+    assert guard_handoff_text("fr", urgent=False) == guard_handoff_text("en", urgent=False)
