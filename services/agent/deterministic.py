@@ -239,8 +239,16 @@ def option_at_time_asked(turn: Turn) -> int | None:
     preference = turn.state.preference
     if preference is None or preference.target_time is None:
         return None
-    at = [i for i, p in enumerate(turn.state.proposals) if offers_time(p.label, preference.target_time)]
-    return at[0] if len(at) == 1 else None
+    proposals = turn.state.proposals
+    at = [i for i, p in enumerate(proposals) if offers_time(p.label, preference.target_time)]
+    if at:
+        return at[0] if len(at) == 1 else None
+    # 6:15 asked, 6:30 offered as its answer (within the quarter hour the offer counts as exact)
+    starts = [p.option.start for p in proposals]
+    near = [
+        i for i, start in enumerate(starts) if not policy.exact_time_missing(preference, [start], turn.tz)
+    ]
+    return near[0] if len(near) == 1 else None
 
 
 # ----- the service

@@ -12,7 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.agent.deterministic import asks_days_only, chosen_option, language_handoff, should_match
+from services.agent.deterministic import (
+    asks_days_only,
+    chosen_option,
+    language_handoff,
+    option_at_time_asked,
+    should_match,
+)
 from services.agent.domain import ConversationState
 from services.agent.language.choices import parse_choice
 from services.agent.language.clock_picks import CLOCK_PICKS, ClockPick, find_clock_pick, option_by_clock
@@ -21,7 +27,7 @@ from services.agent.language.timeparse import parse_preference
 from services.agent.language.understanding import understand
 from services.agent.policy import PICK_CORRECTIONS, changes_the_booking, corrects_the_pick
 from shared.contracts.conversation import ProposedOption
-from shared.contracts.tools import SlotOption
+from shared.contracts.tools import SlotOption, TimePreference
 
 pytestmark = pytest.mark.unit
 
@@ -347,3 +353,22 @@ def test_i_meant_3_right_after_the_booking_moves_it() -> None:
     assert not changes_the_booking(
         fresh, understand("wait no i meant 3", now=NOW, tz=TZ), names_service=False
     )
+
+
+def _asked_at(hour: int, minute: int, proposals: list[ProposedOption]) -> SimpleNamespace:
+    state = ConversationState(
+        conversation_id="c",
+        tenant_id="t",
+        proposals=proposals,
+        preference=TimePreference(target_time=time(hour, minute)),
+    )
+    return SimpleNamespace(state=state, tz=ZoneInfo(TZ))
+
+
+def test_yes_please_after_a_time_not_open_takes_the_one_option_within_the_quarter_hour() -> None:
+    evening = [_held(3, 18, 30, "Sloane"), _held(3, 18, 45, "Sloane"), _held(3, 19, 0, "Sloane")]
+    assert option_at_time_asked(_asked_at(18, 15, evening)) == 0  # type: ignore[arg-type]
+    assert option_at_time_asked(_asked_at(18, 45, evening)) == 1  # type: ignore[arg-type]
+    assert option_at_time_asked(_asked_at(17, 0, evening)) is None  # type: ignore[arg-type]
+    both_sides = [_held(3, 18, 0, "Sloane"), _held(3, 18, 30, "Sloane")]
+    assert option_at_time_asked(_asked_at(18, 15, both_sides)) is None  # type: ignore[arg-type]
