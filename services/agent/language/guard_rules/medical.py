@@ -13,6 +13,7 @@ from .health_info import HEALTH_INFORMATION
 from .medical_urgent import URGENT
 from .rule import Rule, rx
 from .vocabulary import (
+    AFTER_IT_SETTLES,
     BODY_COMPLAINT,
     BODY_PART,
     CONDITION,
@@ -24,6 +25,7 @@ from .vocabulary import (
     FACT_FOR_THE_VISIT,
     MEDS_AS_TIME_REASON,
     NEW_MOM_BOOKING,
+    OFFER_BY_PRICE,
     PREGNANCY_OFFER,
     PREGNANT_CLIENT_NOT_TREATED,
     PREGNANT_COMPANION,
@@ -342,6 +344,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "can my husband who has ms wait inside while i get my facial",
             "im diabetic so i need to eat at noon, can we do 10am",
             "i have adhd and will forget lol, can you text me a reminder the day before",
+            "my eczema finally cleared up so i'm ready for a facial, anything friday?",
+            "once i'm recovered from my knee surgery, maybe april, i'd like to book a body package",
+            "that acne laser you guys advertise on insta, how much is it",
         ),
         unless=re.compile(
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
@@ -362,6 +367,12 @@ QUESTIONS: tuple[Rule, ...] = (
             + MEDS_AS_TIME_REASON
             + "|"
             + FACT_FOR_THE_VISIT
+            + "|"
+            + AFTER_IT_SETTLES
+            # a treatment the spa sells asked by price, with no condition of the client's own told
+            + r"|^(?!.*\b(?:i have|i'?ve got|i get|i'?m|im|i am|my)\b)(?="
+            + OFFER_BY_PRICE
+            + ")"
         ),
     ),
     Rule(
@@ -391,7 +402,13 @@ QUESTIONS: tuple[Rule, ...] = (
             "I have rosacea, will the facial help?",
             "can a peel trigger my melasma?",
         ),
-        ("I want IPL for my rosacea", "book me a facial for my acne please"),
+        (
+            "I want IPL for my rosacea",
+            "book me a facial for my acne please",
+            "my rosacea flare finally settled down, ready for a facial, what do you have thursday",
+        ),
+        # a flare that has settled, told to book: "my eczema flare calmed down so i'm ready for a facial"
+        unless=re.compile(AFTER_IT_SETTLES),
     ),
     Rule(
         "is_it_safe",
@@ -743,8 +760,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "is it ok to take the 3pm every week",
             "my period's due around the 12th so can i book the bikini laser for the week after",
             "my period starts friday so could we do the brazilian earlier in the week",
+            "my hairline is receding a bit, do you guys do prp for that and how much",
         ),
-        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}"),
+        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}|{OFFER_BY_PRICE}"),
     ),
     Rule(
         "lasting_symptom",

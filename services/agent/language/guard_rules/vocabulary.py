@@ -386,3 +386,23 @@ PREGNANCY_OFFER = (
     r"can i (?:still )?(?:get|do|have) (?!a |an |the |one|prenatal|maternity|pregnancy)\w+)\b)"
     r".*\b(?:prenatal|pre-natal|maternity|pregnancy) (?:massages?|facials?|packages?|specials?|treatments?)\b"
 )
+# A time after a recovery, or after a flare that has settled, told to book: "after my c-section
+# recovery, like march, i want to do a skin tightening package", "my psoriasis flare finally calmed down
+# so i'm ready for a facial, anything saturday?". A question about healing or a sign now keeps it medical.
+AFTER_IT_SETTLES = (
+    r"^(?!.*\b(?:safe|ok to|okay to|fine to|too soon|how (?:long|soon)|when (?:can|should|is it)|should i|"
+    r"(?:can|could) i (?:still|even)|is it|will (?:it|i|that)|affect\w*|wait|still|hurts?|bleed\w*|swell\w*|"
+    r"swollen|infect\w*|worse|normal)\b)"
+    r".*\b(?:(?:after|once) (?:my |i'?m |i am |i'?ve |the )?(?:\S+ ){0,2}"
+    r"(?:recovery|recovered|healed|cleared)|"
+    r"(?:calmed|settled) down|cleared up|went away|(?:is|are) (?:finally )?gone|under control)\b"
+    r".{0,50}\b(?:i want to|i'?d like to|ready for|book|anything|what do you have|openings?|slots?|available|"
+    r"pencil me|put me down|schedule)\b"
+)
+# A treatment the spa sells, asked by its price: "my hair is thinning at the part, do you do prp for hair
+# and how much", "the cold sore laser thing you guys advertise, how much".
+OFFER_BY_PRICE = (
+    rf"^(?!.*\b(?:{_CLINICAL_ASK})\b)"
+    r".*\b(?:you|u|y'?all)(?: guys)? (?:do|offer|have|sell|carry|advertise\w*)\b"
+    r".{0,40}\b(?:how much|price|pricing|cost)\b"
+)
