@@ -372,3 +372,20 @@ def test_yes_please_after_a_time_not_open_takes_the_one_option_within_the_quarte
     assert option_at_time_asked(_asked_at(17, 0, evening)) is None  # type: ignore[arg-type]
     both_sides = [_held(3, 18, 0, "Sloane"), _held(3, 18, 30, "Sloane")]
     assert option_at_time_asked(_asked_at(18, 15, both_sides)) is None  # type: ignore[arg-type]
+
+
+# ----- two times on one day
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("hydrafacial saturday, 10 or 3?", ((date(2026, 12, 5), time(10)), (date(2026, 12, 5), time(15)))),
+        ("friday at 11 or 2", ((date(2026, 12, 4), time(11)), (date(2026, 12, 4), time(14)))),
+        ("saturday at 10 or later", ()),
+        ("sat at 10 or so", ()),
+        ("tues or wed at 4", ()),
+    ],
+)
+def test_two_times_on_one_day_are_each_looked_for(text: str, want: tuple[tuple[date, time], ...]) -> None:
+    assert understand(text, now=NOW, tz=TZ).alternatives == want

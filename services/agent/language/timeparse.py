@@ -898,18 +898,42 @@ _OR = re.compile(r"\bor\b|\bo\b")
 
 
 def alternatives(text: str, now: datetime, tz: str) -> tuple[tuple[date, time], ...]:
-    """ "tues at 4 or wed at 5": each day the client offers with its own time; empty unless every
-    part names one day and one time and the times differ (one time for both days is one preference)."""
+    """ "tues at 4 or wed at 5", "saturday, 10 or 3?": each time the client offers with its day (a part
+    without a day has the one day the others name); empty unless every part has a time and the times
+    differ (one time for both days is one preference)."""
     parts = _OR.split(text)
     if len(parts) < 2:
         return ()
+    read = [(parse_preference(part, now, tz), part) for part in parts]
+    days = {parsed.date for parsed, _ in read if parsed is not None and parsed.date is not None}
+    if not days:
+        return ()
     pairs = []
-    for part in parts:
-        parsed = parse_preference(part, now, tz)
-        if parsed is None or parsed.date is None or parsed.preference.target_time is None:
+    for parsed, part in read:
+        day = parsed.date if parsed is not None and parsed.date is not None else None
+        if day is None and len(days) == 1:
+            day = next(iter(days))
+        at = _part_time(parsed, part)
+        if day is None or at is None:
             return ()
-        pairs.append((parsed.date, parsed.preference.target_time))
-    return tuple(pairs) if len({t for _, t in pairs}) > 1 and len({d for d, _ in pairs}) > 1 else ()
+        pairs.append((day, at))
+    return tuple(pairs) if len({t for _, t in pairs}) > 1 else ()
+
+
+# A part of "10 or 3" that ends in a bare hour ("saturday, 10", "3?"): the hour in business hours.
+_TRAILING_HOUR = re.compile(r"(?:\bat\s+|@\s*|^\W*|,\s*)(\d{1,2})(?::([0-5]\d))?\s*(am|pm)?\W*$")
+
+
+def _part_time(parsed: ParsedPreference | None, part: str) -> time | None:
+    if parsed is not None and parsed.preference.target_time is not None:
+        return parsed.preference.target_time
+    m = _TRAILING_HOUR.search(part)
+    if m is None or not 1 <= int(m[1]) <= 12:
+        return None
+    hour = int(m[1])
+    if (m[3] == "pm" and hour < 12) or (m[3] is None and hour <= 7):
+        hour += 12
+    return time(hour, int(m[2] or 0))
 
 
 def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | None:

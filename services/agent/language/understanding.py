@@ -160,7 +160,7 @@ def understand(
     }
     fields["choice"] = _choice(flat, found, _with_weekdays(option_labels, today), fields)
     fields["clock_pick"] = find_clock_pick(words) if option_labels else None
-    if parsed is not None and len(parsed.preference.dates) > 1:  # only then can each day have its time
+    if parsed is not None and parsed.preference.dates:  # each day its time, or one day two times
         fields["alternatives"] = alternatives(
             f"{flat[: found.start]} {flat[found.end :]}" if found else flat, now, tz
         )
