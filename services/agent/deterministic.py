@@ -467,6 +467,8 @@ async def answer_questions(turn: Turn) -> None:
         ]
         return
     service = turn.topic or turn.state.requested or turn.state.service
+    if turn.topic is None:
+        u = dataclasses.replace(u, questions=u.questions - {"about"})  # "what is a ...?" names it
     offers = []
     if u.questions & {"price", "packages"} and service is not None and turn.state.client_id is not None:
         offers = list((await turn.ctx.tools.benefits(service.service_id)).package_offers)

@@ -97,7 +97,16 @@ MODEL_FIELDS: dict[type[BaseModel], frozenset[str]] = {
     OpeningDay: frozenset({"weekday", "intervals"}),
     ClosedDay: frozenset({"day", "intervals", "reason"}),
     ServiceInfo: frozenset(
-        {"key", "name", "category", "price_cents", "duration_minutes", "is_consultation", "free_consult"}
+        {
+            "key",
+            "name",
+            "category",
+            "price_cents",
+            "duration_minutes",
+            "is_consultation",
+            "free_consult",
+            "about",
+        }
     ),
     ProviderInfo: frozenset({"first_name", "week"}),
     # The gateway's tool (a number's bookings ahead): nothing of it ever reaches a model.

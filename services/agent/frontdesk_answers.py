@@ -15,12 +15,12 @@ from datetime import date, datetime, time
 from shared.contracts.conversation import ServiceCandidate
 from shared.contracts.tools import ClosedDay, OpeningDay, PackageOffer, ProviderInfo, ServiceInfo, SpaProfile
 
-from .replies import date_label, day_name, hours_label, join_and, money, say
+from .replies import date_label, day_name, hours_label, join_and, lang_of, money, say
 
 # The order answers are given in when one text asks several things.
 ORDER = (
-    "price", "packages", "consult", "duration", "services", "providers", "provider_schedule", "hours",
-    "address", "parking", "phone",
+    "about", "price", "packages", "consult", "duration", "services", "providers", "provider_schedule",
+    "hours", "address", "parking", "phone",
 )  # fmt: skip
 # A phone number written in the spa's help text ("Call (415) 555-0199 for help.").
 _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b|\+\d{10,15}\b")
@@ -200,6 +200,15 @@ def provider_schedule(asked: Asked) -> str:
     )
 
 
+def about(asked: Asked) -> str:
+    """What the treatment asked about is, in the spa file's own words (English: nothing in another
+    language, rather than a sentence the client may not read)."""
+    service = _service_info(asked)
+    if service is None or not service.about or lang_of(asked.lang) != "en":
+        return ""
+    return service.about
+
+
 def services(asked: Asked) -> str:
     """Whether the spa offers the service asked about, or a few of its services."""
     service, lang = asked.service, asked.lang
@@ -218,6 +227,7 @@ def services(asked: Asked) -> str:
 
 
 ANSWERS: dict[str, Callable[[Asked], str]] = {
+    "about": about,
     "price": price,
     "packages": packages,
     "consult": consult,

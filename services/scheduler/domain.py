@@ -59,6 +59,7 @@ class ServiceDef:
     consult_service_id: UUID | None
     requires: str
     words: tuple[str, ...] = ()
+    about: str = ""  # what it is and is for, as the front desk says it
 
 
 @dataclass(frozen=True)

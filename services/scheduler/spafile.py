@@ -128,6 +128,11 @@ class ServiceSpec(Section):
     consult: Key | None = Field(default=None, description="key of the consultation that precedes it")
     requires: str = Field(min_length=1, max_length=40, description="qualification a provider needs")
     words: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = Field(default_factory=list)
+    about: str = Field(
+        default="",
+        max_length=240,
+        description="what the service is and is for, as the front desk says it to a client who asks",
+    )
 
 
 class ExceptionSpec(Section):
@@ -308,6 +313,7 @@ class SpaFile(BaseModel):
                 consult_service_id=self.service_id(s.consult) if s.consult else None,
                 requires=s.requires,
                 words=tuple(s.words),
+                about=s.about.strip(),
             )
             for s in self.catalog
         ]

@@ -306,6 +306,7 @@ class ServiceInfo(Value):
     free_consult: bool = False
     consult_service_id: UUID | None = None
     provider_ids: list[UUID] = Field(default_factory=list, description="providers qualified for it")
+    about: str = Field(default="", description="what it is and is for, as the spa's front desk says it")
 
 
 class ProviderInfo(Value):

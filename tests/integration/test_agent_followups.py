@@ -122,3 +122,13 @@ async def test_a_holiday_asked_for_is_said_closed_and_the_days_around_it_are_off
     days = {o.option.start.astimezone(TZ).date() for o in offered.options}
     around = {holiday + timedelta(days=n) for n in (-1, 1, 2)}
     assert days and days <= around, (days, holiday)
+
+
+async def test_what_a_treatment_is_is_answered_in_the_spa_files_words_and_the_booking_goes_on(
+    system: System, phone: Phone
+) -> None:
+    answer = await phone.say(NEW, "whats a hydrafacial? never had one")
+    assert "A HydraFacial cleanses, exfoliates, extracts and hydrates the skin" in answer, answer
+    assert "When would you like to come in for" in answer, answer
+    plain = await phone.say("+14155550171", "how much is a chemical peel")
+    assert "exfoliates" not in plain, "what a treatment is, only when asked"

@@ -433,6 +433,7 @@ async def test_profile_carries_hours_catalog_providers_weeks_and_languages(demo:
     ]
     services = {s.key: s for s in profile.services}
     assert len(services) == len(demo.spa.catalog)
+    assert services["hydrafacial"].about.startswith("A HydraFacial cleanses")  # the spa file's words
     lips = services["lip-filler"]
     assert (lips.price_cents, lips.free_consult) == (65000, True)
     assert lips.consult_service_id == services["filler-consult"].service_id

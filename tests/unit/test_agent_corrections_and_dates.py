@@ -377,3 +377,23 @@ def test_christmas_asked_for_is_said_closed_with_the_spas_reason_in_either_langu
     assert closed_date_note(closed.model_copy(update={"reason": ""}), "es") == (
         "Estamos cerrados el viernes 25 de dic."
     )
+
+
+def test_what_a_treatment_is_comes_from_the_spa_file_in_english_only() -> None:
+    from uuid import uuid4
+
+    from shared.contracts.conversation import ServiceCandidate
+    from shared.contracts.tools import ServiceInfo
+
+    sid = uuid4()
+    info = ServiceInfo(
+        service_id=sid, key="peel", name="Chemical Peel", category="facials", price_cents=17500,
+        duration_minutes=45, about="A chemical peel brightens the skin.",
+    )  # fmt: skip
+    spa = SpaProfile(tenant_id="t", name="Glow", timezone=TZ, services=[info])
+    peel = ServiceCandidate(service_id=sid, name="Chemical Peel", confidence=1.0)
+    asked = frontdesk_answers.Asked(profile=spa, service=peel)
+    assert frontdesk_answers.about(asked) == "A chemical peel brightens the skin."
+    assert frontdesk_answers.about(frontdesk_answers.Asked(profile=spa, service=peel, lang="es")) == ""
+    bare = spa.model_copy(update={"services": [info.model_copy(update={"about": ""})]})
+    assert frontdesk_answers.about(frontdesk_answers.Asked(profile=bare, service=peel)) == ""

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 Question = Literal[
+    "about",
     "price",
     "packages",
     "duration",
@@ -46,6 +47,49 @@ _DAY = (
 
 # (question, rule): "{p}" in a pattern stands for the spa's provider first names.
 QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
+    (
+        "about",
+        Rule(
+            "what a treatment is",
+            r"\bwhat(?:'s| is|s) (?:a |an )(?!(?:good|great|nice|bad|better|best|free|quick|cheap|long)\b)"
+            r"(?:[\w-]+ ){0,2}[\w-]+\s*(?:\?|$)"
+            # "what is botox?": the whole text, the treatment named bare
+            r"|^\W*(?:(?:hi|hey|hello|ok|so|um)\W+)?what(?:'s| is|s| are) "
+            r"(?!(?:the|your|ur|my|it|that|this|up|good|next|open|available|included|new)\b)"
+            r"(?:[\w-]+ )?[\w-]+\W*$"
+            r"|\bwhat(?:'s| is|s) (?:a |an )?(?:[\w-]+ ){0,2}[\w-]+ (?:exactly|all about)\b"
+            r"|\bwhat (?:does|do|will|would) (?!(?:you|u|i|we|they|ya|it|that|this)\b)(?:a |an |the )?"
+            r"(?:[\w-]+ ){0,3}?(?:do|involve|feel like|help with)\b(?! (?:for|about|if|when|with my)\b)"
+            r"|\bhow does (?:a |an |the )?(?:[\w-]+ ){1,3}?work\b"
+            r"|\btell me (?:more )?about (?:the |a |an )?\w"
+            r"|\bwhat(?:'s| is) involved\b|\bque es (?:un |una |el |la )?\w+\s*(?:\?|$)",
+            (
+                "whats a hydrafacial",
+                "what is a chemical peel?",
+                "what is dermaplaning exactly",
+                "what does a chemical peel do",
+                "what does microneedling help with?",
+                "how does coolsculpting work",
+                "tell me about the ipl photofacial",
+                "qué es un hydrafacial?",
+                "what is botox?",
+                "hey whats dermaplaning",
+            ),
+            (
+                "what's a good time for you",
+                "what do you do for dark circles",
+                "what does it cost",
+                "what is the price of botox",
+                "whats your address",
+                "what does that mean",
+                "what is a good day for julia",
+                "what is a good time?",
+                "whats up",
+                "what's the price?",
+                "what is open friday",
+            ),
+        ),
+    ),
     (
         "price",
         Rule(

@@ -131,4 +131,5 @@ def _service_info(spa: SpaCatalog, service: domain.ServiceDef) -> ServiceInfo:
         free_consult=service.free_consult,
         consult_service_id=service.consult_service_id,
         provider_ids=[p.id for p in spa.qualified(service)],
+        about=service.about,
     )

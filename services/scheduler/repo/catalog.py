@@ -81,6 +81,7 @@ async def load_catalog(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> 
             consult_service_id=r["consult_service_id"],
             requires=r["requires"],
             words=tuple(r["words"]),
+            about=r["about"],
         )
         for r in await conn.fetch("SELECT * FROM services WHERE spa_id = $1 AND active", spa_id)
     }

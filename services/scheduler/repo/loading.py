@@ -65,6 +65,7 @@ _COLUMNS = {
         "consult_service_id",
         "requires",
         "words",
+        "about",
     ),
     "providers": (
         "key",
@@ -184,6 +185,7 @@ async def load_spa(conn: asyncpg.Connection, spa: SpaFile, id_hash_key: str) -> 
                 "consult_service_id": s.consult_service_id,
                 "requires": s.requires,
                 "words": list(s.words),
+                "about": s.about,
             }
             for s in spa.service_defs()
         ],
