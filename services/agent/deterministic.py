@@ -542,6 +542,7 @@ async def move_on(turn: Turn) -> Decision:
         short=bool(turn.lead),
         goodbye=turn.u.goodbye,
         tz=turn.tz,
+        acknowledged=policy.only_acknowledged(turn.u),
     )
     if step == "booked_followup" and turn.lead:
         text, asks = say(turn.lang, "anything_else"), "anything"

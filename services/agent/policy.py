@@ -28,7 +28,7 @@ from shared.contracts.tools import (
 from .domain import MAX_REPLY_CHARS, ConversationState
 from .frontdesk_answers import service_info
 from .language.choices import offers_time
-from .language.intents import only_thanks
+from .language.intents import only_acknowledges, only_thanks
 from .language.shorthand import plain
 from .language.understanding import Understanding
 from .replies import article, join_or, money, say, when_label
@@ -53,7 +53,11 @@ def next_step(
     The name is never a gate: with a service and a time the client gets options.
     """
     if state.just_booked:
-        if u is not None and (u.thanks or u.goodbye or u.negate) and u.preference is None:
+        if (
+            u is not None
+            and (u.thanks or u.goodbye or u.negate or only_acknowledges(u.text))
+            and (u.preference is None)
+        ):
             return "welcome"
         return "booked_followup"
     if state.service is None:
@@ -92,6 +96,11 @@ def question_beside_a_booking(before: ConversationState, u: Understanding) -> bo
     return before.service is not None or bool(before.proposals) or asks_to_come
 
 
+def only_acknowledged(u: Understanding) -> bool:
+    """'👍', 'ok great' (no thanks, no goodbye, no 'no'): a booking's confirmation acknowledged."""
+    return not (u.thanks or u.goodbye or u.negate) and only_acknowledges(u.text)
+
+
 def polite_close(u: Understanding) -> str:
     """The reply key for a polite end to the booking question: goodbye, a no, a thank-you, or noted."""
     if u.goodbye:
@@ -110,6 +119,7 @@ def step_text(
     short: bool = False,
     goodbye: bool = False,
     tz: ZoneInfo | None = None,
+    acknowledged: bool = False,
 ) -> tuple[str, Asked | None]:
     """The sentence of a step that asks the client something, and what it asked."""
     service = state.service.name if state.service else ""
@@ -133,7 +143,8 @@ def step_text(
             lang, "reply_to_book", numbers=join_or([str(i + 1) for i in range(len(state.proposals))], lang)
         ), "choice"
     if step == "welcome":
-        return say(lang, "goodbye" if goodbye else "welcome", name=name), None
+        key = "goodbye" if goodbye else "see_you" if acknowledged else "welcome"
+        return say(lang, key, name=name), None
     if step == "booked_followup" and state.bookings:
         last = state.bookings[-1]
         return say(

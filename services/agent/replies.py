@@ -56,6 +56,7 @@ EN: dict[str, str] = {
     "part_only_first_two": "Only the first two are {part}.",
     "thanks_name": "Thanks{name}!",
     "goodbye": "Thanks{name}, talk soon!",
+    "see_you": "Great{name}! See you then.",
     # constraints said in words ("I have nothing later than that, but ...")
     "constraint_later": "later than those",
     "constraint_earlier": "earlier than those",
@@ -148,6 +149,7 @@ ES: dict[str, str] = {
     "part_only_first_two": "Solo las dos primeras son {part}.",
     "thanks_name": "¡Gracias{name}!",
     "goodbye": "¡Gracias{name}, hasta pronto!",
+    "see_you": "¡Perfecto{name}! Te esperamos.",
     "constraint_later": "más tarde",
     "constraint_earlier": "más temprano",
     "constraint_another_day": "otro día",

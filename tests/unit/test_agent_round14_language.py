@@ -17,6 +17,7 @@ from services.agent.language import intents
 from services.agent.language.phrases import Rule
 from services.agent.language.questions import QUESTION_RULES, STAFF_TOPIC_RULES, staff_topic
 from services.agent.language.understanding import Understanding, understand
+from services.agent.replies import say
 from services.agent.special_texts import guard_handoff_text
 from shared.contracts.conversation import ServiceCandidate
 from shared.contracts.tools import ClosedDay, OpeningDay, ServiceInfo, SpaProfile
@@ -34,6 +35,7 @@ def _understood(text: str, *, name_asked: bool = False) -> Understanding:
 
 RULE_TABLES: dict[str, tuple[Rule, ...]] = {
     "thanks only": intents.THANKS_ONLY_RULES,
+    "acknowledgement only": intents.ACK_ONLY_RULES,
     "price objections": intents.PRICE_OBJECTION_RULES,
     "staff topics": tuple(rule for _, rule in STAFF_TOPIC_RULES),
     "consult asked": tuple(rule for question, rule in QUESTION_RULES if question == "consult"),
@@ -222,3 +224,17 @@ def test_a_text_the_guard_hands_to_staff_is_answered_in_the_clients_language() -
     )
     assert guard_handoff_text("es", urgent=False).startswith("Gracias, te comunico con nuestro equipo")
     assert guard_handoff_text("fr", urgent=False) == guard_handoff_text("en", urgent=False)
+
+
+@pytest.mark.parametrize(("text", "key"), [("👍", "see_you"), ("ok great", "see_you"), ("thx!!", "welcome")])
+def test_an_acknowledgement_after_a_booking_closes_it_without_repeating_it(text: str, key: str) -> None:
+    booked = ConversationState(just_booked=True, offers=1)
+    u = _understood(text)
+    assert policy.next_step(booked, u=u) == "welcome"
+    said, asks = policy.step_text("welcome", booked, "en", acknowledged=policy.only_acknowledged(u))
+    assert said == say("en", key, name="") and asks is None
+
+
+def test_an_ok_with_a_new_request_after_a_booking_is_no_close() -> None:
+    booked = ConversationState(just_booked=True, offers=1)
+    assert policy.next_step(booked, u=_understood("ok can i also get a peel friday")) != "welcome"

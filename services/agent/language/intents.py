@@ -20,6 +20,7 @@ from .shifts import is_rejection
 from .shorthand import plain
 
 __all__ = [
+    "ACK_ONLY_RULES",
     "AFFIRM_RULES",
     "AVAILABILITY_RULES",
     "BOOKING_ASK_RULES",
@@ -44,6 +45,7 @@ __all__ = [
     "is_rejection",
     "is_small_talk",
     "is_thanks",
+    "only_acknowledges",
     "only_thanks",
     "parse_choice",
 ]
@@ -87,7 +89,7 @@ _COURTESY = (
     r"|sounds good|all good|no worries|i see|understood|makes sense|oh|ah+|then|anyway|anyways|so much"
     r"|very much"
     r"|a lot|again|for (?:the|your) (?:help|information|info|quick reply|answer)|for letting me know|you|u"
-    r"|too|vale|perfecto|genial|entendido|bueno|de nada|igualmente|💕|😊|🙂|👍)"
+    r"|too|vale|perfecto|genial|entendido|bueno|de nada|igualmente|💕|😊|🙂|👍|👌|✅|🙌|💯|❤️?|😍|🥰|🙏)"
 )
 # A text that only thanks or takes note ("good to know"), or lets the question go: nothing in it to
 # book or answer.
@@ -113,6 +115,15 @@ THANKS_ONLY_RULES: tuple[Rule, ...] = (
             "thanks, 2 please",
             "no thanks",
         ),
+    ),
+)
+# A text that only acknowledges ("👍", "ok great", "perfect!"): after a booking, nothing to act on.
+ACK_ONLY_RULES: tuple[Rule, ...] = (
+    Rule(
+        "an acknowledgement and nothing else",
+        r"^\W*(?:" + _COURTESY + r"(?:\b|(?=\W)|$)\W*)+$",
+        ("👍", "ok", "ok great", "perfect!", "cool cool", "sounds good 👌", "ok gracias"),
+        ("ok can i also get a peel", "great, what time?", "ok friday then", "2", "julia"),
     ),
 )
 GOODBYE_RULES: tuple[Rule, ...] = (
@@ -363,6 +374,11 @@ def is_greeting(text: str, *, already_plain: bool = False) -> bool:
 def is_thanks(text: str, *, already_plain: bool = False) -> bool:
     """The client says thank you."""
     return matches(THANKS_RULES, text, already_plain=already_plain)
+
+
+def only_acknowledges(text: str, *, already_plain: bool = False) -> bool:
+    """The text only acknowledges or thanks ("👍", "ok great", "perfect, thanks so much")."""
+    return matches(ACK_ONLY_RULES, text, already_plain=already_plain)
 
 
 def only_thanks(text: str, *, already_plain: bool = False) -> bool:

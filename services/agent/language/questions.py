@@ -316,8 +316,16 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             "parking",
             r"\bparking\b|\b(?:where|can i|do i|should i|to|i|we) park\b|\bpark (?:my car|there|nearby|on)\b"
             r"|\bwhere (?:can|do|should) i (?:leave|put) (?:my|the) car\b|\bgarage\b|\bvalet\b"
-            r"|\bestacionamiento\b|\bestacionar\b|\baparcar\b|\bparqueo\b|\bparqueadero\b",
-            ("Is there parking nearby?", "where do i park", "estacionamiento?", "can i park on the street"),
+            r"|\bestacionamiento\b|\bestacion(?:ar|arme|arse|o|amos)\b|\baparcar\b|\bparque(?:o|ar|arme)\b"
+            r"|\bparqueadero\b|\bdonde (?:dejo|puedo dejar) (?:el|mi) (?:carro|coche|auto)\b",
+            (
+                "Is there parking nearby?",
+                "where do i park",
+                "estacionamiento?",
+                "can i park on the street",
+                "donde me estaciono?",
+                "donde dejo el carro?",
+            ),
             ("let's book botox", "parkway", "a dentist in Menlo Park"),
         ),
     ),
@@ -492,6 +500,8 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
             r"|\b(?:do you|do u|does the spa) (?:require|take|need|charge) (?:a |an )?(?:deposit|card on file"
             r"|cancellation fee|no[- ]?show fee)\b|\bis there (?:a |an )?(?:deposit|cancellation fee"
             r"|no[- ]?show fee)\b"
+            r"|\b(?:fee|charge|penalty)\b.{0,15}\bif (?:i|you|we) (?:have to |need to )?"
+            r"(?:cancel|reschedule|miss|no[- ]?show)\b"
             r"|\bpolitica de (?:cancelacion|reembolso|citas)\b",
             (
                 "whats ur cancellation policy?",
@@ -499,6 +509,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
                 "do you require a deposit",
                 "what's your policy on late arrivals",
                 "cual es la politica de cancelacion",
+                "is there a fee if i cancel last minute?",
             ),
             ("I need to cancel", "can i cancel my appointment", "I'm running late", "i paid the deposit"),
         ),
@@ -546,12 +557,18 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
             r"\b(?:arrive|get there|get here|come in|be there|show up)\b"
             r"|\b(?:arrive|get there|be there|show up) (?:a (?:few|little) )?(?:early|minutes? before)\b"
             r".{0,20}\?"
-            r"|\b(?:con cuanto tiempo|cuanto tiempo antes)\b.{0,20}\bllegar\b",
+            r"|\b(?:con cuanto tiempo|cuanto tiempo antes)\b.{0,20}\bllegar\b"
+            # "is it ok if i come like 10 min early tomorrow?"
+            r"|\b(?:come|come in|get there|get here|arrive|show up|be there)\b(?: like| about| around)?"
+            r" (?:\d+|a few|a couple|ten|fifteen|five|twenty) ?(?:min|mins|minutes) early\b"
+            r"|\b(?:ok|okay|fine|alright|all right) if i (?:come|come in|get there|arrive|show up)"
+            r" (?:a bit |a little |\w+ )?early\b",
             (
                 "great! how early should i get there?",
                 "how long before my appointment should I arrive",
                 "should I arrive early?",
                 "cuanto tiempo antes debo llegar?",
+                "is it ok if i come like 10 min early tomorrow?",
             ),
             ("I can come in early afternoon", "how early do you open"),
         ),

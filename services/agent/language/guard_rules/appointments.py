@@ -68,6 +68,9 @@ RESCHEDULE: tuple[Rule, ...] = (
             rf"his) (?:\w+ )?{_APPOINTMENT}\b",
             rf"\b(?:my|our) (?:\w+ )?{_APPOINTMENT}\b.{{0,40}}\b(?:to a different|to another|to next|earlier|"
             r"later)\b",
+            # "can we do next week instead for my facial?": another time for the booking held
+            r"\b(?:can|could) (?:we|i|you) (?:do|make it|switch to|change (?:it )?to)\b[^.?!]{0,30}\binstead "
+            rf"(?:for|of) (?:my|our) (?:\w+ )?{_APPOINTMENT}\b",
             # "i have a facial booked fri, could i switch to sat?": the booking held, then another day
             r"\b(?:i have|i've got|i got|i'm|im|i am)\b[^.?!]{0,40}\b(?:booked|scheduled)\b[^.?!]{0,40}"
             r"\b(?:switch|move|change|swap|moved|switched|changed|push|pushed)\b(?: it| that)? (?:to|for) "
@@ -84,6 +87,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             "my appt on friday to a different day?",
             "can i move thursdays facial to saturday instead",
             "i have a hydrafacial booked fri but could i switch to sat instead",
+            "can we do next week instead for my facial? same time",
             "i'm scheduled for laser on the 10th, could we change it to next week",
             "oh wait i already have one on friday, can we move that one to thurs instead",
             "i already have an appointment friday, can you move it to thursday",
@@ -173,6 +177,7 @@ _NOT_CANCEL = re.compile(
     r"wanna\s+)?cancel\b|"
     r"\bany (?:last[- ]minute )?cancell?ations\b|\bcancell?ation (?:list|spots?|slots?|openings?)\b|"
     r"\bif (?:there'?s|there is|you get|you have|someone) (?:a )?cancel|"
+    r"\b(?:fee|charge|penalty|policy)\b.{0,15}\bif (?:i|you|we) (?:have to |need to )?cancel\b|"
     r"\bwhat (?:happens|if)\b.{0,20}\bcancel|\bif i (?:need|have|want) to cancel\b|"
     r"\bno (?:quiero|necesito) cancelar\b|\b(?:multa|cargo|cuota|penalidad|politica)\b.{0,15}\bcancel|"
     # taken back in the same breath: "quiero cancelar... jk lol, quiero confirmar", "cancel! just kidding"

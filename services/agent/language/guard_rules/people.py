@@ -43,9 +43,21 @@ COMPLAINT: tuple[Rule, ...] = (
             r"completely )?"
             r"(?:messed|screwed) up\b|\b(?:messed|screwed) up my\b",
             r"\bnot what i (?:paid|asked) for\b|\bdidn'?t (?:work|do anything)\b",
+            r"\bnot (?:too|very|super|really|that|so|all that) (?:happy|satisfied|pleased|thrilled) with\b"
+            r"|\bnot (?:thrilled|pleased|impressed) with\b",
+            # Spanish: "no quedé muy contenta con mi facial", "decepcionada", "mal servicio"
+            r"\bno (?:quede|quedo|estoy|estuve|he quedado|quedamos) (?:muy |nada |para nada |tan )?"
+            r"(?:contenta|contento|satisfecha|satisfecho|feliz|conforme)\b"
+            r"|\b(?:decepcionad[ao]|insatisfech[ao]|enojad[ao])\b|\bmal servicio\b|\bpesim[ao]\b",
         ),
-        ("I'm unhappy with my results", "my botox didn't work", "not what I paid for"),
-        ("happy to come in friday",),
+        (
+            "I'm unhappy with my results",
+            "my botox didn't work",
+            "not what I paid for",
+            "not too happy with how my facial went",
+            "hola, la verdad no quede muy contenta con mi facial del sabado",
+        ),
+        ("happy to come in friday", "estoy muy contenta, gracias", "not too happy about needles lol"),
     ),
     Rule(
         "complain_or_threat",
