@@ -25,6 +25,7 @@ from .vocabulary import (
     FACT_FOR_THE_VISIT,
     MEDS_AS_TIME_REASON,
     NEW_MOM_BOOKING,
+    OFFER_ASKED,
     OFFER_BY_PRICE,
     PREGNANCY_OFFER,
     PREGNANT_CLIENT_NOT_TREATED,
@@ -210,6 +211,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "is there a fridge for my breast milk, i'll be there 2 hours",
             "is it ok if i bring my newborn in the car seat",
             "i'm 30 weeks pregnant, how much is the prenatal massage and do you have saturdays",
+            "im pregnant and need the bathroom a lot lol, is there one close to the lobby",
             "my sister is pregnant can she come watch",
             "im pregnant so i cant do botox rn lol but can i buy a gift card for my sister",
             "i'm 7 months pregnant and my coworkers want to get me a gift card, do you sell them online",
@@ -226,7 +228,10 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?!.*\b(?:safe|while|breast\w*|nursing|pregnan\w*|pumping|postpartum)\b).*\b(?:bring|bringing|"
             r"come with|comes with)\b.{0,15}\b(?:newborn|baby|infant)\b|"
             + PREGNANCY_OFFER
-            + "|"
+            # the room only, no treatment named: "do you have a bathroom i can use, i'm pregnant"
+            + rf"|^(?!.*\b{TREATMENT}\b)(?="
+            + FACT_FOR_THE_ROOM
+            + ")|"
             + PREGNANT_COMPANION
             + "|"
             + PREGNANT_CLIENT_NOT_TREATED
@@ -266,6 +271,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|"
             r"sell|"
             r"carry|provide)\b[^?]*\??$|\bhow much (?:is|are|for|does)\b|\bprice\b|\bcost\b|"
+            r"\band how much\W*$|"
             r"\b(?:program|plan|package|membership)\b.{0,20}\b(?:fee|monthly|per month|a month)\b|"
             r"^(?!.*\b(?:take|taking|took|i'?m on|im on)\b).*\b(?:come with|include[sd]?|add(?:ed)?) "
             r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b|"
@@ -369,6 +375,10 @@ QUESTIONS: tuple[Rule, ...] = (
             + FACT_FOR_THE_VISIT
             + "|"
             + AFTER_IT_SETTLES
+            + "|"
+            + NEW_MOM_BOOKING
+            + "|"
+            + OFFER_ASKED
             # a treatment the spa sells asked by price, with no condition of the client's own told
             + r"|^(?!.*\b(?:i have|i'?ve got|i get|i'?m|im|i am|my)\b)(?="
             + OFFER_BY_PRICE
@@ -578,7 +588,11 @@ QUESTIONS: tuple[Rule, ...] = (
             "I'm ready to book",
             "can you do my lips and cheeks same day",
             "i cut my nails short before the mani",
+            "i broke my ankle so i can't drive, my husband will drop me off, is 2 ok",
+            "sorry, was sick all last week, do you still have the friday spot",
         ),
+        # an illness behind the client, or an injury told for who drives: a booking
+        unless=re.compile(f"{FACT_FOR_THE_VISIT}|{AFTER_IT_SETTLES}"),
     ),
     Rule(
         "mood",
@@ -664,12 +678,14 @@ QUESTIONS: tuple[Rule, ...] = (
             "my dermatologist referred me for the laser, how do i book",
             "my doctor says my skin is fine for it so i want to book the peel, what do you have next week",
             "my dermatologist recommended i get ipl for my rosacea, how much is a session",
+            "my doctor wants me to lose some weight, do you have a program and how much is it",
         ),
         # a referral or a go-ahead that only leads to a booking: "my derm referred me for the laser"
         unless=re.compile(
             r"^(?!.*\b(?:safe|should i|worr\w*|stop|while|still|ask you|ask if|condition|after my|"
             r"since my)\b)"
-            r".*\bmy \w+ (?:referred|sent|recommended|suggested|says|said|cleared)\b.{0,60}\b(?:book|booking|"
+            r".*\bmy \w+ (?:referred|sent|recommended|suggested|says|said|cleared|wants me to)\b.{0,60}"
+            r"\b(?:book|booking|"
             r"schedule|appointment|consult\w*|come in|what do you have|available|openings?|how much|price|"
             r"pricing|cost|sessions?|packages?)\b"
         ),
@@ -762,7 +778,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "my period starts friday so could we do the brazilian earlier in the week",
             "my hairline is receding a bit, do you guys do prp for that and how much",
         ),
-        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}|{OFFER_BY_PRICE}"),
+        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}|{OFFER_BY_PRICE}|{AFTER_IT_SETTLES}"),
     ),
     Rule(
         "lasting_symptom",
@@ -953,13 +969,14 @@ QUESTIONS: tuple[Rule, ...] = (
             "does it matter who i see",
             "is it ok if my sister comes with me",
             "is it ok if my 10 yr old waits in the lobby",
+            "my son has a nut allergy, is it ok if he waits in the lobby while i get my facial",
             "is the hydrafacial ok for someone who's never had a facial? what do you recommend",
         ),
         # who comes along is logistics: "is it ok if my baby comes with me"; so is a first visit:
         # "is the hydrafacial ok for someone who's never had one"
         unless=re.compile(
-            r"\bif (?:my|her|his|a|the) (?:\w+ ){1,3}(?:comes?|came|joins?|waits?|sits?|stays?|tags? along|"
-            r"drives?|picks? me up)\b|"
+            r"\bif (?:(?:my|her|his|a|the) (?:\w+ ){1,3}|(?:he|she|they) )(?:comes?|came|joins?|waits?|sits?|"
+            r"stays?|tags? along|drives?|picks? me up)\b|"
             r"^(?!.*\b(?:i'?m|i am)\b(?! \d)|.*\b(?:i have|i take|i'?ve been|while|with my|after|since)\b)"
             r".*\b(?:ok|okay|fine|good) for (?:someone|somebody|a (?:first[- ]timer|beginner|newbie)|"
             r"first[- ]timers|beginners)\b(?: (?:who'?s|who has|that'?s|who) never)?"
@@ -1065,6 +1082,8 @@ QUESTIONS: tuple[Rule, ...] = (
         # English health fact told only to plan the visit ("im diabetic so can we do 10am")
         unless=re.compile(
             FACT_FOR_THE_VISIT
+            + "|"
+            + AFTER_IT_SETTLES
             + r"|^(?!.*\b(?:segur\w*|hacerse|hacerme|ponerse|ponerme|tratamiento|puedo|alergi\w*|duele)\b)"
             r".*\bmi (?:hermana|amiga|mama|prima|hija|esposa|novia|cunada) (?:esta|es) embarazada\b.{0,40}"
             r"\b(?:acompan\w*|venir|ir conmigo|esperar|entrar)\b"

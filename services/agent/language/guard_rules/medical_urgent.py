@@ -132,7 +132,7 @@ URGENT: tuple[Rule, ...] = (
         "vision_change",
         "medical",
         rx(
-            r"\b(?:my|her|his|the) (?:vision|eyesight|eye ?sight|sight)\b",
+            r"\b(?:my|her|his|the) (?:vision|eyesight|eye ?sight|sight)\b(?! of\b)",
             r"\bvision (?:is|went|got|changes?|loss|problems?|issues?)\b",
             r"\b(?:blurr?y|blurred|double) (?:vision|eyes?|sight)\b",
             r"\b(?:vision|eyes?|sight|seeing)\b.{0,20}\b(?:blurr?y|blurred|dark(?! circles)|spots)\b",
@@ -149,6 +149,7 @@ URGENT: tuple[Rule, ...] = (
         ),
         (
             "the photo you sent is blurry",
+            "i faint at the sight of needles lol so numbing cream pls",
             "Vision board goals: glowing skin!",
             "it's been a month and i can barely see a difference with my lips",
         ),
@@ -409,7 +410,10 @@ URGENT: tuple[Rule, ...] = (
         unless=re.compile(
             # a stay over, told for a missed visit or its money: "i was in the hospital and missed my appt,
             # can i get my deposit back"
-            r"\b(?:was|were|been|got out of|home from|out of) (?:in |at )?(?:the )?hospital\b.{0,60}"
+            r"\b(?:charged?|fee|deposit|refund\w*|missed|no[- ]show)\b.{0,60}\b(?:was|were|been) (?:\w+ )?"
+            r"(?:in|at) (?:the )?(?:hospital|er|emergency room|urgent care)\b|"
+            r"\b(?:was|were|been|got out of|home from|out of) (?:\w+ )?(?:in |at )?(?:the )?(?:hospital|er|"
+            r"emergency room|urgent care)\b.{0,60}"
             r"\b(?:missed|deposit|refund\w*|cancel\w*|reschedul\w*|rebook\w*|no[- ]show|fee|charged?)\b|"
             # a visit long past is history: "i went to urgent care last month for my stomach"
             r"\b(?:went|been|was|were) (?:to|in|at) (?:the )?(?:urgent care|er|emergency room|hospital)\b"

@@ -78,6 +78,8 @@ _BOOKING_ONLY = rx(
     rf"^(?!.*\b(?:{SYMPTOM}|safe|scar\w*|damage|skin (?:type|tone)|dark(?:er)? skin)\b).*"
     rf"\b(?:does|do|will|would|can) (?:the |a |an )?{SPA_OFFER} (?:\w+ )?(?:help|work|do anything|get rid of|"
     r"fix|improve)\b",
+    # fat the spa's body treatments remove: "does the body sculpting thing actually burn fat"
+    r"\b(?:burn|burns|melt|melts|freeze|freezes|kill|kills|remove|removes) (?:the |that |stubborn )?fat\b|"
     # a price: "can you laser a tattoo on the ribs? how much for a palm sized one"
     r"\bhow much for (?:a|an|the|one|it|that|this|two|both)\b",
     # what the spa offers: "my back is killing me from work, do you do massages or just face stuff"

@@ -301,10 +301,11 @@ PREGNANT_CLIENT_NOT_TREATED = (
 # A new mother booking time for herself, nothing asked about nursing or healing: "i just had a baby in
 # march so im finally ready for me time, what facials do you have next week".
 NEW_MOM_BOOKING = (
-    r"^(?!.*\b(?:safe|ok|okay|breast\w*|nursing|pumping|bf'?ing|postpartum|stitches|c-? ?section|heal\w*|"
-    r"still|while|recover\w*|bleed\w*|milk|cleared)\b).*\b(?:just |recently )?had (?:a|my|our) baby\b"
+    r"^(?!.*\b(?:safe|(?:is it |is that )?(?:ok|okay) (?:to|for|if)|is it (?:ok|okay)|breast\w*|nursing|"
+    r"pumping|bf'?ing|postpartum|stitches|c-? ?section|heal\w*|"
+    r"still|while|recover\w*|bleed\w*|milk|cleared)\b).*\b(?:just |recently )?had (?:a|my|our|the) baby\b"
     r".{0,80}\b(?:me time|mom (?:packages?|days?)|mommy|pamper\w*|treat myself|what'?s available|"
-    r"what do you have|packages?|openings?|book)\b"
+    r"what do you have|packages?|openings?|book|i'?m back)\b"
 )
 # A medical date named only as the day to book around: "i have a colonoscopy the 14th so anything the
 # week after works", "my period's due around the 12th so can i book the week after". A safety or
@@ -342,27 +343,41 @@ MEDS_AS_TIME_REASON = (
 # "i have adhd, can you text me a reminder"). Any question about safety, suitability, an effect, a sign
 # or healing keeps it medical ("i have lupus, is it safe", "does my eczema get worse with the peel").
 _CLINICAL_ASK = (
-    r"safe|ok (?:to|for|if|with)|okay (?:to|for|if|with)|fine (?:to|for|with)|alright|affect\w*|interfer\w*|"
-    r"worse|trigger\w*|react\w*|risk\w*|should (?:i|she|he|we)|(?:can|could) (?:i|she|he|we) (?:still|even)|"
-    r"problem|side effects?|heal\w*|recover\w*|contagious|hurts?|hurting|painful|bleed\w*|swell\w*|swollen|"
-    r"rash\w*|itch\w*|normal|stop|too soon|how (?:long|soon)|what if|help (?:with|for)|work for|good for|"
-    r"bad for|worr\w*|flar\w*|infect\w*|why|what causes|cure|remed\w*|(?:doctor|doc|dr|derm) (?:said|says|"
-    r"told|wants)|syndrome|medicare|insurance"
+    # "is it ok if he waits in the lobby" and "should i find a sitter" are logistics, not suitability
+    r"safe|ok (?:to|for|with)|okay (?:to|for|with)|(?:ok|okay) if (?!(?:he|she|they|we|my \w+) (?:waits?|"
+    r"sits?|comes?|stays?|joins?|tags?)\b)|fine (?:to|for|with)|alright|affect\w*|interfer\w*|worse|"
+    r"trigger\w*|react\w*|risk\w*|"
+    r"should (?:i|she|he|we)(?! (?:find|get a|bring|book|come|call|text|park|arrive))|"
+    r"(?:can|could) (?:i|she|he|we) (?:still|even)|problem|side effects?|heal\w*|recover\w*|contagious|"
+    r"hurts?|hurting|painful|bleed\w*|swell\w*|swollen|rash\w*|itch\w*|normal|stop|too soon|"
+    r"how (?:long|soon)|what if|help (?:with|for)|work for|good for|bad for|worr\w*|flar\w*|infect\w*|why|"
+    r"what causes|cure|"
+    r"remed\w*|(?:doctor|doc|dr|derm) (?:said|says|told|wants)|syndrome|medicare|insurance|"
+    # someone contagious coming in is for staff: "my kid has impetigo, can i bring him"
+    r"(?:cold|flu|fever|covid|strep|impetigo|lice|pink ?eye|stomach bug|chicken ?pox|rsv|virus|contagious|"
+    r"sick)\b.{0,40}\b(?:bring|come|tag along|wait|sit)"
 )
 _ACCESS_AND_COMFORT = (
     r"wheelchair|accessible|accessibility|ramps?|elevator|"
     r"(?:uses?|using|with|on|needs?) (?:a |her |his |my )?(?:walker|cane|crutches|scooter|wheelchair)|"
-    r"handicap\w*|parking|"
-    r"(?:sit|wait|stay|rest) (?:inside|in (?:the|your)|with (?:me|her|him|them)|somewhere|nearby)|"
+    r"handicap\w*|parking|bathroom|restroom|"
+    r"(?:sit|wait|stay|rest)s? (?:inside|outside|in (?:the|your|a)|with (?:me|her|him|them)|somewhere|nearby|"
+    r"facing|near|by|close|up front)|"
     r"somewhere (?:\w+ )?(?:can|could) (?:sit|wait|rest)|a (?:chair|seat) for|quiet (?:room|time|slot|"
     r"appointment|hour|spot)|(?:lights?|lighting) (?:dimmed|dim|low|lower|off|down)|dim (?:the )?lights?|"
+    r"private|privacy|self[- ]conscious|modest\w*|"
     r"unscented|fragrance[- ]free|scent[- ]free|latex[- ]free|non[- ]?latex|no latex|nitrile|"
     r"(?:note|put|add|write|keep) (?:that|it|this) (?:on|in|to) (?:my )?(?:file|chart|account|profile|notes)|"
+    r"(?:put|wrote|listed|noted) (?:it|that|this) (?:on|in) (?:the|my) (?:form|intake|file|chart)|irrelevant|"
     r"reminders?|remind me|female (?:provider|injector|tech|esthetician|staff)|gift (?:cards?|certificates?)|"
-    r"treat (?:her|him|them|my \w+) to|fyi|just so (?:you|u) know|heads up|for your records"
+    r"interpreter|sign language|text (?:me|us|my \w+) instead|"
+    r"treat (?:her|him|them|my \w+) to|fyi|just so (?:you|u) know|heads up|for your records|"
+    # who drives or comes along: "my daughter will drop me off", "he's just driving me"
+    r"(?:driving|drive|dropping|drop|picking|pick) (?:me|her|him|them)(?: off| up)?|"
+    r"bring (?:him|her|them|my (?:son|daughter|kid|kids|baby|husband|wife|mom|dad|partner))"
 )
 _TIME_BECAUSE = (
-    r"\b(?:so|because|bc|cuz|since|which means)\b.{0,60}\b(?:can we do \d|"
+    r"(?:\b(?:so|because|bc|cuz|since|which means)\b.{0,60}\b(?:can we do \d|"
     r"(?:can|could) (?:we|i|you) (?:do|book|get|put) (?:me |us )?(?:in )?(?:a |an |the )?(?:\d|early|earlier|"
     r"late|later|morning|afternoon|evening|mid|next)|"
     r"(?:early|earlier|late|later|morning|afternoon|evening) "
@@ -371,8 +386,11 @@ _TIME_BECAUSE = (
     r"anything (?:on )?(?:this|next|mon|tues|wednes|thurs|fri|satur|sun)\w*|"
     r"what do you have|openings?|(?:after|before) (?:the|my) (?:wedding|event|party|trip|vacation|honeymoon|"
     r"photos?|shoot|reunion|\d+(?:st|nd|rd|th)?)|(?:earlier|later) in the (?:day|week)|the week (?:after|"
-    r"before)|next week|a different (?:day|week|time)|another (?:day|week|time)|(?:push|move|reschedule|"
-    r"cancel)\b)"
+    r"before)|next week|a different (?:day|week|time)|another (?:day|week|time)|(?:before|after|until) "
+    r"(?:then|that)|(?:push|move|reschedule|cancel|switch|change|swap|bump)\b)|"
+    # the time asked first, the reason after: "i need a morning slot because i have dialysis"
+    r"\b(?:need|want|prefer|like|looking for) (?:a |an |the )?(?:\w+ )?(?:slot|appointment|appt|time)s?\b"
+    r".{0,40}\b(?:because|bc|cuz|since|as) (?:i|my)\b)"
 )
 FACT_FOR_THE_VISIT = rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*(?:\b(?:{_ACCESS_AND_COMFORT})\b|{_TIME_BECAUSE})"
 # The same, for a fact that matters to a treatment (an allergy, a drug): only who comes, the room and
@@ -391,13 +409,19 @@ PREGNANCY_OFFER = (
 # so i'm ready for a facial, anything saturday?". A question about healing or a sign now keeps it medical.
 AFTER_IT_SETTLES = (
     r"^(?!.*\b(?:safe|ok to|okay to|fine to|too soon|how (?:long|soon)|when (?:can|should|is it)|should i|"
-    r"(?:can|could) i (?:still|even)|is it|will (?:it|i|that)|affect\w*|wait|still|hurts?|bleed\w*|swell\w*|"
-    r"swollen|infect\w*|worse|normal)\b)"
+    r"(?:can|could) i (?:still|even)|is it|will (?:it|i|that)|affect\w*|wait|hurts?|bleed\w*|swell\w*|"
+    r"swollen|infect\w*|worse|normal|still (?:have|has)(?! (?:the|that|a|any) (?:\w+ )?(?:spot|slot|opening|"
+    r"time|appointment)s?\b)|still (?:feel\w*|hurt\w*|sore|red|numb|bruis\w*|heal\w*|recover\w*|sick|on))\b)"
     r".*\b(?:(?:after|once) (?:my |i'?m |i am |i'?ve |the )?(?:\S+ ){0,2}"
     r"(?:recovery|recovered|healed|cleared)|"
-    r"(?:calmed|settled) down|cleared up|went away|(?:is|are) (?:finally )?gone|under control)\b"
-    r".{0,50}\b(?:i want to|i'?d like to|ready for|book|anything|what do you have|openings?|slots?|available|"
-    r"pencil me|put me down|schedule)\b"
+    r"(?:calmed|settled) down|cleared up|went away|(?:is|are) (?:finally )?gone|under control|"
+    # an illness or a surgery behind the client: "had my gallbladder out in january, all good now"
+    r"all good now|all better|(?:feeling|feel|i'?m) (?:much |a lot |way )?better|better now|in remission|"
+    r"cancer[- ]free|survivor|back to normal|(?:was|been) sick|had (?:covid|the flu|a cold) (?:last|in|a few|"
+    r"\d))\b"
+    r".{0,60}\b(?:i want to|i'?d like to|want to (?:start|do|get|book|try)|ready for|book|anything|"
+    r"what do you have|openings?|slots?|spot|available|pencil me|put me down|schedule|restart|"
+    r"first available|do (?:you|u) (?:guys )?(?:do|offer|have))\b"
 )
 # A treatment the spa sells, asked by its price: "my hair is thinning at the part, do you do prp for hair
 # and how much", "the cold sore laser thing you guys advertise, how much".
@@ -405,4 +429,12 @@ OFFER_BY_PRICE = (
     rf"^(?!.*\b(?:{_CLINICAL_ASK})\b)"
     r".*\b(?:you|u|y'?all)(?: guys)? (?:do|offer|have|sell|carry|advertise\w*)\b"
     r".{0,40}\b(?:how much|price|pricing|cost)\b"
+)
+# Whether the spa offers something, a condition told only as background: "i get cold sores sometimes, do
+# you guys sell the cold sore laser as a package", "my sister is a cancer survivor and wants her brows
+# done, do you do microblading". A question about safety, an effect or a sign keeps it medical.
+OFFER_ASKED = (
+    rf"^(?!.*\b(?:{_CLINICAL_ASK}|can (?:i|she|he|we) (?:get|do|have)|(?:i'?m|im|i am) on|tests?|testing|"
+    r"vaccin\w*|prescri\w*|screening|exams?)\b)"
+    r".*\b(?:do|does) (?:you|u|y'?all)(?: guys)? (?:do|offer|sell|have|carry)\b(?! (?:to|a problem)\b)"
 )
