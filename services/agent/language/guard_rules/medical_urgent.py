@@ -57,6 +57,9 @@ _GENERIC_QUESTION = re.compile(
     # a reference question: "what are the symptoms of a filler infection", "are cold sores contagious"
     r"what are (?:the )?(?:usual |common |typical )?(?:signs|symptoms|chances|odds)|"
     r"(?:is|are) (?:\w+ ){1,3}(?:contagious|catching|common))\b|"
+    # hearsay or a hypothetical: "her face went numb after botox somewhere else, can that happen?"
+    r".*\bcan (?:that|this|it) (?:really |even )?happen\b|.*\bwhat (?:happens|would happen|will happen) if "
+    r"(?:someone|somebody|you|they|a|an|the|people)\b|"
     r".*\bwill i\b|.*\bwill (?:it|that|this) (?:migrate|move|spread)|.*\b(?:can|could|should) i (?:still )?"
     r"(?:get|do|have|come|take|go|book)\b|"
     r".*\b(?:will|would) (?:it|this|that|the \w+(?: \w+)?) (?:burn|hurt|harm|scar|damage|cause|leave|make|"
@@ -187,8 +190,17 @@ URGENT: tuple[Rule, ...] = (
             "I think I overdosed on tylenol",
             "my son swallowed some bleach",
         ),
-        ("I took 2 friends to their facials last week", "I'd like 3 sessions of laser"),
+        (
+            "I took 2 friends to their facials last week",
+            "I'd like 3 sessions of laser",
+        ),
         priority="urgent",
+        # a reference question about someone, not a client who took something: "what happens if someone
+        # injects filler into a blood vessel" (medical, not urgent)
+        unless=re.compile(
+            r"^(?=.*\bwhat (?:happens|would happen|will happen) if (?:someone|somebody|you|they|a|an|the|"
+            r"people)\b)(?!.*\b(?:i|my|me|im|i'?m|i'?ve)\b)"
+        ),
     ),
     Rule(
         "chest_or_heart",
@@ -546,6 +558,9 @@ URGENT: tuple[Rule, ...] = (
             rf"ever since|woke up)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
             r"infection)\b",
+            # told tersely: "filler 3 days ago. lump. normal?"
+            rf"\b{PROCEDURE}\W+(?:\w+ )?(?:\d+|a few|two|three|four|five|six|several|a couple(?: of)?) "
+            rf"(?:days?|hours?|hrs?|weeks?|wks?) ago\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{PROCEDURE} (?:left|gave me|caused|made)\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"(?:\b(?:my|the) (?:\w+ ){{0,2}}|^(?!(?:is|are|does|do|will|would|which|what|how|can|could|"
             rf"should)\b)"

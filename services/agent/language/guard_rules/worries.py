@@ -123,6 +123,7 @@ PLAIN_SIGNS = Rule(
         r"\bhairs? (?:growing|sprouting)\b.{0,30}\b(?:suddenly|all of a sudden|out of nowhere)\b|"
         r"\b(?:suddenly|all of a sudden) (?:growing|getting) (?:\w+ )?hairs?\b|"
         r"\bbruis\w* (?:so |really |very )?easily\b",
+        r"\b(?:losing|lost|loses|lose) (?:her|his|my|their) balance\b|\bkeeps? falling (?:down|over)\b",
     ),
     (
         "pooping blood a lil?? idk",
@@ -139,6 +140,7 @@ PLAIN_SIGNS = Rule(
         "I have become increasingly short-winded.",
         "my son keeps grabbing his ear and crying at night",
         "hard lump on my wrist that moves",
+        "my dad keeps losing his balance this month",
     ),
     (
         "does the hydrafacial help with blackheads",
