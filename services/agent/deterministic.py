@@ -59,7 +59,7 @@ LANGUAGE_REASON = (
     "The client texts in a language the spa does not text in ({language}): please reply yourself."
 )
 # Questions whose answer needs the service the client means.
-SERVICE_QUESTIONS = frozenset({"price", "packages", "duration", "providers", "consult"})
+SERVICE_QUESTIONS = frozenset({"price", "packages", "duration", "providers", "consult", "cheapest"})
 # A question asked before any treatment was named is answered by asking which one, in these words
 # (reply keys); the next text that names a treatment gets the answer ("how much?" "a hydrafacial").
 WHICH_SERVICE = {

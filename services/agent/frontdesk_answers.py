@@ -19,8 +19,8 @@ from .replies import date_label, day_name, hours_label, join_and, lang_of, money
 
 # The order answers are given in when one text asks several things.
 ORDER = (
-    "about", "price", "packages", "consult", "duration", "services", "providers", "provider_schedule",
-    "hours", "address", "parking", "phone",
+    "about", "price", "cheapest", "packages", "consult", "duration", "services", "providers",
+    "provider_schedule", "hours", "address", "parking", "phone",
 )  # fmt: skip
 # A phone number written in the spa's help text ("Call (415) 555-0199 for help.").
 _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b|\+\d{10,15}\b")
@@ -47,6 +47,8 @@ def answers(questions: frozenset[str], asked: Asked) -> list[str]:
     asked = replace(asked, questions=questions)
     if "packages" in questions:
         questions = questions - {"services"}  # "do you guys do packages?" asks about packages only
+    if "cheapest" in questions:
+        questions = questions - {"price"}  # "prices for your facials?": the kind's prices, lowest first
     for question in ORDER:
         if question == "price" and question in questions:
             out.extend(price_sentences(asked))  # sentence by sentence: see `price_sentences`
@@ -86,6 +88,36 @@ def price_sentences(asked: Asked) -> list[str]:
     if service.free_consult:
         parts.append(say(lang, "price_free_consult"))
     return parts
+
+
+# How a catalog category is named in "Our facials start at $95: ..." (the category key otherwise).
+CATEGORY_WORDS: dict[str, dict[str, str]] = {
+    "en": {"lasers": "laser treatments", "body": "body treatments"},
+    "es": {
+        "facials": "faciales",
+        "lasers": "tratamientos láser",
+        "injectables": "inyectables",
+        "body": "tratamientos corporales",
+    },
+}
+
+
+def cheapest(asked: Asked) -> str:
+    """'Our facials start at $95: Dermaplaning $95, Chemical Peel $175, HydraFacial $225 and ...' for
+    the kind of treatment asked about (the whole menu when none was named), lowest price first."""
+    lang, profile = lang_of(asked.lang), asked.profile
+    info = _service_info(asked)
+    category = info.category if info else None
+    priced = sorted(
+        (s for s in profile.services if s.price_cents > 0 and not s.is_consultation),
+        key=lambda s: (s.price_cents, s.name),
+    )
+    kind = [s for s in priced if category is None or s.category == category][:4]
+    if not kind:
+        return ""
+    names = [f"{s.name} {money(s.price_cents)}" for s in kind]
+    words = CATEGORY_WORDS[lang].get(category or "", category or say(lang, "treatments_word"))
+    return say(lang, "cheapest", category=words, price=money(kind[0].price_cents), list=join_and(names, lang))
 
 
 def packages(asked: Asked) -> str:
@@ -229,6 +261,7 @@ def services(asked: Asked) -> str:
 ANSWERS: dict[str, Callable[[Asked], str]] = {
     "about": about,
     "price": price,
+    "cheapest": cheapest,
     "packages": packages,
     "consult": consult,
     "duration": duration,

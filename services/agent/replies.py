@@ -68,6 +68,8 @@ EN: dict[str, str] = {
     # front-desk answers
     "price": "{service} is {price}.",
     "price_free": "The {service} is free.",
+    "cheapest": "Our {category} start at {price}: {list}.",
+    "treatments_word": "treatments",
     "price_package": "Our {package} is {sessions} sessions for {price}.",
     "price_free_consult": "The consultation is free.",
     "membership": "Our {tier} is {price} a month, with {percent}% off {names}.",
@@ -159,6 +161,8 @@ ES: dict[str, str] = {
     "constraint_time": "a esa hora",
     "price": "{service} cuesta {price}.",
     "price_free": "La {service} es gratis.",
+    "cheapest": "Nuestros {category} empiezan en {price}: {list}.",
+    "treatments_word": "tratamientos",
     "price_package": "Nuestro {package} son {sessions} sesiones por {price}.",
     "price_free_consult": "La consulta es gratis.",
     "membership": "Nuestro {tier} cuesta {price} al mes, con {percent}% de descuento en {names}.",
@@ -333,5 +337,6 @@ DEMO_VALUES: dict[str, object] = {
     "note": "Street parking on Chestnut; garage on Mallorca Way.", "day": "Saturday", "hours": "9am to 5pm",
     "summary": "Mon-Fri 9am-7pm, Sat 9am-5pm", "names": "Julia and Lilian", "days": "Tuesday to Saturday",
     "count": 2, "tier": "Glow Club", "percent": 10, "per_session": "$200", "minutes": 60,
-    "phone": "(415) 555-0199", "part": "in the morning",
+    "phone": "(415) 555-0199", "part": "in the morning", "category": "facials",
+    "list": "Dermaplaning $95, Chemical Peel $175, and HydraFacial $225",
 }  # fmt: skip

@@ -238,3 +238,31 @@ def test_an_acknowledgement_after_a_booking_closes_it_without_repeating_it(text:
 def test_an_ok_with_a_new_request_after_a_booking_is_no_close() -> None:
     booked = ConversationState(just_booked=True, offers=1)
     assert policy.next_step(booked, u=_understood("ok can i also get a peel friday")) != "welcome"
+
+
+def _facial(name: str, price: int) -> ServiceInfo:
+    return ServiceInfo(
+        service_id=uuid4(),
+        key=name.lower(),
+        name=name,
+        category="facials",
+        price_cents=price,
+        duration_minutes=45,
+    )
+
+
+def test_the_cheapest_of_a_kind_lists_its_prices_lowest_first() -> None:
+    assert "cheapest" in _understood("whats ur cheapest facial").questions
+    assert not _understood("the cheapest option works").questions
+    facials = [_facial("HydraFacial", 22500), _facial("Dermaplaning", 9500), _facial("Chemical Peel", 17500)]
+    profile = SpaProfile(tenant_id="glow", name="Glow", timezone=TZ, services=[*facials, LIP, FILLER_CONSULT])
+    hydra = ServiceCandidate(service_id=facials[0].service_id, name="HydraFacial", price_cents=22500)
+    asked = Asked(profile=profile, service=hydra)
+    assert answers(frozenset({"cheapest", "price"}), asked) == [
+        "Our facials start at $95: Dermaplaning $95, Chemical Peel $175, and HydraFacial $225."
+    ]
+    menu = answers(frozenset({"cheapest"}), Asked(profile=profile, lang="es"))
+    assert menu == [
+        "Nuestros tratamientos empiezan en $95: "
+        "Dermaplaning $95, Chemical Peel $175, HydraFacial $225 y Lip Filler $650."
+    ]

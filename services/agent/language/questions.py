@@ -38,6 +38,7 @@ Question = Literal[
     "services",
     "phone",
     "consult",
+    "cheapest",
 ]
 
 _DAY = (
@@ -182,6 +183,27 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "i bought a package",
                 "I have a package",
             ),
+        ),
+    ),
+    (
+        "cheapest",
+        Rule(
+            "the lowest prices of a kind of treatment",
+            r"\b(?:what(?:'s| is|s| are)?|which(?: is| are)?|your|ur|the) (?:(?:the|your|ur) )?"
+            r"(?:cheapest|least expensive|most affordable|lowest[- ]priced?|most budget[- ]friendly)\b"
+            r"(?![^.?!]{0,20}\b(?:works?|is fine|please|pls)\b)"
+            r"|\b(?:facials|lasers|fillers|peels|injectables|treatments|services|massages)"
+            r" (?:start|starting) at\b|\bstarting price\b"
+            r"|\bprices? (?:for|of|on) (?:your |ur |the |all )?(?:facials|lasers|fillers|peels|injectables"
+            r"|treatments|services|massages)\b|\b(?:lo|el|la) (?:\w+ )?mas barat[oa]\b",
+            (
+                "whats ur cheapest facial",
+                "what's the least expensive laser treatment?",
+                "prices for your facials?",
+                "what do facials start at",
+                "cual es el facial mas barato?",
+            ),
+            ("is there anything cheaper", "the cheapest option works", "how much is a hydrafacial"),
         ),
     ),
     (
