@@ -75,6 +75,9 @@ RESCHEDULE: tuple[Rule, ...] = (
             r"\b(?:i have|i've got|i got|i'm|im|i am)\b[^.?!]{0,40}\b(?:booked|scheduled)\b[^.?!]{0,40}"
             r"\b(?:switch|move|change|swap|moved|switched|changed|push|pushed)\b(?: it| that)? (?:to|for) "
             rf"(?:{_A_DAY}|next|another|a different|later|earlier|\d)",
+            # "i shouldn't come tmrw right? can we move it": the day held, then moved
+            r"\b(?:tomorrow|tmrw|today|tonight|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[^.!]{0,60}"
+            r"\b(?:can|could) (?:we|you) (?:move|push|bump|postpone|reschedule) (?:it|that)\b|"
             # "i already have one on friday, can we move that one to thurs": the one held, then moved
             r"\b(?:i|we) (?:already )?(?:have|got|'ve got) (?:one|an? (?:appointment|appt|booking))\b"
             r"[^.?!]{0,40}\b(?:move|switch|change|swap|push|bump)\s+(?:that one|that|it)\s+"
@@ -91,6 +94,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             "i'm scheduled for laser on the 10th, could we change it to next week",
             "oh wait i already have one on friday, can we move that one to thurs instead",
             "i already have an appointment friday, can you move it to thursday",
+            "i think i'm coming down with something so i shouldn't come tomorrow, can we move it",
         ),
         (
             "Can you change the appointment to 3 pm instead?",

@@ -13,9 +13,11 @@ from .health_info import HEALTH_INFORMATION
 from .medical_urgent import URGENT
 from .rule import Rule, rx
 from .vocabulary import (
+    ACCESS_CONDITION_ONLY,
     AFTER_IT_SETTLES,
     BODY_COMPLAINT,
     BODY_PART,
+    CLEARED_BY_DOCTOR,
     CONDITION,
     CONDITION_SHAPE,
     DRUG,
@@ -237,6 +239,8 @@ QUESTIONS: tuple[Rule, ...] = (
             + PREGNANT_CLIENT_NOT_TREATED
             + "|"
             + NEW_MOM_BOOKING
+            + "|"
+            + AFTER_IT_SETTLES
         ),
     ),
     Rule(
@@ -271,7 +275,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?:hi|hey|hello)?[,! ]*(?:do|does|can) (?:you|u|y'?all|you guys) (?:guys )?(?:do|offer|have|"
             r"sell|"
             r"carry|provide)\b[^?]*\??$|\bhow much (?:is|are|for|does)\b|\bprice\b|\bcost\b|"
-            r"\band how much\W*$|"
+            r"\band how much\W*$|\bsomething (?:you|u|y'?all)(?: guys)? (?:sell|carry|have|offer)\b|"
             r"\b(?:program|plan|package|membership)\b.{0,20}\b(?:fee|monthly|per month|a month)\b|"
             r"^(?!.*\b(?:take|taking|took|i'?m on|im on)\b).*\b(?:come with|include[sd]?|add(?:ed)?) "
             r"(?:a |the )?vitamin (?:\w+ )?(?:shots?|injections?|boost)\b|"
@@ -313,7 +317,11 @@ QUESTIONS: tuple[Rule, ...] = (
     Rule(
         "allergy",
         "medical",
-        rx(r"\ballerg\w*|\bhypersensitiv\w*|\blatex\b|\bsensitive to\b"),
+        rx(
+            r"\ballerg\w*|\bhypersensitiv\w*|\blatex\b|"
+            # "sensitive to noise" is how a visit should run, not an allergy
+            r"\bsensitive to\b(?! (?:noise|sounds?|loud|crowds?|bright lights?|smells|strong smells))"
+        ),
         ("I'm allergic to lidocaine", "does the peel have anything I could be allergic to?"),
         (
             "I'd like a brow wax",
@@ -379,6 +387,8 @@ QUESTIONS: tuple[Rule, ...] = (
             + NEW_MOM_BOOKING
             + "|"
             + OFFER_ASKED
+            + "|"
+            + ACCESS_CONDITION_ONLY
             # a treatment the spa sells asked by price, with no condition of the client's own told
             + r"|^(?!.*\b(?:i have|i'?ve got|i get|i'?m|im|i am|my)\b)(?="
             + OFFER_BY_PRICE
@@ -395,7 +405,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "i have a colonoscopy the 14th so anything the week after works",
             "i have arthritis in my hands so is there a morning slot, i'm stiff till 10",
         ),
-        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}"),
+        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}|{OFFER_ASKED}|{ACCESS_CONDITION_ONLY}"),
     ),
     Rule(
         "skin_concern_effect",
@@ -592,7 +602,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "sorry, was sick all last week, do you still have the friday spot",
         ),
         # an illness behind the client, or an injury told for who drives: a booking
-        unless=re.compile(f"{FACT_FOR_THE_VISIT}|{AFTER_IT_SETTLES}"),
+        unless=re.compile(f"{FACT_FOR_THE_VISIT}|{AFTER_IT_SETTLES}|{ACCESS_CONDITION_ONLY}"),
     ),
     Rule(
         "mood",
@@ -655,7 +665,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "my sister's hands are shaking with excitement lol, can she come too",
             "my feet hurt in these heels lol almost there",
         ),
-        unless=_EVERYDAY,
+        # a standing condition that shapes the visit: "my hands shake from my parkinson's, ok if i fill out
+        # the forms at home"
+        unless=re.compile(f"{_EVERYDAY.pattern}|{ACCESS_CONDITION_ONLY}"),
     ),
     Rule(
         "clinician_mention",
@@ -679,6 +691,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "my doctor says my skin is fine for it so i want to book the peel, what do you have next week",
             "my dermatologist recommended i get ipl for my rosacea, how much is a session",
             "my doctor wants me to lose some weight, do you have a program and how much is it",
+            "my surgeon cleared me last week so i'm good to book the body consult, what do you have",
         ),
         # a referral or a go-ahead that only leads to a booking: "my derm referred me for the laser"
         unless=re.compile(
@@ -687,7 +700,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r".*\bmy \w+ (?:referred|sent|recommended|suggested|says|said|cleared|wants me to)\b.{0,60}"
             r"\b(?:book|booking|"
             r"schedule|appointment|consult\w*|come in|what do you have|available|openings?|how much|price|"
-            r"pricing|cost|sessions?|packages?)\b"
+            r"pricing|cost|sessions?|packages?)\b|" + CLEARED_BY_DOCTOR + "|" + FACT_FOR_THE_VISIT
         ),
     ),
     Rule(
@@ -778,7 +791,9 @@ QUESTIONS: tuple[Rule, ...] = (
             "my period starts friday so could we do the brazilian earlier in the week",
             "my hairline is receding a bit, do you guys do prp for that and how much",
         ),
-        unless=re.compile(f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}|{OFFER_BY_PRICE}|{AFTER_IT_SETTLES}"),
+        unless=re.compile(
+            f"{SCHEDULED_AROUND}|{FACT_FOR_THE_VISIT}|{OFFER_BY_PRICE}|{AFTER_IT_SETTLES}|{ACCESS_CONDITION_ONLY}"
+        ),
     ),
     Rule(
         "lasting_symptom",
@@ -1084,6 +1099,10 @@ QUESTIONS: tuple[Rule, ...] = (
             FACT_FOR_THE_VISIT
             + "|"
             + AFTER_IT_SETTLES
+            + "|"
+            + OFFER_ASKED
+            + "|"
+            + ACCESS_CONDITION_ONLY
             + r"|^(?!.*\b(?:segur\w*|hacerse|hacerme|ponerse|ponerme|tratamiento|puedo|alergi\w*|duele)\b)"
             r".*\bmi (?:hermana|amiga|mama|prima|hija|esposa|novia|cunada) (?:esta|es) embarazada\b.{0,40}"
             r"\b(?:acompan\w*|venir|ir conmigo|esperar|entrar)\b"

@@ -9,6 +9,7 @@ import re
 
 from .rule import rx
 from .vocabulary import (
+    ACCESS_CONDITION_ONLY,
     CONDITION,
     CONDITION_SHAPE,
     DRUG,
@@ -155,6 +156,7 @@ _BOOKING_WHATEVER_NAMED = re.compile(
             MEDS_AS_TIME_REASON,
             FACT_FOR_THE_VISIT,
             PREGNANCY_OFFER,
+            ACCESS_CONDITION_ONLY,
         )
     )
 )

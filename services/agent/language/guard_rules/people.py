@@ -14,7 +14,9 @@ COMPLAINT: tuple[Rule, ...] = (
         rx(
             r"\b(?:terrible|horrible|awful|appalling|unacceptable|disgusting|ridiculous|outrageous|"
             r"pathetic)\b",
-            r"\b(?:worst|rude|unprofessional|incompetent|careless|botched|ruined|scam\w*|rip[\s-]?off)\b",
+            # "my cramps are worst the first week" compares days, it blames no one
+            r"\b(?:(?<!are )(?<!is )worst|rude|unprofessional|incompetent|careless|botched|ruined|scam\w*|"
+            r"rip[\s-]?off)\b",
             r"\b(?:is|was) a joke\b|\bwaste of (?:money|time)\b|\bnever (?:coming|going) back\b",
         ),
         ("this is terrible", "this place is a joke", "the girl at the desk was so rude"),

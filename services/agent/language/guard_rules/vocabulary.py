@@ -105,10 +105,11 @@ _RESULT = r"(?:positive|negative|abnormal|elevated|high|low)"
 CONDITION = alt(
     r"pink eye|disease|diseases|disorder|disorders|syndrome|infection|infections|infected|cancer|tumou?rs?|"
     r"diabet\w*|autoimmune|lupus|herpes|cold sores?|fever blisters?|shingles|keloids?|epilep\w*|"
-    r"seizures?|hepatitis|hiv|aids|arthritis|asthma|copd|migraines?|hypertension|high blood pressure|"
+    r"seizures?|hepatitis|hiv|(?<!hearing )aids|arthritis|asthma|copd|migraines?|hypertension|"
+    r"high blood pressure|ostomy|colostomy|ileostomy|stoma|"
     r"low blood pressure|blood pressure|heart (?:condition|disease|problems?|failure|murmur)|stroke|"
     r"thyroid|kidney|liver(?! spots?)|bleeding disorder|blood clots?|anemi\w*|pacemaker|breast implants?|"
-    r"neuropathy|myasthenia|bell'?s palsy|palsy|glaucoma|depression|anxiety disorder|bipolar|"
+    r"neuropathy|myasthenia|bell'?s palsy|(?<!cerebral )palsy|glaucoma|depression|anxiety disorder|bipolar|"
     r"schizo\w*|adhd|multiple sclerosis|parkinson'?s?|alzheimer'?s?|dementia|pcos|endometriosis|fibroids?|"
     r"fibromyalgia|sepsis|pneumonia|covid|flu|strep|utis?|std|sti|lice|scabies|mrsa|staph|ulcers?|"
     r"cysts?|moles?|growths?|lesions?|tumou?r|obes\w*|menopause|perimenopause|"
@@ -345,17 +346,25 @@ MEDS_AS_TIME_REASON = (
 _CLINICAL_ASK = (
     # "is it ok if he waits in the lobby" and "should i find a sitter" are logistics, not suitability
     r"safe|ok (?:to|for|with)|okay (?:to|for|with)|(?:ok|okay) if (?!(?:he|she|they|we|my \w+) (?:waits?|"
-    r"sits?|comes?|stays?|joins?|tags?)\b)|fine (?:to|for|with)|alright|affect\w*|interfer\w*|worse|"
+    r"sits?|comes?|stays?|joins?|tags?)\b|i (?:fill|bring|park|pay|text|call|wear|come early)\b)|"
+    r"fine (?:to|for|with)|alright|affect\w*|interfer\w*|worse|"
     r"trigger\w*|react\w*|risk\w*|"
     r"should (?:i|she|he|we)(?! (?:find|get a|bring|book|come|call|text|park|arrive))|"
     r"(?:can|could) (?:i|she|he|we) (?:still|even)|problem|side effects?|heal\w*|recover\w*|contagious|"
-    r"hurts?|hurting|painful|bleed\w*|swell\w*|swollen|rash\w*|itch\w*|normal|stop|too soon|"
-    r"how (?:long|soon)|what if|help (?:with|for)|work for|good for|bad for|worr\w*|flar\w*|infect\w*|why|"
+    # "deep pressure hurts, can i request a light touch massage" is a preference
+    r"(?<!pressure )hurts?|hurting|painful|bleed\w*|swell\w*|swollen|rash\w*|itch\w*|normal|stop|"
+    r"too soon|how soon|do i (?:need|have) to|effective|"
+    r"how long (?:after|before|until|till|should|do i (?:have to )?wait|will (?:it|the|my|i))|"
+    r"what if|help (?:with|for)|work for|good for|bad for|worr\w*|flar\w*|infect\w*|why|"
     r"what causes|cure|"
     r"remed\w*|(?:doctor|doc|dr|derm) (?:said|says|told|wants)|syndrome|medicare|insurance|"
     # someone contagious coming in is for staff: "my kid has impetigo, can i bring him"
     r"(?:cold|flu|fever|covid|strep|impetigo|lice|pink ?eye|stomach bug|chicken ?pox|rsv|virus|contagious|"
-    r"sick)\b.{0,40}\b(?:bring|come|tag along|wait|sit)"
+    r"sick)\b.{0,40}\b(?:bring (?:him|her|them|my)|(?:he|she|they) (?:come|tag along|wait|sit))|"
+    # devices and implants a treatment's energy can reach: "i have a pacemaker so just fyi"
+    r"pacemaker|defibrillator|implanted|metal (?:plate|implant|rod)s?|"
+    # the same asked in Spanish: "es seguro", "puedo", "me duele"
+    r"segur[oa]|puedo|peligros[oa]|afecta\w*|riesgos?|duele"
 )
 _ACCESS_AND_COMFORT = (
     r"wheelchair|accessible|accessibility|ramps?|elevator|"
@@ -374,12 +383,16 @@ _ACCESS_AND_COMFORT = (
     r"treat (?:her|him|them|my \w+) to|fyi|just so (?:you|u) know|heads up|for your records|"
     # who drives or comes along: "my daughter will drop me off", "he's just driving me"
     r"(?:driving|drive|dropping|drop|picking|pick) (?:me|her|him|them)(?: off| up)?|"
-    r"bring (?:him|her|them|my (?:son|daughter|kid|kids|baby|husband|wife|mom|dad|partner))"
+    r"bring (?:him|her|them|my (?:son|daughter|kid|kids|baby|husband|wife|mom|dad|partner))|"
+    # what a client brings for herself: "is it ok if i bring juice into the room", "my epipen"
+    r"(?:bring|keep) (?:\w+ )?(?:juice|snacks?|water|food)\b(?! poison)|(?:bring|have|keep) my (?:inhaler|"
+    r"epipen|meds|insulin|oxygen|pump|cane|walker|service dog)|quote|estimate|tarjetas? de regalo|"
+    r"silla de ruedas"
 )
 _TIME_BECAUSE = (
     r"(?:\b(?:so|because|bc|cuz|since|which means)\b.{0,60}\b(?:can we do \d|"
     r"(?:can|could) (?:we|i|you) (?:do|book|get|put) (?:me |us )?(?:in )?(?:a |an |the )?(?:\d|early|earlier|"
-    r"late|later|morning|afternoon|evening|mid|next)|"
+    r"late|later|morning|afternoon|evening|mid|next|(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|tmrw)|"
     r"(?:early|earlier|late|later|morning|afternoon|evening) "
     r"(?:slots?|appointments?|appts?|times?|openings?)|"
     r"(?:first|last) (?:slot|appointment|appt|opening)s? of the day|"
@@ -388,6 +401,11 @@ _TIME_BECAUSE = (
     r"photos?|shoot|reunion|\d+(?:st|nd|rd|th)?)|(?:earlier|later) in the (?:day|week)|the week (?:after|"
     r"before)|next week|a different (?:day|week|time)|another (?:day|week|time)|(?:before|after|until) "
     r"(?:then|that)|(?:push|move|reschedule|cancel|switch|change|swap|bump)\b)|"
+    # a visit moved or called off for a health reason: "i have a migraine and can't drive, need to cancel"
+    r"\b(?:cancel\w*|reschedul\w*|(?:move|push|switch|bump) (?:it|my|the|our)\b)|"
+    # the Spanish reason and time: "mi esposo tiene diabetes y necesita comer temprano, tienen cita a las 9?"
+    r"\b(?:por eso|porque|ya que|asi que|y necesita|y necesito)\b.{0,60}\b(?:cita|a las \d|temprano|"
+    r"mas tarde|en la manana|en la tarde)\b|"
     # the time asked first, the reason after: "i need a morning slot because i have dialysis"
     r"\b(?:need|want|prefer|like|looking for) (?:a |an |the )?(?:\w+ )?(?:slot|appointment|appt|time)s?\b"
     r".{0,40}\b(?:because|bc|cuz|since|as) (?:i|my)\b)"
@@ -417,9 +435,10 @@ AFTER_IT_SETTLES = (
     r"(?:calmed|settled) down|cleared up|went away|(?:is|are) (?:finally )?gone|under control|"
     # an illness or a surgery behind the client: "had my gallbladder out in january, all good now"
     r"all good now|all better|(?:feeling|feel|i'?m) (?:much |a lot |way )?better|better now|in remission|"
-    r"cancer[- ]free|survivor|back to normal|(?:was|been) sick|had (?:covid|the flu|a cold) (?:last|in|a few|"
-    r"\d))\b"
-    r".{0,60}\b(?:i want to|i'?d like to|want to (?:start|do|get|book|try)|ready for|book|anything|"
+    r"cancer[- ]free|survivor|back to normal|(?:was|been) sick|had (?:covid|the flu|a cold|a miscarriage|"
+    r"(?:\w+ )?surgery|\w+ disease) (?:last|in|a few|\d))\b"
+    r".{0,60}\b(?:i want to|i'?d like to|want to (?:start|do|get|book|try)|want (?:my|a|some) \w+|"
+    r"(?:just|honestly) need|ready for|book|anything|"
     r"what do you have|openings?|slots?|spot|available|pencil me|put me down|schedule|restart|"
     r"first available|do (?:you|u) (?:guys )?(?:do|offer|have))\b"
 )
@@ -437,4 +456,34 @@ OFFER_ASKED = (
     rf"^(?!.*\b(?:{_CLINICAL_ASK}|can (?:i|she|he|we) (?:get|do|have)|(?:i'?m|im|i am) on|tests?|testing|"
     r"vaccin\w*|prescri\w*|screening|exams?)\b)"
     r".*\b(?:do|does) (?:you|u|y'?all)(?: guys)? (?:do|offer|sell|have|carry)\b(?! (?:to|a problem)\b)"
+)
+# Conditions that shape how a visit runs (getting in, the room, the time, who talks) and rarely whether
+# a treatment suits: "my kid has adhd and can't sit still, how long is the brow appointment", "my
+# grandpa has hearing aids", "can my son's nurse come, he has cerebral palsy", "im on my period so no
+# bikini wax this week, what about brows tmrw?". Named alone with a booking and no question about
+# safety, effect or a sign, they stay bookings; any other condition or drug named keeps the text medical.
+_ACCESS_CONDITION = (
+    r"(?:dementia|alzheimer'?s?|autis\w*|adhd|asperger'?s?|down syndrome|cerebral palsy|spina bifida|"
+    r"(?:multiple )?sclerosis|(?:have|has|with) (?:ms|als)|parkinson'?s?|deaf|hard of hearing|hearing aids?|"
+    r"hearing loss|blind|low vision|wheelchair|paraly[sz]ed|paraplegic|quadriplegic|amputee|ptsd|ocd|"
+    r"tourette'?s?|claustrophob\w*|dyslexi\w*|feeding tube|oxygen tank|fibromyalgia|endometriosis|"
+    r"period|sleep study|sleep apnea|(?:hip|knee|shoulder) replacement|broken (?:arm|leg|wrist|ankle|foot)|"
+    r"cast|crutches)"
+)
+_A_BOOKING = (
+    rf"\b(?:{TREATMENT}|{SPA_OFFER}|book\w*|schedul\w*|slots?|openings?|consult\w*|massages?|mani\w*|"
+    r"pedi\w*|nails|spa day|house calls?|call me|text me|how long|forms?|paperwork|intake)\b"
+)
+ACCESS_CONDITION_ONLY = (
+    # whether the treatment suits is asked all the same: "i have ms, can i get botox", "my period is late"
+    rf"^(?!.*\b(?:{_CLINICAL_ASK}|(?:can|could) (?:i|she|he|we|they) (?:get|do|have)|late|missed|"
+    r"in (?:my|the) family)\b)(?=.*\b" + _ACCESS_CONDITION + r"\b)"
+    rf"(?!.*\b(?!{_ACCESS_CONDITION}\b){CONDITION}\b)(?!.*{CONDITION_SHAPE})(?!.*\b{DRUG}\b)"
+    rf"(?=.*{_A_BOOKING})"
+)
+# A doctor's go-ahead that leads to a booking: "my doc cleared me after my hernia surgery so i'm good to
+# book the coolsculpting consult".
+CLEARED_BY_DOCTOR = (
+    rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*\bmy (?:doctor|doc|dr|surgeon|derm\w*|obgyn|ob|pcp|gp) (?:has |just )?"
+    r"(?:cleared|ok'?d|okayed|gave me the (?:ok|okay|go ahead|green light))\b"
 )
