@@ -27,7 +27,14 @@ from shared.contracts.conversation import (
     ServicesOffered,
     StaffNoteAdded,
 )
-from shared.contracts.tools import ClosedDay, ProviderInfo, ServiceMatch, TimePreference
+from shared.contracts.tools import (
+    ClosedDay,
+    PackageBalance,
+    PackageOffer,
+    ProviderInfo,
+    ServiceMatch,
+    TimePreference,
+)
 
 from . import domain, frontdesk_answers, policy
 from .booking import confirm, propose
@@ -469,9 +476,7 @@ async def answer_questions(turn: Turn) -> None:
     service = turn.topic or turn.state.requested or turn.state.service
     if turn.topic is None:
         u = dataclasses.replace(u, questions=u.questions - {"about"})  # "what is a ...?" names it
-    offers = []
-    if u.questions & {"price", "packages"} and service is not None and turn.state.client_id is not None:
-        offers = list((await turn.ctx.tools.benefits(service.service_id)).package_offers)
+    offers, balances = await benefits_asked(turn, u.questions, service)
     if turn.consult_noted and service is not None:
         service = service.model_copy(update={"free_consult": False})
         u = dataclasses.replace(u, questions=u.questions - {"consult"})  # the consult note answers it
@@ -483,9 +488,23 @@ async def answer_questions(turn: Turn) -> None:
         weekday=u.question_weekday,
         provider=u.provider,
         day=policy.one_date(u.preference),
+        balances=balances,
     )
     # Answers come first; a consult note said this turn already says the consultation is free.
     turn.lead[:0] = frontdesk_answers.answers(u.questions, asked)
+
+
+async def benefits_asked(
+    turn: Turn, questions: frozenset[str], service: ServiceCandidate | None
+) -> tuple[list[PackageOffer], list[PackageBalance] | None]:
+    """The package offers a price question needs and the balances "how many sessions do i have left?"
+    needs, in one call (none for a client not looked up; balances None when not asked)."""
+    wants_offers = bool(questions & {"price", "packages"}) and service is not None
+    if turn.state.client_id is None or not (wants_offers or "balance" in questions):
+        return [], ([] if "balance" in questions else None)
+    benefits = await turn.ctx.tools.benefits(service.service_id if service is not None else None)
+    offers = list(benefits.package_offers) if wants_offers else []
+    return offers, (list(benefits.packages) if "balance" in questions else None)
 
 
 async def answer_objection(turn: Turn) -> None:
@@ -520,8 +539,8 @@ async def move_on(turn: Turn) -> Decision:
     if turn.u.price_objection and step == "booked_followup":
         # Already booked: answer the price, don't ask them to book again.
         return reply(turn, [], None)
-    if step == "ask_service" and turn.u.price_objection:
-        return reply(turn, [], "service")
+    if step in ("greet", "ask_service") and turn.u.price_objection:
+        return reply(turn, [], "service")  # the objection's answer asks which treatment
     if step in ("greet", "ask_service") and (which := which_service_question(turn)):
         return reply(turn, [which], "service")
     name = f", {state.first_name}" if state.first_name else ""

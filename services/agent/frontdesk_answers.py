@@ -13,13 +13,21 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from shared.contracts.conversation import ServiceCandidate
-from shared.contracts.tools import ClosedDay, OpeningDay, PackageOffer, ProviderInfo, ServiceInfo, SpaProfile
+from shared.contracts.tools import (
+    ClosedDay,
+    OpeningDay,
+    PackageBalance,
+    PackageOffer,
+    ProviderInfo,
+    ServiceInfo,
+    SpaProfile,
+)
 
 from .replies import date_label, day_name, hours_label, join_and, lang_of, money, say
 
 # The order answers are given in when one text asks several things.
 ORDER = (
-    "about", "price", "cheapest", "packages", "consult", "duration", "services", "providers",
+    "about", "balance", "price", "cheapest", "packages", "consult", "duration", "services", "providers",
     "provider_schedule", "hours", "address", "parking", "phone",
 )  # fmt: skip
 # A phone number written in the spa's help text ("Call (415) 555-0199 for help.").
@@ -38,6 +46,7 @@ class Asked:
     provider: str | None = None
     questions: frozenset[str] = frozenset()
     day: date | None = None  # the one date asked about ("open christmas eve?"), when the text names one
+    balances: Sequence[PackageBalance] | None = None  # the client's packages (None: not looked up)
 
 
 def answers(questions: frozenset[str], asked: Asked) -> list[str]:
@@ -241,6 +250,26 @@ def about(asked: Asked) -> str:
     return service.about
 
 
+def balance(asked: Asked) -> str:
+    """'Your HydraFacial, 3 sessions has 2 sessions left.' for each package with sessions left ("" when
+    the client was not looked up)."""
+    if asked.balances is None:
+        return ""
+    held = [p for p in asked.balances if p.sessions_remaining > 0]
+    if not held:
+        return say(asked.lang, "balance_none")
+    es = lang_of(asked.lang) == "es"
+    return " ".join(
+        say(asked.lang, "balance", package=p.package_name, count=p.sessions_remaining, unit=_unit(p, es))
+        for p in held[:2]
+    )
+
+
+def _unit(package: PackageBalance, es: bool) -> str:
+    one = package.sessions_remaining == 1
+    return ("sesión" if one else "sesiones") if es else ("session" if one else "sessions")
+
+
 def services(asked: Asked) -> str:
     """Whether the spa offers the service asked about, or a few of its services."""
     service, lang = asked.service, asked.lang
@@ -260,6 +289,7 @@ def services(asked: Asked) -> str:
 
 ANSWERS: dict[str, Callable[[Asked], str]] = {
     "about": about,
+    "balance": balance,
     "price": price,
     "cheapest": cheapest,
     "packages": packages,

@@ -132,3 +132,13 @@ async def test_what_a_treatment_is_is_answered_in_the_spa_files_words_and_the_bo
     assert "When would you like to come in for" in answer, answer
     plain = await phone.say("+14155550171", "how much is a chemical peel")
     assert "exfoliates" not in plain, "what a treatment is, only when asked"
+
+
+async def test_sessions_left_on_a_package_are_read_from_the_clients_live_balance(
+    system: System, phone: Phone
+) -> None:
+    ben = "+14155550102"  # the demo spa's client with two HydraFacials left on his package
+    answer = await phone.say(ben, "hey do i have any hydrafacials left on my package?")
+    assert "Your HydraFacial, 3 sessions has 2 sessions left." in answer, answer
+    newcomer = await phone.say(NEW, "how many sessions do i have left?")
+    assert "I don't see any package sessions on this number." in newcomer, newcomer

@@ -397,3 +397,18 @@ def test_what_a_treatment_is_comes_from_the_spa_file_in_english_only() -> None:
     assert frontdesk_answers.about(frontdesk_answers.Asked(profile=spa, service=peel, lang="es")) == ""
     bare = spa.model_copy(update={"services": [info.model_copy(update={"about": ""})]})
     assert frontdesk_answers.about(frontdesk_answers.Asked(profile=bare, service=peel)) == ""
+
+
+def test_sessions_left_are_said_per_package_with_sessions_and_nothing_when_not_looked_up() -> None:
+    from shared.contracts.tools import PackageBalance
+
+    spa = SpaProfile(tenant_id="t", name="Glow", timezone=TZ)
+    one = PackageBalance(package_name="HydraFacial, 3 sessions", sessions_remaining=1, covers_service=True)
+    used = PackageBalance(package_name="Laser, 6 sessions", sessions_remaining=0, covers_service=False)
+    asked = frontdesk_answers.Asked(profile=spa, balances=[one, used])
+    assert frontdesk_answers.balance(asked) == "Your HydraFacial, 3 sessions has 1 session left."
+    es = frontdesk_answers.Asked(profile=spa, lang="es", balances=[one])
+    assert frontdesk_answers.balance(es) == "A tu HydraFacial, 3 sessions le quedan 1 sesión."
+    none_left = frontdesk_answers.Asked(profile=spa, balances=[used])
+    assert frontdesk_answers.balance(none_left) == "I don't see any package sessions on this number."
+    assert frontdesk_answers.balance(frontdesk_answers.Asked(profile=spa)) == ""

@@ -27,6 +27,7 @@ __all__ = [
 
 Question = Literal[
     "about",
+    "balance",
     "price",
     "packages",
     "duration",
@@ -48,6 +49,33 @@ _DAY = (
 
 # (question, rule): "{p}" in a pattern stands for the spa's provider first names.
 QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
+    (
+        "balance",
+        Rule(
+            "sessions left on the client's package",
+            r"\bhow many (?:\w+ ){0,3}?(?:do i (?:still )?have|have i got|i (?:still )?have|are|is) (?:\w+ )?"
+            r"(?:left|remaining)\b"
+            r"|\b(?:do i|i) (?:still )?have (?:any |some )?(?:\w+ ){0,3}?(?:left|remaining)"
+            r"(?: (?:on|in|from) (?:my|the) (?:package|pack|bundle|plan))?\s*\?"
+            r"|\b(?:any|some) (?:\w+ ){0,2}?(?:left|remaining) (?:on|in) my (?:package|pack|bundle|plan)\b"
+            r"|\b(?:my |the )?(?:package|session) balance\b|\bsessions? (?:left|remaining) on my\b"
+            r"|\bcuantas (?:sesiones|citas) me quedan\b|\bme quedan (?:sesiones|citas)\b",
+            (
+                "hey its ava, how many laser sessions do i have left?",
+                "do i have any hydrafacials left on my package",
+                "how many sessions are left on my package",
+                "whats my package balance",
+                "do i still have sessions left?",
+                "cuantas sesiones me quedan?",
+            ),
+            (
+                "how many sessions will i need",
+                "do you have anything left on friday",
+                "how many spots do you have left friday",
+                "i have 2 kids so mornings",
+            ),
+        ),
+    ),
     (
         "about",
         Rule(
@@ -136,8 +164,13 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             r"|\bhow much (?:do|does|would|will) (?:it|that|this|a \w+|the \w+) (?:cost|run|be)\b"
             r"|\bwhat (?:does|do|would|will) (?:\w+\s+){0,4}?(?:run|go for|set me back)\b"
             r"(?! (?:on|at|from|till))|\bballpark\b|\bset (?:me|you|us) back\b"
-            r"|\bwhat (?:are|r) (?:you|u|y'all) (?:charging|asking)\b",
+            r"|\bwhat (?:are|r) (?:you|u|y'all) (?:charging|asking)\b"
+            r"|\bwhat(?:'s| is|s| would be) (?:the |my )?total\b"
+            r"|\bhow much (?:all together|altogether|in total|total)\b|\btotal (?:cost|price)\b"
+            r"|\bcuanto (?:seria|es|sale) (?:en )?total\b",
             (
+                "ok whats the total for botox + lip filler",
+                "how much altogether for a peel and dermaplaning",
                 "what's the damage for lip filler",
                 "$$ for botox?",
                 "Is the consultation free?",
@@ -195,13 +228,19 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             r"|\b(?:facials|lasers|fillers|peels|injectables|treatments|services|massages)"
             r" (?:start|starting) at\b|\bstarting price\b"
             r"|\bprices? (?:for|of|on) (?:your |ur |the |all )?(?:facials|lasers|fillers|peels|injectables"
-            r"|treatments|services|massages)\b|\b(?:lo|el|la) (?:\w+ )?mas barat[oa]\b",
+            r"|treatments|services|massages)\b|\b(?:lo|el|la) (?:\w+ )?mas barat[oa]\b"
+            # the whole menu's prices: "price list pls", "anything affordable?", "algo accesible?"
+            r"|\bprice ?list\b|\b(?:all|full list of) (?:your |ur |the )?prices\b|\blista de precios\b"
+            r"|\b(?:anything|something|algo) (?:more )?(?:affordable|inexpensive|cheap|accesible|economico"
+            r"|barato)\b",
             (
                 "whats ur cheapest facial",
                 "what's the least expensive laser treatment?",
                 "prices for your facials?",
                 "what do facials start at",
                 "cual es el facial mas barato?",
+                "price list pls",
+                "ustedes tienen algo accesible?",
             ),
             ("is there anything cheaper", "the cheapest option works", "how much is a hydrafacial"),
         ),
@@ -537,6 +576,22 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         ),
     ),
     (
+        "referrals",
+        Rule(
+            "rewards for referring a friend",
+            r"\breferr?al (?:bonus(?:es)?|program|discounts?|credits?|rewards?|perks?|deals?)\b"
+            r"|\brefer a friend\b"
+            r"|\b(?:get|give|offer|have) (?:anything|something|credit|a discount|a bonus) for (?:referring"
+            r"|referrals|sending (?:a )?friends?)\b|\bpor referir\b|\breferidos\b",
+            (
+                "hi! my friend referred me, do you guys do referral bonuses?",
+                "do you have a refer a friend program",
+                "do i get anything for referring my sister?",
+            ),
+            ("my friend referred me, can i book a hydrafacial", "she referred me to you"),
+        ),
+    ),
+    (
         "insurance",
         Rule(
             "insurance",
@@ -742,8 +797,8 @@ def question_weekday(text: str, today: date, *, already_plain: bool = False) -> 
     """The weekday a question names (0 = Monday): "open on saturday?", "is julia in tomorrow?"."""
     flat = text if already_plain else plain(text)
     m = _DAY_WORD.search(flat)
-    if m is None:
-        return None
+    if m is None or len({w for w in _DAY_WORD.findall(flat) if w in _WEEKDAYS}) > 1:
+        return None  # none, or several days ("sat and sun"): the week's hours answer
     word = m[1]
     if word in _WEEKDAYS:
         return _WEEKDAYS[word]
