@@ -346,6 +346,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "is it safe for someone with diabetes",
             "I have herpes and take valacyclovir, is filler safe?",
             "can I get a facial with a cold sore?",
+            "i have ms, can i get botox",
         ),
         (
             "I want IPL for my rosacea",
@@ -361,6 +362,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "my eczema finally cleared up so i'm ready for a facial, anything friday?",
             "once i'm recovered from my knee surgery, maybe april, i'd like to book a body package",
             "that acne laser you guys advertise on insta, how much is it",
+            "my dad has dementia and will come with me, can he sit in the room for my facial",
+            "my son is autistic, do you have a quieter time for his brow wax",
         ),
         unless=re.compile(
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"

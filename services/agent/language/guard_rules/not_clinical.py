@@ -10,6 +10,7 @@ import re
 from .rule import rx
 from .vocabulary import (
     ACCESS_CONDITION_ONLY,
+    AFTER_IT_SETTLES,
     CONDITION,
     CONDITION_SHAPE,
     DRUG,
@@ -157,6 +158,7 @@ _BOOKING_WHATEVER_NAMED = re.compile(
             FACT_FOR_THE_VISIT,
             PREGNANCY_OFFER,
             ACCESS_CONDITION_ONLY,
+            AFTER_IT_SETTLES,
         )
     )
 )

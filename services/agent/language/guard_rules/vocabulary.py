@@ -477,8 +477,11 @@ _A_BOOKING = (
 ACCESS_CONDITION_ONLY = (
     # whether the treatment suits is asked all the same: "i have ms, can i get botox", "my period is late"
     rf"^(?!.*\b(?:{_CLINICAL_ASK}|(?:can|could) (?:i|she|he|we|they) (?:get|do|have)|late|missed|"
-    r"in (?:my|the) family)\b)(?=.*\b" + _ACCESS_CONDITION + r"\b)"
-    rf"(?!.*\b(?!{_ACCESS_CONDITION}\b){CONDITION}\b)(?!.*{CONDITION_SHAPE})(?!.*\b{DRUG}\b)"
+    r"in (?:my|the) family|what (?:is|are)|diagnos\w*|criteria|treatments? for)\b)(?=.*\b"
+    + _ACCESS_CONDITION
+    + r"\b)"
+    rf"(?!.*\b(?!{_ACCESS_CONDITION}\b){CONDITION}\b)(?!.*\b(?!{_ACCESS_CONDITION}\b){CONDITION_SHAPE})"
+    rf"(?!.*\b{DRUG}\b)"
     rf"(?=.*{_A_BOOKING})"
 )
 # A doctor's go-ahead that leads to a booking: "my doc cleared me after my hernia surgery so i'm good to
