@@ -266,3 +266,25 @@ def test_the_cheapest_of_a_kind_lists_its_prices_lowest_first() -> None:
         "Nuestros tratamientos empiezan en $95: "
         "Dermaplaning $95, Chemical Peel $175, HydraFacial $225 y Lip Filler $650."
     ]
+
+
+def test_two_days_in_an_hours_question_get_the_weeks_hours() -> None:
+    assert _understood("what are the hours on sat and sun").question_weekday is None
+    assert _understood("what are the hours on sat").question_weekday == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("ok whats the total for botox + lip filler", "price"),
+        ("price list pls", "cheapest"),
+        ("ustedes tienen algo accesible?", "cheapest"),
+    ],
+)
+def test_a_total_and_a_price_list_are_price_questions(text: str, question: str) -> None:
+    assert question in _understood(text).questions
+
+
+def test_referral_rewards_are_a_question_for_staff() -> None:
+    assert staff_topic("hi! my friend referred me, do you guys do referral bonuses?") == "referrals"
+    assert staff_topic("my friend referred me, can i book a hydrafacial") is None

@@ -173,9 +173,24 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
             r"\b(?:give|gimme)\s+me\s+a\s+(?:call|ring)\b|\bcan (?:someone|somebody|you|anyone) (?:call|"
             r"phone|ring)\b",
             r"\b(?:need|get|have|request|want|like) (?:a|to get a) (?:call|phone call)(?: back)?\b",
+            # "can someone from billing text me about my last visit"
+            r"\b(?:can|could|would|will|have|get) (?:someone|somebody|a person|anyone)(?: from (?:the )?\w+)?"
+            r" (?:text|call|email|contact|reach out to|get back to|get in touch with) (?:me|us)\b"
+            r"(?! (?:the|a|your) (?:address|price|prices|reminder|confirmation|directions|time|menu|link)\b)",
         ),
-        ("call me", "Can someone call me back?", "please call me asap", "can i get a call back"),
-        ("Call me Sam", "call me sarah, I want botox", "can you call me a cab after?"),
+        (
+            "call me",
+            "Can someone call me back?",
+            "please call me asap",
+            "can i get a call back",
+            "can someone from billing text me about my last visit",
+        ),
+        (
+            "Call me Sam",
+            "call me sarah, I want botox",
+            "can you call me a cab after?",
+            "can someone text me the address",
+        ),
         unless=re.compile(r"\bcall (?:me )?an? (?:cab|taxi|uber|lyft|ride|car)\b"),
     ),
     Rule(
