@@ -389,3 +389,23 @@ def test_yes_please_after_a_time_not_open_takes_the_one_option_within_the_quarte
 )
 def test_two_times_on_one_day_are_each_looked_for(text: str, want: tuple[tuple[date, time], ...]) -> None:
     assert understand(text, now=NOW, tz=TZ).alternatives == want
+
+
+# ----- "later, like 6"
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "shift"),
+    [
+        ("anything later, like 6?", 18, "later"),
+        ("tienes algo más late, like 6?", 18, "later"),
+        ("tienes algo mas late?", None, "later"),
+        ("something earlier like 10", 10, "earlier"),
+        ("id like 2 sessions", None, None),
+        ("something like 3 areas", None, None),
+    ],
+)
+def test_a_time_given_as_an_example_after_later(text: str, hour: int | None, shift: str | None) -> None:
+    u = understand(text, now=NOW, tz=TZ, option_labels=[p.label for p in NEAR_THREE])
+    assert (u.preference.target_time if u.preference else None) == (time(hour) if hour is not None else None)
+    assert u.shift == shift

@@ -210,6 +210,9 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(r"\bits\b(?!\s+own\b)", "it's", "its", "its mia", "it's mia"),
     Phrase(r"\b(?:hw|how|hm) mch\b|\bhw much\b", "how much", "m", "hw much is it", "how much is it"),
     Phrase(r"\bany thing\b", "anything", "any thing", "any thing later", "anything later"),
+    # Spanglish "más late" / "más early" (accents already gone): later, earlier
+    Phrase(r"\bmas late\b", "later", "mas late", "algo mas late?", "algo later?"),
+    Phrase(r"\bmas early\b", "earlier", "mas early", "algo mas early", "algo earlier"),
     Phrase(r"\bsome one\b", "someone", "some one", "some one else", "someone else"),
     Phrase(r"\b(\d{1,2}(?::\d{2})?)\s*ish\b", r"\1 ish", "ish", "around 3ish", "around 3 ish"),
 )

@@ -237,6 +237,10 @@ _CLOCK = re.compile(
     r"|\b(?P<h9>\d{1,2})(?=\s+not\s+(?:at\s+)?\d{1,2}\b)"
     # "is 4 ok?", "would 5 work": a time asked about ("4 ok" alone stays a pick of the options)
     r"|\b(?:is|would|does|will|could)\s+(?P<h10>\d{1,2})(?=\s+(?:be\s+)?(?:ok|okay|work|good|fine|possible)\b)"
+    # "anything later, like 6?", "something earlier like 10": a time given as an example ("i'd like 2
+    # sessions" counts, it names no time)
+    r"|(?:,|\b(?:later|earlier|sooner|something|anything|maybe|else))\s*,?\s+like\s+(?P<h11>\d{1,2})\b"
+    r"(?!\s*(?:people|sessions?|units?|areas?|of|more|min\w*|hours?|weeks?|days?|x)\b)"
 )
 _BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
 _AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
@@ -294,7 +298,9 @@ def _clock_from(m: re.Match[str]) -> _Clock | None:
     elif m["noon"]:
         c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
     else:
-        hour = m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"] or m["h9"] or m["h10"]
+        hour = (
+            m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"] or m["h9"] or m["h10"] or m["h11"]
+        )
         c = _Clock(m.start(), m.end(), int(hour), 0, None, False)
         if m["cue"] in ("after", "from", "no earlier than", "later than"):
             c.relation = "after"
