@@ -115,6 +115,23 @@ HEALTH_INFORMATION: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        # How conditions differ and who gets them: "How is rosacea different from acne?", "Who gets
+        # melasma?" (the spa's own treatments compared are a booking question).
+        "who_gets_it_and_how_it_differs",
+        "medical",
+        rx(
+            r"\bhow (?:is|are|do you tell) (?:\S+\s+){1,3}?(?:different from|differ from|apart from)\b",
+            r"^\W*who (?:gets|develops|is affected by|is at risk (?:for|of)|can get)\b",
+        ),
+        ("How is rosacea different from acne?", "Who gets melasma?", "who is at risk for keloids"),
+        (
+            "how is the hydrafacial different from a regular facial",
+            "who gets the 9am slot if two people want it",
+        ),
+        unless=re.compile(rf"\b(?:{PROCEDURE}|slots?|appointments?|appts?|bookings?|packages?|gift)\b"),
+        needs=re.compile(r"\b(?:differ|apart|who)"),
+    ),
+    Rule(
         # The same questions in Spanish: whether it is inherited or catching, its cure, its cause, how it is
         # treated or diagnosed ("¿Es hereditaria la rosácea?", "¿Qué causa el acné en adultos?").
         "spanish_health_information",

@@ -682,7 +682,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"(?! (?:friend|buddy|neighbou?r)\b|'?s (?:appointment|appt|office hours|info|information|"
             r"contact|name|number|"
             r"address)\b)",
-            r"\b(?<!doctor friend )(?:doctor|dr|physician|dermatologist) (?:said|told|says|recommended|"
+            r"\b(?<!doctor friend )(?:doctor|dr|physician|dermatologist|nurse(?: practitioner)?|np|"
+            r"pharmacist) (?:said|told|says|recommended|"
             r"prescribed|wants|"
             r"cleared)\b",
             r"\bsee (?:a|my) (?:doctor|specialist|dermatologist|physician)\b",

@@ -388,7 +388,8 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:in|at|to) the hospital\b|\bhospitali[sz]ed\b",
             r"\b(?:think i'?m|i'?m|she'?s|he'?s|is) having a stroke\b|\bstroke symptoms\b",
             r"\b(?:droop\w*|numb\w*|weak\w*|paraly\w*) on one side\b|\bone side of my (?:face|body)\b|"
-            r"\bslurr\w*",
+            r"\bslurr\w*|\bhalf (?:of )?(?:my|his|her) face\b.{0,15}\b(?:droop\w*|numb|frozen|paraly\w*|fell|"
+            r"fallen|sagg\w*|dropped)\b",
             r"\b(?:can'?t feel|numb\w*|droop\w*|weak\w*|paraly\w*)\b.{0,20}\b(?:left|right|one) side of "
             r"(?:my|his|her) (?:face|body)\b",
             r"\bcan'?t keep (?:anything|food|water|it) down\b",
@@ -411,6 +412,7 @@ URGENT: tuple[Rule, ...] = (
             "should I go to urgent care",
             "she's in the hospital since the treatment",
             "my 80 yr old mom is super confused today and not making sense",
+            "woke up and half my face is droopy",
         ),
         (
             "how late are you open tonight?",
@@ -558,6 +560,9 @@ URGENT: tuple[Rule, ...] = (
             rf"ever since|woke up)\b.{{0,30}}\b{AFTER_SYMPTOM}(?!\w)",
             rf"\b{PROCEDURE} (?:burn|burns|blisters?|bruis\w*|bumps?|lumps?|rash|scabs?|wound|scar|"
             r"infection)\b",
+            # told tersely, the symptom first: "lips tingling. since 20 min. filler this morning"
+            rf"\b{AFTER_SYMPTOM}\b.{{0,40}}\b{PROCEDURE} (?:this morning|today|yesterday|last night|earlier|"
+            r"this afternoon)\b",
             # told tersely: "filler 3 days ago. lump. normal?"
             rf"\b{PROCEDURE}\W+(?:\w+ )?(?:\d+|a few|two|three|four|five|six|several|a couple(?: of)?) "
             rf"(?:days?|hours?|hrs?|weeks?|wks?) ago\b.{{0,40}}\b{AFTER_SYMPTOM}(?!\w)",

@@ -123,7 +123,9 @@ PLAIN_SIGNS = Rule(
         r"\bhairs? (?:growing|sprouting)\b.{0,30}\b(?:suddenly|all of a sudden|out of nowhere)\b|"
         r"\b(?:suddenly|all of a sudden) (?:growing|getting) (?:\w+ )?hairs?\b|"
         r"\bbruis\w* (?:so |really |very )?easily\b",
-        r"\b(?:losing|lost|loses|lose) (?:her|his|my|their) balance\b|\bkeeps? falling (?:down|over)\b",
+        r"\b(?:losing|lost|loses|lose) (?:her|his|my|their) balance\b|\bkeeps? falling (?:down|over)\b|"
+        r"\b(?:vision|eyesight|sight)\b.{0,15}\b(?:goes|went|going|turns?|turned) "
+        r"(?:dark|black|blurry|grey|gray|white)\b",
     ),
     (
         "pooping blood a lil?? idk",
@@ -141,6 +143,7 @@ PLAIN_SIGNS = Rule(
         "my son keeps grabbing his ear and crying at night",
         "hard lump on my wrist that moves",
         "my dad keeps losing his balance this month",
+        "my mom's vision goes black for a second now and then",
     ),
     (
         "does the hydrafacial help with blackheads",
