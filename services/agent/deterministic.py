@@ -468,10 +468,8 @@ async def answer_questions(turn: Turn) -> None:
         return
     if turn.topics and "price" in u.questions:
         # Several services named in one price question: each one's price.
-        turn.lead[:0] = [
-            frontdesk_answers.price(frontdesk_answers.Asked(profile=turn.ctx.spa, lang=turn.lang, service=t))
-            for t in turn.topics
-        ]
+        asked = frontdesk_answers.Asked(profile=turn.ctx.spa, lang=turn.lang)
+        turn.lead[:0] = frontdesk_answers.prices_of(asked, turn.topics)
         return
     service = turn.topic or turn.state.requested or turn.state.service
     if turn.topic is None:

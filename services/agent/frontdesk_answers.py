@@ -73,6 +73,15 @@ def price(asked: Asked) -> str:
     return " ".join(price_sentences(asked))
 
 
+def prices_of(asked: Asked, services: Sequence[ServiceCandidate]) -> list[str]:
+    """Each service's price for 'how much are botox and lip filler?'; a sentence true of them all
+    ('The consultation is free.') is said once, after the prices."""
+    each = [price_sentences(replace(asked, service=s)) for s in services]
+    shared = set(each[0]).intersection(*each[1:]) if len(each) > 1 else set()
+    own = [sentence for sentences in each for sentence in sentences if sentence not in shared]
+    return own + [sentence for sentence in (each[0] if each else []) if sentence in shared]
+
+
 def price_sentences(asked: Asked) -> list[str]:
     """The price, then the package offer and the free consult: a reply too long for one text keeps
     the price and drops the others from the last."""

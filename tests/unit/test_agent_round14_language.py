@@ -12,7 +12,7 @@ import pytest
 from services.agent import policy
 from services.agent.deterministic import name_unanswered_at_booking
 from services.agent.domain import ConversationState
-from services.agent.frontdesk_answers import Asked, answers
+from services.agent.frontdesk_answers import Asked, answers, prices_of
 from services.agent.language import intents
 from services.agent.language.phrases import Rule
 from services.agent.language.questions import QUESTION_RULES, STAFF_TOPIC_RULES, staff_topic
@@ -288,3 +288,21 @@ def test_a_total_and_a_price_list_are_price_questions(text: str, question: str) 
 def test_referral_rewards_are_a_question_for_staff() -> None:
     assert staff_topic("hi! my friend referred me, do you guys do referral bonuses?") == "referrals"
     assert staff_topic("my friend referred me, can i book a hydrafacial") is None
+
+
+def test_prices_of_several_services_say_what_they_share_once() -> None:
+    profile = SpaProfile(tenant_id="glow", name="Glow", timezone=TZ, services=[LIP, PEEL])
+    lip = ServiceCandidate(service_id=LIP.service_id, name="Lip Filler", price_cents=65000, free_consult=True)
+    botox = ServiceCandidate(service_id=uuid4(), name="Botox", price_cents=35000, free_consult=True)
+    peel = ServiceCandidate(service_id=PEEL.service_id, name="Chemical Peel", price_cents=17500)
+    asked = Asked(profile=profile)
+    assert prices_of(asked, [lip, botox]) == [
+        "Lip Filler is $650.",
+        "Botox is $350.",
+        "The consultation is free.",
+    ]
+    assert prices_of(asked, [lip, peel]) == [
+        "Lip Filler is $650.",
+        "The consultation is free.",
+        "Chemical Peel is $175.",
+    ]
