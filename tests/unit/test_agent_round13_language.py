@@ -409,3 +409,29 @@ def test_a_time_given_as_an_example_after_later(text: str, hour: int | None, shi
     u = understand(text, now=NOW, tz=TZ, option_labels=[p.label for p in NEAR_THREE])
     assert (u.preference.target_time if u.preference else None) == (time(hour) if hour is not None else None)
     assert u.shift == shift
+
+
+# ----- after a day
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("i get paid next friday, anything after that for a hydrafacial?", date(2026, 12, 5)),
+        ("botox sometime after the 20th?", date(2026, 12, 21)),
+        ("after friday", date(2026, 12, 5)),
+    ],
+)
+def test_after_a_day_is_the_weeks_that_follow_it(text: str, first: date) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is not None and parsed.preference.dates == []
+    assert parsed.preference.date_from == first
+    assert parsed.preference.date_to == first + timedelta(days=27)
+
+
+@pytest.mark.parametrize(
+    "text", ["friday after 5", "after work friday", "the day after tomorrow", "friday at 3 after that"]
+)
+def test_a_time_after_or_a_day_after_tomorrow_stays_one_day(text: str) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    assert parsed is not None and len(parsed.preference.dates) == 1

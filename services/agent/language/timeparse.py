@@ -698,6 +698,26 @@ def _record(out: _Dates, found: _Found, m: re.Match[str]) -> None:
         out.matched.append(m[0])
 
 
+# "after the 20th", "after next friday", "i get paid friday, anything after that": the days after it.
+_AFTER_BEFORE_DAY = re.compile(r"\b(?:after|past|anytime after|sometime after)\s+$")
+_AFTER_THAT = re.compile(
+    r"\b(?:anything|anytime|any time|sometime|some time|something|whenever|any day|a day|day)\s+"
+    r"(?:after|past)\s+(?:that|then|it|payday)\b"
+)
+AFTER_A_DAY = 28  # how many days after it are looked at
+
+
+def _after_the_day(t: str, out: _Dates) -> None:
+    """One day said as the one to come after ("after the 20th"): the four weeks that follow it."""
+    if len(out.days) != 1 or out.date_from is not None:
+        return
+    start, end, day, _ = out.days[0]
+    before = re.sub(r"(?:the|next|this)\s+$", "", t[:start])
+    if _AFTER_BEFORE_DAY.search(before) or _AFTER_THAT.search(t, end):
+        out.days.clear()
+        out.date_from, out.date_to = day + timedelta(days=1), day + timedelta(days=AFTER_A_DAY)
+
+
 def _find_dates(t: str, today: date) -> _Dates:
     """Every day, span of days and standing weekday the text names."""
     out = _Dates()
@@ -950,6 +970,7 @@ def parse_preference(text: str, now: datetime, tz: str) -> ParsedPreference | No
     today = (now.astimezone(ZoneInfo(tz)) if now.tzinfo else now).date()
     t = _normalise(text)
     found = _find_dates(t, today)
+    _after_the_day(t, found)
     times = _read_clocks(t)
     pm = _read_part_of_day(t, times)
     if pm is not None and pm["p"] == "tonight" and not found.days:
