@@ -742,6 +742,26 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         ),
     ),
     (
+        "getting ready",
+        Rule(
+            "how to get ready for a visit",
+            r"\b(?:do|should|must|can) i (?:need to |have to |still )?"
+            r"(?:do|bring|prepare|prep|avoid|stop|wear|know|shave|skip|wash)\b"
+            r".{0,30}\b(?:before|beforehand|ahead of time|prior|to prepare)\b"
+            r"|\bhow (?:do|should|can) i (?:best )?(?:prepare|prep|get ready)\b"
+            r"|\banything i (?:should|need to|have to) (?:do|know|bring|prepare)\b"
+            r"|\bque (?:debo|tengo que) (?:hacer|llevar|saber) antes\b|\bcomo me preparo\b",
+            (
+                "oh wait do i need to do anything before?",
+                "should i shave before laser?",
+                "how do i prepare for my peel",
+                "anything i should know for my first visit?",
+                "que debo hacer antes de la cita?",
+            ),
+            ("should i come before 5?", "do i need to bring my id", "can i come before work"),
+        ),
+    ),
+    (
         "jobs",
         Rule(
             "jobs",
