@@ -435,3 +435,25 @@ def test_after_a_day_is_the_weeks_that_follow_it(text: str, first: date) -> None
 def test_a_time_after_or_a_day_after_tomorrow_stays_one_day(text: str) -> None:
     parsed = parse_preference(text, NOW, TZ)
     assert parsed is not None and len(parsed.preference.dates) == 1
+
+
+# ----- a pick taken back, and a pick that is no name
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("the first... actually no the second", 1),
+        ("2, sorry i mean 3", 2),
+        ("la primera, mejor la tercera", 2),
+        ("actually 2 works", 1),
+        ("the first one, actually what is the price", 0),
+    ],
+)
+def test_the_pick_said_after_taking_one_back_counts(text: str, index: int) -> None:
+    assert parse_choice(text, 3, ["today at 12pm", "today at 1:30pm", "today at 3pm"]) == index
+
+
+@pytest.mark.parametrize("text", ["whichever is soonest", "either works", "is 2 ok?"])
+def test_a_pick_is_no_name_when_the_name_was_asked(text: str) -> None:
+    assert understand(text, now=NOW, tz=TZ, option_labels=["a", "b", "c"], name_asked=True).name is None

@@ -34,6 +34,12 @@ _ANY = re.compile(
     # "either is fine lol", "any works tbh thanks": laughter and courtesy after it change nothing
     r"(?:\W+(?:lol|haha|lmao|tbh|honestly|really|thanks|thx|ty|please|pls|porfa|gracias))*\W*$"
 )
+# Words that take back what was said before them ("the first... actually no the second"); greedy, so
+# the last one counts.
+_TAKEN_BACK = re.compile(
+    r"^.*\b(?:actually|i mean|i meant|scratch that|wait no|no wait|sorry|on second thought|mejor)\b"
+    r"(?:\W+no\b)?"
+)
 # "whichever is with julia", "either of the thursday ones": several options fit, and any will do.
 _ANY_OF = re.compile(r"\b(?:whichever|either|whatever|cualquiera)\b")
 _WEEKDAY_KEYS = {
@@ -184,6 +190,11 @@ def parse_choice(
     flat = plain(text)
     if not flat or is_rejection(flat, already_plain=True):
         return None
+    if (m := _TAKEN_BACK.search(flat)) is not None and flat[m.end() :].strip():
+        # "the first... actually no the second": what is said after taking a pick back is the pick
+        later = parse_choice(flat[m.end() :], options_count, option_labels, by_label=by_label)
+        if later is not None:
+            return later
     m = _EXPLICIT_NUMBER.search(flat)
     shared = _shared_words(option_labels, options_count)
     number = int(m[1]) if m else _digit_choice(flat, shared) or _ordinal_choice(flat, options_count)

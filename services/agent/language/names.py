@@ -306,7 +306,7 @@ def _bare(flat: str, blocked: Collection[str]) -> NameFound | None:
     words = head.split()
     if not 1 <= len(words) <= 3 or not all(re.fullmatch(_WORD, w) for w in words):
         return None
-    if any(_blocked(w, blocked) for w in words[:2]):
+    if any(_blocked(w, blocked) for w in words):  # "whichever is soonest": no word of it is a name
         return None
     return NameFound(" ".join(_display(w) for w in words[:2]), 0, len(head))
 

@@ -76,6 +76,7 @@ NOT_NAMES = (
     madam maam owner manager office goodbye bye bbye byee address location number unisex ai bot robot
     assistant receptionist spa salon clinic unwell find fin hungry thirsty instead back now btw
     then also too either neither maybe yet plus same kk okk idk np nvm lmk ugh wait huh sup whenever anytime
+    whichever either is are was be
     idc whatever him us sis bro babe hun girl dude guy lady yea ofc def bet deal word facts lit help stop
     cancel reschedule refund price cost unsubscribe quit end start info question yes yess thanks sorry
     confirm confirmed booked done deal
