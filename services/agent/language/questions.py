@@ -366,9 +366,19 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         Rule(
             "open late or early",
             r"\b(?:open|close|closing|opening|stay open) (?:late|early|later|earlier)\b|\b(?:late|weekend|"
-            r"evening) hours\b",
-            ("open late thursdays?", "do you have weekend hours", "how late do you stay open"),
-            ("I'm running late",),
+            r"evening) hours\b"
+            # "do you have evening appts": whether the spa opens then, not a time asked for yet
+            r"|\b(?:do|does|can) (?:you|u|y'all|ya|the spa)(?: guys)? (?:have|do|offer|take)"
+            r" (?:any )?(?:evening|late|night|early|early morning|weekend|after work|after hours)"
+            r" (?:appointments?|appts?|slots?|openings?|hours|availability)\b",
+            (
+                "open late thursdays?",
+                "do you have weekend hours",
+                "how late do you stay open",
+                "do you have evening appts",
+                "do u do weekend appointments",
+            ),
+            ("I'm running late", "any evening appts thursday?", "i need an evening appointment"),
         ),
     ),
     (
