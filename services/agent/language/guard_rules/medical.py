@@ -534,10 +534,13 @@ QUESTIONS: tuple[Rule, ...] = (
             "i get razor bumps on my bikini line, would laser help, how much",
             "is the spa scent free? i get headaches from perfume",
             "do you use numbing cream for the lip filler, i have a low pain tolerance lol",
+            "should i come early if i'm getting numbed for the lip filler",
             "i get migraines so i like the lights dimmed, can you note that on my file",
         ),
         # hearsay before a first visit: "my friend said it hurts, is that true"
         unless=re.compile(
+            # numbing as the spa's service: "how long before should i arrive if i'm getting numbed"
+            r"\b(?:getting|get|be|being) numbed\b(?!.{0,30}\b(?:still|hours|won'?t|isn'?t|wear))|"
             rf"\b(?:a |such a |bit of a |being a )pain\b(?!ful)|{_EVERYDAY.pattern}|"
             r"^(?:my \w+|someone|people|everyone|they) (?:said|says|told me)(?: that)? it "
             r"(?:hurts|stings|burns)\b"

@@ -42,7 +42,9 @@ _PRESENT_SYMPTOM = (
     r"(?:\bmy \w+(?: \w+)? (?:is|are|r|feels?|looks?|has|keeps?)\b|\bnow\b|\bis it normal to (?:be|feel)\b|"
     rf"\b(?:this|so|still|super|really|very|kinda|pretty) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)|"
     r"\bthe (?:\w+ )?(?:burn|blister|bruise|bump|rash|wound|scab|lump)s?\b(?! (?:me|my|you|her|him)\b)|"
-    r"\b(?:i'?ve|ive|i have) (?:had|been)\b|"
+    # "i've been so stressed" is no symptom
+    r"\b(?:i'?ve|ive|i have) (?:had|been)\b(?! (?:so |really |super |very )?(?:stressed|busy|meaning|wanting|"
+    r"thinking|looking|saving|waiting|dying to|going|working))|"
     rf"\b{SYMPTOM} (?:on|in|under|around) my\b)"
 )
 _GENERIC_QUESTION = re.compile(

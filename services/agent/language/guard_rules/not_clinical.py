@@ -18,6 +18,7 @@ from .vocabulary import (
     DRUG_SHAPE,
     FACT_FOR_THE_VISIT,
     MEDS_AS_TIME_REASON,
+    OFFER_ASKED,
     PREGNANCY_OFFER,
     PREGNANT_CLIENT_NOT_TREATED,
     PREGNANT_COMPANION,
@@ -80,6 +81,13 @@ _BOOKING_ONLY = rx(
     rf"^(?!.*\b(?:{SYMPTOM}|safe|scar\w*|damage|skin (?:type|tone)|dark(?:er)? skin)\b).*"
     rf"\b(?:does|do|will|would|can) (?:the |a |an )?{SPA_OFFER} (?:\w+ )?(?:help|work|do anything|get rid of|"
     r"fix|improve)\b",
+    # whether the spa offers it: "how do i get rid of a double chin, do u do kybella"
+    OFFER_ASKED,
+    # what a treatment comes with: "does the iv drip come with a vitamin shot"
+    r"\b(?:does|do|will) (?:the |a |an |your )?(?:\w+ ){0,2}(?:come with|include)\b|"
+    r"\bany (?:\w+ )?(?:facials?|massages?|treatments?|packages?) (?:with|that (?:has|have|includes?))\b|"
+    # when the spa sees people: "how do i get in after hours for a late appt"
+    r"\b(?:late|early|after[- ]hours|evening|weekend|lunch) (?:appt|appointment|slot|opening)s?\b|"
     # fat the spa's body treatments remove: "does the body sculpting thing actually burn fat"
     r"\b(?:burn|burns|melt|melts|freeze|freezes|kill|kills|remove|removes) (?:the |that |stubborn )?fat\b|"
     # a price: "can you laser a tattoo on the ribs? how much for a palm sized one"
@@ -126,6 +134,9 @@ MODEL_VETO_EXAMPLES: tuple[str, ...] = (
     "do you remove tattoos on the neck? how much for one the size of a quarter",
     "my dad has parkinsons and uses a walker, is there an elevator",
     "my husband has dementia so can he sit with me during my facial",
+    "how do i fix my turkey neck, do u do kybella",
+    "my eyes look so tired from screens, any facial with an eye mask",
+    "im exhausted from work, any massage with hot stones",
     "do you do prenatal massages? im 6 months pregnant",
 )
 MODEL_VETO_COUNTER_EXAMPLES: tuple[str, ...] = (

@@ -381,6 +381,8 @@ _ACCESS_AND_COMFORT = (
     r"reminders?|remind me|female (?:provider|injector|tech|esthetician|staff)|gift (?:cards?|certificates?)|"
     r"interpreter|sign language|text (?:me|us|my \w+) instead|"
     r"treat (?:her|him|them|my \w+) to|fyi|just so (?:you|u) know|heads up|for your records|"
+    # someone else's consult, where a clinician reviews it all: "he's on a lot of meds tho"
+    r"(?:his|her|their) consult(?:ation)?|"
     # who drives or comes along: "my daughter will drop me off", "he's just driving me"
     r"(?:driving|drive|dropping|drop|picking|pick) (?:me|her|him|them)(?: off| up)?|"
     r"bring (?:him|her|them|my (?:son|daughter|kid|kids|baby|husband|wife|mom|dad|partner))|"
@@ -455,7 +457,10 @@ OFFER_BY_PRICE = (
 OFFER_ASKED = (
     rf"^(?!.*\b(?:{_CLINICAL_ASK}|can (?:i|she|he|we) (?:get|do|have)|(?:i'?m|im|i am) on|tests?|testing|"
     r"vaccin\w*|prescri\w*|screening|exams?)\b)"
-    r".*\b(?:do|does) (?:you|u|y'?all)(?: guys)? (?:do|offer|sell|have|carry)\b(?! (?:to|a problem)\b)"
+    # "what do you do with someone who..." asks for advice, not an offer
+    r".*\b(?<!what )(?<!how )(?<!why )(?<!where )(?<!when )(?<!who )(?<!should )(?<!exactly )(?:do|does) "
+    r"(?:you|u|y'?all)(?: guys)? (?:do|offer|sell|have|carry) "
+    r"(?!(?:to|a problem|for|with|about|if|when|and|or|information|info|any info\w*|anything on)\b)\w"
 )
 # Conditions that shape how a visit runs (getting in, the room, the time, who talks) and rarely whether
 # a treatment suits: "my kid has adhd and can't sit still, how long is the brow appointment", "my
@@ -466,7 +471,7 @@ _ACCESS_CONDITION = (
     r"(?:dementia|alzheimer'?s?|autis\w*|adhd|asperger'?s?|down syndrome|cerebral palsy|spina bifida|"
     r"(?:multiple )?sclerosis|(?:have|has|with) (?:ms|als)|parkinson'?s?|deaf|hard of hearing|hearing aids?|"
     r"hearing loss|blind|low vision|wheelchair|paraly[sz]ed|paraplegic|quadriplegic|amputee|ptsd|ocd|"
-    r"tourette'?s?|claustrophob\w*|dyslexi\w*|feeding tube|oxygen tank|fibromyalgia|endometriosis|"
+    r"tourette'?s?|claustrophob\w*|dyslexi\w*|feeding tube|oxygen tank|fibromyalgia|endometriosis|iud|"
     r"period|sleep study|sleep apnea|(?:hip|knee|shoulder) replacement|broken (?:arm|leg|wrist|ankle|foot)|"
     r"cast|crutches)"
 )
