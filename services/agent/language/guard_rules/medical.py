@@ -327,6 +327,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "I'd like a brow wax",
             "no latex gloves pls, im allergic. can i book a hydrafacial thurs?",
             "im allergic to fragrance so unscented products for the facial please",
+            "my eyes are sensitive to lash glue so no extensions, just a lift on friday",
         ),
         # an allergy told so the room and its products suit: gloves, scents, a note on the file
         unless=re.compile(FACT_FOR_THE_ROOM),

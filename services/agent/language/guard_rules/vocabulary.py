@@ -381,6 +381,11 @@ _ACCESS_AND_COMFORT = (
     r"reminders?|remind me|female (?:provider|injector|tech|esthetician|staff)|gift (?:cards?|certificates?)|"
     r"interpreter|sign language|text (?:me|us|my \w+) instead|"
     r"treat (?:her|him|them|my \w+) to|fyi|just so (?:you|u) know|heads up|for your records|"
+    # a product or a provider chosen for it: "sensitive to glue so no extensions", "i'd prefer a
+    # provider who's careful with hygiene"
+    r"(?:so|pls|please) no (?:\w+ ){0,2}(?:extensions|products?|glue|adhesive|fragrance|perfume|scents?|"
+    r"oils?|lotions?)|(?:prefer|request|want|like) (?:a |an |the )?(?:\w+ ){0,2}(?:provider|injector|"
+    r"tech|esthetician|therapist|practitioner)|"
     # someone else's consult, where a clinician reviews it all: "he's on a lot of meds tho"
     r"(?:his|her|their) consult(?:ation)?|"
     # who drives or comes along: "my daughter will drop me off", "he's just driving me"
