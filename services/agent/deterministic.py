@@ -516,7 +516,7 @@ async def answer_objection(turn: Turn) -> None:
     benefits = await turn.ctx.tools.benefits(service.service_id)
     text, answer = policy.objection_reply(service, benefits, turn.lang)
     turn.learn(turn.event(ObjectionHandled, service_id=service.service_id, answer=answer))
-    turn.lead.append(text)
+    turn.lead.insert(0, text)  # the answer to this text: kept before notes a long reply may drop
 
 
 # ----- the reply

@@ -14,6 +14,7 @@ from services.agent.deterministic import name_unanswered_at_booking
 from services.agent.domain import ConversationState
 from services.agent.frontdesk_answers import Asked, answers, prices_of
 from services.agent.language import intents
+from services.agent.language.guard import check_inbound
 from services.agent.language.phrases import Rule
 from services.agent.language.questions import QUESTION_RULES, STAFF_TOPIC_RULES, staff_topic
 from services.agent.language.understanding import Understanding, understand
@@ -306,3 +307,17 @@ def test_prices_of_several_services_say_what_they_share_once() -> None:
         "The consultation is free.",
         "Chemical Peel is $175.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("hi, family emergency, i wont make my appt today. so sorry", "reschedule"),
+        ("had a work emergency, need to cancel my 3pm", "cancellation"),
+        ("my boss scheduled a meeting during my facial on tues, any chance we can shift it?", "reschedule"),
+        ("i have a hydrafacial booked fri but could i switch to sat instead", "reschedule"),
+    ],
+)
+def test_a_visit_called_off_or_moved_for_lifes_reasons_goes_to_staff(text: str, category: str) -> None:
+    verdict = check_inbound(text)
+    assert verdict.escalate and verdict.category == category and verdict.priority == "normal"

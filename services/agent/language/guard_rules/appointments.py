@@ -68,6 +68,9 @@ RESCHEDULE: tuple[Rule, ...] = (
             rf"his) (?:\w+ )?{_APPOINTMENT}\b",
             rf"\b(?:my|our) (?:\w+ )?{_APPOINTMENT}\b.{{0,40}}\b(?:to a different|to another|to next|earlier|"
             r"later)\b",
+            # "my boss scheduled a meeting during my facial on tues, any chance we can shift it?"
+            rf"\bmy (?:\w+ )?{_APPOINTMENT}\b.{{0,60}}\b(?:shift|move|push|bump|change) (?:it|that)\b"
+            r"(?! (?:up|on) my (?:face|skin))",
             # "can we do next week instead for my facial?": another time for the booking held
             r"\b(?:can|could) (?:we|i|you) (?:do|make it|switch to|change (?:it )?to)\b[^.?!]{0,30}\binstead "
             rf"(?:for|of) (?:my|our) (?:\w+ )?{_APPOINTMENT}\b",
@@ -91,6 +94,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             "can i move thursdays facial to saturday instead",
             "i have a hydrafacial booked fri but could i switch to sat instead",
             "can we do next week instead for my facial? same time",
+            "ugh my boss scheduled a meeting during my facial on tues, any chance we can shift it?",
             "i'm scheduled for laser on the 10th, could we change it to next week",
             "oh wait i already have one on friday, can we move that one to thurs instead",
             "i already have an appointment friday, can you move it to thursday",

@@ -424,6 +424,10 @@ URGENT: tuple[Rule, ...] = (
         priority="urgent",
         # where a client works or visits is logistics: "i work at the hospital until 6"
         unless=re.compile(
+            # someone else's or a household's emergency, told to call off a visit: "family emergency,
+            # i wont make my appt today"
+            r"\b(?:family|work|personal|pet|dog|cat|childcare|house|home|car) emergenc(?:y|ies)\b|"
+            r"\bemergency (?:came up|at work|with (?:work|my (?:kid|son|daughter|dog|cat|car|house)))\b|"
             # a stay over, told for a missed visit or its money: "i was in the hospital and missed my appt,
             # can i get my deposit back"
             r"\b(?:charged?|fee|deposit|refund\w*|missed|no[- ]show)\b.{0,60}\b(?:was|were|been) (?:\w+ )?"
