@@ -143,6 +143,7 @@ async def look(
         provider_id=search.provider_id,
         after=search.after,
         exclude_starts=[*search.exclude_starts, *also_exclude],
+        ruled_out=search.ruled_out,
     )
 
 
@@ -181,7 +182,11 @@ async def find(turn: Turn, search: policy.Search) -> tuple[AvailabilityFound | N
     if found.options or not (search.narrowed or search.exclude_starts):
         return found, False
     nearest = await tools.find_availability(
-        service.service_id, TimePreference(asap=True), limit, exclude_starts=search.exclude_starts
+        service.service_id,
+        TimePreference(asap=True),
+        limit,
+        exclude_starts=search.exclude_starts,
+        ruled_out=search.ruled_out,
     )
     return nearest, bool(nearest.options)
 
@@ -294,6 +299,7 @@ async def _week_by_week(
         limit,
         provider_id=search.provider_id,
         exclude_starts=search.exclude_starts,
+        ruled_out=search.ruled_out,
     )
     for week, again in zip(weeks, found, strict=True):
         if again.options and again.exact and good(again):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -44,7 +45,7 @@ from .language.choices import offers_time
 from .language.clock_picks import option_by_clock
 from .language.understanding import understand
 from .language.vocabulary import COURTESY_WORDS
-from .replies import date_label, day_name, lang_of, say
+from .replies import date_label, day_name, hours_label, lang_of, say
 from .turn import Turn, reply
 
 log = structlog.get_logger()
@@ -402,7 +403,9 @@ def take_preference(turn: Turn) -> None:
         # A new time keeps the provider the client asked for.
         fields["provider_id"] = state.search.provider_id
         fields["provider_first_name"] = state.search.provider_first_name
+    fields = rule_out_provider(turn, fields)
     if fields is not None:
+        fields["preference"] = from_opening(turn, fields["preference"])
         turn.learn(turn.event(PreferenceUnderstood, **fields))
         turn.fresh_search = True
         for weekday in policy.closed_days(fields["preference"], turn.ctx.spa.hours):
@@ -416,11 +419,36 @@ def take_preference(turn: Turn) -> None:
             turn.inexact_said = True
 
 
+def rule_out_provider(turn: Turn, fields: dict[str, Any] | None) -> dict[str, Any] | None:
+    """'anyone but julia', 'not with lil': this search and the ones after it leave that provider out
+    (and a provider asked for before, if it was her); a new time keeps those ruled out before."""
+    u, state = turn.u, turn.state
+    named = frontdesk_answers.find_provider(turn.ctx.spa, u.ruled_out)
+    if named is None and (fields is None or "exclude_provider_ids" in fields):
+        return fields
+    fields = fields or {"preference": state.preference or TimePreference(asap=True)}
+    fields["exclude_provider_ids"] = policy.ruled_out(u, state, named.provider_id if named else None)
+    if named is not None and fields.get("provider_id") == named.provider_id:
+        fields["provider_id"] = fields["provider_first_name"] = None
+    return fields
+
+
 def closed_date_note(closed: ClosedDay, lang: str) -> str:
     """'We're closed Friday, Dec 25 (Christmas Day).'"""
     moment = datetime.combine(closed.day, time(12))
     label = date_label(moment, lang) + (f" ({closed.reason})" if closed.reason else "")
     return say(lang, "closed_date", day=label)
+
+
+def from_opening(turn: Turn, preference: TimePreference) -> TimePreference:
+    """'before 9 on friday' when Friday opens at 9: the day's hours said, and its first times looked for."""
+    day = policy.before_opening(preference, turn.ctx.spa.hours)
+    if day is None:
+        return preference
+    hours = hours_label(day.intervals, turn.lang)
+    turn.lead.append(say(turn.lang, "hours_day", day=day_name(day.weekday, turn.lang), hours=hours))
+    turn.inexact_said = True
+    return policy.from_opening(preference, day)
 
 
 def asks_days_only(turn: Turn) -> bool:

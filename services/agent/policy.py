@@ -215,6 +215,7 @@ class Search:
     provider_id: Any = None
     after: datetime | None = None
     exclude_starts: tuple[datetime, ...] = ()
+    ruled_out: tuple[Any, ...] = ()  # providers the client does not want
 
     @classmethod
     def of(cls, state: ConversationState) -> Search:
@@ -223,7 +224,7 @@ class Search:
         preference = state.preference or TimePreference(asap=True)
         if s is None:
             return cls(preference)
-        return cls(preference, s.provider_id, s.after, tuple(s.exclude_starts))
+        return cls(preference, s.provider_id, s.after, tuple(s.exclude_starts), tuple(s.exclude_provider_ids))
 
     @property
     def narrowed(self) -> bool:
@@ -280,7 +281,7 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
     exclude = [*(old.exclude_starts if old else []), *starts][-20:]
     base = merged(u.preference, state.preference) if u.preference else state.preference
     base = base or TimePreference(asap=True)
-    fields: dict[str, Any] = {"exclude_starts": exclude}
+    fields: dict[str, Any] = {"exclude_starts": exclude, "exclude_provider_ids": ruled_out(u, state)}
     if old is not None and u.shift != "other_provider":
         fields["provider_id"], fields["provider_first_name"] = old.provider_id, old.provider_first_name
     times = sorted(start.astimezone(tz).time() for start in starts)
@@ -304,6 +305,19 @@ def shifted(u: Understanding, state: ConversationState, tz: ZoneInfo) -> dict[st
         fields["after"] = max(starts)
     fields["preference"] = base
     return fields
+
+
+def ruled_out(u: Understanding, state: ConversationState, named: Any = None) -> list[Any]:
+    """The providers ruled out after this text: those ruled out before, the one named ("anyone but
+    julia": `named`, her id), or for "someone else" the one provider every option was with."""
+    before = list(state.search.exclude_provider_ids) if state.search is not None else []
+    if named is not None:
+        return [*before, named] if named not in before else before
+    if u.shift == "other_provider" and u.ruled_out is None:
+        offered = {p.option.provider_id for p in state.proposals}
+        if len(offered) == 1 and (only := offered.pop()) not in before:
+            return [*before, only]
+    return before
 
 
 def days_not_offered(preference: TimePreference, options: Sequence[SlotOption], tz: ZoneInfo) -> list[date]:
@@ -431,6 +445,25 @@ def closed_days(preference: TimePreference, hours: Sequence[OpeningDay]) -> list
     return sorted(asked)
 
 
+def before_opening(preference: TimePreference, hours: Sequence[OpeningDay]) -> OpeningDay | None:
+    """The one day asked for when the time asked for ends before the spa opens ("before 9 on friday"
+    and Friday opens at 9): its opening hours; None otherwise."""
+    days = {d.weekday() for d in preference.dates} | set(preference.weekdays)
+    if preference.latest_time is None or len(days) != 1:
+        return None
+    weekday = days.pop()
+    day = next((d for d in hours if d.weekday == weekday and d.intervals), None)
+    if day is None or preference.latest_time > min(start for start, _ in day.intervals):
+        return None
+    return day
+
+
+def from_opening(preference: TimePreference, day: OpeningDay) -> TimePreference:
+    """The preference moved to the day's first times: "before 9" is as early as the spa opens."""
+    opens = min(start for start, _ in day.intervals)
+    return preference.model_copy(update={"latest_time": None, "earliest_time": None, "target_time": opens})
+
+
 def closed_dates(preference: TimePreference, closures: Sequence[ClosedDay]) -> list[ClosedDay]:
     """The dates asked for on which the spa is closed all day (a holiday), when it opens on none of
     the dates asked for; "the 24th or 26th" with the 25th closed says nothing."""
@@ -512,12 +545,18 @@ def bare_day_question(u: Understanding, state: ConversationState) -> int | None:
     return days.pop() if len(days) == 1 else None
 
 
+# A booking said for the day a question is about: "that day", "the same day", "ese día".
+_THAT_DAY = re.compile(r"\b(?:that|the same|that same) day\b|\b(?:ese|el mismo|ese mismo) dia\b")
+
+
 def only_the_day_asked_about(u: Understanding) -> bool:
     """'what time do you close on thursday?': the day belongs to the question, not to a booking."""
     p = u.preference
     if p is None or u.question_weekday is None or not (u.questions & {"hours", "provider_schedule"}):
         return False
     if u.booking_ask:  # "can i come in thursday, is marco working then?": the day is for booking too
+        return False
+    if _THAT_DAY.search(plain(u.text)):  # "...close saturday? and i want a facial that day": booking too
         return False
     days = {d.weekday() for d in p.dates} | set(p.weekdays)
     return days <= {u.question_weekday} and not _has_time(p)

@@ -154,9 +154,10 @@ class ConversationTools:
         provider_id: UUID | None = None,
         after: datetime | None = None,
         exclude_starts: Sequence[datetime] = (),
+        ruled_out: Sequence[UUID] = (),
     ) -> AvailabilityFound:
         """Open slots with qualified providers for a service and preference (only `provider_id`'s, only
-        after `after`, none of `exclude_starts` when given)."""
+        after `after`, none of `exclude_starts` nor the `ruled_out` providers' when given)."""
         return await self._call(
             "find_availability",
             FindAvailability(
@@ -168,6 +169,7 @@ class ConversationTools:
                 provider_id=provider_id,
                 after=after,
                 exclude_starts=list(exclude_starts)[-20:],
+                exclude_provider_ids=list(ruled_out),
             ),
             AvailabilityFound,
         )
@@ -180,6 +182,7 @@ class ConversationTools:
         *,
         provider_id: UUID | None = None,
         exclude_starts: Sequence[datetime] = (),
+        ruled_out: Sequence[UUID] = (),
     ) -> list[AvailabilityFound]:
         """The same search on several sets of days (a full Monday, then the Mondays after it) in one
         call: one answer per set, in order, on those days only."""
@@ -193,6 +196,7 @@ class ConversationTools:
                 limit=limit,
                 provider_id=provider_id,
                 exclude_starts=list(exclude_starts)[-20:],
+                exclude_provider_ids=list(ruled_out),
             ),
             WeeklyAvailability,
         )

@@ -99,6 +99,9 @@ class PreferenceUnderstood(ConversationEvent):
     exclude_starts: list[AwareDatetime] = Field(
         default_factory=list, max_length=20, description="starts already offered and turned down"
     )
+    exclude_provider_ids: list[UUID] = Field(
+        default_factory=list, max_length=20, description="providers the client ruled out ('anyone but Julia')"
+    )
 
 
 class ProposedOption(Value):

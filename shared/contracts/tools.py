@@ -168,6 +168,9 @@ class FindAvailability(ToolRequest):
         max_length=20,
         description="starts already offered and turned down: not offered again, with any provider",
     )
+    exclude_provider_ids: list[UUID] = Field(
+        default_factory=list, max_length=20, description="providers the client ruled out ('anyone but Julia')"
+    )
     now: AwareDatetime | None = Field(default=None, description="override of 'now' for tests")
 
 
@@ -183,6 +186,9 @@ class FindAvailabilityByWeek(ToolRequest):
     provider_id: UUID | None = Field(default=None, description="only this provider")
     exclude_starts: list[AwareDatetime] = Field(
         default_factory=list, max_length=20, description="starts already offered and turned down"
+    )
+    exclude_provider_ids: list[UUID] = Field(
+        default_factory=list, max_length=20, description="providers the client ruled out ('anyone but Julia')"
     )
     now: AwareDatetime | None = Field(default=None, description="override of 'now' for tests")
 

@@ -142,3 +142,15 @@ async def test_sessions_left_on_a_package_are_read_from_the_clients_live_balance
     assert "Your HydraFacial, 3 sessions has 2 sessions left." in answer, answer
     newcomer = await phone.say(NEW, "how many sessions do i have left?")
     assert "I don't see any package sessions on this number." in newcomer, newcomer
+
+
+async def test_a_provider_the_client_rules_out_stays_out_of_every_offer_after(
+    system: System, phone: Phone
+) -> None:
+    first = await phone.say(NEW, "lip filler consult next week - Vee")
+    assert "For your Dermal Filler Consultation I have" in first, first
+    for text in ("with someone other than julia?", "what about friday instead"):
+        await phone.say(NEW, text)
+        offered = [e for e in await phone.events(NEW) if isinstance(e, SlotsProposed)][-1]
+        names = {o.option.provider_first_name for o in offered.options}
+        assert names and "Julia" not in names, (text, names)

@@ -478,6 +478,19 @@ async def test_a_named_provider_gets_only_their_own_slots(demo: Harness) -> None
     assert all(o.start.astimezone(LA).date() == friday for o in found.options)
 
 
+async def test_a_provider_ruled_out_is_never_offered_even_as_an_alternative(demo: Harness) -> None:
+    # "anyone but priya": Sloane's slots only, on the day asked for and on the nearest days after it.
+    priya, sloane = _provider(demo, "priya"), _provider(demo, "sloane")
+    friday = _next(4, LA)
+    reply = await _find_with(
+        demo, "hydrafacial", TimePreference(dates=[friday]), limit=6, exclude_provider_ids=[priya]
+    )
+    assert reply.result.options and {o.provider_id for o in reply.result.options} == {sloane}
+    tuesday = _next(1, LA)  # Sloane does not work Tuesdays: the nearest days she does
+    other = await _find_with(demo, "hydrafacial", TimePreference(dates=[tuesday]), exclude_provider_ids=[priya])
+    assert other.result.options and {o.provider_id for o in other.result.options} == {sloane}
+
+
 async def test_a_provider_not_qualified_for_the_service_is_an_invalid_request(demo: Harness) -> None:
     reply = await _find_with(
         demo, "laser-hair-removal", TimePreference(asap=True), provider_id=_provider(demo, "sloane")

@@ -259,3 +259,32 @@ def test_a_date_asked_for_on_a_spa_holiday_is_named_unless_another_date_asked_is
     assert policy.closed_dates(TimePreference(dates=[date(2026, 12, 24)]), closures) == []  # open, short
     assert policy.closed_dates(TimePreference(dates=[date(2026, 12, 25), date(2026, 12, 26)]), closures) == []
     assert policy.closed_dates(TimePreference(weekdays=[4]), closures) == []  # "friday": the next open one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "with someone other than julia?",
+        "not julia pls",
+        "anyone but julia",
+        "can i see someone besides julia",
+        "i dont want julia",
+        "other than julia anyone is fine",
+    ],
+)
+def test_a_provider_ruled_out_is_understood_as_someone_else_never_as_asked_for(text: str) -> None:
+    from services.agent.language.understanding import understand
+
+    now = datetime(2026, 12, 2, 10, tzinfo=TZ)
+    u = understand(text, now=now, tz="America/Los_Angeles", provider_names=["Julia Alvarez", "Lilian Okafor"])
+    assert (u.provider, u.ruled_out, u.shift) == (None, "Julia", "other_provider")
+
+
+def test_someone_else_rules_out_the_one_provider_offered_and_keeps_those_ruled_out_before() -> None:
+    state = _offered(9)  # one option, so one provider offered
+    (only,) = {p.option.provider_id for p in state.proposals}
+    assert policy.ruled_out(_u(shift="other_provider"), state) == [only]
+    assert policy.ruled_out(_u(shift="other_provider"), _offered(9, 10)) == []  # two: which one?
+    named = uuid4()
+    assert policy.ruled_out(_u(shift="other_provider", ruled_out="Lilian"), state, named) == [named]
+    assert policy.ruled_out(_u(shift="later"), state) == []

@@ -27,11 +27,15 @@ _ASKS_FOR = (
 # "pri"); it counts only where the text asks for a provider, since short forms are often words.
 _NICKNAME_ENDINGS = ("", "s", "y", "ie", "es", "sy", "ey")
 _NICKNAME_MIN = 3
-# Not asked for: "not lilian", "anyone but julia", and "Marco's wife" (the provider's relation writes).
-_NEGATED = (
-    r"\b(?:not|no|anyone but|anybody but|other than|except|without|sin)\s+(?:with\s+|con\s+)?{p}\b"
-    r"|\b{p}'?s (?:" + "|".join(RELATIONS) + r")\b"
+# Ruled out: "not lilian", "anyone but julia", "i don't want julia", "besides jules".
+_RULED_OUT = (
+    r"\b(?:not|no|anyone but|anybody but|someone but|other than|except|without|besides|instead of|sin"
+    r"|menos|excepto)\s+(?:with\s+|con\s+)?{p}\b"
+    r"|\b(?:do ?n'?t|do not|would rather not|rather not|no)\s+(?:want|like|see|book|quiero)\s+"
+    r"(?:to (?:see|book)\s+)?(?:with\s+|con\s+)?{p}\b"
 )
+# Not asked for: ruled out, or "Marco's wife" (the provider's relation writes).
+_NEGATED = _RULED_OUT + r"|\b{p}'?s (?:" + "|".join(RELATIONS) + r")\b"
 
 
 def one_edit_apart(a: str, b: str) -> bool:
@@ -123,6 +127,18 @@ def find_provider(text: str, provider_names: Sequence[str], client_name: str | N
         if key == client and not asks_for.search(text):
             continue  # "hi it's julia": the client, unless the text asks for a provider
         return name.split(" ")[0]
+    return None
+
+
+def find_ruled_out(text: str, provider_names: Sequence[str]) -> str | None:
+    """The provider first name the client rules out ("anyone but julia", "not with lil"), if any;
+    `text` is `shorthand.plain`."""
+    words = re.findall(r"[a-z]+", text)
+    for name in provider_names:
+        key = _key(name)
+        word = (_mentioned_as(words, key) or _nickname_in(text, words, key)) if key else None
+        if word is not None and re.search(_RULED_OUT.replace("{p}", re.escape(word)), text):
+            return name.split(" ")[0]
     return None
 
 

@@ -26,7 +26,7 @@ from .clock_picks import ClockPick, find_clock_pick
 from .corrections import without_taken_back
 from .language_id import Language, identify
 from .names import NameFound, about_someone_else, find_name
-from .providers import find_provider, spelled_out
+from .providers import find_provider, find_ruled_out, spelled_out
 from .questions import Question, find_questions, question_weekday, staff_topic
 from .shifts import Shift, find_shift, is_rejection
 from .shorthand import plain
@@ -50,6 +50,7 @@ class Understanding:
     name: str | None = None  # the client's own first name, never a third party's
     about_someone_else: bool = False  # "this is Ava's husband", "booking for my daughter"
     provider: str | None = None  # a provider first name the client asked for, as in the profile
+    ruled_out: str | None = None  # a provider first name the client does not want ("anyone but julia")
     choice: int | None = None  # 0-based index among the offered option labels
     clock_pick: ClockPick | None = None  # "the later one", "the one closest to noon": by the options' starts
     questions: frozenset[Question] = frozenset()
@@ -155,9 +156,12 @@ def understand(
         else None,
         "reject_options": is_rejection(words, already_plain=True),
         "shift": find_shift(words, firsts, already_plain=True),
+        "ruled_out": find_ruled_out(words, firsts),
         "preference": parsed.preference if parsed else None,
         "small_talk": intents.is_small_talk(flat, found.name if found else None),
     }
+    if fields["ruled_out"] and fields["shift"] is None:
+        fields["shift"] = "other_provider"  # "i don't want julia": someone else, whatever else it says
     fields["choice"] = _choice(flat, found, _with_weekdays(option_labels, today), fields)
     fields["clock_pick"] = find_clock_pick(words) if option_labels else None
     if parsed is not None and parsed.preference.dates:  # each day its time, or one day two times

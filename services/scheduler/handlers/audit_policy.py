@@ -47,6 +47,7 @@ def _find_availability(req: FindAvailability, key: str) -> dict[str, Any]:
         **({"provider_id": str(req.provider_id)} if req.provider_id else {}),
         **({"after": req.after.isoformat()} if req.after else {}),
         **({"excluded_starts": len(req.exclude_starts)} if req.exclude_starts else {}),
+        **({"ruled_out": [str(p) for p in req.exclude_provider_ids]} if req.exclude_provider_ids else {}),
         **({"now": req.now.isoformat()} if req.now else {}),
     }
 
@@ -58,6 +59,7 @@ def _find_by_week(req: FindAvailabilityByWeek, key: str) -> dict[str, Any]:
         "limit": req.limit,
         **({"provider_id": str(req.provider_id)} if req.provider_id else {}),
         **({"excluded_starts": len(req.exclude_starts)} if req.exclude_starts else {}),
+        **({"ruled_out": [str(p) for p in req.exclude_provider_ids]} if req.exclude_provider_ids else {}),
         **({"now": req.now.isoformat()} if req.now else {}),
     }
 

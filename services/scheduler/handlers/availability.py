@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -98,11 +99,12 @@ def _options(search: Search, cands: list[domain.Candidate]) -> list[SlotOption]:
 
 
 def _providers_for(
-    spa: SpaCatalog, service: domain.ServiceDef, provider_id: UUID | None
+    spa: SpaCatalog, service: domain.ServiceDef, provider_id: UUID | None, ruled_out: Sequence[UUID] = ()
 ) -> list[domain.ProviderDef]:
-    """The qualified providers, or only the one asked for (who must be qualified)."""
+    """The qualified providers but those the client ruled out, or only the one asked for (who must be
+    qualified)."""
     if provider_id is None:
-        return spa.qualified(service)
+        return [p for p in spa.qualified(service) if p.id not in ruled_out]
     provider = spa.providers.get(provider_id)
     if provider is None:
         raise InvalidRequest("no such provider at this spa", "provider_id")
@@ -125,7 +127,7 @@ async def find_availability(
     search = Search(
         spa=spa,
         service=service,
-        providers=_providers_for(spa, service, req.provider_id),
+        providers=_providers_for(spa, service, req.provider_id, req.exclude_provider_ids),
         pref=req.preference,
         window=domain.Window.of(spa, req.now or utcnow(), req.after),
         excluded=frozenset(req.exclude_starts),
@@ -159,7 +161,7 @@ async def find_availability_by_week(
         raise InvalidRequest(
             "each preference names its days: dates, or a date_from and a date_to", "preferences"
         )
-    providers = _providers_for(spa, service, req.provider_id)
+    providers = _providers_for(spa, service, req.provider_id, req.exclude_provider_ids)
     window = domain.Window.of(spa, req.now or utcnow(), None)
     searches = [
         Search(spa, service, providers, pref, window, frozenset(req.exclude_starts), req.limit)
