@@ -25,9 +25,16 @@ from services.agent.language.clock_picks import CLOCK_PICKS, ClockPick, find_clo
 from services.agent.language.shorthand import expand, plain
 from services.agent.language.timeparse import parse_preference
 from services.agent.language.understanding import understand
-from services.agent.policy import PICK_CORRECTIONS, changes_the_booking, corrects_the_pick
+from services.agent.policy import (
+    PICK_CORRECTIONS,
+    before_opening,
+    changes_the_booking,
+    corrects_the_pick,
+    from_opening,
+    only_the_day_asked_about,
+)
 from shared.contracts.conversation import ProposedOption
-from shared.contracts.tools import SlotOption, TimePreference
+from shared.contracts.tools import OpeningDay, SlotOption, TimePreference
 
 pytestmark = pytest.mark.unit
 
@@ -457,3 +464,49 @@ def test_the_pick_said_after_taking_one_back_counts(text: str, index: int) -> No
 @pytest.mark.parametrize("text", ["whichever is soonest", "either works", "is 2 ok?"])
 def test_a_pick_is_no_name_when_the_name_was_asked(text: str) -> None:
     assert understand(text, now=NOW, tz=TZ, option_labels=["a", "b", "c"], name_asked=True).name is None
+
+
+# ----- an hour after the day, "@ 1", "that day", before opening
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"),
+    [
+        ("saturday works. morning. 10?", 10),
+        ("hydrafacial saturday 10?", 10),
+        ("microneedling weds @ 1", 13),
+        ("weds @1", 13),
+        ("2?", None),
+        ("jane@gmail.com", None),
+    ],
+)
+def test_an_hour_asked_after_the_day_or_after_an_at_sign(text: str, hour: int | None) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    got = parsed.preference.target_time if parsed else None
+    assert got == (time(hour) if hour is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "only_asked"),
+    [
+        ("¿a qué hora cierran el sábado? y quiero un facial ese día", False),
+        ("what time do you close saturday? and i want a facial that day", False),
+        ("what time do you close saturday?", True),
+    ],
+)
+def test_a_booking_for_that_day_makes_the_questions_day_a_booking_day(text: str, only_asked: bool) -> None:
+    assert only_the_day_asked_about(understand(text, now=NOW, tz=TZ)) is only_asked
+
+
+FRIDAY_HOURS = [OpeningDay(weekday=4, intervals=[(time(9), time(19))])]
+
+
+def test_before_the_spa_opens_is_its_first_times_that_day() -> None:
+    before_nine = parse_preference("any chance of a peel before 9 on friday?", NOW, TZ)
+    assert before_nine is not None
+    day = before_opening(before_nine.preference, FRIDAY_HOURS)
+    assert day is not None and day.weekday == 4
+    moved = from_opening(before_nine.preference, day)
+    assert moved.target_time == time(9) and moved.latest_time is None
+    before_noon = parse_preference("a peel before noon on friday", NOW, TZ)
+    assert before_noon is not None and before_opening(before_noon.preference, FRIDAY_HOURS) is None

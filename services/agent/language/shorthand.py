@@ -210,6 +210,8 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(r"\bits\b(?!\s+own\b)", "it's", "its", "its mia", "it's mia"),
     Phrase(r"\b(?:hw|how|hm) mch\b|\bhw much\b", "how much", "m", "hw much is it", "how much is it"),
     Phrase(r"\bany thing\b", "anything", "any thing", "any thing later", "anything later"),
+    # "@ 1" is "at 1" (an email's @ has a letter after it)
+    Phrase(r"\s*@\s*(?=\d)", " at ", "@", "thursday @ 1", "thursday at 1"),
     # Spanglish "más late" / "más early" (accents already gone): later, earlier
     Phrase(r"\bmas late\b", "later", "mas late", "algo mas late?", "algo later?"),
     Phrase(r"\bmas early\b", "earlier", "mas early", "algo mas early", "algo earlier"),

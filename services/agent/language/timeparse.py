@@ -241,6 +241,8 @@ _CLOCK = re.compile(
     # sessions" counts, it names no time)
     r"|(?:,|\b(?:later|earlier|sooner|something|anything|maybe|else))\s*,?\s+like\s+(?P<h11>\d{1,2})\b"
     r"(?!\s*(?:people|sessions?|units?|areas?|of|more|min\w*|hours?|weeks?|days?|x)\b)"
+    # "saturday works. morning. 10?", "hydrafacial saturday 10?": an hour asked about after the day
+    r"|(?:[.,;!]|\b(?:\w+day|morning|afternoon|evening|works?))\s+(?P<h12>1[0-2]|[1-9])\s*\?"
 )
 _BEFORE_WORDS = re.compile(r"\b(before|by|until|till|til|no later than|latest)\s*$")
 _AFTER_WORDS = re.compile(r"\b(after|from|no earlier than|earliest|starting|past|later than)\s*$")
@@ -283,6 +285,10 @@ def _find_ranges(t: str) -> tuple[list[_Clock], str]:
     return clocks, t
 
 
+# The groups of `_CLOCK` that hold an hour written without minutes or am/pm.
+_BARE_HOURS = ("h3", "h4", "h5", "h6", "h7", "h8", "h9", "h10", "h11", "h12")
+
+
 def _clock_from(m: re.Match[str]) -> _Clock | None:
     """One match of `_CLOCK` as a clock mention; None when it is no time ("25 past 3", "13pm")."""
     if m["rel"]:
@@ -298,9 +304,7 @@ def _clock_from(m: re.Match[str]) -> _Clock | None:
     elif m["noon"]:
         c = _Clock(m.start(), m.end(), 12 if m["noon"] == "noon" else 0, 0, None, True)
     else:
-        hour = (
-            m["h3"] or m["h4"] or m["h5"] or m["h6"] or m["h7"] or m["h8"] or m["h9"] or m["h10"] or m["h11"]
-        )
+        hour = next(m[group] for group in _BARE_HOURS if m[group])
         c = _Clock(m.start(), m.end(), int(hour), 0, None, False)
         if m["cue"] in ("after", "from", "no earlier than", "later than"):
             c.relation = "after"
