@@ -25,6 +25,7 @@ from .vocabulary import (
     DRUG_SHAPE,
     FACT_FOR_THE_ROOM,
     FACT_FOR_THE_VISIT,
+    MARKS_LEFT_BY,
     MEDS_AS_TIME_REASON,
     NEW_MOM_BOOKING,
     OFFER_ASKED,
@@ -268,6 +269,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "i take adderall in the morning so im more chill in the afternoons, can we do 2pm",
             "i take my thyroid pill first thing in the morning so later in the day works better, like 3?",
             "my sister just finished chemo and i want to treat her to a spa day, do you have gift cards",
+            "my wife takes a lot of meds, can she sit in the waiting room while i get my facial",
         ),
         # the spa's own offer asked about by name: "do you do semaglutide?", "how much are B12 shots?"
         unless=re.compile(
@@ -282,7 +284,10 @@ QUESTIONS: tuple[Rule, ...] = (
             # meds named only as the reason for a time: "need a morning slot bc i take my meds at night"
             f"{MEDS_AS_TIME_REASON}|"
             # someone's treatment named only for who comes or a gift: "she just finished chemo, gift cards?"
-            f"{FACT_FOR_THE_ROOM}"
+            r"^(?!.*\b(?:i take|i'?m on|im on|i am on|i use|my (?:meds|medications?|pills))\b)"
+            rf"(?:{FACT_FOR_THE_ROOM[1:]})|"
+            # a course of treatment behind someone: "my sister just finished her last round of radiation"
+            f"{AFTER_IT_SETTLES}"
         ),
     ),
     Rule(
@@ -365,6 +370,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "that acne laser you guys advertise on insta, how much is it",
             "my dad has dementia and will come with me, can he sit in the room for my facial",
             "my son is autistic, do you have a quieter time for his brow wax",
+            "would the laser fade the marks from my old shingles",
         ),
         unless=re.compile(
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
@@ -393,6 +399,8 @@ QUESTIONS: tuple[Rule, ...] = (
             + OFFER_ASKED
             + "|"
             + ACCESS_CONDITION_ONLY
+            + "|"
+            + MARKS_LEFT_BY
             # a treatment the spa sells asked by price, with no condition of the client's own told
             + r"|^(?!.*\b(?:i have|i'?ve got|i get|i'?m|im|i am|my)\b)(?="
             + OFFER_BY_PRICE
@@ -476,7 +484,8 @@ QUESTIONS: tuple[Rule, ...] = (
         "aftercare",
         "medical",
         rx(
-            r"\baftercare\b|\bafter[\s-]care\b|\bpost[\s-]?care\b|\bdowntime\b.{0,20}\?",
+            # downtime asked at booking is treatment info: "what's the downtime for a peel? i have a wedding"
+            r"\baftercare\b|\bafter[\s-]care\b|\bpost[\s-]?care\b",
             _QUESTION_AFTER_TREATMENT,
         ),
         (
@@ -609,7 +618,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "sorry, was sick all last week, do you still have the friday spot",
         ),
         # an illness behind the client, or an injury told for who drives: a booking
-        unless=re.compile(f"{FACT_FOR_THE_VISIT}|{AFTER_IT_SETTLES}|{ACCESS_CONDITION_ONLY}"),
+        unless=re.compile(f"{FACT_FOR_THE_VISIT}|{AFTER_IT_SETTLES}|{ACCESS_CONDITION_ONLY}|{OFFER_ASKED}"),
     ),
     Rule(
         "mood",

@@ -17,6 +17,7 @@ from .vocabulary import (
     DRUG_BRAND,
     DRUG_SHAPE,
     FACT_FOR_THE_VISIT,
+    MARKS_LEFT_BY,
     MEDS_AS_TIME_REASON,
     OFFER_ASKED,
     PREGNANCY_OFFER,
@@ -86,6 +87,8 @@ _BOOKING_ONLY = rx(
     # what a treatment comes with: "does the iv drip come with a vitamin shot"
     r"\b(?:does|do|will) (?:the |a |an |your )?(?:\w+ ){0,2}(?:come with|include)\b|"
     r"\bany (?:\w+ )?(?:facials?|massages?|treatments?|packages?) (?:with|that (?:has|have|includes?))\b|"
+    # money off: "any discounts for veterans? my husband is disabled and wants a massage"
+    r"\b(?:discounts?|specials|deals|promos?|promotions?)\b|"
     # when the spa sees people: "how do i get in after hours for a late appt"
     r"\b(?:late|early|after[- ]hours|evening|weekend|lunch) (?:appt|appointment|slot|opening)s?\b|"
     # fat the spa's body treatments remove: "does the body sculpting thing actually burn fat"
@@ -170,6 +173,8 @@ _BOOKING_WHATEVER_NAMED = re.compile(
             PREGNANCY_OFFER,
             ACCESS_CONDITION_ONLY,
             AFTER_IT_SETTLES,
+            MARKS_LEFT_BY,
+            OFFER_ASKED,
         )
     )
 )

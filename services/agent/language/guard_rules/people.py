@@ -12,8 +12,9 @@ COMPLAINT: tuple[Rule, ...] = (
         "strong_words",
         "complaint",
         rx(
-            r"\b(?:terrible|horrible|awful|appalling|unacceptable|disgusting|ridiculous|outrageous|"
-            r"pathetic)\b",
+            # "i sound awful but i'm fine" describes the client, it blames no one
+            r"\b(?<!sound )(?<!look )(?<!feel )(?:terrible|horrible|awful|appalling|unacceptable|disgusting|"
+            r"ridiculous|outrageous|pathetic)\b",
             # "my cramps are worst the first week" compares days, it blames no one
             r"\b(?:(?<!are )(?<!is )worst|rude|unprofessional|incompetent|careless|botched|ruined|scam\w*|"
             r"rip[\s-]?off)\b",

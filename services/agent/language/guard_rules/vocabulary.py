@@ -306,7 +306,14 @@ NEW_MOM_BOOKING = (
     r"pumping|bf'?ing|postpartum|stitches|c-? ?section|heal\w*|"
     r"still|while|recover\w*|bleed\w*|milk|cleared)\b).*\b(?:just |recently )?had (?:a|my|our|the) baby\b"
     r".{0,80}\b(?:me time|mom (?:packages?|days?)|mommy|pamper\w*|treat myself|what'?s available|"
-    r"what do you have|packages?|openings?|book|i'?m back)\b"
+    r"what do you have|packages?|openings?|book|i'?m back)\b|"
+    # "im 8 weeks postpartum and finally sleeping lol, want to book a massage": the weeks told, nothing
+    # injected, taken or asked
+    r"^(?!.*\b(?:safe|ok|okay|breast\w*|nursing|pumping|bf'?ing|stitches|heal\w*|still|while|recover\w*|"
+    r"bleed\w*|milk|can i (?:get|do|have)|botox|tox|fillers?|injections?|injectables?|laser|peels?|"
+    r"microneedling|iv|drips?|semaglutide|tirzepatide|sculpt\w*|coolsculpting)\b)"
+    r".*\b\d+ ?(?:weeks?|wks?|months?) (?:postpartum|pp)\b.{0,60}\b(?:book|massage|facial|pedicure|mani\w*|"
+    r"spa day|packages?|openings?|what do you have)\b"
 )
 # A medical date named only as the day to book around: "i have a colonoscopy the 14th so anything the
 # week after works", "my period's due around the 12th so can i book the week after". A safety or
@@ -347,7 +354,7 @@ _CLINICAL_ASK = (
     # "is it ok if he waits in the lobby" and "should i find a sitter" are logistics, not suitability
     r"safe|ok (?:to|for|with)|okay (?:to|for|with)|(?:ok|okay) if (?!(?:he|she|they|we|my \w+) (?:waits?|"
     r"sits?|comes?|stays?|joins?|tags?)\b|i (?:fill|bring|park|pay|text|call|wear|come early)\b)|"
-    r"fine (?:to|for|with)|alright|affect\w*|interfer\w*|worse|"
+    r"(?<!i'm )(?<!im )fine (?:to|for|with)|alright|affect\w*|interfer\w*|worse|"
     r"trigger\w*|react\w*|risk\w*|"
     r"should (?:i|she|he|we)(?! (?:find|get a|bring|book|come|call|text|park|arrive))|"
     r"(?:can|could) (?:i|she|he|we) (?:still|even)|problem|side effects?|heal\w*|recover\w*|contagious|"
@@ -376,11 +383,19 @@ _ACCESS_AND_COMFORT = (
     r"appointment|hour|spot)|(?:lights?|lighting) (?:dimmed|dim|low|lower|off|down)|dim (?:the )?lights?|"
     r"private|privacy|self[- ]conscious|modest\w*|"
     r"unscented|fragrance[- ]free|scent[- ]free|latex[- ]free|non[- ]?latex|no latex|nitrile|"
-    r"(?:note|put|add|write|keep) (?:that|it|this) (?:on|in|to) (?:my )?(?:file|chart|account|profile|notes)|"
+    r"(?:note|put|add|write|keep|flag) (?:that|it|this) (?:down )?(?:on|in|to|for) (?:my )?"
+    r"(?:file|chart|account|"
+    r"profile|notes|visit|appointment|appt)|"
     r"(?:put|wrote|listed|noted) (?:it|that|this) (?:on|in) (?:the|my) (?:form|intake|file|chart)|irrelevant|"
     r"reminders?|remind me|female (?:provider|injector|tech|esthetician|staff)|gift (?:cards?|certificates?)|"
     r"interpreter|sign language|text (?:me|us|my \w+) instead|"
-    r"treat (?:her|him|them|my \w+) to|fyi|just so (?:you|u) know|heads up|for your records|"
+    r"treat (?:her|him|them|my \w+) to|(?:spa day|gift|package|treat) for (?:my|her|his) \w+|"
+    # furniture and getting on it: "is the massage table wide enough", "a step stool for the table"
+    r"(?:massage|facial|treatment|pedicure|pedi|spa) (?:table|chair|bed)s?|recliners?|step stool|"
+    r"(?:is|are) the (?:table|chair|bed)s? (?:wide|big|sturdy|adjustable|low|high)|"
+    # how the visit is held: "can u do a consult over zoom? i can't drive", "can he come alone"
+    r"(?:over|by|on) (?:zoom|video|facetime)|can'?t drive|not (?:allowed|able) to drive|"
+    r"come (?:in )?alone|need (?:me|a parent) (?:there|with)|"
     # a product or a provider chosen for it: "sensitive to glue so no extensions", "i'd prefer a
     # provider who's careful with hygiene"
     r"(?:so|pls|please) no (?:\w+ ){0,2}(?:extensions|products?|glue|adhesive|fragrance|perfume|scents?|"
@@ -413,11 +428,18 @@ _TIME_BECAUSE = (
     # the Spanish reason and time: "mi esposo tiene diabetes y necesita comer temprano, tienen cita a las 9?"
     r"\b(?:por eso|porque|ya que|asi que|y necesita|y necesito)\b.{0,60}\b(?:cita|a las \d|temprano|"
     r"mas tarde|en la manana|en la tarde)\b|"
+    # a procedure still to come, its date unknown: "im on a waitlist for knee surgery, can i book facials"
+    r"\b(?:wait ?list|waiting list) for\b.{0,60}\b(?:book|schedule|come in)\b|"
     # the time asked first, the reason after: "i need a morning slot because i have dialysis"
     r"\b(?:need|want|prefer|like|looking for) (?:a |an |the )?(?:\w+ )?(?:slot|appointment|appt|time)s?\b"
     r".{0,40}\b(?:because|bc|cuz|since|as) (?:i|my)\b)"
 )
-FACT_FOR_THE_VISIT = rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*(?:\b(?:{_ACCESS_AND_COMFORT})\b|{_TIME_BECAUSE})"
+# A disclosure for the file ("fyi", "for your records"): only with no drug named, which the medication rule
+# reads first anyway ("for your records, i take a baby aspirin" is for a nurse).
+_FOR_THE_FILE = r"fyi|just so (?:you|u) know|heads up|for your records"
+FACT_FOR_THE_VISIT = (
+    rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*(?:\b(?:{_ACCESS_AND_COMFORT}|{_FOR_THE_FILE})\b|{_TIME_BECAUSE})"
+)
 # The same, for a fact that matters to a treatment (an allergy, a drug): only who comes, the room and
 # its products, a reminder or a gift, never the time of a treatment ("im on accutane, anything
 # saturday for a wax?" is a clinical question however it is asked).
@@ -434,7 +456,8 @@ PREGNANCY_OFFER = (
 # so i'm ready for a facial, anything saturday?". A question about healing or a sign now keeps it medical.
 AFTER_IT_SETTLES = (
     r"^(?!.*\b(?:safe|ok to|okay to|fine to|too soon|how (?:long|soon)|when (?:can|should|is it)|should i|"
-    r"(?:can|could) i (?:still|even)|is it|will (?:it|i|that)|affect\w*|wait|hurts?|bleed\w*|swell\w*|"
+    r"(?:can|could) i (?:still|even|get|do|have)|is it|will (?:it|i|that)|affect\w*|wait|hurts?|bleed\w*|"
+    r"swell\w*|lost|losing|falling out|hair loss|"
     r"swollen|infect\w*|worse|normal|still (?:have|has)(?! (?:the|that|a|any) (?:\w+ )?(?:spot|slot|opening|"
     r"time|appointment)s?\b)|still (?:feel\w*|hurt\w*|sore|red|numb|bruis\w*|heal\w*|recover\w*|sick|on))\b)"
     r".*\b(?:(?:after|once) (?:my |i'?m |i am |i'?ve |the )?(?:\S+ ){0,2}"
@@ -442,12 +465,13 @@ AFTER_IT_SETTLES = (
     r"(?:calmed|settled) down|cleared up|went away|(?:is|are) (?:finally )?gone|under control|"
     # an illness or a surgery behind the client: "had my gallbladder out in january, all good now"
     r"all good now|all better|(?:feeling|feel|i'?m) (?:much |a lot |way )?better|better now|in remission|"
+    r"but i'?m (?:fine|ok|okay|good)|finished (?:her|his|my|their) (?:last )?(?:round|course|treatments?)|"
     r"cancer[- ]free|survivor|back to normal|(?:was|been) sick|had (?:covid|the flu|a cold|a miscarriage|"
     r"(?:\w+ )?surgery|\w+ disease) (?:last|in|a few|\d))\b"
     r".{0,60}\b(?:i want to|i'?d like to|want to (?:start|do|get|book|try)|want (?:my|a|some) \w+|"
-    r"(?:just|honestly) need|ready for|book|anything|"
+    r"(?:just|honestly) need|ready for|book|anything (?:on |this |next |for )?(?:\w+day|week|open|available)|"
     r"what do you have|openings?|slots?|spot|available|pencil me|put me down|schedule|restart|"
-    r"first available|do (?:you|u) (?:guys )?(?:do|offer|have))\b"
+    r"first available|do (?:you|u) (?:guys )?(?:do|offer|have)|see you|packages?)\b"
 )
 # A treatment the spa sells, asked by its price: "my hair is thinning at the part, do you do prp for hair
 # and how much", "the cold sore laser thing you guys advertise, how much".
@@ -461,11 +485,12 @@ OFFER_BY_PRICE = (
 # done, do you do microblading". A question about safety, an effect or a sign keeps it medical.
 OFFER_ASKED = (
     rf"^(?!.*\b(?:{_CLINICAL_ASK}|can (?:i|she|he|we) (?:get|do|have)|(?:i'?m|im|i am) on|tests?|testing|"
-    r"vaccin\w*|prescri\w*|screening|exams?)\b)"
+    r"vaccin\w*|prescri\w*|screening|exams?|lost|losing|falling out|patients?)\b)"
     # "what do you do with someone who..." asks for advice, not an offer
     r".*\b(?<!what )(?<!how )(?<!why )(?<!where )(?<!when )(?<!who )(?<!should )(?<!exactly )(?:do|does) "
     r"(?:you|u|y'?all)(?: guys)? (?:do|offer|sell|have|carry) "
-    r"(?!(?:to|a problem|for|with|about|if|when|and|or|information|info|any info\w*|anything on)\b)\w"
+    # "do you do anything for low testosterone" asks for care, not an offer
+    r"(?!(?:to|a problem|for|with|about|if|when|and|or|information|info|any|anything)\b)\w"
 )
 # Conditions that shape how a visit runs (getting in, the room, the time, who talks) and rarely whether
 # a treatment suits: "my kid has adhd and can't sit still, how long is the brow appointment", "my
@@ -475,7 +500,8 @@ OFFER_ASKED = (
 _ACCESS_CONDITION = (
     r"(?:dementia|alzheimer'?s?|autis\w*|adhd|asperger'?s?|down syndrome|cerebral palsy|spina bifida|"
     r"(?:multiple )?sclerosis|(?:have|has|with) (?:ms|als)|parkinson'?s?|deaf|hard of hearing|hearing aids?|"
-    r"hearing loss|blind|low vision|wheelchair|paraly[sz]ed|paraplegic|quadriplegic|amputee|ptsd|ocd|"
+    r"hearing loss|blind|low vision|wheelchair|paraly[sz]ed|paraplegic|quadriplegic|amputee|prosthe\w*|ptsd|"
+    r"ocd|disabled|disability|sprain\w*|bad (?:knees?|hips?|back)|"
     r"tourette'?s?|claustrophob\w*|dyslexi\w*|feeding tube|oxygen tank|fibromyalgia|endometriosis|iud|"
     r"period|sleep study|sleep apnea|(?:hip|knee|shoulder) replacement|broken (?:arm|leg|wrist|ankle|foot)|"
     r"cast|crutches)"
@@ -499,4 +525,13 @@ ACCESS_CONDITION_ONLY = (
 CLEARED_BY_DOCTOR = (
     rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*\bmy (?:doctor|doc|dr|surgeon|derm\w*|obgyn|ob|pcp|gp) (?:has |just )?"
     r"(?:cleared|ok'?d|okayed|gave me the (?:ok|okay|go ahead|green light))\b"
+)
+# Marks a condition left behind, asked about as what a treatment does: "does microneedling help with
+# the pitted scars from chicken pox".
+MARKS_LEFT_BY = (
+    rf"^(?!.*\b(?:safe|ok to|okay to|worse|flare\w*|still|active|now|right now|spread\w*)\b)"
+    rf".*\b(?:does|do|will|would|can) (?:the |a |an )?{SPA_OFFER} (?:\w+ )?"
+    r"(?:help|work|do anything|get rid of|fix|improve|fade)\b"
+    r".{0,30}\b(?:scars?|marks?|spots?|pits|pitting|discolou?ration|pigment\w*)\b "
+    r"(?:from|left by|after)\b"
 )
