@@ -435,6 +435,13 @@ URGENT: tuple[Rule, ...] = (
             r"\b(?:was|were|been|got out of|home from|out of) (?:\w+ )?(?:in |at )?(?:the )?(?:hospital|er|"
             r"emergency room|urgent care)\b.{0,60}"
             r"\b(?:missed|deposit|refund\w*|cancel\w*|reschedul\w*|rebook\w*|no[- ]show|fee|charged?)\b|"
+            # someone else in hospital, told to call off a visit (a cancellation or a move for staff):
+            # "my dad is in the hospital, i need to cancel tomorrow"
+            r"\bmy (?:dad|father|mom|mother|husband|wife|partner|son|daughter|kid|child|sister|brother|"
+            r"grandma|grandpa|grandmother|grandfather|aunt|uncle|friend|boyfriend|girlfriend) "
+            r"(?:is|was|'s|went|got taken) (?:\w+ )?(?:in|to|into) (?:the )?(?:hospital|er|emergency room|"
+            r"icu)\b"
+            r".{0,60}\b(?:cancel\w*|reschedul\w*|move|push|can'?t (?:make|come)|won'?t (?:make|be able))\b|"
             # a visit long past is history: "i went to urgent care last month for my stomach"
             r"\b(?:went|been|was|were) (?:to|in|at) (?:the )?(?:urgent care|er|emergency room|hospital)\b"
             r".{0,30}\b(?:last (?:week|month|year)|(?:\d+|a few|two|three|several) (?:weeks|months|years) "
