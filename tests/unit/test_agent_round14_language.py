@@ -169,7 +169,8 @@ def test_a_spa_that_books_treatments_directly_needs_no_consultation() -> None:
     assert _consult_answer(LIP, consult_first=False) == [
         "No consultation needed: you can book Lip Filler directly."
     ]
-    assert _consult_answer(FILLER_CONSULT, consult_first=False) == ["The Dermal Filler Consultation is free."]
+    (free,) = _consult_answer(FILLER_CONSULT, consult_first=False)
+    assert free.startswith("The Dermal Filler Consultation is free.")
 
 
 def test_a_name_alone_right_after_a_booking_is_the_clients_even_a_providers_name() -> None:
@@ -280,6 +281,8 @@ def test_two_days_in_an_hours_question_get_the_weeks_hours() -> None:
         ("ok whats the total for botox + lip filler", "price"),
         ("price list pls", "cheapest"),
         ("ustedes tienen algo accesible?", "cheapest"),
+        ("$ for lips?", "price"),
+        ("hydrafacial cost", "price"),
     ],
 )
 def test_a_total_and_a_price_list_are_price_questions(text: str, question: str) -> None:
@@ -316,8 +319,18 @@ def test_prices_of_several_services_say_what_they_share_once() -> None:
         ("had a work emergency, need to cancel my 3pm", "cancellation"),
         ("my boss scheduled a meeting during my facial on tues, any chance we can shift it?", "reschedule"),
         ("i have a hydrafacial booked fri but could i switch to sat instead", "reschedule"),
+        ("gonna have to skip my appt tmrw, sorry!", "cancellation"),
+        ("im booked at 2 on friday, any way i can come in later instead?", "reschedule"),
     ],
 )
 def test_a_visit_called_off_or_moved_for_lifes_reasons_goes_to_staff(text: str, category: str) -> None:
     verdict = check_inbound(text)
     assert verdict.escalate and verdict.category == category and verdict.priority == "normal"
+
+
+def test_how_to_pay_is_a_question_for_staff_and_a_later_booking_a_polite_no() -> None:
+    assert staff_topic("can i pay with apple pay?") == "payment methods"
+    assert staff_topic("aceptan tarjeta de credito o solo efectivo?") == "payment methods"
+    u = _understood("ty for the info! ill book later")
+    assert u.defers and policy.declines_for_now("ask_time", ConversationState(replies=1), u)
+    assert _understood("wow ok thats more than i thought").price_objection

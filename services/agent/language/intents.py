@@ -191,8 +191,17 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
         r"|\b(?:way too|too|a bit|a little|bit) much\b(?! (?:time|trouble|of a|sun|work|hassle))"
         r"|\bmore than i (?:wanted|want|was hoping|hoped|planned|expected|thought|can"
         r"|could) (?:to )?(?:spend|pay)\b"
+        r"|\b(?:that'?s|thats|it'?s|its|is|was|a (?:bit|lot|little)|way) more than i (?:thought|expected"
+        r"|was expecting|hoped|imagined|planned|figured)\b"
         r"|\$\d[\d,]*\s*\?\s*(?:for|really|seriously|wow|omg|yikes|$)",
-        ("that's expensive", "too much", "thats kinda steep", "hmm pricey", "$350?? for botox?"),
+        (
+            "that's expensive",
+            "too much",
+            "thats kinda steep",
+            "hmm pricey",
+            "$350?? for botox?",
+            "wow ok thats more than i thought",
+        ),
         ("how much is it", "Thanks so much!! See you then"),
     ),
     Rule(
@@ -341,7 +350,10 @@ DEFER_RULES: tuple[Rule, ...] = (
         r"|\blo (?:pienso|consulto|reviso)\b"
         r"|\b(?:i'll|i will|let me|lemme|gonna|need to)"
         r" (?:have a think|think it over|think on it|mull it over)\b"
-        r"|\bmaybe (?:another|some other) time\b|\bnot (?:right )?now,? thanks?\b",
+        r"|\bmaybe (?:another|some other) time\b|\bnot (?:right )?now,? thanks?\b"
+        r"|\b(?:i'?ll|i will|will|gonna|going to|i'?m going to) (?:book|schedule|text|reach out|come in)"
+        r"(?: it| one| something| an appointment)?"
+        r"(?: later| another time| soon| when i'?m ready| when i know)\b",
         (
             "ok thanks, i'll have a think",
             "maybe another time, thank you",
@@ -349,6 +361,7 @@ DEFER_RULES: tuple[Rule, ...] = (
             "hmm let me think about it and text you back",
             "I'll let you know!",
             "dejame ver mi agenda y te aviso",
+            "ty for the info! ill book later",
         ),
         ("let me know what you have", "check in is at 3", "can you get back to me about prices?"),
     ),

@@ -188,10 +188,24 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         Rule(
             "a price asked in one word",
             r"(?<!great )(?<!good )(?<!fair )(?<!best )\b(?:price|prices|pricing|cost|costs|rate|rates)\s*\?"
-            r"|^\W*[a-z][a-z' ]{2,30}(?<!great)(?<!good)(?<!fair)(?<!best)(?<!nice) (?:price|prices|pricing)"
-            r"(?: (?:please|pls|list))?\W*$",
-            ("hydrafacial price?", "botox cost?", "lip filler prices please", "and the cost?"),
-            ("that's a great price?", "the price is fine", "ok good price"),
+            r"|^\W*[a-z][a-z' ]{2,30}(?<!great)(?<!good)(?<!fair)(?<!best)(?<!nice)(?<!low)(?<!high)(?<!the)"
+            r" (?:price|prices|pricing|cost|costs)(?: (?:please|pls|list))?\W*$"
+            r"|(?:^|\s)\$\s*(?:for|on) [a-z]",
+            (
+                "hydrafacial price?",
+                "botox cost?",
+                "lip filler prices please",
+                "and the cost?",
+                "hydrafacial cost",
+                "$ for lips?",
+            ),
+            (
+                "that's a great price?",
+                "the price is fine",
+                "ok good price",
+                "worth the cost",
+                "$50 for parking",
+            ),
         ),
     ),
     (
@@ -583,6 +597,26 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
                 "is there a fee if i cancel last minute?",
             ),
             ("I need to cancel", "can i cancel my appointment", "I'm running late", "i paid the deposit"),
+        ),
+    ),
+    (
+        "payment methods",
+        Rule(
+            "how a client can pay",
+            r"\b(?:apple|google|samsung) pay\b|\b(?:venmo|zelle|paypal|cash ?app)\b"
+            r"|\b(?:do you|do u|can i|you guys|y'all) (?:take|accept|pay with|pay by|pay in)"
+            r" (?:credit |debit )?(?:cards?|credit|debit|cash|checks?|amex|visa|mastercard)\b"
+            r"|\bpay (?:with|by|in) (?:credit |debit )?(?:card|cash|check|amex)\b"
+            r"|\baceptan (?:tarjetas?|efectivo|credito|debito)\b|\bformas? de pago\b"
+            r"|\bpagar con (?:tarjeta|efectivo)\b",
+            (
+                "can i pay with apple pay?",
+                "do you take amex",
+                "do u accept cash",
+                "aceptan tarjeta de credito o solo efectivo?",
+                "do you take venmo",
+            ),
+            ("i paid cash last time", "do you take walk ins", "do you take insurance"),
         ),
     ),
     (

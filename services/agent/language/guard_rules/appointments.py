@@ -74,6 +74,10 @@ RESCHEDULE: tuple[Rule, ...] = (
             # "can we do next week instead for my facial?": another time for the booking held
             r"\b(?:can|could) (?:we|i|you) (?:do|make it|switch to|change (?:it )?to)\b[^.?!]{0,30}\binstead "
             rf"(?:for|of) (?:my|our) (?:\w+ )?{_APPOINTMENT}\b",
+            # "im booked at 2 on friday, any way i can come in later instead?"
+            r"\b(?:i have|i've got|i got|i'm|im|i am)\b[^.?!]{0,40}\bbooked\b(?! (?:solid|up|all))"
+            r"[^.?!]{0,50}\b(?:later|earlier|another (?:day|time)|a different (?:day|time))\b"
+            r"[^.?!]{0,15}\binstead\b",
             # "i have a facial booked fri, could i switch to sat?": the booking held, then another day
             r"\b(?:i have|i've got|i got|i'm|im|i am)\b[^.?!]{0,40}\b(?:booked|scheduled)\b[^.?!]{0,40}"
             r"\b(?:switch|move|change|swap|moved|switched|changed|push|pushed)\b(?: it| that)? (?:to|for) "
@@ -95,6 +99,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             "i have a hydrafacial booked fri but could i switch to sat instead",
             "can we do next week instead for my facial? same time",
             "ugh my boss scheduled a meeting during my facial on tues, any chance we can shift it?",
+            "im booked at 2 on friday, any way i can come in later instead?",
             "i'm scheduled for laser on the 10th, could we change it to next week",
             "oh wait i already have one on friday, can we move that one to thurs instead",
             "i already have an appointment friday, can you move it to thursday",
@@ -236,6 +241,9 @@ CANCELLATION: tuple[Rule, ...] = (
             r"reschedul|"
             r"until|till))",
             r"\b(?:call|calling) off (?:my|the)\b",
+            # "gonna have to skip my appt tmrw"
+            r"\b(?:have to|gotta|got to|need to|going to|gonna|i'?ll|will) (?:have to )?(?:skip|miss)"
+            rf" (?:my|the|our) (?:\w+ )?{_APPOINTMENT}\b",
             r"\btake (?:me|us|my appointment|my appt|it) off (?:the|your) (?:schedule|books?|calendar)\b",
             r"\b(?:have to|gotta|got to|need to) bail\b|\bbail(?:ing)? on (?:my|the|tomorrow|today|you)\b",
             rf"\bdon'?t (?:want|need) (?:my|the) {_APPOINTMENT} (?:anymore|any more)\b",
