@@ -510,3 +510,17 @@ def test_before_the_spa_opens_is_its_first_times_that_day() -> None:
     assert moved.target_time == time(9) and moved.latest_time is None
     before_noon = parse_preference("a peel before noon on friday", NOW, TZ)
     assert before_noon is not None and before_opening(before_noon.preference, FRIDAY_HOURS) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("✨ hydrafacial ✨ sat am?", "morning"),
+        ("tmrw am pls", "morning"),
+        ("in the am", "morning"),
+        ("10 am", None),
+    ],
+)
+def test_am_after_a_day_is_the_morning(text: str, part: str | None) -> None:
+    parsed = parse_preference(text, NOW, TZ)
+    assert (parsed.preference.part_of_day if parsed else None) == part

@@ -210,6 +210,14 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(r"\bits\b(?!\s+own\b)", "it's", "its", "its mia", "it's mia"),
     Phrase(r"\b(?:hw|how|hm) mch\b|\bhw much\b", "how much", "m", "hw much is it", "how much is it"),
     Phrase(r"\bany thing\b", "anything", "any thing", "any thing later", "anything later"),
+    # "sat am", "tomorrow am", "in the am": the morning (an "am" after a number is a clock time)
+    Phrase(
+        r"\b(\w+day|tomorrow|tmrw|tmr|today|the) am\b",
+        r"\1 morning",
+        " am",
+        "saturday am?",
+        "saturday morning?",
+    ),
     # "@ 1" is "at 1" (an email's @ has a letter after it)
     Phrase(r"\s*@\s*(?=\d)", " at ", "@", "thursday @ 1", "thursday at 1"),
     # Spanglish "más late" / "más early" (accents already gone): later, earlier
