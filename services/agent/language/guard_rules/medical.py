@@ -1095,7 +1095,8 @@ QUESTIONS: tuple[Rule, ...] = (
             r"se (?:me|le) (?:cae|olvida|olvidan|duerme|duermen|adormece|adormecen|entumece|entumecen)\b|"
             r"(?:mancha|lunar|bolita|bulto)s? que (?:me |le )?(?:crece|crecio|cambia|sangra|pica|duele)\b|"
             r"puedo (?:fumar|tomar alcohol|beber alcohol)\b|"
-            r"calentura\b|vista borrosa\b|no para de (?:llorar|toser|vomitar)\b|"
+            r"calentura\b|vista borrosa\b|varicela\b|sarampion\b|piojos\b|conjuntivitis\b|"
+            r"no para de (?:llorar|toser|vomitar)\b|"
             r"(?:granit|bult|bolit|manch|ronch)\w* .{0,30}\bque no se (?:me |le )?(?:quita|va|cura)\b)",
         ),
         (

@@ -39,7 +39,8 @@ _HAD_PROCEDURE = (
 # Generic questions about what may happen ("is it normal to bleed after microneedling?"), not a
 # symptom the client has now: medical, but not urgent.
 _PRESENT_SYMPTOM = (
-    r"(?:\bmy \w+(?: \w+)? (?:is|are|r|feels?|looks?|has|keeps?)\b|\bnow\b|\bis it normal to (?:be|feel)\b|"
+    r"(?:\bmy \w+(?: \w+)? (?:is|are|r|feels?|looks?|has|keeps?|have been|has been)\b|\bnow\b|"
+    r"\bis it normal to (?:be|feel)\b|"
     rf"\b(?:this|so|still|super|really|very|kinda|pretty) (?:\w+ )?{AFTER_SYMPTOM}(?!\w)|"
     r"\bthe (?:\w+ )?(?:burn|blister|bruise|bump|rash|wound|scab|lump)s?\b(?! (?:me|my|you|her|him)\b)|"
     # "i've been so stressed" is no symptom

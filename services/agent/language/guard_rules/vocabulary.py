@@ -368,6 +368,10 @@ _CLINICAL_ASK = (
     # someone contagious coming in is for staff: "my kid has impetigo, can i bring him"
     r"(?:cold|flu|fever|covid|strep|impetigo|lice|pink ?eye|stomach bug|chicken ?pox|rsv|virus|contagious|"
     r"sick)\b.{0,40}\b(?:bring (?:him|her|them|my)|(?:he|she|they) (?:come|tag along|wait|sit))|"
+    r"(?:bring|sit|wait|come|tag along)\b.{0,60}\b(?:has|have|got) (?:a |the )?(?:cold|flu|fever|covid|strep|"
+    r"impetigo|lice|pink ?eye|stomach bug|chicken ?pox|rsv|virus)|"
+    # conditions a treatment's light, needles or heat always reach: epilepsy and IPL, HIV and microneedling
+    r"epilep\w*|seizures?|hiv|hepatitis|hemophilia|bleeding disorder|"
     # devices and implants a treatment's energy can reach: "i have a pacemaker so just fyi"
     r"pacemaker|defibrillator|implanted|metal (?:plate|implant|rod)s?|"
     # the same asked in Spanish: "es seguro", "puedo", "me duele"
@@ -459,7 +463,8 @@ AFTER_IT_SETTLES = (
     r"(?:can|could) i (?:still|even|get|do|have)|is it|will (?:it|i|that)|affect\w*|wait|hurts?|bleed\w*|"
     r"swell\w*|lost|losing|falling out|hair loss|"
     r"swollen|infect\w*|worse|normal|still (?:have|has)(?! (?:the|that|a|any) (?:\w+ )?(?:spot|slot|opening|"
-    r"time|appointment)s?\b)|still (?:feel\w*|hurt\w*|sore|red|numb|bruis\w*|heal\w*|recover\w*|sick|on))\b)"
+    r"time|appointment)s?\b)|still (?:\w+ ){0,2}(?:feel\w*|hurt\w*|sore|red|numb|bruis\w*|heal\w*|recover\w*|"
+    r"sick|on|swollen|bleeding|tender)|incision|stitches|wound|drain)\b)"
     r".*\b(?:(?:after|once) (?:my |i'?m |i am |i'?ve |the )?(?:\S+ ){0,2}"
     r"(?:recovery|recovered|healed|cleared)|"
     r"(?:calmed|settled) down|cleared up|went away|(?:is|are) (?:finally )?gone|under control|"
@@ -484,7 +489,9 @@ OFFER_BY_PRICE = (
 # you guys sell the cold sore laser as a package", "my sister is a cancer survivor and wants her brows
 # done, do you do microblading". A question about safety, an effect or a sign keeps it medical.
 OFFER_ASKED = (
-    rf"^(?!.*\b(?:{_CLINICAL_ASK}|can (?:i|she|he|we) (?:get|do|have)|(?:i'?m|im|i am) on|tests?|testing|"
+    # "i have X, do you offer <a treatment>" asks whether it suits
+    rf"^(?!.*\b(?:i have|i'?ve got|i'?m|im|i am)\b.*\b{PROCEDURE}\b)"
+    rf"(?!.*\b(?:{_CLINICAL_ASK}|can (?:i|she|he|we) (?:get|do|have)|(?:i'?m|im|i am) on|tests?|testing|"
     r"vaccin\w*|prescri\w*|screening|exams?|lost|losing|falling out|patients?)\b)"
     # "what do you do with someone who..." asks for advice, not an offer
     r".*\b(?<!what )(?<!how )(?<!why )(?<!where )(?<!when )(?<!who )(?<!should )(?<!exactly )(?:do|does) "

@@ -124,6 +124,8 @@ PLAIN_SIGNS = Rule(
         r"\b(?:suddenly|all of a sudden) (?:growing|getting) (?:\w+ )?hairs?\b|"
         r"\bbruis\w* (?:so |really |very )?easily\b",
         r"\b(?:losing|lost|loses|lose) (?:her|his|my|their) balance\b|\bkeeps? falling (?:down|over)\b|"
+        r"\b(?:lump|knot|mass|bump) (?:in|on|under) (?:my|her|his) "
+        r"(?:breast|armpit|neck|groin|testicle|throat)\b|"
         r"\b(?:vision|eyesight|sight)\b.{0,15}\b(?:goes|went|going|turns?|turned) "
         r"(?:dark|black|blurry|grey|gray|white)\b",
     ),
@@ -144,6 +146,7 @@ PLAIN_SIGNS = Rule(
         "hard lump on my wrist that moves",
         "my dad keeps losing his balance this month",
         "my mom's vision goes black for a second now and then",
+        "is there anything for a lump in my breast",
     ),
     (
         "does the hydrafacial help with blackheads",
