@@ -524,3 +524,23 @@ def test_before_the_spa_opens_is_its_first_times_that_day() -> None:
 def test_am_after_a_day_is_the_morning(text: str, part: str | None) -> None:
     parsed = parse_preference(text, NOW, TZ)
     assert (parsed.preference.part_of_day if parsed else None) == part
+
+
+# ----- a spelled-out time is no treatment's words
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        (
+            "um so yeah I'd like to come in uh Saturday around eleven for the hydra facial",
+            "hydra facial",
+            "eleven",
+        ),
+        ("at two thirty for a peel", "peel", "two"),
+        ("botox for my elevens at ten", "elevens", "ten"),
+    ],
+)
+def test_a_spelled_out_time_is_left_out_of_the_treatment_words(text: str, kept: str, dropped: str) -> None:
+    words = understand(text, now=NOW, tz=TZ).service_text.split()
+    assert set(kept.split()) <= set(words) and dropped not in words

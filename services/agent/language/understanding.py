@@ -77,6 +77,12 @@ _TIME_TOKEN = re.compile(
 
 # "the glow club membership": the name of a membership or club, never a treatment's words.
 _MEMBERSHIP_NAME = re.compile(r"\b[a-z]+ (?:club|membership|member program|rewards)\b")
+# "around eleven", "at two thirty": a clock time spelled out ("eleven" is no "elevens" for botox).
+_SPELLED_TIME = re.compile(
+    r"\b(?:at|around|about|by|before|after|till|until|like|say|from)\s+(?:like\s+)?"
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"(?:\s+(?:o'?clock|thirty|fifteen|forty five|ish))?\b"
+)
 
 
 def service_words(text: str, name: NameFound | None, provider_names: Sequence[str]) -> str:
@@ -87,6 +93,7 @@ def service_words(text: str, name: NameFound | None, provider_names: Sequence[st
     providers = {p.split(" ")[0].casefold() for p in provider_names if p}
     kept = []
     words = _MEMBERSHIP_NAME.sub(" ", without_taken_back(plain(flat), LOGISTICS_WORDS))
+    words = _SPELLED_TIME.sub(" ", words)
     for token in re.findall(r"[^\W_][\w'&+-]*", words):
         word = token.strip("'-")
         if word in LOGISTICS_WORDS or word in providers or _TIME_TOKEN.match(word):

@@ -36,6 +36,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             "whats the deposit for filler and is it refundable if i reschedule",
             "how long does lip filler usually last before i need to rebook",
             "when should i rebook my botox, every 3 months?",
+            "hi! loved my last facial w/ priya, can i rebook w her next fri",
         ),
         # a question about the policy, not a request: "is there a fee to reschedule", "is the
         # deposit refundable if i reschedule"
@@ -50,7 +51,11 @@ RESCHEDULE: tuple[Rule, ...] = (
             # a cancellation that leaves the next visit for later: "cancel, i'll rebook when i'm ready"
             r"^(?=.*\bcancel)(?!.*\b(?:instead|move|another day|different day|other day)\b).*\b(?:re-?book|"
             r"re-?sch\w*dul\w*)\b.{0,15}\b(?:later|another time|down the road|at some point|in the future|"
-            r"when i'?m ready|when i can)\b|\b(?:ready|able) to (?:re-?book|re-?sch\w*dul\w*)\b"
+            r"when i'?m ready|when i can)\b|\b(?:ready|able) to (?:re-?book|re-?sch\w*dul\w*)\b|"
+            # another visit after one the client loved: "loved my last facial, can i rebook w her"
+            r"^(?=.*\b(?:loved|love|enjoyed|liked|amazing|obsessed)\b)"
+            r"(?!.*\b(?:cancel\w*|move|instead|can'?t|cannot|different|another day|other day|change)\b)"
+            r".*\bre-?book\b"
         ),
     ),
     Rule(
