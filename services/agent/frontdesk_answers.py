@@ -90,6 +90,8 @@ def price_sentences(asked: Asked) -> list[str]:
         return []  # the booking question asks which treatment
     if service.price_cents == 0:
         parts = [say(lang, "price_free", service=service.name)]
+        if after := treatments_after(asked):  # "how much is laser?" asks what the treatments cost
+            parts.append(say(lang, "price_after_consult", items=after))
     else:
         parts = [say(lang, "price", service=service.name, price=money(service.price_cents))]
     if asked.offers:
@@ -106,6 +108,19 @@ def price_sentences(asked: Asked) -> list[str]:
     if service.free_consult:
         parts.append(say(lang, "price_free_consult"))
     return parts
+
+
+def treatments_after(asked: Asked) -> str:
+    """'Laser Hair Removal $150, IPL Photofacial $400 and Fractional Laser Resurfacing $900': the
+    treatments a free consultation leads to, cheapest first ("" for any other service)."""
+    info = _service_info(asked)
+    if info is None or not info.is_consultation:
+        return ""
+    after = sorted(
+        (s for s in asked.profile.services if s.consult_service_id == info.service_id and s.price_cents > 0),
+        key=lambda s: (s.price_cents, s.name),
+    )
+    return join_and([f"{s.name} {money(s.price_cents)}" for s in after[:3]], asked.lang)
 
 
 # How a catalog category is named in "Our facials start at $95: ..." (the category key otherwise).

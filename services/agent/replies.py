@@ -68,6 +68,7 @@ EN: dict[str, str] = {
     # front-desk answers
     "price": "{service} is {price}.",
     "price_free": "The {service} is free.",
+    "price_after_consult": "After it: {items}.",
     "cheapest": "Our {category} start at {price}: {list}.",
     "treatments_word": "treatments",
     "price_package": "Our {package} is {sessions} sessions for {price}.",
@@ -163,6 +164,7 @@ ES: dict[str, str] = {
     "constraint_time": "a esa hora",
     "price": "{service} cuesta {price}.",
     "price_free": "La {service} es gratis.",
+    "price_after_consult": "Después: {items}.",
     "cheapest": "Nuestros {category} empiezan en {price}: {list}.",
     "treatments_word": "tratamientos",
     "price_package": "Nuestro {package} son {sessions} sesiones por {price}.",
@@ -343,4 +345,5 @@ DEMO_VALUES: dict[str, object] = {
     "count": 2, "tier": "Glow Club", "percent": 10, "per_session": "$200", "minutes": 60,
     "phone": "(415) 555-0199", "part": "in the morning", "category": "facials",
     "list": "Dermaplaning $95, Chemical Peel $175, and HydraFacial $225",
+    "items": "Laser Hair Removal $150 and IPL Photofacial $400",
 }  # fmt: skip

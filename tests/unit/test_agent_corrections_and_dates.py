@@ -412,3 +412,32 @@ def test_sessions_left_are_said_per_package_with_sessions_and_nothing_when_not_l
     none_left = frontdesk_answers.Asked(profile=spa, balances=[used])
     assert frontdesk_answers.balance(none_left) == "I don't see any package sessions on this number."
     assert frontdesk_answers.balance(frontdesk_answers.Asked(profile=spa)) == ""
+
+
+def test_the_price_of_a_free_consultation_names_the_treatments_it_leads_to_cheapest_first() -> None:
+    from uuid import uuid4
+
+    from shared.contracts.conversation import ServiceCandidate
+    from shared.contracts.tools import ServiceInfo
+
+    consult_id = uuid4()
+
+    def info(name: str, cents: int, **kw: object) -> ServiceInfo:
+        return ServiceInfo(
+            service_id=kw.pop("sid", uuid4()), key=name.lower().replace(" ", "-"), name=name,
+            category="lasers", price_cents=cents, duration_minutes=30, **kw,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    consult = info("Laser Consultation", 0, sid=consult_id, is_consultation=True)
+    services = [
+        consult,
+        info("Laser Resurfacing", 90000, consult_service_id=consult_id),
+        info("Laser Hair Removal", 15000, consult_service_id=consult_id),
+        info("HydraFacial", 22500),
+    ]
+    spa = SpaProfile(tenant_id="t", name="Glow", timezone=TZ, services=services)
+    candidate = ServiceCandidate(service_id=consult_id, name="Laser Consultation", is_consultation=True)
+    asked = frontdesk_answers.Asked(profile=spa, service=candidate)
+    assert frontdesk_answers.price(asked) == (
+        "The Laser Consultation is free. After it: Laser Hair Removal $150 and Laser Resurfacing $900."
+    )
