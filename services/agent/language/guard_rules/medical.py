@@ -17,6 +17,7 @@ from .vocabulary import (
     AFTER_IT_SETTLES,
     BODY_COMPLAINT,
     BODY_PART,
+    CARE_SCHEDULE,
     CLEARED_BY_DOCTOR,
     CONDITION,
     CONDITION_SHAPE,
@@ -182,7 +183,8 @@ QUESTIONS: tuple[Rule, ...] = (
     Rule(
         "contraindication",
         "medical",
-        rx(r"\bcontra-?indicat\w*|\bprecautions?\b|\bsafety concerns?\b|\bwarnings?\b"),
+        # "just warning you" is a heads-up, not a question about warnings
+        rx(r"\bcontra-?indicat\w*|\bprecautions?\b|\bsafety concerns?\b|\bwarnings?\b(?! (?:you|u|ya)\b)"),
         ("Are there contraindications for microneedling?", "any precautions before a peel?"),
         ("see you at 3!",),
     ),
@@ -287,7 +289,7 @@ QUESTIONS: tuple[Rule, ...] = (
             r"^(?!.*\b(?:i take|i'?m on|im on|i am on|i use|my (?:meds|medications?|pills))\b)"
             rf"(?:{FACT_FOR_THE_ROOM[1:]})|"
             # a course of treatment behind someone: "my sister just finished her last round of radiation"
-            f"{AFTER_IT_SETTLES}"
+            f"{AFTER_IT_SETTLES}|{CARE_SCHEDULE}"
         ),
     ),
     Rule(
@@ -353,6 +355,7 @@ QUESTIONS: tuple[Rule, ...] = (
             "I have herpes and take valacyclovir, is filler safe?",
             "can I get a facial with a cold sore?",
             "i have ms, can i get botox",
+            "i have dialysis on mondays, is it safe to get filler on tuesday",
         ),
         (
             "I want IPL for my rosacea",
@@ -371,6 +374,8 @@ QUESTIONS: tuple[Rule, ...] = (
             "my dad has dementia and will come with me, can he sit in the room for my facial",
             "my son is autistic, do you have a quieter time for his brow wax",
             "would the laser fade the marks from my old shingles",
+            "any evening openings? i have dialysis in the mornings",
+            "my physical therapist says i'm good to get massages again after my knee surgery, can i book",
         ),
         unless=re.compile(
             r"^(?:i (?:want|need|would like|'?d like)|(?:do you|can you) (?:treat|do|"
@@ -401,6 +406,10 @@ QUESTIONS: tuple[Rule, ...] = (
             + ACCESS_CONDITION_ONLY
             + "|"
             + MARKS_LEFT_BY
+            + "|"
+            + CLEARED_BY_DOCTOR
+            + "|"
+            + CARE_SCHEDULE
             # a treatment the spa sells asked by price, with no condition of the client's own told
             + r"|^(?!.*\b(?:i have|i'?ve got|i get|i'?m|im|i am|my)\b)(?="
             + OFFER_BY_PRICE

@@ -357,13 +357,15 @@ _CLINICAL_ASK = (
     r"(?<!i'm )(?<!im )fine (?:to|for|with)|alright|affect\w*|interfer\w*|worse|"
     r"trigger\w*|react\w*|risk\w*|"
     r"should (?:i|she|he|we)(?! (?:find|get a|bring|book|come|call|text|park|arrive))|"
-    r"(?:can|could) (?:i|she|he|we) (?:still|even)|problem|side effects?|heal\w*|recover\w*|contagious|"
+    r"(?:can|could) (?:i|she|he|we) (?:still|even)|problem|side effects?|heal\w*|"
+    # "i'm recovering from a concussion so can the room be dim" is a fact; how long to recover is a question
+    r"(?:how long|when)\b.{0,20}\brecover\w*|recovery (?:time|period)|contagious|"
     # "deep pressure hurts, can i request a light touch massage" is a preference
-    r"(?<!pressure )hurts?|hurting|painful|bleed\w*|swell\w*|swollen|rash\w*|itch\w*|normal|stop|"
+    r"(?<!pressure )hurts?|hurting|painful|bleed\w*|swell\w*|swollen|rash\w*|itch\w*|normal|(?<!bus )stop|"
     r"too soon|how soon|do i (?:need|have) to|effective|"
     r"how long (?:after|before|until|till|should|do i (?:have to )?wait|will (?:it|the|my|i))|"
     r"what if|help (?:with|for)|work for|good for|bad for|worr\w*|flar\w*|infect\w*|why|"
-    r"what causes|cure|"
+    r"what causes|cure|should you|at what age|"
     r"remed\w*|(?:doctor|doc|dr|derm) (?:said|says|told|wants)|syndrome|medicare|insurance|"
     # someone contagious coming in is for staff: "my kid has impetigo, can i bring him"
     r"(?:cold|flu|fever|covid|strep|impetigo|lice|pink ?eye|stomach bug|chicken ?pox|rsv|virus|contagious|"
@@ -403,7 +405,10 @@ _ACCESS_AND_COMFORT = (
     # a product or a provider chosen for it: "sensitive to glue so no extensions", "i'd prefer a
     # provider who's careful with hygiene"
     r"(?:so|pls|please) no (?:\w+ ){0,2}(?:extensions|products?|glue|adhesive|fragrance|perfume|scents?|"
-    r"oils?|lotions?)|(?:prefer|request|want|like) (?:a |an |the )?(?:\w+ ){0,2}(?:provider|injector|"
+    r"oils?|lotions?|pedicures?|manicures?|massages?|facials?|wax\w*|peels?|lasers?)|"
+    # comfort in the room: "an extra blanket for my raynauds", "can the room be dim"
+    r"blankets?|pillows?|bolsters?|(?:room|lights?|lighting) (?:be |is |kept )?(?:dim|dimmed|darker|dark|"
+    r"quiet|warm|warmer)|(?:prefer|request|want|like) (?:a |an |the )?(?:\w+ ){0,2}(?:provider|injector|"
     r"tech|esthetician|therapist|practitioner)|"
     # someone else's consult, where a clinician reviews it all: "he's on a lot of meds tho"
     r"(?:his|her|their) consult(?:ation)?|"
@@ -530,8 +535,11 @@ ACCESS_CONDITION_ONLY = (
 # A doctor's go-ahead that leads to a booking: "my doc cleared me after my hernia surgery so i'm good to
 # book the coolsculpting consult".
 CLEARED_BY_DOCTOR = (
-    rf"^(?!.*\b(?:{_CLINICAL_ASK})\b).*\bmy (?:doctor|doc|dr|surgeon|derm\w*|obgyn|ob|pcp|gp) (?:has |just )?"
-    r"(?:cleared|ok'?d|okayed|gave me the (?:ok|okay|go ahead|green light))\b"
+    r"^(?!.*\b(?:safe|ok to|okay to|should i|is it|still|wait|too soon|how (?:long|soon)|hurts?|swell\w*|"
+    r"bleed\w*|infect\w*)\b)"
+    r".*\bmy (?:\w+ )?(?:doctor|doc|dr|surgeon|derm\w*|obgyn|ob|pcp|gp|nurse|physio|physical therapist) "
+    r"(?:has |just )?(?:cleared|ok'?d|okayed|gave me the (?:ok|okay|go ahead|green light)|says? i'?m "
+    r"(?:good|ok|okay|cleared|fine)|said i can|says i can)\b"
 )
 # Marks a condition left behind, asked about as what a treatment does: "does microneedling help with
 # the pitted scars from chicken pox".
@@ -541,4 +549,15 @@ MARKS_LEFT_BY = (
     r"(?:help|work|do anything|get rid of|fix|improve|fade)\b"
     r".{0,30}\b(?:scars?|marks?|spots?|pits|pitting|discolou?ration|pigment\w*)\b "
     r"(?:from|left by|after)\b"
+)
+# A course of care named only as the reason for a time: "do you have any appointments after 6? i do chemo
+# infusions during the day", "my husband's on dialysis so he drives me tuesdays only".
+CARE_SCHEDULE = (
+    r"^(?!.*\b(?:safe|ok to|okay to|should i|is it|affect\w*|interfer\w*|while|during (?:my|the) (?:chemo|"
+    r"treatment))\b)"
+    r"(?=.*\b(?:appointments?|appts?|slots?|openings?|anything|(?:can|could) we do|after \d|before \d|"
+    r"mornings?|afternoons?|evenings?)\b)"
+    r".*\b(?:i|he|she|we) (?:do|have|get|go to|am on|'?m on|is on|'?s on) (?:my |his |her )?(?:chemo\w*|"
+    r"dialysis|infusions?|radiation|physical therapy|pt|therapy)\b(?: infusions?)? (?:on|during|every|in the|"
+    r"\w+days|mornings|afternoons|so)\b"
 )
