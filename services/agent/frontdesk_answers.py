@@ -27,8 +27,8 @@ from .replies import date_label, day_name, hours_label, join_and, lang_of, money
 
 # The order answers are given in when one text asks several things.
 ORDER = (
-    "about", "balance", "price", "cheapest", "packages", "consult", "duration", "services", "providers",
-    "provider_schedule", "hours", "address", "parking", "phone",
+    "about", "balance", "for_the_provider", "price", "cheapest", "packages", "consult", "duration",
+    "services", "providers", "provider_schedule", "hours", "address", "parking", "phone",
 )  # fmt: skip
 # A phone number written in the spa's help text ("Call (415) 555-0199 for help.").
 _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b|\+\d{10,15}\b")
@@ -314,6 +314,7 @@ def services(asked: Asked) -> str:
 ANSWERS: dict[str, Callable[[Asked], str]] = {
     "about": about,
     "balance": balance,
+    "for_the_provider": lambda asked: say(asked.lang, "for_the_provider"),
     "price": price,
     "cheapest": cheapest,
     "packages": packages,

@@ -28,6 +28,7 @@ __all__ = [
 Question = Literal[
     "about",
     "balance",
+    "for_the_provider",
     "price",
     "packages",
     "duration",
@@ -49,6 +50,39 @@ _DAY = (
 
 # (question, rule): "{p}" in a pattern stands for the spa's provider first names.
 QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
+    (
+        "for_the_provider",
+        Rule(
+            "what to expect from a treatment",
+            r"\bhow long (?:does|do|will|would) (?:it|they|the results?|results|\w+)(?: \w+){0,3}? lasts?\b"
+            r"|\bhow long (?:until|till|before) (?:i|you) (?:see|notice|get) (?:results|a difference|it)\b"
+            r"|\bwhen (?:will|do|would|should) i (?:see|notice) (?:results|a difference)\b"
+            r"|\b(?:what'?s|what is|whats) the difference between\b"
+            r"|\b(?:does|do|will|would) (?:it|they|that|the \w+|\w+ing|\w+) hurt\b"
+            r"|\bis (?:it|that|\w+ing|the \w+) (?:painful|uncomfortable)\b"
+            r"|\bhow (?:bad|much) (?:does|will) (?:it|\w+) hurt\b"
+            r"|\b(?:any|is there(?: any)?|how much) downtime\b"
+            r"|\bhow many (?:sessions|treatments|visits|appointments)(?: of \w+(?: \w+)?)?"
+            r" (?:will|would|do|does|should) (?:i|it take|you)\b"
+            r"|\b(?:numbing|numb cream|numbing cream|lidocaine)\b(?!.{0,20}\b(?:wore|wear|worn) off\b)"
+            r"|\bcuanto (?:dura|duran) (?:el|la|los|las)? ?(?:efecto|resultados?)\b|\b(?:duele|dolor)\b\?",
+            (
+                "how long does botox last",
+                "whats the difference between botox and dysport",
+                "can i get numbing for laser",
+                "does microneedling hurt",
+                "is there any downtime with the peel",
+                "how long until i see results",
+                "how many sessions of laser will i need",
+            ),
+            (
+                "how long does a hydrafacial take",
+                "how long is the appointment",
+                "my last facial didnt hurt at all lol",
+                "how many sessions are in the package",
+            ),
+        ),
+    ),
     (
         "balance",
         Rule(
