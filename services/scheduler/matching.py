@@ -99,7 +99,7 @@ STOPWORDS = frozenset(
 GENERIC = frozenset(
     "stop line spot skin fine dark brown large big bigger thin fuller under eye top loss volume test "
     "patch between uneven tone leg damage sun age baby hollow fold one area drainage induction "
-    "consultation consult removal feet body double love handle".split()
+    "consultation consult removal feet body double love handle cool".split()
 )
 
 # Words people text that sit one letter from a catalog word: never corrected to it.

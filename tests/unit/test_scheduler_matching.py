@@ -79,6 +79,7 @@ TABLE: list[tuple[str, str | None]] = [
     ("omg $650 is a lot", None),
     ("none of those work, do you have anything later in the day?", None),
     ("Is there parking nearby?", None),
+    ("cool and is there anything i should avoid before?", None),
     ("got your message", None),
     ("i filled out the form", None),
     ("any slots friday?", None),

@@ -498,9 +498,12 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
         "services",
         Rule(
             "menu",
-            r"\bmenu\b|\bdo (?:y'all|ya'll|you all|yall|you guys) (?:do|offer|have|carry)\b",
+            r"\bmenu\b|\bdo (?:y'all|ya'll|you all|yall|you guys) (?:do|offer|have|carry)\b"
+            # "do you guys have parking?" asks about something else than treatments
+            r"(?! (?:any )?(?:parking|a (?:parking lot|garage|bathroom)|wifi|gift|memberships?|packages?"
+            r"|openings?|availability|time|spots?|anything (?:open|available|today|tomorrow|this|on)|walk))",
             ("what's on the menu", "do y'all do brows"),
-            ("do you have time friday",),
+            ("do you have time friday", "do u guys have parking", "do you guys have openings saturday"),
         ),
     ),
     (
@@ -619,6 +622,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
             r"|\b(?:do you|do u|does the spa) (?:require|take|need|charge) (?:a |an )?(?:deposit|card on file"
             r"|cancellation fee|no[- ]?show fee)\b|\bis there (?:a |an )?(?:deposit|cancellation fee"
             r"|no[- ]?show fee)\b"
+            r"|\bcancell?ation (?:window|period|notice|deadline|cutoff|rules?|terms)\b"
             r"|\b(?:fee|charge|penalty)\b.{0,15}\bif (?:i|you|we) (?:have to |need to )?"
             r"(?:cancel|reschedule|miss|no[- ]?show)\b"
             r"|\bpolitica de (?:cancelacion|reembolso|citas)\b",
@@ -629,6 +633,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
                 "what's your policy on late arrivals",
                 "cual es la politica de cancelacion",
                 "is there a fee if i cancel last minute?",
+                "sorry to bother again but whats ur cancellation window?",
             ),
             ("I need to cancel", "can i cancel my appointment", "I'm running late", "i paid the deposit"),
         ),
@@ -827,7 +832,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
             r"(?:do|bring|prepare|prep|avoid|stop|wear|know|shave|skip|wash)\b"
             r".{0,30}\b(?:before|beforehand|ahead of time|prior|to prepare)\b"
             r"|\bhow (?:do|should|can) i (?:best )?(?:prepare|prep|get ready)\b"
-            r"|\banything i (?:should|need to|have to) (?:do|know|bring|prepare)\b"
+            r"|\banything i (?:should|need to|have to) (?:do|know|bring|prepare|avoid|stop|skip|not do)\b"
             r"|\bque (?:debo|tengo que) (?:hacer|llevar|saber) antes\b|\bcomo me preparo\b",
             (
                 "oh wait do i need to do anything before?",
@@ -835,6 +840,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
                 "how do i prepare for my peel",
                 "anything i should know for my first visit?",
                 "que debo hacer antes de la cita?",
+                "cool and is there anything i should avoid before?",
             ),
             ("should i come before 5?", "do i need to bring my id", "can i come before work"),
         ),

@@ -220,7 +220,7 @@ CANCELLATION: tuple[Rule, ...] = (
         "cancellation",
         rx(
             r"\b(?:cancel|cancle|cansel|cancell|canel)(?:l?ed|l?ing|s)?\b(?!\s+(?:policy|fee))",
-            r"\bcancell?ations?\b(?!\s+(?:policy|fee|list))",
+            r"\bcancell?ations?\b(?!\s+(?:policy|fee|list|window|period|notice|deadline|cutoff|rules?|terms))",
         ),
         (
             "cancel my appointment",
@@ -232,6 +232,7 @@ CANCELLATION: tuple[Rule, ...] = (
             "What's your cancellation policy?",
             "I don't want to cancel, just confirming",
             "is there a cancellation fee?",
+            "whats ur cancellation window?",
             "cancel my facial... jk lol, just confirming friday",
         ),
         unless=_NOT_CANCEL,
