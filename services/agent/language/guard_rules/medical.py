@@ -493,8 +493,7 @@ QUESTIONS: tuple[Rule, ...] = (
         "aftercare",
         "medical",
         rx(
-            # downtime asked at booking is treatment info: "what's the downtime for a peel? i have a wedding"
-            r"\baftercare\b|\bafter[\s-]care\b|\bpost[\s-]?care\b",
+            r"\baftercare\b|\bafter[\s-]care\b|\bpost[\s-]?care\b|\bdowntime\b.{0,20}\?",
             _QUESTION_AFTER_TREATMENT,
         ),
         (
@@ -506,11 +505,16 @@ QUESTIONS: tuple[Rule, ...] = (
             "I would like to come after my workout",
             "I'll book a massage after my facial",
             "can you text me the aftercare sheet again",
+            "what's the downtime for microneedling? i have a work trip on the 20th",
         ),
-        # the sheet itself is logistics: "can you text me the aftercare sheet again"
+        # the sheet itself is logistics: "can you text me the aftercare sheet again"; so is downtime asked
+        # to plan around an event: "what's the downtime for a peel? i have a wedding on the 15th"
         unless=re.compile(
             r"\b(?:send|text|email|resend|forward)\b.{0,15}\b(?:aftercare|after[\s-]care|post[\s-]?care) "
-            r"(?:sheet|instructions|info|form|paper|pdf|email)s?\b(?!.{0,30}\?.)"
+            r"(?:sheet|instructions|info|form|paper|pdf|email)s?\b(?!.{0,30}\?.)|"
+            r"^(?!.*\b(?:after|since|still|my \w+ (?:is|are|looks?|feels?))\b)"
+            r".*\bdowntime\b.{0,80}\b(?:wedding|event|"
+            r"trip|vacation|party|work|meeting|photos?|shoot|date night|\d+(?:st|nd|rd|th))\b"
         ),
     ),
     Rule(
