@@ -418,6 +418,11 @@ def test_a_time_given_as_an_example_after_later(text: str, hour: int | None, shi
     assert u.shift == shift
 
 
+def test_a_clock_time_given_as_an_example_is_read_whole_not_as_its_hour() -> None:
+    u = understand("can you look for a different time, like 14:45?", now=NOW, tz=TZ)
+    assert u.preference is not None and u.preference.target_time == time(14, 45)
+
+
 # ----- after a day
 
 

@@ -239,7 +239,7 @@ _CLOCK = re.compile(
     r"|\b(?:is|would|does|will|could)\s+(?P<h10>\d{1,2})(?=\s+(?:be\s+)?(?:ok|okay|work|good|fine|possible)\b)"
     # "anything later, like 6?", "something earlier like 10": a time given as an example ("i'd like 2
     # sessions" counts, it names no time)
-    r"|(?:,|\b(?:later|earlier|sooner|something|anything|maybe|else))\s*,?\s+like\s+(?P<h11>\d{1,2})\b"
+    r"|(?:,|\b(?:later|earlier|sooner|something|anything|maybe|else))\s*,?\s+like\s+(?P<h11>\d{1,2})\b(?![:.]\d)"
     r"(?!\s*(?:people|sessions?|units?|areas?|of|more|min\w*|hours?|weeks?|days?|x)\b)"
     # "saturday works. morning. 10?", "hydrafacial saturday 10?": an hour asked about after the day
     r"|(?:[.,;!]|\b(?:\w+day|morning|afternoon|evening|works?))\s+(?P<h12>1[0-2]|[1-9])\s*\?"
