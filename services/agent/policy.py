@@ -91,9 +91,10 @@ def one_date(preference: TimePreference | None) -> date | None:
 def question_beside_a_booking(before: ConversationState, u: Understanding) -> bool:
     """A question for staff beside a booking (one under way, or a wish to come in) is noted for them and
     the booking goes on. A day alone is no booking ("a gift card for my mom for xmas"), nor a treatment
-    named only as what the question is about ("payment plans for coolsculpting?")."""
+    named only as what the question is about ("payment plans for coolsculpting?"), nor one just booked."""
     asks_to_come = u.booking_ask or (u.preference is not None and u.availability_request)
-    return before.service is not None or bool(before.proposals) or asks_to_come
+    under_way = before.service is not None and not before.just_booked  # a booking made is done
+    return under_way or bool(before.proposals) or asks_to_come
 
 
 def only_acknowledged(u: Understanding) -> bool:

@@ -111,6 +111,11 @@ def test_a_treatment_named_only_in_a_staff_question_is_no_booking() -> None:
     fresh = ConversationState(replies=1)
     assert not policy.question_beside_a_booking(fresh, _understood("payment plans for coolsculpting?"))
     assert not policy.question_beside_a_booking(fresh, _understood("a gift card for my mom for xmas"))
+    peel = ServiceCandidate(service_id=uuid4(), name="Chemical Peel", price_cents=17500)
+    booking = ConversationState(replies=2, service=peel, offers=1)
+    booked = ConversationState(replies=3, service=peel, just_booked=True, offers=1)
+    assert policy.question_beside_a_booking(booking, _understood("anything i should avoid before?"))
+    assert not policy.question_beside_a_booking(booked, _understood("anything i should avoid before?"))
     for text in ("can i book a facial? do you sell gift cards", "any openings friday? and gift cards?"):
         assert policy.question_beside_a_booking(fresh, _understood(text)), text
 
