@@ -53,20 +53,28 @@ _AT = r"(?P<at>noon|midday|mediodia|\d{1,2}(?::\d{2})?\s*(?:am|pm)?)"
 CLOCK_PICKS: tuple[ClockPickRow, ...] = (
     ClockPickRow(
         "earliest",
-        rf"{_PICKER}(?:earlier|earliest|sooner|soonest|mas temprana|mas temprano)\b{_AS_PICK}",
+        rf"{_PICKER}(?:early|earlier|earliest|sooner|soonest|mas temprana|mas temprano)\b{_AS_PICK}",
         (
             "the earlier one",
             "earliest one pls",
             "whichever is earlier",
             "la mas temprana",
             "book the sooner one",
+            "the early one",
         ),
         ("anything earlier?", "do you have earlier", "the earliest you have", "earlier in the day"),
     ),
     ClockPickRow(
         "latest",
-        rf"{_PICKER}(?:later|latest|mas tarde)\b{_AS_PICK}",
-        ("the later one pls", "the latest", "whichever's later", "la de mas tarde", "the later time works"),
+        rf"{_PICKER}(?:late|later|latest|mas tarde)\b{_AS_PICK}",
+        (
+            "the later one pls",
+            "the latest",
+            "whichever's later",
+            "la de mas tarde",
+            "the later time works",
+            "the late one",
+        ),
         ("anything later?", "later that day", "the later the better", "i'll book later", "later one day"),
     ),
     ClockPickRow(

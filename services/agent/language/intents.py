@@ -306,6 +306,13 @@ AVAILABILITY_RULES: tuple[Rule, ...] = (
         ("I have time on friday",),
     ),
     Rule(
+        "asks to be fitted in",
+        r"\b(?:fit|squeeze|get|sneak) me in\b(?!\s+(?:a|an|the|to|my|your)\b)"
+        r"|\bwhen (?:could|can|would|will) (?:you|u|y'?all) (?:fit|squeeze|see|take|have) me\b",
+        ("when could you fit me in?", "can u squeeze me in this week", "when can you see me"),
+        ("can you fit me in a robe after", "you fit me right in last time"),
+    ),
+    Rule(
         "pregunta qué hay libre",
         r"\bcuando (?:tienen|hay|puedo|podria|pueden|me pueden)\b|\bque (?:horarios?|dias?|citas?|horas?) "
         r"(?:tienen|hay)\b|\b(?:tienen|hay) (?:algo |alguna cita )?disponibles?\b|\blo (?:antes|mas pronto) "
