@@ -15,6 +15,14 @@ from .vocabulary import PROCEDURE
 # A booking word after "how do I prevent ...": "how do i prevent my slot from being given away".
 _BOOKING = re.compile(r"\b(?:appointment|appt|booking|slot|cancel\w*|reschedul\w*|no[\s-]show|fee|charge)")
 
+# What a med spa's menu is for ("what are the treatments for forehead lines" asks what it offers).
+_COSMETIC_CONCERN = (
+    r"(?:(?:forehead|frown|fine|smile|laugh|expression|eleven) )?(?:lines|wrinkles)|11s|elevens"
+    r"|crow'?s feet|lips|volume|unwanted hair|hair removal|double chin|stubborn fat|love handles"
+    r"|belly fat|cellulite|pores"
+    r"|dull skin|dark circles|sun ?spots|age spots|peach fuzz|skin texture|glow"
+)
+
 HEALTH_INFORMATION: tuple[Rule, ...] = (
     Rule(
         "runs_in_families",
@@ -100,14 +108,26 @@ HEALTH_INFORMATION: tuple[Rule, ...] = (
         # lead says "what can I do / what do you have for my lines").
         rx(
             r"^\W*(?:so |ok |hi |hey )?what (?:to do|should (?:i|we) do|do i do) "
-            r"(?:for|about|with) "
+            r"(?:for|about|with) ",
+            # the reference-site question: "What are the treatments for acne?" ("what are YOUR
+            # treatments for acne" and "do u do treatments for" ask what the spa offers)
+            r"^\W*(?:so |ok |hi |hey )?what (?:are|r) the (?:best |usual |common |standard |available )?"
+            rf"treatments? (?:for|of) (?!(?:my |the |your )?{_COSMETIC_CONCERN}\b)",
         ),
-        ("What to do for Rosacea ?", "what to do for hives", "what should i do about my dry skin"),
+        (
+            "What to do for Rosacea ?",
+            "what to do for hives",
+            "what should i do about my dry skin",
+            "What are the treatments for Acne ?",
+        ),
         (
             "what to do for a bachelorette, group facials?",
             "what should i do for my wedding, facial or peel?",
             "what do i do about parking, street or garage?",
             "what do you do for dark circles",
+            "what are your treatments for acne",
+            "do u do any treatments for stretch marks",
+            "what are the treatments for forehead lines",
         ),
         unless=re.compile(
             r"\b(?:party|bachelorette|wedding|birthday|bridal|group|gift|event|date night|vacation|trip|"
