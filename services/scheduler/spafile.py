@@ -135,6 +135,14 @@ class ServiceSpec(Section):
     )
 
 
+def _off_or_hours(off: bool, hours: Hours | None, what: str, flag: str) -> None:
+    """A dated entry closes the day (`flag: true`) or gives that day's own hours: one, never both."""
+    if off == (hours is not None):
+        raise ValueError(f"{what} is either '{flag}: true' or has 'hours'")
+    if hours is not None:
+        parse_hours(hours)
+
+
 class ExceptionSpec(Section):
     day: date = Field(alias="date")
     # Not `off`: YAML 1.1 reads a bare `off` key as the boolean false.
@@ -144,10 +152,7 @@ class ExceptionSpec(Section):
 
     @model_validator(mode="after")
     def _one_kind(self) -> ExceptionSpec:
-        if self.time_off == (self.hours is not None):
-            raise ValueError("an exception is either 'time_off: true' or has 'hours'")
-        if self.hours is not None:
-            parse_hours(self.hours)
+        _off_or_hours(self.time_off, self.hours, "an exception", "time_off")
         return self
 
 
@@ -161,10 +166,7 @@ class ClosureSpec(Section):
 
     @model_validator(mode="after")
     def _one_kind(self) -> ClosureSpec:
-        if self.closed == (self.hours is not None):
-            raise ValueError("a closure is either 'closed: true' or has 'hours'")
-        if self.hours is not None:
-            parse_hours(self.hours)
+        _off_or_hours(self.closed, self.hours, "a closure", "closed")
         return self
 
     def closure(self) -> Closure:
