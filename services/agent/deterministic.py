@@ -380,6 +380,8 @@ def consult_for(turn: Turn, service: ServiceCandidate) -> ServiceCandidate | Non
 def take_preference(turn: Turn) -> None:
     """A time preference, a named provider, or a new constraint on the options on the table."""
     u, state = turn.u, turn.state
+    if state.just_booked and policy.signs_off(u):
+        return  # "see you saturday!": the day booked, named to sign off
     provider = frontdesk_answers.find_provider(turn.ctx.spa, u.provider)
     asks_about_provider = "provider_schedule" in u.questions and u.preference is None
     # "is sloan available for a facial sat?": with a treatment in hand, the day is for booking.

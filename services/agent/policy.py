@@ -53,13 +53,7 @@ def next_step(
     The name is never a gate: with a service and a time the client gets options.
     """
     if state.just_booked:
-        if (
-            u is not None
-            and (u.thanks or u.goodbye or u.negate or only_acknowledges(u.text))
-            and (u.preference is None)
-        ):
-            return "welcome"
-        return "booked_followup"
+        return "welcome" if u is not None and signs_off(u) else "booked_followup"
     if state.service is None:
         if state.candidates:
             return "ask_service_choice"
@@ -69,6 +63,13 @@ def next_step(
     if state.proposals and not fresh_search:
         return "await_choice"
     return "propose"
+
+
+def signs_off(u: Understanding) -> bool:
+    """After a booking: thanks, bye, no, or 👍; "see you saturday!" names the day booked to sign off,
+    not to book again."""
+    closes = u.thanks or u.goodbye or u.negate or only_acknowledges(u.text)
+    return closes and (u.preference is None or u.goodbye)
 
 
 def thanks_for_name(step: Step, state: ConversationState, u: Understanding) -> bool:

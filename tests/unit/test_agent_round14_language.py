@@ -339,3 +339,31 @@ def test_how_to_pay_is_a_question_for_staff_and_a_later_booking_a_polite_no() ->
     u = _understood("ty for the info! ill book later")
     assert u.defers and policy.declines_for_now("ask_time", ConversationState(replies=1), u)
     assert _understood("wow ok thats more than i thought").price_objection
+
+
+def test_see_you_on_the_day_booked_signs_off() -> None:
+    booked = ConversationState(just_booked=True, offers=1)
+    assert policy.next_step(booked, u=_understood("ok perfect, see you saturday!")) == "welcome"
+    assert policy.next_step(booked, u=_understood("thanks! can i also get a peel friday?")) != "welcome"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i wont be coming in saturday after all", "reschedule"),
+        ("quiero hablar con la dueña por favor", "human_request"),
+    ],
+)
+def test_more_ways_to_call_off_a_visit_or_ask_for_a_person(text: str, category: str) -> None:
+    verdict = check_inbound(text)
+    assert verdict.escalate and verdict.category == category
+
+
+def test_the_price_of_a_peeling_in_spanish_is_no_symptom() -> None:
+    assert not check_inbound("cuanto cuesta el peeling quimico?").escalate
+    assert "price" in _understood("hiya! whats a hydrafacial go for these days").questions
+
+
+def test_thanks_and_a_booking_for_later_in_spanish_is_a_polite_no() -> None:
+    u = _understood("gracias por la info, luego reservo")
+    assert u.defers and policy.declines_for_now("ask_time", ConversationState(replies=1), u)

@@ -355,6 +355,8 @@ DEFER_RULES: tuple[Rule, ...] = (
         r"|\b(?:get|text|write) back to (?:you|u)\b|\bnot sure (?:yet|which)\b"
         r"|\b(?:dejame|dejeme|deja que) (?:ver|revisar|pensar|checar)\b|\bte (?:aviso|escribo|confirmo)\b"
         r"|\blo (?:pienso|consulto|reviso)\b"
+        r"|\b(?:luego|despues|mas tarde|otro dia) (?:reservo|agendo|te escribo|les escribo|te aviso"
+        r"|les aviso)\b"
         r"|\b(?:i'll|i will|let me|lemme|gonna|need to)"
         r" (?:have a think|think it over|think on it|mull it over)\b"
         r"|\bmaybe (?:another|some other) time\b|\bnot (?:right )?now,? thanks?\b"
@@ -369,6 +371,7 @@ DEFER_RULES: tuple[Rule, ...] = (
             "I'll let you know!",
             "dejame ver mi agenda y te aviso",
             "ty for the info! ill book later",
+            "gracias por la info, luego reservo",
         ),
         ("let me know what you have", "check in is at 3", "can you get back to me about prices?"),
     ),

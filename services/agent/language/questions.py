@@ -198,6 +198,7 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             r"|\bhow much (?:do|does|would|will) (?:it|that|this|a \w+|the \w+) (?:cost|run|be)\b"
             r"|\bwhat (?:does|do|would|will) (?:\w+\s+){0,4}?(?:run|go for|set me back)\b"
             r"(?! (?:on|at|from|till))|\bballpark\b|\bset (?:me|you|us) back\b"
+            r"|\bwhat(?:'s|s| is)? (?:a |an |the |your |ur )?(?:\w+\s+){0,3}?go(?:es|ing)? for\b"
             r"|\bwhat (?:are|r) (?:you|u|y'all) (?:charging|asking)\b"
             r"|\bwhat(?:'s| is|s| would be) (?:the |my )?total\b"
             r"|\bhow much (?:all together|altogether|in total|total)\b|\btotal (?:cost|price)\b"
@@ -212,6 +213,7 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "what does botox run these days?",
                 "ballpark for coolsculpting?",
                 "what would a hydrafacial set me back",
+                "hiya! whats a hydrafacial go for these days",
                 "what r u charging for lip filler",
             ),
             ("I'm free friday", "free parking?", "what time does the sale run on friday", "i go for a run"),

@@ -158,7 +158,7 @@ RESCHEDULE: tuple[Rule, ...] = (
         rx(
             rf"^(?=.*\b(?:anymore|any more|after all|no longer)\b)(?=.*\b(?:{_A_DAY}|{_MY_APPOINTMENT})\b)"
             r".*\b(?:can'?t|cannot|can not|won'?t|will not|not able to|unable to|no longer)\b "
-            r"(?:be able to )?(?:make it|make|come in|come|be there|do|go)\b",
+            r"(?:be able to )?(?:make it|make|come in|come|be there|do|go|be coming(?: in)?)\b",
             rf"\b(?:{_A_DAY}|{_MY_APPOINTMENT})\b.{{0,30}}"
             r"\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not) (?:work|happen|going to work)\b"
             r".{0,20}\b(?:anymore|any more|after all)\b",
@@ -167,6 +167,7 @@ RESCHEDULE: tuple[Rule, ...] = (
             "I can't come in friday anymore",
             "cant come in tmrw anymore sorry",
             "won't be able to make my appt thurs after all",
+            "i wont be coming in saturday after all",
             "friday doesn't work anymore for my appointment",
         ),
         (

@@ -210,7 +210,7 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
         "human_request",
         rx(
             r"\bhablar con (?:una persona|alguien|un humano|el gerente|la gerente|el encargado|"
-            r"la encargada)\b",
+            r"la encargada|(?:el|la) (?:duen[oa]|jef[ea]|administrador[a]?|recepcionista))\b",
             r"\bpersona real\b|\bllamen(?:me)?\b|\bme (?:pueden|puede) llamar\b",
             # Spanglish: "can i talk to alguien real", "speak with una persona"
             r"\b(?:talk|speak|chat) (?:to|with) (?:alguien|una persona|un humano)\b|\balguien real\b",
@@ -219,6 +219,7 @@ HUMAN_REQUEST: tuple[Rule, ...] = (
             "quiero hablar con una persona",
             "me pueden llamar por favor?",
             "can i just talk to alguien real porfa",
+            "quiero hablar con la dueña por favor",
         ),
         ("me llamo Lucia",),
     ),

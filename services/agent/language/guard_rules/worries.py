@@ -14,7 +14,9 @@ from .vocabulary import FACT_FOR_THE_VISIT, SYMPTOM
 # bruising!", "numbing cream?", "does it hurt", "pain free?".
 _SHORT_TEXT_NOT_A_WORRY = (
     r"no|not|zero|any|minimal|less|free|thanks?|thank you|ty|love|loved|is|are|does|do|will|would|how|what|"
-    r"when|where|can|could|should|price|cost|much|book|booking|numbing|cream|lol"
+    r"when|where|can|could|should|price|cost|much|book|booking|numbing|cream|lol|"
+    # Spanish: "¿cuánto cuesta el peeling?" asks the price of a chemical peel
+    r"cuanto|cuanta|cuesta|cuestan|precio|cobran|reservar|cita"
 )
 
 SHORT_SYMPTOM = Rule(
@@ -40,6 +42,7 @@ SHORT_SYMPTOM = Rule(
         "hurts less than wax lol",
         "pain free?",
         "laser hair removal",
+        "cuanto cuesta el peeling quimico?",
     ),
     # ten words at most (a symptom may take three): only a text that short is read this way
     needs=re.compile(r"^\W*+(?:\w++\W*+){1,10}+$"),
