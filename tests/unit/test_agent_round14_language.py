@@ -367,3 +367,9 @@ def test_the_price_of_a_peeling_in_spanish_is_no_symptom() -> None:
 def test_thanks_and_a_booking_for_later_in_spanish_is_a_polite_no() -> None:
     u = _understood("gracias por la info, luego reservo")
     assert u.defers and policy.declines_for_now("ask_time", ConversationState(replies=1), u)
+
+
+def test_a_treatment_as_a_gift_running_behind_and_a_spanish_budget() -> None:
+    assert staff_topic("can i buy lip filler as a gift for my sister?") == "gift cards"
+    assert staff_topic("so sorry running like 10 behind!!") == "running late"
+    assert _understood("no puedo pagar tanto ahorita").price_objection

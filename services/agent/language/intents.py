@@ -237,7 +237,8 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
         r"|\bmuy caro\b|\bcaro\b|\bmas barato\b|\bdescuentos?\b|\bpromocion(?:es)?\b"
         r"|\bcar[io]sim[oa]\b|\b(?:esta|es|muy|bien|super|que) cara\b|\bcostos[oa]\b|\bno me alcanza\b"
         r"|\bfuera de mi presupuesto\b"
-        r"|\bno tengo (?:tanto|ese|el) dinero\b",
+        r"|\bno tengo (?:tanto|ese|el) dinero\b|\bno (?:puedo|podemos) pagar (?:tanto|eso|mucho|ese precio)\b"
+        r"|\bfuera de mi alcance\b",
         (
             "is there anything cheaper",
             "do u have any specials",
@@ -245,6 +246,7 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
             "es muy caro",
             "uy esta carisimo",
             "no me alcanza ahorita",
+            "no puedo pagar tanto ahorita",
         ),
         ("cheers", "do you take payment plans", "me duele la cara"),  # financing is a question for staff
     ),

@@ -561,8 +561,15 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         "gift cards",
         Rule(
             "gift cards",
-            r"\bgift ?(?:cards?|certificates?|vouchers?)\b|\btarjetas? de regalo\b",
-            ("do you sell gift cards?", "can I buy a giftcard for my mom", "tienen tarjetas de regalo?"),
+            r"\bgift ?(?:cards?|certificates?|vouchers?)\b|\btarjetas? de regalo\b"
+            # a treatment bought for someone else: "can i buy lip filler as a gift for my sister?"
+            r"|\b(?:buy|get|purchase|give)\b.{0,30}\bas an? (?:gift|present)\b|\bde regalo para\b",
+            (
+                "do you sell gift cards?",
+                "can I buy a giftcard for my mom",
+                "tienen tarjetas de regalo?",
+                "can i buy lip filler as a gift for my sister?",
+            ),
             ("it's a gift for me", "thanks for the gift"),
         ),
     ),
@@ -691,8 +698,15 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         Rule(
             "running late",
             r"\b(?:running|gonna be|going to be|will be|i'll be|ill be|i'm|im)\s+(?:\w+\s+){0,3}?late\b"
-            r"|\brunning behind\b|\bvoy (?:a llegar )?tarde\b|\bllego tarde\b",
-            ("running 15 min late for my 2pm, so sorry!!", "I'll be 10 minutes late", "voy a llegar tarde"),
+            r"|\brunning behind\b|\bvoy (?:a llegar )?tarde\b|\bllego tarde\b"
+            r"|\brunning (?:like |about |around |maybe )?(?:\d+|a few|a couple|five|ten|fifteen)"
+            r"(?: ?(?:min|mins|minutes))? (?:behind|late)\b",
+            (
+                "running 15 min late for my 2pm, so sorry!!",
+                "I'll be 10 minutes late",
+                "voy a llegar tarde",
+                "so sorry running like 10 behind!!",
+            ),
             ("do you have anything late in the day", "is it too late to book today?"),
         ),
     ),
