@@ -487,7 +487,9 @@ async def test_a_provider_ruled_out_is_never_offered_even_as_an_alternative(demo
     )
     assert reply.result.options and {o.provider_id for o in reply.result.options} == {sloane}
     tuesday = _next(1, LA)  # Sloane does not work Tuesdays: the nearest days she does
-    other = await _find_with(demo, "hydrafacial", TimePreference(dates=[tuesday]), exclude_provider_ids=[priya])
+    other = await _find_with(
+        demo, "hydrafacial", TimePreference(dates=[tuesday]), exclude_provider_ids=[priya]
+    )
     assert other.result.options and {o.provider_id for o in other.result.options} == {sloane}
 
 
