@@ -79,7 +79,9 @@ def thanks_for_name(step: Step, state: ConversationState, u: Understanding) -> b
 
 def declines_for_now(step: Step, state: ConversationState, u: Understanding) -> bool:
     """'ok thanks, i'll have a think' / 'no thanks, bye' to a question about booking: a polite no."""
-    if step not in ("ask_time", "ask_service", "greet") or not state.greeted or u.preference is not None:
+    if step not in ("ask_time", "ask_service", "greet") or not state.greeted:
+        return False
+    if u.preference is not None and not u.goodbye:  # "have a good night!" is no time to book
         return False
     return u.defers or u.goodbye or (u.negate and u.thanks) or only_thanks(u.text)
 

@@ -373,3 +373,10 @@ def test_a_treatment_as_a_gift_running_behind_and_a_spanish_budget() -> None:
     assert staff_topic("can i buy lip filler as a gift for my sister?") == "gift cards"
     assert staff_topic("so sorry running like 10 behind!!") == "running late"
     assert _understood("no puedo pagar tanto ahorita").price_objection
+
+
+def test_a_goodnight_after_an_answer_signs_off_and_installments_go_to_staff() -> None:
+    u = _understood("ty so much, have a good night!")
+    assert policy.declines_for_now("ask_service", ConversationState(replies=1), u)
+    assert policy.polite_close(u) == "goodbye"
+    assert staff_topic("do u do payment in installments for coolsculpting") == "payment plans"

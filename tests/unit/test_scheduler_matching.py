@@ -174,3 +174,15 @@ def test_the_spa_name_is_not_a_service_word(demo: SpaCatalog) -> None:
 def test_normalize_reads_through_the_shared_normaliser() -> None:
     assert matching.normalize("Crow’s Feet") == "crows feet"
     assert matching.normalize("DEPILACIÓN  láser!!") == "laser hair removal"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hola! cuanto cuesta la consulta para botox y cuanto dura?", "neurotoxin-consult"),
+        ("una consulta de relleno el viernes", "filler-consult"),
+    ],
+)
+def test_a_consultation_named_in_spanish_comes_first(demo: SpaCatalog, text: str, expected: str) -> None:
+    top = _ranked(demo, text)[0]
+    assert top.service.key == expected and top.confidence >= MATCH_MIN

@@ -604,7 +604,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
         "payment plans",
         Rule(
             "payment plans and financing",
-            r"\bpayment plans?\b|\bfinanc(?:e|ing)\b|\bmonthly payments?\b"
+            r"\bpayment plans?\b|\bfinanc(?:e|ing)\b|\bmonthly payments?\b|\binstall?ments\b"
             r"|\bpay (?:for it |it )?(?:in|over|by|with) (?:installments|instalments|monthly|months"
             r"|parts|chunks|payments)\b|\bpay (?:monthly|over time)\b"
             r"|\bsplit (?:it|the cost|the payment) (?:up|into)\b"
@@ -617,6 +617,7 @@ STAFF_TOPIC_RULES: tuple[tuple[str, Rule], ...] = (
                 "is there financing for coolsculpting",
                 "se puede pagar en plazos?",
                 "can i split it up into payments",
+                "do u do payment in installments for coolsculpting",
             ),
             ("can i pay when i get there", "how do i pay", "i can pay monday", "a payment for my facial"),
         ),
