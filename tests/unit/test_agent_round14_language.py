@@ -380,3 +380,11 @@ def test_a_goodnight_after_an_answer_signs_off_and_installments_go_to_staff() ->
     assert policy.declines_for_now("ask_service", ConversationState(replies=1), u)
     assert policy.polite_close(u) == "goodbye"
     assert staff_topic("do u do payment in installments for coolsculpting") == "payment plans"
+
+
+def test_a_price_comparison_is_a_price_question_and_a_third_ask_a_complaint() -> None:
+    u = _understood("whats cheaper, botox or lip filler?")
+    assert "price" in u.questions and not u.price_objection
+    assert _understood("is there anything cheaper").price_objection
+    verdict = check_inbound("im over it, this is my 3rd time asking for a callback")
+    assert verdict.escalate and verdict.category == "complaint"

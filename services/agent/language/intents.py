@@ -231,7 +231,9 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "cheaper",
-        r"\bcheaper\b|\bless expensive\b|\bmore affordable\b|\blower price\b|\b(?:any|got any|have any"
+        # "whats cheaper, botox or filler?" compares prices: a price question, not an objection
+        r"(?<!what's )(?<!whats )(?<!which is )(?<!which's )(?<!which one is )\bcheaper\b"
+        r"|\bless expensive\b|\bmore affordable\b|\blower price\b|\b(?:any|got any|have any"
         r"|are there)\s+"
         r"(?:discounts?|deals?|specials?|promos?|promotions?|coupons?|offers?)\b|\bdiscount\b"
         r"|\bmuy caro\b|\bcaro\b|\bmas barato\b|\bdescuentos?\b|\bpromocion(?:es)?\b"
@@ -248,7 +250,12 @@ PRICE_OBJECTION_RULES: tuple[Rule, ...] = (
             "no me alcanza ahorita",
             "no puedo pagar tanto ahorita",
         ),
-        ("cheers", "do you take payment plans", "me duele la cara"),  # financing is a question for staff
+        (
+            "cheers",
+            "do you take payment plans",  # financing is a question for staff
+            "me duele la cara",
+            "whats cheaper, botox or lip filler?",
+        ),
     ),
     Rule(
         "a lower price seen elsewhere",

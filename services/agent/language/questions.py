@@ -200,6 +200,8 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
             r"(?! (?:on|at|from|till))|\bballpark\b|\bset (?:me|you|us) back\b"
             r"|\bwhat(?:'s|s| is)? (?:a |an |the |your |ur )?(?:\w+\s+){0,3}?go(?:es|ing)? for\b"
             r"|\bwhat (?:are|r) (?:you|u|y'all) (?:charging|asking)\b"
+            r"|\b(?:what'?s|whats|which(?: one)? is|which'?s)"
+            r" (?:cheaper|more expensive|less expensive|pricier)\b"
             r"|\bwhat(?:'s| is|s| would be) (?:the |my )?total\b"
             r"|\bhow much (?:all together|altogether|in total|total)\b|\btotal (?:cost|price)\b"
             r"|\bcuanto (?:seria|es|sale) (?:en )?total\b",
@@ -214,6 +216,7 @@ QUESTION_RULES: tuple[tuple[Question, Rule], ...] = (
                 "ballpark for coolsculpting?",
                 "what would a hydrafacial set me back",
                 "hiya! whats a hydrafacial go for these days",
+                "whats cheaper, botox or lip filler?",
                 "what r u charging for lip filler",
             ),
             ("I'm free friday", "free parking?", "what time does the sale run on friday", "i go for a run"),

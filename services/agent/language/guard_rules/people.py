@@ -82,6 +82,9 @@ COMPLAINT: tuple[Rule, ...] = (
             r"replied|answered|returned|reached out|followed up)\b",
             r"\bstill (?:waiting|haven'?t heard)\b.{0,40}\b(?:days?|weeks?|hours?|since|again|forever)\b",
             r"\b(?:never|didn'?t) (?:got|get|hear) (?:a )?(?:call|response|reply) back\b",
+            # "this is my 3rd time asking for a callback"
+            r"\b(?:\d+(?:st|nd|rd|th)?|second|third|fourth|fifth|umpteenth) time"
+            r" (?:asking|calling|texting|trying|reaching out|requesting|following up)\b",
             r"\bwaited (?:for )?(?:(?:over |almost |like )?(?:[2-9]\d|\d{3}) ?min\w*|(?:over |"
             r"almost )?an hour|\d+ hours?|"
             r"forever|so long)\b",
