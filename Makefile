@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e test-faults conversations bench lint format install asyncapi clean
+.PHONY: run chromium test test-unit test-integration test-e2e test-faults conversations bench lint format install asyncapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,21 @@ install: $(STAMP) ## create .venv and install frontdesk with its test tools
 run: $(STAMP) ## the whole system locally: embedded NATS + PostgreSQL, demo spa, simulator, inbox
 	$(PY) -m shared.cli dev
 
-test: $(STAMP) ## every test tier against real embedded servers (two workers, a file's tests on one)
+test: $(STAMP) chromium ## every test tier against real embedded servers (two workers, a file's tests on one)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+# The browser tests drive Debian's own Chromium (Playwright's download is not used; FRONTDESK_CHROMIUM
+# names another): installed here when it is missing and this is root on Debian.
+CHROMIUM ?= $(or $(FRONTDESK_CHROMIUM),/usr/bin/chromium)
+chromium:
+	@test -x "$(CHROMIUM)" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }; \
+	  fi; \
+	  test -x "$(CHROMIUM)" || { echo "no Chromium at $(CHROMIUM): apt-get install chromium, or set FRONTDESK_CHROMIUM"; exit 1; }; }
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m unit
