@@ -185,10 +185,11 @@ def staff_question(turn: Turn) -> Decision | None:
             turn.u = dataclasses.replace(u, questions=u.questions - {"price"})
         return None
     note = STAFF_TOPIC_NOTE.format(topic=topic)
-    if policy.question_beside_a_booking(turn.ctx.state, u) and topic not in ABOUT_A_BOOKING:
+    if policy.question_beside_a_booking(state, u) and topic not in ABOUT_A_BOOKING:
         if note not in state.notes:
             turn.learn(turn.event(StaffNoteAdded, note=note))
-            turn.lead.append(say(turn.lang, STAFF_TOPIC_NOTED.get(topic, "staff_question_noted")))
+            # said before notes a long reply may drop: the client hears their question went to staff
+            turn.lead.insert(0, say(turn.lang, STAFF_TOPIC_NOTED.get(topic, "staff_question_noted")))
         return None
     log.info("agent.staff_question", topic=topic, conversation_id=state.conversation_id)
     return Decision(

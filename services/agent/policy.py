@@ -91,13 +91,13 @@ def one_date(preference: TimePreference | None) -> date | None:
     return preference.dates[0] if preference is not None and len(preference.dates) == 1 else None
 
 
-def question_beside_a_booking(before: ConversationState, u: Understanding) -> bool:
-    """A question for staff beside a booking (one under way, or a wish to come in) is noted for them and
-    the booking goes on. A day alone is no booking ("a gift card for my mom for xmas"), nor a treatment
-    named only as what the question is about ("payment plans for coolsculpting?"), nor one just booked."""
+def question_beside_a_booking(state: ConversationState, u: Understanding) -> bool:
+    """A question for staff beside a booking (a treatment named or under way, options out, or a wish to
+    come in) is noted for them and the booking goes on. A day alone is no booking ("a gift card for my
+    mom for xmas"), nor a booking already made ("anything i should avoid before?" after it)."""
     asks_to_come = u.booking_ask or (u.preference is not None and u.availability_request)
-    under_way = before.service is not None and not before.just_booked  # a booking made is done
-    return under_way or bool(before.proposals) or asks_to_come
+    under_way = state.service is not None and not state.just_booked
+    return under_way or bool(state.proposals) or asks_to_come
 
 
 def only_acknowledged(u: Understanding) -> bool:

@@ -111,7 +111,7 @@ GENERIC = frozenset(
 # Words people text that sit one letter from a catalog word: never corrected to it.
 COMMON = frozenset(
     "message messages scares scared filled filling fillet pills lasted lasting later slots peeled "
-    "peeling facing faces massive glows close closer closed".split()
+    "peeling facing faces massive glows close closer closed cherry".split()
 )
 
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")

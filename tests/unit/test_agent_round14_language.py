@@ -107,14 +107,14 @@ def test_financing_and_the_spas_policies_are_questions_for_staff(text: str, topi
     assert not _understood(text).price_objection
 
 
-def test_a_treatment_named_only_in_a_staff_question_is_no_booking() -> None:
+def test_a_staff_question_beside_a_booking_is_noted_and_alone_goes_to_staff() -> None:
     fresh = ConversationState(replies=1)
-    assert not policy.question_beside_a_booking(fresh, _understood("payment plans for coolsculpting?"))
     assert not policy.question_beside_a_booking(fresh, _understood("a gift card for my mom for xmas"))
+    assert not policy.question_beside_a_booking(fresh, _understood("do you take payment plans?"))
     peel = ServiceCandidate(service_id=uuid4(), name="Chemical Peel", price_cents=17500)
     booking = ConversationState(replies=2, service=peel, offers=1)
     booked = ConversationState(replies=3, service=peel, just_booked=True, offers=1)
-    assert policy.question_beside_a_booking(booking, _understood("anything i should avoid before?"))
+    assert policy.question_beside_a_booking(booking, _understood("payment plans for the peel?"))
     assert not policy.question_beside_a_booking(booked, _understood("anything i should avoid before?"))
     for text in ("can i book a facial? do you sell gift cards", "any openings friday? and gift cards?"):
         assert policy.question_beside_a_booking(fresh, _understood(text)), text

@@ -80,6 +80,7 @@ TABLE: list[tuple[str, str | None]] = [
     ("none of those work, do you have anything later in the day?", None),
     ("Is there parking nearby?", None),
     ("cool and is there anything i should avoid before?", None),
+    ("do you offer financing thru cherry?", None),
     ("got your message", None),
     ("i filled out the form", None),
     ("any slots friday?", None),
