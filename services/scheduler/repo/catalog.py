@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, time
 from typing import Any
 
@@ -25,21 +26,26 @@ def clock_text(value: time) -> str:
     return "24:00" if value == time.max else value.strftime("%H:%M")
 
 
+def spans_json(spans: Sequence[Interval]) -> list[list[str]]:
+    """A day's spans in their stored form: [["09:00", "17:00"], ...]."""
+    return [[clock_text(a), clock_text(b)] for a, b in spans]
+
+
+def _spans_from_json(spans: list[list[str]]) -> list[Interval]:
+    return parse_hours([f"{a}-{b}" for a, b in spans])
+
+
 def hours_json(week: dict[int, list[Interval]]) -> dict[str, list[list[str]]]:
     """Weekly hours in their stored form: {"0": [["09:00", "17:00"]], ...}."""
-    return {str(d): [[clock_text(a), clock_text(b)] for a, b in spans] for d, spans in sorted(week.items())}
+    return {str(d): spans_json(spans) for d, spans in sorted(week.items())}
 
 
 def closures_json(closures: dict[date, Closure]) -> list[dict[str, Any]]:
     """The spa's closures in their stored form, by date."""
     return [
-        {"date": d.isoformat(), "hours": _spans_json(c.hours), "reason": c.reason}
+        {"date": d.isoformat(), "hours": spans_json(c.hours), "reason": c.reason}
         for d, c in sorted(closures.items())
     ]
-
-
-def _spans_json(spans: tuple[Interval, ...]) -> list[list[str]]:
-    return [[clock_text(a), clock_text(b)] for a, b in spans]
 
 
 def _closures_from_json(value: list[dict[str, Any]]) -> dict[date, Closure]:
@@ -50,12 +56,8 @@ def _closures_from_json(value: list[dict[str, Any]]) -> dict[date, Closure]:
     return {c.day: c for c in closures}
 
 
-def _spans_from_json(spans: list[list[str]]) -> list[Interval]:
-    return parse_hours([f"{a}-{b}" for a, b in spans])
-
-
 def _week_from_json(value: dict[str, list[list[str]]]) -> dict[int, list[Interval]]:
-    return {int(d): parse_hours([f"{a}-{b}" for a, b in spans]) for d, spans in value.items()}
+    return {int(d): _spans_from_json(spans) for d, spans in value.items()}
 
 
 async def spa_version(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> int | None:
@@ -93,10 +95,7 @@ async def load_catalog(conn: asyncpg.Connection | asyncpg.Pool, spa_id: str) -> 
             first_name=r["first_name"],
             qualifications=frozenset(r["qualifications"]),
             weekly=_week_from_json(r["weekly_hours"]),
-            exceptions={
-                date.fromisoformat(e["date"]): parse_hours([f"{a}-{b}" for a, b in e["hours"]])
-                for e in r["exceptions"]
-            },
+            exceptions={date.fromisoformat(e["date"]): _spans_from_json(e["hours"]) for e in r["exceptions"]},
             credentials=tuple(r["credentials"]),
         )
         for r in await conn.fetch("SELECT * FROM providers WHERE spa_id = $1 AND active", spa_id)

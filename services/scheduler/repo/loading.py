@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from services.scheduler.repo.catalog import clock_text, closures_json, hours_json
+from services.scheduler.repo.catalog import closures_json, hours_json, spans_json
 from services.scheduler.spafile import SpaFile, cents, weekly_hours
 from shared.ids import client_ref
 
@@ -205,7 +205,7 @@ async def load_spa(conn: asyncpg.Connection, spa: SpaFile, id_hash_key: str) -> 
                 "room": p.room,
                 "weekly_hours": hours_json(d.weekly),  # type: ignore[arg-type]
                 "exceptions": [
-                    {"date": day.isoformat(), "hours": [[clock_text(a), clock_text(b)] for a, b in spans]}
+                    {"date": day.isoformat(), "hours": spans_json(spans)}
                     for day, spans in sorted(d.exceptions.items())
                 ],
             }
