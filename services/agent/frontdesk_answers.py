@@ -282,16 +282,24 @@ def balance(asked: Asked) -> str:
     held = [p for p in asked.balances if p.sessions_remaining > 0]
     if not held:
         return say(asked.lang, "balance_none")
-    es = lang_of(asked.lang) == "es"
     return " ".join(
-        say(asked.lang, "balance", package=p.package_name, count=p.sessions_remaining, unit=_unit(p, es))
+        say(
+            asked.lang,
+            "balance",
+            package=p.package_name,
+            count=p.sessions_remaining,
+            unit=sessions_unit(p, asked.lang),
+        )
         for p in held[:2]
     )
 
 
-def _unit(package: PackageBalance, es: bool) -> str:
+def sessions_unit(package: PackageBalance, lang: str) -> str:
+    """'session' or 'sessions' (sesión, sesiones) for the sessions left on a package."""
     one = package.sessions_remaining == 1
-    return ("sesión" if one else "sesiones") if es else ("session" if one else "sessions")
+    if lang_of(lang) == "es":
+        return "sesión" if one else "sesiones"
+    return "session" if one else "sessions"
 
 
 def services(asked: Asked) -> str:

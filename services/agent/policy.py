@@ -26,7 +26,7 @@ from shared.contracts.tools import (
 )
 
 from .domain import MAX_REPLY_CHARS, ConversationState
-from .frontdesk_answers import service_info
+from .frontdesk_answers import service_info, sessions_unit
 from .language.choices import offers_time
 from .language.intents import only_acknowledges, only_thanks
 from .language.shorthand import plain
@@ -587,15 +587,12 @@ def objection_reply(
     covering = [p for p in benefits.packages if p.covers_service and p.sessions_remaining > 0]
     if covering:
         pkg = max(covering, key=lambda p: p.sessions_remaining)
-        unit = "session" if pkg.sessions_remaining == 1 else "sessions"
-        if lang == "es":
-            unit = "sesión" if pkg.sessions_remaining == 1 else "sesiones"
         text = say(
             lang,
             "objection_package_balance",
             package=pkg.package_name,
             count=pkg.sessions_remaining,
-            unit=unit,
+            unit=sessions_unit(pkg, lang),
             service=name,
         )
         return text, "package_balance"
