@@ -13,7 +13,6 @@ slots in booking.py; the turn's working set and its reply in turn.py.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +28,6 @@ from shared.contracts.conversation import (
     StaffNoteAdded,
 )
 from shared.contracts.tools import (
-    ClosedDay,
     PackageBalance,
     PackageOffer,
     ProviderInfo,
@@ -45,7 +43,7 @@ from .language.choices import offers_time
 from .language.clock_picks import option_by_clock
 from .language.understanding import understand
 from .language.vocabulary import COURTESY_WORDS
-from .replies import date_label, day_name, hours_label, lang_of, say
+from .replies import day_name, hours_label, lang_of, say
 from .turn import Turn, reply
 
 log = structlog.get_logger()
@@ -415,7 +413,7 @@ def take_preference(turn: Turn) -> None:
             turn.lead.append(say(turn.lang, "closed_day", day=day_name(weekday, turn.lang)))
             turn.inexact_said = True
         for closed in policy.closed_dates(fields["preference"], turn.ctx.spa.closures):
-            turn.lead.append(closed_date_note(closed, turn.lang))
+            turn.lead.append(frontdesk_answers.closure_hours(closed, turn.lang))
             turn.inexact_said = True
         if provider is not None and not turn.inexact_said and (off := provider_day_off(turn, provider)):
             turn.lead.insert(0, off)  # "julia on monday": said before notes a long reply may drop
@@ -434,13 +432,6 @@ def rule_out_provider(turn: Turn, fields: dict[str, Any] | None) -> dict[str, An
     if named is not None and fields.get("provider_id") == named.provider_id:
         fields["provider_id"] = fields["provider_first_name"] = None
     return fields
-
-
-def closed_date_note(closed: ClosedDay, lang: str) -> str:
-    """'We're closed Friday, Dec 25 (Christmas Day).'"""
-    moment = datetime.combine(closed.day, time(12))
-    label = date_label(moment, lang) + (f" ({closed.reason})" if closed.reason else "")
-    return say(lang, "closed_date", day=label)
 
 
 def from_opening(turn: Turn, preference: TimePreference) -> TimePreference:

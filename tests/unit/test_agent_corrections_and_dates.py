@@ -368,13 +368,12 @@ def test_a_membership_name_is_no_treatment() -> None:
 
 
 def test_christmas_asked_for_is_said_closed_with_the_spas_reason_in_either_language() -> None:
-    from services.agent.deterministic import closed_date_note
     from shared.contracts.tools import ClosedDay
 
     (asked,) = _pref("hydrafacial on christmas day?").dates
     closed = ClosedDay(day=asked, reason="Christmas Day")
-    assert closed_date_note(closed, "en") == "We're closed Friday, Dec 25 (Christmas Day)."
-    assert closed_date_note(closed.model_copy(update={"reason": ""}), "es") == (
+    assert frontdesk_answers.closure_hours(closed, "en") == "We're closed Friday, Dec 25 (Christmas Day)."
+    assert frontdesk_answers.closure_hours(closed.model_copy(update={"reason": ""}), "es") == (
         "Estamos cerrados el viernes 25 de dic."
     )
 
