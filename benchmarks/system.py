@@ -460,8 +460,8 @@ def _print(run: Run) -> None:
     print("CPU ms per turn      " + "  ".join(f"{k} {v:.1f}" for k, v in run.cpu_ms_per_turn.items()))
     servers_ms = run.cpu_ms_per_turn.get("nats+postgres", 0.0)
     if servers_ms:  # the most this machine could do if every Python process cost nothing
-        ceiling = 1000 * (os.cpu_count() or 1) / servers_ms
-        cores = os.cpu_count()
+        cores = os.cpu_count() or 1
+        ceiling = 1000 * cores / servers_ms
         print(f"ceiling              {ceiling:.0f} turns/s on {cores} cores: NATS and PostgreSQL alone")
     print("work per turn        " + "  ".join(f"{k} {v:.1f}" for k, v in run.work_per_turn.items()))
     for query, calls in list(run.statements_per_turn.items())[:6]:
